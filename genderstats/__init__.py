@@ -1,0 +1,40 @@
+"""genderstats: sex-disaggregated statistics and committee-ready reports.
+
+In a notebook::
+
+    import genderstats as gs
+    members = gs.data.load("committee_members", year, data_dir)
+    table = gs.stats.gender_table(members, by="affiliation")
+
+Submodules load on first use, so the command line starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {
+    "build", "charts", "cli", "config", "data", "fonts", "narrative", "privacy",
+    "publish", "record", "registry", "stats", "tables", "years", "report",
+}
+_SHORTCUTS = {
+    "record_table": "record",
+    "record_summary": "record",
+    "roc_year": "years",
+    "ad_year": "years",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"genderstats.{name}")
+    if name in _SHORTCUTS:
+        return getattr(importlib.import_module(f"genderstats.{_SHORTCUTS[name]}"), name)
+    raise AttributeError(f"module 'genderstats' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SUBMODULES, *_SHORTCUTS])

@@ -1,0 +1,18 @@
+"""Project paths: every path in the package derives from PROJECT_ROOT."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# An installed wheel has no project around it; GENDERSTATS_ROOT points at one.
+PROJECT_ROOT = Path(os.environ.get("GENDERSTATS_ROOT", PACKAGE_DIR.parent)).resolve()
+DATA_DIR = PROJECT_ROOT / "data"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+OUTPUTS_DIR = PROJECT_ROOT / "outputs"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+REGISTRY_FILE = NOTEBOOKS_DIR / "reports.yml"
+
+GENDERS: tuple[str, ...] = ("男", "女", "其他")
+TOTAL = "合計"
