@@ -1,0 +1,247 @@
+"""The one CJK font for every chart, and the ``genderstats fonts`` command.
+
+Matplotlib's default font (DejaVu Sans) has no Chinese glyphs, so every title and
+label would render as empty boxes. This module finds an installed font that renders
+Traditional Chinese well and makes it matplotlib's font family::
+
+    >>> from genderstats import fonts
+    >>> fonts.apply()                      # doctest: +SKIP
+    'Noto Sans CJK TC'
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import warnings
+from collections.abc import MutableMapping, Sequence
+from typing import Any
+
+import matplotlib
+from matplotlib import font_manager
+
+# Best first. Traditional Chinese (TC) families come first; the SC/JP builds of Noto
+# contain the same glyphs but some characters take the mainland/Japanese shapes,
+# so they are only a last resort.
+CJK_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK TC",
+    "Noto Sans TC",
+    "Source Han Sans TC",
+    "Microsoft JhengHei",
+    "PingFang TC",
+    "Heiti TC",
+    "Noto Sans CJK HK",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+)
+
+DEBIAN_PACKAGE = "fonts-noto-cjk"
+INSTALL_HINT = (
+    f"On Debian/Ubuntu run: sudo apt-get install -y {DEBIAN_PACKAGE} && "
+    "genderstats fonts --rebuild-cache. "
+    "On Windows and macOS the system fonts (Microsoft JhengHei / PingFang TC) "
+    "are found automatically."
+)
+MISSING_MESSAGE = (
+    "No CJK font found for matplotlib: Chinese text in charts will show as empty boxes. "
+    + INSTALL_HINT
+)
+
+_cache_rebuilt = False
+_warned = False
+
+
+def _installed_families() -> set[str]:
+    return {entry.name for entry in font_manager.fontManager.ttflist}
+
+
+def _fc_list_families() -> set[str]:
+    """Families fontconfig knows about (empty when fc-list is absent or fails)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return set()
+    try:
+        out = subprocess.run(
+            [fc_list, ":", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    # One font per line, its family names comma-separated ("Noto Sans CJK TC,Noto Sans CJK TC
+    # Regular"); escaped commas do not occur in the families we look for.
+    return {name.strip() for line in out.splitlines() for name in line.split(",") if name.strip()}
+
+
+def rebuild_cache() -> None:
+    """Rescan the system fonts and rewrite matplotlib's font cache.
+
+    Needed when a font was installed after matplotlib first built its cache.
+
+    >>> rebuild_cache()                    # doctest: +SKIP
+    """
+    global _cache_rebuilt
+    fresh = font_manager._load_fontmanager(try_read_cache=False)
+    # matplotlib's Agg backend, text and textpath modules hold a reference to the
+    # original FontManager object, so refresh that object in place as well as
+    # reassigning the module attribute; otherwise they keep the stale font list.
+    current = font_manager.fontManager
+    current.__dict__.update(fresh.__dict__)
+    font_manager.fontManager = current
+    font_manager.findfont = current.findfont
+    font_manager.get_font_names = current.get_font_names
+    current._findfont_cached.cache_clear()
+    _cache_rebuilt = True
+
+
+def find_cjk_font() -> str | None:
+    """Return the first installed family of :data:`CJK_FAMILIES`, or ``None``.
+
+    If matplotlib's cache has none but fontconfig lists one (installed later), the
+    cache is rebuilt once and searched again.
+
+    >>> find_cjk_font()                    # doctest: +SKIP
+    'Noto Sans CJK TC'
+    """
+    installed = _installed_families()
+    for family in CJK_FAMILIES:
+        if family in installed:
+            return family
+    if not _cache_rebuilt and set(CJK_FAMILIES) & _fc_list_families():
+        rebuild_cache()
+        return find_cjk_font()
+    return None
+
+
+def apply(rc: MutableMapping[str, Any] | None = None) -> str | None:
+    """Make the CJK font matplotlib's font family; return its name or ``None``.
+
+    Updates ``rc`` (a dict of rc settings) when given, else ``matplotlib.rcParams``.
+    Warns once per process when no CJK font is installed.
+
+    >>> theme = {}
+    >>> apply(theme) and theme["axes.unicode_minus"]   # doctest: +SKIP
+    False
+    """
+    global _warned
+    target = matplotlib.rcParams if rc is None else rc
+    family = find_cjk_font()
+    # The CJK family itself goes first: Latin letters and digits come from it too, so a
+    # label mixing 「女 14人 (40%)」 uses one consistent typeface. DejaVu Sans (bundled
+    # with matplotlib) stays as a per-glyph fallback for rare symbols.
+    target["axes.unicode_minus"] = False
+    if family is None:
+        if not _warned:
+            warnings.warn(MISSING_MESSAGE, UserWarning, stacklevel=2)
+            _warned = True
+        return None
+    target["font.family"] = [family, "DejaVu Sans"]
+    return family
+
+
+def _font_file(family: str) -> str:
+    """Path of the regular-weight file of ``family`` (the one body text uses)."""
+    entries = [e for e in font_manager.fontManager.ttflist if e.name == family]
+    if not entries:
+        return "?"
+    return min(entries, key=lambda e: abs(int(e.weight) - 400)).fname
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _install_debian() -> int:
+    """Install the Noto CJK fonts with apt-get (root only); return an exit code."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    steps = (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", DEBIAN_PACKAGE],
+    )
+    for step in steps:
+        print("running:", " ".join(step), flush=True)
+        # stdin closed so nothing can ever wait for an answer.
+        done = subprocess.run(step, env=env, stdin=subprocess.DEVNULL, check=False)
+        if done.returncode != 0:
+            print(f"failed ({done.returncode}): {' '.join(step)}", file=sys.stderr)
+            return done.returncode
+    rebuild_cache()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``genderstats fonts [--install] [--rebuild-cache]``; 0 when a CJK font is usable.
+
+    >>> main([])                           # doctest: +SKIP
+    CJK font: Noto Sans CJK TC (/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc)
+    0
+    """
+    parser = argparse.ArgumentParser(
+        prog="genderstats fonts", description="Show or install the CJK font used by charts."
+    )
+    parser.add_argument(
+        "--install",
+        action="store_true",
+        help=f"install {DEBIAN_PACKAGE} with apt-get when no CJK font is found (needs root)",
+    )
+    parser.add_argument(
+        "--rebuild-cache", action="store_true", help="rescan system fonts for matplotlib"
+    )
+    args = parser.parse_args(list(argv) if argv is not None else None)
+
+    if args.rebuild_cache:
+        rebuild_cache()
+        print("matplotlib font cache rebuilt:", matplotlib.get_cachedir())
+
+    family = find_cjk_font()
+    if family is not None:
+        # A font is present: --install has nothing to do, so set-up stays quick.
+        print(f"CJK font: {family} ({_font_file(family)})")
+        return 0
+
+    print("No CJK font found for matplotlib.", file=sys.stderr)
+    if not args.install:
+        print(INSTALL_HINT, file=sys.stderr)
+        print("Or run: genderstats fonts --install (as root)", file=sys.stderr)
+        return 1
+
+    system = platform.system()
+    if system == "Linux" and shutil.which("apt-get"):
+        if not _is_root():
+            # Never call sudo here: a password prompt would hang unattended set-up.
+            print(
+                "Installing fonts needs root. Run:\n"
+                f"  sudo apt-get install -y {DEBIAN_PACKAGE} && genderstats fonts --rebuild-cache",
+                file=sys.stderr,
+            )
+            return 1
+        code = _install_debian()
+        if code != 0:
+            return code
+        family = find_cjk_font()
+        if family is None:
+            print(f"{DEBIAN_PACKAGE} installed but no CJK font found.", file=sys.stderr)
+            return 1
+        print(f"CJK font: {family} ({_font_file(family)})")
+        return 0
+    if system == "Linux":
+        print(
+            "No apt-get here: install the Noto Sans CJK fonts with your distribution's "
+            "package manager (e.g. google-noto-sans-cjk-ttc-fonts on Fedora, noto-fonts-cjk "
+            "on Arch), then run: genderstats fonts --rebuild-cache",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"On {system or 'this system'} install a Traditional Chinese font such as "
+            "Noto Sans CJK TC (Windows and macOS normally ship Microsoft JhengHei / "
+            "PingFang TC), then run: genderstats fonts --rebuild-cache",
+            file=sys.stderr,
+        )
+    return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
