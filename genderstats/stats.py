@@ -1,0 +1,585 @@
+"""Sex-disaggregated tables, shares, the one-third rule, half-up rounding and trends.
+
+Every table here has the same shape (a "gender table"): one row per category and the
+columns ``男, 女, 其他, 合計`` (int64 counts; 其他 always present) followed by
+``男%, 女%, 其他%`` (float shares of the row's 合計 in 0..1, unrounded; NaN when the
+合計 is 0). Counts stay exact; rounding happens only when a number is displayed.
+
+>>> import pandas as pd
+>>> members = pd.DataFrame({"gender": ["男", "女", "女"], "group": ["甲", "甲", "乙"]})
+>>> t = gender_table(members, by="group")
+>>> list(t.index), t["女"].tolist(), t["合計"].tolist()
+(['甲', '乙', '合計'], [1, 1, 2], [2, 1, 3])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from numbers import Number
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genderstats.config import GENDERS, TOTAL
+
+COUNT_COLUMNS: list[str] = [*GENDERS, TOTAL]
+SHARE_COLUMNS: list[str] = [f"{g}%" for g in GENDERS]
+TABLE_COLUMNS: list[str] = [*COUNT_COLUMNS, *SHARE_COLUMNS]
+DEFAULT_INDEX_NAME = "類別"
+ONE_THIRD = Fraction(1, 3)
+
+__all__ = [
+    "COUNT_COLUMNS",
+    "SHARE_COLUMNS",
+    "TABLE_COLUMNS",
+    "ONE_THIRD",
+    "gender_table",
+    "counts_table",
+    "round_half_up",
+    "format_pct",
+    "format_count",
+    "pct_value",
+    "minority_share",
+    "one_third_rule",
+    "rule_population",
+    "parse_threshold",
+    "gap_pp",
+    "trend",
+    "change",
+    "is_total_label",
+]
+
+
+# --------------------------------------------------------------------------- rounding
+
+
+def _is_missing(x: Any) -> bool:
+    if x is None or x is pd.NA:
+        return True
+    try:
+        return bool(isinstance(x, float | np.floating) and math.isnan(x))
+    except TypeError:
+        return False
+
+
+def _round_decimal(x: Any, decimals: int) -> Decimal:
+    # str() gives the shortest repr, so 2.675 is read as the decimal 2.675 the reader sees,
+    # not the binary 2.67499999… that float arithmetic would round down.
+    value = x if isinstance(x, Decimal) else Decimal(str(x))
+    quantum = Decimal(1).scaleb(-decimals)
+    result = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    # -0.00 would print with a minus sign; a rounded zero has no sign.
+    return result.copy_abs() if result.is_zero() else result
+
+
+def round_half_up(x: Any, decimals: int = 0) -> Any:
+    """Round half away from zero (四捨五入), on a scalar or a Series; NaN stays NaN.
+
+    Python's ``round`` rounds half to even (``round(2.5) == 2``) and sees 2.675 as
+    2.67499…; neither is what a report reader computes by hand.
+
+    >>> round_half_up(2.5), round_half_up(2.675, 2), round_half_up(0.125, 2)
+    (3.0, 2.68, 0.13)
+    """
+    if isinstance(x, pd.Series):
+        return x.map(lambda v: round_half_up(v, decimals)).astype("float64")
+    if isinstance(x, np.ndarray):
+        return np.array([round_half_up(v, decimals) for v in x.ravel()], dtype="float64").reshape(
+            x.shape
+        )
+    if _is_missing(x):
+        return float("nan")
+    if isinstance(x, Fraction):
+        x = Decimal(x.numerator) / Decimal(x.denominator)
+    return float(_round_decimal(x, decimals))
+
+
+def _percent_decimal(share: Any, decimals: int) -> Decimal:
+    if isinstance(share, Fraction):
+        exact = Decimal(share.numerator * 100) / Decimal(share.denominator)
+    else:
+        # Scale in Decimal: 0.145 * 100 in floats is 14.499999…, which would round down.
+        exact = Decimal(str(share)) * 100
+    return _round_decimal(exact, decimals)
+
+
+def pct_value(share: Any, decimals: int = 2) -> Any:
+    """A share (0..1) as a half-up rounded percentage number; NaN stays NaN.
+
+    >>> pct_value(6 / 17), pct_value(6 / 7, 0)
+    (35.29, 86.0)
+    """
+    if isinstance(share, pd.Series):
+        return share.map(lambda v: pct_value(v, decimals)).astype("float64")
+    if _is_missing(share):
+        return float("nan")
+    return float(_percent_decimal(share, decimals))
+
+
+def format_pct(share: Any, decimals: int = 2, *, trim: bool = False) -> str:
+    """A share (0..1) as a percentage string, half-up rounded; NaN or None gives "-".
+
+    ``trim=True`` drops trailing zeros ("100%" rather than "100.00%"), as running text does.
+
+    >>> format_pct(6 / 17), format_pct(44 / 100, 0), format_pct(None), format_pct(1, trim=True)
+    ('35.29%', '44%', '-', '100%')
+    """
+    if _is_missing(share):
+        return "-"
+    value = _percent_decimal(share, decimals)
+    text = f"{value:.{decimals}f}" if decimals > 0 else f"{value:.0f}"
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def format_count(n: Any, decimals: int = 0) -> str:
+    """A count with thousands separators; NaN or None gives "-".
+
+    >>> format_count(2676), format_count(5842500.0), format_count(None)
+    ('2,676', '5,842,500', '-')
+    """
+    if _is_missing(n):
+        return "-"
+    value = _round_decimal(n, decimals)
+    return f"{value:,.{decimals}f}"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def is_total_label(key: Any, label: str = TOTAL) -> bool:
+    """True for a total row's index key: ``"合計"`` or a tuple starting with it.
+
+    >>> is_total_label("合計"), is_total_label(("合計", "")), is_total_label("甲")
+    (True, True, False)
+    """
+    if isinstance(key, tuple):
+        return len(key) > 0 and key[0] == label and all(k == "" for k in key[1:])
+    return key == label
+
+
+def _checked_genders(df: pd.DataFrame, gender: str) -> pd.Series:
+    if gender not in df.columns:
+        raise KeyError(f"找不到性別欄「{gender}」；現有欄位：{list(df.columns)}")
+    values = df[gender].astype(object)
+    bad = ~values.isin(GENDERS)
+    if bad.any():
+        shown = sorted({str(v) for v in values[bad]})[:5]
+        raise ValueError(
+            f"性別欄「{gender}」有 {int(bad.sum())} 筆不是 男／女／其他 的值：{shown}"
+            "（請先以 genderstats.data 正規化）"
+        )
+    return values
+
+
+def _with_totals_and_shares(counts: pd.DataFrame) -> pd.DataFrame:
+    counts = counts.reindex(columns=list(GENDERS), fill_value=0).astype("int64")
+    out = counts.copy()
+    out[TOTAL] = counts.sum(axis=1).astype("int64")
+    total = out[TOTAL].astype("float64").where(out[TOTAL] > 0)
+    for g in GENDERS:
+        out[f"{g}%"] = out[g].astype("float64") / total
+    out = out[TABLE_COLUMNS]
+    out.columns.name = None
+    return out
+
+
+def _level_order(
+    values: pd.Series, column: Hashable, order: Sequence[Any] | Mapping[Any, Sequence] | None
+) -> list[Any]:
+    wanted = order.get(column) if isinstance(order, Mapping) else order
+    present = list(pd.unique(values.astype(object)))
+    if wanted is not None:
+        wanted = list(wanted)
+        missing = [v for v in present if v not in wanted]
+        if missing:
+            # Dropping them would silently change the 合計; say so instead.
+            raise ValueError(f"「{column}」有不在 order 中的類別：{missing[:5]}")
+        return wanted
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return list(values.cat.categories)
+    return present
+
+
+def gender_table(
+    df: pd.DataFrame,
+    by: Hashable | Sequence[Hashable] | None = None,
+    *,
+    gender: str = "gender",
+    order: Sequence[Any] | Mapping[Any, Sequence[Any]] | None = None,
+    total: bool = True,
+    label: str = TOTAL,
+) -> pd.DataFrame:
+    """Count people (rows) by gender, overall or per category, with shares.
+
+    - ``by=None``: one row labelled ``label``.
+    - ``by="col"``: one row per category, in ``order`` if given, else the column's
+      Categorical order (unused categories kept as rows of zeros), else order of first
+      appearance; then a final ``label`` (合計) row when ``total``.
+    - ``by=["a", "b"]``: MultiIndex rows (a, b) for the combinations present, ordered by
+      each level's order (``order`` may map column → sequence); the total row is keyed
+      ``("合計", "")``.
+
+    Columns: ``男, 女, 其他, 合計`` (int64) then ``男%, 女%, 其他%`` (unrounded, NaN when
+    合計 is 0). A gender value other than 男/女/其他, a missing category, or a category
+    outside ``order`` raises ValueError rather than silently changing the totals.
+
+    >>> t = gender_table(pd.DataFrame({"gender": ["男", "女", "女"]}))
+    >>> t.loc["合計", ["男", "女", "合計"]].tolist(), round(float(t.loc["合計", "女%"]), 4)
+    ([1, 2, 3], 0.6667)
+    """
+    genders = _checked_genders(df, gender)
+    if by is None:
+        counts = genders.value_counts().reindex(list(GENDERS), fill_value=0)
+        table = _with_totals_and_shares(pd.DataFrame([counts.to_numpy()], columns=list(GENDERS),
+                                                     index=pd.Index([label])))
+        table.index.name = DEFAULT_INDEX_NAME
+        return table
+
+    by_cols = [by] if isinstance(by, str) or not isinstance(by, Sequence) else list(by)
+    for col in by_cols:
+        if col not in df.columns:
+            raise KeyError(f"找不到分組欄「{col}」；現有欄位：{list(df.columns)}")
+        if df[col].isna().any():
+            raise ValueError(f"分組欄「{col}」有 {int(df[col].isna().sum())} 筆缺值；請先補上類別")
+    if order is None or isinstance(order, Mapping) or len(by_cols) == 1:
+        orders = [_level_order(df[c], c, order) for c in by_cols]
+    else:
+        raise ValueError("多個分組欄時，order 請用 {欄名: 順序} 的對照表")
+
+    keys = {f"_k{i}": df[c].astype(object).to_numpy() for i, c in enumerate(by_cols)}
+    frame = pd.DataFrame({**keys, "_g": genders.to_numpy()})
+    key_cols = list(keys)
+    counts = (
+        frame.groupby([*key_cols, "_g"], sort=False).size().unstack("_g", fill_value=0)
+        if len(frame)
+        else pd.DataFrame(
+            columns=list(GENDERS), index=pd.MultiIndex.from_tuples([], names=key_cols)
+        )
+    )
+
+    if len(by_cols) == 1:
+        present = counts.index.get_level_values(0) if len(counts) else []
+        counts.index = pd.Index(list(present), dtype=object)
+        counts = counts.reindex(orders[0], fill_value=0)
+        index: pd.Index = pd.Index(orders[0], name=by_cols[0], dtype=object)
+    else:
+        rank = [{v: i for i, v in enumerate(o)} for o in orders]
+        tuples = sorted(
+            counts.index, key=lambda t: tuple(r[v] for r, v in zip(rank, t, strict=True))
+        )
+        counts = counts.reindex(tuples)
+        index = pd.MultiIndex.from_tuples(tuples, names=by_cols) if tuples else pd.MultiIndex(
+            levels=[[]] * len(by_cols), codes=[[]] * len(by_cols), names=by_cols
+        )
+    counts = counts.reindex(columns=list(GENDERS), fill_value=0).fillna(0)
+    counts.index = index
+    table = _with_totals_and_shares(counts)
+    if total:
+        table = _append_total(table, label)
+    return table
+
+
+def _append_total(table: pd.DataFrame, label: str = TOTAL) -> pd.DataFrame:
+    nlevels = table.index.nlevels
+    key: Any = label if nlevels == 1 else (label, *[""] * (nlevels - 1))
+    if any(is_total_label(k, label) for k in table.index):
+        raise ValueError(f"類別中已有「{label}」，無法再加合計列")
+    sums = table[list(GENDERS)].sum().to_frame().T
+    total_row = _with_totals_and_shares(sums)
+    if nlevels == 1:
+        total_row.index = pd.Index([key], name=table.index.name)
+        index = pd.Index([*table.index, key], name=table.index.name, dtype=object)
+    else:
+        total_row.index = pd.MultiIndex.from_tuples([key], names=table.index.names)
+        index = pd.MultiIndex.from_tuples([*table.index, key], names=table.index.names)
+    out = pd.concat([table, total_row])
+    out.index = index
+    return out.astype({c: "int64" for c in COUNT_COLUMNS})
+
+
+def _count_value(value: Any, where: str) -> int:
+    if _is_missing(value):
+        raise ValueError(f"{where} 缺值")
+    if isinstance(value, bool) or not isinstance(value, Number | np.number):
+        raise ValueError(f"{where} 不是數字：{value!r}")
+    if value < 0 or value != int(value):
+        raise ValueError(f"{where} 必須是非負整數：{value!r}")
+    return int(value)
+
+
+def counts_table(
+    data: Mapping[Any, Any] | pd.DataFrame | pd.Series,
+    *,
+    order: Sequence[Any] | None = None,
+    total: bool = False,
+    label: str = TOTAL,
+    index_name: str | None = None,
+) -> pd.DataFrame:
+    """A gender table from counts already aggregated.
+
+    ``data`` is one of: a flat mapping or Series ``{"男": 38, "女": 35}`` (one row
+    labelled ``label``); a mapping of category → counts
+    ``{"全體委員": {"男": 6, "女": 11}}``; or a DataFrame with columns 男, 女 and optionally
+    其他 and 合計 (a given 合計 must equal 男+女+其他). A missing 其他 counts as 0.
+    ``total=True`` appends a 合計 row (off by default: aggregated inputs often already
+    carry their whole).
+
+    >>> counts_table({"全體委員": {"男": 6, "女": 11}}).loc["全體委員", ["合計", "男%"]].round(4)
+    合計    17.0000
+    男%     0.3529
+    Name: 全體委員, dtype: float64
+    """
+    if isinstance(data, pd.Series):
+        data = data.to_dict()
+    if isinstance(data, Mapping):
+        values = list(data.values())
+        if values and all(isinstance(v, Mapping | pd.Series) for v in values):
+            frame = pd.DataFrame.from_dict(
+                {k: dict(v) for k, v in data.items()}, orient="index"
+            )
+        elif all(k in COUNT_COLUMNS for k in data):
+            frame = pd.DataFrame([dict(data)], index=[label])
+        else:
+            raise ValueError("counts_table 需要 {性別: 人數} 或 {類別: {性別: 人數}}")
+    elif isinstance(data, pd.DataFrame):
+        frame = data.copy()
+    else:
+        raise TypeError(f"counts_table 不支援 {type(data).__name__}")
+
+    unknown = [c for c in frame.columns if c not in COUNT_COLUMNS and c not in SHARE_COLUMNS]
+    if unknown:
+        raise ValueError(f"無法辨識的欄位：{unknown}（只接受 男／女／其他／合計）")
+    if "男" not in frame.columns or "女" not in frame.columns:
+        raise ValueError("counts_table 需要「男」與「女」兩欄")
+    if "其他" not in frame.columns:
+        frame["其他"] = 0
+    counts = pd.DataFrame(
+        {
+            g: [_count_value(v, f"{k}／{g}") for k, v in frame[g].items()]
+            for g in GENDERS
+        },
+        index=frame.index,
+    )
+    if TOTAL in frame.columns:
+        for key, given in frame[TOTAL].items():
+            expected = int(counts.loc[key].sum())
+            if _count_value(given, f"{key}／{TOTAL}") != expected:
+                raise ValueError(f"「{key}」的合計 {given} 不等於 男+女+其他 = {expected}")
+    if order is not None:
+        extra = [k for k in counts.index if k not in list(order)]
+        if extra:
+            raise ValueError(f"有不在 order 中的類別：{extra[:5]}")
+        counts = counts.reindex(list(order), fill_value=0)
+    table = _with_totals_and_shares(counts)
+    table.index.name = index_name or frame.index.name or DEFAULT_INDEX_NAME
+    if total:
+        table = _append_total(table, label)
+    return table
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def minority_share(table: pd.DataFrame) -> pd.Series:
+    """Per row, the lower of 男% and 女% (較低者單一性別比例); NaN when 合計 is 0.
+
+    >>> round(float(minority_share(counts_table({"全體委員": {"男": 6, "女": 11}})).iloc[0]), 6)
+    0.352941
+    """
+    out = table[["男%", "女%"]].min(axis=1, skipna=False)
+    out.name = "較低者單一性別比例"
+    return out
+
+
+def gap_pp(table: pd.DataFrame) -> pd.Series:
+    """Per row, 女% − 男% in percentage points (unrounded); positive means more women.
+
+    >>> float(gap_pp(counts_table({"甲": {"男": 1, "女": 3}})).iloc[0])
+    50.0
+    """
+    out = (table["女%"] - table["男%"]) * 100
+    out.name = "女男差距（百分點）"
+    return out
+
+
+def parse_threshold(threshold: Fraction | float | int | str) -> Fraction:
+    """A threshold as an exact Fraction: ``Fraction(1, 3)``, ``0.4``, ``"40%"``, ``"1/3"``.
+
+    Floats go through their decimal text (0.4 → 2/5, not 0.40000000000000002…).
+
+    >>> parse_threshold(0.4), parse_threshold("40%"), parse_threshold("1/3")
+    (Fraction(2, 5), Fraction(2, 5), Fraction(1, 3))
+    """
+    if isinstance(threshold, bool):
+        raise TypeError("門檻不能是布林值")
+    if isinstance(threshold, Fraction):
+        value = threshold
+    elif isinstance(threshold, int):
+        value = Fraction(threshold)
+    elif isinstance(threshold, float):
+        value = Fraction(str(threshold))
+    elif isinstance(threshold, Decimal):
+        value = Fraction(threshold)
+    elif isinstance(threshold, str):
+        text = threshold.strip()
+        value = Fraction(text[:-1].strip()) / 100 if text.endswith("%") else Fraction(text)
+    else:
+        raise TypeError(f"無法辨識的門檻：{threshold!r}")
+    if not 0 < value <= 1:
+        raise ValueError(f"門檻須介於 0 與 1 之間（不含 0）：{threshold!r}")
+    return value
+
+
+def one_third_rule(
+    table: pd.DataFrame,
+    *,
+    threshold: Fraction | float | str = ONE_THIRD,
+    exclude_mask: pd.Series | Sequence[bool] | None = None,
+) -> pd.DataFrame:
+    """Check 任一性別不低於 threshold (default 1/3) on every row of a gender table.
+
+    Columns: 人數 (合計, everyone incl. 其他), 最低人數 = ceil(人數 × threshold) computed
+    exactly, 男符合, 女符合, 符合, 男缺少人數, 女缺少人數, 缺少性別 ("男", "女",
+    "男、女" or None) and 缺少人數 (total shortfall). The shortfall is at the current size,
+    i.e. how many members would have to be replaced; adding members raises the minimum.
+    A row with 0 people passes vacuously. ``exclude_mask`` (True = leave out) drops rows
+    the rule does not cover, e.g. the 合計 row. To leave ex-officio members out of the
+    count, filter the people first with :func:`rule_population`.
+
+    >>> r = one_third_rule(counts_table({"小組": {"男": 7, "女": 2}}))
+    >>> row = r.loc["小組"]
+    >>> int(row["最低人數"]), bool(row["符合"]), row["缺少性別"], int(row["缺少人數"])
+    (3, False, '女', 1)
+    """
+    t = parse_threshold(threshold)
+    rows = table
+    if exclude_mask is not None:
+        mask = pd.Series(exclude_mask, index=table.index) if not isinstance(
+            exclude_mask, pd.Series
+        ) else exclude_mask.reindex(table.index)
+        rows = table[~mask.fillna(False).astype(bool)]
+    n = rows[TOTAL].astype("int64")
+    minimum = n.map(lambda v: math.ceil(Fraction(int(v)) * t)).astype("int64")
+    out = pd.DataFrame(index=rows.index)
+    out["人數"] = n
+    out["最低人數"] = minimum
+    for g in ("男", "女"):
+        out[f"{g}符合"] = rows[g].astype("int64") >= minimum
+    out["符合"] = out["男符合"] & out["女符合"]
+    for g in ("男", "女"):
+        out[f"{g}缺少人數"] = (minimum - rows[g].astype("int64")).clip(lower=0).astype("int64")
+
+    def missing(row: pd.Series) -> str | None:
+        gs = [g for g in ("男", "女") if not row[f"{g}符合"]]
+        return "、".join(gs) if gs else None
+
+    out["缺少性別"] = pd.Series(
+        [missing(r) for _, r in out.iterrows()], index=out.index, dtype=object
+    )
+    out["缺少人數"] = (out["男缺少人數"] + out["女缺少人數"]).astype("int64")
+    return out
+
+
+def rule_population(
+    df: pd.DataFrame,
+    exclude: pd.Series | Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """The people a composition rule counts: ``df`` without the excluded rows.
+
+    ``exclude`` is a boolean Series (True = leave out) or a mapping column → value(s), e.g.
+    ``{"role": "當然委員"}`` for rules that do not count ex-officio members. Tabulate the
+    result with :func:`gender_table` and check it with :func:`one_third_rule`.
+
+    >>> people = pd.DataFrame({"gender": ["男", "女", "男"], "role": ["當然委員", "派聘", "派聘"]})
+    >>> rule_population(people, {"role": "當然委員"})["gender"].tolist()
+    ['女', '男']
+    """
+    if exclude is None:
+        return df
+    if isinstance(exclude, Mapping):
+        mask = pd.Series(False, index=df.index)
+        for col, values in exclude.items():
+            scalar = isinstance(values, str) or not isinstance(values, Iterable)
+            wanted = [values] if scalar else list(values)
+            mask |= df[col].isin(wanted)
+    else:
+        mask = pd.Series(exclude, index=df.index).fillna(False).astype(bool)
+    return df[~mask]
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def trend(
+    counts_by_year: pd.DataFrame,
+    years: Iterable[int],
+    *,
+    year: str = "year",
+    gender: str = "gender",
+    count: str | None = None,
+) -> pd.DataFrame:
+    """Counts and shares per requested year, with changes from the previous row.
+
+    ``counts_by_year`` is tidy: one row per person/participation with ``year`` and
+    ``gender`` columns (or, with ``count="n"``, rows carrying a count to sum). Columns:
+    男, 女, 其他, 合計, 男%, 女%, 其他%, 女%變化 (percentage points), 合計變化. A requested
+    year without data is NaN in every column (missing, not zero), and so is the change
+    right after it. Changes compare with the previous requested year. Year values are
+    compared as integers, so data and ``years`` must use the same calendar (ROC or AD).
+
+    >>> df = pd.DataFrame({"year": [111, 111, 112, 112], "gender": ["男", "女", "女", "女"]})
+    >>> trend(df, [110, 111, 112])["女%變化"].tolist()
+    [nan, nan, 50.0]
+    """
+    wanted = [int(y) for y in years]
+    if len(set(wanted)) != len(wanted):
+        raise ValueError(f"年度重複：{wanted}")
+    genders = _checked_genders(counts_by_year, gender)
+    if counts_by_year[year].isna().any():
+        raise ValueError(f"年度欄「{year}」有缺值")
+    weights = (
+        pd.Series(1, index=counts_by_year.index)
+        if count is None
+        else counts_by_year[count].map(lambda v: _count_value(v, f"{count} 欄"))
+    )
+    frame = pd.DataFrame(
+        {
+            "y": counts_by_year[year].map(lambda v: int(str(v).strip().removesuffix("年"))),
+            "g": genders,
+            "w": weights,
+        }
+    )
+    counts = frame.groupby(["y", "g"]).w.sum().unstack("g", fill_value=0)
+    counts = counts.reindex(columns=list(GENDERS), fill_value=0)
+    present = _with_totals_and_shares(counts) if len(counts) else pd.DataFrame(
+        columns=TABLE_COLUMNS
+    )
+    out = present.astype("float64").reindex(wanted)
+    out.index = pd.Index(wanted, name="year")
+    out["女%變化"] = out["女%"].diff() * 100
+    out["合計變化"] = out[TOTAL].diff()
+    return out[[*COUNT_COLUMNS, *SHARE_COLUMNS, "女%變化", "合計變化"]]
+
+
+def change(before: Any, after: Any) -> pd.DataFrame:
+    """Budget-style comparison: 前期, 本期, 增減 (本期 − 前期), 增減率 (增減 / 前期).
+
+    Takes scalars or Series aligned on their index; 增減率 is NaN when 前期 is 0.
+
+    >>> change(5842500, 5842500)[["增減", "增減率"]].iloc[0].tolist()
+    [0.0, 0.0]
+    """
+    if isinstance(before, pd.Series) or isinstance(after, pd.Series):
+        out = pd.DataFrame({"前期": before, "本期": after})
+    else:
+        out = pd.DataFrame({"前期": [before], "本期": [after]})
+    out = out.astype("float64")
+    out["增減"] = out["本期"] - out["前期"]
+    out["增減率"] = out["增減"] / out["前期"].where(out["前期"] != 0)
+    return out
