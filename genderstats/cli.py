@@ -1,0 +1,153 @@
+"""The ``genderstats`` command: build, validate, list, new, fonts.
+
+Exit codes: 0 everything succeeded; 1 a report failed; 2 bad input or usage (invalid data,
+unknown year or report id); 3 another build holds the output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from genderstats import __version__, config
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+
+
+def _latest_year(data_dir: Path) -> int | None:
+    years = [int(p.name) for p in data_dir.glob("*") if p.is_dir() and p.name.isdigit()]
+    return max(years) if years else None
+
+
+def _year(args: argparse.Namespace) -> int:
+    from genderstats.years import roc_year
+
+    if args.year is not None:
+        return roc_year(args.year)
+    latest = _latest_year(Path(args.data_dir))
+    if latest is None:
+        raise ValueError(f"{args.data_dir} 沒有年度資料夾（如 data/112/）；請用 --year 指定。")
+    return latest
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from genderstats.build import BuildLocked, BuildOptions, build
+
+    try:
+        result = build(BuildOptions(
+            year=_year(args), data_dir=Path(args.data_dir), out_dir=Path(args.out_dir),
+            only=args.only or [], jobs=args.jobs, force=args.force,
+            registry=Path(args.registry) if args.registry else None,
+        ))
+    except BuildLocked as exc:
+        print(f"錯誤：{exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    return result.exit_code
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from genderstats import data
+
+    year = _year(args)
+    problems = data.validate_year(year, Path(args.data_dir))
+    folder = Path(args.data_dir) / str(year)
+    if not problems:
+        print(f"{folder}：所有資料檔都符合格式。")
+        return EXIT_OK
+    print(str(data.DataError(problems)), file=sys.stderr)
+    print(f"\n{folder}：共 {len(problems)} 個問題，請修正後再執行。", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from genderstats.registry import load_registry
+
+    year = _year(args)
+    data_dir = Path(args.data_dir).resolve()
+    for report in load_registry(args.registry):
+        params = report.build_parameters(year, data_dir)
+        rel = report.notebook.relative_to(config.PROJECT_ROOT) \
+            if report.notebook.is_relative_to(config.PROJECT_ROOT) else report.notebook
+        print(f"{report.id}\t{report.title}\t{rel}")
+        flags = " ".join(f"-p {k} {shlex.quote(str(v))}" for k, v in params.items())
+        print(f"    papermill {rel} out.ipynb {flags}")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from genderstats.scaffold import new_analysis
+
+    path = new_analysis(args.id, args.title, source=args.source,
+                        registry=Path(args.registry) if args.registry else None)
+    print(f"已建立 {path}，並加入報告清單。下一次 genderstats build 會產製它。")
+    return EXIT_OK
+
+
+def cmd_fonts(args: argparse.Namespace) -> int:
+    from genderstats import fonts
+
+    return fonts.main(args.rest)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="genderstats",
+        description="臺北市政府資訊局性別統計報告：驗證資料、產製年度報告。",
+    )
+    p.add_argument("--version", action="version", version=f"genderstats {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--year", help="民國年或西元年（112 或 2023）；預設為資料夾中最新一年")
+        sp.add_argument("--data-dir", default=str(config.DATA_DIR), help="輸入資料資料夾")
+        sp.add_argument("--registry", default=None, help=argparse.SUPPRESS)
+
+    b = sub.add_parser("build", help="產製一個年度的所有報告")
+    common(b)
+    b.add_argument("--out-dir", default=str(config.OUTPUTS_DIR), help="輸出資料夾")
+    b.add_argument("--only", nargs="+", metavar="ID", help="只產製這些報告")
+    b.add_argument("--jobs", type=int, default=None, help="同時執行的報告數（預設：CPU 核心數）")
+    b.add_argument("--force", action="store_true", help="全部重新執行，不沿用未變更的結果")
+    b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("validate", help="檢查一個年度的輸入資料（不執行報告）")
+    common(v)
+    v.set_defaults(func=cmd_validate)
+
+    sp = sub.add_parser("list", help="列出報告、筆記本與參數")
+    common(sp)
+    sp.set_defaults(func=cmd_list)
+
+    n = sub.add_parser("new", help="從範本建立新的分析筆記本並加入報告清單")
+    n.add_argument("id", help="報告 id，如 hackathon-participants")
+    n.add_argument("--title", required=True, help="報告標題（中文）")
+    n.add_argument("--from", dest="source", default=None,
+                   help="以現有筆記本為範本（如 committee_composition）")
+    n.add_argument("--registry", default=None, help=argparse.SUPPRESS)
+    n.set_defaults(func=cmd_new)
+
+    f = sub.add_parser("fonts", help="檢查或安裝圖表用的中文字型", add_help=False)
+    f.add_argument("rest", nargs=argparse.REMAINDER)
+    f.set_defaults(func=cmd_fonts)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as exc:
+        # Registry, year and data errors carry a message written for the user.
+        print(f"錯誤：{exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:  # e.g. `genderstats list | head`
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("已中斷。已發布的頁面保持原樣。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Executed notebook → committee HTML, and files written atomically."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from genderstats import __version__, config
+from genderstats.record import RECORD_MIMES
+from genderstats.years import year_label
+
+DEPARTMENT = "臺北市政府資訊局"
+TEMPLATE_NAME = "genderstats"
+
+
+def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -> Path:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place.
+
+    A reader (or an interrupted build) sees the old file or the new one, never half of one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode(encoding) if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def page_css() -> str:
+    """The page stylesheet plus the tables' and findings' styles, inlined into every page."""
+    css = (config.TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+    try:
+        from genderstats.tables import TABLE_CSS
+    except ImportError:  # tables not available: pages still render, unstyled tables
+        TABLE_CSS = ""
+    return css + "\n" + TABLE_CSS
+
+
+def strip_for_committee(nb: Any) -> Any:
+    """Drop what a committee member must not see: records, stderr, warnings, hidden cells."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    kept = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & {"remove-cell", "remove_cell", "parameters", "injected-parameters"}:
+            continue
+        if cell.cell_type == "code":
+            if tags & {"remove-output", "remove_output"}:
+                cell.outputs = []
+            cell.outputs = [o for o in cell.get("outputs", []) if _visible(o)]
+        kept.append(cell)
+    nb.cells = kept
+    return nb
+
+
+def _visible(output: Any) -> bool:
+    if output.get("output_type") == "stream":
+        return output.get("name") == "stdout"
+    data = output.get("data")
+    if data is not None and any(m in data for m in RECORD_MIMES):
+        return False
+    return True
+
+
+_HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link".*?</a>)?</h2>', re.S)
+
+
+def _with_toc(page: str) -> str:
+    """Insert a table of contents of the h2 headings where the template marks it."""
+    headings = _HEADING.findall(page)
+    if len(headings) < 3:
+        return page.replace("<!--gs-toc-->", "")
+    items = "".join(
+        f'<li><a href="#{hid}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>'
+        for hid, text in headings
+    )
+    toc = f'<nav class="gs-toc" aria-label="目錄"><h2>目錄</h2><ol>{items}</ol></nav>'
+    return page.replace("<!--gs-toc-->", toc, 1)
+
+
+def notebook_to_html(
+    nb: Any,
+    *,
+    title: str,
+    year: int,
+    built: datetime | None = None,
+    sources: list[dict[str, str]] | None = None,
+    error: str | None = None,
+    index_href: str | None = "index.html",
+) -> str:
+    """Render an executed notebook as a self-contained committee page (code hidden)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(config.TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    built = built or datetime.now().astimezone()
+    resources = {
+        "gs": {
+            "title": title,
+            "year_label": year_label(year),
+            "department": DEPARTMENT,
+            "built": built.strftime("%Y-%m-%d %H:%M"),
+            "sources": sources or [],
+            "error": error,
+            "version": __version__,
+            "css": page_css(),
+            "index_href": index_href,
+        }
+    }
+    body, _ = exporter.from_notebook_node(strip_for_committee(nb), resources=resources)
+    return _with_toc(body)
+
+
+def escape(text: object) -> str:
+    return html.escape(str(text), quote=True)
