@@ -326,7 +326,8 @@ def counts_table(
     ``data`` is one of: a flat mapping or Series ``{"男": 38, "女": 35}`` (one row
     labelled ``label``); a mapping of category → counts
     ``{"全體委員": {"男": 6, "女": 11}}``; or a DataFrame with columns 男, 女 and optionally
-    其他 and 合計 (a given 合計 must equal 男+女+其他). A missing 其他 counts as 0.
+    其他 and 合計 (a given 合計 must equal 男+女+其他). A missing 其他 column counts as
+    0, and so does a gender left out of a mapping; a NaN count raises ValueError.
     ``total=True`` appends a 合計 row (off by default: aggregated inputs often already
     carry their whole).
 
@@ -340,8 +341,10 @@ def counts_table(
     if isinstance(data, Mapping):
         values = list(data.values())
         if values and all(isinstance(v, Mapping | pd.Series) for v in values):
+            # A gender left out of a category's mapping means nobody of it: {"男": 3}.
             frame = pd.DataFrame.from_dict(
-                {k: dict(v) for k, v in data.items()}, orient="index"
+                {k: {g: 0 for g in GENDERS} | dict(v) for k, v in data.items()},
+                orient="index",
             )
         elif all(k in COUNT_COLUMNS for k in data):
             frame = pd.DataFrame([dict(data)], index=[label])
