@@ -1,0 +1,339 @@
+"""Gender tables as accessible, escaped HTML for the committee pages and JupyterLab.
+
+The HTML is built by hand rather than with pandas' Styler, because Styler does not escape
+cell values and the committee page must never render data as markup. Every function
+returns an :class:`HtmlTable`: ``.html`` (the markup, class names only; the look comes
+from :data:`TABLE_CSS`) and ``.frame`` (the same cells as a DataFrame of display strings,
+for tests and notebooks).
+
+>>> from genderstats.stats import counts_table
+>>> t = gender_table_html(counts_table({"全體委員": {"男": 6, "女": 11}}), "委員性別")
+>>> t.frame.loc["全體委員", "男性比例"]
+'35.29%'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from numbers import Number
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genderstats.config import GENDERS, TOTAL
+from genderstats.privacy import escape, mask_name, suppression_mask
+from genderstats.stats import format_count, format_pct, is_total_label
+
+__all__ = [
+    "Html",
+    "HtmlTable",
+    "TABLE_CSS",
+    "gender_table_html",
+    "seed_band_table_html",
+    "frame_html",
+    "column_headers",
+]
+
+GENDER_WORDS = {"男": "男性", "女": "女性", "其他": "其他性別"}
+UNDEFINED = "-"
+SECONDARY = "*"
+
+
+@dataclass(frozen=True, eq=False)
+class Html:
+    """A piece of finished, escaped HTML that JupyterLab and nbconvert render as such."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+@dataclass(frozen=True, eq=False)
+class HtmlTable(Html):
+    """An HTML table plus ``frame``, its cells as display strings."""
+
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def column_headers(count_label: str = "人數") -> dict[str, str]:
+    """Display headers for a gender table's columns.
+
+    >>> column_headers("人次")["合計"], column_headers()["女%"]
+    ('總人次', '女性比例')
+    """
+    heads = {g: f"{GENDER_WORDS[g]}{count_label}" for g in GENDERS}
+    heads[TOTAL] = f"總{count_label}"
+    heads.update({f"{g}%": f"{GENDER_WORDS[g]}比例" for g in GENDERS})
+    return heads
+
+
+def _wrap(caption: str, inner: str, *, extra_class: str = "") -> str:
+    cls = "gs-table" + (f" {extra_class}" if extra_class else "")
+    # The wrapper scrolls sideways on a phone instead of letting the table overflow the page;
+    # role/aria-label/tabindex let keyboard and screen-reader users reach that scroll area.
+    return (
+        f'<div class="gs-table-wrap" role="region" aria-label="{escape(caption)}" tabindex="0">'
+        f'<table class="{cls}"><caption>{escape(caption)}</caption>{inner}</table></div>'
+    )
+
+
+def _td(text: str, *, num: bool = False, extra: str = "") -> str:
+    classes = " ".join(c for c in ("gs-num" if num else "", extra) if c)
+    attr = f' class="{classes}"' if classes else ""
+    return f"<td{attr}>{escape(text)}</td>"
+
+
+def _row_headers(key: Any, nlevels: int, total: bool) -> str:
+    if total and nlevels > 1:
+        # The total row's key is ("合計", "", …): one cell across all index columns.
+        label = key[0] if isinstance(key, tuple) else key
+        return f'<th scope="row" colspan="{nlevels}">{escape(label)}</th>'
+    parts = key if isinstance(key, tuple) else (key,)
+    return "".join(f'<th scope="row">{escape(p)}</th>' for p in parts)
+
+
+def gender_table_html(
+    table: pd.DataFrame,
+    caption: str,
+    *,
+    decimals: int = 2,
+    suppress_below: int | None = None,
+    shares: bool = True,
+    index_label: str | Sequence[str] | None = None,
+    count_label: str = "人數",
+) -> HtmlTable:
+    """Render a gender table (see :func:`genderstats.stats.gender_table`).
+
+    Columns: category | 男性人數 | 女性人數 | 其他性別人數 | 總人數 | 男性比例 | 女性比例 |
+    其他性別比例 (``count_label`` replaces 人數, e.g. "人次"; ``shares=False`` drops the
+    比例 columns). Counts get thousands separators, shares ``decimals`` places half-up,
+    "-" where undefined (合計 0). With ``suppress_below=3`` small counts print "<3",
+    counts hidden so the small ones cannot be worked out print "*" (see
+    :func:`genderstats.privacy.suppression_mask`), and their shares print "-" too, since a
+    share beside a hidden count would give it away. The 合計 row has class ``gs-total``.
+
+    >>> from genderstats.stats import counts_table
+    >>> t = counts_table({"甲": {"男": 1, "女": 9}, "乙": {"男": 5, "女": 5}}, total=True)
+    >>> gender_table_html(t, "示例", suppress_below=3).frame.loc["甲"].tolist()[:4]
+    ['<3', '*', '0', '10']
+    """
+    heads = column_headers(count_label)
+    count_cols = [*GENDERS, TOTAL]
+    share_cols = [f"{g}%" for g in GENDERS] if shares else []
+    cols = [*count_cols, *share_cols]
+    nlevels = table.index.nlevels
+    if index_label is None:
+        names = [n if n is not None else "類別" for n in table.index.names]
+    elif isinstance(index_label, str):
+        names = [index_label] if nlevels == 1 else [index_label, *[""] * (nlevels - 1)]
+    else:
+        names = list(index_label)
+
+    hidden = suppression_mask(table, suppress_below)
+    cells: list[list[str]] = []
+    classes: list[list[str]] = []
+    any_secondary = False
+    for pos, (_, row) in enumerate(table.iterrows()):
+        texts: list[str] = []
+        extra: list[str] = []
+        total_hidden = bool(hidden.iloc[pos][TOTAL])
+        for c in count_cols:
+            value = row[c]
+            if hidden.iloc[pos][c]:
+                primary = c in GENDERS and 0 < value < (suppress_below or 0)
+                any_secondary |= not primary
+                texts.append(f"<{suppress_below}" if primary else SECONDARY)
+                extra.append("gs-suppressed")
+            else:
+                texts.append(format_count(value))
+                extra.append("")
+        for c in share_cols:
+            if total_hidden or hidden.iloc[pos][c[:-1]]:
+                texts.append(UNDEFINED)
+                extra.append("gs-suppressed")
+            else:
+                texts.append(format_pct(row[c], decimals))
+                extra.append("")
+        cells.append(texts)
+        classes.append(extra)
+
+    frame = pd.DataFrame(cells, index=table.index.copy(), columns=[heads[c] for c in cols])
+    frame.index.names = names if nlevels > 1 else names[:1]
+
+    head = "".join(f'<th scope="col">{escape(n)}</th>' for n in names)
+    head += "".join(f'<th scope="col">{escape(heads[c])}</th>' for c in cols)
+    body = []
+    for key, texts, extra in zip(table.index, cells, classes, strict=True):
+        total = is_total_label(key)
+        tr = '<tr class="gs-total">' if total else "<tr>"
+        tds = "".join(_td(t, num=True, extra=x) for t, x in zip(texts, extra, strict=True))
+        body.append(f"{tr}{_row_headers(key, nlevels, total)}{tds}</tr>")
+
+    foot = ""
+    if suppress_below is not None and hidden.to_numpy().any():
+        notes = [f"「&lt;{suppress_below}」表示{escape(count_label)}未達{suppress_below}"]
+        if any_secondary:
+            notes.append(f"「{SECONDARY}」表示為避免推算出前述數字而一併隱藏")
+        note = "註：" + "；".join(notes) + "，以保護個人隱私。"
+        span = nlevels + len(cols)
+        foot = f'<tfoot><tr><td class="gs-note" colspan="{span}">{note}</td></tr></tfoot>'
+
+    inner = f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}"
+    return HtmlTable(_wrap(caption, inner), frame)
+
+
+def seed_band_table_html(
+    table2d: pd.DataFrame,
+    caption: str,
+    *,
+    row_label: str,
+    decimals: int = 0,
+    count_label: str = "人次",
+    share_label: str = "百分比",
+) -> HtmlTable:
+    """Bands across, genders under each band: the seed report's senior learners' layout.
+
+    ``table2d`` is a gender table indexed by band (``gender_table(df, by="age_band",
+    total=False)``). The header spans each band over 男/女/其他; the body is one group
+    (``row_label``, e.g. 銀髮族) with a 人次 row of counts and a 百分比 row of shares.
+    As in the seed, 其他 shows "-" whenever its count is 0, while 男 and 女 show their
+    percentage (0% included); a band with nobody shows "-" throughout.
+
+    >>> from genderstats.stats import counts_table
+    >>> t = counts_table({"51-60歲": {"男": 7, "女": 45}})
+    >>> seed_band_table_html(t, "示例", row_label="銀髮族").frame.loc["百分比"].tolist()
+    ['13%', '87%', '-']
+    """
+    bands = list(table2d.index)
+    counts: list[str] = []
+    pcts: list[str] = []
+    for _, row in table2d.iterrows():
+        for g in GENDERS:
+            counts.append(format_count(row[g]))
+            if g == "其他" and row[g] == 0:
+                pcts.append(UNDEFINED)
+            else:
+                pcts.append(format_pct(row[f"{g}%"], decimals))
+    columns = pd.MultiIndex.from_tuples(
+        [(b, g) for b in bands for g in GENDERS], names=["band", "gender"]
+    )
+    frame = pd.DataFrame([counts, pcts], index=[count_label, share_label], columns=columns)
+
+    colgroups = '<colgroup span="2"></colgroup>' + '<colgroup span="3"></colgroup>' * len(bands)
+    top = '<td class="gs-corner" colspan="2" rowspan="2"></td>' + "".join(
+        f'<th scope="colgroup" colspan="3">{escape(b)}</th>' for b in bands
+    )
+    sub = "".join(f'<th scope="col">{escape(g)}</th>' for _ in bands for g in GENDERS)
+    count_tds = "".join(_td(t, num=True) for t in counts)
+    pct_tds = "".join(_td(t, num=True) for t in pcts)
+    body = (
+        f'<tr><th scope="rowgroup" rowspan="2">{escape(row_label)}</th>'
+        f'<th scope="row">{escape(count_label)}</th>{count_tds}</tr>'
+        f'<tr><th scope="row">{escape(share_label)}</th>{pct_tds}</tr>'
+    )
+    inner = f"{colgroups}<thead><tr>{top}</tr><tr>{sub}</tr></thead><tbody>{body}</tbody>"
+    return HtmlTable(_wrap(caption, inner, extra_class="gs-bands"), frame)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Number | np.number) and not isinstance(value, bool)
+
+
+def _format_value(value: Any, numeric: bool) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return UNDEFINED if numeric else ""
+    if numeric and _is_number(value):
+        if float(value).is_integer():
+            return format_count(value)
+        return f"{float(value):,}"
+    return str(value)
+
+
+def frame_html(
+    df: pd.DataFrame,
+    caption: str,
+    *,
+    numeric_cols: Iterable[str] = (),
+    index: bool = False,
+    mask_cols: Iterable[str] = (),
+) -> HtmlTable:
+    """Any DataFrame as an escaped table, e.g. a members list (小組成員 | 職稱 | 姓名 | 性別).
+
+    ``numeric_cols`` get thousands separators and right alignment (missing → "-"); other
+    missing values print empty. ``mask_cols`` are passed through
+    :func:`genderstats.privacy.mask_name` here, so a name column cannot reach the page
+    unmasked by mistake. Row headers are the index when ``index=True``, else the first
+    column.
+
+    >>> df = pd.DataFrame({"姓名": ["王小明"], "時數": [1234]})
+    >>> frame_html(df, "示例", numeric_cols=["時數"], mask_cols=["姓名"]).frame.iloc[0].tolist()
+    ['王○明', '1,234']
+    """
+    numeric = set(numeric_cols)
+    masked = set(mask_cols)
+    missing = (numeric | masked) - set(df.columns)
+    if missing:
+        raise KeyError(f"找不到欄位：{sorted(missing)}")
+    data = df.copy()
+    for col in masked:
+        data[col] = data[col].map(mask_name)
+    frame = pd.DataFrame(
+        {col: [_format_value(v, col in numeric) for v in data[col]] for col in data.columns},
+        index=data.index,
+    )
+    frame.columns = [" ".join(map(str, c)) if isinstance(c, tuple) else c for c in data.columns]
+
+    head_cells = []
+    if index:
+        head_cells += [escape(n if n is not None else "") for n in data.index.names]
+    head_cells += [escape(c) for c in frame.columns]
+    head = "".join(f'<th scope="col">{h}</th>' for h in head_cells)
+    body = []
+    for key, (_, row) in zip(data.index, frame.iterrows(), strict=True):
+        cells = []
+        if index:
+            cells.append(_row_headers(key, data.index.nlevels, False))
+        for pos, (col, text) in enumerate(zip(data.columns, row, strict=True)):
+            if not index and pos == 0:
+                cells.append(f'<th scope="row">{escape(text)}</th>')
+            else:
+                cells.append(_td(text, num=col in numeric))
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    inner = f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
+    return HtmlTable(_wrap(caption, inner), frame)
+
+
+# Colours: body text #1b1b1b on #fff / #f3f5f8 / #e6ebf1 (contrast > 14:1), notes #4a4a4a
+# (> 8:1), cell borders #767676 (4.5:1), so the grid is visible to low-vision readers.
+TABLE_CSS = """
+.gs-table-wrap { max-width: 100%; overflow-x: auto; margin: 1rem 0 1.5rem; }
+.gs-table-wrap:focus { outline: 3px solid #f2a900; outline-offset: 2px; }
+.gs-table { border-collapse: collapse; max-width: 100%; color: #1b1b1b; background: #fff;
+  font-size: .95rem; line-height: 1.5; font-variant-numeric: tabular-nums; }
+.gs-table caption { caption-side: top; text-align: left; font-weight: 700; color: #1b1b1b;
+  padding: 0 0 .4rem; }
+.gs-table th, .gs-table td { border: 1px solid #767676; padding: .35rem .65rem;
+  vertical-align: middle; }
+.gs-table thead th, .gs-table .gs-corner { background: #e6ebf1; font-weight: 700;
+  text-align: center; }
+.gs-table tbody th { text-align: left; font-weight: 600; }
+.gs-table tbody tr:nth-child(even) { background: #f3f5f8; }
+.gs-table .gs-num { text-align: right; white-space: nowrap; }
+.gs-table tr.gs-total th, .gs-table tr.gs-total td { font-weight: 700;
+  border-top: 2px solid #1b1b1b; }
+.gs-table .gs-suppressed { color: #4a4a4a; }
+.gs-table tfoot td.gs-note { border: 0; padding: .4rem 0 0; font-size: .85rem;
+  color: #4a4a4a; text-align: left; white-space: normal; }
+.gs-bands tbody tr:nth-child(even) { background: #fff; }
+.gs-findings { background: #f3f5f8; border-left: 4px solid #0b4f8a; color: #1b1b1b;
+  padding: .5rem 1rem; margin: 1rem 0; }
+.gs-findings h3 { margin: .5rem 0; font-size: 1.1rem; }
+.gs-findings ul { margin: 0 0 .5rem; padding-left: 1.5rem; }
+@media print { .gs-table-wrap { overflow: visible; } }
+"""
