@@ -1,0 +1,794 @@
+"""One chart theme for every report: CJK font, fixed gender colours, labelled values.
+
+Every chart function takes a gender table (index = category, count columns
+``男, 女, 其他, 合計``, share columns ``男%, 女%, 其他%``) and returns a :class:`Chart`:
+the PNG rendered once, alt text stating the numbers, and an optional caption::
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"男": [21], "女": [14], "其他": [0], "合計": [35]},
+    ...                  index=pd.Index(["全體委員"], name="group"))
+    >>> donut(t, title="第2屆資料治理委員會委員性別統計").alt
+    '圓餅圖：第2屆資料治理委員會委員性別統計，全體委員35人，女性14人（40%）、男性21人（60%）。'
+
+Figures are built with :class:`matplotlib.figure.Figure` directly, not pyplot, so they
+never reach a notebook's inline backend (no double display) and no backend is forced.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import math
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any, Literal, ParamSpec, TypeVar
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.transforms import blended_transform_factory
+
+from genderstats import fonts
+from genderstats.config import GENDERS, TOTAL
+
+__all__ = [
+    "GENDER_COLORS",
+    "THEME",
+    "Chart",
+    "alt_text",
+    "donut",
+    "grouped_bars",
+    "pyramid",
+    "stacked_100",
+    "contrast_ratio",
+    "text_color_on",
+    "trend",
+]
+
+# Okabe–Ito blue and vermillion stay far apart under protan-, deutan- and tritanopia;
+# grey for 其他 is the most robust third colour against both (checked with the
+# Machado et al. 2009 simulation: every pair keeps a CIELAB distance above 30).
+GENDER_COLORS: dict[str, str] = {"男": "#0072B2", "女": "#D55E00", "其他": "#999999"}
+GENDER_WORDS: dict[str, str] = {"男": "男性", "女": "女性", "其他": "其他性別"}
+TEXT_COLOR = "#222222"  # 15.9:1 on white
+MUTED_COLOR = "#555555"  # 7.5:1 on white
+NEUTRAL_BAR = "#6E6E6E"  # totals, not tied to a gender
+MISSING_LABEL = "無資料"
+
+DPI = 200
+WIDTH_IN = 7.5
+MAX_PNG_BYTES = 250_000
+
+THEME: dict[str, Any] = {
+    "font.size": 12.5,
+    "axes.titlesize": 14.5,
+    "axes.titleweight": "bold",
+    "figure.titlesize": 14.5,
+    "figure.titleweight": "bold",
+    "axes.labelsize": 12.5,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "legend.frameon": False,
+    "text.color": TEXT_COLOR,
+    "axes.labelcolor": TEXT_COLOR,
+    "axes.edgecolor": "#444444",
+    "xtick.color": "#444444",
+    "ytick.color": "#444444",
+    "xtick.labelcolor": TEXT_COLOR,
+    "ytick.labelcolor": TEXT_COLOR,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "axes.axisbelow": True,
+    "grid.color": "#E3E3E3",
+    "grid.linewidth": 0.8,
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.prop_cycle": matplotlib.cycler(color=list(GENDER_COLORS.values())),
+    # Category names come from data: a "$" in one must not switch on mathtext.
+    "text.parse_math": False,
+    "svg.hashsalt": "genderstats",
+}
+FONT: str | None = fonts.apply(THEME)
+matplotlib.rcParams.update(THEME)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _themed(func: Callable[P, R]) -> Callable[P, R]:
+    """Draw inside the theme even if a notebook changed rcParams after import."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with matplotlib.rc_context(THEME):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+# --------------------------------------------------------------------------- Chart
+
+
+@dataclass(frozen=True, repr=False)
+class Chart:
+    """A rendered chart: PNG bytes, alt text and an optional caption.
+
+    >>> c = Chart(png=_TINY_PNG, alt="圓餅圖：<測試>")
+    >>> c.to_html()[:40]
+    '<figure class="gs-chart"><img src="data:'
+    """
+
+    png: bytes
+    alt: str
+    caption: str | None = None
+
+    @property
+    def pixel_size(self) -> tuple[int, int]:
+        """(width, height) in pixels, read from the PNG header.
+
+        >>> Chart(png=_TINY_PNG, alt="").pixel_size
+        (2, 2)
+        """
+        width, height = struct.unpack(">II", self.png[16:24])
+        return int(width), int(height)
+
+    @property
+    def css_size(self) -> tuple[int, int]:
+        """Display size in CSS pixels: half the pixel size, sharp on high-DPI screens.
+
+        >>> Chart(png=_TINY_PNG, alt="").css_size
+        (1, 1)
+        """
+        width, height = self.pixel_size
+        return max(1, round(width / 2)), max(1, round(height / 2))
+
+    def to_html(self) -> str:
+        """The self-contained ``<figure>`` element (alt and caption escaped).
+
+        >>> "&lt;b&gt;" in Chart(png=_TINY_PNG, alt="<b>").to_html()
+        True
+        """
+        width, height = self.css_size
+        data = base64.b64encode(self.png).decode("ascii")
+        caption = (
+            f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
+        )
+        return (
+            f'<figure class="gs-chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(self.alt, quote=True)}" width="{width}" height="{height}" '
+            f'style="max-width:100%;height:auto">{caption}</figure>'
+        )
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        data = {
+            "text/html": self.to_html(),
+            "image/png": base64.b64encode(self.png).decode("ascii"),
+            "text/plain": self.alt,
+        }
+        return data, {"image/png": {"alt": self.alt}}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the PNG to ``path`` and return it.
+
+        >>> Chart(png=_TINY_PNG, alt="").save("/tmp/chart.png")   # doctest: +SKIP
+        PosixPath('/tmp/chart.png')
+        """
+        path = Path(path)
+        path.write_bytes(self.png)
+        return path
+
+    def __repr__(self) -> str:
+        width, height = self.pixel_size
+        return f"Chart({self.alt!r}, {width}x{height}px, {len(self.png):,} bytes)"
+
+
+# A 2×2 white PNG for the doctests above.
+_TINY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4//8/AxJgIEkaAJMYD/FqIwZ3"
+    "AAAAAElFTkSuQmCC"
+)
+
+
+def _render(fig: Figure) -> bytes:
+    """PNG bytes of ``fig``, deterministic, kept under MAX_PNG_BYTES."""
+    png = b""
+    for dpi in (DPI, 160, 130, 100):
+        buffer = io.BytesIO()
+        # No "Software" chunk (it carries the matplotlib version), so the same input
+        # gives the same bytes and the build cache can compare them.
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+        png = buffer.getvalue()
+        if len(png) <= MAX_PNG_BYTES:
+            break
+    fig.clear()  # frees the artists now rather than at the next garbage collection
+    return png
+
+
+def _figure(height: float) -> Figure:
+    # Not pyplot: the figure is not registered anywhere, so nothing else can display it.
+    return Figure(figsize=(WIDTH_IN, height), layout="constrained")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _half_up(value: float | Decimal, digits: int = 0) -> Decimal:
+    """Round half up (四捨五入): 0.125 → 0.13 at 2 digits, where round() gives 0.12."""
+    quantum = Decimal(1).scaleb(-digits)
+    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
+
+
+def _pct(share: Any, digits: int = 0, missing: str = MISSING_LABEL) -> str:
+    """A 0..1 share as a percentage label: _pct(0.35294, 2) → '35.29%'."""
+    if _is_missing(share) or pd.isna(share):
+        return missing
+    return f"{_half_up(Decimal(str(float(share))) * 100, digits)}%"
+
+
+def _num(count: Any, missing: str = MISSING_LABEL) -> str:
+    """A count with thousands separators, as the reports print them: 2,676."""
+    if _is_missing(count) or pd.isna(count):
+        return missing
+    return f"{int(count):,}"
+
+
+def _luminance(color: str) -> float:
+    """WCAG relative luminance of a matplotlib colour."""
+    r, g, b = matplotlib.colors.to_rgb(color)
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def text_color_on(background: str) -> str:
+    """Black or white, whichever contrasts more with ``background`` (WCAG ratio).
+
+    >>> text_color_on("#0072B2"), text_color_on("#D55E00")
+    ('#FFFFFF', '#000000')
+    """
+    lum = _luminance(background)
+    white, black = 1.05 / (lum + 0.05), (lum + 0.05) / 0.05
+    return "#FFFFFF" if white >= black else "#000000"
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio between two colours.
+
+    >>> round(contrast_ratio("#FFFFFF", "#0072B2"), 2)
+    5.19
+    """
+    high, low = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _body(table: pd.DataFrame) -> pd.DataFrame:
+    """The category rows: the 合計 row is a sum, not a category."""
+    if TOTAL in table.index:
+        return table.drop(index=TOTAL)
+    return table
+
+
+def _count(table: pd.DataFrame, gender: str) -> pd.Series:
+    if gender in table.columns:
+        return pd.to_numeric(table[gender], errors="coerce")
+    return pd.Series(np.nan, index=table.index, dtype=float)
+
+
+def _total(table: pd.DataFrame) -> pd.Series:
+    if TOTAL in table.columns:
+        return pd.to_numeric(table[TOTAL], errors="coerce")
+    present = [g for g in GENDERS if g in table.columns]
+    return table[present].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1)
+
+
+def _share(table: pd.DataFrame, gender: str) -> pd.Series:
+    """Share of ``gender`` per row: the table's own ``男%`` column, else count / 合計."""
+    column = f"{gender}%"
+    if column in table.columns:
+        return pd.to_numeric(table[column], errors="coerce").astype(float)
+    total = _total(table).astype(float)
+    return (_count(table, gender).astype(float) / total.where(total > 0)).astype(float)
+
+
+def _shown_genders(table: pd.DataFrame) -> list[str]:
+    """男 and 女 whenever they are columns (a zero is news); 其他 only when non-zero."""
+    shown = []
+    for gender in GENDERS:
+        if gender not in table.columns:
+            continue
+        if gender == "其他" and not (_count(table, gender).fillna(0) > 0).any():
+            continue
+        shown.append(gender)
+    return shown
+
+
+def _subject(title: str, kind: str) -> str:
+    """The title without a trailing chart-type word, so alt text does not say it twice."""
+    subject = title.strip()
+    for suffix in (kind, "圖"):
+        if subject.endswith(suffix) and len(subject) > len(suffix):
+            subject = subject[: -len(suffix)]
+            break
+    return subject.rstrip("：:，, ")
+
+
+def _legend(ax: Axes, genders: Sequence[str], unit_note: str = "") -> None:
+    """Legend above the plot's top-right corner; the unit (if any) above its top-left.
+
+    Anchored to the axes, not the figure, so constrained layout keeps it clear of the
+    title. The unit sits horizontally there because rotated Chinese text reads badly.
+    """
+    handles = [matplotlib.patches.Patch(color=GENDER_COLORS[g], label=g) for g in genders]
+    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.02), ncols=len(handles),
+              borderaxespad=0, handlelength=1.4, columnspacing=1.2)
+    if unit_note:
+        ax.set_title(unit_note, loc="left", fontsize=11.5, fontweight="normal",
+                     color=MUTED_COLOR, pad=8)
+
+
+def _label_size(n_bars: int) -> float:
+    """Smaller value labels when many bars share the width, so they do not collide."""
+    if n_bars <= 8:
+        return 12
+    if n_bars <= 14:
+        return 10.5
+    return 9
+
+
+# --------------------------------------------------------------------------- alt text
+
+
+def alt_text(kind: str, subject: str, parts: Sequence[str], note: str = "") -> str:
+    """Assemble alt text: 「{kind}：{subject}，{part}；{part}。{note}」.
+
+    >>> alt_text("長條圖", "各年齡區間參與人次", ["51-60歲 男7、女45", "61-70歲 男246、女965"])
+    '長條圖：各年齡區間參與人次，51-60歲 男7、女45；61-70歲 男246、女965。'
+    """
+    head = f"{kind}：{subject}" if subject else f"{kind}："
+    body = "；".join(p for p in parts if p)
+    if body:
+        head = f"{head}，{body}" if subject else f"{head}{body}"
+    return f"{head}。{note}" if note else f"{head}。"
+
+
+def _row_pick(table: pd.DataFrame, row: Any) -> Any:
+    if row is not None:
+        if row not in table.index:
+            raise KeyError(f"row {row!r} not in table; rows are {list(table.index)}")
+        return row
+    if TOTAL in table.index:
+        return TOTAL
+    if len(table.index) == 1:
+        return table.index[0]
+    raise ValueError(
+        f"donut() needs row=… : the table has {len(table.index)} rows and no {TOTAL} row "
+        f"({list(table.index)[:5]}…)"
+    )
+
+
+# --------------------------------------------------------------------------- charts
+
+
+@_themed
+def donut(
+    table: pd.DataFrame,
+    *,
+    row: Any = None,
+    title: str,
+    unit: str = "人",
+    digits: int = 0,
+    caption: str | None = None,
+    alt: str | None = None,
+) -> Chart:
+    """Gender composition of one row as a donut, total in the centre.
+
+    ``row`` defaults to the 合計 row, or the only row. Slices read 「女 14人 (40%)」.
+
+    >>> t = pd.DataFrame({"男": [21], "女": [14], "合計": [35]}, index=["全體委員"])
+    >>> donut(t, title="委員性別").alt
+    '圓餅圖：委員性別，全體委員35人，女性14人（40%）、男性21人（60%）。'
+    """
+    key = _row_pick(table, row)
+    one = table.loc[[key]]
+    label = str(key)
+    total = _total(one).iloc[0]
+    genders = _shown_genders(one)
+    counts = {g: _count(one, g).iloc[0] for g in genders}
+    shares = {g: _share(one, g).iloc[0] for g in genders}
+
+    fig = _figure(4.8)
+    ax = fig.add_subplot()
+    ax.set_aspect("equal")
+    ax.axis("off")
+    drawn = [g for g in genders if not _is_missing(counts[g]) and counts[g] > 0]
+    if drawn:
+        wedges, _texts = ax.pie(
+            [counts[g] for g in drawn],
+            colors=[GENDER_COLORS[g] for g in drawn],
+            labels=[f"{g} {_num(counts[g])}{unit} ({_pct(shares[g], digits)})" for g in drawn],
+            labeldistance=1.1,
+            # A lone full ring would put its label at the bottom, over the note below.
+            startangle=90 if len(drawn) > 1 else 180,
+            counterclock=False,
+            wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 2},
+            textprops={"fontsize": 13, "color": TEXT_COLOR},
+        )
+    else:
+        ax.pie([1], colors=["#E3E3E3"], startangle=90, wedgeprops={"width": 0.38})
+    missing_genders = [g for g in genders if g not in drawn]
+    ax.text(0, 0.07, f"{_num(total, '0')}{unit}", ha="center", va="center", fontsize=22,
+            fontweight="bold", color=TEXT_COLOR)
+    ax.text(0, -0.2, label if drawn else MISSING_LABEL, ha="center", va="center", fontsize=12,
+            color=MUTED_COLOR)
+    if drawn and missing_genders:
+        # A gender with no one is the finding (e.g. a group without women): say it on the chart.
+        fig.supxlabel("、".join(f"{g} 0{unit} (0%)" for g in missing_genders), fontsize=12.5,
+                      color=TEXT_COLOR)
+    fig.suptitle(title)
+    png = _render(fig)
+
+    if alt is None:
+        order = [g for g in ("女", "男", "其他") if g in genders]
+        parts = [
+            f"{GENDER_WORDS[g]}{_num(counts[g])}{unit}（{_pct(shares[g], digits)}）" for g in order
+        ]
+        head = f"{label}{_num(total)}{unit}"
+        body = "、".join(parts) if total and not _is_missing(total) and total > 0 else MISSING_LABEL
+        alt = alt_text("圓餅圖", _subject(title, "圓餅圖"), [f"{head}，{body}"])
+    return Chart(png=png, alt=alt, caption=caption)
+
+
+@_themed
+def grouped_bars(
+    table: pd.DataFrame,
+    *,
+    title: str,
+    value: Literal["count", "share"] = "count",
+    horizontal: bool = False,
+    unit: str = "人",
+    digits: int = 0,
+    caption: str | None = None,
+    alt: str | None = None,
+) -> Chart:
+    """Bars per gender side by side for each category, values on the bars.
+
+    >>> t = pd.DataFrame({"男": [7, 246], "女": [45, 965], "其他": [0, 0]},
+    ...                  index=["51-60歲", "61-70歲"])
+    >>> grouped_bars(t, title="各年齡區間參與人次", unit="人次").alt
+    '長條圖：各年齡區間參與人次（單位：人次），51-60歲 男7、女45；61-70歲 男246、女965。'
+    """
+    if value not in ("count", "share"):
+        raise ValueError(f"value must be 'count' or 'share', not {value!r}")
+    body = _body(table)
+    genders = _shown_genders(body)
+    categories = [str(c) for c in body.index]
+    values = {g: (_count(body, g) if value == "count" else _share(body, g)) for g in genders}
+
+    def label(v: Any) -> str:
+        if value == "count":
+            return _num(v, "-")
+        return _pct(v, digits, "-")
+
+    n_cat, n_gender = len(categories), max(1, len(genders))
+    height = max(3.6, 1.4 + 0.32 * n_cat * n_gender) if horizontal else 4.6
+    fig = _figure(height)
+    ax = fig.add_subplot()
+    positions = np.arange(n_cat, dtype=float)
+    width = 0.8 / n_gender
+    size = _label_size(n_cat * n_gender) if not horizontal else 11.5
+    for i, gender in enumerate(genders):
+        offset = (i - (n_gender - 1) / 2) * width
+        heights = values[gender].astype(float).fillna(0).to_numpy()
+        if horizontal:
+            bars = ax.barh(positions + offset, heights, width, color=GENDER_COLORS[gender])
+        else:
+            bars = ax.bar(positions + offset, heights, width, color=GENDER_COLORS[gender])
+        ax.bar_label(bars, labels=[label(v) for v in values[gender]], padding=2,
+                     fontsize=size, color=TEXT_COLOR)
+    value_axis = ax.xaxis if horizontal else ax.yaxis
+    if value == "share":
+        value_axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    else:
+        value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    if horizontal:
+        ax.set_yticks(positions, labels=categories)
+        ax.invert_yaxis()  # first category on top, as in the table
+        ax.grid(True, axis="x")
+        ax.grid(False, axis="y")
+        ax.margins(x=0.12)
+    else:
+        ax.set_xticks(positions, labels=categories)
+        ax.margins(y=0.12)
+    if value == "share":
+        (ax.set_xlim if horizontal else ax.set_ylim)(0, 1.12)
+    _legend(ax, genders, f"單位：{unit}" if value == "count" else "")
+    fig.suptitle(title)
+    png = _render(fig)
+
+    if alt is None:
+        def alt_value(v: Any) -> str:
+            return _num(v) if value == "count" else _pct(v, digits)
+
+        parts = [
+            f"{cat} " + "、".join(f"{g}{alt_value(values[g].iloc[i])}" for g in genders)
+            for i, cat in enumerate(categories)
+        ]
+        unit_note = f"（單位：{unit}）" if value == "count" else "（性別比例）"
+        alt = alt_text("長條圖", _subject(title, "長條圖") + unit_note, parts)
+    return Chart(png=png, alt=alt, caption=caption)
+
+
+def _rule_label(rule: float) -> str:
+    if abs(rule - 1 / 3) < 1e-6:
+        return "三分之一"
+    if abs(rule - 2 / 3) < 1e-6:
+        return "三分之二"
+    return _pct(rule)
+
+
+@_themed
+def stacked_100(
+    table: pd.DataFrame,
+    *,
+    title: str,
+    rule: float | None = None,
+    rule_label: str | None = None,
+    unit: str = "人",
+    digits: int = 0,
+    caption: str | None = None,
+    alt: str | None = None,
+) -> Chart:
+    """100%-stacked horizontal bars per category, women first from the left.
+
+    Women start at 0 so an optional ``rule`` line (e.g. ``1/3``, labelled 「三分之一」)
+    reads directly against the female share.
+
+    >>> t = pd.DataFrame({"男": [1, 3], "女": [6, 1], "合計": [7, 4]},
+    ...                  index=["整合應用組", "空間資訊組"])
+    >>> stacked_100(t, title="各工作小組委員性別比例", rule=1/3).alt
+    '百分比堆疊橫條圖：各工作小組委員性別比例，整合應用組（7人）女性86%、男性14%；空間資訊組（4人）女性25%、男性75%。參考線：三分之一。'
+    """
+    body = _body(table)
+    present = _shown_genders(body)
+    order = [g for g in ("女", "男", "其他") if g in present]
+    categories = [str(c) for c in body.index]
+    totals = _total(body)
+    shares = {g: _share(body, g).astype(float) for g in order}
+
+    fig = _figure(max(2.6, 1.5 + 0.55 * len(categories)))
+    ax = fig.add_subplot()
+    ypos = np.arange(len(categories))
+    left = np.zeros(len(categories))
+    outside: list[list[str]] = [[] for _ in categories]
+    for gender in order:
+        widths = shares[gender].fillna(0).to_numpy()
+        ax.barh(ypos, widths, 0.62, left=left, color=GENDER_COLORS[gender],
+                edgecolor="white", linewidth=1)
+        for i, share in enumerate(shares[gender]):
+            if _is_missing(share) or pd.isna(share):
+                continue
+            if share >= 0.08:
+                ax.text(left[i] + share / 2, ypos[i], _pct(share, digits), ha="center",
+                        va="center", fontsize=12, color=text_color_on(GENDER_COLORS[gender]))
+            elif share > 0 or gender != "其他":
+                # Too narrow to hold its label (or zero): name it beside the bar instead.
+                outside[i].append(f"{gender} {_pct(share, digits)}")
+        left += widths
+    for i, notes in enumerate(outside):
+        if _is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
+            ax.text(0.01, ypos[i], MISSING_LABEL, va="center", fontsize=12, color=MUTED_COLOR)
+        elif notes:
+            ax.text(1.015, ypos[i], "、".join(notes), va="center", fontsize=11.5,
+                    color=TEXT_COLOR, clip_on=False)
+    ax.set_yticks(ypos, labels=[f"{c} ({_num(totals.iloc[i], '0')}{unit})"
+                                for i, c in enumerate(categories)])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.grid(False, axis="y")
+    ax.grid(True, axis="x")
+    ax.tick_params(axis="y", length=0)
+    if rule is not None:
+        label = rule_label or _rule_label(rule)
+        # Under the in-bar labels (text zorder 3) so a label on the line stays readable.
+        ax.axvline(rule, color="#222222", linestyle="--", linewidth=1.3, zorder=2.5)
+        ax.text(rule, 1.0, label, transform=blended_transform_factory(ax.transData, ax.transAxes),
+                ha="center", va="bottom", fontsize=11.5, color=TEXT_COLOR)
+    _legend(ax, order)
+    fig.suptitle(title)
+    png = _render(fig)
+
+    if alt is None:
+        parts = []
+        for i, cat in enumerate(categories):
+            head = f"{cat}（{_num(totals.iloc[i])}{unit}）"
+            if _is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
+                parts.append(f"{cat} {MISSING_LABEL}")
+                continue
+            parts.append(head + "、".join(
+                f"{GENDER_WORDS[g]}{_pct(shares[g].iloc[i], digits)}" for g in order))
+        note = f"參考線：{rule_label or _rule_label(rule)}。" if rule is not None else ""
+        alt = alt_text("百分比堆疊橫條圖", _subject(title, "橫條圖"), parts, note)
+    return Chart(png=png, alt=alt, caption=caption)
+
+
+@_themed
+def pyramid(
+    table: pd.DataFrame,
+    *,
+    title: str,
+    unit: str = "人",
+    caption: str | None = None,
+    alt: str | None = None,
+) -> Chart:
+    """Population-pyramid bars: categories (age bands) up the y axis, men left, women right.
+
+    The first row is drawn at the bottom, so list age bands youngest first.
+
+    >>> t = pd.DataFrame({"男": [7, 246], "女": [45, 965]}, index=["51-60歲", "61-70歲"])
+    >>> pyramid(t, title="各年齡區間參與人次", unit="人次").alt
+    '金字塔圖：各年齡區間參與人次（單位：人次），51-60歲 男7、女45；61-70歲 男246、女965。'
+    """
+    body = _body(table)
+    categories = [str(c) for c in body.index]
+    men = _count(body, "男").astype(float)
+    women = _count(body, "女").astype(float)
+    other = _count(body, "其他").fillna(0)
+
+    fig = _figure(max(3.2, 1.6 + 0.55 * len(categories)))
+    ax = fig.add_subplot()
+    ypos = np.arange(len(categories))
+    bars_m = ax.barh(ypos, -men.fillna(0).to_numpy(), 0.7, color=GENDER_COLORS["男"])
+    bars_f = ax.barh(ypos, women.fillna(0).to_numpy(), 0.7, color=GENDER_COLORS["女"])
+    ax.bar_label(bars_m, labels=[_num(v, "-") for v in men], padding=3, fontsize=11.5,
+                 color=TEXT_COLOR)
+    ax.bar_label(bars_f, labels=[_num(v, "-") for v in women], padding=3, fontsize=11.5,
+                 color=TEXT_COLOR)
+    largest = float(np.nanmax([men.max(), women.max(), 1]))
+    ax.set_xlim(-largest * 1.22, largest * 1.22)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{abs(v):,.0f}"))
+    ax.axvline(0, color="#444444", linewidth=1)
+    ax.set_yticks(ypos, labels=categories)
+    ax.tick_params(axis="y", length=0)
+    ax.grid(False, axis="y")
+    ax.grid(True, axis="x")
+    ax.set_xlabel(unit)
+    # Side headers instead of a legend; 14pt bold is WCAG "large text", so the gender
+    # colours themselves (3.9:1 and 5.2:1 on white) are readable as text here.
+    for x, gender in ((0.25, "男"), (0.75, "女")):
+        ax.text(x, 1.02, GENDER_WORDS[gender], transform=ax.transAxes, ha="center", va="bottom",
+                fontsize=14, fontweight="bold", color=GENDER_COLORS[gender])
+    other_total = int(other.sum())
+    if other_total > 0:
+        fig.text(0.99, 0.0, f"另有其他性別 {other_total:,}{unit}未列於圖中", ha="right",
+                 va="bottom", fontsize=11, color=MUTED_COLOR)
+    fig.suptitle(title)
+    png = _render(fig)
+
+    if alt is None:
+        parts = [f"{cat} 男{_num(men.iloc[i])}、女{_num(women.iloc[i])}"
+                 + (f"、其他{_num(other.iloc[i])}" if other_total > 0 else "")
+                 for i, cat in enumerate(categories)]
+        alt = alt_text("金字塔圖", _subject(title, "金字塔圖") + f"（單位：{unit}）", parts)
+    return Chart(png=png, alt=alt, caption=caption)
+
+
+@_themed
+def trend(
+    trend_table: pd.DataFrame,
+    *,
+    title: str,
+    rule: float | None = None,
+    rule_label: str | None = None,
+    show_counts: bool = False,
+    genders: Sequence[str] = ("女", "男"),
+    unit: str = "人",
+    digits: int = 2,
+    caption: str | None = None,
+    alt: str | None = None,
+) -> Chart:
+    """Gender shares across ROC years as lines; a year without data is a gap marked 「無資料」.
+
+    Integer years missing from the index are added as gaps rather than bridged.
+
+    >>> t = pd.DataFrame({"男": [9, None, 6], "女": [31, None, 14], "合計": [40, None, 20]},
+    ...                  index=pd.Index([108, 109, 110], name="year"))
+    >>> trend(t, title="女性參與比例", genders=["女"]).alt
+    '折線圖：女性參與比例，女性比例 108年77.50%、109年無資料、110年70.00%。'
+    """
+    data = trend_table.copy()
+    if TOTAL in data.index:
+        data = data.drop(index=TOTAL)
+    years_raw = list(data.index)
+    if years_raw and all(isinstance(y, int | np.integer) for y in years_raw):
+        data = data.reindex(range(int(min(years_raw)), int(max(years_raw)) + 1))
+    years = [int(y) if isinstance(y, int | np.integer) else y for y in data.index]
+    shown = [g for g in genders if f"{g}%" in data.columns or g in data.columns]
+    shares = {g: _share(data, g).astype(float) for g in shown}
+    totals = _total(data).astype(float)
+    missing = [
+        (_is_missing(totals.iloc[i]) or not totals.iloc[i] > 0)
+        and all(pd.isna(shares[g].iloc[i]) for g in shown)
+        for i in range(len(years))
+    ]
+
+    x = np.arange(len(years))
+    if show_counts:
+        fig = _figure(6.4)
+        ax, ax_counts = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1.5])
+    else:
+        fig = _figure(4.6)
+        ax, ax_counts = fig.add_subplot(), None
+
+    for gender in shown:
+        ax.plot(x, shares[gender].to_numpy(), marker="o", markersize=7,
+                linewidth=2.6 if gender == "女" else 2, color=GENDER_COLORS[gender], label=gender)
+    # Label each point on the side away from the other lines so labels never overlap.
+    for i in range(len(years)):
+        points = sorted(((shares[g].iloc[i], g) for g in shown if not pd.isna(shares[g].iloc[i])),
+                        reverse=True)
+        for rank, (value, _gender) in enumerate(points):
+            above = rank == 0
+            ax.annotate(_pct(value, digits), (x[i], value), xytext=(0, 9 if above else -9),
+                        textcoords="offset points", ha="center", va="bottom" if above else "top",
+                        fontsize=11 if len(years) <= 8 else 9.5, color=TEXT_COLOR)
+    ax.set_ylim(-0.04, 1.1)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlim(-0.5, len(years) - 0.5)
+    if rule is not None:
+        label = rule_label or _rule_label(rule)
+        ax.axhline(rule, color="#222222", linestyle="--", linewidth=1.3, zorder=1)
+        ax.text(1.005, rule, label, transform=blended_transform_factory(ax.transAxes, ax.transData),
+                ha="left", va="center", fontsize=11.5, color=TEXT_COLOR)
+    tick_labels = [
+        f"{y}年\n{MISSING_LABEL}" if gap else f"{y}年"
+        for y, gap in zip(years, missing, strict=True)
+    ]
+    bottom = ax_counts if ax_counts is not None else ax
+    bottom.set_xticks(x, labels=tick_labels)
+    if ax_counts is not None:
+        ax.tick_params(axis="x", labelbottom=False)
+        heights = totals.fillna(0).to_numpy()
+        bars = ax_counts.bar(x, heights, 0.55, color=NEUTRAL_BAR)
+        ax_counts.bar_label(bars, labels=[_num(v, "") for v in totals], padding=2, fontsize=11,
+                            color=TEXT_COLOR)
+        ax_counts.set_title(f"合計（單位：{unit}）", loc="left", fontsize=11.5,
+                            fontweight="normal", color=MUTED_COLOR)
+        ax_counts.margins(y=0.25)
+        ax_counts.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    _legend(ax, shown)
+    fig.suptitle(title)
+    png = _render(fig)
+
+    if alt is None:
+        def series(values: pd.Series, fmt: Callable[[Any], str]) -> str:
+            return "、".join(
+                f"{y}年{MISSING_LABEL if gap else fmt(v)}"
+                for y, v, gap in zip(years, values, missing, strict=True)
+            )
+
+        parts = [f"{GENDER_WORDS[g]}比例 {series(shares[g], lambda v: _pct(v, digits))}"
+                 for g in shown]
+        if show_counts:
+            parts.append(f"合計{unit} {series(totals, _num)}")
+        note = f"參考線：{rule_label or _rule_label(rule)}。" if rule is not None else ""
+        alt = alt_text("折線圖", _subject(title, "折線圖"), parts, note)
+    return Chart(png=png, alt=alt, caption=caption)
