@@ -146,7 +146,11 @@ def _font_file(family: str) -> str:
     entries = [e for e in font_manager.fontManager.ttflist if e.name == family]
     if not entries:
         return "?"
-    return min(entries, key=lambda e: abs(int(e.weight) - 400)).fname
+    def distance(entry: font_manager.FontEntry) -> int:
+        weight = entry.weight if isinstance(entry.weight, int) else 400
+        return abs(weight - 400)
+
+    return min(entries, key=distance).fname
 
 
 def _is_root() -> bool:
