@@ -16,13 +16,14 @@ The seed writes the balance clause with 「則」 in most bullets (「，則女�
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from genderstats.config import TOTAL
 from genderstats.privacy import escape
-from genderstats.stats import format_count, format_pct, round_half_up
+from genderstats.stats import format_count, format_pct, pct_value
 from genderstats.tables import GENDER_WORDS, Html
 
 __all__ = [
@@ -153,9 +154,10 @@ def trend_sentence(
 
     「112年女性參與人次佔77.88%，較111年增加1.23個百分點」; 減少 when it fell, 「與111年
     持平」 when the change rounds to 0, 「111年無資料，無法比較」 when the previous year is
-    missing, 「112年無資料」 when the year itself is. ``year`` defaults to the last row.
-    The change is computed from the unrounded shares and then rounded, so it can differ
-    by 0.01 from the difference of the two printed percentages.
+    missing, 「112年無資料」 when the year itself is (「112年無參與人次」 when its total is
+    0, so there is no share to speak of). ``year`` defaults to the last row.
+    The change is the difference of the two percentages as printed, so a reader who
+    subtracts them gets the same number (the trend table's 女%變化 keeps the exact value).
 
     >>> df = pd.DataFrame({"year": [111] * 4 + [112] * 4, "gender": list("男女女女男女女女")})
     >>> from genderstats.stats import trend
@@ -173,14 +175,19 @@ def trend_sentence(
     share = trend_df.loc[current, share_col]
     if pd.isna(trend_df.loc[current, TOTAL]):
         return f"{current}年無資料"
+    if trend_df.loc[current, TOTAL] == 0:
+        return f"{current}年無{label}"
     text = f"{current}年{GENDER_WORDS[gender]}{label}佔{format_pct(share, decimals)}"
     if pos == 0:
         return text
     previous = years[pos - 1]
     before = trend_df.loc[previous, share_col]
-    if pd.isna(trend_df.loc[previous, TOTAL]) or pd.isna(before) or pd.isna(share):
+    if pd.isna(trend_df.loc[previous, TOTAL]):
         return f"{text}，{previous}年無資料，無法比較"
-    diff = round_half_up((share - before) * 100, decimals)
+    if pd.isna(before):  # the previous year had data but a total of 0
+        return f"{text}，{previous}年無{label}，無法比較"
+    # Decimal subtraction of the printed values: 76.92 − 77.88 is exactly −0.96.
+    diff = Decimal(str(pct_value(share, decimals))) - Decimal(str(pct_value(before, decimals)))
     if diff == 0:
         return f"{text}，與{previous}年持平"
     direction = "增加" if diff > 0 else "減少"
