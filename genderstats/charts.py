@@ -493,6 +493,10 @@ def grouped_bars(
     positions = np.arange(n_cat, dtype=float)
     width = 0.8 / n_gender
     size = _label_size(n_cat * n_gender) if not horizontal else 11.5
+    longest = max((len(label(v)) for g in genders for v in values[g]), default=1)
+    # Labels wider than their bar would run into the neighbour's: turn them upright.
+    # (6.3 in ≈ plot width; a digit is ≈ 0.6 em wide.)
+    upright = not horizontal and longest * size * 0.6 / 72 > 6.3 / max(1, n_cat) * width * 1.05
     for i, gender in enumerate(genders):
         offset = (i - (n_gender - 1) / 2) * width
         heights = values[gender].astype(float).fillna(0).to_numpy()
@@ -501,7 +505,7 @@ def grouped_bars(
         else:
             bars = ax.bar(positions + offset, heights, width, color=GENDER_COLORS[gender])
         ax.bar_label(bars, labels=[label(v) for v in values[gender]], padding=2,
-                     fontsize=size, color=TEXT_COLOR)
+                     fontsize=size, color=TEXT_COLOR, rotation=90 if upright else 0)
     value_axis = ax.xaxis if horizontal else ax.yaxis
     if value == "share":
         value_axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -515,7 +519,7 @@ def grouped_bars(
         ax.margins(x=0.12)
     else:
         ax.set_xticks(positions, labels=categories)
-        ax.margins(y=0.12)
+        ax.margins(y=0.2 if upright else 0.12)
     if value == "share":
         (ax.set_xlim if horizontal else ax.set_ylim)(0, 1.12)
     _legend(ax, genders, f"單位：{unit}" if value == "count" else "")
@@ -585,8 +589,11 @@ def stacked_100(
             if _is_missing(share) or pd.isna(share):
                 continue
             if share >= 0.08:
+                # The box in the segment's colour hides the rule line behind the label.
                 ax.text(left[i] + share / 2, ypos[i], _pct(share, digits), ha="center",
-                        va="center", fontsize=12, color=text_color_on(GENDER_COLORS[gender]))
+                        va="center", fontsize=12, color=text_color_on(GENDER_COLORS[gender]),
+                        bbox={"facecolor": GENDER_COLORS[gender], "edgecolor": "none",
+                              "pad": 1.5}, zorder=3)
             elif share > 0 or gender != "其他":
                 # Too narrow to hold its label (or zero): name it beside the bar instead.
                 outside[i].append(f"{gender} {_pct(share, digits)}")

@@ -109,6 +109,8 @@ BUILDERS: dict[str, Callable[[dict[str, pd.DataFrame]], Chart]] = {
     "donut_empty": lambda t: charts.donut(t["groups"], row="新設組", title="新設組"),
     "grouped": lambda t: charts.grouped_bars(
         t["ages"], title="112年課程各年齡區間參與人數及性別統計長條圖", unit="人次"),
+    "grouped_many": lambda t: charts.grouped_bars(
+        t["many"], title="各年齡區間參與人次", unit="人次"),
     "grouped_share_h": lambda t: charts.grouped_bars(
         t["sectors"], title="各界代表性別比例", value="share", horizontal=True),
     "stacked": lambda t: charts.stacked_100(t["groups"], title="各工作小組性別比例", rule=1 / 3),
@@ -123,8 +125,10 @@ BUILDERS: dict[str, Callable[[dict[str, pd.DataFrame]], Chart]] = {
 @pytest.fixture
 def tables(members: pd.DataFrame, ages: pd.DataFrame, groups: pd.DataFrame,
            sectors: pd.DataFrame, years: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    many = gender_table({f"{a}-{a + 4}歲": (1000 + 37 * a, 2100 - 11 * a, a % 3)
+                         for a in range(20, 60, 5)}, "age_band")
     return {"members": members, "ages": ages, "groups": groups, "sectors": sectors,
-            "years": years}
+            "years": years, "many": many}
 
 
 @pytest.mark.parametrize("name", list(BUILDERS))
