@@ -1,0 +1,48 @@
+"""Input data: the contract (which files, which columns), validated loading, clear errors.
+
+>>> from genderstats import data
+>>> members = data.load("committee_members", 112)          # doctest: +SKIP
+>>> data.DATASETS["committee_members"].title
+'委員名單'
+
+Files live in ``data/<ROC year>/<stem>.csv|xlsx|ods``; data/README.md describes each one.
+"""
+
+from __future__ import annotations
+
+from genderstats.data.bands import AGE_BAND_DTYPE, AGE_BANDS, age_band
+from genderstats.data.errors import DataError, Problem
+from genderstats.data.loader import (
+    display_path,
+    empty_frame,
+    find_file,
+    load,
+    load_optional,
+    load_years,
+    validate_year,
+    year_column,
+)
+from genderstats.data.specs import DATASETS, EXTENSIONS, Column, Dataset
+from genderstats.data.vocab import GENDER_DTYPE, normalize_gender
+
+__all__ = [
+    "AGE_BANDS",
+    "AGE_BAND_DTYPE",
+    "DATASETS",
+    "EXTENSIONS",
+    "GENDER_DTYPE",
+    "Column",
+    "DataError",
+    "Dataset",
+    "Problem",
+    "age_band",
+    "display_path",
+    "empty_frame",
+    "find_file",
+    "load",
+    "load_optional",
+    "load_years",
+    "normalize_gender",
+    "validate_year",
+    "year_column",
+]

@@ -1,0 +1,197 @@
+"""Turning the distinct texts of a column into typed values, with a message for each bad one.
+
+Work is per distinct text (a Categorical's categories), never per row; the loader spreads the
+results back over the rows with the category codes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from genderstats.data.bands import AGE_BAND_DTYPE, AGE_BANDS, parse_band_label
+from genderstats.data.specs import Column, _fmt
+from genderstats.data.vocab import (
+    GENDER_ALIASES,
+    GENDER_DTYPE,
+    GENDER_HELP,
+    alias_table,
+    clean_code,
+    map_values,
+    nfkc,
+)
+from genderstats.years import roc_year
+
+ArrayLike: TypeAlias = "np.ndarray | pd.api.extensions.ExtensionArray"
+
+_GENDER_TABLE = alias_table(GENDER_ALIASES)
+# Units and money signs people type around numbers: 「3小時」「NT$5,820,000」「5,820,000元」.
+_NUMBER_DECORATION = re.compile(r"^(?:NT\$|\$)|(?:元|小時|時|人|歲|年)$", re.IGNORECASE)
+_DATE = re.compile(
+    r"^(?:民國)?(?P<y>\d{2,4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_COMPACT_DATE = re.compile(r"^(?P<y>\d{3,4})(?P<m>\d{2})(?P<d>\d{2})$")
+_NAME_SEPARATORS = re.compile(r"[、,，;；/／\n]+")
+
+
+@dataclass
+class Parsed:
+    """Per distinct text: the typed value (None/NaN when empty or bad) and bad-text messages."""
+
+    values: np.ndarray
+    empty: np.ndarray
+    errors: dict[int, str]
+
+
+def category_dtype(column: Column) -> pd.CategoricalDtype:
+    """The fixed Categorical dtype of a gender, choice or age-band column."""
+    if column.kind == "gender":
+        return GENDER_DTYPE
+    if column.kind == "age_band":
+        return AGE_BAND_DTYPE
+    return pd.CategoricalDtype(list(column.choices), ordered=False)
+
+
+def parse(column: Column, texts: pd.Index) -> Parsed:
+    """Parse the distinct raw texts of one column according to its kind."""
+    raw = [str(t) for t in texts]
+    stripped = [t.strip() for t in raw]
+    empty = np.array([not s for s in stripped], dtype=bool)
+    errors: dict[int, str] = {}
+    kind = column.kind
+
+    if kind == "text":
+        values = np.array([s or None for s in stripped], dtype=object)
+    elif kind == "code":
+        values = np.array([clean_code(s) or None for s in stripped], dtype=object)
+    elif kind == "names":
+        values = np.array([_join_names(s) for s in stripped], dtype=object)
+        empty |= np.array([v is None for v in values], dtype=bool)
+    elif kind in ("int", "number"):
+        values = _parse_numbers(column, raw, empty, errors)
+    elif kind == "date":
+        values = _parse_dates(raw, empty, errors)
+    elif kind == "year":
+        values = np.full(len(raw), np.nan)
+        for i, text in enumerate(raw):
+            if empty[i]:
+                continue
+            try:
+                values[i] = roc_year(nfkc(text))
+            except ValueError:
+                errors[i] = f"「{text}」不是有效的年度。請填民國年（如 112）或西元年（如 2023）。"
+    elif kind == "gender":
+        values = map_values(texts, _GENDER_TABLE)
+        for i in np.flatnonzero((values == None) & ~empty):  # noqa: E711 - elementwise
+            errors[i] = f"「{raw[i]}」不是可接受的性別。{GENDER_HELP}"
+    elif kind == "choice":
+        table = alias_table({c: column.aliases.get(c, ()) for c in column.choices})
+        values = map_values(texts, table)
+        for i in np.flatnonzero((values == None) & ~empty):  # noqa: E711 - elementwise
+            errors[i] = f"「{raw[i]}」不是可接受的值。請填 {column.allowed}{column.alias_hint}。"
+    elif kind == "age_band":
+        values = np.array([parse_band_label(s) if s else None for s in stripped], dtype=object)
+        for i in np.flatnonzero((values == None) & ~empty):  # noqa: E711 - elementwise
+            errors[i] = (
+                f"「{raw[i]}」不是可接受的年齡區間。請填 {'、'.join(AGE_BANDS[:-1])} 或 "
+                f"{AGE_BANDS[-1]}（也接受 61-70、61~70歲、80以上 這類寫法）。"
+            )
+    else:  # pragma: no cover - Column.__post_init__ rejects other kinds
+        raise ValueError(kind)
+    return Parsed(values, empty, errors)
+
+
+def _join_names(text: str) -> str | None:
+    names = [n.strip() for n in _NAME_SEPARATORS.split(text)]
+    names = [n for n in names if n]
+    return "、".join(names) if names else None
+
+
+def _parse_numbers(
+    column: Column, raw: list[str], empty: np.ndarray, errors: dict[int, str]
+) -> np.ndarray:
+    cleaned = [
+        _NUMBER_DECORATION.sub("", nfkc(t).replace(",", "").replace(" ", "")).strip() for t in raw
+    ]
+    values = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
+    allowed = column.allowed
+    for i in range(len(raw)):
+        if empty[i]:
+            continue
+        v = values[i]
+        text = raw[i]
+        if not np.isfinite(v):
+            errors[i] = f"「{text}」不是數字。請填 {allowed}。"
+        elif column.kind == "int" and not float(v).is_integer():
+            errors[i] = f"「{text}」不是整數。請填 {allowed}。"
+        elif column.minimum is not None and (
+            v <= column.minimum if column.above_minimum else v < column.minimum
+        ):
+            if column.minimum == 0:
+                what = "不可為 0 或負數" if column.above_minimum else "不可為負數"
+            else:
+                what = f"{'不大於' if column.above_minimum else '小於'} {_fmt(column.minimum)}"
+            errors[i] = f"「{text}」{what}。請填 {allowed}。"
+        elif column.maximum is not None and v > column.maximum:
+            errors[i] = f"「{text}」大於 {_fmt(column.maximum)}。請填 {allowed}。"
+    bad = list(errors)
+    values[bad] = np.nan
+    return values
+
+
+def _parse_dates(raw: list[str], empty: np.ndarray, errors: dict[int, str]) -> np.ndarray:
+    texts = pd.Series([nfkc(t) for t in raw], dtype=object)
+    parts = texts.str.extract(_DATE)
+    compact = texts.str.extract(_COMPACT_DATE)
+    parts = parts.fillna(compact)
+    ymd = parts.apply(pd.to_numeric, errors="coerce")
+    year = ymd["y"].where(ymd["y"] >= 1000, ymd["y"] + 1911)
+    dates = pd.to_datetime(
+        pd.DataFrame({"year": year, "month": ymd["m"], "day": ymd["d"]}), errors="coerce"
+    )
+    values = dates.to_numpy(dtype="datetime64[ns]")
+    for i in np.flatnonzero(pd.isna(values) & ~empty):
+        errors[i] = f"「{raw[i]}」不是有效的日期。請寫成 112-03-15（民國）或 2023-03-15（西元）。"
+    return values
+
+
+def spread(column: Column, parsed: Parsed, codes: np.ndarray) -> ArrayLike:
+    """Spread per-text values over rows (``codes``; -1 is an empty cell) in the column's dtype."""
+    kind = column.kind
+    if kind in ("gender", "choice", "age_band"):
+        dtype = category_dtype(column)
+        positions = dtype.categories.get_indexer(pd.Index(parsed.values, dtype=object))
+        # Index -1 of the appended array is the empty cell: code -1 stays missing.
+        new_codes = np.append(positions, -1)[codes]
+        return pd.Categorical.from_codes(new_codes.astype(np.int64), dtype=dtype)
+    if kind in ("int", "number", "year"):
+        numbers = np.append(parsed.values.astype("float64"), np.nan)[codes]
+        if column.default is not None:
+            numbers = np.where(np.isnan(numbers), float(column.default), numbers)
+        if column.dtype == "int64":
+            return numbers.astype(np.int64)
+        if column.dtype == "Int64":
+            return pd.array(numbers, dtype="Int64")
+        return numbers
+    if kind == "date":
+        return np.append(parsed.values, np.datetime64("NaT", "ns"))[codes]
+    return pd.array(np.append(parsed.values, None)[codes], dtype="str")
+
+
+def missing(column: Column, length: int) -> ArrayLike:
+    """An absent optional column: all missing (or the column's default) in its dtype."""
+    if column.kind in ("int", "number", "year"):
+        values = np.array([], dtype="float64")
+    elif column.kind == "date":
+        values = np.array([], dtype="datetime64[ns]")
+    else:
+        values = np.array([], dtype=object)
+    empty = Parsed(values, np.array([], dtype=bool), {})
+    return spread(column, empty, np.full(length, -1, dtype=np.int64))

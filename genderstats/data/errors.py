@@ -1,0 +1,68 @@
+"""Data problems and the error that carries them, worded for the people who fix the files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+MAX_LISTED = 20
+"""How many problems ``str(DataError)`` lists before summarising the rest."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input file.
+
+    ``row`` is the line as the user sees it in a spreadsheet (the header is line 1, so the
+    first data row is 2); ``None`` for problems of the whole file. ``column`` is the header
+    as written in the user's file. When several rows share the same problem (the same bad
+    value in the same column) they are one Problem: ``row`` is the first of them,
+    ``more_rows`` the next few and ``count`` how many rows there are in all.
+    """
+
+    file: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    more_rows: tuple[int, ...] = ()
+    count: int = 1
+
+    def where(self) -> str:
+        """『data/112/x.csv 第 5 列「性別」欄』: the place, as the message starts."""
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.row is not None:
+            rows = "、".join(str(r) for r in (self.row, *self.more_rows))
+            listed = 1 + len(self.more_rows)
+            if self.count > listed:
+                rows = f"{rows}…（共 {self.count:,} 列）"
+            parts.append(f"第 {rows} 列")
+        text = " ".join(parts)
+        if self.column is not None:
+            text += f"「{self.column}」欄"
+        return text
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"{where}：{self.message}" if where else self.message
+
+
+class DataError(ValueError):
+    """Raised when input data cannot be used; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__(format_problems(self.problems))
+
+    def __str__(self) -> str:
+        return format_problems(self.problems)
+
+
+def format_problems(problems: list[Problem], limit: int = MAX_LISTED) -> str:
+    """The human report: one line per problem, at most ``limit`` of them."""
+    lines = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"…另有 {len(problems) - limit} 個問題未列出")
+    return "\n".join(lines)

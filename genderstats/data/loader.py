@@ -1,0 +1,520 @@
+"""Finding, reading and validating the yearly input files.
+
+Validation is vectorised: each column is parsed once per distinct cell text, and rows are
+only touched through numpy index arrays, so a million-row file loads in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genderstats import config
+from genderstats.data import convert
+from genderstats.data.bands import age_band
+from genderstats.data.errors import DataError, Problem
+from genderstats.data.readers import RawColumns, open_source
+from genderstats.data.specs import DATASETS, EXTENSIONS, Column, Dataset, get_dataset
+from genderstats.data.vocab import match_key
+from genderstats.record import record_input, record_lookup
+from genderstats.years import roc_year
+
+PARTICIPATIONS = "training_participations"
+CLASSES = "training_classes"
+TASK_FORCE = "性別平等專案小組"
+MORE_ROWS_SHOWN = 9
+"""Rows named after the first when one problem affects several rows."""
+
+
+@dataclass
+class _Column:
+    """One column of a file as read: raw texts, parsed values, codes per row, header."""
+
+    spec: Column
+    header: str
+    texts: pd.Index
+    parsed: convert.Parsed
+    codes: np.ndarray
+    ok: bool = True
+
+    def array(self) -> convert.ArrayLike:
+        return convert.spread(self.spec, self.parsed, self.codes)
+
+    def text_at(self, row: int) -> str:
+        code = self.codes[row]
+        return "" if code < 0 else str(self.texts[code])
+
+
+@dataclass
+class _Loaded:
+    """A file read against its spec: the columns, the spreadsheet lines, the problems."""
+
+    spec: Dataset
+    path: Path
+    display: str
+    columns: dict[str, _Column] = field(default_factory=dict)
+    lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    problems: list[Problem] = field(default_factory=list)
+
+    def frame(self, extra: dict[str, convert.ArrayLike] | None = None) -> pd.DataFrame:
+        """The tidy DataFrame: every spec column, in spec order, in its contract dtype."""
+        n = len(self.lines)
+        arrays: dict[str, convert.ArrayLike] = {}
+        for col in self.spec.columns:
+            if extra and col.name in extra:
+                arrays[col.name] = extra[col.name]
+            elif col.name in self.columns:
+                arrays[col.name] = self.columns[col.name].array()
+            else:
+                arrays[col.name] = convert.missing(col, n)
+        return pd.DataFrame(arrays, index=pd.RangeIndex(n))
+
+
+def display_path(path: Path, data_dir: str | Path) -> str:
+    """``data/112/x.csv``: the path relative to the data folder's parent, when it is inside."""
+    base = Path(data_dir).resolve().parent
+    try:
+        return Path(path).resolve().relative_to(base).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _year_dir(year: int | str, data_dir: str | Path) -> Path:
+    return Path(data_dir) / str(roc_year(year))
+
+
+def _expected_names(spec: Dataset) -> str:
+    names = [f"{spec.stem}{ext}" for ext in EXTENSIONS]
+    return "、".join(names[:-1]) + f" 或 {names[-1]}"
+
+
+def _is_data_file(path: Path) -> bool:
+    # Skip Excel's 「~$」 lock files and hidden files such as macOS 「._」 forks.
+    return (
+        path.is_file()
+        and path.suffix.lower() in EXTENSIONS
+        and not path.name.startswith(("~$", "."))
+    )
+
+
+def _find_in(spec: Dataset, folder: Path, data_dir: str | Path) -> Path | None:
+    if not folder.is_dir():
+        return None
+    matches = sorted(
+        p for p in folder.iterdir() if _is_data_file(p) and match_key(p.stem) == spec.stem
+    )
+    if len(matches) > 1:
+        names = "、".join(p.name for p in matches)
+        raise DataError([Problem(
+            display_path(folder, data_dir), None, None, None,
+            f"資料夾中有 {len(matches)} 個「{spec.stem}」（{spec.title}）檔案：{names}。"
+            "同一份資料只能有一個檔案，請只保留一個，刪除或移走其他的。",
+        )])
+    return matches[0] if matches else None
+
+
+def find_file(dataset: str, year: int | str, data_dir: str | Path = config.DATA_DIR) -> Path | None:
+    """The file holding ``dataset`` for ``year`` (``data/<ROC year>/<stem>.csv|xlsx|ods``).
+
+    None when there is none; DataError when two files share the stem (e.g. a .csv and an
+    .xlsx), because which one is meant cannot be guessed.
+    """
+    spec = get_dataset(dataset)
+    folder = _year_dir(year, data_dir)
+    record_lookup(folder)
+    return _find_in(spec, folder, data_dir)
+
+
+def _missing_file(spec: Dataset, year: int, data_dir: str | Path) -> Problem:
+    folder = _year_dir(year, data_dir)
+    shown = display_path(folder, data_dir)
+    what = f"找不到「{spec.title}」（{spec.stem}）的 {year} 年資料："
+    if folder.is_dir():
+        message = f"{what}{shown}/ 資料夾中沒有 {_expected_names(spec)}。"
+    else:
+        message = (
+            f"{what}沒有 {shown}/ 資料夾。請建立這個資料夾，並放入 {_expected_names(spec)}。"
+        )
+    return Problem(shown, None, None, None, message)
+
+
+def _rows_problem(
+    loaded: _Loaded, header: str | None, rows: np.ndarray, value: str, message: str
+) -> Problem:
+    lines = loaded.lines[rows]
+    return Problem(
+        loaded.display, int(lines[0]), header, value, message,
+        more_rows=tuple(int(x) for x in lines[1 : 1 + MORE_ROWS_SHOWN]), count=len(lines),
+    )
+
+
+def _group_rows(groups: np.ndarray, mask: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Row positions where ``mask`` holds, grouped by ``groups`` (ordered by first row)."""
+    pos = np.flatnonzero(mask)
+    if not len(pos):
+        return []
+    g = groups[pos]
+    order = np.argsort(g, kind="stable")
+    uniq, starts = np.unique(g[order], return_index=True)
+    chunks = np.split(pos[order], starts[1:])
+    pairs = [(int(u), rows) for u, rows in zip(uniq, chunks, strict=True)]
+    return sorted(pairs, key=lambda pair: int(pair[1][0]))
+
+
+def _match_headers(
+    spec: Dataset, headers: list[str], display: str
+) -> tuple[dict[str, int], list[Problem]]:
+    positions: dict[str, list[int]] = {}
+    for i, header in enumerate(headers):
+        name = spec.match_header(header) if header.strip() else None
+        if name is not None:
+            positions.setdefault(name, []).append(i)
+    problems: list[Problem] = []
+    for name, where in positions.items():
+        if len(where) > 1:
+            col = spec.column(name)
+            shown = "」與「".join(headers[i] for i in where)
+            problems.append(Problem(
+                display, None, None, None,
+                f"「{shown}」都代表「{col.label}」（{name}）。請只保留其中一欄。",
+            ))
+    absent = [c for c in spec.required if c.name not in positions]
+    if absent:
+        wanted = "、".join(f"「{c.label}」（{c.name}）" for c in absent)
+        found = "、".join(h for h in headers if h.strip()) or "（空白）"
+        these = "這一欄" if len(absent) == 1 else "這些欄"
+        problems.append(Problem(
+            display, None, None, None,
+            f"缺少必要欄位{wanted}。檔案的標題列（第 1 列）有：{found}。"
+            f"請在標題列加上{these}（可接受的欄名見 data/README.md）。",
+        ))
+    return {name: where[0] for name, where in positions.items()}, problems
+
+
+def _read_file(spec: Dataset, path: Path, data_dir: str | Path) -> _Loaded:
+    """Read and check one file on its own (no cross-file checks). Never raises DataError."""
+    loaded = _Loaded(spec, path, display_path(path, data_dir))
+    record_input(path)
+    try:
+        source = open_source(path, loaded.display)
+        positions, problems = _match_headers(spec, source.headers, loaded.display)
+        if problems:
+            loaded.problems = problems
+            return loaded
+        raw = source.read(list(positions.values()))
+    except DataError as err:
+        loaded.problems = err.problems
+        return loaded
+    _check_columns(loaded, raw, positions, source.headers)
+    return loaded
+
+
+def _check_columns(
+    loaded: _Loaded, raw: RawColumns, positions: dict[str, int], headers: list[str]
+) -> None:
+    spec = loaded.spec
+    parsed: dict[str, tuple[convert.Parsed, pd.Categorical]] = {}
+    blank = np.ones(len(raw.lines), dtype=bool)
+    for name, pos in positions.items():
+        cat = raw.columns[pos]
+        result = convert.parse(spec.column(name), pd.Index(cat.categories, dtype=object))
+        parsed[name] = (result, cat)
+        empty_rows = np.append(result.empty, True)[cat.codes]
+        blank &= empty_rows
+
+    # Rows with nothing in any column we read are gaps in the sheet, not records.
+    keep = np.flatnonzero(~blank)
+    loaded.lines = raw.lines[keep]
+    if not len(keep):
+        loaded.problems.append(Problem(
+            loaded.display, None, None, None,
+            "只有標題列，沒有資料列。請在第 2 列起填入資料，或刪除這個檔案。",
+        ))
+        return
+
+    problems = loaded.problems
+    for column in spec.columns:
+        if column.name not in parsed:
+            continue
+        result, cat = parsed[column.name]
+        codes = cat.codes[keep].astype(np.int64)
+        col = _Column(column, headers[positions[column.name]], pd.Index(cat.categories,
+                      dtype=object), result, codes)
+        loaded.columns[column.name] = col
+        if result.errors:
+            col.ok = False
+            bad = np.zeros(len(result.values) + 1, dtype=bool)
+            bad[list(result.errors)] = True
+            for code, rows in _group_rows(codes, bad[codes]):
+                problems.append(_rows_problem(
+                    loaded, col.header, rows, str(col.texts[code]), result.errors[code]
+                ))
+        if column.required:
+            is_empty = np.append(result.empty, True)[codes]
+            if is_empty.any():
+                col.ok = False
+                problems.append(_rows_problem(
+                    loaded, col.header, np.flatnonzero(is_empty), "", "必填，不可空白。"
+                ))
+
+    _check_unique(loaded)
+    _check_not_above(loaded)
+    problems.sort(key=lambda p: -1 if p.row is None else p.row)
+
+
+def _check_unique(loaded: _Loaded) -> None:
+    spec = loaded.spec
+    if not spec.unique or any(name not in loaded.columns for name in spec.unique
+                              if name != spec.unique_skip_missing):
+        return
+    if spec.unique_skip_missing and spec.unique_skip_missing not in loaded.columns:
+        return
+    if not all(loaded.columns[name].ok for name in spec.unique if name in loaded.columns):
+        return
+    keys = pd.DataFrame({
+        name: (loaded.columns[name].array() if name in loaded.columns
+               else convert.missing(spec.column(name), len(loaded.lines)))
+        for name in spec.unique
+    })
+    usable = np.ones(len(keys), dtype=bool)
+    if spec.unique_skip_missing:
+        usable = keys[spec.unique_skip_missing].notna().to_numpy()
+    dup = keys.duplicated(keep=False).to_numpy() & usable
+    if not dup.any():
+        return
+    shown = spec.unique[-1]
+    col = loaded.columns[shown]
+    groups = keys.groupby(list(spec.unique), dropna=False, sort=False, observed=True).ngroup()
+    for _, rows in _group_rows(groups.to_numpy(), dup):
+        first = int(loaded.lines[rows[0]])
+        value = col.text_at(int(rows[1]))
+        loaded.problems.append(_rows_problem(
+            loaded, col.header, rows[1:], value,
+            f"「{value}」與第 {first} 列重複。{spec.unique_reason}",
+        ))
+
+
+def _check_not_above(loaded: _Loaded) -> None:
+    for rule in loaded.spec.not_above:
+        a, b = loaded.columns.get(rule.column), loaded.columns.get(rule.limit)
+        if a is None or b is None or not (a.ok and b.ok):
+            continue
+        with np.errstate(invalid="ignore"):
+            over = np.asarray(a.array(), dtype="float64") > np.asarray(b.array(), dtype="float64")
+        for row in np.flatnonzero(over):
+            value, limit = a.text_at(row), b.text_at(row).strip()
+            loaded.problems.append(_rows_problem(
+                loaded, a.header, np.array([row]), value,
+                f"「{value}」大於「{b.header}」欄的 {limit}。{rule.reason}",
+            ))
+
+
+def _participation_extras(
+    parts: _Loaded, classes: _Loaded, classes_frame: pd.DataFrame
+) -> dict[str, convert.ArrayLike]:
+    """Check class ids against the classes file; derive target_group and age_band."""
+    extra: dict[str, convert.ArrayLike] = {}
+    ids = parts.columns.get("class_id")
+    if ids is None or not ids.ok:
+        return extra
+    known = pd.Index(classes_frame["class_id"].to_numpy(dtype=object))
+    per_text = known.get_indexer(pd.Index(ids.parsed.values, dtype=object))
+    per_text[ids.parsed.empty] = -2
+    row_class = np.append(per_text, -2)[ids.codes]
+    for code, rows in _group_rows(ids.codes, row_class == -1):
+        value = str(ids.texts[code])
+        parts.problems.append(_rows_problem(
+            parts, ids.header, rows, value,
+            f"「{value}」不在 {classes.display} 的班次代碼中。"
+            "請在該檔加上這個班次，或更正班次代碼。",
+        ))
+    if (row_class == -1).any():
+        return extra
+
+    from_class = classes_frame["target_group"].array.take(row_class, allow_fill=True)
+    if "target_group" in parts.columns:
+        own = parts.columns["target_group"].array()
+        extra["target_group"] = _fill_categorical(own, from_class)
+    else:
+        extra["target_group"] = from_class
+    return extra
+
+
+def _fill_categorical(own: pd.Categorical, fallback: pd.Categorical) -> pd.Categorical:
+    codes = np.where(own.codes >= 0, own.codes, fallback.codes)
+    return pd.Categorical.from_codes(codes, dtype=own.dtype)
+
+
+def _age_band_extra(parts: _Loaded) -> dict[str, convert.ArrayLike]:
+    age = parts.columns.get("age")
+    if age is None or not age.ok:
+        return {}
+    ages = pd.Series(age.array())
+    from_age = age_band(ages).array
+    if "age_band" in parts.columns:
+        return {"age_band": _fill_categorical(from_age, parts.columns["age_band"].array())}
+    return {"age_band": from_age}
+
+
+def _load_path(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> pd.DataFrame:
+    """Load one found file, with the cross-file checks its dataset needs; raise on problems."""
+    loaded = _read_file(spec, path, data_dir)
+    extra = _age_band_extra(loaded) if spec.stem == PARTICIPATIONS else {}
+    if spec.stem == PARTICIPATIONS:
+        classes_path = _find_in(DATASETS[CLASSES], _year_dir(year, data_dir), data_dir)
+        if classes_path is None:
+            folder = display_path(_year_dir(year, data_dir), data_dir)
+            loaded.problems.append(Problem(
+                loaded.display, None, None, None,
+                f"無法檢查班次代碼：{folder}/ 沒有 {CLASSES}（數位訓練班次）檔。"
+                f"參訓紀錄的班次代碼必須對應同年度的班次檔，請一併放入 {CLASSES}.csv。",
+            ))
+        else:
+            classes = _read_file(DATASETS[CLASSES], classes_path, data_dir)
+            if classes.problems:
+                raise DataError([*classes.problems, *loaded.problems])
+            extra.update(_participation_extras(loaded, classes, classes.frame()))
+    if loaded.problems:
+        raise DataError(loaded.problems)
+    return loaded.frame(extra)
+
+
+def load(dataset: str, year: int | str, data_dir: str | Path = config.DATA_DIR) -> pd.DataFrame:
+    """Load and validate ``data/<year>/<dataset>.*`` into a tidy DataFrame.
+
+    ``year`` is ROC (112) or AD (2023). Raises DataError listing every problem of the file
+    (and, for training_participations, class ids missing from that year's training_classes).
+    """
+    spec = get_dataset(dataset)
+    y = roc_year(year)
+    path = find_file(dataset, y, data_dir)
+    if path is None:
+        raise DataError([_missing_file(spec, y, data_dir)])
+    return _load_path(spec, path, y, data_dir)
+
+
+def load_optional(
+    dataset: str, year: int | str, data_dir: str | Path = config.DATA_DIR
+) -> pd.DataFrame | None:
+    """Like :func:`load`, but None when the year has no file for ``dataset``."""
+    spec = get_dataset(dataset)
+    y = roc_year(year)
+    path = find_file(dataset, y, data_dir)
+    return None if path is None else _load_path(spec, path, y, data_dir)
+
+
+def empty_frame(dataset: str) -> pd.DataFrame:
+    """A DataFrame with no rows but every column of ``dataset`` in its contract dtype."""
+    spec = get_dataset(dataset)
+    return pd.DataFrame({c.name: convert.missing(c, 0) for c in spec.columns})
+
+
+def year_column(dataset: str) -> str:
+    """The column :func:`load_years` adds: ``year``, or ``data_year`` for gender_budget,
+    whose own ``year`` column is the budget year (a year folder holds two budget years)."""
+    return "data_year" if "year" in get_dataset(dataset).names else "year"
+
+
+def load_years(
+    dataset: str, years: Iterable[int | str], data_dir: str | Path = config.DATA_DIR
+) -> pd.DataFrame:
+    """Every listed year's ``dataset`` in one DataFrame, with an int ``year`` column first.
+
+    Years without a file are left out (callers show them as missing); a year whose file has
+    problems raises DataError.
+    """
+    column = year_column(dataset)
+    frames: list[pd.DataFrame] = []
+    for y in dict.fromkeys(roc_year(y) for y in years):
+        frame = load_optional(dataset, y, data_dir)
+        if frame is not None:
+            frame.insert(0, column, np.full(len(frame), y, dtype=np.int64))
+            frames.append(frame)
+    if not frames:
+        frame = empty_frame(dataset)
+        frame.insert(0, column, np.zeros(0, dtype=np.int64))
+        return frame
+    return pd.concat(frames, ignore_index=True)
+
+
+def _unknown_files(folder: Path, data_dir: str | Path) -> list[Problem]:
+    known = "、".join(DATASETS)
+    return [
+        Problem(
+            display_path(p, data_dir), None, None, None,
+            f"檔名「{p.stem}」不是已知的資料集，這個檔案不會被讀取。"
+            f"請改成以下其中一個檔名：{known}（副檔名 .csv、.xlsx 或 .ods）。",
+        )
+        for p in sorted(folder.iterdir())
+        if _is_data_file(p) and match_key(p.stem) not in DATASETS
+    ]
+
+
+def _check_experts(meetings: _Loaded, members: pd.DataFrame, members_display: str) -> None:
+    experts = meetings.columns.get("experts_present")
+    if experts is None:
+        return
+    roster = members[
+        (members["committee"] == TASK_FORCE) & (members["affiliation"] == "外聘")
+    ]["name"]
+    if roster.empty:
+        return
+    names = set(roster.astype(str))
+    for code, text in enumerate(experts.parsed.values):
+        unknown = [n for n in (text or "").split("、") if n and n not in names]
+        if not unknown:
+            continue
+        shown = "、".join(unknown)
+        for _, rows in _group_rows(experts.codes, experts.codes == code):
+            meetings.problems.append(_rows_problem(
+                meetings, experts.header, rows, str(experts.texts[code]),
+                f"「{shown}」不在 {members_display} 的{TASK_FORCE}外聘委員名單中。"
+                "請確認姓名與委員名單一致。",
+            ))
+
+
+def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> list[Problem]:
+    """Check every dataset file in ``data/<year>/`` (and the checks across files).
+
+    Returns the problems found, an empty list when the folder is fine. Missing datasets are
+    not problems (a year may lack some); unknown file names are, since they are never read.
+    """
+    y = roc_year(year)
+    folder = _year_dir(y, data_dir)
+    record_lookup(folder)
+    shown = display_path(folder, data_dir)
+    if not folder.is_dir():
+        return [Problem(shown, None, None, None,
+                        f"找不到 {shown}/ 資料夾。請建立這個資料夾並放入該年度的資料檔"
+                        "（檔名與欄位見 data/README.md）。")]
+    problems: list[Problem] = _unknown_files(folder, data_dir)
+    loaded: dict[str, _Loaded] = {}
+    for stem, spec in DATASETS.items():
+        try:
+            path = _find_in(spec, folder, data_dir)
+        except DataError as err:
+            problems.extend(err.problems)
+            continue
+        if path is not None:
+            loaded[stem] = _read_file(spec, path, data_dir)
+
+    parts, classes = loaded.get(PARTICIPATIONS), loaded.get(CLASSES)
+    if parts is not None and classes is None:
+        parts.problems.append(Problem(
+            parts.display, None, None, None,
+            f"無法檢查班次代碼：{shown}/ 沒有 {CLASSES}（數位訓練班次）檔。"
+            f"參訓紀錄的班次代碼必須對應同年度的班次檔，請一併放入 {CLASSES}.csv。",
+        ))
+    elif parts is not None and classes is not None and not classes.problems:
+        _participation_extras(parts, classes, classes.frame())
+    meetings, members = loaded.get("task_force_meetings"), loaded.get("committee_members")
+    if meetings is not None and members is not None and not members.problems:
+        _check_experts(meetings, members.frame(), members.display)
+
+    for item in loaded.values():
+        problems.extend(item.problems)
+    return problems
