@@ -392,6 +392,7 @@ def donut(
     *,
     row: Any = None,
     title: str,
+    label: str | None = None,
     unit: str = "人",
     digits: int = 0,
     caption: str | None = None,
@@ -399,7 +400,8 @@ def donut(
 ) -> Chart:
     """Gender composition of one row as a donut, total in the centre.
 
-    ``row`` defaults to the 合計 row, or the only row. Slices read 「女 14人 (40%)」.
+    ``row`` defaults to the 合計 row, or the only row; ``label`` names it in the centre and
+    the alt text (default: the row label). Slices read 「女 14人 (40%)」.
 
     >>> t = pd.DataFrame({"男": [21], "女": [14], "合計": [35]}, index=["全體委員"])
     >>> donut(t, title="委員性別").alt
@@ -407,7 +409,7 @@ def donut(
     """
     key = _row_pick(table, row)
     one = table.loc[[key]]
-    label = str(key)
+    label = str(key) if label is None else label
     total = _total(one).iloc[0]
     genders = _shown_genders(one)
     counts = {g: _count(one, g).iloc[0] for g in genders}
@@ -765,9 +767,10 @@ def trend(
         ax.axhline(rule, color="#222222", linestyle="--", linewidth=1.3, zorder=1)
         ax.text(1.005, rule, label, transform=blended_transform_factory(ax.transAxes, ax.transData),
                 ha="left", va="center", fontsize=11.5, color=TEXT_COLOR)
+    names = [str(y) if str(y).endswith("年") else f"{y}年" for y in years]
     tick_labels = [
-        f"{y}年\n{MISSING_LABEL}" if gap else f"{y}年"
-        for y, gap in zip(years, missing, strict=True)
+        f"{name}\n{MISSING_LABEL}" if gap else name
+        for name, gap in zip(names, missing, strict=True)
     ]
     bottom = ax_counts if ax_counts is not None else ax
     bottom.set_xticks(x, labels=tick_labels)
@@ -788,8 +791,8 @@ def trend(
     if alt is None:
         def series(values: pd.Series, fmt: Callable[[Any], str]) -> str:
             return "、".join(
-                f"{y}年{MISSING_LABEL if gap else fmt(v)}"
-                for y, v, gap in zip(years, values, missing, strict=True)
+                f"{name}{MISSING_LABEL if gap else fmt(v)}"
+                for name, v, gap in zip(names, values, missing, strict=True)
             )
 
         parts = [f"{GENDER_WORDS[g]}比例 {series(shares[g], lambda v: _pct(v, digits))}"

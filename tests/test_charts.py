@@ -194,6 +194,16 @@ def test_donut_alt_for_a_named_row_with_other_and_zero(
     assert "新設組0人" in empty.alt and "無資料" in empty.alt
 
 
+def test_donut_label_overrides_the_row_name(members: pd.DataFrame) -> None:
+    chart = charts.donut(members, title="委員性別", label="全體委員")
+    assert "全體委員35人，女性14人（40%）、男性21人（60%）" in chart.alt
+
+
+def test_trend_accepts_year_labels_that_already_say_nian() -> None:
+    table = pd.DataFrame({"男": [1, 3], "女": [3, 1], "合計": [4, 4]}, index=["111年", "112年"])
+    assert "111年75.00%、112年25.00%" in charts.trend(table, title="比例", genders=["女"]).alt
+
+
 def test_donut_needs_a_row_when_ambiguous(groups: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="row="):
         charts.donut(groups.drop(index="合計"), title="x")
