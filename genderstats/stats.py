@@ -166,9 +166,10 @@ def is_total_label(key: Any, label: str = TOTAL) -> bool:
 def _checked_genders(df: pd.DataFrame, gender: str) -> pd.Series:
     if gender not in df.columns:
         raise KeyError(f"找不到性別欄「{gender}」；現有欄位：{list(df.columns)}")
-    values = df[gender].astype(object)
-    bad = ~values.isin(GENDERS)
-    if bad.any():
+    values = df[gender]
+    # Check the distinct values only: cheap on a million rows, Categorical or not.
+    if any(_is_missing(v) or v not in GENDERS for v in pd.unique(values)):
+        bad = ~values.isin(GENDERS)
         shown = sorted({str(v) for v in values[bad]})[:5]
         raise ValueError(
             f"性別欄「{gender}」有 {int(bad.sum())} 筆不是 男／女／其他 的值：{shown}"
@@ -193,7 +194,7 @@ def _level_order(
     values: pd.Series, column: Hashable, order: Sequence[Any] | Mapping[Any, Sequence] | None
 ) -> list[Any]:
     wanted = order.get(column) if isinstance(order, Mapping) else order
-    present = list(pd.unique(values.astype(object)))
+    present = list(pd.unique(values))
     if wanted is not None:
         wanted = list(wanted)
         missing = [v for v in present if v not in wanted]
@@ -254,11 +255,14 @@ def gender_table(
     else:
         raise ValueError("多個分組欄時，order 請用 {欄名: 順序} 的對照表")
 
-    keys = {f"_k{i}": df[c].astype(object).to_numpy() for i, c in enumerate(by_cols)}
-    frame = pd.DataFrame({**keys, "_g": genders.to_numpy()})
+    # .array keeps Categorical columns categorical (no per-row object conversion).
+    keys = {f"_k{i}": df[c].array for i, c in enumerate(by_cols)}
+    frame = pd.DataFrame({**keys, "_g": genders.array})
     key_cols = list(keys)
     counts = (
-        frame.groupby([*key_cols, "_g"], sort=False).size().unstack("_g", fill_value=0)
+        frame.groupby([*key_cols, "_g"], sort=False, observed=True)
+        .size()
+        .unstack("_g", fill_value=0)
         if len(frame)
         else pd.DataFrame(
             columns=list(GENDERS), index=pd.MultiIndex.from_tuples([], names=key_cols)
@@ -275,10 +279,13 @@ def gender_table(
         tuples = sorted(
             counts.index, key=lambda t: tuple(r[v] for r, v in zip(rank, t, strict=True))
         )
+        if len(counts):  # plain object levels, so reindexing by tuples cannot miss
+            counts.index = pd.MultiIndex.from_tuples(list(counts.index))
         counts = counts.reindex(tuples)
         index = pd.MultiIndex.from_tuples(tuples, names=by_cols) if tuples else pd.MultiIndex(
             levels=[[]] * len(by_cols), codes=[[]] * len(by_cols), names=by_cols
         )
+    counts.columns = pd.Index(list(counts.columns), dtype=object)
     counts = counts.reindex(columns=list(GENDERS), fill_value=0).fillna(0)
     counts.index = index
     table = _with_totals_and_shares(counts)
@@ -548,19 +555,21 @@ def trend(
     genders = _checked_genders(counts_by_year, gender)
     if counts_by_year[year].isna().any():
         raise ValueError(f"年度欄「{year}」有缺值")
-    weights = (
-        pd.Series(1, index=counts_by_year.index)
-        if count is None
-        else counts_by_year[count].map(lambda v: _count_value(v, f"{count} 欄"))
-    )
-    frame = pd.DataFrame(
-        {
-            "y": counts_by_year[year].map(lambda v: int(str(v).strip().removesuffix("年"))),
-            "g": genders,
-            "w": weights,
-        }
-    )
-    counts = frame.groupby(["y", "g"]).w.sum().unstack("g", fill_value=0)
+    if count is None:
+        weights = np.ones(len(counts_by_year), dtype="int64")
+    else:
+        w = counts_by_year[count]
+        if not pd.api.types.is_numeric_dtype(w) or w.isna().any() or (w < 0).any() or (
+            w != np.floor(w)
+        ).any():
+            raise ValueError(f"人數欄「{count}」必須是非負整數且不可缺值")
+        weights = w.to_numpy().astype("int64")
+    # Convert each distinct year once ("112", "112年", 112 and 112.0 all mean 112).
+    codes, uniques = pd.factorize(counts_by_year[year])
+    as_int = np.array([_year_number(u) for u in uniques], dtype="int64")
+    frame = pd.DataFrame({"y": as_int[codes], "g": genders.array, "w": weights})
+    counts = frame.groupby(["y", "g"], observed=True).w.sum().unstack("g", fill_value=0)
+    counts.columns = pd.Index(list(counts.columns), dtype=object)
     counts = counts.reindex(columns=list(GENDERS), fill_value=0)
     present = _with_totals_and_shares(counts) if len(counts) else pd.DataFrame(
         columns=TABLE_COLUMNS
@@ -570,6 +579,16 @@ def trend(
     out["女%變化"] = out["女%"].diff() * 100
     out["合計變化"] = out[TOTAL].diff()
     return out[[*COUNT_COLUMNS, *SHARE_COLUMNS, "女%變化", "合計變化"]]
+
+
+def _year_number(value: Any) -> int:
+    if isinstance(value, Number | np.number) and float(value).is_integer():
+        return int(value)
+    text = str(value).strip().removesuffix("年")
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"年度「{value}」不是整數年") from None
 
 
 def change(before: Any, after: Any) -> pd.DataFrame:
