@@ -297,6 +297,19 @@ def test_trend_with_count_column():
     assert t.loc[112, "女%變化"] == pytest.approx((2084 / 2676 - 0.75) * 100)
 
 
+def test_trend_year_text_and_unused_gender_category():
+    df = pd.DataFrame({"year": ["111年", "111年", "112", "112"],
+                       "gender": pd.Categorical(["男", "女", "女", "女"],
+                                                categories=["男", "女", "其他", "未填"])})
+    t = stats.trend(df, [111, 112])
+    assert t["合計"].tolist() == [2, 2]
+    assert math.isnan(t.loc[111, "女%變化"]) and t.loc[112, "女%變化"] == 50
+    with pytest.raises(ValueError, match="非負整數"):
+        stats.trend(df.assign(n=[1, None, 2, 3]), [111], count="n")
+    with pytest.raises(ValueError, match="重複"):
+        stats.trend(df, [111, 111])
+
+
 def test_change():
     out = stats.change(5842500, 5842500)
     assert out.loc[0, "增減"] == 0 and out.loc[0, "增減率"] == 0
