@@ -33,8 +33,10 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     assert env["name"] == "genderstats"
     assert env["channels"] == ["conda-forge"]
-    conda = {_name(d): d.replace(" ", "") for d in env["dependencies"]
-             if isinstance(d, str) and _name(d) not in {"python", "pip"}}
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    listed = [d for d in env["dependencies"] if isinstance(d, str)]
+    listed += [d.split("#")[0] for d in pip if not d.startswith("-e")]
+    conda = {_name(d): d.replace(" ", "") for d in listed if _name(d) not in {"python", "pip"}}
     assert conda == wanted
     assert "python=3.11" in env["dependencies"]
 
