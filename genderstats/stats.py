@@ -239,10 +239,12 @@ def gender_table(
     genders = _checked_genders(df, gender)
     if by is None:
         counts = genders.value_counts().reindex(list(GENDERS), fill_value=0)
-        table = _with_totals_and_shares(pd.DataFrame([counts.to_numpy()], columns=list(GENDERS),
-                                                     index=pd.Index([label])))
-        table.index.name = DEFAULT_INDEX_NAME
-        return table
+        one_row = pd.DataFrame(
+            [counts.to_numpy()],
+            columns=list(GENDERS),
+            index=pd.Index([label], name=DEFAULT_INDEX_NAME),
+        )
+        return _with_totals_and_shares(one_row)
 
     by_cols = [by] if isinstance(by, str) or not isinstance(by, Sequence) else list(by)
     for col in by_cols:
