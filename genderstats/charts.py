@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from genderstats import fonts
@@ -615,6 +615,7 @@ def stacked_100(
     ax.grid(True, axis="x")
     ax.tick_params(axis="y", length=0)
     if rule is not None:
+        rule = float(rule)  # stats.parse_threshold gives a Fraction
         label = rule_label or _rule_label(rule)
         # Under the in-bar labels (text zorder 3) so a label on the line stays readable.
         ax.axvline(rule, color="#222222", linestyle="--", linewidth=1.3, zorder=2.5)
@@ -715,7 +716,8 @@ def trend(
 ) -> Chart:
     """Gender shares across ROC years as lines; a year without data is a gap marked 「無資料」.
 
-    Integer years missing from the index are added as gaps rather than bridged.
+    Years are drawn as given (equally spaced), so a missing year must be a NaN row, as
+    ``genderstats.stats.trend`` produces; a year left out of the index is simply not shown.
 
     >>> t = pd.DataFrame({"男": [9, None, 6], "女": [31, None, 14], "合計": [40, None, 20]},
     ...                  index=pd.Index([108, 109, 110], name="year"))
@@ -725,9 +727,6 @@ def trend(
     data = trend_table.copy()
     if TOTAL in data.index:
         data = data.drop(index=TOTAL)
-    years_raw = list(data.index)
-    if years_raw and all(isinstance(y, int | np.integer) for y in years_raw):
-        data = data.reindex(range(int(min(years_raw)), int(max(years_raw)) + 1))
     years = [int(y) if isinstance(y, int | np.integer) else y for y in data.index]
     shown = [g for g in genders if f"{g}%" in data.columns or g in data.columns]
     shares = {g: _share(data, g).astype(float) for g in shown}
@@ -747,15 +746,20 @@ def trend(
         ax, ax_counts = fig.add_subplot(), None
 
     for gender in shown:
+        # Women's line on top: it is the series the reports discuss.
         ax.plot(x, shares[gender].to_numpy(), marker="o", markersize=7,
-                linewidth=2.6 if gender == "女" else 2, color=GENDER_COLORS[gender], label=gender)
-    # Label each point on the side away from the other lines so labels never overlap.
+                linewidth=2.6 if gender == "女" else 2, color=GENDER_COLORS[gender], label=gender,
+                zorder=3 if gender == "女" else 2)
+    # Label each point on the side away from the other lines so labels never overlap; where
+    # points (nearly) coincide, the label names its gender since the markers cover each other.
     for i in range(len(years)):
         points = sorted(((shares[g].iloc[i], g) for g in shown if not pd.isna(shares[g].iloc[i])),
                         reverse=True)
-        for rank, (value, _gender) in enumerate(points):
+        for rank, (value, gender) in enumerate(points):
             above = rank == 0
-            ax.annotate(_pct(value, digits), (x[i], value), xytext=(0, 9 if above else -9),
+            close = any(abs(value - other) < 0.06 for other, g in points if g != gender)
+            text = f"{gender} {_pct(value, digits)}" if close else _pct(value, digits)
+            ax.annotate(text, (x[i], value), xytext=(0, 9 if above else -9),
                         textcoords="offset points", ha="center", va="bottom" if above else "top",
                         fontsize=11 if len(years) <= 8 else 9.5, color=TEXT_COLOR)
     ax.set_ylim(-0.04, 1.1)
@@ -763,6 +767,7 @@ def trend(
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlim(-0.5, len(years) - 0.5)
     if rule is not None:
+        rule = float(rule)  # stats.parse_threshold gives a Fraction
         label = rule_label or _rule_label(rule)
         ax.axhline(rule, color="#222222", linestyle="--", linewidth=1.3, zorder=1)
         ax.text(1.005, rule, label, transform=blended_transform_factory(ax.transAxes, ax.transData),
@@ -783,6 +788,7 @@ def trend(
         ax_counts.set_title(f"合計（單位：{unit}）", loc="left", fontsize=11.5,
                             fontweight="normal", color=MUTED_COLOR)
         ax_counts.margins(y=0.25)
+        ax_counts.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         ax_counts.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     _legend(ax, shown)
     fig.suptitle(title)
@@ -798,7 +804,7 @@ def trend(
         parts = [f"{GENDER_WORDS[g]}比例 {series(shares[g], lambda v: _pct(v, digits))}"
                  for g in shown]
         if show_counts:
-            parts.append(f"合計{unit} {series(totals, _num)}")
+            parts.append(f"合計（{unit}） {series(totals, _num)}")
         note = f"參考線：{rule_label or _rule_label(rule)}。" if rule is not None else ""
         alt = alt_text("折線圖", _subject(title, "折線圖"), parts, note)
     return Chart(png=png, alt=alt, caption=caption)
