@@ -32,7 +32,9 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from matplotlib.transforms import blended_transform_factory
 
@@ -252,7 +254,7 @@ def _num(count: Any, missing: str = MISSING_LABEL) -> str:
 
 def _luminance(color: str) -> float:
     """WCAG relative luminance of a matplotlib colour."""
-    r, g, b = matplotlib.colors.to_rgb(color)
+    r, g, b = to_rgb(color)
     lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
@@ -335,7 +337,7 @@ def _legend(ax: Axes, genders: Sequence[str], unit_note: str = "") -> None:
     Anchored to the axes, not the figure, so constrained layout keeps it clear of the
     title. The unit sits horizontally there because rotated Chinese text reads badly.
     """
-    handles = [matplotlib.patches.Patch(color=GENDER_COLORS[g], label=g) for g in genders]
+    handles = [Patch(color=GENDER_COLORS[g], label=g) for g in genders]
     ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.02), ncols=len(handles),
               borderaxespad=0, handlelength=1.4, columnspacing=1.2)
     if unit_note:
