@@ -118,9 +118,8 @@ def _parse_numbers(
     cleaned = [
         _NUMBER_DECORATION.sub("", nfkc(t).replace(",", "").replace(" ", "")).strip() for t in raw
     ]
-    values = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan
-    )
+    numbers = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce")
+    values = np.array(numbers.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
     allowed = column.allowed
     for i in range(len(raw)):
         if empty[i]:
