@@ -40,12 +40,8 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
 
 def page_css() -> str:
     """The page stylesheet plus the tables' and findings' styles, inlined into every page."""
-    css = (config.TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
-    try:
-        from genderstats.tables import TABLE_CSS
-    except ImportError:  # tables not available: pages still render, unstyled tables
-        TABLE_CSS = ""
-    return css + "\n" + TABLE_CSS
+    return "\n".join((config.TEMPLATES_DIR / name).read_text(encoding="utf-8")
+                     for name in ("report.css", "tables.css"))
 
 
 def strip_for_committee(nb: Any) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genderstats.config import GENDERS, TOTAL
+from genderstats.config import GENDERS, TEMPLATES_DIR, TOTAL
 from genderstats.privacy import escape, mask_name, suppression_mask
 from genderstats.stats import format_count, format_pct, is_total_label
 
@@ -311,29 +311,5 @@ def frame_html(
 
 # Colours: body text #1b1b1b on #fff / #f3f5f8 / #e6ebf1 (contrast > 14:1), notes #4a4a4a
 # (> 8:1), cell borders #767676 (4.5:1), so the grid is visible to low-vision readers.
-TABLE_CSS = """
-.gs-table-wrap { max-width: 100%; overflow-x: auto; margin: 1rem 0 1.5rem; }
-.gs-table-wrap:focus { outline: 3px solid #f2a900; outline-offset: 2px; }
-.gs-table { border-collapse: collapse; max-width: 100%; color: #1b1b1b; background: #fff;
-  font-size: .95rem; line-height: 1.5; font-variant-numeric: tabular-nums; }
-.gs-table caption { caption-side: top; text-align: left; font-weight: 700; color: #1b1b1b;
-  padding: 0 0 .4rem; }
-.gs-table th, .gs-table td { border: 1px solid #767676; padding: .35rem .65rem;
-  vertical-align: middle; }
-.gs-table thead th, .gs-table .gs-corner { background: #e6ebf1; font-weight: 700;
-  text-align: center; }
-.gs-table tbody th { text-align: left; font-weight: 600; }
-.gs-table tbody tr:nth-child(even) { background: #f3f5f8; }
-.gs-table .gs-num { text-align: right; white-space: nowrap; }
-.gs-table tr.gs-total th, .gs-table tr.gs-total td { font-weight: 700;
-  border-top: 2px solid #1b1b1b; }
-.gs-table .gs-suppressed { color: #4a4a4a; }
-.gs-table tfoot td.gs-note { border: 0; padding: .4rem 0 0; font-size: .85rem;
-  color: #4a4a4a; text-align: left; white-space: normal; }
-.gs-bands tbody tr:nth-child(even) { background: #fff; }
-.gs-findings { background: #f3f5f8; border-left: 4px solid #0b4f8a; color: #1b1b1b;
-  padding: .5rem 1rem; margin: 1rem 0; }
-.gs-findings h3 { margin: .5rem 0; font-size: 1.1rem; }
-.gs-findings ul { margin: 0 0 .5rem; padding-left: 1.5rem; }
-@media print { .gs-table-wrap { overflow: visible; } }
-"""
+# Kept in a file so the build can inline it without importing pandas.
+TABLE_CSS = (TEMPLATES_DIR / "tables.css").read_text(encoding="utf-8")
