@@ -16,3 +16,11 @@ REGISTRY_FILE = NOTEBOOKS_DIR / "reports.yml"
 
 GENDERS: tuple[str, ...] = ("男", "女", "其他")
 TOTAL = "合計"
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    """The folder of input data: ``data_dir`` if given, else the project's ``data/``.
+
+    Notebooks declare ``data_dir: str = ""`` (papermill parameters cannot be None-typed).
+    """
+    return Path(data_dir).expanduser().resolve() if data_dir else DATA_DIR

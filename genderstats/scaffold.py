@@ -1,0 +1,64 @@
+"""``genderstats new``: a new analysis notebook from a template, added to the registry."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from genderstats import config
+from genderstats.publish import write_atomic
+from genderstats.registry import ID_PATTERN, RegistryError, load_registry
+
+TEMPLATE = config.PACKAGE_DIR / "scaffold" / "template.ipynb"
+
+
+def _yaml_str(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML scalar
+
+
+def new_analysis(report_id: str, title: str, *, source: str | None = None,
+                 registry: Path | None = None) -> Path:
+    """Create ``notebooks/<id>.ipynb`` and append the report to ``reports.yml``.
+
+    ``source`` names an existing notebook (``committee_composition``) to start from instead of
+    the template; its outputs are cleared. Nothing is written if any check fails.
+    """
+    registry = Path(registry) if registry else config.REGISTRY_FILE
+    if not ID_PATTERN.match(report_id):
+        raise RegistryError(
+            f"id「{report_id}」只能用小寫英文字母、數字與連字號（如 hackathon-participants）。")
+    if not title.strip():
+        raise RegistryError("請用 --title 給報告一個中文標題。")
+    existing = load_registry(registry)
+    if report_id in {r.id for r in existing}:
+        raise RegistryError(f"id「{report_id}」已在 {registry} 中；請換一個 id。")
+    notebook = registry.parent / f"{report_id.replace('-', '_')}.ipynb"
+    if notebook.exists():
+        raise RegistryError(f"{notebook} 已存在；請換一個 id，或直接編輯該筆記本。")
+    if source:
+        src = registry.parent / (source if source.endswith(".ipynb") else f"{source}.ipynb")
+        if not src.is_file():
+            names = ", ".join(sorted(p.stem for p in registry.parent.glob("*.ipynb")))
+            raise RegistryError(f"找不到範本筆記本 {src.name}；可用的有：{names}。")
+    else:
+        src = TEMPLATE
+    nb = json.loads(src.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+        if not source:
+            text = "".join(cell["source"])
+            # In code the title must stay a valid string literal, whatever it contains.
+            text = text.replace('"{{TITLE}}"', json.dumps(title, ensure_ascii=False))
+            cell["source"] = text.replace("{{TITLE}}", title).splitlines(keepends=True)
+    body = registry.read_text(encoding="utf-8")
+    entry = (f"\n  - id: {report_id}\n    title: {_yaml_str(title)}\n"
+             f"    notebook: {notebook.name}\n")
+    write_atomic(notebook, json.dumps(nb, ensure_ascii=False, indent=1) + "\n")
+    try:
+        write_atomic(registry, re.sub(r"\n*\Z", "\n", body) + entry)
+    except BaseException:
+        notebook.unlink(missing_ok=True)
+        raise
+    return notebook
