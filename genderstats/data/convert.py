@@ -120,16 +120,17 @@ def _parse_numbers(
     ]
     numbers = pd.to_numeric(pd.Series(cleaned, dtype=object), errors="coerce")
     values = np.array(numbers.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
-    allowed = column.allowed
+    # 「請填 0 以上的整數」 but 「請填大於 0 的數字」: a space only before a digit.
+    allowed = f" {column.allowed}" if column.allowed[0].isdigit() else column.allowed
     for i in range(len(raw)):
         if empty[i]:
             continue
         v = values[i]
         text = raw[i]
         if not np.isfinite(v):
-            errors[i] = f"「{text}」不是數字。請填 {allowed}。"
+            errors[i] = f"「{text}」不是數字。請填{allowed}。"
         elif column.kind == "int" and not float(v).is_integer():
-            errors[i] = f"「{text}」不是整數。請填 {allowed}。"
+            errors[i] = f"「{text}」不是整數。請填{allowed}。"
         elif column.minimum is not None and (
             v <= column.minimum if column.above_minimum else v < column.minimum
         ):
@@ -137,9 +138,9 @@ def _parse_numbers(
                 what = "不可為 0 或負數" if column.above_minimum else "不可為負數"
             else:
                 what = f"{'不大於' if column.above_minimum else '小於'} {_fmt(column.minimum)}"
-            errors[i] = f"「{text}」{what}。請填 {allowed}。"
+            errors[i] = f"「{text}」{what}。請填{allowed}。"
         elif column.maximum is not None and v > column.maximum:
-            errors[i] = f"「{text}」大於 {_fmt(column.maximum)}。請填 {allowed}。"
+            errors[i] = f"「{text}」大於 {_fmt(column.maximum)}。請填{allowed}。"
     bad = list(errors)
     values[bad] = np.nan
     return values

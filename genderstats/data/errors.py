@@ -36,9 +36,8 @@ class Problem:
         if self.row is not None:
             rows = "、".join(str(r) for r in (self.row, *self.more_rows))
             listed = 1 + len(self.more_rows)
-            if self.count > listed:
-                rows = f"{rows}…（共 {self.count:,} 列）"
-            parts.append(f"第 {rows} 列")
+            more = f"等共 {self.count:,} 列" if self.count > listed else ""
+            parts.append(f"第 {rows} 列{more}")
         text = " ".join(parts)
         if self.column is not None:
             text += f"「{self.column}」欄"

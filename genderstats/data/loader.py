@@ -87,6 +87,11 @@ def _year_dir(year: int | str, data_dir: str | Path) -> Path:
     return Path(data_dir) / str(roc_year(year))
 
 
+def _root(data_dir: str | Path | None) -> Path:
+    # Notebooks pass data_dir="" to mean "the project's data folder".
+    return Path(data_dir) if data_dir else config.DATA_DIR
+
+
 def _expected_names(spec: Dataset) -> str:
     names = [f"{spec.stem}{ext}" for ext in EXTENSIONS]
     return "、".join(names[:-1]) + f" 或 {names[-1]}"
@@ -123,6 +128,7 @@ def find_file(dataset: str, year: int | str, data_dir: str | Path = config.DATA_
     None when there is none; DataError when two files share the stem (e.g. a .csv and an
     .xlsx), because which one is meant cannot be guessed.
     """
+    data_dir = _root(data_dir)
     spec = get_dataset(dataset)
     folder = _year_dir(year, data_dir)
     record_lookup(folder)
@@ -263,7 +269,6 @@ def _check_columns(
 
     _check_unique(loaded)
     _check_not_above(loaded)
-    problems.sort(key=lambda p: -1 if p.row is None else p.row)
 
 
 def _check_unique(loaded: _Loaded) -> None:
@@ -311,6 +316,11 @@ def _check_not_above(loaded: _Loaded) -> None:
                 loaded, a.header, np.array([row]), value,
                 f"「{value}」大於「{b.header}」欄的 {limit}。{rule.reason}",
             ))
+
+
+def _by_row(problems: list[Problem]) -> list[Problem]:
+    """Whole-file problems first, then in row order (stable: column order within a row)."""
+    return sorted(problems, key=lambda p: -1 if p.row is None else p.row)
 
 
 def _participation_extras(
@@ -379,7 +389,7 @@ def _load_path(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> pd
                 raise DataError([*classes.problems, *loaded.problems])
             extra.update(_participation_extras(loaded, classes, classes.frame()))
     if loaded.problems:
-        raise DataError(loaded.problems)
+        raise DataError(_by_row(loaded.problems))
     return loaded.frame(extra)
 
 
@@ -389,6 +399,7 @@ def load(dataset: str, year: int | str, data_dir: str | Path = config.DATA_DIR) 
     ``year`` is ROC (112) or AD (2023). Raises DataError listing every problem of the file
     (and, for training_participations, class ids missing from that year's training_classes).
     """
+    data_dir = _root(data_dir)
     spec = get_dataset(dataset)
     y = roc_year(year)
     path = find_file(dataset, y, data_dir)
@@ -401,6 +412,7 @@ def load_optional(
     dataset: str, year: int | str, data_dir: str | Path = config.DATA_DIR
 ) -> pd.DataFrame | None:
     """Like :func:`load`, but None when the year has no file for ``dataset``."""
+    data_dir = _root(data_dir)
     spec = get_dataset(dataset)
     y = roc_year(year)
     path = find_file(dataset, y, data_dir)
@@ -427,6 +439,7 @@ def load_years(
     Years without a file are left out (callers show them as missing); a year whose file has
     problems raises DataError.
     """
+    data_dir = _root(data_dir)
     column = year_column(dataset)
     frames: list[pd.DataFrame] = []
     for y in dict.fromkeys(roc_year(y) for y in years):
@@ -483,6 +496,7 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> li
     Returns the problems found, an empty list when the folder is fine. Missing datasets are
     not problems (a year may lack some); unknown file names are, since they are never read.
     """
+    data_dir = _root(data_dir)
     y = roc_year(year)
     folder = _year_dir(y, data_dir)
     record_lookup(folder)
@@ -516,5 +530,5 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> li
         _check_experts(meetings, members.frame(), members.display)
 
     for item in loaded.values():
-        problems.extend(item.problems)
+        problems.extend(_by_row(item.problems))
     return problems
