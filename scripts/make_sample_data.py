@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import io
 import random
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -124,7 +125,12 @@ def _fixed_zip(data: bytes) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             fixed.compress_type = info.compress_type
             fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time as 「modified」 whatever the workbook says.
+                stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
+            dst.writestr(fixed, content)
     return out.getvalue()
 
 
@@ -261,15 +267,20 @@ INSTITUTION_PREFIXES = ("晨曦", "青峰", "遠帆", "德蘊", "光譜", "嘉�
 
 # (working group, sector, gender, how many) for external members.
 DG_TERM2_EXTERNAL = (
-    ("整合應用組", "產業", "女", 5), ("整合應用組", "法人", "女", 1), ("整合應用組", "產業", "男", 1),
-    ("空間資訊組", "學界", "女", 1), ("空間資訊組", "學界", "男", 2), ("空間資訊組", "產業", "男", 1),
-    ("個資保護組", "法人", "女", 1), ("個資保護組", "學界", "男", 2), ("個資保護組", "法人", "男", 1),
+    ("整合應用組", "產業", "女", 5), ("整合應用組", "法人", "女", 1),
+    ("整合應用組", "產業", "男", 1),
+    ("空間資訊組", "學界", "女", 1), ("空間資訊組", "學界", "男", 2),
+    ("空間資訊組", "產業", "男", 1),
+    ("個資保護組", "法人", "女", 1), ("個資保護組", "學界", "男", 2),
+    ("個資保護組", "法人", "男", 1),
     ("開放資料組", "學界", "男", 2), ("開放資料組", "法人", "男", 1),
 )
 DG_TERM1_EXTERNAL = (
-    ("整合應用組", "產業", "女", 2), ("整合應用組", "法人", "女", 1), ("整合應用組", "產業", "男", 2),
-    ("整合應用組", "學界", "男", 1), ("空間資訊組", "學界", "女", 1), ("空間資訊組", "學界", "男", 3),
-    ("空間資訊組", "產業", "男", 1), ("個資保護組", "法人", "女", 1), ("個資保護組", "學界", "男", 2),
+    ("整合應用組", "產業", "女", 2), ("整合應用組", "法人", "女", 1),
+    ("整合應用組", "產業", "男", 2), ("整合應用組", "學界", "男", 1),
+    ("空間資訊組", "學界", "女", 1), ("空間資訊組", "學界", "男", 3),
+    ("空間資訊組", "產業", "男", 1),
+    ("個資保護組", "法人", "女", 1), ("個資保護組", "學界", "男", 2),
     ("個資保護組", "法人", "男", 1),
 )
 DG_TERM2_INTERNAL_WOMEN = {"秘書長", "法務局局長", "主計處處長", "社會局局長", "衛生局局長",
@@ -283,16 +294,14 @@ def data_governance(rng: random.Random, names: Names,
     committee = "資料治理委員會"
     rows: list[dict[str, object]] = []
     internal2 = _city_members(names, officials, CITY_TITLES, DG_TERM2_INTERNAL_WOMEN)
-    # The 1st term had no 環境保護局 seat; most agency heads carried over.
-    internal1 = {
-        title: (person if rng.random() < 0.7 and (person.gender == "女") ==
-                (title in DG_TERM1_INTERNAL_WOMEN) else None)
-        for title, person in internal2.items() if title != "環境保護局局長"
-    }
-    for title, person in internal1.items():
-        if person is None:
-            g = "女" if title in DG_TERM1_INTERNAL_WOMEN else "男"
-            internal1[title] = Person(names(g), g, title)
+    # The 1st term had no 環境保護局 seat; most agency heads of the same gender carried over.
+    internal1: dict[str, Person] = {}
+    for title, person in internal2.items():
+        if title == "環境保護局局長":
+            continue
+        gender = "女" if title in DG_TERM1_INTERNAL_WOMEN else "男"
+        same = person.gender == gender and rng.random() < 0.7
+        internal1[title] = person if same else Person(names(gender), gender, title)
     duties = {"副市長": "召集人", "資訊局局長": "副召集人"}
 
     external2 = _externals(rng, names, DG_TERM2_EXTERNAL, reuse=[])
