@@ -183,7 +183,7 @@ def _choices(mapping: dict[str, tuple[str, ...]]) -> dict[str, Any]:
 
 
 GENDER = Column(
-    "gender", "性別", "gender", required=True, headers=("性別別", "sex"),
+    "gender", "性別", "gender", required=True, headers=("sex",),
     choices=tuple(GENDER_ALIASES),
     doc="男、女 或 其他；也接受 男性/女性、男生/女生、M/F/X、male/female/other、其它。",
 )
@@ -398,7 +398,7 @@ _GENDER_BUDGET = Dataset(
         Column("item", "計畫項目名稱", "text", required=True,
                headers=("項目名稱", "計畫名稱", "項目"), doc="計畫項目名稱。"),
         Column("amount", "預算數", "int", required=True,
-               headers=("預算金額", "金額", "預算數(單位:元)"), minimum=0,
+               headers=("預算金額", "金額"), minimum=0,
                doc="預算數（新臺幣元，0 以上的整數；可寫 5,820,000）。"),
         Column("effect", "對促進性別平等的影響", "text", headers=("影響", "性別平等影響"),
                doc="對促進性別平等的影響。"),
