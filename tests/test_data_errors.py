@@ -348,3 +348,20 @@ def test_experts_present_must_be_on_the_roster(data_dir: Path) -> None:
         "data/112/committee_members.csv 的性別平等專案小組外聘委員名單中。"
         "請確認姓名與委員名單一致。"
     ]
+
+
+def test_title_row_above_the_header(data_dir: Path) -> None:
+    put(data_dir, "onsite_engineers.csv", "112年駐點工程師名單,\n職別,性別\n系統工程師,男\n")
+    assert messages("onsite_engineers", data_dir) == [
+        "data/112/onsite_engineers.csv：缺少必要欄位「職別」（job_category）、「性別」（gender）。"
+        "檔案的標題列（第 1 列）有：112年駐點工程師名單。"
+        "標題列似乎在第 2 列：請刪除它上面的 1 列，讓標題列成為第 1 列。"
+    ]
+
+
+def test_whitespace_only_file(data_dir: Path) -> None:
+    put(data_dir, "onsite_engineers.csv", "\ufeff\r\n  \r\n")
+    assert messages("onsite_engineers", data_dir) == [
+        "data/112/onsite_engineers.csv：檔案是空的，沒有標題列也沒有資料列。"
+        "請放入資料，或刪除這個檔案。"
+    ]

@@ -290,3 +290,24 @@ def test_registry_titles_and_headers_are_unambiguous() -> None:
                 key = header_key(header)
                 assert seen.setdefault(key, column.name) == column.name, (spec.stem, header)
                 assert spec.match_header(header) == column.name
+
+
+def test_rows_shorter_or_longer_than_the_header(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "112").mkdir(parents=True)
+    (root / "112" / "onsite_engineers.csv").write_text(
+        "性別,職別,科室,廠商\n男,系統工程師\n女,網路工程師,資通安全中心,某公司,多出來的\n",
+        encoding="utf-8")
+    eng = data.load("onsite_engineers", 112, root)
+    assert eng["vendor"].isna().tolist() == [True, False]
+    assert eng["centre"].tolist()[1] == "資通安全中心"
+
+
+def test_text_na_in_a_workbook_stays_text(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "112").mkdir(parents=True)
+    pd.DataFrame({"職別": ["NA", "系統工程師"], "性別": ["男", "女"], "廠商": ["N/A", None]}) \
+        .to_excel(root / "112" / "onsite_engineers.xlsx", index=False)
+    eng = data.load("onsite_engineers", 112, root)
+    assert eng["job_category"].tolist() == ["NA", "系統工程師"]
+    assert eng["vendor"].tolist()[0] == "N/A" and pd.isna(eng["vendor"].iloc[1])

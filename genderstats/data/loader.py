@@ -171,8 +171,17 @@ def _group_rows(groups: np.ndarray, mask: np.ndarray) -> list[tuple[int, np.ndar
     return sorted(pairs, key=lambda pair: int(pair[1][0]))
 
 
+def _header_line(spec: Dataset, preview: list[list[str]]) -> int | None:
+    """The line (2…) below line 1 that holds every required header, if any."""
+    for line, row in enumerate(preview[1:], start=2):
+        found = {spec.match_header(cell) for cell in row if cell.strip()}
+        if all(c.name in found for c in spec.required):
+            return line
+    return None
+
+
 def _match_headers(
-    spec: Dataset, headers: list[str], display: str
+    spec: Dataset, headers: list[str], display: str, preview: list[list[str]] | None = None
 ) -> tuple[dict[str, int], list[Problem]]:
     positions: dict[str, list[int]] = {}
     for i, header in enumerate(headers):
@@ -193,10 +202,13 @@ def _match_headers(
         wanted = "、".join(f"「{c.label}」（{c.name}）" for c in absent)
         found = "、".join(h for h in headers if h.strip()) or "（空白）"
         these = "這一欄" if len(absent) == 1 else "這些欄"
+        fix = f"請在標題列加上{these}（可接受的欄名見 data/README.md）。"
+        line = _header_line(spec, preview or [])
+        if line is not None:
+            fix = f"標題列似乎在第 {line} 列：請刪除它上面的 {line - 1} 列，讓標題列成為第 1 列。"
         problems.append(Problem(
             display, None, None, None,
-            f"缺少必要欄位{wanted}。檔案的標題列（第 1 列）有：{found}。"
-            f"請在標題列加上{these}（可接受的欄名見 data/README.md）。",
+            f"缺少必要欄位{wanted}。檔案的標題列（第 1 列）有：{found}。{fix}",
         ))
     return {name: where[0] for name, where in positions.items()}, problems
 
@@ -207,7 +219,9 @@ def _read_file(spec: Dataset, path: Path, data_dir: str | Path) -> _Loaded:
     record_input(path)
     try:
         source = open_source(path, loaded.display)
-        positions, problems = _match_headers(spec, source.headers, loaded.display)
+        positions, problems = _match_headers(
+            spec, source.headers, loaded.display, source.preview
+        )
         if problems:
             loaded.problems = problems
             return loaded

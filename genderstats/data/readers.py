@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,8 @@ ENCODINGS: tuple[tuple[str, str], ...] = (
 )
 TRIED_ENCODINGS = "UTF-8、UTF-8 with BOM、Big5/CP950、Big5-HKSCS"
 _CHUNK = 1 << 22
+PREVIEW = 10
+"""Rows kept from the top of a file, to say where a misplaced header row is."""
 
 
 @dataclass
@@ -61,12 +64,20 @@ class CsvSource:
             raise _empty_file(display)
         self.encoding = self._detect_encoding()
         head = self.raw[: 1 << 16].decode(self.encoding, errors="ignore")
-        first_line = head.splitlines()[0] if head.strip() else ""
         if not head.strip():
-            raise _empty_file(display)
+            raise _problem(
+                display, "檔案是空的，沒有標題列也沒有資料列。請放入資料，或刪除這個檔案。"
+            )
+        first_line = head.splitlines()[0]
         self.sep = max((",", "\t", ";"), key=lambda s: (first_line.count(s), s == ","))
-        row = next(csv.reader(io.StringIO(head), delimiter=self.sep), [])
-        self.headers = [cell.strip() for cell in row]
+        reader = csv.reader(io.StringIO(head), delimiter=self.sep)
+        try:
+            self.preview = [[cell.strip() for cell in row] for row in islice(reader, PREVIEW)]
+        except csv.Error as exc:
+            raise _problem(
+                display, f"無法解析 CSV 檔（{exc}）。請用 Excel 開啟後另存新檔再試。"
+            ) from None
+        self.headers = self.preview[0] if self.preview else []
 
     def _detect_encoding(self) -> str:
         if self.raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -95,6 +106,9 @@ class CsvSource:
                 sep=self.sep,
                 header=None,
                 skiprows=1,
+                # Naming every column lets rows shorter than the header through (Excel drops
+                # trailing empty cells in hand-edited files) instead of failing usecols.
+                names=list(range(max(len(self.headers), max(positions) + 1))),
                 usecols=positions,
                 dtype={p: "category" for p in positions},
                 keep_default_na=False,
@@ -145,7 +159,10 @@ class SheetSource:
         if path.stat().st_size == 0:
             raise _empty_file(display)
         try:
-            sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine=engine)
+            sheet = pd.read_excel(
+                path, sheet_name=0, header=None, dtype=object, engine=engine,
+                keep_default_na=False, na_values=[],  # 「NA」 is text, as in a CSV
+            )
         except Exception as exc:  # noqa: BLE001 - any reader failure becomes a readable problem
             raise _problem(
                 display,
@@ -155,7 +172,10 @@ class SheetSource:
         if sheet.shape[0] == 0:
             raise _empty_file(display)
         self.sheet = sheet
-        self.headers = [_cell_text(v) or "" for v in sheet.iloc[0].tolist()]
+        self.preview = [
+            [_cell_text(v) or "" for v in row] for row in sheet.iloc[:PREVIEW].itertuples(False)
+        ]
+        self.headers = self.preview[0]
 
     def read(self, positions: list[int]) -> RawColumns:
         """Cell texts of the columns at ``positions`` (0-based), header row excluded."""
