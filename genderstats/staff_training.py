@@ -1,0 +1,609 @@
+"""Gender-mainstreaming training of the department's own staff (性別意識培力).
+
+Pure functions on the loaded ``staff_training``, ``contact_training`` and
+``training_courses`` frames (see data/README.md). They give the results report's tables
+(一)–(五) exactly; the notebook ``gender_training.ipynb`` and the annual report call them::
+
+    staff = gs.data.load("staff_training", year, data_dir)
+    completion_table(staff, "一般公務人員")   # (一) 整體完成人數 | 整體完成比率 | 男性… | 女性…
+    in_person_rate(staff)                    # (二) 72/112 → 0.642857…
+    completion_table(staff, "主管人員")       # (三)
+    contact_table(contacts)                  # (四) masked names, hours, met or not
+    courses_table(courses)                   # (五) 辦理日期 | 訓練班期名稱 | … | 參加人數
+    key_figure(staff)                        # 「一般公務人員完成率100%、實體課程參訓率64.29%」
+
+Rates are unrounded shares (0..1, NaN when nobody is counted); :func:`format_rate` prints
+them as the report does ("100%", otherwise two decimals).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genderstats.config import GENDERS, TOTAL
+from genderstats.privacy import escape, mask_names
+from genderstats.stats import counts_table, format_count, format_pct
+from genderstats.tables import GENDER_WORDS, Html, HtmlTable, frame_html
+
+__all__ = [
+    "GENERAL",
+    "SUPERVISOR",
+    "STAFF_TYPES",
+    "REQUIRED_HOURS",
+    "IN_PERSON_HOURS",
+    "CONTACT_REQUIRED_HOURS",
+    "CONTACT_ADVANCED_HOURS",
+    "format_rate",
+    "format_hours",
+    "staff_of_type",
+    "completed",
+    "completed_in_person",
+    "completion_counts",
+    "completion_table",
+    "completion_rate",
+    "in_person_counts",
+    "in_person_table",
+    "in_person_rate",
+    "rates_by_gender",
+    "contact_met",
+    "contact_table",
+    "contact_completion_rate",
+    "shortfall_staff",
+    "shortfall_contacts",
+    "roc_date",
+    "courses_table",
+    "course_participants",
+    "population_sentence",
+    "in_person_sentence",
+    "findings",
+    "key_figure",
+    "paragraph_html",
+    "rate_table_html",
+]
+
+GENERAL = "一般公務人員"
+SUPERVISOR = "主管人員"
+STAFF_TYPES: tuple[str, ...] = (GENERAL, SUPERVISOR)
+
+REQUIRED_HOURS: float = 3
+"""Hours of gender-mainstreaming training every staff member must complete each year."""
+IN_PERSON_HOURS: float = 1
+"""In-person hours (among the required ones) that count someone in the 實體課程參訓率."""
+CONTACT_REQUIRED_HOURS: float = 18
+"""Annual hours for 性平聯絡人 and staff handling gender-equality work."""
+CONTACT_ADVANCED_HOURS: float = 6
+"""Of which at least this many must be advanced courses."""
+
+_DECIMALS = 2
+
+
+def format_hours(h: float) -> str:
+    """Hours as the report writes them: 3 → "3", 3.5 → "3.5".
+
+    >>> format_hours(3.0), format_hours(3.5)
+    ('3', '3.5')
+    """
+    return str(int(h)) if float(h).is_integer() else str(h)
+
+
+def format_rate(share: Any) -> str:
+    """A completion rate as the report prints it: "100%" when everyone, else 2 decimals.
+
+    NaN (nobody to count) prints "-".
+
+    >>> format_rate(1.0), format_rate(58 / 59), format_rate(0), format_rate(float("nan"))
+    ('100%', '98.31%', '0.00%', '-')
+    """
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "-"
+    if share == 1:
+        return "100%"
+    return format_pct(share, _DECIMALS)
+
+
+# --------------------------------------------------------------------------- staff
+
+
+def staff_of_type(staff: pd.DataFrame, staff_type: str) -> pd.DataFrame:
+    """The rows of one staff type (一般公務人員 or 主管人員).
+
+    >>> df = pd.DataFrame({"staff_type": ["一般公務人員", "主管人員"], "gender": ["男", "女"]})
+    >>> len(staff_of_type(df, "主管人員"))
+    1
+    """
+    if staff_type not in STAFF_TYPES:
+        raise ValueError(f"人員類別須為 {'、'.join(STAFF_TYPES)}：{staff_type!r}")
+    return staff[(staff["staff_type"].astype(object) == staff_type).to_numpy()]
+
+
+def completed(staff: pd.DataFrame, required_hours: float = REQUIRED_HOURS) -> pd.Series:
+    """True where a person completed at least ``required_hours`` (3 hours: ≥ 3, so 3 counts).
+
+    >>> completed(pd.DataFrame({"hours": [2, 3, 3.5]})).tolist()
+    [False, True, True]
+    """
+    return (pd.to_numeric(staff["hours"], errors="coerce") >= required_hours).fillna(False)
+
+
+def completed_in_person(
+    staff: pd.DataFrame,
+    required_hours: float = REQUIRED_HOURS,
+    in_person_hours: float = IN_PERSON_HOURS,
+) -> pd.Series:
+    """True where a person completed the required hours, at least ``in_person_hours`` of
+    them in person (the 實體課程參訓率 counts these).
+
+    >>> df = pd.DataFrame({"hours": [3, 3, 2], "in_person_hours": [1, 0.5, 2]})
+    >>> completed_in_person(df).tolist()
+    [True, False, False]
+    """
+    in_person = pd.to_numeric(staff["in_person_hours"], errors="coerce") >= in_person_hours
+    return completed(staff, required_hours) & in_person.fillna(False)
+
+
+def _gender_counts(people: pd.DataFrame, mask: pd.Series | None = None) -> dict[str, int]:
+    genders = people["gender"].astype(object)
+    if mask is not None:
+        genders = genders[mask.to_numpy()]
+    return {g: int((genders == g).sum()) for g in GENDERS}
+
+
+def completion_counts(
+    staff: pd.DataFrame, staff_type: str, required_hours: float = REQUIRED_HOURS
+) -> pd.DataFrame:
+    """Gender table with rows 總人數 and 完成人數 for one staff type (what indicators.csv
+    records; the shares are each row's gender composition).
+
+    >>> df = pd.DataFrame({"staff_type": ["主管人員"] * 3, "gender": ["男", "女", "女"],
+    ...                    "hours": [3, 3, 1]})
+    >>> completion_counts(df, "主管人員")[["男", "女", "合計"]].to_dict("index")
+    {'總人數': {'男': 1, '女': 2, '合計': 3}, '完成人數': {'男': 1, '女': 1, '合計': 2}}
+    """
+    people = staff_of_type(staff, staff_type)
+    return counts_table(
+        {
+            "總人數": _gender_counts(people),
+            "完成人數": _gender_counts(people, completed(people, required_hours)),
+        },
+        index_name="項目",
+    )
+
+
+def _rate_row(
+    people: pd.DataFrame, ok: pd.Series, label: str, count_word: str, rate_word: str
+) -> pd.DataFrame:
+    """One row: 整體{count_word} | 整體{rate_word} | 男性… | 女性… (其他性別… when present)."""
+    everyone = _gender_counts(people)
+    met = _gender_counts(people, ok)
+    row: dict[str, Any] = {}
+    groups = [("整體", sum(met.values()), sum(everyone.values()))]
+    groups += [(GENDER_WORDS[g], met[g], everyone[g]) for g in GENDERS
+               if g != "其他" or everyone[g] > 0]
+    for word, n, of in groups:
+        row[f"{word}{count_word}"] = n
+        row[f"{word}{rate_word}"] = n / of if of else math.nan
+    return pd.DataFrame([row], index=pd.Index([label], name="項目"))
+
+
+def completion_table(
+    staff: pd.DataFrame, staff_type: str, required_hours: float = REQUIRED_HOURS
+) -> pd.DataFrame:
+    """The seed's completion table for one staff type, one row 「完成3小時性別主流化訓練」.
+
+    Columns 整體完成人數, 整體完成比率, 男性完成人數, 男性完成比率, 女性完成人數, 女性完成比率
+    (and 其他性別… when anyone of that type is recorded as 其他). Counts are ints, rates
+    unrounded shares of each group's headcount (NaN when the group is empty).
+
+    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 3, "gender": ["男", "男", "女"],
+    ...                    "hours": [3, 2, 4]})
+    >>> t = completion_table(df, "一般公務人員")
+    >>> row = t.loc["完成3小時性別主流化訓練"]
+    >>> int(row["整體完成人數"]), int(row["男性完成人數"]), float(row["男性完成比率"])
+    (2, 1, 0.5)
+    """
+    people = staff_of_type(staff, staff_type)
+    label = f"完成{format_hours(required_hours)}小時性別主流化訓練"
+    return _rate_row(people, completed(people, required_hours), label, "完成人數", "完成比率")
+
+
+def completion_rate(
+    staff: pd.DataFrame,
+    staff_type: str,
+    required_hours: float = REQUIRED_HOURS,
+    gender: str | None = None,
+) -> float:
+    """Share of one staff type (optionally one gender) who completed the required hours.
+
+    >>> df = pd.DataFrame({"staff_type": ["主管人員"] * 2, "gender": ["男", "女"],
+    ...                    "hours": [3, 2]})
+    >>> completion_rate(df, "主管人員"), completion_rate(df, "主管人員", gender="男")
+    (0.5, 1.0)
+    """
+    people = staff_of_type(staff, staff_type)
+    if gender is not None:
+        people = people[(people["gender"].astype(object) == gender).to_numpy()]
+    if not len(people):
+        return math.nan
+    return float(completed(people, required_hours).mean())
+
+
+def in_person_counts(
+    staff: pd.DataFrame,
+    staff_type: str = GENERAL,
+    required_hours: float = REQUIRED_HOURS,
+    in_person_hours: float = IN_PERSON_HOURS,
+) -> pd.DataFrame:
+    """Gender table with one row 含實體課程完成人數 (for indicators.csv).
+
+    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 2, "gender": ["男", "女"],
+    ...                    "hours": [3, 3], "in_person_hours": [1, 0]})
+    >>> in_person_counts(df).loc["含實體課程完成人數", ["男", "女", "合計"]].tolist()
+    [1, 0, 1]
+    """
+    people = staff_of_type(staff, staff_type)
+    ok = completed_in_person(people, required_hours, in_person_hours)
+    return counts_table({"含實體課程完成人數": _gender_counts(people, ok)}, index_name="項目")
+
+
+def in_person_table(
+    staff: pd.DataFrame,
+    staff_type: str = GENERAL,
+    required_hours: float = REQUIRED_HOURS,
+    in_person_hours: float = IN_PERSON_HOURS,
+) -> pd.DataFrame:
+    """(二) as a table: 整體參訓人數 | 整體參訓率 | 男性參訓人數 | 男性參訓率 | 女性… , one
+    row 「完成3小時且含實體課程1小時以上」; a rate is the share of that group's headcount.
+
+    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 3, "gender": ["男", "男", "女"],
+    ...                    "hours": [3, 3, 3], "in_person_hours": [1, 0, 2]})
+    >>> row = in_person_table(df).iloc[0]
+    >>> float(row["整體參訓率"]), float(row["男性參訓率"]), float(row["女性參訓率"])
+    (0.6666666666666666, 0.5, 1.0)
+    """
+    people = staff_of_type(staff, staff_type)
+    ok = completed_in_person(people, required_hours, in_person_hours)
+    label = (f"完成{format_hours(required_hours)}小時且含實體課程"
+             f"{format_hours(in_person_hours)}小時以上")
+    return _rate_row(people, ok, label, "參訓人數", "參訓率")
+
+
+def in_person_rate(
+    staff: pd.DataFrame,
+    staff_type: str = GENERAL,
+    required_hours: float = REQUIRED_HOURS,
+    in_person_hours: float = IN_PERSON_HOURS,
+) -> float:
+    """實體課程參訓率: share of all staff of the type who completed the required hours with
+    at least ``in_person_hours`` in person (112年: 72/112 = 64.29%).
+
+    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 4, "gender": ["男"] * 4,
+    ...                    "hours": [3, 3, 3, 2], "in_person_hours": [1, 3, 0, 2]})
+    >>> in_person_rate(df)
+    0.5
+    """
+    people = staff_of_type(staff, staff_type)
+    if not len(people):
+        return math.nan
+    return float(completed_in_person(people, required_hours, in_person_hours).mean())
+
+
+def rates_by_gender(
+    staff: pd.DataFrame,
+    staff_type: str = GENERAL,
+    required_hours: float = REQUIRED_HOURS,
+    in_person_hours: float = IN_PERSON_HOURS,
+) -> pd.DataFrame:
+    """Completion and in-person rates per gender, shaped for ``charts.grouped_bars(value=
+    "share")``: rows 完成N小時 and 含實體課程M小時以上, count columns = people who met it,
+    and ``男%``/``女%``/``其他%`` = the rate **within** that gender (not a composition)."""
+    people = staff_of_type(staff, staff_type)
+    everyone = _gender_counts(people)
+    rows = {
+        f"完成{format_hours(required_hours)}小時": completed(people, required_hours),
+        f"含實體課程{format_hours(in_person_hours)}小時以上":
+            completed_in_person(people, required_hours, in_person_hours),
+    }
+    out = counts_table({k: _gender_counts(people, ok) for k, ok in rows.items()},
+                       index_name="項目")
+    for g in GENDERS:
+        out[f"{g}%"] = out[g] / everyone[g] if everyone[g] else math.nan
+    return out
+
+
+# --------------------------------------------------------------------------- contacts
+
+
+def contact_met(
+    contacts: pd.DataFrame,
+    required_hours: float = CONTACT_REQUIRED_HOURS,
+    advanced_hours: float = CONTACT_ADVANCED_HOURS,
+) -> pd.Series:
+    """True where a contact person has ≥ ``required_hours`` in all and ≥ ``advanced_hours``
+    of advanced courses.
+
+    >>> df = pd.DataFrame({"total_hours": [18, 17, 20], "advanced_hours": [6, 6, 5]})
+    >>> contact_met(df).tolist()
+    [True, False, False]
+    """
+    total = pd.to_numeric(contacts["total_hours"], errors="coerce") >= required_hours
+    advanced = pd.to_numeric(contacts["advanced_hours"], errors="coerce") >= advanced_hours
+    return (total & advanced).fillna(False)
+
+
+def contact_table(
+    contacts: pd.DataFrame,
+    required_hours: float = CONTACT_REQUIRED_HOURS,
+    advanced_hours: float = CONTACT_ADVANCED_HOURS,
+) -> pd.DataFrame:
+    """(四): 身分 | 姓名 (masked) | 年度培力總時數 | 進階課程時數 | 是否完成 (已完成/未完成).
+
+    >>> df = pd.DataFrame({"name": ["蕭美勻"], "role": ["性平聯絡人"], "total_hours": [23.0],
+    ...                    "advanced_hours": [18.0]})
+    >>> contact_table(df).loc[0, ["身分", "姓名", "是否完成"]].tolist()
+    ['性平聯絡人', '蕭○勻', '已完成']
+    """
+    met = contact_met(contacts, required_hours, advanced_hours)
+    return pd.DataFrame({
+        "身分": contacts["role"].astype(object).to_numpy(),
+        "姓名": mask_names(contacts["name"]).to_numpy(),
+        "年度培力總時數": contacts["total_hours"].to_numpy(dtype="float64"),
+        "進階課程時數": contacts["advanced_hours"].to_numpy(dtype="float64"),
+        "是否完成": np.where(met.to_numpy(), "已完成", "未完成"),
+    })
+
+
+def contact_completion_rate(
+    contacts: pd.DataFrame,
+    required_hours: float = CONTACT_REQUIRED_HOURS,
+    advanced_hours: float = CONTACT_ADVANCED_HOURS,
+) -> float:
+    """Share of contact persons who met both requirements (NaN when there are none)."""
+    if not len(contacts):
+        return math.nan
+    return float(contact_met(contacts, required_hours, advanced_hours).mean())
+
+
+# --------------------------------------------------------------------------- follow-up
+
+
+def shortfall_staff(staff: pd.DataFrame, required_hours: float = REQUIRED_HOURS) -> pd.DataFrame:
+    """Staff short of the required hours, for the office to follow up: 人員類別 | 員工編號 |
+    單位 | 完成時數 | 尚缺時數 (staff_training has no names, so the 員工編號 identifies them).
+
+    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 2, "staff_id": ["E1", "E2"],
+    ...                    "gender": ["男", "女"], "unit": ["秘書室", "會計室"],
+    ...                    "hours": [2.0, 3.0]})
+    >>> short = shortfall_staff(df)
+    >>> short.loc[0, ["人員類別", "員工編號", "單位"]].tolist(), float(short.loc[0, "尚缺時數"])
+    (['一般公務人員', 'E1', '秘書室'], 1.0)
+    """
+    short = staff[~completed(staff, required_hours).to_numpy()]
+    hours = pd.to_numeric(short["hours"], errors="coerce").astype("float64")
+    unit = short["unit"] if "unit" in short.columns else pd.Series("", index=short.index)
+    ids = short["staff_id"] if "staff_id" in short.columns else pd.Series("", index=short.index)
+    return pd.DataFrame({
+        "人員類別": short["staff_type"].astype(object).to_numpy(),
+        "員工編號": ids.astype(object).where(ids.notna(), "").to_numpy(),
+        "單位": unit.astype(object).where(unit.notna(), "").to_numpy(),
+        "完成時數": hours.to_numpy(),
+        "尚缺時數": (required_hours - hours).to_numpy(),
+    })
+
+
+def shortfall_contacts(
+    contacts: pd.DataFrame,
+    required_hours: float = CONTACT_REQUIRED_HOURS,
+    advanced_hours: float = CONTACT_ADVANCED_HOURS,
+) -> pd.DataFrame:
+    """Contact persons short of a requirement: 身分 | 姓名 (masked) | 年度培力總時數 |
+    進階課程時數 | 未達事項 (e.g. 「總時數未達18小時」「進階課程未達6小時」).
+
+    >>> df = pd.DataFrame({"name": ["王小明", "林美"], "role": ["性平聯絡人"] * 2,
+    ...                    "total_hours": [17.0, 20.0], "advanced_hours": [6.0, 5.0]})
+    >>> shortfall_contacts(df)[["姓名", "未達事項"]].values.tolist()
+    [['王○明', '總時數未達18小時'], ['林○', '進階課程未達6小時']]
+    """
+    table = contact_table(contacts, required_hours, advanced_hours)
+    short = table[table["是否完成"] == "未完成"].drop(columns="是否完成")
+    notes = []
+    for _, row in short.iterrows():
+        parts = []
+        if not row["年度培力總時數"] >= required_hours:
+            parts.append(f"總時數未達{format_hours(required_hours)}小時")
+        if not row["進階課程時數"] >= advanced_hours:
+            parts.append(f"進階課程未達{format_hours(advanced_hours)}小時")
+        notes.append("、".join(parts))
+    short = short.assign(未達事項=notes)
+    return short.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- courses
+
+
+def roc_date(value: Any) -> str:
+    """A date as the report writes it: 2023-09-01 → 「112-09-01」; missing → "".
+
+    >>> roc_date(pd.Timestamp("2023-09-01"))
+    '112-09-01'
+    """
+    if value is None or pd.isna(value):
+        return ""
+    ts = pd.Timestamp(value)
+    return f"{ts.year - 1911}-{ts.month:02d}-{ts.day:02d}"
+
+
+def _participants_text(men: int, women: int, other: int) -> str:
+    text = f"總計{men + women + other:,}人 男{men:,}人 女{women:,}人"
+    return text + (f" 其他{other:,}人" if other else "")
+
+
+def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
+    """(五) 自辦訓練: 項次 | 辦理日期 | 訓練班期名稱 | 訓練對象 | 時數 | 參加人數, in date order.
+
+    參加人數 reads as the seed's 「總計73人 男38人 女35人」.
+
+    >>> df = pd.DataFrame({"date": [pd.Timestamp("2023-09-01")], "title": ["講座"],
+    ...                    "hours": [3.0], "audience": ["一般公務人員"], "men": [38],
+    ...                    "women": [35], "other": [0]})
+    >>> courses_table(df).loc[0, ["項次", "辦理日期", "參加人數"]].tolist()
+    ['1.', '112-09-01', '總計73人 男38人 女35人']
+    """
+    ordered = courses.sort_values("date", kind="stable")
+    other = ordered["other"] if "other" in ordered.columns else pd.Series(0, index=ordered.index)
+    audience = (ordered["audience"] if "audience" in ordered.columns
+                else pd.Series("", index=ordered.index))
+    return pd.DataFrame({
+        "項次": [f"{i}." for i in range(1, len(ordered) + 1)],
+        "辦理日期": [roc_date(d) for d in ordered["date"]],
+        "訓練班期名稱": ordered["title"].astype(object).to_numpy(),
+        "訓練對象": audience.astype(object).where(audience.notna(), "").to_numpy(),
+        "時數": ordered["hours"].to_numpy(dtype="float64"),
+        "參加人數": [_participants_text(int(m), int(w), int(o)) for m, w, o in
+                    zip(ordered["men"], ordered["women"], other, strict=True)],
+    })
+
+
+def course_participants(courses: pd.DataFrame) -> pd.DataFrame:
+    """Gender table of participants per self-run course (category = 訓練班期名稱, with the
+    date added when a title repeats) plus a 合計 row.
+
+    >>> df = pd.DataFrame({"date": [pd.Timestamp("2023-09-01")], "title": ["講座"],
+    ...                    "men": [38], "women": [35], "other": [0]})
+    >>> course_participants(df)[["男", "女", "合計"]].to_dict("index")
+    {'講座': {'男': 38, '女': 35, '合計': 73}, '合計': {'男': 38, '女': 35, '合計': 73}}
+    """
+    ordered = courses.sort_values("date", kind="stable")
+    titles = ordered["title"].astype(object)
+    repeated = titles.duplicated(keep=False)
+    other = ordered["other"] if "other" in ordered.columns else pd.Series(0, index=ordered.index)
+    data: dict[str, dict[str, int]] = {}
+    for title, rep, date, m, w, o in zip(titles, repeated, ordered["date"], ordered["men"],
+                                         ordered["women"], other, strict=True):
+        key = f"{title}（{roc_date(date)}）" if rep else str(title)
+        data[key] = {"男": int(m), "女": int(w), "其他": int(o)}
+    if not data:
+        return counts_table({"合計": {"男": 0, "女": 0}}, index_name="訓練班期名稱")
+    return counts_table(data, total=True, index_name="訓練班期名稱")
+
+
+# --------------------------------------------------------------------------- text
+
+
+def population_sentence(staff: pd.DataFrame, staff_type: str) -> str:
+    """The seed's headcount lines: 「總人數：112人；男性人數：59人；女性人數：53人」
+    (主管人員: 「主管總人數：24人；男性主管人數：13人；女性主管人數：11人」)."""
+    counts = _gender_counts(staff_of_type(staff, staff_type))
+    word = "主管" if staff_type == SUPERVISOR else ""
+    parts = [f"{word}總人數：{format_count(sum(counts.values()))}人",
+             f"男性{word}人數：{format_count(counts['男'])}人",
+             f"女性{word}人數：{format_count(counts['女'])}人"]
+    if counts["其他"]:
+        parts.append(f"其他性別{word}人數：{format_count(counts['其他'])}人")
+    return "；".join(parts)
+
+
+def in_person_sentence(
+    staff: pd.DataFrame,
+    required_hours: float = REQUIRED_HOURS,
+    in_person_hours: float = IN_PERSON_HOURS,
+) -> str:
+    """The seed's (二) line: 「實體課程參訓率（一般公務人員完成3小時性別主流化訓練且其中含實體
+    課程1小時以上者）為64.29%（72/112）」."""
+    people = staff_of_type(staff, GENERAL)
+    n = int(completed_in_person(people, required_hours, in_person_hours).sum())
+    rate = in_person_rate(staff, GENERAL, required_hours, in_person_hours)
+    return (f"實體課程參訓率（一般公務人員完成{format_hours(required_hours)}小時"
+            f"性別主流化訓練且其中含實體課程{format_hours(in_person_hours)}小時以上者）為{format_rate(rate)}"
+            f"（{format_count(n)}/{format_count(len(people))}）")
+
+
+def findings(
+    staff: pd.DataFrame,
+    contacts: pd.DataFrame | None = None,
+    courses: pd.DataFrame | None = None,
+    *,
+    required_hours: float = REQUIRED_HOURS,
+    in_person_hours: float = IN_PERSON_HOURS,
+    contact_required_hours: float = CONTACT_REQUIRED_HOURS,
+    contact_advanced_hours: float = CONTACT_ADVANCED_HOURS,
+) -> list[str]:
+    """Findings sentences for the page (and the annual report's summary)."""
+    h = format_hours(required_hours)
+    out = []
+    for staff_type in STAFF_TYPES:
+        people = staff_of_type(staff, staff_type)
+        if not len(people):
+            continue
+        row = completion_table(staff, staff_type, required_hours).iloc[0]
+        text = (f"{staff_type}{format_count(len(people))}人完成{h}小時性別主流化訓練比率為"
+                f"{format_rate(row['整體完成比率'])}（男性{format_rate(row['男性完成比率'])}、"
+                f"女性{format_rate(row['女性完成比率'])}）")
+        out.append(text)
+        if staff_type == GENERAL:
+            t = in_person_table(staff, GENERAL, required_hours, in_person_hours).iloc[0]
+            out.append(
+                f"實體課程參訓率為{format_rate(t['整體參訓率'])}"
+                f"（{format_count(t['整體參訓人數'])}/{format_count(len(people))}），"
+                f"男性{format_rate(t['男性參訓率'])}、"
+                f"女性{format_rate(t['女性參訓率'])}"
+            )
+    if contacts is not None and len(contacts):
+        rate = contact_completion_rate(contacts, contact_required_hours, contact_advanced_hours)
+        out.append(
+            f"性平聯絡人及辦理性別平等業務相關人員{len(contacts)}人，完成"
+            f"{format_hours(contact_required_hours)}小時（其中進階課程{format_hours(contact_advanced_hours)}"
+            f"小時以上）之比率為{format_rate(rate)}"
+        )
+    if courses is not None and len(courses):
+        total = course_participants(courses).loc[TOTAL]
+        text = f"自辦訓練{len(courses)}班期，參加人數總計{format_count(total[TOTAL])}人"
+        parts = [f"{GENDER_WORDS[g]}{format_count(total[g])}人"
+                 f"（{format_pct(total[f'{g}%'], _DECIMALS)}）"
+                 for g in GENDERS if g != "其他" or total[g]]
+        out.append(text + "，" + "、".join(parts) if total[TOTAL] else text)
+    return out
+
+
+def key_figure(
+    staff: pd.DataFrame,
+    required_hours: float = REQUIRED_HOURS,
+    in_person_hours: float = IN_PERSON_HOURS,
+) -> str:
+    """「一般公務人員完成率100%、實體課程參訓率64.29%」.
+
+    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 2, "gender": ["男", "女"],
+    ...                    "hours": [3, 3], "in_person_hours": [1, 0]})
+    >>> key_figure(df)
+    '一般公務人員完成率100%、實體課程參訓率50.00%'
+    """
+    rate = completion_rate(staff, GENERAL, required_hours)
+    in_person = in_person_rate(staff, GENERAL, required_hours, in_person_hours)
+    return f"一般公務人員完成率{format_rate(rate)}、實體課程參訓率{format_rate(in_person)}"
+
+
+# --------------------------------------------------------------------------- page pieces
+
+
+def paragraph_html(text: str) -> Html:
+    """One escaped paragraph.
+
+    >>> paragraph_html("總人數：<112>人").html
+    '<p>總人數：&lt;112&gt;人</p>'
+    """
+    return Html(f"<p>{escape(text)}</p>")
+
+
+def rate_table_html(table: pd.DataFrame, caption: str) -> HtmlTable:
+    """A :func:`completion_table` / :func:`in_person_table` row as the seed's table, with
+    counts as numbers and rates via :func:`format_rate`."""
+    shown = table.copy().astype(object)
+    rates = [c for c in table.columns if c.endswith(("比率", "參訓率"))]
+    for col in rates:
+        shown[col] = [format_rate(v) for v in table[col]]
+    shown = shown.reset_index()
+    # Rates are already text; listing them as numeric only right-aligns them.
+    return frame_html(shown, caption, numeric_cols=list(table.columns))
