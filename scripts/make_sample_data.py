@@ -109,11 +109,27 @@ def write_xlsx(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_ods(frame: pd.DataFrame, path: Path) -> None:
-    """An .ods (OpenDocument spreadsheet) with fixed zip timestamps."""
+    """An .ods (OpenDocument spreadsheet) written with odfpy, with fixed zip timestamps."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
     _remove_other_formats(path)
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="工作表1")
+    for values in [list(frame.columns), *frame.itertuples(index=False)]:
+        row = TableRow()
+        for value in values:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cell = TableCell(valuetype="float", value=value)
+            else:
+                cell = TableCell(valuetype="string")
+            cell.addElement(P(text=str(value)))
+            row.addElement(cell)
+        table.addElement(row)
+    doc.spreadsheet.addElement(table)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="odf") as writer:
-        frame.to_excel(writer, index=False, sheet_name="工作表1")
+    doc.write(buffer)
     path.write_bytes(_fixed_zip(buffer.getvalue()))
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from genderstats.data.bands import AGE_BAND_DTYPE, AGE_BANDS, parse_band_label
-from genderstats.data.specs import Column, _fmt
+from genderstats.data.specs import TEXT_DTYPE, Column, _fmt
 from genderstats.data.vocab import (
     GENDER_ALIASES,
     GENDER_DTYPE,
@@ -182,7 +182,7 @@ def spread(column: Column, parsed: Parsed, codes: np.ndarray) -> ArrayLike:
         return numbers
     if kind == "date":
         return np.append(parsed.values, np.datetime64("NaT", "ns"))[codes]
-    return pd.array(np.append(parsed.values, None)[codes], dtype="str")
+    return pd.array(np.append(parsed.values, None)[codes], dtype=TEXT_DTYPE)
 
 
 def missing(column: Column, length: int) -> ArrayLike:

@@ -12,8 +12,13 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+import pandas as pd
+
 from genderstats.data.bands import AGE_BANDS
 from genderstats.data.vocab import GENDER_ALIASES, match_key
+
+TEXT_DTYPE = pd.Series(["text"]).dtype
+"""pandas' own dtype for text: ``str`` from pandas 3, ``object`` before."""
 
 KINDS = ("text", "code", "int", "number", "date", "year", "gender", "choice", "age_band", "names")
 """Column kinds: free text, id/code (NFKC-normalised), whole number, number, date, year
@@ -80,7 +85,7 @@ class Column:
         return f"（也接受 {'、'.join(spellings)}）" if spellings else ""
 
     @property
-    def dtype(self) -> str:
+    def dtype(self) -> str | pd.api.extensions.ExtensionDtype | object:
         """The pandas dtype of the loaded column, fixed by the contract, not by the data."""
         if self.kind == "int":
             return "int64" if self.required or self.default is not None else "Int64"
@@ -92,7 +97,7 @@ class Column:
             return "datetime64[ns]"
         if self.kind in ("gender", "choice", "age_band"):
             return "category"
-        return "str"
+        return TEXT_DTYPE
 
 
 @dataclass(frozen=True)
