@@ -311,3 +311,24 @@ def test_text_na_in_a_workbook_stays_text(tmp_path: Path) -> None:
     eng = data.load("onsite_engineers", 112, root)
     assert eng["job_category"].tolist() == ["NA", "系統工程師"]
     assert eng["vendor"].tolist()[0] == "N/A" and pd.isna(eng["vendor"].iloc[1])
+
+
+def test_reads_and_lookups_are_reported_to_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from genderstats.data import loader
+
+    read: list[Path] = []
+    looked: list[Path] = []
+    monkeypatch.setattr(loader, "record_input", lambda p: read.append(Path(p)))
+    monkeypatch.setattr(loader, "record_lookup", lambda d: looked.append(Path(d)))
+    data.load("training_participations", 112, SAMPLE)
+    assert read == [SAMPLE / "112" / "training_participations.csv",
+                    SAMPLE / "112" / "training_classes.csv"]
+    assert SAMPLE / "112" in looked
+    read.clear()
+    looked.clear()
+    data.load_years("training_classes", [107, 108], SAMPLE)
+    assert looked == [SAMPLE / "107", SAMPLE / "108"]  # the missing year too
+    assert read == [SAMPLE / "108" / "training_classes.csv"]
+    looked.clear()
+    data.validate_year(113, SAMPLE)
+    assert looked == [SAMPLE / "113"]
