@@ -89,7 +89,7 @@ def _year_dir(year: int | str, data_dir: str | Path) -> Path:
 
 def _root(data_dir: str | Path | None) -> Path:
     # Notebooks pass data_dir="" to mean "the project's data folder".
-    return Path(data_dir) if data_dir else config.DATA_DIR
+    return config.resolve_data_dir(data_dir)
 
 
 def _expected_names(spec: Dataset) -> str:
