@@ -1,0 +1,858 @@
+"""Citizens' digital training (臺北市民免費數位訓練, 數位平權推動計畫): the analysis.
+
+Pure functions over the loaded frames (``training_classes`` and ``training_participations``
+of genderstats.data): the year's classes and participations by gender, the seed report's
+senior learners' table, target groups, nationality with small-cell protection, and the
+trend over several years. The notebook ``digital_training.ipynb`` only calls them, and the
+annual report takes its figures from :func:`key_figures`, so both print the same numbers.
+
+A participation (人次) is one learner in one class: someone who attends two classes counts
+twice. The seed report writes 「參訓人數」 for the same count; these reports say 人次.
+
+>>> classes = pd.DataFrame({"class_id": ["A", "B"], "target_group": ["銀髮族", "婦女專班"]})
+>>> parts = pd.DataFrame({"class_id": ["A", "A", "B"], "gender": ["男", "女", "女"],
+...                       "age": [65, 72, 40], "nationality": ["中華民國", "越南", None]})
+>>> kf = key_figures(prepare(parts, classes), classes, 112)
+>>> kf.summary()
+'2班、3人次，女性66.67%'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from genderstats import config
+from genderstats.config import GENDERS, TOTAL
+from genderstats.data.bands import AGE_BANDS, age_band
+from genderstats.data.specs import TARGET_GROUPS
+from genderstats.narrative import count_sentence, trend_sentence
+from genderstats.privacy import escape, suppression_mask
+from genderstats.stats import (
+    COUNT_COLUMNS,
+    format_count,
+    format_pct,
+    gender_table,
+    is_total_label,
+    pct_value,
+    trend,
+)
+from genderstats.tables import Html, HtmlTable, column_headers, frame_html
+
+__all__ = [
+    "TOPIC",
+    "SENIOR",
+    "WOMEN_ONLY",
+    "DOMESTIC",
+    "UNKNOWN",
+    "SENIOR_BANDS",
+    "TARGET_ORDER",
+    "MISSING",
+    "KeyFigures",
+    "load_year",
+    "load_history",
+    "trend_years",
+    "prepare",
+    "key_figures",
+    "class_counts",
+    "target_group_table",
+    "senior_age_table",
+    "seniors_outside_bands",
+    "outside_bands_sentence",
+    "nationality_table",
+    "protected_mask",
+    "determined_cells",
+    "protected_table_html",
+    "record_safe_table",
+    "yearly_trend",
+    "trend_display",
+    "trend_record",
+    "table_html",
+    "counts_display",
+    "nationality_sentence",
+    "findings",
+    "paragraph_html",
+]
+
+TOPIC = "數位訓練"
+"""The topic of data/<year>/recommendations.yml read by this report."""
+SENIOR = "銀髮族"
+WOMEN_ONLY = "婦女專班"
+DOMESTIC = "中華民國"
+UNKNOWN = "未填"
+"""Label for a blank nationality or age: blank means not known, never 中華民國."""
+SENIOR_BANDS: tuple[str, ...] = AGE_BANDS[1:]
+"""The seed's columns for senior learners: 51-60歲, 61-70歲, 71-80歲, 80歲以上."""
+TARGET_ORDER: tuple[str, ...] = tuple(TARGET_GROUPS)
+MISSING = "無資料"
+
+PARTICIPATIONS = "training_participations"
+CLASSES = "training_classes"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_year(year: int | str, data_dir: str | Path | None = None) -> tuple[pd.DataFrame,
+                                                                             pd.DataFrame]:
+    """The year's (participations, classes), validated by genderstats.data.
+
+    A bad file raises :class:`genderstats.data.DataError` naming the file, row and column.
+    """
+    from genderstats import data
+
+    root = config.resolve_data_dir(data_dir)
+    classes = data.load(CLASSES, year, root)
+    parts = data.load(PARTICIPATIONS, year, root)
+    return parts, classes
+
+
+def trend_years(year: int, count: int) -> list[int]:
+    """The ``count`` years ending with ``year``: ``trend_years(112, 5) == [108, …, 112]``.
+
+    >>> trend_years(112, 5)
+    [108, 109, 110, 111, 112]
+    """
+    if count < 1:
+        raise ValueError(f"趨勢年數至少為 1：{count}")
+    return list(range(int(year) - count + 1, int(year) + 1))
+
+
+def load_history(
+    years: Sequence[int],
+    data_dir: str | Path | None,
+    current_year: int,
+    current_parts: pd.DataFrame,
+    current_classes: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(participations, classes) of ``years`` with a ``year`` column, for :func:`yearly_trend`.
+
+    The current year's frames are passed in, not read again (on a million rows that saves
+    the second load); only the columns the trend needs are kept. Years without files are
+    simply absent, so the trend shows them as missing.
+    """
+    from genderstats import data
+
+    root = config.resolve_data_dir(data_dir)
+    earlier = [y for y in years if y != current_year]
+    old_parts = data.load_years(PARTICIPATIONS, earlier, root)
+    old_classes = data.load_years(CLASSES, earlier, root)
+    frames_p = [old_parts[["year", "gender"]]]
+    frames_c = [old_classes[["year", "class_id"]]]
+    if current_year in years:
+        frames_p.append(pd.DataFrame({
+            "year": np.full(len(current_parts), current_year, dtype=np.int64),
+            "gender": current_parts["gender"].array,
+        }))
+        frames_c.append(pd.DataFrame({
+            "year": np.full(len(current_classes), current_year, dtype=np.int64),
+            "class_id": current_classes["class_id"].array,
+        }))
+    parts = pd.concat([f for f in frames_p if len(f)] or frames_p[:1], ignore_index=True)
+    classes = pd.concat([f for f in frames_c if len(f)] or frames_c[:1], ignore_index=True)
+    return parts, classes
+
+
+# --------------------------------------------------------------------------- tidy frame
+
+
+def _categorical(values: pd.Series, fill: str, first: Sequence[str] = ()) -> pd.Categorical:
+    """Text → Categorical, blanks as ``fill``; computed per distinct value (fast on 1M rows)."""
+    codes, uniques = pd.factorize(values)  # missing values get code -1
+    labels = [str(u).strip() or fill for u in uniques]
+    present = list(dict.fromkeys(labels + ([fill] if (codes < 0).any() else [])))
+    cats = [c for c in first if c in present] + [c for c in present if c not in first]
+    pos = {c: i for i, c in enumerate(cats)}
+    lookup = np.array([pos[lab] for lab in labels] + [pos.get(fill, -1)], dtype=np.int64)
+    return pd.Categorical.from_codes(lookup[codes], categories=cats)
+
+
+def prepare(parts: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+    """One row per participation, only what the analysis uses, all Categorical.
+
+    Columns: ``gender``; ``group`` (the class's target group, 班次對象, from ``classes``);
+    ``age_band`` (from ``age`` when given, else the ``age_band`` column; blank → 未填);
+    ``nationality`` (blank → 未填). Groups follow the class rather than a learner's own
+    身分別, so classes and their participations are counted in the same row.
+    A class id absent from ``classes`` raises ValueError (the loader already checks this).
+    """
+    for col in ("class_id", "gender"):
+        if col not in parts.columns:
+            raise KeyError(f"參訓紀錄缺少「{col}」欄")
+    class_ids = pd.Index(classes["class_id"].astype(str).to_numpy(dtype=object))
+    codes, uniques = pd.factorize(parts["class_id"])
+    where = class_ids.get_indexer(pd.Index([str(u) for u in uniques], dtype=object))
+    if (where < 0).any():
+        unknown = [str(u) for u, w in zip(uniques, where, strict=True) if w < 0][:5]
+        raise ValueError(f"參訓紀錄的班次代碼不在班次檔中：{unknown}")
+    if (codes < 0).any():
+        raise ValueError("參訓紀錄有空白的班次代碼")
+    group_dtype = pd.CategoricalDtype(list(TARGET_ORDER))
+    class_groups = pd.Categorical(classes["target_group"].astype(object), dtype=group_dtype)
+    if pd.isna(class_groups).any():
+        bad = sorted({str(v) for v in classes["target_group"][pd.isna(class_groups)]})[:5]
+        raise ValueError(f"班次對象不是 {'、'.join(TARGET_ORDER)}：{bad}")
+    group_codes = class_groups.codes[where][codes]
+    group = pd.Categorical.from_codes(group_codes, dtype=group_dtype)
+
+    if "age" in parts.columns and parts["age"].notna().any():
+        bands = age_band(parts["age"]).array
+        if "age_band" in parts.columns:  # a typed band fills in where the age is blank
+            typed = pd.Categorical(parts["age_band"].astype(object), dtype=bands.dtype)
+            bands = pd.Categorical.from_codes(
+                np.where(bands.codes >= 0, bands.codes, typed.codes), dtype=bands.dtype)
+    elif "age_band" in parts.columns:
+        bands = pd.Categorical(parts["age_band"].astype(object), categories=list(AGE_BANDS),
+                               ordered=True)
+    else:
+        bands = pd.Categorical([None] * len(parts), categories=list(AGE_BANDS), ordered=True)
+    band_dtype = pd.CategoricalDtype([*AGE_BANDS, UNKNOWN], ordered=True)
+    band_codes = np.where(bands.codes >= 0, bands.codes, len(AGE_BANDS))
+    band = pd.Categorical.from_codes(band_codes, dtype=band_dtype)
+
+    if "nationality" in parts.columns:
+        nationality = _categorical(parts["nationality"], UNKNOWN, first=(DOMESTIC,))
+    else:
+        nationality = pd.Categorical([UNKNOWN] * len(parts), categories=[UNKNOWN])
+    return pd.DataFrame({
+        "gender": parts["gender"].array,
+        "group": group,
+        "age_band": band,
+        "nationality": nationality,
+    }, index=pd.RangeIndex(len(parts)))
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def class_counts(classes: pd.DataFrame) -> pd.Series:
+    """Number of classes per target group (TARGET_ORDER), int64.
+
+    >>> class_counts(pd.DataFrame({"target_group": ["銀髮族", "銀髮族", "新住民"]})).tolist()
+    [2, 0, 1, 0, 0]
+    """
+    groups = pd.Categorical(classes["target_group"].astype(object),
+                            categories=list(TARGET_ORDER))
+    counts = pd.Series(groups).value_counts(sort=False).reindex(list(TARGET_ORDER),
+                                                                fill_value=0)
+    counts.index = pd.Index(list(TARGET_ORDER), name="對象")
+    return counts.astype("int64").rename("班數")
+
+
+def target_group_table(prepared: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+    """Classes and participations by gender per target group, with a 合計 row.
+
+    A gender table (男, 女, 其他, 合計, shares) indexed by 對象 with 班數 first; groups with
+    no class and no participation are left out (an empty 一般市民 row says nothing).
+    """
+    table = gender_table(prepared, by="group", order=list(TARGET_ORDER), total=False)
+    n = class_counts(classes)
+    table.insert(0, "班數", n.reindex(table.index).to_numpy())
+    table = table[(table["班數"] > 0) | (table[TOTAL] > 0)]
+    totals = gender_table(prepared)
+    totals.insert(0, "班數", [int(n.sum())])
+    out = pd.concat([table, totals])
+    out.index = pd.Index([*table.index, TOTAL], name="對象", dtype=object)
+    return out.astype({c: "int64" for c in ["班數", *COUNT_COLUMNS]})
+
+
+def senior_age_table(prepared: pd.DataFrame, bands: Sequence[str] = SENIOR_BANDS) -> pd.DataFrame:
+    """The seed's senior learners' table: participations in 銀髮族 classes by age band.
+
+    One row per band in ``bands`` (a band with nobody is a row of zeros), no 合計 row, as
+    :func:`genderstats.tables.seed_band_table_html` expects. Seniors outside the bands are
+    counted by :func:`seniors_outside_bands`.
+    """
+    seniors = prepared[prepared["group"] == SENIOR]
+    seniors = seniors[seniors["age_band"].isin(list(bands))]
+    frame = pd.DataFrame({
+        "age_band": pd.Categorical(seniors["age_band"].astype(object), categories=list(bands),
+                                   ordered=True),
+        "gender": seniors["gender"].array,
+    })
+    table = gender_table(frame, by="age_band", total=False)
+    table.index = pd.Index(list(bands), name="年齡區間", dtype=object)
+    return table
+
+
+def seniors_outside_bands(prepared: pd.DataFrame,
+                          bands: Sequence[str] = SENIOR_BANDS) -> dict[str, int]:
+    """Participations in 銀髮族 classes not in ``bands``: ``{"50歲以下": n, "未填": m}``.
+
+    Only bands with at least one participation are listed.
+    """
+    seniors = prepared.loc[prepared["group"] == SENIOR, "age_band"]
+    counts = seniors[~seniors.isin(list(bands))].value_counts(sort=False)
+    return {str(k): int(v) for k, v in counts.items() if v > 0}
+
+
+def outside_bands_sentence(outside: dict[str, int]) -> str:
+    """「另有銀髮族班次參訓者50歲以下3人次、年齡未填2人次，未列入上表」; "" when none."""
+    if not outside:
+        return ""
+    parts = [f"{'年齡未填' if k == UNKNOWN else k}{format_count(v)}人次"
+             for k, v in outside.items()]
+    return f"註：另有{SENIOR}班次參訓者{'、'.join(parts)}，未列入上表。"
+
+
+def nationality_table(prepared: pd.DataFrame) -> pd.DataFrame:
+    """Participations by nationality (國籍) and gender, with a 合計 row.
+
+    Order: 中華民國, then the others by number of participations (most first, ties by
+    name), 未填 last.
+    """
+    totals = prepared["nationality"].value_counts(sort=False)
+    others = [str(k) for k in totals.index if str(k) not in (DOMESTIC, UNKNOWN) and totals[k]]
+    others.sort(key=lambda k: (-int(totals[k]), k))
+    order = [k for k in (DOMESTIC,) if totals.get(k, 0)] + others
+    order += [UNKNOWN] if totals.get(UNKNOWN, 0) else []
+    frame = pd.DataFrame({"nationality": prepared["nationality"].astype(object).array,
+                          "gender": prepared["gender"].array})
+    table = gender_table(frame, by="nationality", order=order)
+    table.index.name = "國籍"
+    return table
+
+
+# --------------------------------------------------------------------------- protection
+
+
+def _equations(table: pd.DataFrame, cols: list[str]) -> list[tuple[list[tuple[int, int]],
+                                                               tuple[int, int]]]:
+    """Every sum a reader can use: per row 男+女+其他 = 合計; per column body = 合計 row."""
+    pos = {c: j for j, c in enumerate(cols)}
+    parts = [pos[g] for g in GENDERS if g in pos]
+    eqs: list[tuple[list[tuple[int, int]], tuple[int, int]]] = []
+    if TOTAL in pos:
+        eqs += [([(i, j) for j in parts], (i, pos[TOTAL])) for i in range(len(table))]
+    total_rows = [i for i, k in enumerate(table.index) if is_total_label(k)]
+    if total_rows:
+        t = total_rows[-1]
+        body = [i for i in range(len(table)) if i not in total_rows]
+        eqs += [([(i, j) for i in body], (t, j)) for j in range(len(cols))]
+    return eqs
+
+
+def _bounds(values: np.ndarray, hidden: np.ndarray, primary: np.ndarray, threshold: int,
+            gender_cols: np.ndarray, eqs: list) -> tuple[np.ndarray, np.ndarray]:
+    """What a reader can deduce about each hidden cell, as [lo, hi] integer bounds.
+
+    The reader knows the rules: zeros are never hidden, 「<n」 is 1..n-1, a 「*」 gender
+    count is at least n (smaller ones would read 「<n」); the sums then narrow them.
+    Interval propagation over every row and column sum, repeated until nothing changes.
+    """
+    lo = values.astype(float).copy()
+    hi = values.astype(float).copy()
+    lo[hidden], hi[hidden] = 0.0, math.inf
+    lo[hidden & primary], hi[hidden & primary] = 1.0, float(threshold - 1)
+    star_gender = hidden & ~primary & gender_cols
+    lo[star_gender] = float(threshold)
+    for _ in range(10_000):
+        changed = False
+        for members, total in eqs:
+            # total = Σ members: bound the total from the members, each member from the rest.
+            s_lo = sum(lo[c] for c in members)
+            s_hi = sum(hi[c] for c in members)
+            new_lo, new_hi = max(lo[total], s_lo), min(hi[total], s_hi)
+            if (new_lo, new_hi) != (lo[total], hi[total]):
+                lo[total], hi[total], changed = new_lo, new_hi, True
+            n_inf = sum(1 for c in members if hi[c] == math.inf)
+            finite_hi = sum(hi[c] for c in members if hi[c] != math.inf)
+            for c in members:
+                if not hidden[c]:
+                    continue
+                others_lo = s_lo - lo[c]
+                if hi[c] == math.inf:
+                    others_hi = math.inf if n_inf > 1 else finite_hi
+                else:
+                    others_hi = math.inf if n_inf else finite_hi - hi[c]
+                c_lo = max(lo[c], lo[total] - others_hi)
+                c_hi = min(hi[c], hi[total] - others_lo)
+                if (c_lo, c_hi) != (lo[c], hi[c]):
+                    lo[c], hi[c], changed = c_lo, c_hi, True
+        if not changed:
+            break
+    return lo, hi
+
+
+def _primary(values: np.ndarray, gender_cols: np.ndarray, threshold: int) -> np.ndarray:
+    return gender_cols[None, :] & (values > 0) & (values < threshold)
+
+
+def determined_cells(table: pd.DataFrame, hidden: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Hidden small counts (「<n」) a reader could still work out exactly from the sums.
+
+    True where a primary-suppressed cell's value follows from the visible cells, e.g. a row
+    男 1, 女 1, 合計 2 with both counts hidden (two cells of at least 1 summing to 2).
+    """
+    cols = list(hidden.columns)
+    values = table[cols].to_numpy(dtype="float64")
+    gender_cols = np.array([c in GENDERS for c in cols])
+    mask = hidden.to_numpy(dtype=bool)
+    primary = _primary(values, gender_cols, threshold)
+    lo, hi = _bounds(values, mask, primary, threshold, np.broadcast_to(gender_cols,
+                     values.shape), _equations(table, cols))
+    return pd.DataFrame(mask & primary & (lo == hi), index=table.index, columns=cols)
+
+
+def _close(hidden: np.ndarray, values: np.ndarray, eqs: list) -> None:
+    """Give every sum with a single hidden cell a second one, as privacy.suppression_mask."""
+    changed = True
+    while changed:
+        changed = False
+        for members, total in eqs:
+            cells = [*members, total]
+            if sum(bool(hidden[c]) for c in cells) != 1:
+                continue
+            candidates = [c for c in members if not hidden[c] and values[c] > 0]
+            pick = min(candidates, key=lambda c: (values[c], c)) if candidates else total
+            if not hidden[pick]:
+                hidden[pick] = True
+                changed = True
+
+
+def protected_mask(table: pd.DataFrame, threshold: int | None = 3) -> pd.DataFrame:
+    """Cells of a gender table to hide so no count under ``threshold`` can be recovered.
+
+    Starts from :func:`genderstats.privacy.suppression_mask` (primary cells, and a second
+    cell wherever a sum has exactly one hidden cell), then checks what a reader could still
+    deduce from all row and column sums together (:func:`determined_cells`): two hidden
+    「<3」 cells whose row reads 合計 2 must both be 1. While a small count is recoverable,
+    one more cell is hidden in a sum touching the deduced cells (then every sum left with a
+    single hidden cell gets a second one): the choice leaving the fewest recoverable counts,
+    then hiding the fewest cells, then the smallest value.
+    ``threshold`` None or below 2 hides nothing.
+
+    >>> from genderstats.stats import counts_table
+    >>> t = counts_table({"甲": {"男": 1, "女": 1}, "乙": {"男": 9, "女": 9}}, total=True)
+    >>> protected_mask(t).loc["甲"].tolist()
+    [True, True, False, True]
+    """
+    if threshold is None or threshold < 2:
+        return suppression_mask(table, None)
+    base = suppression_mask(table, threshold)
+    cols = list(base.columns)
+    values = table[cols].to_numpy(dtype="float64")
+    gender_cols = np.broadcast_to(np.array([c in GENDERS for c in cols]), values.shape)
+    primary = _primary(values, gender_cols[0], threshold)
+    eqs = _equations(table, cols)
+    hidden = base.to_numpy(dtype=bool).copy()
+    def pinned(mask: np.ndarray) -> np.ndarray:
+        lo, hi = _bounds(values, mask, primary, threshold, gender_cols, eqs)
+        return mask & (lo == hi)
+
+    known = pinned(hidden)
+    while (known & primary).any():
+        touching = [e for e in eqs if any(known[c] for c in [*e[0], e[1]])]
+        candidates = sorted({c for members, total in touching for c in [*members, total]
+                             if not hidden[c] and (values[c] > 0 or c == total)})
+        best = None
+        for c in candidates:
+            trial = hidden.copy()
+            trial[c] = True
+            _close(trial, values, eqs)
+            score = (int((pinned(trial) & primary).sum()), int(trial.sum()), values[c], c)
+            if best is None or score < best[0]:
+                best = (score, trial)
+        if best is None:  # pragma: no cover - nothing visible is left near the pinned cells
+            hidden |= values > 0
+            break
+        hidden = best[1]
+        known = pinned(hidden)
+    return pd.DataFrame(hidden, index=table.index, columns=cols)
+
+
+def protected_table_html(
+    table: pd.DataFrame,
+    caption: str,
+    *,
+    threshold: int | None,
+    count_label: str = "人次",
+    index_label: str = "國籍",
+    decimals: int = 2,
+    hidden: pd.DataFrame | None = None,
+) -> HtmlTable:
+    """A gender table with :func:`protected_mask` applied, in the committee's table style.
+
+    Small counts print 「<n」, counts hidden so those cannot be worked out print 「*」, and
+    the shares beside a hidden count (or in a row whose 合計 is hidden) print 「-」, as
+    :func:`genderstats.tables.gender_table_html` does. ``hidden`` is the mask when already
+    computed.
+    """
+    if hidden is None:
+        hidden = protected_mask(table, threshold)
+    heads = column_headers(count_label)
+    rows = []
+    any_star = False
+    for key, row in table.iterrows():
+        cells: dict[str, str] = {index_label: str(key)}
+        total_hidden = bool(hidden.loc[key, TOTAL])
+        for c in COUNT_COLUMNS:
+            if hidden.loc[key, c]:
+                small = c in GENDERS and 0 < row[c] < (threshold or 0)
+                any_star |= not small
+                cells[heads[c]] = f"<{threshold}" if small else "*"
+            else:
+                cells[heads[c]] = format_count(row[c])
+        for g in GENDERS:
+            shown = not (total_hidden or hidden.loc[key, g])
+            cells[heads[f"{g}%"]] = format_pct(row[f"{g}%"], decimals) if shown else "-"
+        rows.append(cells)
+    frame = pd.DataFrame(rows)
+    note = ""
+    if hidden.to_numpy().any():
+        notes = [f"「&lt;{threshold}」表示{escape(count_label)}未達{threshold}"]
+        if any_star:
+            notes.append("「*」表示為避免由合計推算出前述數字而一併隱藏")
+        note = "註：" + "；".join(notes) + "，以保護個人隱私。"
+    return _styled(frame_html(frame, caption, numeric_cols=list(frame.columns[1:])), note)
+
+
+def _styled(table: HtmlTable, note: str = "") -> HtmlTable:
+    """Bold 合計 row and an optional foot note, as gender_table_html prints them."""
+    html = table.html.replace(f'<tr><th scope="row">{TOTAL}</th>',
+                              f'<tr class="gs-total"><th scope="row">{TOTAL}</th>')
+    if note:
+        span = len(table.frame.columns)
+        foot = f'<tfoot><tr><td class="gs-note" colspan="{span}">{note}</td></tr></tfoot>'
+        html = html.replace("</tbody></table>", f"</tbody>{foot}</table>")
+    return HtmlTable(html, table.frame)
+
+
+def record_safe_table(table: pd.DataFrame, hidden: pd.DataFrame, *,
+                      merged_label: str = "含隱藏格之國籍合併") -> pd.DataFrame:
+    """The rows of a protected table that may go into indicators.csv.
+
+    Rows shown in full are kept; every row with a hidden cell is summed into one
+    ``merged_label`` row. That row equals 合計 minus the rows shown in full, so it tells
+    nothing the page does not. If the 合計 row itself has a hidden cell, only the rows shown
+    in full are returned (no merged row, no 合計).
+    """
+    body = [k for k in table.index if not is_total_label(k)]
+    full = [k for k in body if not hidden.loc[k].any()]
+    partial = [k for k in body if k not in full]
+    total_rows = [k for k in table.index if is_total_label(k)]
+    counts = table[COUNT_COLUMNS]
+    if total_rows and hidden.loc[total_rows[-1]].any():
+        return counts.loc[full].copy()
+    parts = [counts.loc[full]]
+    if partial:
+        parts.append(counts.loc[partial].sum().to_frame(merged_label).T)
+    parts += [counts.loc[total_rows]]
+    out = pd.concat(parts).astype("int64")
+    out.index = pd.Index(list(out.index), name=table.index.name, dtype=object)
+    return out
+
+
+# --------------------------------------------------------------------------- trend
+
+
+def yearly_trend(participations: pd.DataFrame, classes: pd.DataFrame,
+                 years: Iterable[int]) -> pd.DataFrame:
+    """Per year: 班數, participations by gender, shares, and the changes from the year before.
+
+    ``participations`` and ``classes`` carry a ``year`` column (as from
+    :func:`genderstats.data.load_years` or :func:`load_history`). Columns: 班數, then
+    :func:`genderstats.stats.trend`'s (男, 女, 其他, 合計, 男%, 女%, 其他%, 女%變化,
+    合計變化) and 男%變化 (percentage points). A year without data is NaN throughout —
+    missing, never 0 — and so are the changes of the year after it.
+    """
+    years = [int(y) for y in years]
+    out = trend(participations, years)
+    n = classes.groupby("year").size() if len(classes) else pd.Series(dtype="int64")
+    out.insert(0, "班數", n.reindex(years).astype("float64").to_numpy())
+    out["男%變化"] = out["男%"].diff() * 100
+    out["班數變化"] = out["班數"].diff()
+    return out
+
+
+def trend_record(trend_table: pd.DataFrame) -> pd.DataFrame:
+    """The years with data as a gender table for indicators.csv, categories 「108年」….
+
+    Years without data are left out: a missing year has no count to record.
+    """
+    present = trend_table[trend_table[TOTAL].notna()]
+    out = present[COUNT_COLUMNS].astype("int64")
+    out.index = pd.Index([f"{y}年" for y in present.index], name="年度", dtype=object)
+    return out
+
+
+def _pp_change(now: float, before: float, decimals: int) -> str:
+    """Change of the printed percentages, signed: 77.88% after 77.70% is 「+0.18」."""
+    if pd.isna(now) or pd.isna(before):
+        return "-"
+    diff = Decimal(str(pct_value(now, decimals))) - Decimal(str(pct_value(before, decimals)))
+    return f"{diff:+.{decimals}f}" if diff else f"{Decimal(0):.{decimals}f}"
+
+
+def trend_display(trend_table: pd.DataFrame, *, count_label: str = "人次",
+                  decimals: int = 2) -> pd.DataFrame:
+    """The trend as the cells a committee reads: 「無資料」 for a year without data.
+
+    Columns: 年度, 班數, 男性人次, 女性人次, 其他性別人次, 總人次, 男性比例, 女性比例,
+    女性比例增減 (percentage points; 其他性別比例 is left out to keep the table narrow, its
+    count is shown). The change is the difference of the printed percentages, so it agrees
+    with the findings; 「-」 where there is nothing to compare.
+    """
+    heads = column_headers(count_label)
+    change_head = "女性比例增減"
+    rows = []
+    years = list(trend_table.index)
+    for i, y in enumerate(years):
+        row = trend_table.loc[y]
+        cells = {"年度": f"{y}年"}
+        cells["班數"] = MISSING if pd.isna(row["班數"]) else format_count(row["班數"])
+        no_data = pd.isna(row[TOTAL])
+        for c in COUNT_COLUMNS:
+            cells[heads[c]] = MISSING if no_data else format_count(row[c])
+        for g in ("男", "女"):
+            cells[heads[f"{g}%"]] = MISSING if no_data else format_pct(row[f"{g}%"], decimals)
+        if no_data:
+            cells[change_head] = MISSING
+        elif i == 0:
+            cells[change_head] = "-"
+        else:
+            before = trend_table.loc[years[i - 1], "女%"]
+            cells[change_head] = _pp_change(row["女%"], before, decimals)
+        rows.append(cells)
+    return pd.DataFrame(rows)
+
+
+def counts_display(table: pd.DataFrame, *, index_label: str, count_label: str = "人次",
+                   decimals: int = 2) -> pd.DataFrame:
+    """A gender table (optionally with 班數 first) as display cells, category first."""
+    heads = column_headers(count_label)
+    rows = []
+    for key, row in table.iterrows():
+        cells = {index_label: str(key)}
+        if "班數" in table.columns:
+            cells["班數"] = format_count(row["班數"])
+        for c in COUNT_COLUMNS:
+            cells[heads[c]] = format_count(row[c])
+        for g in GENDERS:
+            cells[heads[f"{g}%"]] = format_pct(row[f"{g}%"], decimals)
+        rows.append(cells)
+    return pd.DataFrame(rows)
+
+
+def table_html(display: pd.DataFrame, caption: str, note: str = "") -> HtmlTable:
+    """Display cells (from :func:`counts_display` or :func:`trend_display`) as a table."""
+    return _styled(frame_html(display, caption, numeric_cols=list(display.columns[1:])),
+                   escape(note))
+
+
+# --------------------------------------------------------------------------- key figures
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The year's headline numbers; the annual report prints these, never its own."""
+
+    year: int
+    classes: int
+    participations: int
+    men: int
+    women: int
+    other: int
+    senior_classes: int
+    senior_participations: int
+    senior_women: int
+    women_only_classes: int
+    women_only_participations: int
+
+    @property
+    def men_share(self) -> float:
+        return self.men / self.participations if self.participations else math.nan
+
+    @property
+    def women_share(self) -> float:
+        return self.women / self.participations if self.participations else math.nan
+
+    @property
+    def senior_women_share(self) -> float:
+        n = self.senior_participations
+        return self.senior_women / n if n else math.nan
+
+    def table(self) -> pd.DataFrame:
+        """The year's participations as a one-row gender table labelled 合計."""
+        from genderstats.stats import counts_table
+
+        return counts_table({"男": self.men, "女": self.women, "其他": self.other})
+
+    def summary(self) -> str:
+        """The index page's key figure: 「130班、2,676人次，女性77.88%」."""
+        return (f"{format_count(self.classes)}班、{format_count(self.participations)}人次，"
+                f"女性{format_pct(self.women_share)}")
+
+    def sentence(self) -> str:
+        """The seed's opening sentence, in 人次:
+        「112年總計開班130班，參訓人次為2,676人次，男性為592人次（22.12%），…」."""
+        return count_sentence(self.table().iloc[0], label="參訓人次", unit="人次",
+                              lead=f"{self.year}年總計開班{format_count(self.classes)}班，")
+
+    def senior_sentence(self) -> str:
+        """「銀髮族課程開設121班，總計2,526人次，其中女性1,940人次，高齡女性參與數位課程佔77%」."""
+        if not self.senior_classes and not self.senior_participations:
+            return f"{self.year}年未開設{SENIOR}課程"
+        text = (f"{SENIOR}課程開設{format_count(self.senior_classes)}班，"
+                f"總計{format_count(self.senior_participations)}人次")
+        if not self.senior_participations:
+            return text
+        return (f"{text}，其中女性{format_count(self.senior_women)}人次，"
+                f"{self.year}年高齡女性參與數位課程佔{format_pct(self.senior_women_share, 0)}")
+
+    def women_only_sentence(self) -> str:
+        """「針對女性開設婦女專班5班，總計93人次」."""
+        if not self.women_only_classes:
+            return f"{self.year}年未開設{WOMEN_ONLY}"
+        return (f"針對女性開設數位工具學習專班（{WOMEN_ONLY}）"
+                f"{format_count(self.women_only_classes)}班，"
+                f"總計{format_count(self.women_only_participations)}人次")
+
+
+def key_figures(prepared: pd.DataFrame, classes: pd.DataFrame, year: int) -> KeyFigures:
+    """Classes, participations by gender, senior and women-only figures of one year.
+
+    ``prepared`` comes from :func:`prepare`; senior and women-only figures count the
+    classes whose target group is 銀髮族 / 婦女專班 and the participations in them.
+    """
+    g = prepared["gender"].value_counts().reindex(list(GENDERS), fill_value=0)
+    n = class_counts(classes)
+    seniors = prepared.loc[prepared["group"] == SENIOR, "gender"]
+    women_only = prepared["group"] == WOMEN_ONLY
+    return KeyFigures(
+        year=int(year),
+        classes=int(len(classes)),
+        participations=int(len(prepared)),
+        men=int(g["男"]),
+        women=int(g["女"]),
+        other=int(g["其他"]),
+        senior_classes=int(n[SENIOR]),
+        senior_participations=int(len(seniors)),
+        senior_women=int((seniors == "女").sum()),
+        women_only_classes=int(n[WOMEN_ONLY]),
+        women_only_participations=int(women_only.sum()),
+    )
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def _band_findings(senior_table: pd.DataFrame) -> list[str]:
+    body = senior_table[senior_table[TOTAL] > 0]
+    if body.empty:
+        return []
+    whole = int(senior_table[TOTAL].sum())
+    top = body[TOTAL].sort_values(ascending=False, kind="stable")
+    lead = list(top.index[:2]) if len(top) > 1 else list(top.index[:1])
+    named = "及".join(f"{b}區間（{format_count(top[b])}人次）" for b in lead)
+    share = format_pct(int(top[lead].sum()) / whole)
+    what = "較高" if len(lead) > 1 else "最高"
+    out = [f"課程統計數據中，{named}的{SENIOR}參與程度{what}，"
+           f"合計佔{SENIOR}各年齡區間參訓人次的{share}"]
+    more_women = [b for b in body.index if body.loc[b, "女"] > body.loc[b, "男"]]
+    share_w = body["女%"]
+    hi, lo = share_w.idxmax(), share_w.idxmin()
+    if len(more_women) == len(body):
+        text = f"{SENIOR}各年齡區間皆為女多於男，女性比例以{hi}最高（{format_pct(share_w[hi], 0)}）"
+        if lo != hi:
+            text += f"、{lo}最低（{format_pct(share_w[lo], 0)}）"
+        out.append(text)
+    else:
+        rest = [b for b in body.index if b not in more_women]
+        out.append(f"{SENIOR}各年齡區間中，{'、'.join(more_women) or '沒有任何區間'}女多於男，"
+                   f"{'、'.join(rest)}則否")
+    return out
+
+
+def _trend_findings(trend_table: pd.DataFrame, year: int) -> list[str]:
+    out: list[str] = []
+    years = list(trend_table.index)
+    if len(years) > 1 and year in years:
+        out.append(trend_sentence(trend_table, year=year, gender="男", label="參訓人次"))
+        pos = years.index(year)
+        prev = years[pos - 1] if pos else None
+        if prev is not None and not pd.isna(trend_table.loc[prev, TOTAL]) and not pd.isna(
+                trend_table.loc[year, TOTAL]):
+            now, before = int(trend_table.loc[year, TOTAL]), int(trend_table.loc[prev, TOTAL])
+            diff = now - before
+            text = f"{year}年參訓人次較{prev}年"
+            if diff == 0:
+                text += "持平"
+            else:
+                text += f"{'增加' if diff > 0 else '減少'}{format_count(abs(diff))}人次"
+                if before:
+                    text += f"（{format_pct(abs(diff) / before)}）"
+            c_now, c_before = trend_table.loc[year, "班數"], trend_table.loc[prev, "班數"]
+            if not pd.isna(c_now) and not pd.isna(c_before):
+                d = int(c_now) - int(c_before)
+                text += "，開班數" + (f"{'增加' if d > 0 else '減少'}{abs(d)}班" if d else "持平")
+            out.append(text)
+    present = trend_table[trend_table[TOTAL].notna() & (trend_table[TOTAL] > 0)]
+    if len(present) > 1:
+        share = present["女%"]
+        hi, lo = share.idxmax(), share.idxmin()
+        out.append(f"{years[0]}至{years[-1]}年間，女性參訓人次比例介於{format_pct(share[lo])}"
+                   f"（{lo}年）至{format_pct(share[hi])}（{hi}年），各年皆以女性為多"
+                   if (present["女"] > present["男"]).all() else
+                   f"{years[0]}至{years[-1]}年間，女性參訓人次比例介於{format_pct(share[lo])}"
+                   f"（{lo}年）至{format_pct(share[hi])}（{hi}年）")
+    gaps = [y for y in years if pd.isna(trend_table.loc[y, TOTAL])]
+    if gaps:
+        out.append("、".join(f"{y}年" for y in gaps) + "無參訓資料，趨勢表與圖中標示為「無資料」")
+    return out
+
+
+def nationality_sentence(table: pd.DataFrame, hidden: pd.DataFrame) -> str:
+    """「國籍為中華民國以外者共37人次（1.38%），國籍未填者5人次」 from shown cells only.
+
+    Uses the 合計 column of 中華民國, 未填 and the 合計 row, and only when the page shows
+    them; "" when it does not (or there is nobody of another nationality).
+    """
+    def shown_total(key: str) -> int | None:
+        if key not in table.index:
+            return 0
+        return None if hidden.loc[key, TOTAL] else int(table.loc[key, TOTAL])
+
+    total = shown_total(TOTAL) if TOTAL in table.index else None
+    domestic, unknown = shown_total(DOMESTIC), shown_total(UNKNOWN)
+    if not total or domestic is None:
+        return ""
+    if unknown is None:
+        rest = total - domestic
+        return (f"國籍為{DOMESTIC}以外或未填者共{format_count(rest)}人次"
+                f"（{format_pct(rest / total)}）") if rest else ""
+    foreign = total - domestic - unknown
+    if not foreign:
+        return ""
+    text = f"國籍為{DOMESTIC}以外者共{format_count(foreign)}人次（{format_pct(foreign / total)}）"
+    if unknown:
+        text += f"，國籍未填者{format_count(unknown)}人次"
+    return text
+
+
+def findings(kf: KeyFigures, senior_table: pd.DataFrame, trend_table: pd.DataFrame,
+             nationality: pd.DataFrame | None = None,
+             hidden: pd.DataFrame | None = None) -> list[str]:
+    """The findings, in the seed report's words, all generated from the tables shown.
+
+    With ``nationality`` and its ``hidden`` mask (:func:`protected_mask`), a sentence on
+    other nationalities is added, using only cells the page shows.
+    """
+    out = [kf.sentence(), kf.senior_sentence()]
+    out += _band_findings(senior_table)
+    out.append(kf.women_only_sentence())
+    out += _trend_findings(trend_table, kf.year)
+    if nationality is not None and hidden is not None:
+        out.append(nationality_sentence(nationality, hidden))
+    return [s for s in out if s]
+
+
+def paragraph_html(text: str) -> Html:
+    """One escaped paragraph of generated prose."""
+    return Html(f"<p>{escape(text)}</p>")
