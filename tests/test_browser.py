@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -106,11 +107,15 @@ def test_printed_longest_report_keeps_every_table_on_one_page(browser, sample_bu
         page.close()
     SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / f"{longest.stem}.pdf").write_bytes(pdf)
-    texts = ["".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    def flat(text: str) -> str:
+        # PDF text comes back with Kangxi radicals (⼯ for 工); NFKC maps them back.
+        return "".join(unicodedata.normalize("NFKC", text).split())
+
+    texts = [flat(p.extract_text()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
     assert len(tables) >= 2
     for t in tables:
-        caption = "".join(t["caption"].split())[:12]
+        caption = flat(t["caption"])[:12]
         on = [i for i, text in enumerate(texts) if caption and caption in text]
         assert on, f"caption {t['caption']!r} not found in the PDF"
-        last = "".join(t["last"].split())
+        last = flat(t["last"])
         assert last in texts[on[0]], f"table {t['caption']!r} is split across pages"
