@@ -1,0 +1,232 @@
+"""性別意識培力: the seed's (一)–(五) figures, shortfalls, thresholds and masked names."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pandas as pd
+import pytest
+from conftest import indicator
+
+from genderstats import config
+from genderstats import data as gsdata
+from genderstats import staff_training as st
+from genderstats.privacy import mask_name
+from genderstats.publish import notebook_to_html
+
+REPORT = "gender-training"
+
+
+def staff_frame(men_hours: list[float], women_hours: list[float], *, staff_type: str = st.GENERAL,
+                in_person: float = 0.0) -> pd.DataFrame:
+    rows = [("男", h) for h in men_hours] + [("女", h) for h in women_hours]
+    return pd.DataFrame({
+        "staff_id": [f"E{i:03d}" for i in range(1, len(rows) + 1)],
+        "staff_type": staff_type,
+        "gender": [g for g, _ in rows],
+        "hours": [h for _, h in rows],
+        "in_person_hours": [min(in_person, h) for _, h in rows],
+        "unit": "秘書室",
+    })
+
+
+def contacts_frame(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "name": [n for n, _, _ in rows],
+        "role": "性平聯絡人",
+        "total_hours": [t for _, t, _ in rows],
+        "advanced_hours": [a for _, _, a in rows],
+    })
+
+
+# --------------------------------------------------------------------------- package functions
+
+
+def test_completion_table_has_the_seed_columns_and_everyone_complete_prints_100():
+    staff = staff_frame([3] * 59, [3.5] * 53)
+    table = st.completion_table(staff, st.GENERAL)
+    assert list(table.index) == ["完成3小時性別主流化訓練"]
+    assert list(table.columns) == ["整體完成人數", "整體完成比率", "男性完成人數", "男性完成比率",
+                                   "女性完成人數", "女性完成比率"]
+    row = table.iloc[0]
+    assert [int(row[c]) for c in ("整體完成人數", "男性完成人數", "女性完成人數")] == [112, 59, 53]
+    cells = st.rate_table_html(table, "示例").frame.iloc[0].tolist()
+    assert cells == ["完成3小時性別主流化訓練", "112", "100%", "59", "100%", "53", "100%"]
+
+
+def test_one_man_with_two_hours_is_not_complete_and_lowers_the_rates():
+    staff = staff_frame([2] + [3] * 58, [3] * 53)
+    table = st.completion_table(staff, st.GENERAL)
+    cells = st.rate_table_html(table, "示例").frame.iloc[0].tolist()
+    assert cells == ["完成3小時性別主流化訓練", "111", "99.11%", "58", "98.31%", "53", "100%"]
+    short = st.shortfall_staff(staff)
+    assert short[["員工編號", "單位"]].values.tolist() == [["E001", "秘書室"]]
+    assert short.loc[0, "完成時數"] == 2 and short.loc[0, "尚缺時數"] == 1
+    assert st.key_figure(staff).startswith("一般公務人員完成率99.11%")
+    counts = st.completion_counts(staff, st.GENERAL)
+    assert counts.loc["完成人數", ["男", "女", "合計"]].tolist() == [58, 53, 111]
+    assert counts.loc["總人數", ["男", "女", "合計"]].tolist() == [59, 53, 112]
+
+
+def test_threshold_is_a_parameter():
+    staff = staff_frame([3, 4], [6])
+    assert st.completion_rate(staff, st.GENERAL, required_hours=4) == pytest.approx(2 / 3)
+    assert st.completion_table(staff, st.GENERAL, 4).index[0] == "完成4小時性別主流化訓練"
+    assert st.shortfall_staff(staff, 4)["員工編號"].tolist() == ["E001"]
+
+
+def test_in_person_rate_counts_only_completers_with_an_in_person_hour():
+    staff = pd.DataFrame({
+        "staff_type": [st.GENERAL] * 4 + [st.SUPERVISOR],
+        "gender": ["男", "男", "女", "女", "女"],
+        "hours": [3, 3, 2, 6, 3],
+        "in_person_hours": [1, 0.5, 2, 3, 3],   # the 2-hour one is not a completer
+    })
+    assert st.in_person_rate(staff) == 0.5
+    table = st.in_person_table(staff)
+    assert float(table.iloc[0]["男性參訓率"]) == 0.5 and float(table.iloc[0]["女性參訓率"]) == 0.5
+    assert st.in_person_counts(staff).loc["含實體課程完成人數", "合計"] == 2
+    assert st.in_person_sentence(staff).endswith("為50.00%（2/4）")
+
+
+def test_other_gender_gets_its_own_columns_and_empty_types_print_a_dash():
+    staff = pd.DataFrame({"staff_type": [st.GENERAL] * 2, "gender": ["其他", "女"],
+                          "hours": [3, 3], "in_person_hours": [0, 0]})
+    table = st.completion_table(staff, st.GENERAL)
+    assert "其他性別完成比率" in table.columns
+    empty = st.completion_table(staff, st.SUPERVISOR)
+    assert "其他性別完成人數" not in empty.columns
+    assert st.rate_table_html(empty, "示例").frame.iloc[0].tolist()[1:3] == ["0", "-"]
+
+
+@pytest.mark.parametrize(
+    ("total", "advanced", "met", "note"),
+    [(18, 6, True, ""), (17, 6, False, "總時數未達18小時"), (18, 5, False, "進階課程未達6小時"),
+     (10, 2, False, "總時數未達18小時、進階課程未達6小時")],
+)
+def test_contact_person_needs_18_hours_with_6_advanced(total, advanced, met, note):
+    contacts = contacts_frame([("王大明", total, advanced)])
+    assert st.contact_met(contacts).tolist() == [met]
+    row = st.contact_table(contacts).iloc[0]
+    assert (row["姓名"], row["是否完成"]) == ("王○明", "已完成" if met else "未完成")
+    short = st.shortfall_contacts(contacts)
+    assert short["未達事項"].tolist() == ([] if met else [note])
+    assert st.contact_completion_rate(contacts) == (1.0 if met else 0.0)
+
+
+def test_courses_table_and_participants():
+    courses = pd.DataFrame({
+        "date": pd.to_datetime(["2023-10-02", "2023-09-01", "2023-12-01"]),
+        "title": ["講座", "從 AI 技術看性別化差異", "講座"], "hours": [2.0, 3.0, 1.5],
+        "audience": ["一般公務人員", "一般公務人員、高階公務人員", None],
+        "men": [1, 38, 2], "women": [2, 35, 3], "other": [0, 0, 1],
+    })
+    table = st.courses_table(courses)
+    assert table["辦理日期"].tolist() == ["112-09-01", "112-10-02", "112-12-01"]
+    assert table["參加人數"].tolist() == ["總計73人 男38人 女35人", "總計3人 男1人 女2人",
+                                      "總計6人 男2人 女3人 其他1人"]
+    parts = st.course_participants(courses)
+    assert list(parts.index) == ["從 AI 技術看性別化差異", "講座（112-10-02）", "講座（112-12-01）",
+                                 "合計"]
+    assert parts.loc["合計", ["男", "女", "其他", "合計"]].tolist() == [41, 40, 1, 82]
+
+
+def test_format_rate_keeps_100_for_everyone_only():
+    assert [st.format_rate(x) for x in (1, 111 / 112, 0.5, float("nan"))] == [
+        "100%", "99.11%", "50.00%", "-"]
+
+
+# --------------------------------------------------------------------------- the sample year
+
+
+def _count(rows, table, category, gender):
+    return int(indicator(rows, REPORT, table, category, gender)["count"])
+
+
+@pytest.mark.slow
+def test_sample_indicators_match_the_seed(sample_indicators):
+    for table, (total, men, women) in {
+        "一般公務人員性別主流化訓練完成情形": (112, 59, 53),
+        "主管人員性別主流化訓練完成情形": (24, 13, 11),
+    }.items():
+        for category in ("總人數", "完成人數"):
+            got = [_count(sample_indicators, table, category, g) for g in ("合計", "男", "女")]
+            assert got == [total, men, women], (table, category)
+    in_person = "一般公務人員實體課程參訓情形"
+    assert _count(sample_indicators, in_person, "含實體課程完成人數", "合計") == 72
+    got = [_count(sample_indicators, "自辦訓練參加人數", "合計", g) for g in ("合計", "男", "女")]
+    assert got == [73, 38, 35]
+
+
+@pytest.mark.slow
+def test_sample_page_shows_the_seed_tables(sample_build, sample_manifest):
+    page = (sample_build["out"] / f"{REPORT}.html").read_text(encoding="utf-8")
+    cells = '<td class="gs-num">{}</td>'
+    for staff_type, (total, men, women) in {"一般公務人員": (112, 59, 53),
+                                            "主管人員": (24, 13, 11)}.items():
+        row = ('<th scope="row">完成3小時性別主流化訓練</th>'
+               + "".join(cells.format(v) for v in (total, "100%", men, "100%", women, "100%")))
+        caption = f"112年{staff_type}完成3小時性別主流化訓練情形"
+        table = page[page.index(caption):]
+        assert table[: table.index("</table>")].count(row) == 1, staff_type
+    assert "總人數：112人；男性人數：59人；女性人數：53人" in page
+    assert "主管總人數：24人；男性主管人數：13人；女性主管人數：11人" in page
+    assert ("實體課程參訓率（一般公務人員完成3小時性別主流化訓練且其中含實體課程1小時以上者）"
+            "為64.29%（72/112）") in page
+    assert "完成比率100%" in page
+    for hours in ((23, 18), (18, 18)):
+        assert re.search(r'<td>[^<]*○[^<]*</td>' + "".join(cells.format(h) for h in hours)
+                         + r"<td>已完成</td>", page), hours
+    assert "<td>112-09-01</td><td>從 AI 技術看性別化差異</td>" in page
+    assert "總計73人 男38人 女35人" in page
+    assert "皆已完成規定時數，無需追蹤" in page
+    contacts = gsdata.load("contact_training", 112)
+    for name in contacts["name"]:
+        assert name not in page
+        assert mask_name(name) in page
+    entry = next(r for r in sample_manifest["reports"] if r["id"] == REPORT)
+    assert entry["key_figure"] == "一般公務人員完成率100%、實體課程參訓率64.29%"
+
+
+@pytest.mark.slow
+def test_notebook_lists_who_is_short_with_masked_names(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    year_dir = tmp_path / "112"
+    year_dir.mkdir()
+    (year_dir / "staff_training.csv").write_text(
+        "員工編號,人員類別,性別,完成時數,實體時數,單位\n"
+        "E001,一般公務人員,男,2,0,秘書室\n"
+        "E002,一般公務人員,女,3,1,會計室\n"
+        "E003,主管人員,女,3,3,人事室\n",
+        encoding="utf-8",
+    )
+    (year_dir / "contact_training.csv").write_text(
+        "姓名,身分,年度培力總時數,進階課程時數\n"
+        "王大明,性平聯絡人,17,6\n"
+        "歐陽小華,性別業務相關人員,20,5\n"
+        "陳美玲,性平聯絡人,18,6\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(config.NOTEBOOKS_DIR / "gender_training.ipynb"), str(out),
+        parameters={"year": 112, "data_dir": str(tmp_path)},
+        cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, kernel_name="python3",
+    )
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    page = notebook_to_html(nb, title="性別意識培力參訓統計", year=112)
+
+    for name in ("王大明", "歐陽小華", "陳美玲"):
+        assert name not in page
+    short = page[page.index("未完成名單（供追蹤）"):]
+    assert "<th scope=\"row\">一般公務人員</th><td>E001</td><td>秘書室</td>" in short
+    assert "王○明" in short and "總時數未達18小時" in short
+    assert "歐陽○華" in short and "進階課程未達6小時" in short
+    assert "陳○玲" not in short[: short.index("分析發現")]
+    assert "無需追蹤" not in page
+    assert "男性完成比率" in page and "<td class=\"gs-num\">0.00%</td>" in page
+    assert "完成比率33.33%" in page  # 1 of 3 contact persons met both requirements
+    assert "112年本局未自辦性別意識培力訓練" in page
