@@ -531,33 +531,55 @@ def findings(
     contact_required_hours: float = CONTACT_REQUIRED_HOURS,
     contact_advanced_hours: float = CONTACT_ADVANCED_HOURS,
 ) -> list[str]:
-    """Findings sentences for the page (and the annual report's summary)."""
+    """Findings sentences for the page (and the annual report's summary).
+
+    A gender with nobody of a staff type is left out of that sentence's brackets; anyone
+    short of a requirement is counted, pointing the reader to the follow-up list.
+
+    >>> staff = pd.DataFrame({"staff_type": ["主管人員"] * 2, "gender": ["女", "女"],
+    ...                       "hours": [3, 2], "in_person_hours": [0, 0], "unit": ["甲", "乙"]})
+    >>> for sentence in findings(staff):
+    ...     print(sentence)
+    主管人員2人完成3小時性別主流化訓練比率為50.00%（女性50.00%）
+    主管人員尚有1人未完成3小時，詳見未完成名單
+    """
     h = format_hours(required_hours)
     out = []
+
+    def by_gender(row: pd.Series, people: pd.DataFrame, rate: str) -> str:
+        present = set(people["gender"].astype(object))
+        parts = [f"{GENDER_WORDS[g]}{format_rate(row[f'{GENDER_WORDS[g]}{rate}'])}"
+                 for g in GENDERS if g in present]
+        return f"（{'、'.join(parts)}）" if parts else ""
+
     for staff_type in STAFF_TYPES:
         people = staff_of_type(staff, staff_type)
         if not len(people):
             continue
         row = completion_table(staff, staff_type, required_hours).iloc[0]
-        text = (f"{staff_type}{format_count(len(people))}人完成{h}小時性別主流化訓練比率為"
-                f"{format_rate(row['整體完成比率'])}（男性{format_rate(row['男性完成比率'])}、"
-                f"女性{format_rate(row['女性完成比率'])}）")
-        out.append(text)
+        out.append(f"{staff_type}{format_count(len(people))}人完成{h}小時性別主流化訓練比率為"
+                   f"{format_rate(row['整體完成比率'])}" + by_gender(row, people, "完成比率"))
         if staff_type == GENERAL:
             t = in_person_table(staff, GENERAL, required_hours, in_person_hours).iloc[0]
             out.append(
                 f"實體課程參訓率為{format_rate(t['整體參訓率'])}"
-                f"（{format_count(t['整體參訓人數'])}/{format_count(len(people))}），"
-                f"男性{format_rate(t['男性參訓率'])}、"
-                f"女性{format_rate(t['女性參訓率'])}"
+                f"（{format_count(t['整體參訓人數'])}/{format_count(len(people))}）"
+                + by_gender(t, people, "參訓率").replace("（", "，", 1).rstrip("）")
             )
+    for staff_type in STAFF_TYPES:
+        short = int((~completed(staff_of_type(staff, staff_type), required_hours)).sum())
+        if short:
+            out.append(f"{staff_type}尚有{short}人未完成{h}小時，詳見未完成名單")
     if contacts is not None and len(contacts):
         rate = contact_completion_rate(contacts, contact_required_hours, contact_advanced_hours)
         out.append(
             f"性平聯絡人及辦理性別平等業務相關人員{len(contacts)}人，完成"
-            f"{format_hours(contact_required_hours)}小時（其中進階課程{format_hours(contact_advanced_hours)}"
-            f"小時以上）之比率為{format_rate(rate)}"
+            f"{format_hours(contact_required_hours)}小時（其中進階課程"
+            f"{format_hours(contact_advanced_hours)}小時以上）之比率為{format_rate(rate)}"
         )
+        short = len(shortfall_contacts(contacts, contact_required_hours, contact_advanced_hours))
+        if short:
+            out.append(f"性平聯絡人及相關人員尚有{short}人未達培力時數規定，詳見未完成名單")
     if courses is not None and len(courses):
         total = course_participants(courses).loc[TOTAL]
         text = f"自辦訓練{len(courses)}班期，參加人數總計{format_count(total[TOTAL])}人"

@@ -230,3 +230,6 @@ def test_notebook_lists_who_is_short_with_masked_names(tmp_path):
     assert "男性完成比率" in page and "<td class=\"gs-num\">0.00%</td>" in page
     assert "完成比率33.33%" in page  # 1 of 3 contact persons met both requirements
     assert "112年本局未自辦性別意識培力訓練" in page
+    assert "一般公務人員尚有1人未完成3小時，詳見未完成名單" in page
+    assert "性平聯絡人及相關人員尚有2人未達培力時數規定" in page
+    assert "主管人員1人完成3小時性別主流化訓練比率為100%（女性100%）" in page  # no men
