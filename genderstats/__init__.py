@@ -12,14 +12,15 @@ Submodules load on first use, so the command line starts fast.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {
-    "build", "charts", "cli", "config", "data", "fonts", "narrative", "privacy",
-    "publish", "record", "registry", "stats", "tables", "years", "report",
-}
+_HERE = Path(__file__).parent
+# Every module of the package is reachable as gs.<name>, loaded on first use.
+_SUBMODULES = {p.stem for p in _HERE.glob("*.py") if not p.stem.startswith("_")} | {
+    p.name for p in _HERE.iterdir() if (p / "__init__.py").is_file()}
 _SHORTCUTS = {
     "record_table": "record",
     "record_summary": "record",
