@@ -19,6 +19,7 @@ them as the report does ("100%", otherwise two decimals).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,9 @@ __all__ = [
     "courses_table",
     "course_participants",
     "population_sentence",
+    "Rules",
+    "SECTIONS",
+    "section",
     "in_person_sentence",
     "findings",
     "key_figure",
@@ -629,3 +633,79 @@ def rate_table_html(table: pd.DataFrame, caption: str) -> HtmlTable:
     shown = shown.reset_index()
     # Rates are already text; listing them as numeric only right-aligns them.
     return frame_html(shown, caption, numeric_cols=list(table.columns))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The hour requirements; the defaults are the city's rules."""
+
+    required_hours: float = REQUIRED_HOURS
+    in_person_hours: float = IN_PERSON_HOURS
+    contact_required_hours: float = CONTACT_REQUIRED_HOURS
+    contact_advanced_hours: float = CONTACT_ADVANCED_HOURS
+
+
+SECTIONS: dict[str, str] = {
+    "一": "(一) 一般公務人員參訓比率",
+    "二": "(二) 實體課程參訓率",
+    "三": "(三) 主管人員參訓比率",
+    "四": "(四) 性平聯絡人及辦理性別平等業務相關人員參訓時數",
+    "五": "(五) 自辦訓練",
+}
+
+
+def section(part: str, year: int, staff: pd.DataFrame, contacts: pd.DataFrame | None = None,
+            courses: pd.DataFrame | None = None, rules: Rules = Rules(), *,
+            charts: bool = True) -> list[Any]:
+    """The outputs of part (一)–(五) of the results report's 性別意識培力, in order.
+
+    Both the gender-training report and the annual report display these, so the two can
+    never disagree: ``display(*section("一", year, staff))``.
+    """
+    hours = format_hours(rules.required_hours)
+    if part in ("一", "三"):
+        kind = GENERAL if part == "一" else SUPERVISOR
+        who = "一般公務人員" if part == "一" else "主管人員"
+        return [paragraph_html(f"每人每年均須完成{hours}小時性別主流化訓練。"),
+                paragraph_html(population_sentence(staff, kind)),
+                rate_table_html(completion_table(staff, kind, rules.required_hours),
+                                f"{year}年{who}完成{hours}小時性別主流化訓練情形")]
+    if part == "二":
+        out: list[Any] = [
+            paragraph_html(in_person_sentence(staff, rules.required_hours,
+                                              rules.in_person_hours) + "。"),
+            rate_table_html(in_person_table(staff, GENERAL, rules.required_hours,
+                                            rules.in_person_hours),
+                            f"{year}年一般公務人員實體課程參訓情形")]
+        if charts:
+            from genderstats.charts import grouped_bars
+
+            out.append(grouped_bars(
+                rates_by_gender(staff, GENERAL, rules.required_hours, rules.in_person_hours),
+                title=f"{year}年一般公務人員各性別完成率與實體課程參訓率", value="share",
+                digits=2))
+        return out
+    if part == "四":
+        if contacts is None or contacts.empty:
+            return [paragraph_html(f"{year}年無性平聯絡人培力時數資料。")]
+        rule = {"required_hours": rules.contact_required_hours,
+                "advanced_hours": rules.contact_advanced_hours}
+        rate = format_rate(contact_completion_rate(contacts, **rule))
+        return [paragraph_html(
+                    f"每人每年均須完成{format_hours(rules.contact_required_hours)}小時課程訓練，"
+                    f"其中{format_hours(rules.contact_advanced_hours)}小時以上應屬進階課程。"
+                    f"完成比率{rate}。"),
+                frame_html(contact_table(contacts, **rule),
+                           f"{year}年性平聯絡人及辦理性別平等業務相關人員參訓時數",
+                           numeric_cols=["年度培力總時數", "進階課程時數"])]
+    if part == "五":
+        if courses is None or courses.empty:
+            return [paragraph_html(f"{year}年本局未自辦性別意識培力訓練。")]
+        out = [frame_html(courses_table(courses), f"{year}年自辦訓練", numeric_cols=["時數"])]
+        if charts:
+            from genderstats.charts import donut
+
+            out.append(donut(course_participants(courses), title=f"{year}年自辦訓練參加人數",
+                             label="參加人數", digits=2))
+        return out
+    raise ValueError(f"沒有「{part}」這一部分；可用：{'、'.join(SECTIONS)}。")
