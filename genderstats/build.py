@@ -175,11 +175,13 @@ def _error_text(nb: Any, exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _sources(read: list[str]) -> list[dict[str, str]]:
+def _sources(read: list[str], data_dir: str) -> list[dict[str, str]]:
+    """The data files a page was made from (configuration such as the registry is not data)."""
     out = []
+    root = Path(data_dir).resolve()
     for p in read:
         path = Path(p)
-        if path.is_file():
+        if path.is_file() and path.is_relative_to(root):
             modified = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d")
             out.append({"name": _relative(path), "modified": f"檔案日期 {modified}"})
     return out
@@ -235,7 +237,8 @@ def run_report(report: Report, parameters: dict[str, Any], year: int, out: Path)
     try:
         if nb is not None:
             page = notebook_to_html(nb, title=report.title, year=year, built=built,
-                                    sources=_sources(records["read"]), error=error,
+                                    sources=_sources(records["read"], parameters["data_dir"]),
+                                    error=error,
                                     index_href="../index.html" if error else "index.html")
             if error is None:
                 write_atomic(out / f"{report.id}.html", page)
