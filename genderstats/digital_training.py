@@ -220,8 +220,15 @@ def prepare(parts: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
         nationality = _categorical(parts["nationality"], UNKNOWN, first=(DOMESTIC,))
     else:
         nationality = pd.Categorical([UNKNOWN] * len(parts), categories=[UNKNOWN])
+    if isinstance(parts["gender"].dtype, pd.CategoricalDtype):  # as loaded: no per-row work
+        gender = parts["gender"].cat.set_categories(list(GENDERS)).array
+    else:
+        gender = pd.Categorical(parts["gender"].astype(object), categories=list(GENDERS))
+    if pd.isna(gender).any():  # gs.data has normalised loaded files; hand-made frames may not be
+        bad = sorted({str(v) for v in parts["gender"][pd.isna(gender)]})[:5]
+        raise ValueError(f"性別不是 男／女／其他：{bad}")
     return pd.DataFrame({
-        "gender": parts["gender"].array,
+        "gender": gender,
         "group": group,
         "age_band": band,
         "nationality": nationality,
