@@ -345,46 +345,70 @@ def _equations(table: pd.DataFrame, cols: list[str]) -> list[tuple[list[tuple[in
     return eqs
 
 
+_Sums = tuple[list[int], int | None, list[int], int | None]
+
+
+def _tighten(m_lo: np.ndarray, m_hi: np.ndarray, t_lo: np.ndarray, t_hi: np.ndarray,
+             axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over the sums ``Σ members (along axis) = total``, all at once.
+
+    Each total is bounded by its members' bounds; each member by its total less the rest.
+    Lower bounds are finite; an infinite upper bound is counted apart so inf − inf never
+    occurs.
+    """
+    inf = np.isinf(m_hi)
+    n_inf = inf.sum(axis=axis, keepdims=True)
+    finite_hi = np.where(inf, 0.0, m_hi)
+    fin = finite_hi.sum(axis=axis, keepdims=True)
+    s_lo = m_lo.sum(axis=axis, keepdims=True)
+    s_hi = np.where(n_inf > 0, np.inf, fin)
+    t_lo = np.maximum(t_lo, s_lo.squeeze(axis))
+    t_hi = np.minimum(t_hi, s_hi.squeeze(axis))
+    others_lo = s_lo - m_lo
+    others_hi = np.where(n_inf - inf > 0, np.inf, fin - finite_hi)
+    m_lo = np.maximum(m_lo, np.expand_dims(t_lo, axis) - others_hi)
+    m_hi = np.minimum(m_hi, np.expand_dims(t_hi, axis) - others_lo)
+    return m_lo, m_hi, t_lo, t_hi
+
+
 def _bounds(values: np.ndarray, hidden: np.ndarray, primary: np.ndarray, threshold: int,
-            gender_cols: np.ndarray, eqs: list) -> tuple[np.ndarray, np.ndarray]:
+            gender_cols: np.ndarray, shape: _Sums) -> tuple[np.ndarray, np.ndarray]:
     """What a reader can deduce about each hidden cell, as [lo, hi] integer bounds.
 
     The reader knows the rules: zeros are never hidden, 「<n」 is 1..n-1, a 「*」 gender
     count is at least n (smaller ones would read 「<n」); the sums then narrow them.
-    Interval propagation over every row and column sum, repeated until nothing changes.
+    Interval propagation over every row and column sum, repeated until nothing changes
+    (the order of the passes does not change where it ends).
     """
     lo = values.astype(float).copy()
     hi = values.astype(float).copy()
     lo[hidden], hi[hidden] = 0.0, math.inf
     lo[hidden & primary], hi[hidden & primary] = 1.0, float(threshold - 1)
-    star_gender = hidden & ~primary & gender_cols
-    lo[star_gender] = float(threshold)
-    for _ in range(10_000):
-        changed = False
-        for members, total in eqs:
-            # total = Σ members: bound the total from the members, each member from the rest.
-            s_lo = sum(lo[c] for c in members)
-            s_hi = sum(hi[c] for c in members)
-            new_lo, new_hi = max(lo[total], s_lo), min(hi[total], s_hi)
-            if (new_lo, new_hi) != (lo[total], hi[total]):
-                lo[total], hi[total], changed = new_lo, new_hi, True
-            n_inf = sum(1 for c in members if hi[c] == math.inf)
-            finite_hi = sum(hi[c] for c in members if hi[c] != math.inf)
-            for c in members:
-                if not hidden[c]:
-                    continue
-                others_lo = s_lo - lo[c]
-                if hi[c] == math.inf:
-                    others_hi = math.inf if n_inf > 1 else finite_hi
-                else:
-                    others_hi = math.inf if n_inf else finite_hi - hi[c]
-                c_lo = max(lo[c], lo[total] - others_hi)
-                c_hi = min(hi[c], hi[total] - others_lo)
-                if (c_lo, c_hi) != (lo[c], hi[c]):
-                    lo[c], hi[c], changed = c_lo, c_hi, True
-        if not changed:
+    lo[hidden & ~primary & gender_cols] = float(threshold)
+    parts, total, body, total_row = shape
+    for _ in range(100_000):
+        before_lo, before_hi = lo.copy(), hi.copy()
+        if total is not None and parts:
+            m_lo, m_hi, t_lo, t_hi = _tighten(lo[:, parts], hi[:, parts], lo[:, total],
+                                              hi[:, total], axis=1)
+            lo[:, parts], hi[:, parts], lo[:, total], hi[:, total] = m_lo, m_hi, t_lo, t_hi
+        if total_row is not None and body:
+            m_lo, m_hi, t_lo, t_hi = _tighten(lo[body, :], hi[body, :], lo[total_row, :],
+                                              hi[total_row, :], axis=0)
+            lo[body, :], hi[body, :], lo[total_row, :], hi[total_row, :] = m_lo, m_hi, t_lo, t_hi
+        if np.array_equal(lo, before_lo) and np.array_equal(hi, before_hi):
             break
     return lo, hi
+
+
+def _sums(table: pd.DataFrame, cols: list[str]) -> _Sums:
+    """(part columns, 合計 column, body rows, 合計 row): the shape of a gender table's sums."""
+    parts = [j for j, c in enumerate(cols) if c in GENDERS]
+    total = cols.index(TOTAL) if TOTAL in cols else None
+    total_rows = [i for i, k in enumerate(table.index) if is_total_label(k)]
+    total_row = total_rows[-1] if total_rows else None
+    body = [i for i in range(len(table)) if i not in total_rows]
+    return parts, total, body, total_row
 
 
 def _primary(values: np.ndarray, gender_cols: np.ndarray, threshold: int) -> np.ndarray:
@@ -403,7 +427,7 @@ def determined_cells(table: pd.DataFrame, hidden: pd.DataFrame, threshold: int) 
     mask = hidden.to_numpy(dtype=bool)
     primary = _primary(values, gender_cols, threshold)
     lo, hi = _bounds(values, mask, primary, threshold, np.broadcast_to(gender_cols,
-                     values.shape), _equations(table, cols))
+                     values.shape), _sums(table, cols))
     return pd.DataFrame(mask & primary & (lo == hi), index=table.index, columns=cols)
 
 
@@ -448,18 +472,34 @@ def protected_mask(table: pd.DataFrame, threshold: int | None = 3) -> pd.DataFra
     gender_cols = np.broadcast_to(np.array([c in GENDERS for c in cols]), values.shape)
     primary = _primary(values, gender_cols[0], threshold)
     eqs = _equations(table, cols)
+    shape = _sums(table, cols)
     hidden = base.to_numpy(dtype=bool).copy()
+
     def pinned(mask: np.ndarray) -> np.ndarray:
-        lo, hi = _bounds(values, mask, primary, threshold, gender_cols, eqs)
+        lo, hi = _bounds(values, mask, primary, threshold, gender_cols, shape)
         return mask & (lo == hi)
+
+    def visible(eq: tuple) -> list[tuple[int, int]]:
+        members, total = eq
+        return [c for c in [*members, total] if not hidden[c] and (values[c] > 0 or c == total)]
 
     known = pinned(hidden)
     while (known & primary).any():
-        touching = [e for e in eqs if any(known[c] for c in [*e[0], e[1]])]
-        candidates = sorted({c for members, total in touching for c in [*members, total]
-                             if not hidden[c] and (values[c] > 0 or c == total)})
+        # Try the cells of the sums through the pinned small counts: all of a row's, and of a
+        # long column only the three smallest and the largest (usually the domestic row,
+        # which hides the most), so a table of many nationalities stays quick.
+        near = {tuple(int(x) for x in c) for c in np.argwhere(known & primary)}
+        candidates: set[tuple[int, int]] = set()
+        for eq in eqs:
+            if not near & {*eq[0], eq[1]}:
+                continue
+            cells = sorted(visible(eq), key=lambda c: (values[c], c))
+            candidates.update(cells if len(cells) <= 4 else [*cells[:3], cells[-1]])
+        if not candidates:
+            candidates = {c for eq in eqs if any(known[x] for x in [*eq[0], eq[1]])
+                          for c in visible(eq)}
         best = None
-        for c in candidates:
+        for c in sorted(candidates):
             trial = hidden.copy()
             trial[c] = True
             _close(trial, values, eqs)
