@@ -23,7 +23,8 @@ def budget_items(budget: pd.DataFrame, year: int) -> pd.DataFrame:
         "預算數": rows["amount"].astype("int64"),
         "對促進性別平等的影響": rows.get("effect", pd.Series([""] * len(rows))).fillna(""),
     })
-    total = pd.DataFrame({"項次": [""], "計畫項目名稱": [TOTAL_LABEL],
+    # 總計 heads its row: a row header cell must not be empty (screen readers announce it).
+    total = pd.DataFrame({"項次": [TOTAL_LABEL], "計畫項目名稱": [""],
                           "預算數": [int(items["預算數"].sum())], "對促進性別平等的影響": [""]})
     return pd.concat([items, total], ignore_index=True)
 

@@ -25,7 +25,7 @@ BUDGET = pd.DataFrame({
 def test_budget_items_total_the_seed_figure():
     items = budget_items(BUDGET, 112)
     assert items["預算數"].tolist() == [5_820_000, 22_500, 5_842_500]
-    assert items["計畫項目名稱"].iloc[-1] == "總計"
+    assert items["項次"].tolist() == ["1", "2", "總計"]
 
 
 def test_unchanged_budget_reads_none():
