@@ -60,6 +60,7 @@ __all__ = [
     "trend_years",
     "prepare",
     "key_figures",
+    "year_figures",
     "class_counts",
     "target_group_table",
     "senior_age_table",
@@ -714,14 +715,17 @@ class KeyFigures:
 
     @property
     def men_share(self) -> float:
+        """Men's share of participations (0..1, NaN when there are none)."""
         return self.men / self.participations if self.participations else math.nan
 
     @property
     def women_share(self) -> float:
+        """Women's share of participations (0..1, NaN when there are none)."""
         return self.women / self.participations if self.participations else math.nan
 
     @property
     def senior_women_share(self) -> float:
+        """Women's share of the participations in 銀髮族 classes (the seed's 77%)."""
         n = self.senior_participations
         return self.senior_women / n if n else math.nan
 
@@ -787,6 +791,18 @@ def key_figures(prepared: pd.DataFrame, classes: pd.DataFrame, year: int) -> Key
     )
 
 
+def year_figures(year: int | str, data_dir: str | Path | None = None) -> KeyFigures:
+    """:func:`key_figures` of a year straight from its files, for the annual report.
+
+    >>> year_figures(112).summary()                             # doctest: +SKIP
+    '130班、2,676人次，女性77.88%'
+    """
+    from genderstats.years import roc_year
+
+    parts, classes = load_year(year, data_dir)
+    return key_figures(prepare(parts, classes), classes, roc_year(year))
+
+
 # --------------------------------------------------------------------------- findings
 
 
@@ -796,24 +812,31 @@ def _band_findings(senior_table: pd.DataFrame) -> list[str]:
         return []
     whole = int(senior_table[TOTAL].sum())
     top = body[TOTAL].sort_values(ascending=False, kind="stable")
-    lead = list(top.index[:2]) if len(top) > 1 else list(top.index[:1])
+    lead = list(top.index[:2])
     named = "及".join(f"{b}區間（{format_count(top[b])}人次）" for b in lead)
     share = format_pct(int(top[lead].sum()) / whole)
-    what = "較高" if len(lead) > 1 else "最高"
-    out = [f"課程統計數據中，{named}的{SENIOR}參與程度{what}，"
-           f"合計佔{SENIOR}各年齡區間參訓人次的{share}"]
-    more_women = [b for b in body.index if body.loc[b, "女"] > body.loc[b, "男"]]
+    if len(lead) > 1:
+        first = (f"課程統計數據中，{named}的{SENIOR}參與程度較高，"
+                 f"合計佔{SENIOR}各年齡區間參訓人次的{share}")
+    else:
+        first = (f"課程統計數據中，{named}的{SENIOR}參與程度最高，"
+                 f"佔{SENIOR}各年齡區間參訓人次的{share}")
+    out = [first]
+    kinds: dict[str, list[str]] = {"女多於男": [], "男多於女": [], "男女人次相同": []}
+    for b in body.index:
+        men, women = body.loc[b, "男"], body.loc[b, "女"]
+        kind = "女多於男" if women > men else "男多於女" if men > women else "男女人次相同"
+        kinds[kind].append(b)
     share_w = body["女%"]
     hi, lo = share_w.idxmax(), share_w.idxmin()
-    if len(more_women) == len(body):
+    if len(kinds["女多於男"]) == len(body):
         text = f"{SENIOR}各年齡區間皆為女多於男，女性比例以{hi}最高（{format_pct(share_w[hi], 0)}）"
         if lo != hi:
             text += f"、{lo}最低（{format_pct(share_w[lo], 0)}）"
         out.append(text)
     else:
-        rest = [b for b in body.index if b not in more_women]
-        out.append(f"{SENIOR}各年齡區間中，{'、'.join(more_women) or '沒有任何區間'}女多於男，"
-                   f"{'、'.join(rest)}則否")
+        parts = [f"{'、'.join(bands)}{kind}" for kind, bands in kinds.items() if bands]
+        out.append(f"{SENIOR}各年齡區間中，" + "，".join(parts))
     return out
 
 

@@ -349,6 +349,18 @@ def test_findings_read_the_seed_numbers():
     assert "銀髮族各年齡區間皆為女多於男，女性比例以51-60歲最高（87%）、71-80歲最低（73%）" in found
 
 
+def test_band_findings_name_the_bands_where_men_are_more_or_equal():
+    bands = counts_table({"51-60歲": {"男": 1, "女": 4}, "61-70歲": {"男": 5, "女": 2},
+                          "71-80歲": {"男": 3, "女": 3}, "80歲以上": {"男": 0, "女": 0}})
+    parts, classes = _history()
+    kf = dt.KeyFigures(112, 3, 18, 9, 9, 0, 3, 18, 9, 0, 0)
+    found = dt.findings(kf, bands, dt.yearly_trend(parts, classes, [111, 112]))
+    assert "銀髮族各年齡區間中，51-60歲女多於男，61-70歲男多於女，71-80歲男女人次相同" in found
+    assert any(s.startswith("課程統計數據中，61-70歲區間（7人次）及71-80歲區間（6人次）")
+               and s.endswith("合計佔銀髮族各年齡區間參訓人次的72.22%") for s in found)
+    assert "112年未開設婦女專班" in found
+
+
 def test_nationality_sentence_uses_only_shown_cells():
     table = counts_table({"中華民國": {"男": 40, "女": 50}, "越南": {"男": 4, "女": 11},
                           "未填": {"男": 3, "女": 3}}, total=True)
