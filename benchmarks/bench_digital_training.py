@@ -1,7 +1,8 @@
 """Scale of the digital-training report: a million participations in 30 s and 2 GiB.
 
     .venv/bin/python benchmarks/bench_digital_training.py [--sizes 250000,500000,1000000]
-                                                           [--classes 50000] [--keep DIR]
+                                                           [--classes 50000] [--rounds 3]
+                                                           [--keep DIR]
 
 For each size it writes a synthetic data folder in a temporary directory (never in the
 project): data/112 with ``--classes`` classes and that many participations, the earlier
@@ -10,11 +11,13 @@ notebooks/digital_training.ipynb with ``year`` and ``data_dir``, kernel start to
 under ``/usr/bin/time -v``. It prints the wall time and peak resident memory (the larger of
 GNU time's figure, which covers papermill and the kernel it waits for, and the kernel's own
 peak sampled every 50 ms), the cost per row, and an in-process breakdown for the largest size
-(loading, the analysis, the charts) to show where the time goes.
+(loading, the analysis, the charts) to show where the time goes. Each size runs ``--rounds``
+times and keeps the fastest run (and the largest peak), since the machine may be shared.
 
-Targets: at 1,000,000 rows, wall ≤ 30 s and peak RSS ≤ 2 GiB; growth close to linear (the
-time per extra row from the middle to the largest size at most twice that from the smallest
-to the middle). Exits 1 when a target is missed.
+Targets: at 1,000,000 rows, wall ≤ 30 s and peak RSS ≤ 2 GiB; growth close to linear: the
+CPU time per extra row from the middle to the largest size at most twice that from the
+smallest to the middle (give or take half a second), and the same for memory. Exits 1 when a
+target is missed.
 """
 
 from __future__ import annotations
@@ -136,6 +139,9 @@ class TreeSampler:
             time.sleep(0.05)
 
 
+_CPU_SO_FAR = [0.0]  # RUSAGE_CHILDREN accumulates over every run of this process
+
+
 def run_report(data: Path, work: Path) -> dict[str, float]:
     """The whole report run: papermill with a fresh kernel. Wall seconds and peak RSS bytes."""
     out = work / "out.ipynb"
@@ -163,11 +169,17 @@ def run_report(data: Path, work: Path) -> dict[str, float]:
         if e:
             parts = [float(x) for x in e.group(1).split(":")]
             result["wall"] = sum(v * 60 ** i for i, v in enumerate(reversed(parts)))
+        cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", err)
+        if cpu:
+            result["cpu"] = sum(float(x) for x in cpu)
     else:
         import resource
 
         # RUSAGE_CHILDREN: the largest child waited for (papermill or the kernel it waited for).
-        result["time_rss"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024.0
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result["time_rss"] = usage.ru_maxrss * 1024.0
+        result["cpu"] = usage.ru_utime + usage.ru_stime - _CPU_SO_FAR[0]
+        _CPU_SO_FAR[0] = usage.ru_utime + usage.ru_stime
     result["rss"] = max(result.get("time_rss", 0.0), result["sampled_rss"])
     return result
 
@@ -216,6 +228,7 @@ def main() -> int:
     ap.add_argument("--sizes", default="250000,500000,1000000",
                     help="participation counts, comma-separated (largest is checked)")
     ap.add_argument("--classes", type=int, default=50_000)
+    ap.add_argument("--rounds", type=int, default=3, help="runs per size; the fastest counts")
     ap.add_argument("--keep", type=Path, help="write the data here and keep it")
     args = ap.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -235,13 +248,18 @@ def main() -> int:
             data = make_data(work, n, args.classes)
             size = (data / str(YEAR) / "training_participations.csv").stat().st_size
             gen = time.perf_counter() - t0
-            r = run_report(data, work)
+            runs = [run_report(data, work) for _ in range(max(1, args.rounds))]
+            r = min(runs, key=lambda x: x["wall"]) | {
+                "cpu": min(x.get("cpu", x["wall"]) for x in runs),
+                "rss": max(x["rss"] for x in runs),
+                "kernel_rss": max(x["kernel_rss"] for x in runs),
+                "time_rss": max(x.get("time_rss", 0.0) for x in runs)}
             results.append((n, r))
             print(f"{n:>9,} rows ({size / 1024**2:5.1f} MiB CSV, generated in {gen:4.1f} s): "
-                  f"wall {r['wall']:5.1f} s   peak RSS {mib(r['rss'])} "
+                  f"wall {r['wall']:5.1f} s (CPU {r['cpu']:5.1f} s)   peak RSS {mib(r['rss'])} "
                   f"(kernel sampled {mib(r['kernel_rss'])}, "
                   f"/usr/bin/time {mib(r.get('time_rss', 0))})   "
-                  f"{r['wall'] / n * 1e6:5.2f} µs/row")
+                  f"{r['wall'] / n * 1e6:5.2f} µs/row with the fixed cost")
         print(f"\nin-process breakdown at {sizes[-1]:,} rows:")
         for name, secs in breakdown(base / f"n{sizes[-1]}" / "data"):
             print(f"  {name:<42} {secs:6.2f} s")
@@ -250,7 +268,6 @@ def main() -> int:
             tmp.cleanup()
 
     n_big, big = results[-1]
-    ok = True
     print()
     wall_ok = big["wall"] <= WALL_LIMIT
     rss_ok = big["rss"] <= RSS_LIMIT
@@ -261,17 +278,22 @@ def main() -> int:
     ok = wall_ok and rss_ok
     if len(results) >= 3:
         (n0, r0), (n1, r1), (n2, r2) = results[0], results[len(results) // 2], results[-1]
-        first = (r1["wall"] - r0["wall"]) / (n1 - n0)
-        second = (r2["wall"] - r1["wall"]) / (n2 - n1)
+        # CPU seconds (papermill + kernel), not wall: on a shared machine other processes
+        # stretch the wall time, which would hide or fake a non-linear cost.
+        first = (r1["cpu"] - r0["cpu"]) / (n1 - n0)
+        second = (r2["cpu"] - r1["cpu"]) / (n2 - n1)
         mem_first = (r1["rss"] - r0["rss"]) / (n1 - n0)
         mem_second = (r2["rss"] - r1["rss"]) / (n2 - n1)
-        fixed = r0["wall"] - first * n0
-        linear = second <= 2 * max(first, 1e-7)
-        print(f"{'PASS' if linear else 'FAIL'}  growth: {first * 1e6:.2f} µs per extra row "
+        fixed = r0["cpu"] - first * n0
+        noise = 0.5 / (n2 - n1)  # half a CPU second of noise, spread over the rows
+        linear = second <= 2 * max(first, 0.0) + noise
+        mem_linear = mem_second <= 2 * max(mem_first, 0.0) + 32 * 1024**2 / (n2 - n1)
+        print(f"{'PASS' if linear else 'FAIL'}  CPU time: {first * 1e6:.2f} µs per extra row "
               f"({n0:,}→{n1:,}), {second * 1e6:.2f} µs ({n1:,}→{n2:,}); fixed cost ≈ "
-              f"{fixed:.1f} s (kernel start, imports, charts)")
-        print(f"      memory: {mem_first:.0f} B per extra row ({n0:,}→{n1:,}), "
-              f"{mem_second:.0f} B ({n1:,}→{n2:,})")
+              f"{fixed:.1f} CPU s (kernel start, imports, charts)")
+        print(f"{'PASS' if mem_linear else 'FAIL'}  memory: {mem_first:.0f} B per extra row "
+              f"({n0:,}→{n1:,}), {mem_second:.0f} B ({n1:,}→{n2:,})")
+        linear = linear and mem_linear
         ok = ok and linear
     print("PASS" if ok else "FAIL: a target was missed")
     return 0 if ok else 1
