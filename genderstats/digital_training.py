@@ -178,7 +178,8 @@ def prepare(parts: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
     """One row per participation, only what the analysis uses, all Categorical.
 
     Columns: ``gender``; ``group`` (the class's target group, 班次對象, from ``classes``);
-    ``age_band`` (from ``age`` when given, else the ``age_band`` column; blank → 未填);
+    ``age_band`` (as gs.data derived it; in a hand-made frame from ``age`` when given, else
+    the typed ``age_band`` column; blank → 未填);
     ``nationality`` (blank → 未填). Groups follow the class rather than a learner's own
     身分別, so classes and their participations are counted in the same row.
     A class id absent from ``classes`` raises ValueError (the loader already checks this).
@@ -202,7 +203,12 @@ def prepare(parts: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
     group_codes = class_groups.codes[where][codes]
     group = pd.Categorical.from_codes(group_codes, dtype=group_dtype)
 
-    if "age" in parts.columns and parts["age"].notna().any():
+    loaded_bands = "age_band" in parts.columns and isinstance(
+        parts["age_band"].dtype, pd.CategoricalDtype) and tuple(
+        parts["age_band"].cat.categories) == tuple(AGE_BANDS)
+    if loaded_bands:  # gs.data has already derived the bands from the ages
+        bands = parts["age_band"].array
+    elif "age" in parts.columns and parts["age"].notna().any():
         bands = age_band(parts["age"]).array
         if "age_band" in parts.columns:  # a typed band fills in where the age is blank
             typed = pd.Categorical(parts["age_band"].astype(object), dtype=bands.dtype)
