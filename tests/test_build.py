@@ -234,9 +234,13 @@ def test_manifest_records_what_ran_on_which_inputs(sample_build, sample_manifest
         assert e["parameters"]["year"] == 112
         assert e["parameters"]["data_dir"] == str(config.DATA_DIR)
         assert e["notebook"].startswith("notebooks/")
+        assert e["inputs"], e["id"]
         for path, digest in e["inputs"].items():
-            assert path.startswith("data/")
+            # The annual report also reads the registry to list the year's reports.
+            assert path.startswith("data/") or path == "notebooks/reports.yml", path
             assert re.fullmatch(r"[0-9a-f]{64}", digest)
+    engineers = next(e for e in m["reports"] if e["id"] == "onsite-engineers")
+    assert "data/112/onsite_engineers.csv" in engineers["inputs"]
     dgc = next(e for e in m["reports"] if e["id"] == "data-governance-committee")
     assert dgc["parameters"]["committee"] == "資料治理委員會"
 
