@@ -1,0 +1,107 @@
+"""The committee page template and the index page, checked without a browser."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from genderstats.index import render_index
+from genderstats.publish import notebook_to_html
+from genderstats.record import INDICATORS_MIME
+from genderstats.registry import load_registry
+
+BUILT = datetime(2024, 2, 22, 9, 30).astimezone()
+
+
+def _notebook() -> nbformat.NotebookNode:
+    nb = new_notebook()
+    params = new_code_cell("year = 112", metadata={"tags": ["parameters"]})
+    code = new_code_cell("secret_code_here = 1\ndisplay(chart)", outputs=[
+        new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "圖"},
+                   metadata={"image/png": {"alt": "圓餅圖：全體委員17人，女性11人（64.71%）"}}),
+        new_output("display_data", data={INDICATORS_MIME: [], "text/plain": "已記錄"}),
+        new_output("stream", name="stderr", text="FutureWarning: noise"),
+        new_output("display_data", data={"text/html": "<p>表格</p>", "text/plain": "t"}),
+    ], execution_count=3)
+    headings = [new_markdown_cell(f"## 第{n}節\n\n內容") for n in "一二三"]
+    nb.cells = [params, new_markdown_cell("# 報告"), code, *headings]
+    return nb
+
+
+def test_header_has_department_title_year_build_date_and_sources():
+    page = notebook_to_html(_notebook(), title="委員會<性別>統計", year=112, built=BUILT,
+                            sources=[{"name": "data/112/committee_members.csv",
+                                      "modified": "檔案日期 2024-01-05"}])
+    assert '<html lang="zh-Hant-TW">' in page
+    assert "<title>委員會&lt;性別&gt;統計｜112年（2023）｜臺北市政府資訊局</title>" in page
+    assert '<p class="gs-dept">臺北市政府資訊局</p>' in page
+    assert "<dd>112年（2023）</dd>" in page
+    assert "<dd>2024-02-22 09:30</dd>" in page
+    assert "<li>data/112/committee_members.csv（檔案日期 2024-01-05）</li>" in page
+
+
+def test_page_has_no_code_prompts_stderr_records_or_scripts():
+    page = notebook_to_html(_notebook(), title="報告", year=112, built=BUILT)
+    assert "secret_code_here" not in page and "year = 112" not in page
+    assert "In&nbsp;[" not in page and "Out[" not in page
+    assert "FutureWarning" not in page and "已記錄" not in page
+    assert "<script" not in page and "mathjax" not in page.lower()
+    assert "<p>表格</p>" in page
+
+
+def test_images_carry_their_alt_text_and_long_pages_get_a_table_of_contents():
+    page = notebook_to_html(_notebook(), title="報告", year=112, built=BUILT)
+    assert 'alt="圓餅圖：全體委員17人，女性11人（64.71%）"' in page
+    assert '<nav class="gs-toc" aria-label="目錄">' in page
+    assert page.count('<li><a href="#') == 3
+
+
+def test_a_failed_run_shows_its_error_plainly_at_the_top():
+    page = notebook_to_html(_notebook(), title="報告", year=112, built=BUILT,
+                            error="DataError: data/112/x.csv 第 5 列「性別」欄："
+                                  "「<Q>」不是可接受的性別。")
+    top = page.index('class="gs-failed"')
+    assert top < page.index('id="gs-content"')
+    assert "「&lt;Q&gt;」不是可接受的性別" in page
+
+
+def _manifest(statuses: dict[str, str]) -> dict:
+    reports = [{"id": r.id, "title": r.title, "status": statuses.get(r.id, "ok"),
+                "html": f"{r.id}.html", "built": "2024-02-22T09:30:00+08:00",
+                "key_figure": ("130班、2,676人次，女性77.88%" if r.id == "digital-training"
+                               else None),
+                "error": "DataError: 壞資料" if statuses.get(r.id) == "failed" else None,
+                "failed_html": f"failed/{r.id}.html" if statuses.get(r.id) == "failed" else None}
+               for r in load_registry()]
+    return {"year": 112, "reports": reports, "finished": "2024-02-22T09:31:00+08:00",
+            "genderstats_version": "0.1.0"}
+
+
+def test_index_lists_status_key_figures_and_links_previous_years(tmp_path: Path):
+    for year in (110, 111):
+        (tmp_path / str(year)).mkdir()
+        (tmp_path / str(year) / "index.html").write_text("x", encoding="utf-8")
+    (tmp_path / "109").mkdir()  # no index: not linked
+    out = tmp_path / "112"
+    out.mkdir()
+    page = render_index(out, _manifest({"onsite-engineers": "failed"}))
+    assert "<title>112年（2023）性別統計報告一覽｜臺北市政府資訊局</title>" in page
+    assert "<td>130班、2,676人次，女性77.88%</td>" in page
+    assert page.count("已產製") == 6 and page.count("產製失敗") == 1
+    assert '<a href="failed/onsite-engineers.html">錯誤詳情（供承辦人）</a>' in page
+    assert "連結為上一次成功的版本。" in page
+    assert '<a href="../111/index.html">111年（2022）</a>' in page
+    assert '<a href="../110/index.html">110年（2021）</a>' in page
+    assert "../109/" not in page
+    assert page.index("../111/") < page.index("../110/")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rid", [r.id for r in load_registry()])
+def test_report_pages_stay_well_under_two_megabytes(sample_build, rid):
+    size = (sample_build["out"] / f"{rid}.html").stat().st_size
+    assert size < 1_000_000, f"{rid}.html is {size:,} bytes"
