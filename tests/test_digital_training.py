@@ -14,9 +14,8 @@ import pandas as pd
 import pytest
 from conftest import indicator
 
-from genderstats import config
+from genderstats import config, privacy
 from genderstats import digital_training as dt
-from genderstats.privacy import suppression_mask
 from genderstats.stats import counts_table
 
 REPORT = "digital-training"
@@ -222,7 +221,7 @@ def test_nationality_table_orders_domestic_first_and_unknown_last():
 def test_a_small_nationality_cell_and_its_secondary_cell_are_hidden():
     table = counts_table({"中華民國": {"男": 40, "女": 50}, "印尼": {"男": 1, "女": 5},
                           "越南": {"男": 4, "女": 11}}, total=True)
-    hidden = dt.protected_mask(table, 3)
+    hidden = privacy.suppression_mask(table, 3)
     assert hidden.loc["印尼", "男"]           # 1 < 3
     assert hidden.loc["印尼", "女"]           # else 6 − 5 gives it away
     assert hidden.loc["越南", "男"]           # else 男 column: 45 − 40 − 4
@@ -232,19 +231,19 @@ def test_a_small_nationality_cell_and_its_secondary_cell_are_hidden():
     assert (row["男性人次"], row["女性人次"], row["總人次"]) == ("<3", "*", "6")
     assert (row["男性比例"], row["女性比例"]) == ("-", "-")
     assert "「&lt;3」表示人次未達3" in html.html and "「*」表示" in html.html
-    assert dt.determined_cells(table, hidden, 3).to_numpy().sum() == 0
+    assert privacy.determined_cells(table, hidden, 3).to_numpy().sum() == 0
 
 
 def test_two_hidden_ones_in_a_row_of_two_also_hide_the_row_total():
     # 男 1 and 女 1 both print 「<3」; a visible 合計 2 would show both are 1.
     table = counts_table({"甲": {"男": 30, "女": 40}, "日本": {"男": 1, "女": 1},
                           "乙": {"男": 5, "女": 7}}, total=True)
-    base = suppression_mask(table, 3)
+    base = privacy.secondary_mask(table, 3)
     assert not base.loc["日本", "合計"]
-    assert dt.determined_cells(table, base, 3).loc["日本"].any()  # the plain rule leaks
-    hidden = dt.protected_mask(table, 3)
+    assert privacy.determined_cells(table, base, 3).loc["日本"].any()  # the plain rule leaks
+    hidden = privacy.suppression_mask(table, 3)
     assert hidden.loc["日本", "合計"]
-    assert dt.determined_cells(table, hidden, 3).to_numpy().sum() == 0
+    assert privacy.determined_cells(table, hidden, 3).to_numpy().sum() == 0
     assert recoverable_by_enumeration(table, hidden, 3) == set()
 
 
@@ -254,7 +253,7 @@ def test_no_small_count_can_be_worked_out_from_a_protected_table(seed):
     rows = {f"國{i}": {"男": int(rng.choice([0, 1, 2, 3, 5])), "女": int(rng.choice([0, 1, 2, 4]))}
             for i in range(3)}
     table = counts_table(rows, total=True)
-    hidden = dt.protected_mask(table, 3)
+    hidden = privacy.suppression_mask(table, 3)
     assert recoverable_by_enumeration(table, hidden, 3) == set()
     small = (table[["男", "女"]] > 0) & (table[["男", "女"]] < 3)
     assert hidden[["男", "女"]][small].fillna(True).all().all()
@@ -262,13 +261,13 @@ def test_no_small_count_can_be_worked_out_from_a_protected_table(seed):
 
 def test_suppression_off_hides_nothing():
     table = counts_table({"日本": {"男": 1, "女": 1}}, total=True)
-    assert not dt.protected_mask(table, 0).to_numpy().any()
+    assert not privacy.suppression_mask(table, 0).to_numpy().any()
 
 
 def test_recorded_nationality_rows_never_hold_a_hidden_cell():
     table = counts_table({"中華民國": {"男": 40, "女": 50}, "印尼": {"男": 1, "女": 5},
                           "越南": {"男": 4, "女": 11}, "泰國": {"男": 0, "女": 3}}, total=True)
-    hidden = dt.protected_mask(table, 3)
+    hidden = privacy.suppression_mask(table, 3)
     rec = dt.record_safe_table(table, hidden)
     assert list(rec.index) == ["中華民國", "含隱藏格之國籍合併", "合計"]
     for key in rec.index[:-2]:
@@ -283,7 +282,7 @@ def test_recorded_nationality_rows_never_hold_a_hidden_cell():
 def test_recorded_nationality_rows_without_total_when_the_total_row_is_hidden():
     table = counts_table({"甲": {"男": 5, "女": 5, "其他": 1}, "乙": {"男": 4, "女": 4}},
                          total=True)
-    hidden = dt.protected_mask(table, 3)
+    hidden = privacy.suppression_mask(table, 3)
     assert hidden.loc["合計", "其他"]
     rec = dt.record_safe_table(table, hidden)
     assert "合計" not in rec.index and "含隱藏格之國籍合併" not in rec.index
@@ -364,7 +363,7 @@ def test_band_findings_name_the_bands_where_men_are_more_or_equal():
 def test_nationality_sentence_uses_only_shown_cells():
     table = counts_table({"中華民國": {"男": 40, "女": 50}, "越南": {"男": 4, "女": 11},
                           "未填": {"男": 3, "女": 3}}, total=True)
-    hidden = dt.protected_mask(table, 3)
+    hidden = privacy.suppression_mask(table, 3)
     assert dt.nationality_sentence(table, hidden) == (
         "國籍為中華民國以外者共15人次（13.51%），國籍未填者6人次")
     hidden.loc["未填", "合計"] = True

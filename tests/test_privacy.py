@@ -94,3 +94,14 @@ def test_suppression_without_total_row_checks_rows_only():
     m = privacy.suppression_mask(t, threshold=3)
     assert m.loc["甲", ["男", "女"]].tolist() == [True, True]
     assert not m.loc["乙"].any()
+
+
+def test_suppression_leaves_no_small_count_recoverable_from_the_sums():
+    # 甲 男1 女1 合計2: with both counts hidden as "<3", the row total still gives 1 and 1.
+    t = counts_table({"甲": {"男": 1, "女": 1}, "乙": {"男": 9, "女": 8}, "丙": {"男": 7, "女": 6}},
+                     total=True)
+    leaky = privacy.secondary_mask(t, threshold=3)
+    assert privacy.determined_cells(t, leaky, 3).loc["甲", ["男", "女"]].all()
+    safe = privacy.suppression_mask(t, threshold=3)
+    assert safe.loc["甲", ["男", "女"]].all()
+    assert not privacy.determined_cells(t, safe, 3).to_numpy().any()
