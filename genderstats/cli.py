@@ -85,12 +85,6 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_fonts(args: argparse.Namespace) -> int:
-    from genderstats import fonts
-
-    return fonts.main(args.rest)
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="genderstats",
@@ -128,13 +122,17 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--registry", default=None, help=argparse.SUPPRESS)
     n.set_defaults(func=cmd_new)
 
-    f = sub.add_parser("fonts", help="檢查或安裝圖表用的中文字型", add_help=False)
-    f.add_argument("rest", nargs=argparse.REMAINDER)
-    f.set_defaults(func=cmd_fonts)
+    sub.add_parser("fonts", help="檢查或安裝圖表用的中文字型（--install、--rebuild-cache）")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["fonts"]:
+        # `fonts` has its own options (--install, --rebuild-cache) and parser.
+        from genderstats import fonts
+
+        return fonts.main(argv[1:])
     args = parser().parse_args(argv)
     try:
         return args.func(args)

@@ -99,3 +99,10 @@ def test_every_notebook_runs_with_plain_papermill_and_no_arguments(tmp_path):
     for path, res in zip(NOTEBOOKS, results, strict=True):
         assert res.returncode == 0, f"{path.name}:\n{res.stderr[-3000:]}"
         assert "Passed unknown parameter" not in res.stderr
+
+
+def test_the_set_up_font_command_runs_and_finds_a_chinese_font():
+    res = subprocess.run([str(BIN / "genderstats"), "fonts", "--install"], capture_output=True,
+                         text=True, encoding="utf-8")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "Noto Sans CJK" in res.stdout or "JhengHei" in res.stdout or "PingFang" in res.stdout
