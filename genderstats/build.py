@@ -218,6 +218,9 @@ def run_report(report: Report, parameters: dict[str, Any], year: int, out: Path)
             str(report.notebook), str(executed), parameters=parameters,
             kernel_name="python3", progress_bar=False, log_output=False,
             cwd=str(report.notebook.parent),
+            # Saving the whole notebook after every cell costs more than some reports' work;
+            # the executed notebook is saved once at the end, or on failure.
+            request_save_on_cell_execute=False,
         )
     except Exception as exc:  # noqa: BLE001 - any failure of a report is reported, not raised
         if executed.is_file():
@@ -335,6 +338,8 @@ def _build_locked(options: BuildOptions, year: int, data_dir: Path, out: Path) -
         else:
             todo.append((report, params, ""))
 
+    # Longest first (by the last build's times), so no worker is left running one alone.
+    todo.sort(key=lambda t: -float((states[t[0].id].get("seconds")) or 0.0))
     jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(todo) or 1))
     if todo:
         echo(f"產製 {year} 年度 {len(todo)} 份報告（{jobs} 個同時執行）…")
