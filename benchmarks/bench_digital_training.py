@@ -187,7 +187,7 @@ def run_report(data: Path, work: Path) -> dict[str, float]:
 def breakdown(data: Path) -> list[tuple[str, float]]:
     """Seconds per step in this process, as the notebook calls them (no kernel, no export)."""
     sys.path.insert(0, str(ROOT))
-    from genderstats import charts, record  # noqa: F401 - charts: include the import
+    from genderstats import charts, privacy, record  # noqa: F401 - charts: include the import
     from genderstats import digital_training as dt
 
     steps: list[tuple[str, float]] = []
@@ -205,7 +205,7 @@ def breakdown(data: Path) -> list[tuple[str, float]]:
     groups = step("target groups", lambda: dt.target_group_table(prepared, classes))
     bands = step("senior age bands", lambda: dt.senior_age_table(prepared))
     nat = step("nationality table", lambda: dt.nationality_table(prepared))
-    hidden = step("nationality protection", lambda: dt.protected_mask(nat, 3))
+    hidden = step("nationality protection", lambda: privacy.suppression_mask(nat, 3))
     years = dt.trend_years(YEAR, 5)
     hp, hc = step("history (load earlier years)",
                   lambda: dt.load_history(years, data, YEAR, parts, classes))
