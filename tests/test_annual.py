@@ -6,13 +6,11 @@ import re
 import shutil
 
 import pandas as pd
-import papermill as pm
 import pytest
-from conftest import indicator
+from conftest import indicator, run_notebook
 
 from genderstats import annual, config
 from genderstats.budget import budget_change, budget_items, change_text
-from genderstats.publish import notebook_to_html
 from genderstats.registry import load_registry
 
 BUDGET = pd.DataFrame({
@@ -109,11 +107,7 @@ def test_annual_report_computes_the_change_when_113_differs(tmp_path):
     lines = budget.read_text(encoding="utf-8-sig").splitlines()
     lines[-1] = lines[-1].replace('"22,500"', '"30,000"')
     budget.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
-    out = tmp_path / "annual.ipynb"
-    nb = pm.execute_notebook(str(config.NOTEBOOKS_DIR / "annual_report.ipynb"), str(out),
-                             parameters={"year": 112, "data_dir": str(data)},
-                             progress_bar=False, cwd=str(config.NOTEBOOKS_DIR))
-    page = notebook_to_html(nb, title="成果報告", year=112)
+    page = run_notebook("annual_report", data, tmp_path, title="成果報告").page
     assert ("113年較112年增加7,500元（0.13%）："
             "「專家學者出席費支付有關性別平等相關費用」增加7,500元。") in page
     assert "5,850,000" in page

@@ -12,14 +12,13 @@ import re
 from fractions import Fraction
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
+from conftest import run_notebook
 
 from genderstats import committees as cm
 from genderstats import config
 from genderstats.data import load
-from genderstats.publish import notebook_to_html
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "committee_composition.ipynb"
 TASK_FORCE = "gender-equality-task-force"
@@ -351,18 +350,9 @@ def _write_roster(folder: Path, rows: list[dict[str, str]], header: list[str]) -
 
 
 def _run(tmp_path: Path, data_dir: Path, committee: str, **params) -> tuple[str, list]:
-    import papermill as pm
-
-    out = tmp_path / f"{committee}.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3", progress_bar=False,
-                        parameters={"year": 112, "data_dir": str(data_dir),
-                                    "committee": committee, **params},
-                        cwd=str(config.NOTEBOOKS_DIR))
-    nb = nbformat.read(out, as_version=4)
-    records = [o["data"] for c in nb.cells for o in c.get("outputs", [])
-               if "application/vnd.genderstats.indicators+json" in o.get("data", {})]
-    rows = [r for d in records for r in d["application/vnd.genderstats.indicators+json"]]
-    return notebook_to_html(nb, title=committee, year=112), rows
+    run = run_notebook("committee_composition", data_dir, tmp_path, title=committee,
+                       committee=committee, **params)
+    return run.page, run.indicators
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,10 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import indicator
+from conftest import indicator, run_notebook
 
 from genderstats import config, privacy
 from genderstats import digital_training as dt
@@ -450,17 +449,10 @@ def test_page_hides_one_and_two_person_nationalities(sample_build):
 
 @pytest.mark.slow
 def test_notebook_shows_a_year_without_data_as_missing(tmp_path):
-    import papermill as pm
-
-    from genderstats.publish import notebook_to_html
-
     data = tmp_path / "data"
     shutil.copytree(config.DATA_DIR, data)
     shutil.rmtree(data / "110")
-    out = tmp_path / "out.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters={"year": 112, "data_dir": str(data)},
-                        kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent))
-    page = notebook_to_html(nbformat.read(out, as_version=4), title="數位訓練", year=112)
+    page = run_notebook("digital_training", data, tmp_path, title="數位訓練").page
     parsed = parse(page)
     rows = {r[0]: r[1:] for r in table_with(parsed, "108至112年數位訓練")[1:]}
     assert set(rows["110年"]) == {"無資料"}

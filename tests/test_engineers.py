@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import re
 
-import nbformat
 import pandas as pd
 import pytest
-from conftest import indicator
+from conftest import indicator, run_notebook
 
-from genderstats import config
 from genderstats import engineers as eng
-from genderstats.publish import notebook_to_html
-from genderstats.record import INDICATORS_MIME
 
 REPORT = "onsite-engineers"
 
@@ -141,27 +137,17 @@ def test_sample_page_shows_the_seed_figures_and_calls_out_gaps(sample_build, sam
 
 @pytest.mark.slow
 def test_notebook_skips_breakdowns_the_data_lacks(tmp_path):
-    papermill = pytest.importorskip("papermill")
     year_dir = tmp_path / "112"
     year_dir.mkdir()
     (year_dir / "onsite_engineers.csv").write_text(
         "職別,性別\n系統工程師,男\n系統工程師,女\n網路工程師,男\n網路工程師,男\n",
         encoding="utf-8",
     )
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(
-        str(config.NOTEBOOKS_DIR / "onsite_engineers.ipynb"), str(out),
-        parameters={"year": 112, "data_dir": str(tmp_path)},
-        cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, kernel_name="python3",
-    )
-    nb = nbformat.read(out, as_version=4)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type == "error"]
-    assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
-    recorded = [o.data[INDICATORS_MIME] for o in outputs if INDICATORS_MIME in o.get("data", {})]
-    assert sorted({rows[0]["table"] for rows in recorded}) == ["駐點工程師人數", "駐點工程師依職別"]
-
-    page = notebook_to_html(nb, title="本局駐點工程師職別與性別統計分析", year=112)
+    run = run_notebook("onsite_engineers", tmp_path, tmp_path,
+                       title="本局駐點工程師職別與性別統計分析")
+    assert run.stderr == ""
+    assert sorted({r["table"] for r in run.indicators}) == ["駐點工程師人數", "駐點工程師依職別"]
+    page = run.page
     assert "依職別" in page
     for absent in ("依科室", "依廠商", "依年資", "各科室性別比例", "各廠商性別比例"):
         assert absent not in page

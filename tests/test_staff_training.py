@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import re
 
-import nbformat
 import pandas as pd
 import pytest
-from conftest import indicator
+from conftest import indicator, run_notebook
 
-from genderstats import config
 from genderstats import data as gsdata
 from genderstats import staff_training as st
 from genderstats.privacy import mask_name
-from genderstats.publish import notebook_to_html
 
 REPORT = "gender-training"
 
@@ -191,7 +188,6 @@ def test_sample_page_shows_the_seed_tables(sample_build, sample_manifest):
 
 @pytest.mark.slow
 def test_notebook_lists_who_is_short_with_masked_names(tmp_path):
-    papermill = pytest.importorskip("papermill")
     year_dir = tmp_path / "112"
     year_dir.mkdir()
     (year_dir / "staff_training.csv").write_text(
@@ -208,16 +204,10 @@ def test_notebook_lists_who_is_short_with_masked_names(tmp_path):
         "陳美玲,性平聯絡人,18,6\n",
         encoding="utf-8",
     )
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(
-        str(config.NOTEBOOKS_DIR / "gender_training.ipynb"), str(out),
-        parameters={"year": 112, "data_dir": str(tmp_path)},
-        cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, kernel_name="python3",
-    )
-    nb = nbformat.read(out, as_version=4)
+    run = run_notebook("gender_training", tmp_path, tmp_path, title="性別意識培力參訓統計")
+    nb, page = run.notebook, run.page
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    page = notebook_to_html(nb, title="性別意識培力參訓統計", year=112)
 
     for name in ("王大明", "歐陽小華", "陳美玲"):
         assert name not in page
