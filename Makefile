@@ -41,7 +41,8 @@ test: setup browser
 	$(BIN)/python -m pytest
 
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=. notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
+	  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lint: setup
 	$(BIN)/ruff check .

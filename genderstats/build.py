@@ -37,7 +37,7 @@ from genderstats.years import roc_year
 STATE_DIR = ".state"
 LOCK_NAME = ".build.lock"
 PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert", "nbclient",
-            "ipykernel", "pandera", "openpyxl", "odfpy")
+            "ipykernel", "openpyxl", "odfpy")
 
 
 def say(line: str) -> None:
