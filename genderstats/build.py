@@ -316,7 +316,7 @@ def _build_locked(options: BuildOptions, year: int, data_dir: Path, out: Path) -
     package = package_fingerprint()
     state_dir = out / STATE_DIR
 
-    todo: list[tuple[Report, dict[str, Any], str]] = []
+    todo: list[tuple[Report, dict[str, Any]]] = []
     results: dict[str, ReportResult] = {}
     states: dict[str, dict[str, Any]] = {}
     for report in all_reports:
@@ -336,7 +336,7 @@ def _build_locked(options: BuildOptions, year: int, data_dir: Path, out: Path) -
             results[report.id] = ReportResult(report.id, "unchanged")
             echo(f"  未變更 {report.id}")
         else:
-            todo.append((report, params, ""))
+            todo.append((report, params))
 
     # Longest first (by the last build's times), so no worker is left running one alone.
     todo.sort(key=lambda t: -float((states[t[0].id].get("seconds")) or 0.0))
@@ -355,7 +355,7 @@ def _build_locked(options: BuildOptions, year: int, data_dir: Path, out: Path) -
             echo(f"  失敗  {res['id']}  {res['seconds']:.1f} 秒：{first}")
 
     if jobs == 1:
-        for report, params, _ in todo:
+        for report, params in todo:
             done(_run_in_worker((report, params, year, out)))
     elif todo:
         import multiprocessing
@@ -363,7 +363,7 @@ def _build_locked(options: BuildOptions, year: int, data_dir: Path, out: Path) -
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
             futures: dict[Future[dict[str, Any]], str] = {
-                pool.submit(_run_in_worker, (r, p, year, out)): r.id for r, p, _ in todo
+                pool.submit(_run_in_worker, (r, p, year, out)): r.id for r, p in todo
             }
             for fut in as_completed(futures):
                 try:
@@ -374,7 +374,7 @@ def _build_locked(options: BuildOptions, year: int, data_dir: Path, out: Path) -
                           "built": datetime.now().astimezone().isoformat(timespec="seconds"),
                           "inputs": {}, "dirs": [], "indicators": [], "summary": None})
 
-    params_by_id = {r.id: p for r, p, _ in todo}
+    params_by_id = {r.id: p for r, p in todo}
     for res in finished:
         rid = res["id"]
         prev = states[rid]
