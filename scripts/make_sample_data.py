@@ -577,11 +577,124 @@ def digital_training(rng: random.Random, year: int, out: Path) -> None:
               out / "training_participations.csv")
 
 
+# ── a second year (113), shaped unlike 112 ───────────────────────────────────────────────
+
+SECOND_YEAR = 113
+SECOND_SEED = 20250301
+
+
+def write_big5_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Big5 (CP950) with CRLF, as older Excel and government systems export 「CSV」."""
+    _remove_other_formats(path)
+    path.write_bytes(frame.to_csv(index=False, lineterminator="\r\n").encode("cp950"))
+
+
+def year_113(out: Path) -> None:
+    """A second year unlike 112, as a contact person would really bring it.
+
+    - formats mixed: xlsx with Chinese headers, Big5 CSV, UTF-8-with-BOM CSV, ods;
+    - 採購工作及審查小組 fails the one-third rule (2 women of 9);
+    - a task-force member of gender 其他;
+    - no contact_training or training_courses file, and the meetings file has no
+      出席專家學者 column;
+    - digital-training classes for 一般市民 too, with learners under 50.
+    """
+    rng = random.Random(SECOND_SEED)
+    names = Names(rng)
+    members: list[dict[str, object]] = []
+    genders = ["男"] * 6 + ["女"] * 10 + ["其他"]
+    for i, gender in enumerate(genders):
+        external = i in (0, 7, 8)
+        person = Person(names(gender), gender, "大學教授" if external else "科長")
+        members.append(member_row(
+            "性別平等專案小組", 4, person, "外聘" if external else "府內",
+            "專家學者委員" if external else "機關代表委員",
+            duty="召集人" if i == 1 else ""))
+    for i, gender in enumerate(["男"] * 7 + ["女"] * 2):
+        person = Person(names(gender), gender, "中心主任")
+        members.append(member_row("採購工作及審查小組", None, person, "府內",
+                                  "當然委員" if i < 5 else "派聘委員",
+                                  duty="召集人" if i == 0 else ""))
+    for i, gender in enumerate(["男"] * 12 + ["女"] * 9):
+        external = i % 3 == 0
+        person = Person(names(gender), gender, "局長" if not external else "教授")
+        members.append(member_row(
+            "資料治理委員會", 3, person, "外聘" if external else "府內",
+            "專家學者或民間團體代表委員" if external else "機關代表委員",
+            working_group=("整合應用組", "空間資訊組", "開放資料組")[i % 3] if external else "",
+            sector="學界" if external else "政府機關"))
+    frame = pd.DataFrame(members)
+    frame["屆"] = frame["屆"].astype("Int64")
+    write_xlsx(frame, out / "committee_members.xlsx")
+
+    write_big5_csv(pd.DataFrame({
+        "會議": ["113-1", "113-2"],
+        "日期": ["113-04-15", "113-10-21"],
+        "主席": ["首長", "副首長"],
+        "主席職稱": ["", ""],
+        "委員總數": [17, 17],
+        "出席人數": [15, 17],
+    }), out / "task_force_meetings.csv")
+
+    engineers = [
+        {"職別": job, "性別": gender, "科室": rng.choice(CENTRES), "廠商": rng.choice(VENDORS),
+         "年資": round(rng.uniform(0.5, 12), 1)}
+        for job, men, women in (("系統工程師", 9, 4), ("網路工程師", 5, 1), ("專案經理", 2, 3))
+        for gender in ["男"] * men + ["女"] * women
+    ]
+    engineers.append({"職別": "網路工程師", "性別": "其他", "科室": CENTRES[1],
+                      "廠商": VENDORS[0], "年資": 2.0})
+    write_ods(pd.DataFrame(engineers), out / "onsite_engineers.ods")
+
+    staff = []
+    for i in range(1, 41):
+        gender = "男" if i % 2 else "女"
+        hours = 2 if i in (5, 12) else 3
+        staff.append({"員工編號": f"F{i:03d}", "人員類別": "一般公務人員", "性別": gender,
+                      "完成時數": hours, "實體時數": 1 if i % 3 else 0,
+                      "單位": rng.choice(UNITS)})
+    staff += [{**s, "人員類別": "主管人員"} for s in staff[:8]]
+    write_xlsx(pd.DataFrame(staff), out / "staff_training.xlsx")
+
+    groups = (("銀髮族", 6, (55, 85)), ("一般市民", 4, (20, 49)), ("新住民", 2, (25, 45)))
+    classes, participations = [], []
+    dates = weekdays(rng, SECOND_YEAR + 1911, sum(n for _, n, _ in groups))
+    number = 0
+    for target, count, (low, high) in groups:
+        for _ in range(count):
+            number += 1
+            class_id = f"E{SECOND_YEAR}-{number:03d}"
+            classes.append({"班次代碼": class_id, "日期": roc_date(dates[number - 1]),
+                            "行政區": rng.choice(DISTRICTS), "對象": target, "時數": 2,
+                            "課程名稱": rng.choice(TOPICS.get(target, SENIOR_TOPICS))})
+            for _ in range(rng.randint(8, 16)):
+                participations.append({
+                    "班次代碼": class_id, "性別": rng.choice(("男", "女", "女")),
+                    "年齡": rng.randint(low, high),
+                    "國籍": rng.choice(NEW_RESIDENT_ORIGINS) if target == "新住民" else "中華民國",
+                })
+    write_csv(pd.DataFrame(classes), out / "training_classes.csv")
+    write_big5_csv(pd.DataFrame(participations), out / "training_participations.csv")
+
+    items = ("數位平權推動相關費用", "專家學者出席費支付有關性別平等相關費用")
+    write_csv(pd.DataFrame([
+        {"年度": y, "項次": i + 1, "計畫項目名稱": items[i], "預算數": amount}
+        for y, amounts in ((113, ("5,600,000", "22,500")), (114, ("5,900,000", "24,000")))
+        for i, amount in enumerate(amounts)
+    ]), out / "gender_budget.csv")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "data",
                         help="data folder to write into (default: the project's data/)")
+    parser.add_argument("--second-year", action="store_true",
+                        help=f"write only the second sample year ({SECOND_YEAR}) into --out")
     args = parser.parse_args(argv)
+    if args.second_year:
+        year_113(args.out / str(SECOND_YEAR))
+        print(f"second sample year written to {args.out / str(SECOND_YEAR)}")
+        return
     rng = random.Random(SEED)
     names = Names(rng)
     year_112(rng, names, args.out / "112")
