@@ -145,7 +145,7 @@ def _parse_numbers(
         elif column.maximum is not None and v > column.maximum and column.sanity_maximum:
             errors[i] = (
                 f"「{text}」超過這一欄的上限 {_fmt(column.maximum)}，多半是打錯字或匯出時格式跑掉。"
-                f"請確認實際的數值後重新填寫（{allowed}）。"
+                f"請確認實際的數值後重新填寫（{column.allowed}）。"
             )
         elif column.maximum is not None and v > column.maximum:
             errors[i] = f"「{text}」大於 {_fmt(column.maximum)}。請填{allowed}。"
