@@ -126,6 +126,9 @@ class Dataset:
     unique_skip_missing: str | None = None
     not_above: tuple[NotAbove, ...] = ()
     notes: tuple[str, ...] = ()
+    derived: tuple[tuple[str, str], ...] = ()
+    """``(column, source)``: an optional column filled from another when the file lacks it
+    (a participation's target group from its class, the age band from the age)."""
     in_year: tuple[tuple[str, int], ...] = ()
     """``(column, extra years)``: a date or year column whose values must fall in the
     folder's year, or up to ``extra`` years after it (the budget lists next year too)."""
@@ -357,6 +360,7 @@ _TRAINING_PARTICIPATIONS = Dataset(
                doc="學員身分；留空則採用該班次的對象。"),
     ),
     notes=("class_id 必須存在於同年度 training_classes 檔；讀取時會一併檢查。",),
+    derived=(("target_group", "class_id"), ("age_band", "age")),
 )
 
 _STAFF_TRAINING = Dataset(
