@@ -93,20 +93,27 @@ def test_empty_file(data_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("body", ["職別,性別\n", "\ufeff職別,性別\r\n\r\n,\r\n", "職別,性別"])
-def test_header_only(data_dir: Path, body: str) -> None:
+def test_header_only_means_none(data_dir: Path, body: str) -> None:
+    # A file with no rows says "none this year"; only a missing file means "no data".
     put(data_dir, "onsite_engineers.csv", body)
-    assert messages("onsite_engineers", data_dir) == [
-        "data/112/onsite_engineers.csv：只有標題列，沒有資料列。"
-        "請在第 2 列起填入資料，或刪除這個檔案。"
-    ]
+    frame = data.load("onsite_engineers", 112, data_dir)
+    assert len(frame) == 0
+    assert list(frame.columns) == data.DATASETS["onsite_engineers"].names
+    assert frame.attrs["absent_columns"] == ("centre", "vendor", "seniority_years")
+    assert data.validate_year(112, data_dir) == []
 
 
 def test_header_only_xlsx(data_dir: Path) -> None:
     pd.DataFrame(columns=["職別", "性別"]).to_excel(
         data_dir / "112" / "onsite_engineers.xlsx", index=False)
+    assert len(data.load("onsite_engineers", 112, data_dir)) == 0
+
+
+def test_header_only_still_needs_the_required_headers(data_dir: Path) -> None:
+    put(data_dir, "onsite_engineers.csv", "職別\n")
     assert messages("onsite_engineers", data_dir) == [
-        "data/112/onsite_engineers.xlsx：只有標題列，沒有資料列。"
-        "請在第 2 列起填入資料，或刪除這個檔案。"
+        "data/112/onsite_engineers.csv：缺少必要欄位「性別」（gender）。檔案的標題列（第 1 列）有："
+        "職別。請在標題列加上這一欄（可接受的欄名見 data/README.md）。"
     ]
 
 

@@ -315,16 +315,11 @@ def _check_columns(
         empty_rows = np.append(result.empty, True)[cat.codes]
         blank &= empty_rows
 
-    # Rows with nothing in any column we read are gaps in the sheet, not records.
+    # Rows with nothing in any column we read are gaps in the sheet, not records. A file
+    # with a header row and no records is a fact: "none this year" (e.g. no courses held),
+    # unlike a missing file, which means "no data".
     keep = np.flatnonzero(~blank)
     loaded.lines = raw.lines[keep]
-    if not len(keep):
-        loaded.problems.append(Problem(
-            loaded.display, None, None, None,
-            "只有標題列，沒有資料列。請在第 2 列起填入資料，或刪除這個檔案。",
-        ))
-        return
-
     problems = loaded.problems
     for column in spec.columns:
         if column.name not in parsed:
