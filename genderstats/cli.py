@@ -48,17 +48,60 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a year's files, then say for every report whether it can be built."""
     from genderstats import data
+    from genderstats.data import needs
+    from genderstats.data.vocab import match_key
+    from genderstats.registry import load_registry
 
     year = _year(args)
-    problems = data.validate_year(year, Path(args.data_dir))
-    folder = Path(args.data_dir) / str(year)
-    if not problems:
-        print(f"{folder}：所有資料檔都符合格式。")
-        return EXIT_OK
-    print(str(data.DataError(problems)), file=sys.stderr)
-    print(f"\n{folder}：共 {len(problems)} 個問題，請修正後再執行。", file=sys.stderr)
-    return EXIT_INPUT
+    data_dir = config.resolve_data_dir(args.data_dir)
+    folder = data_dir / str(year)
+    shown = data.display_path(folder, data_dir)
+    if not folder.is_dir():
+        print(f"錯誤：找不到 {shown}/ 資料夾，{year} 年的報告都無法產製。請建立這個資料夾並放入"
+              "該年度的資料檔（檔名與欄位見 data/README.md）。", file=sys.stderr)
+        return EXIT_INPUT
+    reports = load_registry(args.registry)
+    problems = data.validate_year(year, data_dir)
+    if problems:
+        print(str(data.DataError(problems)), file=sys.stderr)
+        print(f"\n{shown}：共 {len(problems)} 個格式問題，請修正後再執行。\n", file=sys.stderr)
+    else:
+        print(f"{shown}：所有資料檔都符合格式。")
+    # Which datasets the problems are about, to tell the reports that read them.
+    faulty = {match_key(Path(p.file).stem) for p in problems if p.file}
+
+    print(f"\n{year} 年各報告能否產製：")
+    blocked, noted = 0, 0
+    for verdict in needs.readiness(reports, year, data_dir):
+        name = f"{verdict.title}（{verdict.report_id}）"
+        bad = [d for d in (*verdict.required, *verdict.optional) if d in faulty]
+        if not verdict.buildable:
+            blocked += 1
+            print(f"  ✗ {name}：{needs.unbuildable_message(verdict)}")
+        elif bad:
+            blocked += 1
+            files = "、".join(needs.dataset_label(d) for d in bad)
+            print(f"  ✗ {name}：無法產製：{files}有格式問題（見上方），修正後才能產製。")
+        else:
+            print(f"  ✓ {name}：可以產製。")
+        for note in verdict.notes:
+            noted += 1
+            print(f"      － {note}")
+    unchecked = [r for r in reports if not r.declared]
+    for report in unchecked:
+        print(f"  ？ {report.title}（{report.id}）：reports.yml 沒有宣告 requires／optional，"
+              "未檢查所需資料。")
+    if problems or blocked:
+        counts = [f"{blocked} 份報告無法產製" if blocked else "",
+                  f"{len(problems)} 個格式問題" if problems else ""]
+        print(f"\n{shown}：{'、'.join(c for c in counts if c)}。請依上方說明補齊或修正後再執行。",
+              file=sys.stderr)
+        return EXIT_INPUT
+    tail = f"，{noted} 個段落將顯示「無資料」（見上方說明）" if noted else ""
+    print(f"\n{shown}：所有報告都可以產製{tail}。")
+    return EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -12,6 +12,14 @@ from genderstats import config
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Parameters every report receives from the build; notebooks must declare them.
 BUILD_PARAMETERS = ("year", "data_dir")
+# The dataset stems of genderstats.data.DATASETS, repeated here because importing the data
+# package loads pandas (about a second) and a build with nothing to do must stay instant;
+# tests/test_registry.py keeps the two lists equal.
+DATASET_NAMES = (
+    "committee_members", "task_force_meetings", "onsite_engineers", "training_classes",
+    "training_participations", "staff_training", "contact_training", "training_courses",
+    "gender_budget",
+)
 
 
 class RegistryError(ValueError):
@@ -27,6 +35,14 @@ class Report:
     notebook: Path
     parameters: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    requires: tuple[str, ...] = ()
+    """Datasets without which the report cannot be built."""
+    optional: tuple[str, ...] = ()
+    """Datasets whose absence makes sections say 無資料 instead of failing."""
+    declared: bool = False
+    """Whether reports.yml says what the report needs (scaffolded reports may not)."""
+    timeout: float | None = None
+    """Seconds the report may run; None leaves it to the build's default."""
 
     def build_parameters(self, year: int, data_dir: Path) -> dict[str, Any]:
         """The exact parameters the build passes to papermill for this report."""
@@ -75,11 +91,50 @@ def load_registry(path: str | Path | None = None) -> list[Report]:
             raise RegistryError(
                 f"{where}（{rid}）：{', '.join(reserved)} 由 build 指定，請勿寫在 parameters。"
             )
-        reports.append(
-            Report(rid, str(entry["title"]), notebook, dict(params),
-                   str(entry.get("description", "")))
-        )
+        requires = _datasets(entry, "requires", f"{where}（{rid}）")
+        optional = _datasets(entry, "optional", f"{where}（{rid}）")
+        both = sorted(set(requires) & set(optional))
+        if both:
+            raise RegistryError(
+                f"{where}（{rid}）：{'、'.join(both)} 不可同時列在 requires 與 optional。"
+            )
+        reports.append(Report(
+            rid, str(entry["title"]), notebook, dict(params), str(entry.get("description", "")),
+            requires=requires, optional=optional,
+            declared="requires" in entry or "optional" in entry,
+            timeout=_timeout(entry, f"{where}（{rid}）"),
+        ))
     return reports
+
+
+def _datasets(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """The dataset names listed under ``key`` (requires/optional), checked against data specs."""
+    value = entry.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RegistryError(f"{where}：{key} 應為資料集名稱的清單，如 [committee_members]。")
+    unknown = [v for v in value if v not in DATASET_NAMES]
+    if unknown:
+        raise RegistryError(
+            f"{where}：{key} 中的「{'、'.join(unknown)}」不是已知的資料集。"
+            f"可用的名稱：{'、'.join(DATASET_NAMES)}。"
+        )
+    return tuple(dict.fromkeys(value))
+
+
+def _timeout(entry: dict[str, Any], where: str) -> float | None:
+    """The optional ``timeout:`` in seconds: a positive number."""
+    value = entry.get("timeout")
+    if value is None:
+        return None
+    # bool is an int subclass: 「timeout: yes」 is not a number of seconds.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0 \
+            or value != value or value == float("inf"):
+        raise RegistryError(
+            f"{where}：timeout「{value}」不是有效的秒數。請填大於 0 的數字，如 timeout: 600。"
+        )
+    return float(value)
 
 
 def select(reports: list[Report], only: list[str] | None) -> list[Report]:

@@ -93,20 +93,27 @@ def test_empty_file(data_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("body", ["職別,性別\n", "\ufeff職別,性別\r\n\r\n,\r\n", "職別,性別"])
-def test_header_only(data_dir: Path, body: str) -> None:
+def test_header_only_means_none(data_dir: Path, body: str) -> None:
+    # A file with no rows says "none this year"; only a missing file means "no data".
     put(data_dir, "onsite_engineers.csv", body)
-    assert messages("onsite_engineers", data_dir) == [
-        "data/112/onsite_engineers.csv：只有標題列，沒有資料列。"
-        "請在第 2 列起填入資料，或刪除這個檔案。"
-    ]
+    frame = data.load("onsite_engineers", 112, data_dir)
+    assert len(frame) == 0
+    assert list(frame.columns) == data.DATASETS["onsite_engineers"].names
+    assert frame.attrs["absent_columns"] == ("centre", "vendor", "seniority_years")
+    assert data.validate_year(112, data_dir) == []
 
 
 def test_header_only_xlsx(data_dir: Path) -> None:
     pd.DataFrame(columns=["職別", "性別"]).to_excel(
         data_dir / "112" / "onsite_engineers.xlsx", index=False)
+    assert len(data.load("onsite_engineers", 112, data_dir)) == 0
+
+
+def test_header_only_still_needs_the_required_headers(data_dir: Path) -> None:
+    put(data_dir, "onsite_engineers.csv", "職別\n")
     assert messages("onsite_engineers", data_dir) == [
-        "data/112/onsite_engineers.xlsx：只有標題列，沒有資料列。"
-        "請在第 2 列起填入資料，或刪除這個檔案。"
+        "data/112/onsite_engineers.csv：缺少必要欄位「性別」（gender）。檔案的標題列（第 1 列）有："
+        "職別。請在標題列加上這一欄（可接受的欄名見 data/README.md）。"
     ]
 
 
@@ -175,10 +182,15 @@ def test_duplicate_committee_member(data_dir: Path) -> None:
         "資料治理委員會,1,王大明,男,府內",
         "資料治理委員會,2,王大明,男,外聘",
     ]) + "\n")
-    assert messages("committee_members", data_dir) == [
-        "data/112/committee_members.csv 第 4 列「姓名」欄：「王大明」與第 2 列重複。"
+    with pytest.raises(data.DataError) as info:
+        data.load("committee_members", 112, data_dir)
+    # The message is public (failed pages, index): the name is masked, the row named.
+    assert [str(p) for p in info.value.problems] == [
+        "data/112/committee_members.csv 第 4 列「姓名」欄：「王○明」與第 2 列重複。"
         "同一委員會同一屆的委員只能列一次，請刪除或更正其中一列。"
     ]
+    assert info.value.problems[0].value == "王○明"
+    assert "王大明" not in str(info.value)
 
 
 def test_participation_of_unknown_class(data_dir: Path) -> None:
@@ -225,9 +237,9 @@ def test_bad_choice_mentions_other_spellings(data_dir: Path) -> None:
 def test_undecodable_file(data_dir: Path) -> None:
     put(data_dir, "onsite_engineers.csv", "職別,性別\n".encode() + b"\xff\xfe\xff,\x80\n")
     assert messages("onsite_engineers", data_dir) == [
-        "data/112/onsite_engineers.csv：無法辨識檔案的文字編碼（試過 UTF-8、UTF-8 with BOM、"
-        "Big5/CP950、Big5-HKSCS；第 2 列有無法解讀的字元）。"
-        "請用 Excel「另存新檔」選「CSV UTF-8（逗號分隔）」後再放入。"
+        "data/112/onsite_engineers.csv：無法辨識檔案的文字編碼（可讀取 UTF-8、UTF-8 with BOM、"
+        "Big5/CP950；第 2 列有無法解讀的字元）。"
+        "請另存為 CSV UTF-8（Excel「另存新檔」選「CSV UTF-8（逗號分隔）」）後再放入。"
     ]
 
 
@@ -343,11 +355,16 @@ def test_experts_present_must_be_on_the_roster(data_dir: Path) -> None:
     put(data_dir, "task_force_meetings.csv",
         "會議,日期,主席,委員總數,出席人數,出席專家學者\n"
         "112-1,112-03-20,首長,2,2,王大明、李小華\n112-2,112-08-28,首長,2,2,王大明，張三\n")
-    assert [str(p) for p in data.validate_year(112, data_dir)] == [
-        "data/112/task_force_meetings.csv 第 3 列「出席專家學者」欄：「張三」不在 "
+    problems = data.validate_year(112, data_dir)
+    assert [str(p) for p in problems] == [
+        "data/112/task_force_meetings.csv 第 3 列「出席專家學者」欄：「張○」不在 "
         "data/112/committee_members.csv 的性別平等專案小組外聘委員名單中。"
         "請確認姓名與委員名單一致。"
     ]
+    # Neither the unknown name nor the row's other names appear in full.
+    assert problems[0].value == "張○"
+    assert "張三" not in str(problems[0]) + repr(problems[0])
+    assert "王大明" not in repr(problems[0])
 
 
 def test_title_row_above_the_header(data_dir: Path) -> None:

@@ -50,3 +50,54 @@ def test_unknown_only_id_lists_the_valid_ones():
         select(load_registry(), ["digital-trainig"])
     assert "沒有這份報告：digital-trainig" in str(err.value)
     assert "digital-training" in str(err.value)
+
+
+def test_each_report_declares_what_it_needs():
+    needs = {r.id: (r.requires, r.optional) for r in load_registry()}
+    assert needs == {
+        "gender-equality-task-force": (("committee_members",), ("task_force_meetings",)),
+        "data-governance-committee": (("committee_members",), ()),
+        "procurement-review-committee": (("committee_members",), ()),
+        "onsite-engineers": (("onsite_engineers",), ()),
+        "digital-training": (("training_classes", "training_participations"), ()),
+        "gender-training": (("staff_training",), ("contact_training", "training_courses")),
+        "annual-report": ((), ("committee_members", "task_force_meetings", "staff_training",
+                               "contact_training", "training_courses", "gender_budget")),
+    }
+    assert all(r.declared for r in load_registry())
+    assert all(r.timeout is None for r in load_registry())
+
+
+def test_dataset_names_match_the_data_contract():
+    from genderstats.data import DATASETS
+    from genderstats.registry import DATASET_NAMES
+
+    assert DATASET_NAMES == tuple(DATASETS)
+
+
+def test_undeclared_report_is_not_checked_and_timeout_is_read(tmp_path):
+    reports = load_registry(_registry(
+        tmp_path, "reports:\n  - {id: a, title: 甲, notebook: a.ipynb}\n"
+                  "  - {id: b, title: 乙, notebook: a.ipynb, timeout: 90, requires: []}\n"))
+    assert (reports[0].declared, reports[0].requires, reports[0].timeout) == (False, (), None)
+    assert (reports[1].declared, reports[1].timeout) == (True, 90.0)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("requires: [committee_member]",
+     "第 1 份報告（a）：requires 中的「committee_member」不是已知的資料集。可用的名稱："
+     "committee_members、"),
+    ("optional: [foo, gender_budget, bar]", "optional 中的「foo、bar」不是已知的資料集"),
+    ("requires: committee_members", "第 1 份報告（a）：requires 應為資料集名稱的清單"),
+    ("requires: [gender_budget], optional: [gender_budget]",
+     "gender_budget 不可同時列在 requires 與 optional"),
+    ("timeout: 0", "第 1 份報告（a）：timeout「0」不是有效的秒數。請填大於 0 的數字"),
+    ("timeout: -5", "timeout「-5」不是有效的秒數"),
+    ("timeout: ten", "timeout「ten」不是有效的秒數"),
+    ("timeout: true", "timeout「True」不是有效的秒數"),
+    ("timeout: .inf", "timeout「inf」不是有效的秒數"),
+])
+def test_bad_needs_or_timeout_name_the_report(tmp_path, extra, message):
+    body = f"reports:\n  - {{id: a, title: 甲, notebook: a.ipynb, {extra}}}\n"
+    with pytest.raises(RegistryError, match=message):
+        load_registry(_registry(tmp_path, body))

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from genderstats.data.bands import AGE_BAND_DTYPE, AGE_BANDS, parse_band_label
+from genderstats.data.errors import excerpt
 from genderstats.data.specs import TEXT_DTYPE, Column, _fmt
 from genderstats.data.vocab import (
     GENDER_ALIASES,
@@ -84,21 +85,23 @@ def parse(column: Column, texts: pd.Index) -> Parsed:
             try:
                 values[i] = roc_year(nfkc(text))
             except ValueError:
-                errors[i] = f"「{text}」不是有效的年度。請填民國年（如 112）或西元年（如 2023）。"
+                errors[i] = (f"「{excerpt(text)}」不是有效的年度。"
+                             "請填民國年（如 112）或西元年（如 2023）。")
     elif kind == "gender":
         values = map_values(texts, _GENDER_TABLE)
         for i in np.flatnonzero((values == None) & ~empty):  # noqa: E711 - elementwise
-            errors[i] = f"「{raw[i]}」不是可接受的性別。{GENDER_HELP}"
+            errors[i] = f"「{excerpt(raw[i])}」不是可接受的性別。{GENDER_HELP}"
     elif kind == "choice":
         table = alias_table({c: column.aliases.get(c, ()) for c in column.choices})
         values = map_values(texts, table)
         for i in np.flatnonzero((values == None) & ~empty):  # noqa: E711 - elementwise
-            errors[i] = f"「{raw[i]}」不是可接受的值。請填 {column.allowed}{column.alias_hint}。"
+            errors[i] = (f"「{excerpt(raw[i])}」不是可接受的值。"
+                         f"請填 {column.allowed}{column.alias_hint}。")
     elif kind == "age_band":
         values = np.array([parse_band_label(s) if s else None for s in stripped], dtype=object)
         for i in np.flatnonzero((values == None) & ~empty):  # noqa: E711 - elementwise
             errors[i] = (
-                f"「{raw[i]}」不是可接受的年齡區間。請填 {'、'.join(AGE_BANDS[:-1])} 或 "
+                f"「{excerpt(raw[i])}」不是可接受的年齡區間。請填 {'、'.join(AGE_BANDS[:-1])} 或 "
                 f"{AGE_BANDS[-1]}（也接受 61-70、61~70歲、80以上 這類寫法）。"
             )
     else:  # pragma: no cover - Column.__post_init__ rejects other kinds
@@ -126,7 +129,7 @@ def _parse_numbers(
         if empty[i]:
             continue
         v = values[i]
-        text = raw[i]
+        text = excerpt(raw[i])
         if not np.isfinite(v):
             errors[i] = f"「{text}」不是數字。請填{allowed}。"
         elif column.kind == "int" and not float(v).is_integer():
@@ -139,6 +142,11 @@ def _parse_numbers(
             else:
                 what = f"{'不大於' if column.above_minimum else '小於'} {_fmt(column.minimum)}"
             errors[i] = f"「{text}」{what}。請填{allowed}。"
+        elif column.maximum is not None and v > column.maximum and column.sanity_maximum:
+            errors[i] = (
+                f"「{text}」超過這一欄的上限 {_fmt(column.maximum)}，多半是打錯字或匯出時格式跑掉。"
+                f"請確認實際的數值後重新填寫（{column.allowed}）。"
+            )
         elif column.maximum is not None and v > column.maximum:
             errors[i] = f"「{text}」大於 {_fmt(column.maximum)}。請填{allowed}。"
     bad = list(errors)
@@ -157,8 +165,19 @@ def _parse_dates(raw: list[str], empty: np.ndarray, errors: dict[int, str]) -> n
         pd.DataFrame({"year": year, "month": ymd["m"], "day": ymd["d"]}), errors="coerce"
     )
     values = dates.to_numpy(dtype="datetime64[ns]")
-    for i in np.flatnonzero(pd.isna(values) & ~empty):
-        errors[i] = f"「{raw[i]}」不是有效的日期。請寫成 112-03-15（民國）或 2023-03-15（西元）。"
+    # 「23/3/20」: 2023, 1934 (民國23年) or a typo? A two-digit year is never guessed.
+    two_digit = (parts["y"].str.len() == 2).to_numpy() & ~empty
+    values[two_digit] = np.datetime64("NaT", "ns")
+    for i in np.flatnonzero(two_digit):
+        m, d = int(ymd["m"].iloc[i]), int(ymd["d"].iloc[i])
+        ad = 2000 + int(ymd["y"].iloc[i])
+        errors[i] = (
+            f"「{excerpt(raw[i])}」的年份只有兩位數，無法確定是哪一年。請寫出完整年份，"
+            f"例如 {ad - 1911}-{m:02d}-{d:02d}（民國）或 {ad}-{m:02d}-{d:02d}（西元）。"
+        )
+    for i in np.flatnonzero(pd.isna(values) & ~empty & ~two_digit):
+        errors[i] = (f"「{excerpt(raw[i])}」不是有效的日期。"
+                     "請寫成 112-03-15（民國）或 2023-03-15（西元）。")
     return values
 
 

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 MAX_LISTED = 20
 """How many problems ``str(DataError)`` lists before summarising the rest."""
+EXCERPT = 60
+"""Characters of a file's own text a message may quote (a cell, the headers found)."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def excerpt(text: object, limit: int = EXCERPT) -> str:
+    """A short, single-line quote of file text: control characters become one space, and
+    text past ``limit`` characters is cut with 「…」. Messages never echo more of a file."""
+    flat = _CONTROL.sub(" ", str(text))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ only touched through numpy index arrays, so a million-row file loads in seconds.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,18 +17,28 @@ import pandas as pd
 from genderstats import config
 from genderstats.data import convert
 from genderstats.data.bands import age_band
-from genderstats.data.errors import DataError, Problem
-from genderstats.data.readers import RawColumns, open_source
+from genderstats.data.errors import DataError, Problem, excerpt
+from genderstats.data.readers import (
+    RawColumns,
+    folder_problem,
+    open_source,
+    special_file_problem,
+)
 from genderstats.data.specs import DATASETS, EXTENSIONS, Column, Dataset, get_dataset
 from genderstats.data.vocab import match_key
+from genderstats.privacy import mask_name
 from genderstats.record import record_input, record_lookup
-from genderstats.years import roc_year
+from genderstats.years import ad_year, roc_year
 
 PARTICIPATIONS = "training_participations"
 CLASSES = "training_classes"
 TASK_FORCE = "性別平等專案小組"
 MORE_ROWS_SHOWN = 9
 """Rows named after the first when one problem affects several rows."""
+PERSONAL_NAMES = frozenset({"name", "experts_present"})
+"""Columns holding personal names: messages quote them masked (王○明), never in full."""
+ABSENT = "absent_columns"
+"""``DataFrame.attrs`` key: optional columns the file did not have (canonical names)."""
 
 
 @dataclass
@@ -71,16 +82,38 @@ class _Loaded:
                 arrays[col.name] = self.columns[col.name].array()
             else:
                 arrays[col.name] = convert.missing(col, n)
-        return pd.DataFrame(arrays, index=pd.RangeIndex(n))
+        frame = pd.DataFrame(arrays, index=pd.RangeIndex(n))
+        frame.attrs[ABSENT] = self.absent(extra)
+        return frame
+
+    def absent(self, extra: dict[str, convert.ArrayLike] | None = None) -> tuple[str, ...]:
+        """Spec columns the file lacks and nothing derived (e.g. age_band from age)."""
+        return tuple(
+            c.name for c in self.spec.columns
+            if c.name not in self.columns and not (extra and c.name in extra)
+        )
+
+
+def has_column(frame: pd.DataFrame, name: str) -> bool:
+    """Whether ``frame`` (from :func:`load`) really has column ``name`` from its file.
+
+    An optional column the file lacked is still in the frame, all missing; analyses ask
+    this before computing from it, so that a section says 無資料 instead of showing zeros.
+    """
+    return name in frame.columns and name not in frame.attrs.get(ABSENT, ())
 
 
 def display_path(path: Path, data_dir: str | Path) -> str:
-    """``data/112/x.csv``: the path relative to the data folder's parent, when it is inside."""
+    """``data/112/x.csv``: the path relative to the data folder's parent, when it is inside.
+
+    Only the folder is resolved: a symlink is shown by its own name, never by its target.
+    """
     base = Path(data_dir).resolve().parent
+    path = Path(path)
     try:
-        return Path(path).resolve().relative_to(base).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(base).as_posix()
     except ValueError:
-        return Path(path).as_posix()
+        return path.as_posix()
 
 
 def _year_dir(year: int | str, data_dir: str | Path) -> Path:
@@ -97,21 +130,52 @@ def _expected_names(spec: Dataset) -> str:
     return "、".join(names[:-1]) + f" 或 {names[-1]}"
 
 
-def _is_data_file(path: Path) -> bool:
+def _is_data_name(path: Path) -> bool:
     # Skip Excel's 「~$」 lock files and hidden files such as macOS 「._」 forks.
-    return (
-        path.is_file()
-        and path.suffix.lower() in EXTENSIONS
-        and not path.name.startswith(("~$", "."))
-    )
+    return path.suffix.lower() in EXTENSIONS and not path.name.startswith(("~$", "."))
+
+
+def _is_data_file(path: Path) -> bool:
+    return _is_data_name(path) and path.is_file()
+
+
+def _refusal(path: Path, folder: Path, data_dir: str | Path) -> Problem | None:
+    """Why ``path`` must not be read (a symlink out of the data folder, a folder, a FIFO…).
+
+    Decided from lstat/stat only: the file is never opened here.
+    """
+    shown = display_path(path, data_dir)
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            roots = (Path(data_dir).resolve(), folder.resolve())
+            if not any(target.is_relative_to(root) for root in roots):
+                return Problem(
+                    shown, None, None, None,
+                    "這是指向資料夾外的捷徑（符號連結），基於安全不會讀取。"
+                    "請把檔案本身複製到這個資料夾，取代這個捷徑。",
+                )
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError):  # a dangling or looping link
+        return Problem(shown, None, None, None,
+                       "這個捷徑（符號連結）指向的檔案不存在。請放入檔案本身，或刪除這個捷徑。")
+    if stat.S_ISDIR(mode):
+        return folder_problem(shown)
+    if not stat.S_ISREG(mode):
+        return special_file_problem(shown)
+    return None
 
 
 def _find_in(spec: Dataset, folder: Path, data_dir: str | Path) -> Path | None:
     if not folder.is_dir():
         return None
-    matches = sorted(
-        p for p in folder.iterdir() if _is_data_file(p) and match_key(p.stem) == spec.stem
+    named = sorted(
+        p for p in folder.iterdir() if _is_data_name(p) and match_key(p.stem) == spec.stem
     )
+    refused = [r for r in (_refusal(p, folder, data_dir) for p in named) if r is not None]
+    if refused:
+        raise DataError(refused)
+    matches = named
     if len(matches) > 1:
         names = "、".join(p.name for p in matches)
         raise DataError([Problem(
@@ -153,7 +217,7 @@ def _rows_problem(
 ) -> Problem:
     lines = loaded.lines[rows]
     return Problem(
-        loaded.display, int(lines[0]), header, value, message,
+        loaded.display, int(lines[0]), header, excerpt(value), message,
         more_rows=tuple(int(x) for x in lines[1 : 1 + MORE_ROWS_SHOWN]), count=len(lines),
     )
 
@@ -192,7 +256,7 @@ def _match_headers(
     for name, where in positions.items():
         if len(where) > 1:
             col = spec.column(name)
-            shown = "」與「".join(headers[i] for i in where)
+            shown = "」與「".join(excerpt(headers[i], 20) for i in where)
             problems.append(Problem(
                 display, None, None, None,
                 f"「{shown}」都代表「{col.label}」（{name}）。請只保留其中一欄。",
@@ -200,7 +264,7 @@ def _match_headers(
     absent = [c for c in spec.required if c.name not in positions]
     if absent:
         wanted = "、".join(f"「{c.label}」（{c.name}）" for c in absent)
-        found = "、".join(h for h in headers if h.strip()) or "（空白）"
+        found = excerpt("、".join(h for h in headers if h.strip())) or "（空白）"
         these = "這一欄" if len(absent) == 1 else "這些欄"
         fix = f"請在標題列加上{these}（可接受的欄名見 data/README.md）。"
         line = _header_line(spec, preview or [])
@@ -213,8 +277,11 @@ def _match_headers(
     return {name: where[0] for name, where in positions.items()}, problems
 
 
-def _read_file(spec: Dataset, path: Path, data_dir: str | Path) -> _Loaded:
-    """Read and check one file on its own (no cross-file checks). Never raises DataError."""
+def _read_file(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> _Loaded:
+    """Read and check one file of the ``year`` folder on its own (no cross-file checks).
+
+    Never raises DataError: the problems are in the result.
+    """
     loaded = _Loaded(spec, path, display_path(path, data_dir))
     record_input(path)
     try:
@@ -229,7 +296,9 @@ def _read_file(spec: Dataset, path: Path, data_dir: str | Path) -> _Loaded:
     except DataError as err:
         loaded.problems = err.problems
         return loaded
-    _check_columns(loaded, raw, positions, source.headers)
+    _check_columns(loaded, raw, positions, [excerpt(h, 30) for h in source.headers])
+    if loaded.lines.size:
+        _check_in_year(loaded, year)
     return loaded
 
 
@@ -246,16 +315,11 @@ def _check_columns(
         empty_rows = np.append(result.empty, True)[cat.codes]
         blank &= empty_rows
 
-    # Rows with nothing in any column we read are gaps in the sheet, not records.
+    # Rows with nothing in any column we read are gaps in the sheet, not records. A file
+    # with a header row and no records is a fact: "none this year" (e.g. no courses held),
+    # unlike a missing file, which means "no data".
     keep = np.flatnonzero(~blank)
     loaded.lines = raw.lines[keep]
-    if not len(keep):
-        loaded.problems.append(Problem(
-            loaded.display, None, None, None,
-            "只有標題列，沒有資料列。請在第 2 列起填入資料，或刪除這個檔案。",
-        ))
-        return
-
     problems = loaded.problems
     for column in spec.columns:
         if column.name not in parsed:
@@ -311,6 +375,8 @@ def _check_unique(loaded: _Loaded) -> None:
     for _, rows in _group_rows(groups.to_numpy(), dup):
         first = int(loaded.lines[rows[0]])
         value = col.text_at(int(rows[1]))
+        if shown in PERSONAL_NAMES:
+            value = mask_name(value)
         loaded.problems.append(_rows_problem(
             loaded, col.header, rows[1:], value,
             f"「{value}」與第 {first} 列重複。{spec.unique_reason}",
@@ -330,6 +396,42 @@ def _check_not_above(loaded: _Loaded) -> None:
                 loaded, a.header, np.array([row]), value,
                 f"「{value}」大於「{b.header}」欄的 {limit}。{rule.reason}",
             ))
+
+
+def _check_in_year(loaded: _Loaded, year: int) -> None:
+    """Dated events (meetings, classes, courses) belong to the folder's year; the budget's
+    year column may also be the next year."""
+    for name, extra in loaded.spec.in_year:
+        col = loaded.columns.get(name)
+        if col is None or not col.ok:
+            continue
+        if col.spec.kind == "date":
+            stamps = pd.DatetimeIndex(col.parsed.values)
+            years = np.asarray(stamps.year, dtype="float64") - 1911
+        else:
+            years = np.asarray(col.parsed.values, dtype="float64")
+        with np.errstate(invalid="ignore"):
+            outside = ~np.isnan(years) & ((years < year) | (years > year + extra))
+        if not outside.any():
+            continue
+        col.ok = False
+        bad = np.append(outside, False)[col.codes]
+        folder = loaded.display.rpartition("/")[0]
+        for code, rows in _group_rows(col.codes, bad):
+            text = excerpt(col.texts[code])
+            found = int(years[code])
+            if extra:
+                message = (
+                    f"「{text}」不是 {year} 或 {year + extra} 年。{folder}/ 的{loaded.spec.title}"
+                    f"只放本年度（{year}）與下年度（{year + extra}）的列；"
+                    f"請更正年度，或把這一列移到 {found} 年的資料夾。"
+                )
+            else:
+                message = (
+                    f"「{text}」不在 {year} 年（{ad_year(year)} 年）內。{folder}/ 只放 {year} 年"
+                    f"的資料；請更正日期，或把這一列移到 {found} 年的資料夾。"
+                )
+            loaded.problems.append(_rows_problem(loaded, col.header, rows, text, message))
 
 
 def _by_row(problems: list[Problem]) -> list[Problem]:
@@ -386,7 +488,7 @@ def _age_band_extra(parts: _Loaded) -> dict[str, convert.ArrayLike]:
 
 def _load_path(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> pd.DataFrame:
     """Load one found file, with the cross-file checks its dataset needs; raise on problems."""
-    loaded = _read_file(spec, path, data_dir)
+    loaded = _read_file(spec, path, year, data_dir)
     extra = _age_band_extra(loaded) if spec.stem == PARTICIPATIONS else {}
     if spec.stem == PARTICIPATIONS:
         classes_path = _find_in(DATASETS[CLASSES], _year_dir(year, data_dir), data_dir)
@@ -398,7 +500,7 @@ def _load_path(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> pd
                 f"參訓紀錄的班次代碼必須對應同年度的班次檔，請一併放入 {CLASSES}.csv。",
             ))
         else:
-            classes = _read_file(DATASETS[CLASSES], classes_path, data_dir)
+            classes = _read_file(DATASETS[CLASSES], classes_path, year, data_dir)
             if classes.problems:
                 raise DataError([*classes.problems, *loaded.problems])
             extra.update(_participation_extras(loaded, classes, classes.frame()))
@@ -436,7 +538,9 @@ def load_optional(
 def empty_frame(dataset: str) -> pd.DataFrame:
     """A DataFrame with no rows but every column of ``dataset`` in its contract dtype."""
     spec = get_dataset(dataset)
-    return pd.DataFrame({c.name: convert.missing(c, 0) for c in spec.columns})
+    frame = pd.DataFrame({c.name: convert.missing(c, 0) for c in spec.columns})
+    frame.attrs[ABSENT] = ()
+    return frame
 
 
 def year_column(dataset: str) -> str:
@@ -451,21 +555,31 @@ def load_years(
     """Every listed year's ``dataset`` in one DataFrame, with an int ``year`` column first.
 
     Years without a file are left out (callers show them as missing); a year whose file has
-    problems raises DataError.
+    problems raises DataError. ``attrs["absent_columns"]`` lists the columns absent from
+    at least one year's file, ``attrs["absent_columns_by_year"]`` which, year by year.
     """
     data_dir = _root(data_dir)
     column = year_column(dataset)
     frames: list[pd.DataFrame] = []
+    by_year: dict[int, tuple[str, ...]] = {}
     for y in dict.fromkeys(roc_year(y) for y in years):
         frame = load_optional(dataset, y, data_dir)
         if frame is not None:
+            by_year[y] = frame.attrs.get(ABSENT, ())
             frame.insert(0, column, np.full(len(frame), y, dtype=np.int64))
             frames.append(frame)
     if not frames:
         frame = empty_frame(dataset)
         frame.insert(0, column, np.zeros(0, dtype=np.int64))
-        return frame
-    return pd.concat(frames, ignore_index=True)
+    else:
+        frame = pd.concat(frames, ignore_index=True)
+    # pandas keeps attrs through concat only when every part has the same ones: set them.
+    names = get_dataset(dataset).names
+    frame.attrs = {
+        ABSENT: tuple(n for n in names if any(n in a for a in by_year.values())),
+        f"{ABSENT}_by_year": by_year,
+    }
+    return frame
 
 
 def _unknown_files(folder: Path, data_dir: str | Path) -> list[Problem]:
@@ -495,10 +609,10 @@ def _check_experts(meetings: _Loaded, members: pd.DataFrame, members_display: st
         unknown = [n for n in (text or "").split("、") if n and n not in names]
         if not unknown:
             continue
-        shown = "、".join(unknown)
+        shown = "、".join(mask_name(n) for n in unknown)
         for _, rows in _group_rows(experts.codes, experts.codes == code):
             meetings.problems.append(_rows_problem(
-                meetings, experts.header, rows, str(experts.texts[code]),
+                meetings, experts.header, rows, shown,
                 f"「{shown}」不在 {members_display} 的{TASK_FORCE}外聘委員名單中。"
                 "請確認姓名與委員名單一致。",
             ))
@@ -528,7 +642,7 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> li
             problems.extend(err.problems)
             continue
         if path is not None:
-            loaded[stem] = _read_file(spec, path, data_dir)
+            loaded[stem] = _read_file(spec, path, y, data_dir)
 
     parts, classes = loaded.get(PARTICIPATIONS), loaded.get(CLASSES)
     if parts is not None and classes is None:

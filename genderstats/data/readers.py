@@ -3,6 +3,10 @@
 Every reader hands back the header row as written and, for the columns asked for, a
 Categorical of the cell texts. Values are compared and converted per distinct text later,
 which keeps a million-row file fast: a gender column has a handful of distinct texts.
+
+Cells are read as the text a spreadsheet shows: a number cell formatted 0000 reads as
+「0001」, as Excel's own CSV export would write it. Files are opened once, without
+blocking, and only when they are regular files.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ import csv
 import datetime as dt
 import io
 import math
+import os
+import re
+import stat
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -19,16 +26,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genderstats.data.errors import DataError, Problem
+from genderstats.data.errors import DataError, Problem, excerpt
 
-# (Python codec, name shown to users). utf-8-sig reads UTF-8 with or without a BOM.
-ENCODINGS: tuple[tuple[str, str], ...] = (
-    ("utf-8-sig", "UTF-8"),
-    ("cp950", "Big5/CP950"),
-    ("big5hkscs", "Big5-HKSCS"),
-)
-TRIED_ENCODINGS = "UTF-8、UTF-8 with BOM、Big5/CP950、Big5-HKSCS"
+# Legacy encodings charset-normalizer may name for a Traditional Chinese file; the file is
+# then decoded strictly as CP950 (Big5 plus Microsoft's additions), or Big5-HKSCS.
+BIG5_FAMILY = ("big5", "cp950", "big5hkscs")
+BIG5_CODECS = ("cp950", "big5hkscs")
+# Candidates charset-normalizer weighs a non-UTF-8 file against: telling Big5 from
+# Simplified Chinese GB is the question that matters; anything else is refused anyway.
+_CANDIDATES = [*BIG5_FAMILY, "gb18030"]
+ACCEPTED_ENCODINGS = "UTF-8、UTF-8 with BOM、Big5/CP950"
+SAVE_AS_UTF8 = "請另存為 CSV UTF-8（Excel「另存新檔」選「CSV UTF-8（逗號分隔）」）後再放入。"
 _CHUNK = 1 << 22
+HEADER_BYTES = 1 << 16
+"""Bytes read from the top of a CSV to find its header row cheaply."""
 PREVIEW = 10
 """Rows kept from the top of a file, to say where a misplaced header row is."""
 
@@ -54,16 +65,13 @@ def _empty_file(display: str) -> DataError:
 class CsvSource:
     """A delimited text file. Encoding and delimiter are detected from the bytes."""
 
-    def __init__(self, path: Path, display: str) -> None:
+    def __init__(self, path: Path, display: str, raw: bytes | None = None) -> None:
         self.display = display
-        try:
-            self.raw = path.read_bytes()
-        except OSError as exc:
-            raise _problem(display, f"無法讀取檔案（{exc.strerror or exc}）。") from None
+        self.raw = read_regular(path, display) if raw is None else raw
         if not self.raw:
             raise _empty_file(display)
-        self.encoding = self._detect_encoding()
-        head = self.raw[: 1 << 16].decode(self.encoding, errors="ignore")
+        self.encoding = detect_encoding(self.raw, display)
+        head = self.raw[:HEADER_BYTES].decode(self.encoding, errors="ignore")
         if not head.strip():
             raise _problem(
                 display, "檔案是空的，沒有標題列也沒有資料列。請放入資料，或刪除這個檔案。"
@@ -75,34 +83,21 @@ class CsvSource:
             self.preview = [[cell.strip() for cell in row] for row in islice(reader, PREVIEW)]
         except csv.Error as exc:
             raise _problem(
-                display, f"無法解析 CSV 檔（{exc}）。請用 Excel 開啟後另存新檔再試。"
+                display, f"無法解析 CSV 檔（{excerpt(str(exc))}）。請用 Excel 開啟後另存新檔再試。"
             ) from None
         self.headers = self.preview[0] if self.preview else []
 
-    def _detect_encoding(self) -> str:
-        if self.raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"  # Excel's 「Unicode 文字」 export
-        first_error: UnicodeDecodeError | None = None
-        for codec, _name in ENCODINGS:
-            try:
-                _decode_in_chunks(self.raw, codec)
-                return codec
-            except UnicodeDecodeError as exc:
-                first_error = first_error or exc
-        assert first_error is not None
-        line = self.raw.count(b"\n", 0, first_error.start) + 1
-        raise _problem(
-            self.display,
-            f"無法辨識檔案的文字編碼（試過 {TRIED_ENCODINGS}；第 {line} 列有無法解讀的字元）。"
-            "請用 Excel「另存新檔」選「CSV UTF-8（逗號分隔）」後再放入。",
-        )
-
     def read(self, positions: list[int]) -> RawColumns:
         """Read only the columns at ``positions`` (0-based), every cell as text."""
+        raw, encoding = self.raw, self.encoding
+        if encoding not in ("utf-8-sig", "utf-8"):
+            # pandas' C parser decodes UTF-8 natively but other codecs slowly, in Python
+            # (1M Big5 rows: 1.9 s); transcoding first takes 0.2 s.
+            raw, encoding = raw.decode(encoding).encode("utf-8"), "utf-8"
         try:
             frame = pd.read_csv(
-                io.BytesIO(self.raw),
-                encoding=self.encoding,
+                io.BytesIO(raw),
+                encoding=encoding,
                 sep=self.sep,
                 header=None,
                 skiprows=1,
@@ -110,7 +105,9 @@ class CsvSource:
                 # trailing empty cells in hand-edited files) instead of failing usecols.
                 names=list(range(max(len(self.headers), max(positions) + 1))),
                 usecols=positions,
-                dtype={p: "category" for p in positions},
+                # Plain text, never pandas' "category", which infers numbers and booleans
+                # from the texts (「0001」 would come back as 1).
+                dtype=dict.fromkeys(positions, object),
                 keep_default_na=False,
                 na_values=[""],
                 skip_blank_lines=False,  # keep blank lines so row numbers match the sheet
@@ -120,34 +117,124 @@ class CsvSource:
             frame = pd.DataFrame({p: pd.Categorical([]) for p in positions})
         except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
             raise _problem(
-                self.display, f"無法解析 CSV 檔（{exc}）。請用 Excel 開啟後另存新檔再試。"
+                self.display,
+                f"無法解析 CSV 檔（{excerpt(str(exc))}）。請用 Excel 開啟後另存新檔再試。",
             ) from None
         columns = {p: _as_text_categorical(frame[p]) for p in positions}
         return RawColumns(columns, np.arange(len(frame), dtype=np.int64) + 2)
 
 
-def _decode_in_chunks(raw: bytes, codec: str) -> None:
-    """Raise UnicodeDecodeError (with a whole-file ``start``) unless ``raw`` decodes."""
+def read_regular(path: Path, display: str, limit: int | None = None) -> bytes:
+    """The bytes of ``path`` (the first ``limit`` of them), refusing anything but a file.
+
+    Opened without blocking, so a named pipe (FIFO) put in place of a data file is refused
+    instead of hanging the build; the type is checked on the opened descriptor itself.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise _problem(display, f"無法讀取檔案（{excerpt(exc.strerror or str(exc))}）。") from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise DataError([folder_problem(display)])
+        if not stat.S_ISREG(mode):
+            raise DataError([special_file_problem(display)])
+        try:
+            return handle.read() if limit is None else handle.read(limit)
+        except OSError as exc:
+            raise _problem(
+                display, f"無法讀取檔案（{excerpt(exc.strerror or str(exc))}）。"
+            ) from None
+
+
+def folder_problem(display: str) -> Problem:
+    """A folder carries a data file's name."""
+    return Problem(display, None, None, None,
+                   "這是資料夾，不是資料檔，不會讀取。請放入檔案本身，或把這個資料夾改名、移走。")
+
+
+def special_file_problem(display: str) -> Problem:
+    """A named pipe, socket or device carries a data file's name."""
+    return Problem(display, None, None, None,
+                   "這不是一般檔案（例如具名管道或裝置），不會讀取。"
+                   "請放入一般的 CSV、Excel 或 ODS 檔案。")
+
+
+def detect_encoding(raw: bytes, display: str, complete: bool = True) -> str:
+    """The codec for a CSV's bytes: UTF-16 (with BOM), UTF-8 (BOM or not) or Big5/CP950.
+
+    UTF-8 is checked by decoding, which is exact. Other bytes go to charset-normalizer;
+    only the Big5 family is accepted, since a Simplified Chinese (GBK/GB2312/GB18030) file
+    decoded as Big5 turns into plausible-looking nonsense. ``complete=False`` means ``raw``
+    is only the top of a file (a character may be cut at its end).
+    """
+    import charset_normalizer
+
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # Excel's 「Unicode 文字」 export
+    utf8_error = _decode_error(raw, "utf-8-sig", complete)
+    if utf8_error is None:
+        return "utf-8-sig"
+    best = charset_normalizer.from_bytes(_sample(raw), cp_isolation=_CANDIDATES).best()
+    guess = best.encoding if best is not None else None
+    if guess in BIG5_FAMILY:
+        for codec in BIG5_CODECS:
+            if _decode_error(raw, codec, complete) is None:
+                return codec
+    if guess == "gb18030":
+        raise _problem(
+            display,
+            "檔案的文字編碼是簡體中文的 GBK/GB2312（GB18030），不是 UTF-8 或 Big5，"
+            f"讀出來會是亂碼。{SAVE_AS_UTF8}",
+        )
+    line = raw.count(b"\n", 0, utf8_error) + 1
+    raise _problem(
+        display,
+        f"無法辨識檔案的文字編碼（可讀取 {ACCEPTED_ENCODINGS}；第 {line} 列有無法解讀的字元）。"
+        + SAVE_AS_UTF8,
+    )
+
+
+_NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*\n?")
+SAMPLE_BYTES = 1 << 20
+
+
+def _sample(raw: bytes) -> bytes:
+    """What the detector judges: a big file's lines holding non-ASCII bytes, whole lines up
+    to about 1 MiB (the whole file is still decoded strictly afterwards). Line ends never
+    fall inside a Big5 or GBK character, so no character is cut."""
+    if len(raw) <= SAMPLE_BYTES:
+        return raw
+    picked: list[bytes] = []
+    size = 0
+    for match in _NON_ASCII_LINE.finditer(raw):
+        picked.append(match.group())
+        size += len(picked[-1])
+        if size >= SAMPLE_BYTES:
+            break
+    return b"".join(picked)
+
+
+def _decode_error(raw: bytes, codec: str, complete: bool = True) -> int | None:
+    """Where ``raw`` stops decoding as ``codec`` (a whole-file offset), or None if it decodes."""
     decoder = codecs.getincrementaldecoder(codec)("strict")
     view = memoryview(raw)
     for start in range(0, len(raw), _CHUNK):
         try:
-            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(raw))
+            decoder.decode(view[start : start + _CHUNK],
+                           final=complete and start + _CHUNK >= len(raw))
         except UnicodeDecodeError as exc:
-            raise UnicodeDecodeError(
-                exc.encoding, raw, start + exc.start, start + exc.end, exc.reason
-            ) from None
+            return start + exc.start
+    return None
 
 
 def _as_text_categorical(column: pd.Series) -> pd.Categorical:
-    cat = column.array
-    if not isinstance(cat, pd.Categorical):
-        cat = pd.Categorical(column.astype(object).where(column.notna(), None))
-    if len(cat.categories) and not isinstance(cat.categories[0], str):
-        cat = pd.Categorical.from_codes(
-            cat.codes, categories=pd.Index([str(c) for c in cat.categories], dtype=object)
-        )
-    return cat
+    """The cell texts as a Categorical (empty cells are code -1), texts exactly as read."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    texts = pd.Index([str(u) for u in uniques], dtype=object)
+    return pd.Categorical.from_codes(codes, categories=texts)
 
 
 class SheetSource:
@@ -156,17 +243,18 @@ class SheetSource:
     def __init__(self, path: Path, display: str, engine: str) -> None:
         self.display = display
         kind = "Excel" if engine == "openpyxl" else "ODS"
-        if path.stat().st_size == 0:
+        raw = read_regular(path, display)
+        if not raw:
             raise _empty_file(display)
         try:
-            sheet = pd.read_excel(
-                path, sheet_name=0, header=None, dtype=object, engine=engine,
+            sheet = _sheet_reader(engine, raw).parse(
+                sheet_name=0, header=None, dtype=object,
                 keep_default_na=False, na_values=[],  # 「NA」 is text, as in a CSV
             )
         except Exception as exc:  # noqa: BLE001 - any reader failure becomes a readable problem
             raise _problem(
                 display,
-                f"無法開啟這個 {kind} 檔（{type(exc).__name__}: {exc}）。"
+                f"無法開啟這個 {kind} 檔（{type(exc).__name__}: {excerpt(str(exc))}）。"
                 "請確認檔案沒有損壞、沒有加密，並用試算表軟體另存新檔後再試。",
             ) from None
         if sheet.shape[0] == 0:
@@ -209,6 +297,83 @@ def _cell_text(value: object) -> str | None:
         return value.isoformat()
     text = str(value)
     return text if text.strip() else None
+
+
+_ZEROS_FORMAT = re.compile(r"0+")
+
+
+def _shown_integer(value: object, shown: str) -> object:
+    """An integer cell as displayed when the display adds leading zeros (0001), else as is."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value \
+            and len(shown) > len(str(value)) and shown.isdigit() and int(shown) == value:
+        return shown
+    return value
+
+
+def _sheet_reader(engine: str, raw: bytes) -> object:
+    """pandas' own workbook reader, taught to keep the leading zeros a cell displays.
+
+    pandas reads a number cell formatted 0000 as 1; the subclasses return 「0001」, the text
+    the user sees (openpyxl: the cell's number format; odfpy: the cell's displayed text).
+    """
+    if engine == "openpyxl":
+        from pandas.io.excel._openpyxl import OpenpyxlReader
+
+        class _Xlsx(OpenpyxlReader):
+            def _convert_cell(self, cell: object) -> object:
+                value = super()._convert_cell(cell)
+                fmt = getattr(cell, "number_format", "") or ""
+                if isinstance(value, int) and _ZEROS_FORMAT.fullmatch(fmt):
+                    return _shown_integer(value, str(value).zfill(len(fmt)))
+                return value
+
+        return _Xlsx(io.BytesIO(raw))
+
+    from pandas.io.excel._odfreader import ODFReader
+
+    class _Ods(ODFReader):
+        def _get_cell_value(self, cell: object) -> object:
+            value = super()._get_cell_value(cell)
+            if isinstance(value, int):
+                return _shown_integer(value, str(cell).strip())
+            return value
+
+    return _Ods(io.BytesIO(raw))
+
+
+def read_headers(path: Path, display: str) -> list[str]:
+    """The header row of a data file, reading as little of it as possible.
+
+    Raises DataError when the file cannot be read (the full check then says why).
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        raw = read_regular(path, display)
+        try:
+            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+            rows = book.worksheets[0].iter_rows(max_row=1, values_only=True)
+            first = next(rows, ())
+            book.close()
+        except Exception as exc:  # noqa: BLE001 - reported in full by the format check
+            raise _problem(display, f"無法開啟這個 Excel 檔（{type(exc).__name__}）。") from None
+        return [_cell_text(v) or "" for v in first]
+    if suffix == ".ods":
+        return SheetSource(path, display, "odf").headers
+    head = read_regular(path, display, HEADER_BYTES)
+    if not head:
+        raise _empty_file(display)
+    encoding = detect_encoding(head, display, complete=False)
+    text = head.decode(encoding, errors="ignore")
+    lines = text.splitlines()
+    first_line = lines[0] if lines else ""
+    sep = max((",", "\t", ";"), key=lambda s: (first_line.count(s), s == ","))
+    try:
+        row = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    except csv.Error:
+        row = []
+    return [cell.strip() for cell in row]
 
 
 def open_source(path: Path, display: str) -> CsvSource | SheetSource:

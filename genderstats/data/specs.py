@@ -40,6 +40,9 @@ class Column:
     )
     minimum: float | None = None
     maximum: float | None = None
+    sanity_maximum: bool = False
+    """``maximum`` only catches typing and export errors (data/README.md 〈數字的上限〉),
+    so the allowed values are worded without it (「0 以上的整數」)."""
     above_minimum: bool = False
     default: Any = None
     doc: str = ""
@@ -59,7 +62,8 @@ class Column:
         if self.kind in ("int", "number"):
             noun = "整數" if self.kind == "int" else "數字"
             lo, hi = _fmt(self.minimum), _fmt(self.maximum)
-            if self.minimum is not None and self.maximum is not None:
+            if self.minimum is not None and self.maximum is not None \
+                    and not self.sanity_maximum:
                 return f"{lo} 到 {hi} 之間的{noun}"
             if self.minimum is not None:
                 return f"大於 {lo} 的{noun}" if self.above_minimum else f"{lo} 以上的{noun}"
@@ -122,6 +126,12 @@ class Dataset:
     unique_skip_missing: str | None = None
     not_above: tuple[NotAbove, ...] = ()
     notes: tuple[str, ...] = ()
+    derived: tuple[tuple[str, str], ...] = ()
+    """``(column, source)``: an optional column filled from another when the file lacks it
+    (a participation's target group from its class, the age band from the age)."""
+    in_year: tuple[tuple[str, int], ...] = ()
+    """``(column, extra years)``: a date or year column whose values must fall in the
+    folder's year, or up to ``extra`` years after it (the budget lists next year too)."""
 
     @property
     def names(self) -> list[str]:
@@ -172,7 +182,13 @@ def header_key(header: str) -> str:
 def _fmt(value: float | None) -> str:
     if value is None:
         return ""
-    return str(int(value)) if float(value).is_integer() else str(value)
+    # Thousands separators make bounds such as 10,000,000,000 readable at a glance.
+    return f"{int(value):,}" if float(value).is_integer() else str(value)
+
+
+def _cap(bound: float) -> dict[str, Any]:
+    """A sanity upper bound for a numeric column (see ``Column.sanity_maximum``)."""
+    return {"maximum": bound, "sanity_maximum": True}
 
 
 def _aliases(**kw: tuple[str, ...]) -> MappingProxyType[str, tuple[str, ...]]:
@@ -186,6 +202,21 @@ def _choices(mapping: dict[str, tuple[str, ...]]) -> dict[str, Any]:
         "aliases": MappingProxyType({k: v for k, v in mapping.items() if v}),
     }
 
+
+# Sane upper bounds (data/README.md 〈數字的上限〉): a value beyond them is a typing or
+# export error, never a fact; they also keep every integer far inside int64.
+MAX_TERM = 100
+MAX_MEMBERS = 1_000
+"""Members of one committee or meeting."""
+MAX_SENIORITY = 60
+MAX_CLASS_HOURS = 200
+"""Hours of one class or one self-run course."""
+MAX_YEAR_HOURS = 1_000
+"""Training hours of one person in one year (about half of all working hours)."""
+MAX_COURSE_PEOPLE = 10_000
+"""Participants of one gender in one self-run course."""
+MAX_BUDGET = 10_000_000_000
+"""NT$ of one budget item: 100 億元, several times the department's whole budget."""
 
 GENDER = Column(
     "gender", "性別", "gender", required=True, headers=("sex",),
@@ -210,7 +241,7 @@ _COMMITTEE_MEMBERS = Dataset(
                headers=("委員會名稱", "小組", "小組名稱"),
                doc="委員會或小組名稱，如 性別平等專案小組、資料治理委員會、採購工作及審查小組。"),
         Column("term", "屆", "int", headers=("屆次", "屆別", "第幾屆"), minimum=1,
-               doc="第幾屆（1 以上的整數）；沒有屆次的小組可留空。"),
+               **_cap(MAX_TERM), doc="第幾屆（1 以上的整數）；沒有屆次的小組可留空。"),
         Column("name", "姓名", "text", required=True, headers=("委員姓名",),
                doc="委員姓名。報告不會顯示完整姓名。"),
         GENDER,
@@ -252,10 +283,10 @@ _TASK_FORCE_MEETINGS = Dataset(
                doc="首長、副首長、主秘 或 其他（填 其他 時請在「主席職稱」寫職稱）。"),
         Column("chair_title", "主席職稱", "text", doc="主席為「其他」時的職稱。"),
         Column("members_total", "委員總數", "int", required=True,
-               headers=("全體委員數", "應出席人數"), minimum=1,
+               headers=("全體委員數", "應出席人數"), minimum=1, **_cap(MAX_MEMBERS),
                doc="會議當時的委員總數（1 以上的整數）。"),
         Column("members_present", "出席人數", "int", required=True,
-               headers=("出席委員數", "實際出席人數"), minimum=0,
+               headers=("出席委員數", "實際出席人數"), minimum=0, **_cap(MAX_MEMBERS),
                doc="出席委員數，代理出席也算（0 以上的整數，不可超過委員總數）。"),
         Column("experts_present", "出席專家學者", "names",
                headers=("專家學者委員出席者", "專家學者出席"),
@@ -263,6 +294,7 @@ _TASK_FORCE_MEETINGS = Dataset(
     ),
     unique=("meeting_id",),
     unique_reason="會議代碼不可重複，請刪除或更正其中一列。",
+    in_year=(("date", 0),),
     not_above=(NotAbove("members_present", "members_total",
                         "出席人數（含代理出席）不可超過委員總數。"),),
 )
@@ -280,6 +312,7 @@ _ONSITE_ENGINEERS = Dataset(
                doc="駐點的中心或科室。"),
         Column("vendor", "廠商", "text", headers=("廠商名稱", "公司"), doc="所屬廠商。"),
         Column("seniority_years", "年資", "number", headers=("服務年資",), minimum=0,
+               **_cap(MAX_SENIORITY),
                doc="年資（年，0 以上的數字，可有小數）。"),
     ),
 )
@@ -299,11 +332,13 @@ _TRAINING_CLASSES = Dataset(
                headers=("課程對象", "開班對象", "族群"), **_choices(TARGET_GROUPS),
                doc="銀髮族、原住民、新住民、婦女專班 或 一般市民。"),
         Column("hours", "時數", "number", required=True, headers=("課程時數", "上課時數"),
-               minimum=0, above_minimum=True, doc="課程時數（大於 0 的數字）。"),
+               minimum=0, above_minimum=True, **_cap(MAX_CLASS_HOURS),
+               doc="課程時數（大於 0 的數字）。"),
         Column("title", "課程名稱", "text", headers=("班名", "課程"), doc="課程名稱。"),
     ),
     unique=("class_id",),
     unique_reason="班次代碼不可重複，請刪除或更正其中一列。",
+    in_year=(("date", 0),),
 )
 
 _TRAINING_PARTICIPATIONS = Dataset(
@@ -325,6 +360,7 @@ _TRAINING_PARTICIPATIONS = Dataset(
                doc="學員身分；留空則採用該班次的對象。"),
     ),
     notes=("class_id 必須存在於同年度 training_classes 檔；讀取時會一併檢查。",),
+    derived=(("target_group", "class_id"), ("age_band", "age")),
 )
 
 _STAFF_TRAINING = Dataset(
@@ -340,9 +376,10 @@ _STAFF_TRAINING = Dataset(
         GENDER,
         Column("hours", "完成時數", "number", required=True,
                headers=("時數", "訓練時數", "性別主流化訓練時數"), minimum=0,
+               **_cap(MAX_YEAR_HOURS),
                doc="當年完成的性別主流化訓練時數（0 以上的數字）。"),
         Column("in_person_hours", "實體時數", "number", required=True,
-               headers=("實體課程時數",), minimum=0,
+               headers=("實體課程時數",), minimum=0, **_cap(MAX_YEAR_HOURS),
                doc="其中實體課程的時數（0 以上，不可超過完成時數）。"),
         Column("unit", "單位", "text", headers=("科室",), doc="所屬單位。"),
     ),
@@ -363,10 +400,10 @@ _CONTACT_TRAINING = Dataset(
                            "性別業務相關人員": ("辦理性別平等業務相關人員", "業務相關人員")}),
                doc="性平聯絡人 或 性別業務相關人員。"),
         Column("total_hours", "年度培力總時數", "number", required=True,
-               headers=("總時數", "培力總時數"), minimum=0,
+               headers=("總時數", "培力總時數"), minimum=0, **_cap(MAX_YEAR_HOURS),
                doc="當年培力課程總時數（0 以上）。每人每年須 18 小時。"),
         Column("advanced_hours", "進階課程時數", "number", required=True,
-               headers=("進階時數",), minimum=0,
+               headers=("進階時數",), minimum=0, **_cap(MAX_YEAR_HOURS),
                doc="其中進階課程時數（0 以上，不可超過總時數）。每人每年須 6 小時以上。"),
     ),
     not_above=(NotAbove("advanced_hours", "total_hours", "進階課程時數不可超過年度培力總時數。"),),
@@ -381,15 +418,19 @@ _TRAINING_COURSES = Dataset(
         Column("title", "訓練班期名稱", "text", required=True, headers=("班期名稱", "課程名稱"),
                doc="訓練班期名稱。"),
         Column("hours", "時數", "number", required=True, headers=("訓練時數",), minimum=0,
-               above_minimum=True, doc="時數（大於 0）。"),
+               above_minimum=True, **_cap(MAX_CLASS_HOURS), doc="時數（大於 0）。"),
         Column("audience", "訓練對象", "text", doc="訓練對象，如 一般公務人員、高階公務人員。"),
         Column("men", "男", "int", required=True, headers=("男性", "男性人數"), minimum=0,
+               **_cap(MAX_COURSE_PEOPLE),
                doc="男性參加人數（0 以上的整數）。"),
         Column("women", "女", "int", required=True, headers=("女性", "女性人數"), minimum=0,
+               **_cap(MAX_COURSE_PEOPLE),
                doc="女性參加人數（0 以上的整數）。"),
-        Column("other", "其他", "int", headers=("其他性別", "其它"), minimum=0, default=0,
+        Column("other", "其他", "int", headers=("其他性別", "其它"), minimum=0,
+               **_cap(MAX_COURSE_PEOPLE), default=0,
                doc="其他性別參加人數（0 以上的整數）；沒有此欄或空白視為 0。"),
     ),
+    in_year=(("date", 0),),
 )
 
 _GENDER_BUDGET = Dataset(
@@ -403,12 +444,13 @@ _GENDER_BUDGET = Dataset(
         Column("item", "計畫項目名稱", "text", required=True,
                headers=("項目名稱", "計畫名稱", "項目"), doc="計畫項目名稱。"),
         Column("amount", "預算數", "int", required=True,
-               headers=("預算金額", "金額"), minimum=0,
+               headers=("預算金額", "金額"), minimum=0, **_cap(MAX_BUDGET),
                doc="預算數（新臺幣元，0 以上的整數；可寫 5,820,000）。"),
         Column("effect", "對促進性別平等的影響", "text", headers=("影響", "性別平等影響"),
                doc="對促進性別平等的影響。"),
     ),
     notes=("這一年的資料夾放本年度與下年度兩年的預算列。",),
+    in_year=(("year", 1),),
 )
 
 DATASETS: dict[str, Dataset] = {
