@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from conftest import run_notebook
 
 from genderstats import committees as cm
 from genderstats import config
+from genderstats import data as gsdata
 from genderstats.data import load
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "committee_composition.ipynb"
@@ -417,3 +419,87 @@ def test_notebook_threshold_and_ex_officio_parameters(tmp_path):
             "（當然委員不計入，計入4人）") in text
     assert "計入人數" in text and "當然委員不計入性別比例之計算" in text
     assert "委員身分性別統計" in text
+
+
+# ------------------------------------------------------------------ missing meeting data
+
+
+def _meetings(experts: list[str | None] | None) -> pd.DataFrame:
+    """Two meetings; ``experts`` None: the file had no 出席專家學者 column."""
+    frame = pd.DataFrame({
+        "meeting_id": ["113-1", "113-2"], "date": pd.to_datetime(["2024-03-20", "2024-08-28"]),
+        "chair": ["首長", "首長"], "chair_title": [pd.NA, pd.NA],
+        "members_total": [17, 17], "members_present": [17, 16],
+        "experts_present": experts if experts is not None else [pd.NA, pd.NA]})
+    if experts is None:  # how the loader marks a column the file lacks
+        frame.attrs["absent_columns"] = ("experts_present",)
+    return frame
+
+
+def _texts(outputs) -> str:
+    return text_of("".join(o.html for o in outputs))
+
+
+def test_meetings_without_the_experts_column_state_no_expert_figure():
+    members = sample_members()
+    outputs, experts = cm.meetings_outputs(_meetings(None), members, 113, 2)
+    text = _texts(outputs)
+    assert experts is None  # so nothing reaches indicators.csv
+    assert cm.NO_EXPERTS_DATA in text
+    assert "專家學者委員出席者" not in text and "0人次" not in text
+    assert "113年共召開2次會議，主席皆為首長" in text and "94.12%（16/17）" in text
+    assert list(cm.meetings_frame(_meetings(None)).columns) == [
+        "會議", "日期", "主席", "出席", "出席比率"]
+    assert cm.expert_attendance(_meetings(None), members) is None
+    assert not any("專家學者" in s for s in cm.meetings_sentences(_meetings(None), None, 113))
+
+
+def test_meetings_with_the_column_and_no_expert_present_count_zero():
+    members = sample_members()
+    outputs, experts = cm.meetings_outputs(_meetings([None, None]), members, 113, 2)
+    assert experts[["男", "女", "其他"]].sum().tolist() == [0, 0, 0]
+    assert cm.NO_EXPERTS_DATA not in _texts(outputs)
+
+
+def test_no_meetings_file_says_so_and_an_empty_one_means_no_meeting():
+    members = sample_members()
+    outputs, experts = cm.meetings_outputs(None, members, 113)
+    assert experts is None
+    assert _texts(outputs) == "性別平等專案小組運作情形" + cm.NO_MEETINGS_DATA
+    outputs, experts = cm.meetings_outputs(_meetings([None, None]).iloc[0:0], members, 113)
+    assert experts is None and _texts(outputs).endswith("113年未召開會議。")
+
+
+def _task_force_run(tmp_path: Path, edit) -> tuple[str, list]:
+    data_dir = tmp_path / "data"
+    shutil.copytree(config.DATA_DIR / "112", data_dir / "112")
+    edit(data_dir / "112")
+    return _run(tmp_path, data_dir, "性別平等專案小組", decimals=2)
+
+
+@pytest.mark.slow
+def test_task_force_page_without_meetings_file_says_meeting_data_is_missing(tmp_path):
+    page, rows = _task_force_run(tmp_path, lambda d: (d / "task_force_meetings.csv").unlink())
+    text = text_of(page)
+    assert cm.NO_MEETINGS_DATA in text
+    assert "35.29%" in text  # the composition is unaffected
+    assert not [r for r in rows if r["table"].startswith("專家學者")]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(gsdata, "has_column"), reason=(
+    "needs the loader to mark a column the file lacks (df.attrs['absent_columns'], "
+    "gs.data.has_column): without it a blank column cannot be told from 'nobody came'"))
+def test_task_force_page_without_the_experts_column_invents_no_zero(tmp_path):
+    def drop_experts(folder: Path) -> None:
+        path = folder / "task_force_meetings.csv"
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        path.write_text("\n".join(",".join(line.split(",")[:6]) for line in lines) + "\n",
+                        encoding="utf-8-sig")
+
+    page, rows = _task_force_run(tmp_path, drop_experts)
+    text = text_of(page)
+    assert cm.NO_EXPERTS_DATA in text
+    assert "0人次" not in text and "專家學者委員共出席" not in text
+    assert "94.12%" in text and "16/17" in text
+    assert not [r for r in rows if r["table"].startswith("專家學者")]
