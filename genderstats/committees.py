@@ -37,7 +37,6 @@ everyone.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -132,12 +131,7 @@ def form_pct(share: Any, decimals: int = FORM_DECIMALS) -> str:
     >>> form_pct(6 / 17), form_pct(16 / 17), form_pct(1), form_pct(14 / 35), form_pct(None)
     ('35.29%', '94.12%', '100%', '40%', '-')
     """
-    value = pct_value(share, decimals)
-    if isinstance(value, float) and math.isnan(value):
-        return "-"
-    if float(value).is_integer():
-        return f"{int(value)}%"
-    return format_pct(share, decimals)
+    return format_pct(share, decimals, whole=True)
 
 
 def threshold_text(threshold: Fraction | float | str = ONE_THIRD) -> str:
@@ -495,20 +489,22 @@ def overall_sentences(comp: Composition, decimals: int = 0) -> list[str]:
     """The findings on the whole committee, in the seed's wording.
 
     「全體委員17人，較低者單一性別（男性）比例為35.29%」, 「全體委員男女比例為女性佔40%、
-    男性佔60%」, 「府內委員…」, 「外聘委員…」, the headcount and the rule sentence.
+    男性佔60%」, 「府內委員…」, 「外聘委員…」, the headcount and the rule sentence. Every
+    share is printed as the page's tables print it (:func:`form_pct` at ``decimals``).
     """
     row = comp.row
     men, women, total = int(row["男"]), int(row["女"]), int(row[TOTAL])
     out = []
     if total and (men or women) and men != women:  # equal: the next sentence says 各佔50%
         lower = "男" if men < women else "女"
-        share = form_pct(min(men, women) / total)
+        share = form_pct(min(men, women) / total, decimals)
         out.append(f"{ALL_MEMBERS}{total}人，較低者單一性別（{GENDER_WORDS[lower]}）比例為{share}")
-    out.append(composition_sentence(ALL_MEMBERS, row, decimals=decimals, balance=False))
+    out.append(composition_sentence(ALL_MEMBERS, row, decimals=decimals, balance=False,
+                                    whole=True))
     affiliation = comp.breakdown("affiliation")
     if affiliation is not None:
         out += [composition_sentence(affiliation.subject(k), affiliation.table.loc[k],
-                                     decimals=decimals, balance=False)
+                                     decimals=decimals, balance=False, whole=True)
                 for k in affiliation.categories]
     out.append(headcount_sentence(comp))
     out.append(rule_sentence(comp.rule, subject=f"{comp.label}{ALL_MEMBERS}",
@@ -540,7 +536,8 @@ def breakdown_sentences(
             subject = breakdown.subject(k)
             if k in new and new_prefix:
                 subject = f"{new_prefix}{subject}"
-            out.append(composition_sentence(subject, breakdown.table.loc[k], decimals=decimals))
+            out.append(composition_sentence(subject, breakdown.table.loc[k], decimals=decimals,
+                                            whole=True))
     rules = breakdown.rules
     counted = [k for k in breakdown.categories if int(rules.loc[k, "人數"])]
     short = [f"{breakdown.subject(k)}{_short_fall(rules.loc[k])}"
@@ -615,7 +612,7 @@ def composition_html(
     cols: dict[str, list[str]] = {heads[g]: [format_count(v) for v in table[g]] for g in genders}
     cols["總人數"] = [format_count(v) for v in table[TOTAL]]
     for g in genders:
-        cols[f"{GENDER_WORDS[g]}比例"] = [format_pct(v, decimals) for v in table[f"{g}%"]]
+        cols[f"{GENDER_WORDS[g]}比例"] = [form_pct(v, decimals) for v in table[f"{g}%"]]
     numeric = list(cols)
     text = threshold_text(threshold)
     if rules is not None:
@@ -630,7 +627,8 @@ def composition_html(
     return _mark_total(frame_html(frame, caption, numeric_cols=numeric, index=True))
 
 
-def form_table_html(comp: Composition, caption: str | None = None) -> HtmlTable:
+def form_table_html(comp: Composition, caption: str | None = None, *,
+                    decimals: int = FORM_DECIMALS) -> HtmlTable:
     """The results-report form's 「成員」 row: totals with 外聘 in brackets, the lower share.
 
     總人數 「17人（含3名外聘委員）」 | 男性人數 「6人（含1名外聘委員）」 | 女性人數 … |
@@ -650,7 +648,7 @@ def form_table_html(comp: Composition, caption: str | None = None) -> HtmlTable:
             continue
         data[f"{GENDER_WORDS[g]}人數"] = cell(int(row[g]), int(ext_counts.get(g, 0)))
     lower = min(row["男%"], row["女%"]) if int(row[TOTAL]) else None
-    data["（較低者）單一性別比例"] = form_pct(lower)
+    data["（較低者）單一性別比例"] = form_pct(lower, decimals)
     rule_head = f"任一性別不低於{comp.threshold_text}"
     if comp.exclude_ex_officio:
         rule_head += f"（不計{EX_OFFICIO}）"
@@ -767,10 +765,10 @@ def comparison_html(
     frame = pd.DataFrame({
         f"{previous}女性/總人數": [count(w, n) for w, n in
                                zip(comparison["前期女性"], comparison["前期人數"], strict=True)],
-        f"{previous}女性比例": [format_pct(v, decimals) for v in comparison["前期女性比例"]],
+        f"{previous}女性比例": [form_pct(v, decimals) for v in comparison["前期女性比例"]],
         f"{current}女性/總人數": [count(w, n) for w, n in
                               zip(comparison["本期女性"], comparison["本期人數"], strict=True)],
-        f"{current}女性比例": [format_pct(v, decimals) for v in comparison["本期女性比例"]],
+        f"{current}女性比例": [form_pct(v, decimals) for v in comparison["本期女性比例"]],
         "增減（百分點）": [_pp(v, decimals) for v in comparison["增減（百分點）"]],
     }, index=comparison.index)
     return frame_html(frame, caption, numeric_cols=list(frame.columns), index=True)
@@ -788,8 +786,8 @@ def comparison_sentences(
             continue
         if pd.isna(rec["前期女性比例"]) or pd.isna(rec["本期女性比例"]):
             continue
-        now = format_pct(rec["本期女性比例"], decimals)
-        then = format_pct(rec["前期女性比例"], decimals)
+        now = form_pct(rec["本期女性比例"], decimals)
+        then = form_pct(rec["前期女性比例"], decimals)
         diff = rec["增減（百分點）"]
         head = f"{c}{label}女性比例為{now}"
         if diff == 0:

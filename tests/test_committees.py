@@ -124,6 +124,21 @@ def test_a_member_of_other_gender_is_counted_shown_and_the_rule_checks_men_and_w
         cm.composition(roster("男女女"), "測試小組").overall, "x").frame.columns
 
 
+def test_a_share_prints_the_same_in_the_findings_and_the_tables():
+    comp = cm.composition(roster("男" * 8 + "女" * 12), "測試小組")
+    form = cm.form_table_html(comp, decimals=2).frame.iloc[0]
+    table = cm.composition_html(comp.overall, "示例", rules=comp.rules, decimals=2).frame
+    sentences = cm.overall_sentences(comp, 2)
+    assert form["（較低者）單一性別比例"] == "40%"
+    assert table.loc["全體委員", ["男性比例", "女性比例"]].tolist() == ["40%", "60%"]
+    assert sentences[:2] == ["全體委員20人，較低者單一性別（男性）比例為40%",
+                             "全體委員男女比例為女性佔60%、男性佔40%"]
+    comp = cm.composition(roster("男" * 7 + "女" * 9), "測試小組")
+    assert cm.overall_sentences(comp, 2)[1] == "全體委員男女比例為女性佔56.25%、男性佔43.75%"
+    assert cm.composition_html(comp.overall, "示例", decimals=2).frame.loc[
+        "全體委員", "男性比例"] == "43.75%"
+
+
 def test_threshold_words_and_form_percentages():
     assert [cm.threshold_text(t) for t in ("1/3", "1/4", Fraction(2, 3), "40%", 0.4)] == [
         "三分之一", "四分之一", "三分之二", "40%", "40%"]
@@ -147,7 +162,11 @@ def test_task_force_composition_from_the_sample_data():
     assert cm.form_table_html(comp).frame.iloc[0].tolist() == [
         "17人（含3名外聘委員）", "6人（含1名外聘委員）", "11人（含2名外聘委員）", "35.29%", "符合"]
     assert [b.key for b in comp.breakdowns] == ["affiliation"]  # 身分 repeats 府內/外聘
-    assert "全體委員17人，較低者單一性別（男性）比例為35.29%" in cm.overall_sentences(comp)
+    assert "全體委員17人，較低者單一性別（男性）比例為35.29%" in cm.overall_sentences(comp, 2)
+    # At whole percents the same figure reads 35% in the findings and the tables alike.
+    assert cm.overall_sentences(comp)[:2] == ["全體委員17人，較低者單一性別（男性）比例為35%",
+                                              "全體委員男女比例為女性佔65%、男性佔35%"]
+    assert cm.form_table_html(comp, decimals=0).frame.iloc[0, 3] == "35%"
 
 
 def test_data_governance_breakdowns_and_terms_from_the_sample_data():
@@ -380,7 +399,8 @@ def test_notebook_reports_a_committee_that_fails_the_rule(handmade, tmp_path):
     assert "審查小組全體委員未達任一性別不低於三分之一之規定，尚缺女性1人" in text
     assert "委員人數分別為男性7人、女性2人，女性比例低於全部委員三分之一，尚缺女性1人" in text
     assert "未達（尚缺女性1人）" in text
-    assert "9人（含3名外聘委員）" in text and "22.22%" in text
+    # decimals=0: the form's share is a whole percent, as in every table of the page.
+    assert "9人（含3名外聘委員）" in text and "22%" in text and "22.22%" not in text
     # No working groups, sectors, roles or terms in the data: no such sections, no error.
     for absent in ("工作小組", "代表類別", "委員身分", "比較", "運作情形", "此段計算失敗"):
         assert absent not in text, absent
