@@ -1,20 +1,23 @@
 """The yearly results report's statistical tables (推動性別平等工作成果報告).
 
 Every figure here is computed by the same functions, from the same data, as the detailed
-reports (committees, staff_training, digital_training, engineers, budget), so the annual
-report and the detailed reports cannot disagree.
+reports (committees, staff_training, budget), so the annual report and the detailed
+reports cannot disagree. Every input is optional here: a section whose file is missing
+says 「本年度無…資料」 and nothing is computed from it. The other reports' key figures are
+never recomputed: the build hands over what each report recorded (:func:`load_status`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from genderstats import budget as budget_mod
-from genderstats import committees, data, digital_training, engineers, staff_training
+from genderstats import committees, data, staff_training
 from genderstats.privacy import escape
 from genderstats.record import record_input
 from genderstats.registry import Report
@@ -23,14 +26,22 @@ from genderstats.tables import Html, HtmlTable, frame_html
 
 ANNUAL_ID = "annual-report"
 CHAIRS = ("首長", "副首長", "主秘", "其他")
+NO_MEMBERS_DATA = "本年度無委員名單資料。"
+NO_BUDGET_DATA = "本年度無性別預算資料。"
+NOT_READY = "本報告尚未完成"
+PENDING_NOTE = "各報告的連結與重點數字，於產製本年度全部報告時列出。"
+
+
+def _p(text: str) -> Html:
+    return Html(f"<p>{escape(text)}</p>")
 
 
 # ------------------------------------------------------------------ 二、性別平等專案小組
 
 def task_force(year: int, data_dir: Path) -> committees.Composition | None:
-    """The task force's composition, or None when the roster has no task force."""
-    members = data.load("committee_members", year, data_dir)
-    if committees.committee_roster(members, committees.TASK_FORCE).empty:
+    """The task force's composition; None when there is no roster or no task force in it."""
+    members = data.load_optional("committee_members", year, data_dir)
+    if members is None or not (members["committee"] == committees.TASK_FORCE).any():
         return None
     return committees.composition(members, committees.TASK_FORCE)
 
@@ -38,9 +49,11 @@ def task_force(year: int, data_dir: Path) -> committees.Composition | None:
 def meetings_form(meetings: pd.DataFrame) -> pd.DataFrame:
     """The form's 「(二) 運作情形」: a V under the chair's column, attendance as 「94.12% (16/17)」.
 
-    A chair recorded as 其他 shows its title (the form asks for it).
+    A chair recorded as 其他 shows its title (the form asks for it). Without the file's
+    出席專家學者 column there is no 專家學者委員出席者 column (nothing is known of them).
     """
     shown = committees.meetings_frame(meetings)
+    experts = "專家學者委員出席者" in shown.columns
     rows = []
     for (_, meeting), (_, line) in zip(meetings.iterrows(), shown.iterrows(), strict=True):
         chair = str(meeting["chair"])
@@ -48,25 +61,36 @@ def meetings_form(meetings: pd.DataFrame) -> pd.DataFrame:
         marks = {c: ("V" if chair == c else "") for c in CHAIRS}
         if chair == "其他" and isinstance(title, str) and title.strip():
             marks["其他"] = f"V（{title.strip()}）"
-        rows.append({"會議": line["會議"], **marks,
-                     "全體委員出席比率(%)": f"{line['出席比率']} ({line['出席']})",
-                     "專家學者委員出席者": line["專家學者委員出席者"]})
+        row = {"會議": line["會議"], **marks,
+               "全體委員出席比率(%)": f"{line['出席比率']} ({line['出席']})"}
+        if experts:
+            row["專家學者委員出席者"] = line["專家學者委員出席者"]
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
 def task_force_outputs(year: int, data_dir: Path) -> list[Any]:
-    """(一) 成員 and (二) 運作情形, or a note when there is no data."""
-    comp = task_force(year, data_dir)
-    if comp is None:
-        return [Html(f"<p>{year}年委員名單中沒有{committees.TASK_FORCE}。</p>")]
-    out: list[Any] = [Html("<h3>(一) 成員</h3>"),
-                      committees.form_table_html(comp, f"{year}年{committees.TASK_FORCE}成員")]
+    """(一) 成員 and (二) 運作情形, each saying so when its data is missing."""
+    out: list[Any] = [Html("<h3>(一) 成員</h3>")]
+    if data.find_file("committee_members", year, data_dir) is None:
+        out.append(_p(NO_MEMBERS_DATA))
+    else:
+        comp = task_force(year, data_dir)
+        if comp is None:
+            out.append(_p(f"{year}年委員名單中沒有{committees.TASK_FORCE}。"))
+        else:
+            out.append(committees.form_table_html(comp,
+                                                  f"{year}年{committees.TASK_FORCE}成員"))
     meetings = data.load_optional("task_force_meetings", year, data_dir)
     out.append(Html("<h3>(二) 運作情形</h3>"))
-    if meetings is None or meetings.empty:
-        out.append(Html(f"<p>{year}年無會議紀錄資料。</p>"))
+    if meetings is None:
+        out.append(_p(committees.NO_MEETINGS_DATA))
+    elif meetings.empty:
+        out.append(_p(f"{year}年未召開會議。"))
     else:
         out.append(frame_html(meetings_form(meetings), f"{year}年{committees.TASK_FORCE}運作情形"))
+        if not committees.has_experts(meetings):
+            out.append(_p(committees.NO_EXPERTS_DATA))
     return out
 
 
@@ -76,7 +100,7 @@ def training_outputs(year: int, data_dir: Path,
                      rules: staff_training.Rules | None = None) -> list[Any]:
     """(一)–(五), exactly as the gender-training report shows them (tables only)."""
     rules = rules or staff_training.Rules()
-    staff = data.load("staff_training", year, data_dir)
+    staff = data.load_optional("staff_training", year, data_dir)
     contacts = data.load_optional("contact_training", year, data_dir)
     courses = data.load_optional("training_courses", year, data_dir)
     out: list[Any] = []
@@ -92,8 +116,10 @@ def training_outputs(year: int, data_dir: Path,
 def budget_outputs(year: int, data_dir: Path) -> list[Any]:
     """(一) this year's items, (二) next year's, (三) the change (「無」 when none)."""
     items = data.load_optional("gender_budget", year, data_dir)
-    if items is None or items.empty:
-        return [Html(f"<p>{year}年無性別預算資料。</p>")]
+    if items is None:
+        return [_p(NO_BUDGET_DATA)]
+    if items.empty:
+        return [_p(f"{year}年未編列性別預算。")]
     nxt = year + 1
     out: list[Any] = []
     for n, (label, y) in enumerate([("本年度", year), ("下年度", nxt)], start=1):
@@ -115,71 +141,108 @@ def budget_outputs(year: int, data_dir: Path) -> list[Any]:
     return out
 
 
-# ------------------------------------------------------------------ the other reports
+# ------------------------------------------------------------------ 四、the other reports
 
-def _committee(params: dict[str, Any], year: int, data_dir: Path) -> str:
-    members = data.load("committee_members", year, data_dir)
-    kw = {k: params[k] for k in ("threshold", "exclude_ex_officio") if k in params}
-    return committees.key_figure(committees.composition(members, params["committee"], **kw))
+STATUSES = ("ok", "failed", "unbuilt")
 
 
-def _digital(params: dict[str, Any], year: int, data_dir: Path) -> str:
-    parts, classes = digital_training.load_year(year, data_dir)
-    prepared = digital_training.prepare(parts, classes)
-    return digital_training.key_figures(prepared, classes, year).summary()
+@dataclass(frozen=True)
+class ReportEntry:
+    """One other report of the year as the 四 section lists it."""
+
+    id: str
+    title: str
+    status: str
+    page: str | None
+    key_figure: str | None
+
+    @property
+    def ready(self) -> bool:
+        """Built, with a page to link to: only then are its link and figure shown."""
+        return self.status == "ok" and bool(self.page)
 
 
-def _engineers(params: dict[str, Any], year: int, data_dir: Path) -> str:
-    return engineers.key_figure(data.load(engineers.DATASET, year, data_dir))
+def load_status(path: str | Path, year: int) -> dict[str, dict[str, Any]]:
+    """The build's report status file: ``{"year": 112, "reports": {id: {...}}}``.
 
-
-def _training(params: dict[str, Any], year: int, data_dir: Path) -> str:
-    kw = {k: params[k] for k in ("required_hours", "in_person_hours") if k in params}
-    return staff_training.key_figure(data.load("staff_training", year, data_dir), **kw)
-
-
-# Keyed by notebook: a report's key figure is what its own notebook records.
-KEY_FIGURES: dict[str, Callable[[dict[str, Any], int, Path], str]] = {
-    "committee_composition": _committee,
-    "digital_training": _digital,
-    "onsite_engineers": _engineers,
-    "gender_training": _training,
-}
-
-
-def report_summaries(reports: list[Report], year: int, data_dir: Path,
-                     registry_file: Path | None = None) -> pd.DataFrame:
-    """One row per other report of the year: title, key figure and page link.
-
-    A report whose data cannot be read says so here; its own page shows the details.
+    Recorded as an input, so a report that fails or recovers re-runs the annual report.
+    Raises ValueError naming what is wrong (the build writes this file; a bad one is a bug
+    of the build, not of the data).
     """
-    if registry_file is not None:
-        record_input(registry_file)
-    rows = []
+    p = Path(path)
+    record_input(p)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"無法讀取報告狀態檔 {p.name}：{exc}") from None
+    reports = doc.get("reports") if isinstance(doc, dict) else None
+    if not isinstance(reports, dict) or doc.get("year") != year:
+        raise ValueError(f"報告狀態檔 {p.name} 應為 {{\"year\": {year}, \"reports\": {{…}}}}，"
+                         f"實際的年度為 {doc.get('year') if isinstance(doc, dict) else '（無）'}。")
+    for rid, entry in reports.items():
+        if not isinstance(entry, dict) or entry.get("status") not in STATUSES:
+            raise ValueError(f"報告狀態檔 {p.name} 中「{rid}」的 status 應為 "
+                             f"{'、'.join(STATUSES)} 之一。")
+    return reports
+
+
+def report_entries(reports: list[Report], status: dict[str, dict[str, Any]] | None
+                   ) -> list[ReportEntry]:
+    """The year's other reports in registry order, with what the build says of each.
+
+    Without a status (no build: a notebook run by hand) every report is unbuilt; a report
+    the status does not mention is unbuilt too.
+    """
+    out = []
     for report in reports:
         if report.id == ANNUAL_ID:
             continue
-        builder = KEY_FIGURES.get(report.notebook.stem)
-        try:
-            figure = builder(report.parameters, year, data_dir) if builder else "—"
-        except (data.DataError, ValueError) as exc:
-            figure = "無法計算（資料有誤，請見該報告）：" + str(exc).splitlines()[0][:80]
-        rows.append({"報告": report.title, "重點數字": figure, "id": report.id})
-    return pd.DataFrame(rows, columns=["報告", "重點數字", "id"])
+        entry = (status or {}).get(report.id) or {"status": "unbuilt"}
+        out.append(ReportEntry(report.id, str(entry.get("title") or report.title),
+                               str(entry["status"]), entry.get("page") or None,
+                               entry.get("key_figure") or None))
+    return out
 
 
-def summaries_html(summaries: pd.DataFrame, caption: str) -> HtmlTable:
-    """The summaries with each title linking to its page (all text escaped)."""
+def summaries_html(entries: list[ReportEntry], caption: str, *, built: bool = True
+                   ) -> HtmlTable | Html:
+    """The 四 section's table: each ready report's title links to its page, beside the key
+    figure it recorded; any other report reads 「本報告尚未完成」, with no link nor figure.
+
+    ``built=False`` (no status from the build): the titles only, and one line saying the
+    list is completed when the year is built.
+    """
+    if not built:
+        items = "".join(f"<li>{escape(e.title)}</li>" for e in entries)
+        return Html(f"<p>{escape(PENDING_NOTE)}</p><ul>{items}</ul>")
     head = '<th scope="col">報告</th><th scope="col">重點數字</th>'
-    body = "".join(
-        f'<tr><th scope="row"><a href="{escape(r["id"])}.html">{escape(r["報告"])}</a></th>'
-        f"<td>{escape(r['重點數字'])}</td></tr>"
-        for _, r in summaries.iterrows()
-    )
+    rows, shown = [], []
+    for e in entries:
+        if e.ready:
+            title = f'<a href="{escape(e.page)}">{escape(e.title)}</a>'
+            figure = e.key_figure or "—"
+        else:
+            title, figure = escape(e.title), NOT_READY
+        rows.append(f'<tr><th scope="row">{title}</th><td>{escape(figure)}</td></tr>')
+        shown.append({"報告": e.title, "重點數字": figure})
     html = (f'<div class="gs-table-wrap" role="region" aria-label="{escape(caption)}" '
             f'tabindex="0"><table class="gs-table"><caption>{escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
-    return HtmlTable(html, summaries[["報告", "重點數字"]])
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+    return HtmlTable(html, pd.DataFrame(shown, columns=["報告", "重點數字"]))
+
+
+def other_reports_outputs(year: int, report_status: str | Path = "",
+                          registry_file: Path | None = None) -> list[Any]:
+    """The 四 section: from the build's status file when given, else titles only."""
+    from genderstats import config, registry
+
+    path = registry_file or config.REGISTRY_FILE
+    record_input(path)
+    reports = registry.load_registry(path)
+    status = load_status(report_status, year) if report_status else None
+    entries = report_entries(reports, status)
+    return [summaries_html(entries, f"{year}年各項性別統計與分析報告",
+                           built=status is not None)]
 
 
 def key_figure(comp: committees.Composition | None, items: pd.DataFrame | None,

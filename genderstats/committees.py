@@ -37,7 +37,6 @@ everyone.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,13 +47,14 @@ from typing import Any
 import pandas as pd
 
 from genderstats.config import GENDERS, TOTAL
-from genderstats.narrative import composition_sentence, rule_sentence
+from genderstats.narrative import composition_sentence, findings_html, rule_sentence
 from genderstats.privacy import escape, mask_name
 from genderstats.stats import (
     ONE_THIRD,
     format_count,
     format_pct,
     gender_table,
+    has_column,
     is_total_label,
     one_third_rule,
     parse_threshold,
@@ -84,16 +84,20 @@ __all__ = [
     "expert_attendance",
     "form_pct",
     "form_table_html",
+    "has_experts",
     "heading",
     "headcount_sentence",
     "indicator_tables",
     "key_figure",
     "meetings_frame",
     "meetings_html",
+    "meetings_outputs",
     "meetings_sentences",
     "members_frame",
     "members_html",
     "new_categories",
+    "NO_EXPERTS_DATA",
+    "NO_MEETINGS_DATA",
     "note",
     "overall_sentences",
     "previous_term",
@@ -109,6 +113,10 @@ ALL_MEMBERS = "全體委員"
 FORM_DECIMALS = 2
 """Decimals of the results-report form's figures: 35.29%, 94.12%."""
 UNFILLED = "（未填）"
+NO_MEETINGS_DATA = "本年度無性別平等專案小組會議資料。"
+"""Said where the year has no ``task_force_meetings`` file (no file: no data, not 「未召開」)."""
+NO_EXPERTS_DATA = "本年度會議資料無「出席專家學者」欄，無專家學者委員出席資料。"
+"""Said where the meetings file has no 出席專家學者 column."""
 
 _CN_DIGITS = {2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
 _NAME_SPLIT = re.compile(r"[、,，;；/／\s]+")
@@ -123,12 +131,7 @@ def form_pct(share: Any, decimals: int = FORM_DECIMALS) -> str:
     >>> form_pct(6 / 17), form_pct(16 / 17), form_pct(1), form_pct(14 / 35), form_pct(None)
     ('35.29%', '94.12%', '100%', '40%', '-')
     """
-    value = pct_value(share, decimals)
-    if isinstance(value, float) and math.isnan(value):
-        return "-"
-    if float(value).is_integer():
-        return f"{int(value)}%"
-    return format_pct(share, decimals)
+    return format_pct(share, decimals, whole=True)
 
 
 def threshold_text(threshold: Fraction | float | str = ONE_THIRD) -> str:
@@ -486,20 +489,22 @@ def overall_sentences(comp: Composition, decimals: int = 0) -> list[str]:
     """The findings on the whole committee, in the seed's wording.
 
     「全體委員17人，較低者單一性別（男性）比例為35.29%」, 「全體委員男女比例為女性佔40%、
-    男性佔60%」, 「府內委員…」, 「外聘委員…」, the headcount and the rule sentence.
+    男性佔60%」, 「府內委員…」, 「外聘委員…」, the headcount and the rule sentence. Every
+    share is printed as the page's tables print it (:func:`form_pct` at ``decimals``).
     """
     row = comp.row
     men, women, total = int(row["男"]), int(row["女"]), int(row[TOTAL])
     out = []
     if total and (men or women) and men != women:  # equal: the next sentence says 各佔50%
         lower = "男" if men < women else "女"
-        share = form_pct(min(men, women) / total)
+        share = form_pct(min(men, women) / total, decimals)
         out.append(f"{ALL_MEMBERS}{total}人，較低者單一性別（{GENDER_WORDS[lower]}）比例為{share}")
-    out.append(composition_sentence(ALL_MEMBERS, row, decimals=decimals, balance=False))
+    out.append(composition_sentence(ALL_MEMBERS, row, decimals=decimals, balance=False,
+                                    whole=True))
     affiliation = comp.breakdown("affiliation")
     if affiliation is not None:
         out += [composition_sentence(affiliation.subject(k), affiliation.table.loc[k],
-                                     decimals=decimals, balance=False)
+                                     decimals=decimals, balance=False, whole=True)
                 for k in affiliation.categories]
     out.append(headcount_sentence(comp))
     out.append(rule_sentence(comp.rule, subject=f"{comp.label}{ALL_MEMBERS}",
@@ -531,7 +536,8 @@ def breakdown_sentences(
             subject = breakdown.subject(k)
             if k in new and new_prefix:
                 subject = f"{new_prefix}{subject}"
-            out.append(composition_sentence(subject, breakdown.table.loc[k], decimals=decimals))
+            out.append(composition_sentence(subject, breakdown.table.loc[k], decimals=decimals,
+                                            whole=True))
     rules = breakdown.rules
     counted = [k for k in breakdown.categories if int(rules.loc[k, "人數"])]
     short = [f"{breakdown.subject(k)}{_short_fall(rules.loc[k])}"
@@ -606,7 +612,7 @@ def composition_html(
     cols: dict[str, list[str]] = {heads[g]: [format_count(v) for v in table[g]] for g in genders}
     cols["總人數"] = [format_count(v) for v in table[TOTAL]]
     for g in genders:
-        cols[f"{GENDER_WORDS[g]}比例"] = [format_pct(v, decimals) for v in table[f"{g}%"]]
+        cols[f"{GENDER_WORDS[g]}比例"] = [form_pct(v, decimals) for v in table[f"{g}%"]]
     numeric = list(cols)
     text = threshold_text(threshold)
     if rules is not None:
@@ -621,7 +627,8 @@ def composition_html(
     return _mark_total(frame_html(frame, caption, numeric_cols=numeric, index=True))
 
 
-def form_table_html(comp: Composition, caption: str | None = None) -> HtmlTable:
+def form_table_html(comp: Composition, caption: str | None = None, *,
+                    decimals: int = FORM_DECIMALS) -> HtmlTable:
     """The results-report form's 「成員」 row: totals with 外聘 in brackets, the lower share.
 
     總人數 「17人（含3名外聘委員）」 | 男性人數 「6人（含1名外聘委員）」 | 女性人數 … |
@@ -641,7 +648,7 @@ def form_table_html(comp: Composition, caption: str | None = None) -> HtmlTable:
             continue
         data[f"{GENDER_WORDS[g]}人數"] = cell(int(row[g]), int(ext_counts.get(g, 0)))
     lower = min(row["男%"], row["女%"]) if int(row[TOTAL]) else None
-    data["（較低者）單一性別比例"] = form_pct(lower)
+    data["（較低者）單一性別比例"] = form_pct(lower, decimals)
     rule_head = f"任一性別不低於{comp.threshold_text}"
     if comp.exclude_ex_officio:
         rule_head += f"（不計{EX_OFFICIO}）"
@@ -758,10 +765,10 @@ def comparison_html(
     frame = pd.DataFrame({
         f"{previous}女性/總人數": [count(w, n) for w, n in
                                zip(comparison["前期女性"], comparison["前期人數"], strict=True)],
-        f"{previous}女性比例": [format_pct(v, decimals) for v in comparison["前期女性比例"]],
+        f"{previous}女性比例": [form_pct(v, decimals) for v in comparison["前期女性比例"]],
         f"{current}女性/總人數": [count(w, n) for w, n in
                               zip(comparison["本期女性"], comparison["本期人數"], strict=True)],
-        f"{current}女性比例": [format_pct(v, decimals) for v in comparison["本期女性比例"]],
+        f"{current}女性比例": [form_pct(v, decimals) for v in comparison["本期女性比例"]],
         "增減（百分點）": [_pp(v, decimals) for v in comparison["增減（百分點）"]],
     }, index=comparison.index)
     return frame_html(frame, caption, numeric_cols=list(frame.columns), index=True)
@@ -779,8 +786,8 @@ def comparison_sentences(
             continue
         if pd.isna(rec["前期女性比例"]) or pd.isna(rec["本期女性比例"]):
             continue
-        now = format_pct(rec["本期女性比例"], decimals)
-        then = format_pct(rec["前期女性比例"], decimals)
+        now = form_pct(rec["本期女性比例"], decimals)
+        then = form_pct(rec["前期女性比例"], decimals)
         diff = rec["增減（百分點）"]
         head = f"{c}{label}女性比例為{now}"
         if diff == 0:
@@ -845,7 +852,9 @@ def meetings_frame(meetings: pd.DataFrame) -> pd.DataFrame:
     """One row per meeting: 會議 | 日期 | 主席 | 出席 | 出席比率 | 專家學者委員出席者.
 
     主席 is 首長/副首長/主秘/其他 with the title in brackets when given; 出席 「16/17」;
-    出席比率 from :func:`attendance_rate`; the experts' names masked, joined with 、.
+    出席比率 from :func:`attendance_rate`; the experts' names masked, joined with 、. A file
+    without the 出席專家學者 column has no 專家學者委員出席者 column here: a blank cell would
+    read as "no expert came" (see :data:`NO_EXPERTS_DATA`).
     """
     def chair(c: Any, title: Any) -> str:
         text = "" if pd.isna(c) else str(c)
@@ -854,9 +863,7 @@ def meetings_frame(meetings: pd.DataFrame) -> pd.DataFrame:
         return text
 
     titles = meetings["chair_title"] if "chair_title" in meetings else [pd.NA] * len(meetings)
-    experts = (meetings["experts_present"] if "experts_present" in meetings
-               else [pd.NA] * len(meetings))
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "會議": [str(m) for m in meetings["meeting_id"]],
         "日期": [_roc_date(d) for d in meetings["date"]],
         "主席": [chair(c, t) for c, t in zip(meetings["chair"], titles, strict=True)],
@@ -864,8 +871,17 @@ def meetings_frame(meetings: pd.DataFrame) -> pd.DataFrame:
                zip(meetings["members_present"], meetings["members_total"], strict=True)],
         "出席比率": [attendance_rate(int(p), int(n)) for p, n in
                  zip(meetings["members_present"], meetings["members_total"], strict=True)],
-        "專家學者委員出席者": ["、".join(mask_name(n) for n in _names(e)) for e in experts],
     })
+    if has_experts(meetings):
+        frame["專家學者委員出席者"] = ["、".join(mask_name(n) for n in _names(e))
+                              for e in meetings["experts_present"]]
+    return frame
+
+
+def has_experts(meetings: pd.DataFrame) -> bool:
+    """True when the meetings file has its 出席專家學者 column (empty cells then mean that no
+    expert attended; without the column nothing is known about the experts)."""
+    return has_column(meetings, "experts_present")
 
 
 def meetings_html(meetings: pd.DataFrame, caption: str) -> HtmlTable:
@@ -878,9 +894,10 @@ def expert_attendance(meetings: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFr
 
     A gender table indexed by meeting (no 合計 row: the same people attend several
     meetings). None when a name is not in the roster, since that person's gender is unknown
-    and a table without them would be wrong.
+    and a table without them would be wrong, or when the file has no 出席專家學者 column
+    (:func:`has_experts`): a table of zeros would state that no expert came.
     """
-    if "experts_present" not in meetings:
+    if not has_experts(meetings):
         return None
     genders = dict(zip(roster["name"].astype(str), roster["gender"].astype(str), strict=True))
     rows = []
@@ -898,7 +915,12 @@ def meetings_sentences(
     meetings: pd.DataFrame, experts: pd.DataFrame | None, year: int, decimals: int = 0
 ) -> list[str]:
     """「112年共召開3次會議，主席皆為首長」, the attendance rates in order and, with the
-    experts' gender table (:func:`expert_attendance`), their attendances by gender."""
+    experts' gender table (:func:`expert_attendance`), their attendances by gender.
+
+    A file without rows means no meeting was held: 「112年未召開會議」.
+    """
+    if meetings.empty:
+        return [f"{year}年未召開會議"]
     frame = meetings_frame(meetings)
     chairs = list(frame["主席"])
     if len(set(chairs)) == 1:
@@ -908,9 +930,41 @@ def meetings_sentences(
     rates = [f"{r}（{a}）" for r, a in zip(frame["出席比率"], frame["出席"], strict=True)]
     out = [f"{year}年共召開{len(frame)}次會議，{chair_text}",
            "全體委員出席比率（代理出席仍列計）依序為" + "、".join(rates)]
-    if experts is not None and len(experts):
+    if experts is not None and len(experts) and has_experts(meetings):
         people = experts[list(GENDERS)].sum()
         parts = [f"{GENDER_WORDS[g]}{int(people[g])}人次" for g in GENDERS
                  if g != "其他" or int(people[g])]
         out.append(f"專家學者委員共出席{int(people.sum())}人次，其中{'、'.join(parts)}")
     return out
+
+
+def meetings_outputs(
+    meetings: pd.DataFrame | None, roster: pd.DataFrame, year: int, decimals: int = 0,
+    committee: str = TASK_FORCE,
+) -> tuple[list[Any], pd.DataFrame | None]:
+    """The 運作情形 section of the task force's page, and the experts' table to record.
+
+    No file: the section says so (:data:`NO_MEETINGS_DATA`); a file without rows: 「未召開
+    會議」; a file without the 出席專家學者 column: the meetings, and a note in place of the
+    experts' table (:data:`NO_EXPERTS_DATA`). The table returned is None whenever there is
+    nothing true to record.
+    """
+    out: list[Any] = [heading(f"{committee}運作情形")]
+    if meetings is None:
+        return [*out, note(NO_MEETINGS_DATA)], None
+    if meetings.empty:
+        return [*out, note(f"{year}年未召開會議。")], None
+    out.append(meetings_html(meetings, f"{year}年{committee}會議出席情形"))
+    experts = None
+    if not has_experts(meetings):
+        out.append(note(NO_EXPERTS_DATA))
+    else:
+        experts = expert_attendance(meetings, roster)
+        if experts is not None:
+            out.append(composition_html(experts, f"{year}年各次會議專家學者委員出席者性別",
+                                        decimals=decimals, index_label="會議"))
+        else:
+            out.append(note("部分出席專家學者不在委員名單中，無法依性別統計出席者。"))
+    out.append(findings_html(meetings_sentences(meetings, experts, year, decimals),
+                             title="運作情形"))
+    return out, experts

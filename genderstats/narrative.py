@@ -66,13 +66,15 @@ def balance_clause(row: pd.Series) -> str:
 
 
 def composition_sentence(
-    label: str, row: pd.Series, *, decimals: int = 0, balance: bool = True
+    label: str, row: pd.Series, *, decimals: int = 0, balance: bool = True,
+    whole: bool = False,
 ) -> str:
     """「全體委員男女比例為女性佔40%、男性佔60%」, women first as in the seed.
 
     With ``balance`` (default) the :func:`balance_clause` follows. Equal numbers of men and
     women read 「…男女比例各佔50%，則男女平衡」; 其他 is mentioned only when present; a row
-    with nobody reads 「…無成員，無法計算男女比例」.
+    with nobody reads 「…無成員，無法計算男女比例」. ``whole`` prints a whole percentage
+    without decimals (「佔40%」 rather than 「佔40.00%」), for a page whose tables do so.
 
     >>> from genderstats.stats import counts_table
     >>> row = counts_table({"開放資料組": {"男": 3, "女": 0}}).loc["開放資料組"]
@@ -87,7 +89,7 @@ def composition_sentence(
         return f"{label}成員皆為其他性別" + clause
 
     def pct(count: int) -> str:
-        return format_pct(count / total, decimals)
+        return format_pct(count / total, decimals, whole=whole)
 
     if men == women and other == 0:
         return f"{label}男女比例各佔{pct(men)}" + clause

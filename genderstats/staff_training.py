@@ -32,6 +32,11 @@ from genderstats.tables import GENDER_WORDS, Html, HtmlTable, frame_html
 
 __all__ = [
     "GENERAL",
+    "NO_STAFF_DATA",
+    "NO_CONTACTS_DATA",
+    "NO_CONTACTS",
+    "NO_COURSES_DATA",
+    "NO_COURSES",
     "SUPERVISOR",
     "STAFF_TYPES",
     "REQUIRED_HOURS",
@@ -83,6 +88,13 @@ CONTACT_ADVANCED_HOURS: float = 6
 """Of which at least this many must be advanced courses."""
 
 _DECIMALS = 2
+
+# No file is no data; a file without rows is "none" (the seed's 「本局未自辦」).
+NO_STAFF_DATA = "本年度無性別主流化訓練參訓資料。"
+NO_CONTACTS_DATA = "本年度無性平聯絡人培力時數資料。"
+NO_CONTACTS = "本年度無性平聯絡人及辦理性別平等業務相關人員。"
+NO_COURSES_DATA = "本年度無自辦訓練資料。"
+NO_COURSES = "本年度本局未自辦性別意識培力訓練。"
 
 
 def format_hours(h: float) -> str:
@@ -525,6 +537,17 @@ def in_person_sentence(
             f"（{format_count(n)}/{format_count(len(people))}）")
 
 
+def _of(total: int, met: int) -> str:
+    """The population and who met the rule: 「118人中116人」, 「112人全數」 when everyone.
+
+    >>> _of(118, 116), _of(112, 112)
+    ('118人中116人', '112人全數')
+    """
+    if met == total:
+        return f"{format_count(total)}人全數"
+    return f"{format_count(total)}人中{format_count(met)}人"
+
+
 def findings(
     staff: pd.DataFrame,
     contacts: pd.DataFrame | None = None,
@@ -544,7 +567,7 @@ def findings(
     ...                       "hours": [3, 2], "in_person_hours": [0, 0], "unit": ["甲", "乙"]})
     >>> for sentence in findings(staff):
     ...     print(sentence)
-    主管人員2人完成3小時性別主流化訓練比率為50.00%（女性50.00%）
+    主管人員2人中1人完成3小時性別主流化訓練，完成率50.00%（女性50.00%）
     主管人員尚有1人未完成3小時，詳見未完成名單
     """
     h = format_hours(required_hours)
@@ -561,30 +584,34 @@ def findings(
         if not len(people):
             continue
         row = completion_table(staff, staff_type, required_hours).iloc[0]
-        out.append(f"{staff_type}{format_count(len(people))}人完成{h}小時性別主流化訓練比率為"
-                   f"{format_rate(row['整體完成比率'])}" + by_gender(row, people, "完成比率"))
+        out.append(f"{staff_type}{_of(len(people), int(row['整體完成人數']))}完成{h}小時性別主流化"
+                   f"訓練，完成率{format_rate(row['整體完成比率'])}"
+                   + by_gender(row, people, "完成比率"))
         if staff_type == GENERAL:
             t = in_person_table(staff, GENERAL, required_hours, in_person_hours).iloc[0]
             out.append(
-                f"實體課程參訓率為{format_rate(t['整體參訓率'])}"
-                f"（{format_count(t['整體參訓人數'])}/{format_count(len(people))}）"
-                + by_gender(t, people, "參訓率").replace("（", "，", 1).rstrip("）")
-            )
+                f"{GENERAL}{_of(len(people), int(t['整體參訓人數']))}完成{h}小時且其中含實體課程"
+                f"{format_hours(in_person_hours)}小時以上，實體課程參訓率"
+                f"{format_rate(t['整體參訓率'])}" + by_gender(t, people, "參訓率"))
     for staff_type in STAFF_TYPES:
         short = int((~completed(staff_of_type(staff, staff_type), required_hours)).sum())
         if short:
             out.append(f"{staff_type}尚有{short}人未完成{h}小時，詳見未完成名單")
     if contacts is not None and len(contacts):
-        rate = contact_completion_rate(contacts, contact_required_hours, contact_advanced_hours)
+        rule = (contact_required_hours, contact_advanced_hours)
+        met = int(contact_met(contacts, *rule).sum())
         out.append(
-            f"性平聯絡人及辦理性別平等業務相關人員{len(contacts)}人，完成"
+            f"性平聯絡人及辦理性別平等業務相關人員{_of(len(contacts), met)}完成"
             f"{format_hours(contact_required_hours)}小時（其中進階課程"
-            f"{format_hours(contact_advanced_hours)}小時以上）之比率為{format_rate(rate)}"
+            f"{format_hours(contact_advanced_hours)}小時以上），完成率"
+            f"{format_rate(contact_completion_rate(contacts, *rule))}"
         )
-        short = len(shortfall_contacts(contacts, contact_required_hours, contact_advanced_hours))
+        short = len(shortfall_contacts(contacts, *rule))
         if short:
             out.append(f"性平聯絡人及相關人員尚有{short}人未達培力時數規定，詳見未完成名單")
-    if courses is not None and len(courses):
+    if courses is not None and courses.empty:  # a file without rows: no course was run
+        out.append(NO_COURSES)
+    elif courses is not None:
         total = course_participants(courses).loc[TOTAL]
         text = f"自辦訓練{len(courses)}班期，參加人數總計{format_count(total[TOTAL])}人"
         parts = [f"{GENDER_WORDS[g]}{format_count(total[g])}人"
@@ -654,15 +681,19 @@ SECTIONS: dict[str, str] = {
 }
 
 
-def section(part: str, year: int, staff: pd.DataFrame, contacts: pd.DataFrame | None = None,
-            courses: pd.DataFrame | None = None, rules: Rules = Rules(), *,
-            charts: bool = True) -> list[Any]:
+def section(part: str, year: int, staff: pd.DataFrame | None,
+            contacts: pd.DataFrame | None = None, courses: pd.DataFrame | None = None,
+            rules: Rules = Rules(), *, charts: bool = True) -> list[Any]:
     """The outputs of part (一)–(五) of the results report's 性別意識培力, in order.
 
     Both the gender-training report and the annual report display these, so the two can
-    never disagree: ``display(*section("一", year, staff))``.
+    never disagree: ``display(*section("一", year, staff))``. A dataset that is None (the
+    year has no file for it) gives a part that says so and nothing else; a file without
+    rows means "none" (「本年度本局未自辦性別意識培力訓練。」).
     """
     hours = format_hours(rules.required_hours)
+    if part in ("一", "二", "三") and staff is None:
+        return [paragraph_html(NO_STAFF_DATA)]
     if part in ("一", "三"):
         kind = GENERAL if part == "一" else SUPERVISOR
         who = "一般公務人員" if part == "一" else "主管人員"
@@ -686,8 +717,10 @@ def section(part: str, year: int, staff: pd.DataFrame, contacts: pd.DataFrame | 
                 digits=2))
         return out
     if part == "四":
-        if contacts is None or contacts.empty:
-            return [paragraph_html(f"{year}年無性平聯絡人培力時數資料。")]
+        if contacts is None:
+            return [paragraph_html(NO_CONTACTS_DATA)]
+        if contacts.empty:
+            return [paragraph_html(NO_CONTACTS)]
         rule = {"required_hours": rules.contact_required_hours,
                 "advanced_hours": rules.contact_advanced_hours}
         rate = format_rate(contact_completion_rate(contacts, **rule))
@@ -699,8 +732,10 @@ def section(part: str, year: int, staff: pd.DataFrame, contacts: pd.DataFrame | 
                            f"{year}年性平聯絡人及辦理性別平等業務相關人員參訓時數",
                            numeric_cols=["年度培力總時數", "進階課程時數"])]
     if part == "五":
-        if courses is None or courses.empty:
-            return [paragraph_html(f"{year}年本局未自辦性別意識培力訓練。")]
+        if courses is None:
+            return [paragraph_html(NO_COURSES_DATA)]
+        if courses.empty:
+            return [paragraph_html(NO_COURSES)]
         out = [frame_html(courses_table(courses), f"{year}年自辦訓練", numeric_cols=["時數"])]
         if charts:
             from genderstats.charts import donut

@@ -51,7 +51,33 @@ __all__ = [
     "trend",
     "change",
     "is_total_label",
+    "has_column",
 ]
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def has_column(frame: pd.DataFrame, name: str) -> bool:
+    """True when the file behind ``frame`` had column ``name``.
+
+    The loader keeps every contract column, filling an optional one the file lacks with
+    blanks and naming it in ``frame.attrs["absent_columns"]``: a blank there means "no
+    data", never "none", so nothing may be counted from it.
+
+    >>> df = pd.DataFrame({"experts_present": [None]})
+    >>> has_column(df, "experts_present")
+    True
+    >>> df.attrs["absent_columns"] = ("experts_present",)
+    >>> has_column(df, "experts_present"), has_column(df, "date")
+    (False, False)
+    """
+    from genderstats import data  # the loader's own check, once it has one
+
+    check = getattr(data, "has_column", None)
+    if check is not None:
+        return bool(check(frame, name))
+    return name in frame.columns and name not in frame.attrs.get("absent_columns", ())
 
 
 # --------------------------------------------------------------------------- rounding
@@ -120,17 +146,24 @@ def pct_value(share: Any, decimals: int = 2) -> Any:
     return float(_percent_decimal(share, decimals))
 
 
-def format_pct(share: Any, decimals: int = 2, *, trim: bool = False) -> str:
+def format_pct(share: Any, decimals: int = 2, *, trim: bool = False,
+               whole: bool = False) -> str:
     """A share (0..1) as a percentage string, half-up rounded; NaN or None gives "-".
 
     ``trim=True`` drops trailing zeros ("100%" rather than "100.00%"), as running text does.
+    ``whole=True`` drops the decimals only when the rounded value is whole (「100%」, 「40%」,
+    but 「12.50%」), as the results-report form prints shares.
 
     >>> format_pct(6 / 17), format_pct(44 / 100, 0), format_pct(None), format_pct(1, trim=True)
     ('35.29%', '44%', '-', '100%')
+    >>> format_pct(0.4, whole=True), format_pct(0.125, whole=True), format_pct(0.99999, whole=True)
+    ('40%', '12.50%', '100%')
     """
     if _is_missing(share):
         return "-"
     value = _percent_decimal(share, decimals)
+    if whole and value == value.to_integral_value():
+        return f"{value:.0f}%"
     text = f"{value:.{decimals}f}" if decimals > 0 else f"{value:.0f}"
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from conftest import run_notebook
 
 from genderstats import committees as cm
 from genderstats import config
+from genderstats import data as gsdata
 from genderstats.data import load
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "committee_composition.ipynb"
@@ -122,6 +124,21 @@ def test_a_member_of_other_gender_is_counted_shown_and_the_rule_checks_men_and_w
         cm.composition(roster("男女女"), "測試小組").overall, "x").frame.columns
 
 
+def test_a_share_prints_the_same_in_the_findings_and_the_tables():
+    comp = cm.composition(roster("男" * 8 + "女" * 12), "測試小組")
+    form = cm.form_table_html(comp, decimals=2).frame.iloc[0]
+    table = cm.composition_html(comp.overall, "示例", rules=comp.rules, decimals=2).frame
+    sentences = cm.overall_sentences(comp, 2)
+    assert form["（較低者）單一性別比例"] == "40%"
+    assert table.loc["全體委員", ["男性比例", "女性比例"]].tolist() == ["40%", "60%"]
+    assert sentences[:2] == ["全體委員20人，較低者單一性別（男性）比例為40%",
+                             "全體委員男女比例為女性佔60%、男性佔40%"]
+    comp = cm.composition(roster("男" * 7 + "女" * 9), "測試小組")
+    assert cm.overall_sentences(comp, 2)[1] == "全體委員男女比例為女性佔56.25%、男性佔43.75%"
+    assert cm.composition_html(comp.overall, "示例", decimals=2).frame.loc[
+        "全體委員", "男性比例"] == "43.75%"
+
+
 def test_threshold_words_and_form_percentages():
     assert [cm.threshold_text(t) for t in ("1/3", "1/4", Fraction(2, 3), "40%", 0.4)] == [
         "三分之一", "四分之一", "三分之二", "40%", "40%"]
@@ -145,7 +162,11 @@ def test_task_force_composition_from_the_sample_data():
     assert cm.form_table_html(comp).frame.iloc[0].tolist() == [
         "17人（含3名外聘委員）", "6人（含1名外聘委員）", "11人（含2名外聘委員）", "35.29%", "符合"]
     assert [b.key for b in comp.breakdowns] == ["affiliation"]  # 身分 repeats 府內/外聘
-    assert "全體委員17人，較低者單一性別（男性）比例為35.29%" in cm.overall_sentences(comp)
+    assert "全體委員17人，較低者單一性別（男性）比例為35.29%" in cm.overall_sentences(comp, 2)
+    # At whole percents the same figure reads 35% in the findings and the tables alike.
+    assert cm.overall_sentences(comp)[:2] == ["全體委員17人，較低者單一性別（男性）比例為35%",
+                                              "全體委員男女比例為女性佔65%、男性佔35%"]
+    assert cm.form_table_html(comp, decimals=0).frame.iloc[0, 3] == "35%"
 
 
 def test_data_governance_breakdowns_and_terms_from_the_sample_data():
@@ -378,7 +399,8 @@ def test_notebook_reports_a_committee_that_fails_the_rule(handmade, tmp_path):
     assert "審查小組全體委員未達任一性別不低於三分之一之規定，尚缺女性1人" in text
     assert "委員人數分別為男性7人、女性2人，女性比例低於全部委員三分之一，尚缺女性1人" in text
     assert "未達（尚缺女性1人）" in text
-    assert "9人（含3名外聘委員）" in text and "22.22%" in text
+    # decimals=0: the form's share is a whole percent, as in every table of the page.
+    assert "9人（含3名外聘委員）" in text and "22%" in text and "22.22%" not in text
     # No working groups, sectors, roles or terms in the data: no such sections, no error.
     for absent in ("工作小組", "代表類別", "委員身分", "比較", "運作情形", "此段計算失敗"):
         assert absent not in text, absent
@@ -417,3 +439,87 @@ def test_notebook_threshold_and_ex_officio_parameters(tmp_path):
             "（當然委員不計入，計入4人）") in text
     assert "計入人數" in text and "當然委員不計入性別比例之計算" in text
     assert "委員身分性別統計" in text
+
+
+# ------------------------------------------------------------------ missing meeting data
+
+
+def _meetings(experts: list[str | None] | None) -> pd.DataFrame:
+    """Two meetings; ``experts`` None: the file had no 出席專家學者 column."""
+    frame = pd.DataFrame({
+        "meeting_id": ["113-1", "113-2"], "date": pd.to_datetime(["2024-03-20", "2024-08-28"]),
+        "chair": ["首長", "首長"], "chair_title": [pd.NA, pd.NA],
+        "members_total": [17, 17], "members_present": [17, 16],
+        "experts_present": experts if experts is not None else [pd.NA, pd.NA]})
+    if experts is None:  # how the loader marks a column the file lacks
+        frame.attrs["absent_columns"] = ("experts_present",)
+    return frame
+
+
+def _texts(outputs) -> str:
+    return text_of("".join(o.html for o in outputs))
+
+
+def test_meetings_without_the_experts_column_state_no_expert_figure():
+    members = sample_members()
+    outputs, experts = cm.meetings_outputs(_meetings(None), members, 113, 2)
+    text = _texts(outputs)
+    assert experts is None  # so nothing reaches indicators.csv
+    assert cm.NO_EXPERTS_DATA in text
+    assert "專家學者委員出席者" not in text and "0人次" not in text
+    assert "113年共召開2次會議，主席皆為首長" in text and "94.12%（16/17）" in text
+    assert list(cm.meetings_frame(_meetings(None)).columns) == [
+        "會議", "日期", "主席", "出席", "出席比率"]
+    assert cm.expert_attendance(_meetings(None), members) is None
+    assert not any("專家學者" in s for s in cm.meetings_sentences(_meetings(None), None, 113))
+
+
+def test_meetings_with_the_column_and_no_expert_present_count_zero():
+    members = sample_members()
+    outputs, experts = cm.meetings_outputs(_meetings([None, None]), members, 113, 2)
+    assert experts[["男", "女", "其他"]].sum().tolist() == [0, 0, 0]
+    assert cm.NO_EXPERTS_DATA not in _texts(outputs)
+
+
+def test_no_meetings_file_says_so_and_an_empty_one_means_no_meeting():
+    members = sample_members()
+    outputs, experts = cm.meetings_outputs(None, members, 113)
+    assert experts is None
+    assert _texts(outputs) == "性別平等專案小組運作情形" + cm.NO_MEETINGS_DATA
+    outputs, experts = cm.meetings_outputs(_meetings([None, None]).iloc[0:0], members, 113)
+    assert experts is None and _texts(outputs).endswith("113年未召開會議。")
+
+
+def _task_force_run(tmp_path: Path, edit) -> tuple[str, list]:
+    data_dir = tmp_path / "data"
+    shutil.copytree(config.DATA_DIR / "112", data_dir / "112")
+    edit(data_dir / "112")
+    return _run(tmp_path, data_dir, "性別平等專案小組", decimals=2)
+
+
+@pytest.mark.slow
+def test_task_force_page_without_meetings_file_says_meeting_data_is_missing(tmp_path):
+    page, rows = _task_force_run(tmp_path, lambda d: (d / "task_force_meetings.csv").unlink())
+    text = text_of(page)
+    assert cm.NO_MEETINGS_DATA in text
+    assert "35.29%" in text  # the composition is unaffected
+    assert not [r for r in rows if r["table"].startswith("專家學者")]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(gsdata, "has_column"), reason=(
+    "needs the loader to mark a column the file lacks (df.attrs['absent_columns'], "
+    "gs.data.has_column): without it a blank column cannot be told from 'nobody came'"))
+def test_task_force_page_without_the_experts_column_invents_no_zero(tmp_path):
+    def drop_experts(folder: Path) -> None:
+        path = folder / "task_force_meetings.csv"
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        path.write_text("\n".join(",".join(line.split(",")[:6]) for line in lines) + "\n",
+                        encoding="utf-8-sig")
+
+    page, rows = _task_force_run(tmp_path, drop_experts)
+    text = text_of(page)
+    assert cm.NO_EXPERTS_DATA in text
+    assert "0人次" not in text and "專家學者委員共出席" not in text
+    assert "94.12%" in text and "16/17" in text
+    assert not [r for r in rows if r["table"].startswith("專家學者")]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pandas as pd
 import pytest
 from conftest import indicator, run_notebook
 
+from genderstats import config
 from genderstats import data as gsdata
 from genderstats import staff_training as st
 from genderstats.privacy import mask_name
@@ -219,7 +221,99 @@ def test_notebook_lists_who_is_short_with_masked_names(tmp_path):
     assert "無需追蹤" not in page
     assert "男性完成比率" in page and "<td class=\"gs-num\">0.00%</td>" in page
     assert "完成比率33.33%" in page  # 1 of 3 contact persons met both requirements
-    assert "112年本局未自辦性別意識培力訓練" in page
+    # No training_courses file: no data, which is not 「未自辦」.
+    assert st.NO_COURSES_DATA in page and "未自辦" not in page
+    assert "自辦訓練參加人數" not in {r["table"] for r in run.indicators}
     assert "一般公務人員尚有1人未完成3小時，詳見未完成名單" in page
     assert "性平聯絡人及相關人員尚有2人未達培力時數規定" in page
-    assert "主管人員1人完成3小時性別主流化訓練比率為100%（女性100%）" in page  # no men
+    assert ("一般公務人員2人中1人完成3小時性別主流化訓練，完成率50.00%"
+            "（男性0.00%、女性100%）") in page
+    assert "主管人員1人全數完成3小時性別主流化訓練，完成率100%（女性100%）" in page  # no men
+    assert "性平聯絡人及辦理性別平等業務相關人員3人中1人完成18小時（其中進階課程6小時以上），" \
+        "完成率33.33%" in page
+
+
+# --------------------------------------------------------------------------- missing inputs
+
+
+def test_findings_name_the_population_and_who_completed():
+    staff = staff_frame([2, 2] + [3] * 57, [3] * 59, in_person=1)
+    sentences = st.findings(staff)
+    assert sentences[0] == ("一般公務人員118人中116人完成3小時性別主流化訓練，完成率98.31%"
+                            "（男性96.61%、女性100%）")
+    assert sentences[1] == ("一般公務人員118人中116人完成3小時且其中含實體課程1小時以上，"
+                            "實體課程參訓率98.31%（男性96.61%、女性100%）")
+    # The findings print a rate exactly as the table beside them does.
+    cells = st.rate_table_html(st.completion_table(staff, st.GENERAL), "示例").frame.iloc[0]
+    assert cells.tolist()[1:] == ["116", "98.31%", "57", "96.61%", "59", "100%"]
+
+
+def test_a_missing_file_says_no_data_and_an_empty_file_means_none():
+    staff = staff_frame([3], [3])
+    contacts = contacts_frame([("王大明", 18, 6)])
+    courses = gsdata.empty_frame("training_courses")
+
+    def text(part, **kw):
+        args = {"staff": staff, "contacts": contacts, "courses": courses, **kw}
+        return "".join(o.html for o in st.section(part, 113, **args, charts=False))
+
+    assert text("四", contacts=None) == f"<p>{st.NO_CONTACTS_DATA}</p>"
+    assert text("四", contacts=contacts.iloc[0:0]) == f"<p>{st.NO_CONTACTS}</p>"
+    assert text("五", courses=None) == "<p>本年度無自辦訓練資料。</p>"
+    assert text("五") == "<p>本年度本局未自辦性別意識培力訓練。</p>"
+    for part in ("一", "二", "三"):
+        assert text(part, staff=None) == "<p>本年度無性別主流化訓練參訓資料。</p>"
+    assert st.NO_COURSES in st.findings(staff, contacts, courses)
+    missing = st.findings(staff, None, None)
+    assert not [s for s in missing if "聯絡人" in s or "自辦" in s]
+
+
+def _copy_112(tmp_path):
+    data_dir = tmp_path / "data"
+    shutil.copytree(config.DATA_DIR / "112", data_dir / "112")
+    return data_dir
+
+
+def _run_ok(data_dir, tmp_path):
+    run = run_notebook("gender_training", data_dir, tmp_path, title="性別意識培力參訓統計")
+    outputs = [o for c in run.notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    return run, re.sub(r"<[^>]+>", "", run.page)
+
+
+@pytest.mark.slow
+def test_notebook_builds_without_contact_training_and_training_courses(tmp_path):
+    data_dir = _copy_112(tmp_path)
+    (data_dir / "112" / "contact_training.ods").unlink()
+    (data_dir / "112" / "training_courses.csv").unlink()
+    run, text = _run_ok(data_dir, tmp_path)
+    part4 = text[text.rindex("(四) 性平聯絡人"):text.rindex("(五) 自辦訓練")]
+    assert st.NO_CONTACTS_DATA in part4 and "完成比率" not in part4
+    assert st.NO_COURSES_DATA in text and "未自辦" not in text
+    findings = text[text.rindex("分析發現"):text.rindex("建議")]
+    assert "性平聯絡人" not in findings and "自辦" not in findings
+    assert "所有一般公務人員、主管人員皆已完成規定時數，無需追蹤。" in text
+    # The rest is the seed's, unchanged.
+    assert "總人數：112人；男性人數：59人；女性人數：53人" in text
+    assert "為64.29%（72/112）" in text
+    tables = {r["table"] for r in run.indicators}
+    assert "一般公務人員性別主流化訓練完成情形" in tables
+    assert not [t for t in tables if "聯絡人" in t or "自辦" in t]
+
+
+@pytest.mark.slow
+def test_notebook_with_a_courses_file_without_rows_says_no_course_was_run(tmp_path):
+    data_dir = _copy_112(tmp_path)
+    courses = data_dir / "112" / "training_courses.csv"
+    header = courses.read_text(encoding="utf-8-sig").splitlines()[0]
+    courses.write_text(header + "\n", encoding="utf-8-sig")
+    try:
+        gsdata.load("training_courses", 112, data_dir)
+    except gsdata.DataError:
+        pytest.skip("the loader still refuses a file with only its header row "
+                    "(data side of issue 12.3: such a file means 'none')")
+    run, text = _run_ok(data_dir, tmp_path)
+    assert "本年度本局未自辦性別意識培力訓練。" in text
+    got = [int(r["count"]) for r in run.indicators
+           if r["table"] == "自辦訓練參加人數" and r["category"] == "合計"]
+    assert got == [0, 0, 0, 0]  # no participant: a true zero
