@@ -382,6 +382,8 @@ class _Build:
             path = self.state_dir / f"{report.id}.json"
             state, bad = load_state(path)
             if bad:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)  # our own state folder: a folder here is debris
                 self.echo(f"  注意  {report.id}：狀態檔 {path.name} 無法讀取或格式不符，"
                           "已忽略；這份報告會重新產製。")
             self.states[report.id] = state

@@ -35,8 +35,11 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # Name the file being published, not the temporary file beside it.
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     return path
 
