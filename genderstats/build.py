@@ -1,7 +1,11 @@
 """The yearly build: run every report of a year and publish its pages.
 
-registry → cache check → parallel papermill runs (one kernel each) → nbconvert HTML →
-atomic publish → ``<out>/<year>/{index.html, <id>.html, indicators.csv, manifest.json}``.
+registry → cache check → parallel papermill runs (one worker and one kernel each, each with a
+time limit) → nbconvert HTML → atomic publish by the parent, which holds the lock →
+``<out>/<year>/{index.html, <id>.html, indicators.csv, manifest.json}``.
+
+Reports whose notebook declares a ``report_status`` parameter (the annual report) run last,
+and receive the path of ``.state/report-status.json``: the status of every other report.
 
 Heavy imports (papermill, nbconvert, pandas) happen only when a report must run, so an
 unchanged rebuild costs little more than hashing the inputs.
@@ -9,45 +13,85 @@ unchanged rebuild costs little more than hashing the inputs.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
 import platform
+import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
-import traceback
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from genderstats import __version__, config
-from genderstats.record import (
-    INDICATOR_COLUMNS,
-    INDICATORS_MIME,
-    INPUTS_MIME,
-    SUMMARY_MIME,
-    file_sha256,
-)
+from genderstats.record import INDICATOR_COLUMNS, file_sha256
 from genderstats.registry import Report, load_registry, select
+from genderstats.runner import Task, collect_records, relative, run_report
 from genderstats.years import roc_year
+
+__all__ = ["BuildOptions", "BuildResult", "ReportResult", "build", "cache_key",
+           "collect_records", "package_fingerprint", "write_indicators", "BuildLocked",
+           "BuildInterrupted", "BuildEnvironmentError", "BuildUsageError"]
 
 STATE_DIR = ".state"
 LOCK_NAME = ".build.lock"
+STATUS_FILE = "report-status.json"
+STATUS_PARAMETER = "report_status"
+# Long enough for any notebook; a report stuck longer than this is ended (see --timeout).
+DEFAULT_TIMEOUT = 600.0
+# Ids become file names (<id>.html, .<id>.ipynb.XXXXXXXX.tmp): keep them far below NAME_MAX.
+MAX_ID_LENGTH = 100
 PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert", "nbclient",
             "ipykernel", "openpyxl", "odfpy")
 
 
+def stamp() -> str:
+    """Local time, ISO 8601 to the second: the start of every build line."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
 def say(line: str) -> None:
-    """Print one progress line in a single write, so parallel workers' lines stay whole."""
+    """Print one progress line in a single write."""
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
 
 
 class BuildLocked(RuntimeError):
     """Another build is writing to the same output folder."""
+
+
+class BuildUsageError(ValueError):
+    """The year, the output folder or the registry cannot be used; nothing was written."""
+
+
+class BuildEnvironmentError(RuntimeError):
+    """The output folder cannot be written (permissions, read-only, disk full)."""
+
+
+class BuildInterrupted(Exception):
+    """SIGINT or SIGTERM: every report was stopped; ``published`` reports were finished."""
+
+    def __init__(self, signum: int, published: int = 0) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.published = published
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+    def __str__(self) -> str:
+        name = signal.Signals(self.signum).name
+        return (f"已中斷（{name}）：所有報告都已停止。本次完成的 {self.published} 份已發布，"
+                "其餘報告保持上一次發布的版本。")
 
 
 @dataclass
@@ -60,6 +104,7 @@ class BuildOptions:
     force: bool = False
     registry: Path | None = None
     echo: Callable[[str], None] = say
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds per report, unless reports.yml says
 
 
 @dataclass
@@ -123,155 +168,459 @@ def cache_key(report: Report, parameters: dict[str, Any], package: str,
 
 # ---------------------------------------------------------------- state
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def _write_json(path: Path, data: Any) -> None:
     from genderstats.publish import write_atomic
 
     write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _relative(path: str | Path) -> str:
-    p = Path(path).resolve()
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _valid_last_good(last: Any) -> bool:
+    if last is None:
+        return True
+    return (isinstance(last, dict)
+            and isinstance(last.get("key"), str)
+            and isinstance(last.get("built"), str)
+            and isinstance(last.get("inputs"), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in last["inputs"].items())
+            and _is_str_list(last.get("dirs"))
+            and _is_str_list(last.get("key_inputs", []))
+            and isinstance(last.get("indicators"), list)
+            and all(isinstance(r, dict) for r in last["indicators"])
+            and isinstance(last.get("summary"), str | None)
+            and isinstance(last.get("parameters"), dict))
+
+
+def _valid_state(state: Any) -> bool:
+    return (isinstance(state, dict)
+            and state.get("status") in ("ok", "failed")
+            and isinstance(state.get("error"), str | None)
+            and isinstance(state.get("seconds"), int | float)
+            and isinstance(state.get("parameters"), dict)
+            and _valid_last_good(state.get("last_good")))
+
+
+def load_state(path: Path) -> tuple[dict[str, Any], bool]:
+    """A report's saved state, and whether a file was there but unusable (then ``{}``).
+
+    Any shape is survived: an unreadable, truncated or hand-edited file is ignored, and the
+    report is simply built again.
+    """
+    if not path.exists() and not path.is_symlink():
+        return {}, False
     try:
-        return p.relative_to(config.PROJECT_ROOT).as_posix()
-    except ValueError:
-        return p.as_posix()
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}, True
+    return (state, False) if _valid_state(state) else ({}, True)
 
 
-# ---------------------------------------------------------------- one report (worker side)
+# ---------------------------------------------------------------- faults
 
-def collect_records(nb: Any) -> dict[str, Any]:
-    """The indicators, input files, folders and key figure a notebook recorded."""
-    indicators: list[dict[str, Any]] = []
-    read: list[str] = []
-    dirs: list[str] = []
-    summary: str | None = None
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            data = out.get("data") or {}
-            if INDICATORS_MIME in data:
-                indicators.extend(data[INDICATORS_MIME])
-            if INPUTS_MIME in data:
-                read.extend(data[INPUTS_MIME].get("read", []))
-                dirs.extend(data[INPUTS_MIME].get("dirs", []))
-            if SUMMARY_MIME in data:
-                summary = data[SUMMARY_MIME].get("key_figure")
-    return {"indicators": indicators, "read": sorted(set(read)), "dirs": sorted(set(dirs)),
-            "summary": summary}
+_REASONS = {
+    errno.EACCES: ("沒有寫入權限", "確認執行 build 的帳號對輸出資料夾有寫入權限"),
+    errno.EPERM: ("沒有寫入權限", "確認執行 build 的帳號對輸出資料夾有寫入權限"),
+    errno.EROFS: ("位在唯讀的檔案系統", "以 --out-dir 指定可寫入的資料夾"),
+    errno.ENOSPC: ("磁碟空間不足", "清出磁碟空間"),
+    errno.EDQUOT: ("超過磁碟配額", "清出磁碟空間或提高配額"),
+    errno.ENAMETOOLONG: ("檔名太長", "縮短輸出資料夾的路徑或報告 id"),
+    errno.ENOTDIR: ("路徑中有一項不是資料夾", "以 --out-dir 指定一個資料夾"),
+    errno.EISDIR: ("是資料夾而不是檔案", "移除或改名該資料夾"),
+}
 
 
-def _error_text(nb: Any, exc: BaseException) -> str:
-    """The message an analyst needs: the exception raised in the notebook, not papermill's."""
-    for cell in nb.cells if nb is not None else []:
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                return f"{out.get('ename')}: {out.get('evalue')}".strip()
-    return f"{type(exc).__name__}: {exc}"
+def describe_os_error(exc: OSError) -> str:
+    """One line, in Chinese, for an error of the file system (no traceback)."""
+    reason, fix = _REASONS.get(exc.errno or 0, (exc.strerror or "無法存取", "排除問題"))
+    where = exc.filename or "輸出資料夾"
+    return (f"無法寫入 {where}：{reason}。已發布的頁面保持上一次的版本，沒有留下寫到一半的檔案；"
+            f"請{fix}後重新執行。")
 
 
-def _sources(read: list[str], data_dir: str) -> list[dict[str, str]]:
-    """The data files a page was made from (configuration such as the registry is not data)."""
-    out = []
-    root = Path(data_dir).resolve()
-    for p in read:
-        path = Path(p)
-        if path.is_file() and path.is_relative_to(root):
-            modified = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d")
-            out.append({"name": _relative(path), "modified": f"檔案日期 {modified}"})
-    return out
-
-
-def run_report(report: Report, parameters: dict[str, Any], year: int, out: Path) -> dict[str, Any]:
-    """Execute one report in its own kernel and publish it; never raises for a report error."""
-    import nbformat
-    import papermill as pm
-
-    from genderstats.publish import notebook_to_html, write_atomic
-
-    started = time.perf_counter()
-    work = out / STATE_DIR / "work"
-    work.mkdir(parents=True, exist_ok=True)
-    executed = work / f"{report.id}.ipynb"
-    nb = None
-    error = None
-    # The kernel inherits fd 2: its warnings go to the report's log, not the terminal.
-    log_path = out / "logs" / f"{report.id}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    saved_stderr = os.dup(2)
-    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in finally
-    os.dup2(log.fileno(), 2)
+@contextlib.contextmanager
+def _environment_faults() -> Iterator[None]:
     try:
-        declared = pm.inspect_notebook(str(report.notebook))
-        unknown = sorted(set(parameters) - set(declared))
-        if unknown:
-            raise ValueError(
-                f"筆記本 {report.notebook.name} 的 parameters 格沒有宣告 {', '.join(unknown)}；"
-                f"請在該格加上，或從 reports.yml 移除。"
+        yield
+    except OSError as exc:
+        raise BuildEnvironmentError(describe_os_error(exc)) from None
+
+
+class _Signals:
+    """SIGINT and SIGTERM raise :class:`BuildInterrupted` in the build, once.
+
+    Inside :meth:`held` (publishing one report) a signal waits until the block ends, so a
+    page and its state are written together. After the first signal, further ones are
+    ignored: the build is already winding down and must not be cut short while it cleans up.
+    """
+
+    def __init__(self) -> None:
+        self.hold = 0
+        self.pending: int | None = None
+        self.stopping = False
+
+    def _handler(self, signum: int, _frame: Any) -> None:
+        if self.stopping:
+            return
+        if self.hold:
+            self.pending = self.pending or signum
+            return
+        self.stopping = True
+        raise BuildInterrupted(signum)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signal handlers can only be set from the main thread
+            return
+        saved = {s: signal.signal(s, self._handler) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for s, h in saved.items():
+                signal.signal(s, h)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self.hold += 1
+        try:
+            yield
+        finally:
+            self.hold -= 1
+        if not self.hold and self.pending and not self.stopping:
+            signum, self.pending, self.stopping = self.pending, None, True
+            raise BuildInterrupted(signum)
+
+
+# ---------------------------------------------------------------- the build
+
+def _check_ids(reports: list[Report]) -> None:
+    for report in reports:
+        if len(report.id) > MAX_ID_LENGTH:
+            raise BuildUsageError(
+                f"報告 id「{report.id[:20]}…」有 {len(report.id)} 個字元，太長，無法作為檔名；"
+                f"請在 reports.yml 改為 {MAX_ID_LENGTH} 個字元以內。")
+
+
+def _output_folder(out_dir: Path, year: int) -> Path:
+    for folder in (out_dir, out_dir / str(year)):
+        if folder.exists() and not folder.is_dir():
+            raise BuildUsageError(
+                f"輸出資料夾 {folder} 是一個檔案，不是資料夾；請以 --out-dir 指定一個資料夾。")
+    return out_dir / str(year)
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build every selected report of a year; see the module docstring.
+
+    Raises :class:`BuildUsageError` (nothing written), :class:`BuildLocked`,
+    :class:`BuildEnvironmentError` and :class:`BuildInterrupted`.
+    """
+    from filelock import FileLock, Timeout
+
+    year = roc_year(options.year)
+    data_dir = Path(options.data_dir).resolve()
+    if not (data_dir / str(year)).is_dir():
+        raise BuildUsageError(
+            f"找不到 {year} 年度的資料夾 {data_dir / str(year)}；請先建立並放入資料"
+            f"（見 data/README.md），或確認 --year 與 --data-dir。沒有產製任何檔案。")
+    all_reports = load_registry(options.registry)
+    reports = select(all_reports, options.only)
+    _check_ids(all_reports)
+    out = _output_folder(Path(options.out_dir).resolve(), year)
+
+    def echo(line: str) -> None:
+        options.echo(f"{stamp()} {line}")
+
+    with _environment_faults():
+        out.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(out / LOCK_NAME), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise BuildLocked(
+                f"另一個 genderstats build 正在寫入 {out}（鎖定檔 {out / LOCK_NAME}）。"
+                "為避免兩次產製互相覆蓋，本次停止；請等它結束後再執行。"
+            ) from None
+    signals = _Signals()
+    try:
+        with _environment_faults(), signals.installed():
+            return _Build(options, year, data_dir, out, all_reports, reports, echo,
+                          signals).run()
+    finally:
+        lock.release()
+
+
+class _Build:
+    """One build under the lock: the reports' states, the workers, and what gets published."""
+
+    def __init__(self, options: BuildOptions, year: int, data_dir: Path, out: Path,
+                 all_reports: list[Report], reports: list[Report],
+                 echo: Callable[[str], None], signals: _Signals) -> None:
+        self.options, self.year, self.data_dir, self.out = options, year, data_dir, out
+        self.all_reports, self.reports, self.echo = all_reports, reports, echo
+        self.state_dir = out / STATE_DIR
+        self.work = self.state_dir / "work"
+        self.states: dict[str, dict[str, Any]] = {}
+        self.results: dict[str, ReportResult] = {}
+        self.params: dict[str, dict[str, Any]] = {}
+        self.published = 0
+        self.package = ""
+        self.signals = signals
+
+    # -------------------------------------------------------- driver
+
+    def run(self) -> BuildResult:
+        started_at = datetime.now().astimezone()
+        t0 = time.perf_counter()
+        # Scratch left by a build that was killed outright is never published; drop it.
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.package = package_fingerprint()
+        for report in self.all_reports:
+            path = self.state_dir / f"{report.id}.json"
+            state, bad = load_state(path)
+            if bad:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)  # our own state folder: a folder here is debris
+                self.echo(f"  注意  {report.id}：狀態檔 {path.name} 無法讀取或格式不符，"
+                          "已忽略；這份報告會重新產製。")
+            self.states[report.id] = state
+        status_ids = {r.id for r in self.all_reports if _wants_status(r.notebook)}
+        first = [r for r in self.reports if r.id not in status_ids]
+        last = [r for r in self.reports if r.id in status_ids]
+        # Kernel sockets: beside the scratch (removed by the next build even after a kill)
+        # unless that path is too long for a Unix socket name (about 100 bytes).
+        if len(os.fsencode(self.work)) <= 70:
+            ipc_dir = str(self.work / "ipc")
+            os.makedirs(ipc_dir, exist_ok=True)
+        else:
+            ipc_dir = tempfile.mkdtemp(prefix="genderstats-")
+        try:
+            self._run_phase(self._stale(first), ipc_dir)
+            if last:
+                status_path = self._write_status(status_ids)
+                self._run_phase(self._stale(last, status_path), ipc_dir)
+        except BuildInterrupted as exc:
+            # Every worker and kernel is dead by now (the pool kills them on the way out).
+            # The index is brought in line with the pages finished before the signal; after
+            # this, nothing more is written.
+            self._write_outputs(started_at)
+            exc.published = self.published
+            raise
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+            shutil.rmtree(ipc_dir, ignore_errors=True)
+        with self.signals.held():
+            self._write_outputs(started_at)
+        ordered = [self.results[r.id] for r in self.reports]
+        n_ok = sum(r.status == "ok" for r in ordered)
+        n_same = sum(r.status == "unchanged" for r in ordered)
+        n_fail = sum(r.status == "failed" for r in ordered)
+        self.echo(f"{len(ordered)} 份報告：{n_ok} 份產製成功、{n_same} 份未變更、{n_fail} 份失敗，"
+                  f"共 {time.perf_counter() - t0:.1f} 秒 → {self.out / 'index.html'}")
+        return BuildResult(self.year, self.out, ordered)
+
+    def _stale(self, reports: list[Report], status_path: Path | None = None) -> list[Report]:
+        """The reports that must run; the others are reported unchanged."""
+        todo = []
+        for report in reports:
+            params = report.build_parameters(self.year, self.data_dir)
+            key_inputs = []
+            if status_path is not None:
+                params[STATUS_PARAMETER] = str(status_path)
+                key_inputs = [str(status_path)]  # another report's status re-runs this one
+            self.params[report.id] = params
+            prev = self.states[report.id]
+            last = prev.get("last_good") or {}
+            fresh = (
+                not self.options.force
+                and prev.get("status") == "ok"
+                and (self.out / f"{report.id}.html").is_file()
+                and last.get("key") == cache_key(report, params, self.package,
+                                                 [*last.get("inputs", {}), *key_inputs],
+                                                 last.get("dirs", []))
             )
-        pm.execute_notebook(
-            str(report.notebook), str(executed), parameters=parameters,
-            kernel_name="python3", progress_bar=False, log_output=False,
-            cwd=str(report.notebook.parent),
-            # Saving the whole notebook after every cell costs more than some reports' work;
-            # the executed notebook is saved once at the end, or on failure.
-            request_save_on_cell_execute=False,
-        )
-    except Exception as exc:  # noqa: BLE001 - any failure of a report is reported, not raised
-        if executed.is_file():
-            nb = nbformat.read(executed, as_version=4)
-        error = _error_text(nb, exc)
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved_stderr, 2)
-        os.close(saved_stderr)
-        log.close()
-    if nb is None and executed.is_file():
-        nb = nbformat.read(executed, as_version=4)
-
-    records = collect_records(nb) if nb is not None else {
-        "indicators": [], "read": [], "dirs": [], "summary": None}
-    built = datetime.now().astimezone()
-    try:
-        if nb is not None:
-            page = notebook_to_html(nb, title=report.title, year=year, built=built,
-                                    sources=_sources(records["read"], parameters["data_dir"]),
-                                    error=error,
-                                    index_href="../index.html" if error else "index.html")
-            if error is None:
-                write_atomic(out / f"{report.id}.html", page)
-                (out / "failed" / f"{report.id}.html").unlink(missing_ok=True)
+            if fresh:
+                self.results[report.id] = ReportResult(report.id, "unchanged")
+                self.echo(f"  未變更 {report.id}")
             else:
-                write_atomic(out / "failed" / f"{report.id}.html", page)
-            write_atomic(out / "notebooks" / f"{report.id}.ipynb", executed.read_bytes())
-    except Exception as exc:  # noqa: BLE001
-        error = error or f"發布失敗：{type(exc).__name__}: {exc}"
-        traceback.print_exc()
-    finally:
-        executed.unlink(missing_ok=True)
-    return {
-        "id": report.id,
-        "status": "failed" if error else "ok",
-        "error": error,
-        "seconds": round(time.perf_counter() - started, 2),
-        "built": built.isoformat(timespec="seconds"),
-        "inputs": {p: file_sha256(p) for p in records["read"] if Path(p).is_file()},
-        "dirs": records["dirs"],
-        "indicators": records["indicators"],
-        "summary": records["summary"],
-    }
+                todo.append(report)
+        # Longest first (by the last build's times), so no worker is left running one alone.
+        todo.sort(key=lambda r: -float(self.states[r.id].get("seconds") or 0.0))
+        return todo
+
+    def _timeout(self, report: Report) -> float | None:
+        own = getattr(report, "timeout", None)
+        return float(own) if own else self.options.timeout
+
+    def _run_phase(self, todo: list[Report], ipc_dir: str) -> None:
+        if not todo:
+            return
+        from genderstats.processes import Job, Pool
+
+        jobs = max(1, min(self.options.jobs or os.cpu_count() or 1, len(todo)))
+        self.echo(f"產製 {self.year} 年度 {len(todo)} 份報告（{jobs} 個同時執行）…")
+        _warm_imports()
+        by_id = {r.id: r for r in todo}
+        work = []
+        for n, report in enumerate(todo):
+            task = Task(report, self.params[report.id], self.year, self.out,
+                        self.work / f"{report.id}.ipynb", os.path.join(ipc_dir, f"k{n}"),
+                        (self.out / f"{report.id}.html").is_file())
+            work.append(Job(report.id, run_report, (task,), self._timeout(report)))
+
+        def started(job: Job) -> None:
+            self.echo(f"  開始  {job.key}")
+
+        def done(outcome: Any) -> None:
+            self._finish(by_id[outcome.job.key], outcome)
+
+        Pool(jobs).run(work, started, done)
+
+    # -------------------------------------------------------- one finished report
+
+    def _finish(self, report: Report, outcome: Any) -> None:
+        with self.signals.held():
+            self._finish_one(report, outcome)
+
+    def _finish_one(self, report: Report, outcome: Any) -> None:
+        if outcome.kind == "done":
+            res = outcome.value
+        else:
+            if outcome.kind == "timeout":
+                limit = _seconds(outcome.job.timeout)
+                error = f"執行逾時（{limit} 秒）：已停止這份報告與它的核心。"
+            else:
+                error = "執行程序異常結束：" + (outcome.value or "沒有回報結果") + "。"
+            res = {"id": report.id, "status": "failed", "error": error,
+                   "seconds": outcome.seconds, "built": stamp(), "inputs": {}, "dirs": [],
+                   "indicators": [], "summary": None, "page": None, "notebook": None}
+            self._append_log(report.id, error)
+        self._publish(report, res)
+        state = self._new_state(report, res)
+        _write_json(self.state_dir / f"{report.id}.json", state)
+        self.states[report.id] = state
+        self.results[report.id] = ReportResult(report.id, res["status"], res["seconds"],
+                                               res["error"])
+        if res["status"] == "ok":
+            self.published += 1
+            self.echo(f"  完成  {report.id}  {res['seconds']:.1f} 秒")
+        else:
+            first = (res["error"] or "").splitlines()[0] if res["error"] else ""
+            self.echo(f"  失敗  {report.id}  {res['seconds']:.1f} 秒：{first}")
+
+    def _append_log(self, rid: str, line: str) -> None:
+        path = self.out / "logs" / f"{rid}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"\n{line}\n")
+
+    def _publish(self, report: Report, res: dict[str, Any]) -> None:
+        """Write a finished report's files; only the parent does, under the lock."""
+        from genderstats.publish import write_atomic
+
+        out, rid = self.out, report.id
+        failed_page, failed_nb = out / "failed" / f"{rid}.html", out / "failed" / f"{rid}.ipynb"
+        if res["status"] == "ok":
+            write_atomic(out / f"{rid}.html", res["page"])
+            write_atomic(out / "notebooks" / f"{rid}.ipynb", res["notebook"])
+            failed_page.unlink(missing_ok=True)
+            failed_nb.unlink(missing_ok=True)
+            return
+        page = res["page"] or self._error_page(report, res["error"])
+        write_atomic(failed_page, page)
+        # The last good run's notebook stays in notebooks/; this run's goes beside its page.
+        if res["notebook"] is not None:
+            write_atomic(failed_nb, res["notebook"])
+        else:
+            failed_nb.unlink(missing_ok=True)
+
+    def _error_page(self, report: Report, error: str) -> str:
+        """A failed page for a run that left no notebook (time-out, dead worker)."""
+        from nbformat.v4 import new_notebook
+
+        from genderstats.publish import notebook_to_html
+
+        return notebook_to_html(new_notebook(), title=report.title, year=self.year,
+                                error=error, index_href="../index.html",
+                                published=(self.out / f"{report.id}.html").is_file())
+
+    def _new_state(self, report: Report, res: dict[str, Any]) -> dict[str, Any]:
+        params = self.params[report.id]
+        prev = self.states[report.id]
+        state = {"status": res["status"], "error": res["error"], "seconds": res["seconds"],
+                 "attempted": res["built"], "parameters": params,
+                 "last_good": prev.get("last_good")}
+        if res["status"] == "ok":
+            key_inputs = [params[STATUS_PARAMETER]] if STATUS_PARAMETER in params else []
+            state["last_good"] = {
+                "key": cache_key(report, params, self.package,
+                                 [*res["inputs"], *key_inputs], res["dirs"]),
+                "built": res["built"], "seconds": res["seconds"], "inputs": res["inputs"],
+                "key_inputs": key_inputs, "dirs": res["dirs"],
+                "indicators": res["indicators"], "summary": res["summary"],
+                "parameters": params,
+            }
+        return state
+
+    # -------------------------------------------------------- year outputs
+
+    def _status_of(self, report: Report) -> str:
+        """ok, failed or unbuilt: ok only for a published page whose last run succeeded."""
+        state = self.states.get(report.id) or {}
+        page = (self.out / f"{report.id}.html").is_file()
+        if state.get("status") == "ok" and page:
+            return "ok"
+        if state.get("status") == "failed":
+            return "failed"
+        return "unbuilt"
+
+    def _write_status(self, status_ids: set[str]) -> Path:
+        """``.state/report-status.json`` for the reports that summarise the others."""
+        reports = {}
+        for report in self.all_reports:
+            if report.id in status_ids:
+                continue
+            status = self._status_of(report)
+            last = (self.states.get(report.id) or {}).get("last_good") or {}
+            reports[report.id] = {
+                "title": report.title,
+                "status": status,
+                "page": f"{report.id}.html" if status == "ok" else None,
+                "key_figure": last.get("summary") if status == "ok" else None,
+            }
+        path = self.state_dir / STATUS_FILE
+        # No time stamp in it: an unchanged year gives the same bytes, so no re-run.
+        _write_json(path, {"year": self.year, "reports": reports})
+        return path
+
+    def _write_outputs(self, started: datetime) -> None:
+        write_outputs(self.out, self.year, self.all_reports, self.states, self.results,
+                      started, datetime.now().astimezone())
 
 
-def _run_in_worker(args: tuple[Report, dict[str, Any], int, Path]) -> dict[str, Any]:
-    report = args[0]
-    # One write per line so lines of parallel workers do not interleave.
-    say(f"  開始  {report.id}")
-    return run_report(*args)
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _wants_status(notebook: Path) -> bool:
+    """Whether a notebook declares ``report_status`` (cheap text test, then papermill's)."""
+    try:
+        text = notebook.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    if STATUS_PARAMETER not in text:
+        return False  # most notebooks: decided without importing papermill
+    from genderstats.runner import declared_parameters
+
+    try:
+        return STATUS_PARAMETER in declared_parameters(notebook)
+    except Exception:  # noqa: BLE001 - an unreadable notebook fails later, with its message
+        return False
 
 
 def _warm_imports() -> None:
@@ -280,129 +629,8 @@ def _warm_imports() -> None:
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
+    import genderstats.processes  # noqa: F401
     import genderstats.publish  # noqa: F401
-
-
-# ---------------------------------------------------------------- the build
-
-def build(options: BuildOptions) -> BuildResult:
-    """Build every selected report of a year; see the module docstring."""
-    from filelock import FileLock, Timeout
-
-    year = roc_year(options.year)
-    data_dir = Path(options.data_dir).resolve()
-    out = Path(options.out_dir).resolve() / str(year)
-    out.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out / LOCK_NAME), timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise BuildLocked(
-            f"另一個 genderstats build 正在寫入 {out}（鎖定檔 {out / LOCK_NAME}）。"
-            "為避免兩次產製互相覆蓋，本次停止；請等它結束後再執行。"
-        ) from None
-    try:
-        return _build_locked(options, year, data_dir, out)
-    finally:
-        lock.release()
-
-
-def _build_locked(options: BuildOptions, year: int, data_dir: Path, out: Path) -> BuildResult:
-    echo = options.echo
-    started_at = datetime.now().astimezone()
-    t0 = time.perf_counter()
-    all_reports = load_registry(options.registry)
-    reports = select(all_reports, options.only)
-    package = package_fingerprint()
-    state_dir = out / STATE_DIR
-
-    todo: list[tuple[Report, dict[str, Any]]] = []
-    results: dict[str, ReportResult] = {}
-    states: dict[str, dict[str, Any]] = {}
-    for report in all_reports:
-        states[report.id] = _read_json(state_dir / f"{report.id}.json") or {}
-    for report in reports:
-        params = report.build_parameters(year, data_dir)
-        prev = states[report.id]
-        last = prev.get("last_good") or {}
-        fresh = (
-            not options.force
-            and prev.get("status") == "ok"
-            and (out / f"{report.id}.html").is_file()
-            and last.get("key") == cache_key(report, params, package,
-                                             list(last.get("inputs", {})), last.get("dirs", []))
-        )
-        if fresh:
-            results[report.id] = ReportResult(report.id, "unchanged")
-            echo(f"  未變更 {report.id}")
-        else:
-            todo.append((report, params))
-
-    # Longest first (by the last build's times), so no worker is left running one alone.
-    todo.sort(key=lambda t: -float((states[t[0].id].get("seconds")) or 0.0))
-    jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(todo) or 1))
-    if todo:
-        echo(f"產製 {year} 年度 {len(todo)} 份報告（{jobs} 個同時執行）…")
-        _warm_imports()
-    finished: list[dict[str, Any]] = []
-
-    def done(res: dict[str, Any]) -> None:
-        finished.append(res)
-        if res["status"] == "ok":
-            echo(f"  完成  {res['id']}  {res['seconds']:.1f} 秒")
-        else:
-            first = (res["error"] or "").splitlines()[0] if res["error"] else ""
-            echo(f"  失敗  {res['id']}  {res['seconds']:.1f} 秒：{first}")
-
-    if jobs == 1:
-        for report, params in todo:
-            done(_run_in_worker((report, params, year, out)))
-    elif todo:
-        import multiprocessing
-
-        method = "fork" if sys.platform.startswith("linux") else "spawn"
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
-            futures: dict[Future[dict[str, Any]], str] = {
-                pool.submit(_run_in_worker, (r, p, year, out)): r.id for r, p in todo
-            }
-            for fut in as_completed(futures):
-                try:
-                    done(fut.result())
-                except Exception as exc:  # noqa: BLE001 - a dead worker fails its report only
-                    done({"id": futures[fut], "status": "failed", "seconds": 0.0,
-                          "error": f"執行程序異常結束：{type(exc).__name__}: {exc}",
-                          "built": datetime.now().astimezone().isoformat(timespec="seconds"),
-                          "inputs": {}, "dirs": [], "indicators": [], "summary": None})
-
-    params_by_id = {r.id: p for r, p in todo}
-    for res in finished:
-        rid = res["id"]
-        prev = states[rid]
-        report = next(r for r in reports if r.id == rid)
-        state = {"status": res["status"], "error": res["error"], "seconds": res["seconds"],
-                 "attempted": res["built"], "parameters": params_by_id[rid],
-                 "last_good": prev.get("last_good")}
-        if res["status"] == "ok":
-            state["last_good"] = {
-                "key": cache_key(report, params_by_id[rid], package, list(res["inputs"]),
-                                 res["dirs"]),
-                "built": res["built"], "seconds": res["seconds"], "inputs": res["inputs"],
-                "dirs": res["dirs"], "indicators": res["indicators"], "summary": res["summary"],
-                "parameters": params_by_id[rid],
-            }
-        _write_json(state_dir / f"{rid}.json", state)
-        states[rid] = state
-        results[rid] = ReportResult(rid, res["status"], res["seconds"], res["error"])
-
-    finished_at = datetime.now().astimezone()
-    write_outputs(out, year, all_reports, states, results, started_at, finished_at)
-    ordered = [results[r.id] for r in reports]
-    n_ok = sum(r.status == "ok" for r in ordered)
-    n_same = sum(r.status == "unchanged" for r in ordered)
-    n_fail = sum(r.status == "failed" for r in ordered)
-    echo(f"{len(ordered)} 份報告：{n_ok} 份產製成功、{n_same} 份未變更、{n_fail} 份失敗，"
-         f"共 {time.perf_counter() - t0:.1f} 秒 → {out / 'index.html'}")
-    return BuildResult(year, out, ordered)
 
 
 # ---------------------------------------------------------------- year outputs
@@ -430,6 +658,18 @@ def indicators_frame_rows(year: int, reports: list[Report],
     return rows
 
 
+# OWASP "CSV injection": a spreadsheet runs a text cell starting with these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMERIC_COLUMNS = {"year", "count", "share"}
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_indicators(path: Path, rows: list[dict[str, Any]]) -> None:
     """``indicators.csv`` in UTF-8 with BOM so Excel on Windows shows the Chinese."""
     import csv
@@ -442,43 +682,58 @@ def write_indicators(path: Path, rows: list[dict[str, Any]]) -> None:
     writer.writeheader()
     for row in rows:
         share = row.get("share")
-        writer.writerow({**{k: row.get(k) for k in INDICATOR_COLUMNS},
-                         "share": "" if share is None else repr(float(share))})
+        cells = {k: (row.get(k) if k in _NUMERIC_COLUMNS else spreadsheet_safe(row.get(k)))
+                 for k in INDICATOR_COLUMNS}
+        writer.writerow({**cells, "share": "" if share is None else repr(float(share))})
     write_atomic(path, "\ufeff" + buf.getvalue())
 
 
 def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str, dict[str, Any]],
                   results: dict[str, ReportResult], started: datetime, finished: datetime) -> None:
-    """indicators.csv, manifest.json and index.html for the year, each written atomically."""
+    """indicators.csv, manifest.json and index.html for the year, each written atomically.
+
+    Every entry comes from the reports' states and the files on disk (the previous manifest
+    is never read, so a damaged one cannot break the build). A report never built has status
+    ``unbuilt`` and no links.
+    """
     from genderstats.index import render_index
     from genderstats.publish import write_atomic
 
     write_indicators(out / "indicators.csv", indicators_frame_rows(year, reports, states))
     entries = []
-    previous = _read_json(out / "manifest.json") or {}
-    prev_entries = {e["id"]: e for e in previous.get("reports", [])}
     for report in reports:
-        state = states.get(report.id, {})
+        state = states.get(report.id) or {}
         last = state.get("last_good") or {}
         res = results.get(report.id)
-        if res is None and report.id in prev_entries:
-            entries.append(prev_entries[report.id])  # not part of this build (--only)
-            continue
-        status = res.status if res else state.get("status", "failed")
+        page = (out / f"{report.id}.html").is_file()
+        if res is not None:
+            status = res.status
+        elif state.get("status") == "failed":
+            status = "failed"
+        else:
+            status = "ok" if state.get("status") == "ok" and page else "unbuilt"
+        failed = status == "failed"
+        executed = out / "notebooks" / f"{report.id}.ipynb"
         entries.append({
             "id": report.id,
             "title": report.title,
-            "notebook": _relative(report.notebook),
+            "notebook": relative(report.notebook),
             "parameters": state.get("parameters") or last.get("parameters") or {},
             "status": status,
-            "seconds": res.seconds if res else 0.0,
-            "error": state.get("error") if status == "failed" else None,
-            "built": last.get("built"),
-            "html": f"{report.id}.html" if (out / f"{report.id}.html").is_file() else None,
-            "failed_html": f"failed/{report.id}.html" if status == "failed" else None,
-            "executed_notebook": f"notebooks/{report.id}.ipynb",
-            "inputs": {_relative(p): h for p, h in sorted(last.get("inputs", {}).items())},
-            "key_figure": last.get("summary"),
+            "seconds": res.seconds if res else float(state.get("seconds") or 0.0),
+            "error": state.get("error") if failed else None,
+            "built": last.get("built") if status != "unbuilt" else None,
+            "html": f"{report.id}.html" if page and status != "unbuilt" else None,
+            "failed_html": (f"failed/{report.id}.html"
+                            if failed and (out / "failed" / f"{report.id}.html").is_file()
+                            else None),
+            "executed_notebook": (f"notebooks/{report.id}.ipynb"
+                                  if executed.is_file() and status != "unbuilt" else None),
+            "failed_notebook": (f"failed/{report.id}.ipynb"
+                                if failed and (out / "failed" / f"{report.id}.ipynb").is_file()
+                                else None),
+            "inputs": {relative(p): h for p, h in sorted(last.get("inputs", {}).items())},
+            "key_figure": last.get("summary") if status != "unbuilt" else None,
         })
     manifest = {
         "year": year,

@@ -1,7 +1,8 @@
 """The ``genderstats`` command: build, validate, list, new, fonts.
 
 Exit codes: 0 everything succeeded; 1 a report failed; 2 bad input or usage (invalid data,
-unknown year or report id); 3 another build holds the output folder.
+unknown year or report id); 3 another build holds the output folder; 4 the output folder
+cannot be written (permissions, read-only, disk full); 128 + N stopped by signal N.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from genderstats import __version__, config
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED, EXIT_ENVIRONMENT = 0, 1, 2, 3, 4
 
 
 def _latest_year(data_dir: Path) -> int | None:
@@ -32,18 +33,50 @@ def _year(args: argparse.Namespace) -> int:
     return latest
 
 
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise argparse.ArgumentTypeError("--timeout 要大於 0 秒（如 600）")
+    return value
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    from genderstats.build import BuildLocked, BuildOptions, build
+    from genderstats.build import (
+        BuildEnvironmentError,
+        BuildInterrupted,
+        BuildLocked,
+        BuildOptions,
+        BuildUsageError,
+        build,
+        stamp,
+    )
+
+    def fail(message: object, code: int) -> int:
+        # Build lines go to logs appended run after run: each starts with a time stamp.
+        print(f"{stamp()} 錯誤：{message}", file=sys.stderr)
+        return code
 
     try:
         result = build(BuildOptions(
             year=_year(args), data_dir=Path(args.data_dir), out_dir=Path(args.out_dir),
             only=args.only or [], jobs=args.jobs, force=args.force,
-            registry=Path(args.registry) if args.registry else None,
+            registry=Path(args.registry) if args.registry else None, timeout=args.timeout,
         ))
     except BuildLocked as exc:
-        print(f"錯誤：{exc}", file=sys.stderr)
-        return EXIT_LOCKED
+        return fail(exc, EXIT_LOCKED)
+    except BuildEnvironmentError as exc:
+        return fail(exc, EXIT_ENVIRONMENT)
+    except (BuildUsageError, ValueError, FileNotFoundError) as exc:
+        return fail(exc, EXIT_INPUT)
+    except BuildInterrupted as exc:
+        print(f"{stamp()} {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        return fail(f"產製時發生未預期的問題（{type(exc).__name__}）；"
+                    "已發布的頁面保持上一次的版本。", EXIT_FAILED)
     return result.exit_code
 
 
@@ -141,12 +174,17 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--data-dir", default=str(config.DATA_DIR), help="輸入資料資料夾")
         sp.add_argument("--registry", default=None, help=argparse.SUPPRESS)
 
+    from genderstats.build import DEFAULT_TIMEOUT
+
     b = sub.add_parser("build", help="產製一個年度的所有報告")
     common(b)
     b.add_argument("--out-dir", default=str(config.OUTPUTS_DIR), help="輸出資料夾")
     b.add_argument("--only", nargs="+", metavar="ID", help="只產製這些報告")
     b.add_argument("--jobs", type=int, default=None, help="同時執行的報告數（預設：CPU 核心數）")
     b.add_argument("--force", action="store_true", help="全部重新執行，不沿用未變更的結果")
+    b.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"每份報告最長執行秒數，逾時即停止（預設 {DEFAULT_TIMEOUT:g}；"
+                        "reports.yml 的 timeout 優先）")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="檢查一個年度的輸入資料（不執行報告）")

@@ -9,14 +9,33 @@ from typing import Any
 from genderstats import config
 from genderstats.years import year_label
 
-STATUS_LABELS = {"ok": "已產製", "unchanged": "未變更（沿用上次結果）", "failed": "產製失敗"}
+STATUS_LABELS = {"ok": "已產製", "unchanged": "未變更（沿用上次結果）", "failed": "產製失敗",
+                 "unbuilt": "未產製"}
+
+
+def _has_published_report(year_dir: Path) -> bool:
+    """A year's folder holds a real build: its manifest lists a page that exists."""
+    import json
+
+    try:
+        manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+        entries = manifest["reports"]
+        return any(isinstance(e, dict) and e.get("status") in ("ok", "unchanged", "failed")
+                   and isinstance(e.get("html"), str)
+                   and (year_dir / Path(e["html"]).name).is_file() for e in entries)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def other_years(out: Path) -> list[int]:
-    """Years beside ``out`` (``outputs/<year>/``) that have an index page, newest first."""
+    """Years beside ``out`` (``outputs/<year>/``) whose index lists at least one published page.
+
+    An index of nothing but failures (or a folder with no manifest) is not linked.
+    """
     years = []
     for sibling in out.parent.iterdir():
-        if sibling != out and sibling.name.isdigit() and (sibling / "index.html").is_file():
+        if (sibling != out and sibling.name.isdigit() and (sibling / "index.html").is_file()
+                and _has_published_report(sibling)):
             years.append(int(sibling.name))
     return sorted(years, reverse=True)
 

@@ -27,15 +27,28 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp creates 0600; a published file must be readable as the umask allows
+        # (0644 under umask 022), like any file the user would create.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode(encoding) if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # Name the file being published, not the temporary file beside it.
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     return path
+
+
+def _umask() -> int:
+    # The only way to read the umask is to set it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def page_css() -> str:
@@ -97,8 +110,13 @@ def notebook_to_html(
     sources: list[dict[str, str]] | None = None,
     error: str | None = None,
     index_href: str | None = "index.html",
+    published: bool = False,
 ) -> str:
-    """Render an executed notebook as a self-contained committee page (code hidden)."""
+    """Render an executed notebook as a self-contained committee page (code hidden).
+
+    With ``error`` it is the failed page; ``published`` says whether a last good page
+    exists, so the page does not promise one that was never published.
+    """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -120,6 +138,7 @@ def notebook_to_html(
             "version": __version__,
             "css": page_css(),
             "index_href": index_href,
+            "published": published,
         }
     }
     body, _ = exporter.from_notebook_node(strip_for_committee(nb), resources=resources)

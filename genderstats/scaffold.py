@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -15,6 +16,19 @@ TEMPLATE = config.PACKAGE_DIR / "scaffold" / "template.ipynb"
 
 def _yaml_str(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML scalar
+
+
+# Markdown would turn these into emphasis, links or code; a title is plain text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as literal Markdown: markup escaped as HTML entities, Markdown syntax escaped.
+
+    >>> markdown_text("<img src=x onerror=alert(1)>")
+    '&lt;img src=x onerror=alert\\(1\\)&gt;'
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def new_analysis(report_id: str, title: str, *, source: str | None = None,
@@ -49,9 +63,14 @@ def new_analysis(report_id: str, title: str, *, source: str | None = None,
             cell["outputs"], cell["execution_count"] = [], None
         if not source:
             text = "".join(cell["source"])
-            # In code the title must stay a valid string literal, whatever it contains.
-            text = text.replace('"{{TITLE}}"', json.dumps(title, ensure_ascii=False))
-            cell["source"] = text.replace("{{TITLE}}", title).splitlines(keepends=True)
+            # In code the title must stay a valid string literal, whatever it contains; in
+            # Markdown it must stay text (a title such as <img onerror=…> would run).
+            if cell["cell_type"] == "code":
+                text = text.replace('"{{TITLE}}"', json.dumps(title, ensure_ascii=False))
+                text = text.replace("{{TITLE}}", title.replace("\n", " "))
+            else:
+                text = text.replace("{{TITLE}}", markdown_text(" ".join(title.split())))
+            cell["source"] = text.splitlines(keepends=True)
     body = registry.read_text(encoding="utf-8")
     entry = (f"\n  - id: {report_id}\n    title: {_yaml_str(title)}\n"
              f"    notebook: {notebook.name}\n")

@@ -84,7 +84,18 @@ def test_write_atomic_replaces_whole_files_and_keeps_the_old_one_on_failure(tmp_
 
 # ------------------------------------------------------------------ small builds
 
+STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d "
+
+
+def _unstamped(lines: list[str]) -> list[str]:
+    """Build lines without their time stamp, checking that every line has one."""
+    for line in lines:
+        assert re.match(STAMP, line), line
+    return [re.sub(f"^{STAMP}", "", line) for line in lines]
+
+
 def _tiny_project(tmp_path: Path, fail: bool = False) -> Path:
+    (tmp_path / "112").mkdir(exist_ok=True)  # the year's data folder must exist
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir(exist_ok=True)
     shutil.copy(FIXTURES / "tiny.ipynb", nbdir / "tiny.ipynb")
@@ -103,7 +114,7 @@ def _tiny_build(tmp_path: Path, registry: Path, **kw) -> tuple:
     lines: list[str] = []
     result = build(BuildOptions(year=112, data_dir=tmp_path, out_dir=tmp_path / "out",
                                 registry=registry, echo=lines.append, **kw))
-    return result, lines, tmp_path / "out" / "112"
+    return result, _unstamped(lines), tmp_path / "out" / "112"
 
 
 def test_a_failed_report_keeps_its_last_good_page_and_does_not_stop_the_others(tmp_path):
@@ -121,14 +132,27 @@ def test_a_failed_report_keeps_its_last_good_page_and_does_not_stop_the_others(t
     failed_page = (out / "failed" / "flaky.html").read_text(encoding="utf-8")
     assert "這份報告沒有產製成功" in failed_page
     assert "「Q」不是可接受的性別" in failed_page
-    executed = json.loads((out / "notebooks" / "flaky.ipynb").read_text(encoding="utf-8"))
-    errors = [o for c in executed["cells"] for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+    assert "發布中的頁面仍是上一次成功的版本" in failed_page  # a good version exists
+    assert "尚未有成功產製的版本" not in failed_page
+
+    def errors_in(path: Path) -> list[dict]:
+        executed = json.loads(path.read_text(encoding="utf-8"))
+        return [o for c in executed["cells"] for o in c.get("outputs", [])
+                if o.get("output_type") == "error"]
+
+    # The failed run's notebook goes beside its failed page; the last good one is kept.
+    errors = errors_in(out / "failed" / "flaky.ipynb")
     assert errors and errors[0]["ename"] == "ValueError"  # kept for the analyst
+    assert errors_in(out / "notebooks" / "flaky.ipynb") == []
+    log = (out / "logs" / "flaky.log").read_text(encoding="utf-8")
+    assert log.endswith("ValueError: data/112/x.csv 第 3 列「性別」欄：「Q」不是可接受的性別。\n")
+    assert "TCP" not in log and "tcp" not in log
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     flaky = next(e for e in manifest["reports"] if e["id"] == "flaky")
     assert flaky["status"] == "failed"
     assert flaky["error"].startswith("ValueError: data/112/x.csv 第 3 列「性別」欄")
+    assert (flaky["html"], flaky["failed_html"], flaky["failed_notebook"]) == (
+        "flaky.html", "failed/flaky.html", "failed/flaky.ipynb")
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "產製失敗" in index and "不是可接受的性別" in index
     assert any(line.startswith("  失敗  flaky") for line in lines)
@@ -139,6 +163,7 @@ def test_a_failed_report_keeps_its_last_good_page_and_does_not_stop_the_others(t
     result, _, out = _tiny_build(tmp_path, registry)
     assert {r.id: r.status for r in result.results} == {"good": "unchanged", "flaky": "ok"}
     assert not (out / "failed" / "flaky.html").exists()
+    assert not (out / "failed" / "flaky.ipynb").exists()
 
 
 def test_a_second_build_into_the_same_folder_stops_and_says_why(tmp_path):
@@ -182,7 +207,8 @@ def test_sample_build_publishes_every_report(sample_build):
     for rid in REPORT_IDS:
         assert (out / f"{rid}.html").is_file()
         assert (out / "notebooks" / f"{rid}.ipynb").is_file()
-    assert sample_build["log"][-1].startswith("7 份報告：7 份產製成功、0 份未變更、0 份失敗")
+    assert _unstamped(sample_build["log"])[-1].startswith(
+        "7 份報告：7 份產製成功、0 份未變更、0 份失敗")
 
 
 @pytest.mark.slow

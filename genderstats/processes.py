@@ -1,0 +1,225 @@
+"""Worker processes and kernels that end with the build.
+
+Each report runs in a forked worker process, which starts its own kernel. Three things make
+sure nothing outlives the build:
+
+* On Linux every worker and kernel asks the OS to SIGKILL it when its parent dies
+  (``PR_SET_PDEATHSIG``), so ``kill -9`` of the build ends the whole tree within moments.
+* The parent enforces a wall-clock limit per report by killing the kernel and the worker
+  (SIGKILL: a busy loop or a kernel that ignores SIGINT cannot refuse it).
+* Workers ignore SIGINT and SIGTERM: only the parent decides, so a Ctrl-C is handled once.
+
+Workers publish nothing: they send their results back through a pipe and the parent, which
+holds the lock, writes every file. A worker orphaned for any reason cannot touch the pages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+PR_SET_PDEATHSIG = 1
+_LINUX = sys.platform.startswith("linux")
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies; exit now if it already has.
+
+    Elsewhere this does nothing and the parent's own clean-up is the only guard.
+    """
+    if _LINUX:
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # The parent may have died between fork and prctl: then nobody would signal us.
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None = None) -> type:
+    """A jupyter_client kernel manager whose kernels use IPC sockets and die with the worker.
+
+    IPC (Unix sockets under ``ipc_prefix``) instead of TCP: no ports to collide, no warning
+    about connecting over the network. ``on_start`` receives the kernel's pid so the parent can
+    kill it directly, which also covers systems without a parent-death signal.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class GsKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc" if os.name == "posix" else "tcp"
+
+        @default("ip")
+        def _default_ip(self) -> str:
+            return ipc_prefix if self.transport == "ipc" else "127.0.0.1"
+
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+            worker = os.getpid()
+            kw.setdefault("preexec_fn", lambda: die_with_parent(worker))
+            await super().start_kernel(**kw)
+            pid = getattr(self.provisioner, "pid", None)
+            if on_start is not None and pid:
+                on_start(int(pid))
+
+    return GsKernelManager
+
+
+# ---------------------------------------------------------------- the pool
+
+
+@dataclass
+class Job:
+    """One unit of work: ``fn(*args, notify)`` in a worker, stopped after ``timeout`` seconds.
+
+    ``notify(message)`` lets the worker tell the parent something before it finishes (the
+    kernel's pid).
+    """
+
+    key: str
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    timeout: float | None = None
+
+
+@dataclass
+class Outcome:
+    """How a job ended: ``kind`` is "done", "timeout" or "crashed"."""
+
+    job: Job
+    kind: str
+    value: Any = None
+    seconds: float = 0.0
+
+
+@dataclass
+class _Running:
+    job: Job
+    process: Any
+    conn: Connection
+    started: float
+    kernels: list[int] = field(default_factory=list)
+
+
+def _child(conn: Connection, job: Job, parent_pid: int) -> None:
+    die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    def notify(message: Any) -> None:
+        conn.send(("note", message))
+
+    try:
+        value = job.fn(*job.args, notify)
+        conn.send(("done", value))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
+        with contextlib.suppress(Exception):
+            conn.send(("crashed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)
+
+
+class Pool:
+    """Run jobs in at most ``size`` forked workers, each with its own deadline."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._running: dict[Connection, _Running] = {}
+        method = "fork" if _LINUX else "spawn"
+        self._ctx = multiprocessing.get_context(method)
+
+    def run(self, jobs: list[Job], on_start: Callable[[Job], None],
+            on_done: Callable[[Outcome], None]) -> None:
+        """Run every job; ``on_done`` is called in the parent as each one ends.
+
+        Any exception (a signal turned into one, or raised by ``on_done``) kills every worker
+        and its kernel before it propagates.
+        """
+        pending = deque(jobs)
+        try:
+            while pending or self._running:
+                while pending and len(self._running) < self.size:
+                    job = pending.popleft()
+                    on_start(job)
+                    self._start(job)
+                for outcome in self._wait():
+                    on_done(outcome)
+        finally:
+            self.stop()
+
+    def _start(self, job: Job) -> None:
+        parent_end, child_end = self._ctx.Pipe(duplex=False)
+        process = self._ctx.Process(target=_child, args=(child_end, job, os.getpid()),
+                                    daemon=True)
+        process.start()
+        child_end.close()  # so the parent sees EOF when the worker dies
+        self._running[parent_end] = _Running(job, process, parent_end, time.monotonic())
+
+    def _deadline(self, run: _Running) -> float | None:
+        return None if run.job.timeout is None else run.started + run.job.timeout
+
+    def _wait(self) -> list[Outcome]:
+        deadlines = [d for r in self._running.values() if (d := self._deadline(r)) is not None]
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+        ready = wait(list(self._running), timeout=timeout)
+        outcomes = []
+        for conn in ready:
+            run = self._running[conn]
+            try:
+                kind, value = conn.recv()
+            except (EOFError, OSError):
+                kind, value = "crashed", None
+            if kind == "note":
+                if isinstance(value, dict) and "kernel" in value:
+                    run.kernels.append(int(value["kernel"]))
+                continue
+            outcomes.append(self._finish(run, kind, value))
+        now = time.monotonic()
+        for run in list(self._running.values()):
+            deadline = self._deadline(run)
+            if deadline is not None and now >= deadline:
+                outcomes.append(self._finish(run, "timeout", None))
+        return outcomes
+
+    def _finish(self, run: _Running, kind: str, value: Any) -> Outcome:
+        if kind != "done":
+            self._terminate(run)
+        else:
+            run.process.join(5)
+            if run.process.is_alive():
+                self._terminate(run)
+        self._running.pop(run.conn, None)
+        run.conn.close()
+        return Outcome(run.job, kind, value, round(time.monotonic() - run.started, 2))
+
+    def _terminate(self, run: _Running) -> None:
+        # Kernels first, while their worker (their parent) still lives: their pids cannot
+        # have been reused yet.
+        for pid in run.kernels:
+            _kill(pid)
+        if run.process.pid is not None:
+            _kill(run.process.pid)
+        run.process.join(5)
+
+    def stop(self) -> None:
+        """Kill every running worker and kernel (also called on any error)."""
+        for run in list(self._running.values()):
+            self._terminate(run)
+            run.conn.close()
+        self._running.clear()

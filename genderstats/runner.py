@@ -1,0 +1,184 @@
+"""One report, run in a worker process: execute the notebook in its own kernel, render pages.
+
+The worker writes only its log (``logs/<id>.log``, the kernel's stderr and the error line)
+and a scratch copy of the executed notebook; the pages and notebooks it produces go back to
+the parent, which publishes them (see ``genderstats.build``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from genderstats import config
+from genderstats.record import INDICATORS_MIME, INPUTS_MIME, SUMMARY_MIME, file_sha256
+from genderstats.registry import Report
+
+KERNEL_DIED = "核心異常結束（筆記本中的程式結束了核心，或記憶體不足）；請檢查最後執行的一格。"
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a worker needs to run one report."""
+
+    report: Report
+    parameters: dict[str, Any]
+    year: int
+    out: Path
+    scratch: Path  # where papermill saves the executed notebook
+    ipc_prefix: str  # kernel sockets
+    published: bool  # a last good page exists (the failed page says so)
+
+
+def collect_records(nb: Any) -> dict[str, Any]:
+    """The indicators, input files, folders and key figure a notebook recorded."""
+    indicators: list[dict[str, Any]] = []
+    read: list[str] = []
+    dirs: list[str] = []
+    summary: str | None = None
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            if INDICATORS_MIME in data:
+                indicators.extend(data[INDICATORS_MIME])
+            if INPUTS_MIME in data:
+                read.extend(data[INPUTS_MIME].get("read", []))
+                dirs.extend(data[INPUTS_MIME].get("dirs", []))
+            if SUMMARY_MIME in data:
+                summary = data[SUMMARY_MIME].get("key_figure")
+    return {"indicators": indicators, "read": sorted(set(read)), "dirs": sorted(set(dirs)),
+            "summary": summary}
+
+
+def error_text(nb: Any, exc: BaseException) -> str:
+    """The message an analyst needs: the exception raised in the notebook, not papermill's."""
+    for cell in nb.cells if nb is not None else []:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return f"{out.get('ename')}: {out.get('evalue')}".strip()
+    if type(exc).__name__ == "DeadKernelError":
+        return KERNEL_DIED
+    return f"{type(exc).__name__}: {exc}"
+
+
+def relative(path: str | Path) -> str:
+    """``path`` relative to the project when inside it (as the manifest shows paths)."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(config.PROJECT_ROOT).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def sources(read: list[str], data_dir: str) -> list[dict[str, str]]:
+    """The data files a page was made from (configuration such as the registry is not data)."""
+    out = []
+    root = Path(data_dir).resolve()
+    for p in read:
+        path = Path(p)
+        if path.is_file() and path.is_relative_to(root):
+            modified = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d")
+            out.append({"name": relative(path), "modified": f"檔案日期 {modified}"})
+    return out
+
+
+def declared_parameters(notebook: Path) -> dict[str, Any]:
+    """The parameters a notebook's ``parameters`` cell declares (papermill's reading)."""
+    import papermill as pm
+
+    return pm.inspect_notebook(str(notebook))
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path) -> Any:
+    """Send fd 2 (this process and the kernel it starts) to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = os.dup(2)
+    with open(path, "w", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield log
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
+    """Execute one report and render its page; never raises for a report's own error.
+
+    Returns its status, error, records, and the page and executed notebook to publish
+    (``page`` is the committee page when it succeeded, the failed page otherwise).
+    """
+    import nbformat
+    import papermill as pm
+
+    from genderstats.processes import kernel_manager_class
+    from genderstats.publish import notebook_to_html
+
+    report, parameters, out = task.report, task.parameters, task.out
+    started = time.perf_counter()
+    executed = task.scratch
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    nb = None
+    error = None
+    manager = kernel_manager_class(task.ipc_prefix, lambda pid: notify({"kernel": pid}))
+    with _stderr_to(out / "logs" / f"{report.id}.log") as log:
+        try:
+            unknown = sorted(set(parameters) - set(declared_parameters(report.notebook)))
+            if unknown:
+                raise ValueError(
+                    f"筆記本 {report.notebook.name} 的 parameters 格沒有宣告 {', '.join(unknown)}；"
+                    f"請在該格加上，或從 reports.yml 移除。"
+                )
+            pm.execute_notebook(
+                str(report.notebook), str(executed), parameters=parameters,
+                kernel_name="python3", progress_bar=False, log_output=False,
+                cwd=str(report.notebook.parent), kernel_manager_class=manager,
+                # Saving the whole notebook after every cell costs more than some reports'
+                # work; the executed notebook is saved once at the end, or on failure.
+                request_save_on_cell_execute=False,
+            )
+        except Exception as exc:  # noqa: BLE001 - any failure of a report is reported
+            if executed.is_file():
+                nb = nbformat.read(executed, as_version=4)
+            error = error_text(nb, exc)
+        if nb is None and executed.is_file():
+            nb = nbformat.read(executed, as_version=4)
+        records = collect_records(nb) if nb is not None else {
+            "indicators": [], "read": [], "dirs": [], "summary": None}
+        built = datetime.now().astimezone()
+        page = None
+        if nb is not None:
+            try:
+                page = notebook_to_html(
+                    nb, title=report.title, year=task.year, built=built,
+                    sources=sources(records["read"], parameters["data_dir"]), error=error,
+                    index_href="../index.html" if error else "index.html",
+                    published=task.published)
+            except Exception as exc:  # noqa: BLE001 - a page that cannot render fails
+                error = error or f"頁面轉換失敗：{type(exc).__name__}: {exc}"
+        if error:
+            log.write(f"\n{error}\n")
+    notebook = executed.read_bytes() if executed.is_file() else None
+    executed.unlink(missing_ok=True)
+    return {
+        "id": report.id,
+        "status": "failed" if error else "ok",
+        "error": error,
+        "seconds": round(time.perf_counter() - started, 2),
+        "built": built.isoformat(timespec="seconds"),
+        "inputs": {p: file_sha256(p) for p in records["read"] if Path(p).is_file()},
+        "dirs": records["dirs"],
+        "indicators": records["indicators"],
+        "summary": records["summary"],
+        "page": page,
+        "notebook": notebook,
+    }
