@@ -2,7 +2,9 @@
 
 Every chart function takes a gender table (index = category, count columns
 ``男, 女, 其他, 合計``, share columns ``男%, 女%, 其他%``) and returns a :class:`Chart`:
-the PNG rendered once, alt text stating the numbers, and an optional caption::
+the PNG rendered at two widths (a desktop page and a phone, chosen by the browser with
+``<picture>``), alt text stating the numbers, the numbers again as a table for 「查看數據」,
+and an optional caption::
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"男": [21], "女": [14], "其他": [0], "合計": [35]},
@@ -17,12 +19,15 @@ never reach a notebook's inline backend (no double display) and no backend is fo
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import html
 import io
 import math
 import struct
+import unicodedata
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -67,7 +72,13 @@ MISSING_LABEL = "無資料"
 
 DPI = 200
 WIDTH_IN = 7.5
+# The phone rendition: the same type sizes on a narrower figure, so that at a 390 px screen
+# (≈ 366 px of content) the smallest label (9 pt) shows at 9 × 366 / (72 × 3.9) ≈ 11.7 CSS px.
+NARROW_WIDTH_IN = 3.9
+NARROW_MEDIA = "(max-width: 480px)"
 MAX_PNG_BYTES = 250_000
+PALETTE_COLORS = 128
+_WIDTH: ContextVar[float] = ContextVar("chart_width_in", default=WIDTH_IN)
 
 THEME: dict[str, Any] = {
     "font.size": 12.5,
@@ -109,13 +120,20 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _themed(func: Callable[P, R]) -> Callable[P, R]:
-    """Draw inside the theme even if a notebook changed rcParams after import."""
+def _themed(func: Callable[P, Chart]) -> Callable[P, Chart]:
+    """Draw inside the theme (even if a notebook changed rcParams after import), twice:
+    at the page width and at the phone width, kept as ``Chart.png_narrow``."""
 
     @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Chart:
         with matplotlib.rc_context(THEME):
-            return func(*args, **kwargs)
+            wide = func(*args, **kwargs)
+            token = _WIDTH.set(NARROW_WIDTH_IN)
+            try:
+                narrow = func(*args, **kwargs)
+            finally:
+                _WIDTH.reset(token)
+        return dataclasses.replace(wide, png_narrow=narrow.png)
 
     return wrapper
 
@@ -135,6 +153,10 @@ class Chart:
     png: bytes
     alt: str
     caption: str | None = None
+    png_narrow: bytes | None = None
+    # The chart's numbers as display strings, first column the category (「查看數據」).
+    data: pd.DataFrame | None = dataclasses.field(default=None, compare=False)
+    title: str | None = None
 
     @property
     def pixel_size(self) -> tuple[int, int]:
@@ -143,8 +165,7 @@ class Chart:
         >>> Chart(png=_TINY_PNG, alt="").pixel_size
         (2, 2)
         """
-        width, height = struct.unpack(">II", self.png[16:24])
-        return int(width), int(height)
+        return _png_size(self.png)
 
     @property
     def css_size(self) -> tuple[int, int]:
@@ -157,7 +178,10 @@ class Chart:
         return max(1, round(width / 2)), max(1, round(height / 2))
 
     def to_html(self) -> str:
-        """The self-contained ``<figure>`` element (alt and caption escaped).
+        """The self-contained ``<figure>`` (alt and caption escaped), then its numbers.
+
+        On a phone the browser takes the narrow rendition from ``<picture>``; the numbers
+        follow as a folded table 「查看數據」.
 
         >>> "&lt;b&gt;" in Chart(png=_TINY_PNG, alt="<b>").to_html()
         True
@@ -167,11 +191,28 @@ class Chart:
         caption = (
             f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
         )
-        return (
-            f'<figure class="gs-chart"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(self.alt, quote=True)}" width="{width}" height="{height}" '
-            f'style="max-width:100%;height:auto">{caption}</figure>'
-        )
+        img = (f'<img src="data:image/png;base64,{data}" '
+               f'alt="{html.escape(self.alt, quote=True)}" width="{width}" height="{height}" '
+               f'style="max-width:100%;height:auto">')
+        if self.png_narrow is not None:
+            n_width, n_height = (max(1, round(v / 2)) for v in _png_size(self.png_narrow))
+            narrow = base64.b64encode(self.png_narrow).decode("ascii")
+            img = (f'<picture><source media="{NARROW_MEDIA}" '
+                   f'srcset="data:image/png;base64,{narrow}" width="{n_width}" '
+                   f'height="{n_height}">{img}</picture>')
+        return f'<figure class="gs-chart">{img}{caption}</figure>{self.data_html()}'
+
+    def data_html(self) -> str:
+        """The chart's numbers as a table folded under 「查看數據」 ('' without data)."""
+        if self.data is None or self.data.empty:
+            return ""
+        from genderstats.tables import frame_html
+
+        subject = self.title or self.caption or "圖表"
+        table = frame_html(self.data, f"{subject}（數據）",
+                           numeric_cols=list(self.data.columns[1:]))
+        return (f'<details class="gs-chart-data"><summary>查看數據</summary>'
+                f"{table.html}</details>")
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
@@ -198,11 +239,30 @@ class Chart:
         return f"Chart({self.alt!r}, {width}x{height}px, {len(self.png):,} bytes)"
 
 
+def _png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, read from a PNG's header."""
+    width, height = struct.unpack(">II", png[16:24])
+    return int(width), int(height)
+
+
 # A 2×2 white PNG for the doctests above.
 _TINY_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4//8/AxJgIEkaAJMYD/FqIwZ3"
     "AAAAAElFTkSuQmCC"
 )
+
+
+def _palette(png: bytes, dpi: int) -> bytes:
+    """``png`` with a 128-colour palette: a third of the bytes, so a page can carry each
+    chart twice (page and phone width); flat chart colours and anti-aliased text survive."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    quantized = image.quantize(colors=PALETTE_COLORS, method=Image.Quantize.MEDIANCUT,
+                               dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    quantized.save(buffer, format="PNG", optimize=True, dpi=(dpi, dpi))
+    return buffer.getvalue()
 
 
 def _render(fig: Figure) -> bytes:
@@ -213,16 +273,44 @@ def _render(fig: Figure) -> bytes:
         # No "Software" chunk (it carries the matplotlib version), so the same input
         # gives the same bytes and the build cache can compare them.
         fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-        png = buffer.getvalue()
+        png = _palette(buffer.getvalue(), dpi)
         if len(png) <= MAX_PNG_BYTES:
             break
     fig.clear()  # frees the artists now rather than at the next garbage collection
     return png
 
 
+def _suptitle(fig: Figure, title: str) -> None:
+    """The figure title, folded into balanced lines when it is wider than the figure."""
+    size = float(matplotlib.rcParams["figure.titlesize"])
+    fig.suptitle(_fold(title, fig.get_figwidth() * 72 / size))
+
+
+def _fold(text: str, em: float) -> str:
+    """``text`` in as few lines of at most ``em`` ems as possible, of about equal length.
+
+    CJK characters are one em, others about half: _fold("一二三四五六", 4) → '一二三\n四五六'.
+    """
+    def width(chunk: str) -> float:
+        return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in chunk)
+
+    total = width(text)
+    if total <= em or em <= 0:
+        return text
+    lines = math.ceil(total / em)
+    target = total / lines
+    out, line = [], ""
+    for char in text:
+        if line and width(line + char) > target + 0.5 and len(out) < lines - 1:
+            out.append(line)
+            line = ""
+        line += char
+    return "\n".join([*out, line])
+
+
 def _figure(height: float) -> Figure:
     # Not pyplot: the figure is not registered anywhere, so nothing else can display it.
-    return Figure(figsize=(WIDTH_IN, height), layout="constrained")
+    return Figure(figsize=(_WIDTH.get(), height), layout="constrained")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -354,6 +442,15 @@ def _label_size(n_bars: int) -> float:
     return 9
 
 
+def _count_header(unit: str) -> str:
+    """Column header of counts in 「查看數據」: 人 → 人數, 人次 → 人次."""
+    return "人數" if unit == "人" else unit
+
+
+def _data(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> pd.DataFrame:
+    return pd.DataFrame([list(r) for r in rows], columns=list(columns))
+
+
 # --------------------------------------------------------------------------- alt text
 
 
@@ -445,7 +542,7 @@ def donut(
         # A gender with no one is the finding (e.g. a group without women): say it on the chart.
         fig.supxlabel("、".join(f"{g} 0{unit} (0%)" for g in missing_genders), fontsize=12.5,
                       color=TEXT_COLOR)
-    fig.suptitle(title)
+    _suptitle(fig, title)
     png = _render(fig)
 
     if alt is None:
@@ -456,7 +553,11 @@ def donut(
         head = f"{label}{_num(total)}{unit}"
         body = "、".join(parts) if total and not _is_missing(total) and total > 0 else MISSING_LABEL
         alt = alt_text("圓餅圖", _subject(title, "圓餅圖"), [f"{head}，{body}"])
-    return Chart(png=png, alt=alt, caption=caption)
+    order = [g for g in ("女", "男", "其他") if g in genders]
+    data = _data(["性別", _count_header(unit), "比例"],
+                 [[GENDER_WORDS[g], _num(counts[g]), _pct(shares[g], digits)] for g in order]
+                 + [[TOTAL, _num(total), ""]])
+    return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
 @_themed
@@ -499,8 +600,10 @@ def grouped_bars(
     size = _label_size(n_cat * n_gender) if not horizontal else 11.5
     longest = max((len(label(v)) for g in genders for v in values[g]), default=1)
     # Labels wider than their bar would run into the neighbour's: turn them upright.
-    # (6.3 in ≈ plot width; a digit is ≈ 0.6 em wide.)
-    upright = not horizontal and longest * size * 0.6 / 72 > 6.3 / max(1, n_cat) * width * 1.05
+    # (plot width ≈ figure width − 1.2 in; a digit is ≈ 0.6 em wide.)
+    plot_width = _WIDTH.get() - 1.2
+    upright = (not horizontal
+               and longest * size * 0.6 / 72 > plot_width / max(1, n_cat) * width * 1.05)
     for i, gender in enumerate(genders):
         offset = (i - (n_gender - 1) / 2) * width
         heights = values[gender].astype(float).fillna(0).to_numpy()
@@ -527,7 +630,7 @@ def grouped_bars(
     if value == "share":
         (ax.set_xlim if horizontal else ax.set_ylim)(0, 1.12)
     _legend(ax, genders, f"單位：{unit}" if value == "count" else "")
-    fig.suptitle(title)
+    _suptitle(fig, title)
     png = _render(fig)
 
     if alt is None:
@@ -540,7 +643,11 @@ def grouped_bars(
         ]
         unit_note = f"（單位：{unit}）" if value == "count" else "（性別比例）"
         alt = alt_text("長條圖", _subject(title, "長條圖") + unit_note, parts)
-    return Chart(png=png, alt=alt, caption=caption)
+    head = _count_header(unit) if value == "count" else "比例"
+    data = _data(["項目", *(f"{GENDER_WORDS[g]}{head}" for g in genders)],
+                 [[cat, *(label(values[g].iloc[i]) for g in genders)]
+                  for i, cat in enumerate(categories)])
+    return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
 def _rule_label(rule: float) -> str:
@@ -624,7 +731,7 @@ def stacked_100(
         ax.text(rule, 1.0, label, transform=blended_transform_factory(ax.transData, ax.transAxes),
                 ha="center", va="bottom", fontsize=11.5, color=TEXT_COLOR)
     _legend(ax, order)
-    fig.suptitle(title)
+    _suptitle(fig, title)
     png = _render(fig)
 
     if alt is None:
@@ -638,7 +745,10 @@ def stacked_100(
                 f"{GENDER_WORDS[g]}{_pct(shares[g].iloc[i], digits)}" for g in order))
         note = f"參考線：{rule_label or _rule_label(rule)}。" if rule is not None else ""
         alt = alt_text("百分比堆疊橫條圖", _subject(title, "橫條圖"), parts, note)
-    return Chart(png=png, alt=alt, caption=caption)
+    data = _data(["項目", f"合計{_count_header(unit)}", *(f"{GENDER_WORDS[g]}比例" for g in order)],
+                 [[cat, _num(totals.iloc[i]), *(_pct(shares[g].iloc[i], digits) for g in order)]
+                  for i, cat in enumerate(categories)])
+    return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
 @_themed
@@ -691,7 +801,7 @@ def pyramid(
     if other_total > 0:
         fig.text(0.99, 0.0, f"另有其他性別 {other_total:,}{unit}未列於圖中", ha="right",
                  va="bottom", fontsize=11, color=MUTED_COLOR)
-    fig.suptitle(title)
+    _suptitle(fig, title)
     png = _render(fig)
 
     if alt is None:
@@ -699,7 +809,12 @@ def pyramid(
                  + (f"、其他{_num(other.iloc[i])}" if other_total > 0 else "")
                  for i, cat in enumerate(categories)]
         alt = alt_text("金字塔圖", _subject(title, "金字塔圖") + f"（單位：{unit}）", parts)
-    return Chart(png=png, alt=alt, caption=caption)
+    shown = ["男", "女", *(["其他"] if other_total > 0 else [])]
+    series = {"男": men, "女": women, "其他": other}
+    data = _data(["項目", *(f"{GENDER_WORDS[g]}{_count_header(unit)}" for g in shown)],
+                 [[cat, *(_num(series[g].iloc[i]) for g in shown)]
+                  for i, cat in enumerate(categories)])
+    return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
 @_themed
@@ -793,7 +908,7 @@ def trend(
         ax_counts.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         ax_counts.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     _legend(ax, shown)
-    fig.suptitle(title)
+    _suptitle(fig, title)
     png = _render(fig)
 
     if alt is None:
@@ -809,4 +924,13 @@ def trend(
             parts.append(f"合計（{unit}） {series(totals, _num)}")
         note = f"參考線：{rule_label or _rule_label(rule)}。" if rule is not None else ""
         alt = alt_text("折線圖", _subject(title, "折線圖"), parts, note)
-    return Chart(png=png, alt=alt, caption=caption)
+    columns = ["年度", *(f"{GENDER_WORDS[g]}比例" for g in shown)]
+    if show_counts:
+        columns.append(f"合計{_count_header(unit)}")
+    rows = []
+    for i, name in enumerate(names):
+        cells = [MISSING_LABEL if missing[i] else _pct(shares[g].iloc[i], digits) for g in shown]
+        if show_counts:
+            cells.append(MISSING_LABEL if missing[i] else _num(totals.iloc[i]))
+        rows.append([name, *cells])
+    return Chart(png=png, alt=alt, caption=caption, data=_data(columns, rows), title=title)

@@ -8,9 +8,11 @@ cannot be written (permissions, read-only, disk full); 128 + N stopped by signal
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from genderstats import __version__, config
 
@@ -161,44 +163,125 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# argparse's own messages (Python 3.11 wording), as patterns → Traditional Chinese. argparse
+# builds them with gettext but ships no Chinese catalogue; translating them here, in this
+# parser's ``error``, leaves every other parser in the process untouched.
+_ERRORS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"the following arguments are required: (?P<a>.+)"), "缺少必要的參數：{a}"),
+    (re.compile(r"unrecognized arguments: (?P<a>.+)"), "無法辨識的參數：{a}"),
+    (re.compile(r"argument (?P<a>\S+?): invalid choice: (?P<v>.+?) \(choose from (?P<c>.+)\)"),
+     "{a} 不接受「{v}」；可用的有：{c}"),
+    (re.compile(r"argument (?P<a>\S+?): invalid (?P<t>\w+) value: (?P<v>.+)"),
+     "{a} 的值「{v}」不是{t}"),
+    (re.compile(r"argument (?P<a>\S+?): expected one argument"), "{a} 後面需要一個值"),
+    (re.compile(r"argument (?P<a>\S+?): expected at least one argument"),
+     "{a} 後面至少需要一個值"),
+    (re.compile(r"argument (?P<a>\S+?): expected at most one argument"),
+     "{a} 後面最多只能有一個值"),
+    (re.compile(r"argument (?P<a>\S+?): ignored explicit argument (?P<v>.+)"),
+     "{a} 不接受值「{v}」"),
+    (re.compile(r"argument (?P<a>\S+?): not allowed with argument (?P<b>.+)"),
+     "{a} 不能與 {b} 同時使用"),
+    (re.compile(r"ambiguous option: (?P<a>\S+) could match (?P<m>.+)"),
+     "選項 {a} 不明確，可能是：{m}"),
+]
+_TYPE_WORDS = {"int": "整數", "float": "數字"}
+
+
+def _translate(message: str) -> str:
+    """argparse's English error message in Traditional Chinese (unknown ones unchanged)."""
+    for pattern, chinese in _ERRORS:
+        match = pattern.fullmatch(message.strip())
+        if match:
+            # argparse quotes values with repr(): 'frob' → 「frob」, choices joined with 、.
+            parts = {k: v.strip("'") for k, v in match.groupdict().items()}
+            if "c" in parts:
+                parts["c"] = "、".join(c.strip(" '") for c in parts["c"].split(","))
+            if "t" in parts:
+                parts["t"] = _TYPE_WORDS.get(parts["t"], f"有效的 {parts['t']}")
+            return chinese.format(**parts)
+    return message
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's layout with a Chinese 「用法：」 in front of the usage line."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+    def format_help(self) -> str:
+        # argparse ends each section heading with an ASCII ":"; a full-width one reads right.
+        return re.sub(r"^(\S[^\n]*):$", r"\1：", super().format_help(), flags=re.M)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help, usage and errors are all in Traditional Chinese."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "參數"
+        self._optionals.title = "選項"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help="顯示這段說明後結束")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"錯誤：{_translate(message)}\n"
+                              f"（執行 {self.prog} --help 查看用法）\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    """The ``genderstats`` command line: every word of help and every usage error in Chinese."""
+    p = _Parser(
         prog="genderstats",
         description="臺北市政府資訊局性別統計報告：驗證資料、產製年度報告。",
     )
-    p.add_argument("--version", action="version", version=f"genderstats {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--version", action="version", version=f"genderstats {__version__}",
+                   help="顯示版本後結束")
+    sub = p.add_subparsers(dest="command", required=True, title="可用的指令", metavar="指令",
+                           parser_class=_Parser)
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--year", help="民國年或西元年（112 或 2023）；預設為資料夾中最新一年")
-        sp.add_argument("--data-dir", default=str(config.DATA_DIR), help="輸入資料資料夾")
+        sp.add_argument("--year", metavar="年度",
+                        help="民國年或西元年（112 或 2023）；預設為資料夾中最新一年")
+        sp.add_argument("--data-dir", default=str(config.DATA_DIR), metavar="資料夾",
+                        help="輸入資料資料夾")
         sp.add_argument("--registry", default=None, help=argparse.SUPPRESS)
 
     from genderstats.build import DEFAULT_TIMEOUT
 
-    b = sub.add_parser("build", help="產製一個年度的所有報告")
+    b = sub.add_parser("build", help="產製一個年度的所有報告",
+                       description="產製一個年度的所有報告。")
     common(b)
-    b.add_argument("--out-dir", default=str(config.OUTPUTS_DIR), help="輸出資料夾")
+    b.add_argument("--out-dir", default=str(config.OUTPUTS_DIR), metavar="資料夾",
+                   help="輸出資料夾")
     b.add_argument("--only", nargs="+", metavar="ID", help="只產製這些報告")
-    b.add_argument("--jobs", type=int, default=None, help="同時執行的報告數（預設：CPU 核心數）")
+    b.add_argument("--jobs", type=int, default=None, metavar="數量",
+                   help="同時執行的報告數（預設：CPU 核心數）")
     b.add_argument("--force", action="store_true", help="全部重新執行，不沿用未變更的結果")
-    b.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    b.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="秒數",
                    help=f"每份報告最長執行秒數，逾時即停止（預設 {DEFAULT_TIMEOUT:g}；"
                         "reports.yml 的 timeout 優先）")
     b.set_defaults(func=cmd_build)
 
-    v = sub.add_parser("validate", help="檢查一個年度的輸入資料（不執行報告）")
+    v = sub.add_parser("validate", help="檢查一個年度的輸入資料（不執行報告）",
+                       description="檢查一個年度的輸入資料（不執行報告）。")
     common(v)
     v.set_defaults(func=cmd_validate)
 
-    sp = sub.add_parser("list", help="列出報告、筆記本與參數")
+    sp = sub.add_parser("list", help="列出報告、筆記本與參數",
+                        description="列出報告、筆記本與 papermill 指令。")
     common(sp)
     sp.set_defaults(func=cmd_list)
 
-    n = sub.add_parser("new", help="從範本建立新的分析筆記本並加入報告清單")
+    n = sub.add_parser("new", help="從範本建立新的分析筆記本並加入報告清單",
+                       description="從範本建立新的分析筆記本並加入報告清單。")
     n.add_argument("id", help="報告 id，如 hackathon-participants")
-    n.add_argument("--title", required=True, help="報告標題（中文）")
-    n.add_argument("--from", dest="source", default=None,
+    n.add_argument("--title", required=True, metavar="標題", help="報告標題（中文）")
+    n.add_argument("--from", dest="source", default=None, metavar="筆記本",
                    help="以現有筆記本為範本（如 committee_composition）")
     n.add_argument("--registry", default=None, help=argparse.SUPPRESS)
     n.set_defaults(func=cmd_new)
@@ -207,7 +290,17 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _message(exc: BaseException) -> str:
+    """What to print for ``exc``: its own (Chinese) message, never a Python class name."""
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # The system's text ("[Errno 2] No such file or directory") is English: say it here.
+        what = "找不到" if isinstance(exc, FileNotFoundError) else "無法讀寫"
+        return f"{what}「{exc.filename}」。請確認路徑與權限。"
+    return str(exc) or "發生未預期的問題。"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``genderstats`` command; returns the exit code (see the module docstring)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["fonts"]:
         # `fonts` has its own options (--install, --rebuild-cache) and parser.
@@ -219,13 +312,16 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (ValueError, FileNotFoundError) as exc:
         # Registry, year and data errors carry a message written for the user.
-        print(f"錯誤：{exc}", file=sys.stderr)
+        print(f"錯誤：{_message(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # e.g. `genderstats list | head`
         return EXIT_OK
     except KeyboardInterrupt:
         print("已中斷。已發布的頁面保持原樣。", file=sys.stderr)
         return 130
+    except OSError as exc:
+        print(f"錯誤：{_message(exc)}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

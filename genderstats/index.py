@@ -1,4 +1,8 @@
-"""The year's index page: every report with its status, key figure and link."""
+"""The year's index page, for the committee: every report with its key figure and link.
+
+What went wrong in a build is staff business: the index says only 「本報告尚未完成」; the
+errors, logs and inputs are on the staff page (:mod:`genderstats.staff_page`).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,12 @@ from typing import Any
 from genderstats import config
 from genderstats.years import year_label
 
+# Staff wording (the staff page); the committee sees COMMITTEE_LABELS.
 STATUS_LABELS = {"ok": "已產製", "unchanged": "未變更（沿用上次結果）", "failed": "產製失敗",
                  "unbuilt": "未產製"}
+DONE = {"ok", "unchanged"}
+NOT_DONE_LABEL = "本報告尚未完成"
+COMMITTEE_LABELS = {"ok": "已產製", "unchanged": "已產製"}
 
 
 def _has_published_report(year_dir: Path) -> bool:
@@ -40,38 +48,47 @@ def other_years(out: Path) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def _when(iso: str | None) -> str:
+def when(iso: str | None) -> str:
+    """An ISO timestamp as 「2024-01-31 14:05」, or 「—」 when there is none."""
     if not iso:
         return "—"
     return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
 
 
-def render_index(out: Path, manifest: dict[str, Any]) -> str:
-    """HTML of ``index.html`` for ``manifest`` (all values escaped by the template)."""
+def environment() -> Any:
+    """The Jinja environment of the year pages: templates/ folder, everything escaped."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    from genderstats.publish import DEPARTMENT, page_css
-
-    env = Environment(
+    return Environment(
         loader=FileSystemLoader(str(config.TEMPLATES_DIR)),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
-    rows = []
-    for entry in manifest["reports"]:
-        rows.append({
-            **entry,
-            "status_label": STATUS_LABELS.get(entry["status"], entry["status"]),
-            "built_text": _when(entry.get("built")),
-            "error_first": (entry.get("error") or "").splitlines()[0:1],
-        })
+
+
+def committee_row(entry: dict[str, Any]) -> dict[str, Any]:
+    """What the index shows of one manifest entry: no error text, no staff links."""
+    done = entry.get("status") in DONE
+    return {
+        "title": entry["title"],
+        "html": entry.get("html"),
+        "done": done,
+        "status_label": COMMITTEE_LABELS[entry["status"]] if done else NOT_DONE_LABEL,
+        "key_figure": entry.get("key_figure") if done else None,
+        "built_text": when(entry.get("built")),
+    }
+
+
+def render_index(out: Path, manifest: dict[str, Any]) -> str:
+    """HTML of ``index.html`` for ``manifest`` (all values escaped by the template)."""
+    from genderstats.publish import DEPARTMENT, page_css
+
     year = manifest["year"]
-    return env.get_template("index.html.j2").render(
+    return environment().get_template("index.html.j2").render(
         department=DEPARTMENT,
         year=year,
         year_label=year_label(year),
-        reports=rows,
-        finished=_when(manifest.get("finished")),
-        version=manifest.get("genderstats_version", ""),
+        reports=[committee_row(e) for e in manifest["reports"]],
+        finished=when(manifest.get("finished")),
         other_years=other_years(out),
         css=page_css(),
     )

@@ -96,8 +96,11 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
             font_manager.get_font(font_manager.findfont(t.get_fontproperties())).family_name
             for t in texts
         }
-        seen.append({"texts": [t.get_text() for t in texts], "families": families})
-        return original(fig)
+        seen.append({"texts": [t.get_text() for t in texts], "families": families,
+                     "sizes": [t.get_fontsize() for t in texts], "width": fig.get_figwidth()})
+        png = original(fig)
+        seen[-1]["png"] = png
+        return png
 
     monkeypatch.setattr(charts, "_render", recording_render)
     return seen
@@ -142,11 +145,82 @@ def test_chart_renders_cjk_without_missing_glyphs(
     glyph_warnings = [str(w.message) for w in caught
                       if "Glyph" in str(w.message) or "missing from font" in str(w.message)]
     assert glyph_warnings == []
-    assert len(spy) == 1
-    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in spy[0]["texts"])
-    assert spy[0]["families"] <= set(fonts.CJK_FAMILIES), spy[0]["families"]
-    assert chart.png.startswith(PNG_SIGNATURE)
-    assert len(chart.png) < 250_000
+    assert [r["width"] for r in spy] == [charts.WIDTH_IN, charts.NARROW_WIDTH_IN]
+    for rendition in spy:
+        assert any(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in rendition["texts"])
+        assert rendition["families"] <= set(fonts.CJK_FAMILIES), rendition["families"]
+    assert chart.png.startswith(PNG_SIGNATURE) and chart.png_narrow.startswith(PNG_SIGNATURE)
+    assert len(chart.png) < 100_000 and len(chart.png_narrow) < 100_000
+
+
+def _dpi(png: bytes) -> float:
+    """The resolution a PNG was saved at, from its pHYs chunk (pixels per metre)."""
+    at = png.index(b"pHYs")
+    return int.from_bytes(png[at + 4:at + 8], "big") * 0.0254
+
+
+# A 390 px phone shows ≈ 366 CSS px of content (body padding .75rem each side).
+PHONE_CONTENT_PX = 366
+
+
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_phone_rendition_labels_are_at_least_11_css_px_at_390_px(
+    name: str, tables: dict[str, pd.DataFrame], spy: list[dict[str, Any]]
+) -> None:
+    chart = BUILDERS[name](tables)
+    narrow = spy[1]
+    assert narrow["png"] == chart.png_narrow
+    width_px, _ = charts._png_size(chart.png_narrow)
+    # Shown at min(its CSS width, the content width); a point is 1/72 in of the PNG's inches.
+    shown_px = min(width_px / 2, PHONE_CONTENT_PX)
+    inches = width_px / _dpi(chart.png_narrow)
+    smallest = min(narrow["sizes"]) / 72 * shown_px / inches
+    assert smallest >= 11, f"{name}: smallest label {smallest:.1f} CSS px on a phone"
+
+
+def test_fold_splits_a_long_title_into_balanced_lines() -> None:
+    assert charts._fold("一二三四五六", 4) == "一二三\n四五六"
+    assert charts._fold("112年課程各年齡區間參與人次", 30) == "112年課程各年齡區間參與人次"
+    folded = charts._fold("112年課程各年齡區間參與人次及性別統計長條圖", 19)
+    assert folded.replace("\n", "") == "112年課程各年齡區間參與人次及性別統計長條圖"
+    assert folded.count("\n") == 1
+
+
+def test_html_offers_the_phone_rendition_and_the_numbers(ages: pd.DataFrame) -> None:
+    chart = charts.grouped_bars(ages, title="各年齡區間參與人次", unit="人次")
+    page = chart.to_html()
+    narrow = base64.b64encode(chart.png_narrow).decode("ascii")
+    n_width, n_height = charts._png_size(chart.png_narrow)
+    assert page.startswith('<figure class="gs-chart"><picture><source media="(max-width: 480px)" '
+                           f'srcset="data:image/png;base64,{narrow}" width="{round(n_width / 2)}" '
+                           f'height="{round(n_height / 2)}"><img src="data:image/png;base64,')
+    assert "</picture></figure><details class=\"gs-chart-data\"><summary>查看數據</summary>" in page
+    assert "<caption>各年齡區間參與人次（數據）</caption>" in page
+    assert ('<th scope="col">項目</th><th scope="col">男性人次</th><th scope="col">女性人次</th>'
+            in page)
+    assert ('<tr><th scope="row">61-70歲</th><td class="gs-num">246</td>'
+            '<td class="gs-num">965</td></tr>') in page
+    assert "合計" not in chart.data["項目"].tolist()
+    assert page.endswith("</table></div></details>")
+
+
+def test_chart_numbers_for_each_kind(tables: dict[str, pd.DataFrame]) -> None:
+    donut = BUILDERS["donut"](tables).data
+    assert donut.values.tolist() == [["女性", "14", "40%"], ["男性", "21", "60%"],
+                                     ["合計", "35", ""]]
+    stacked = BUILDERS["stacked"](tables).data
+    assert stacked.columns.tolist() == ["項目", "合計人數", "女性比例", "男性比例"]
+    assert stacked.values.tolist()[0] == ["整合應用組", "7", "86%", "14%"]
+    assert stacked.values.tolist()[3] == ["新設組", "0", "無資料", "無資料"]
+    pyramid = BUILDERS["pyramid"](tables).data
+    assert pyramid.values.tolist()[1] == ["61-70歲", "246", "965"]
+    trend = BUILDERS["trend_counts"](tables).data
+    assert trend.columns.tolist() == ["年度", "女性比例", "男性比例", "合計人次"]
+    assert trend.values.tolist()[:2] == [["108年", "77.50%", "22.50%", "40"],
+                                        ["109年", "無資料", "無資料", "無資料"]]
+    share = BUILDERS["grouped_share_h"](tables).data
+    assert share.columns.tolist() == ["項目", "男性比例", "女性比例", "其他性別比例"]
+    assert share.values.tolist()[0] == ["產業代表", "25%", "63%", "13%"]  # 5/8, 1/8 half up
 
 
 @pytest.mark.parametrize("name", ["donut", "grouped", "stacked", "pyramid", "trend_counts"])
@@ -305,10 +379,11 @@ def test_bundle_shape_and_css_size(members: pd.DataFrame, tmp_path: Any) -> None
     width, height = chart.pixel_size
     assert chart.css_size == (round(width / 2), round(height / 2))
     page = data["text/html"]
-    assert page.startswith('<figure class="gs-chart"><img src="data:image/png;base64,')
+    assert page.startswith('<figure class="gs-chart"><picture><source media=')
+    assert f'<img src="data:image/png;base64,{data["image/png"]}"' in page
     assert f'width="{round(width / 2)}" height="{round(height / 2)}"' in page
     assert "<figcaption>" not in page  # no caption given
-    assert page.endswith("</figure>")
+    assert page.endswith("</details>")
     assert width >= 1000  # high-DPI: ~7.5 in at 200 dpi, before tight cropping
     path = chart.save(tmp_path / "donut.png")
     assert path.read_bytes() == chart.png

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from genderstats.index import render_index
 from genderstats.publish import notebook_to_html
 from genderstats.record import INDICATORS_MIME
 from genderstats.registry import load_registry
@@ -34,14 +32,17 @@ def _notebook() -> nbformat.NotebookNode:
 
 def test_header_has_department_title_year_build_date_and_sources():
     page = notebook_to_html(_notebook(), title="委員會<性別>統計", year=112, built=BUILT,
-                            sources=[{"name": "data/112/committee_members.csv",
+                            sources=[{"name": "委員名單", "period": "112年"},
+                                     {"name": "data/112/committee_members.csv",
                                       "modified": "檔案日期 2024-01-05"}])
     assert '<html lang="zh-Hant-TW">' in page
     assert "<title>委員會&lt;性別&gt;統計｜112年（2023）｜臺北市政府資訊局</title>" in page
     assert '<p class="gs-dept">臺北市政府資訊局</p>' in page
     assert "<dd>112年（2023）</dd>" in page
     assert "<dd>2024-02-22 09:30</dd>" in page
-    assert "<li>data/112/committee_members.csv（檔案日期 2024-01-05）</li>" in page
+    assert "<li>委員名單（112年）</li>" in page
+    # A file path (the old form of a source) is for staff, never for the committee.
+    assert "committee_members.csv" not in page and "檔案日期" not in page
 
 
 def test_page_has_no_code_prompts_stderr_records_or_scripts():
@@ -66,38 +67,8 @@ def test_a_failed_run_shows_its_error_plainly_at_the_top():
                                   "「<Q>」不是可接受的性別。")
     top = page.index('class="gs-failed"')
     assert top < page.index('id="gs-content"')
-    assert "「&lt;Q&gt;」不是可接受的性別" in page
-
-
-def _manifest(statuses: dict[str, str]) -> dict:
-    reports = [{"id": r.id, "title": r.title, "status": statuses.get(r.id, "ok"),
-                "html": f"{r.id}.html", "built": "2024-02-22T09:30:00+08:00",
-                "key_figure": ("130班、2,676人次，女性77.88%" if r.id == "digital-training"
-                               else None),
-                "error": "DataError: 壞資料" if statuses.get(r.id) == "failed" else None,
-                "failed_html": f"failed/{r.id}.html" if statuses.get(r.id) == "failed" else None}
-               for r in load_registry()]
-    return {"year": 112, "reports": reports, "finished": "2024-02-22T09:31:00+08:00",
-            "genderstats_version": "0.1.0"}
-
-
-def test_index_lists_status_key_figures_and_links_previous_years(tmp_path: Path):
-    for year in (110, 111):
-        (tmp_path / str(year)).mkdir()
-        (tmp_path / str(year) / "index.html").write_text("x", encoding="utf-8")
-    (tmp_path / "109").mkdir()  # no index: not linked
-    out = tmp_path / "112"
-    out.mkdir()
-    page = render_index(out, _manifest({"onsite-engineers": "failed"}))
-    assert "<title>112年（2023）性別統計報告一覽｜臺北市政府資訊局</title>" in page
-    assert "<td>130班、2,676人次，女性77.88%</td>" in page
-    assert page.count("已產製") == 6 and page.count("產製失敗") == 1
-    assert '<a href="failed/onsite-engineers.html">錯誤詳情（供承辦人）</a>' in page
-    assert "連結為上一次成功的版本。" in page
-    assert '<a href="../111/index.html">111年（2022）</a>' in page
-    assert '<a href="../110/index.html">110年（2021）</a>' in page
-    assert "../109/" not in page
-    assert page.index("../111/") < page.index("../110/")
+    assert "<pre>data/112/x.csv 第 5 列「性別」欄：「&lt;Q&gt;」不是可接受的性別。</pre>" in page
+    assert "DataError" not in page
 
 
 @pytest.mark.slow
