@@ -65,6 +65,17 @@ def test_meetings_form_marks_the_chair_and_prints_attendance_like_the_form():
     ]
 
 
+def test_meetings_form_without_the_experts_column_has_no_experts_column():
+    meetings = pd.DataFrame({
+        "meeting_id": ["113-1"], "date": pd.to_datetime(["2024-03-20"]), "chair": ["首長"],
+        "chair_title": [pd.NA], "members_total": [17], "members_present": [16],
+        "experts_present": [pd.NA]})
+    meetings.attrs["absent_columns"] = ("experts_present",)
+    assert annual.meetings_form(meetings).to_dict("records") == [
+        {"會議": "113-1", "首長": "V", "副首長": "", "主秘": "", "其他": "",
+         "全體委員出席比率(%)": "94.12% (16/17)"}]
+
+
 @pytest.mark.slow
 def test_annual_report_shows_the_seed_tables(sample_build, sample_indicators):
     page = (sample_build["out"] / "annual-report.html").read_text(encoding="utf-8")
