@@ -286,3 +286,19 @@ def test_annual_report_with_one_input_missing(tmp_path, dataset):
         assert summary == "性平小組較低者單一性別比例35.29%"
     else:
         assert tables == FULL_TABLES and summary == FULL_SUMMARY
+
+
+def test_task_force_section_of_a_roster_without_the_task_force(tmp_path):
+    data = tmp_path / "data"
+    (data / "112").mkdir(parents=True)
+    source = config.DATA_DIR / "112" / "committee_members.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    kept = [lines[0], *[line for line in lines[1:] if "性別平等專案小組" not in line]]
+    assert len(kept) > 10
+    (data / "112" / "committee_members.csv").write_text("\n".join(kept) + "\n",
+                                                         encoding="utf-8-sig")
+    text = _text("".join(o.html for o in annual.task_force_outputs(112, data)))
+    assert "112年委員名單中沒有性別平等專案小組。" in text
+    assert "本年度無性別平等專案小組會議資料。" in text
+    assert annual.task_force(112, data) is None
+    assert annual.key_figure(None, None, 112) == "112年成果報告統計表"
