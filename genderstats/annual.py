@@ -5,6 +5,16 @@ reports (committees, staff_training, budget), so the annual report and the detai
 reports cannot disagree. Every input is optional here: a section whose file is missing
 says 「本年度無…資料」 and nothing is computed from it. The other reports' key figures are
 never recomputed: the build hands over what each report recorded (:func:`load_status`).
+
+The notebook's ``report_status`` parameter is the path of that JSON file::
+
+    {"year": 112, "reports": {"gender-training": {"title": "性別意識培力參訓統計",
+        "status": "ok", "page": "gender-training.html",
+        "key_figure": "一般公務人員完成率100%、實體課程參訓率64.29%"}, ...}}
+
+``status`` is ok, failed or unbuilt; a report is linked, with its key figure, only when it
+is ok and has a page. Left empty (a notebook run by hand), the section lists the titles
+and says the list is completed when the year is built.
 """
 
 from __future__ import annotations

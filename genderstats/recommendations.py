@@ -47,11 +47,14 @@ def load(topic: str, year: int | str, data_dir: str | Path | None = None) -> lis
 
 
 def recommendations_html(items: list[str], *, title: str = "建議"):
-    """The recommendations as an escaped list; a note when there are none."""
+    """The recommendations as an escaped list; a note when there are none.
+
+    The note is for the committee: where the analyst writes them is in data/README.md,
+    not on the page.
+    """
     from genderstats.narrative import findings_html
     from genderstats.tables import Html
 
     if not items:
-        return Html(f'<p class="gs-note">本年度無建議事項（可在 data/&lt;年度&gt;/{FILE_NAME} '
-                    "中填寫）。</p>")
+        return Html('<p class="gs-note">本年度無建議事項。</p>')
     return findings_html(items, title=title)

@@ -65,6 +65,17 @@ def test_meetings_form_marks_the_chair_and_prints_attendance_like_the_form():
     ]
 
 
+def test_meetings_form_without_the_experts_column_has_no_experts_column():
+    meetings = pd.DataFrame({
+        "meeting_id": ["113-1"], "date": pd.to_datetime(["2024-03-20"]), "chair": ["首長"],
+        "chair_title": [pd.NA], "members_total": [17], "members_present": [16],
+        "experts_present": [pd.NA]})
+    meetings.attrs["absent_columns"] = ("experts_present",)
+    assert annual.meetings_form(meetings).to_dict("records") == [
+        {"會議": "113-1", "首長": "V", "副首長": "", "主秘": "", "其他": "",
+         "全體委員出席比率(%)": "94.12% (16/17)"}]
+
+
 @pytest.mark.slow
 def test_annual_report_shows_the_seed_tables(sample_build, sample_indicators):
     page = (sample_build["out"] / "annual-report.html").read_text(encoding="utf-8")
@@ -275,3 +286,19 @@ def test_annual_report_with_one_input_missing(tmp_path, dataset):
         assert summary == "性平小組較低者單一性別比例35.29%"
     else:
         assert tables == FULL_TABLES and summary == FULL_SUMMARY
+
+
+def test_task_force_section_of_a_roster_without_the_task_force(tmp_path):
+    data = tmp_path / "data"
+    (data / "112").mkdir(parents=True)
+    source = config.DATA_DIR / "112" / "committee_members.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    kept = [lines[0], *[line for line in lines[1:] if "性別平等專案小組" not in line]]
+    assert len(kept) > 10
+    (data / "112" / "committee_members.csv").write_text("\n".join(kept) + "\n",
+                                                         encoding="utf-8-sig")
+    text = _text("".join(o.html for o in annual.task_force_outputs(112, data)))
+    assert "112年委員名單中沒有性別平等專案小組。" in text
+    assert "本年度無性別平等專案小組會議資料。" in text
+    assert annual.task_force(112, data) is None
+    assert annual.key_figure(None, None, 112) == "112年成果報告統計表"

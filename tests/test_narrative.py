@@ -196,3 +196,13 @@ def test_findings_html_escapes_everything():
     )
     assert h._repr_html_() == h.html
     assert "<ul>" not in narrative.findings_html([]).html
+
+
+def test_no_recommendation_reads_plainly_with_no_staff_instruction(tmp_path):
+    from genderstats import recommendations
+
+    (tmp_path / "113").mkdir()
+    items = recommendations.load("資料治理委員會", 113, tmp_path)
+    assert items == []
+    assert recommendations.recommendations_html(items).html == (
+        '<p class="gs-note">本年度無建議事項。</p>')
