@@ -286,11 +286,21 @@ def test_reader_refuses_a_fifo_itself(tmp_path: Path) -> None:
 
 
 def test_header_message_quotes_a_short_excerpt(data_dir: Path) -> None:
-    put(data_dir, "committee_members.csv", "root:*:20228:0:99999:7:::" + "x" * 500 + "\n甲\n")
+    put(data_dir, "committee_members.csv", "委員會,屆,姓名," + "府內外聘" * 30 + "\n甲\n")
     [message] = messages("committee_members", data_dir)
     found = message.split("檔案的標題列（第 1 列）有：")[1].split("。請在標題列")[0]
-    assert found == ("root:*:20228:0:99999:7:::" + "x" * 500)[:59] + "…"
-    assert len(message) < 400
+    assert found == ("委員會、屆、姓名、" + "府內外聘" * 30)[:59] + "…"
+
+
+@pytest.mark.parametrize("first_line", [
+    "root:*:20228:0:99999:7:::",            # not a data file at all (a leaked system file)
+    "性別平等專案小組,3,王大明,男,府內",      # the header row is missing: row 1 is a member
+])
+def test_a_first_line_that_is_no_header_is_never_echoed(data_dir: Path, first_line: str) -> None:
+    put(data_dir, "committee_members.csv", f"{first_line}\n甲,乙\n")
+    [message] = messages("committee_members", data_dir)
+    assert "root" not in message and "王大明" not in message and "王" not in message
+    assert "看起來不是標題列（內容可能是資料，因此不在這裡列出）。" in message
 
 
 def test_long_cell_is_quoted_short(data_dir: Path) -> None:
