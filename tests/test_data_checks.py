@@ -227,6 +227,20 @@ def test_gbk_file_is_refused_with_the_fix(data_dir: Path, text: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("encoding, text", [
+    ("shift_jis", "名前,性別\n田中,男\n山田太郎,女\n"),
+    ("latin-1", "job_category,gender\nJosé,Zürich\n"),
+])
+def test_other_encodings_are_refused_with_the_fix(data_dir: Path, encoding: str, text: str) -> None:
+    # Not called GBK (Shift-JIS also decodes as GB18030), but refused with the same fix.
+    put(data_dir, "onsite_engineers.csv", text.encode(encoding))
+    [message] = messages("onsite_engineers", data_dir)
+    assert message.startswith(
+        "data/112/onsite_engineers.csv：無法辨識檔案的文字編碼（可讀取 UTF-8、")
+    assert message.endswith(
+        "請另存為 CSV UTF-8（Excel「另存新檔」選「CSV UTF-8（逗號分隔）」）後再放入。")
+
+
 # --- only regular files inside the data folder ------------------------------------------------
 
 

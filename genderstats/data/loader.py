@@ -177,7 +177,7 @@ def _find_in(spec: Dataset, folder: Path, data_dir: str | Path) -> Path | None:
         raise DataError(refused)
     matches = named
     if len(matches) > 1:
-        names = "、".join(p.name for p in matches)
+        names = excerpt("、".join(p.name for p in matches))
         raise DataError([Problem(
             display_path(folder, data_dir), None, None, None,
             f"資料夾中有 {len(matches)} 個「{spec.stem}」（{spec.title}）檔案：{names}。"
@@ -594,7 +594,7 @@ def _unknown_files(folder: Path, data_dir: str | Path) -> list[Problem]:
     return [
         Problem(
             display_path(p, data_dir), None, None, None,
-            f"檔名「{p.stem}」不是已知的資料集，這個檔案不會被讀取。"
+            f"檔名「{excerpt(p.stem, 40)}」不是已知的資料集，這個檔案不會被讀取。"
             f"請改成以下其中一個檔名：{known}（副檔名 .csv、.xlsx 或 .ods）。",
         )
         for p in sorted(folder.iterdir())
