@@ -373,3 +373,16 @@ def test_inputs_are_never_modified(tmp_path: Path) -> None:
         pd.read_csv(copy / "112" / "training_classes.csv", encoding="utf-8-sig")["時數"]
         .to_numpy(dtype=float),
     )
+
+
+def test_big_files_are_judged_on_their_non_ascii_lines(data_dir: Path) -> None:
+    # Over 1 MiB of plain ASCII rows first: the detector must still see the Chinese rows.
+    ascii_rows = "Engineer,M\n" * 120_000
+    put(data_dir, "onsite_engineers.csv",
+        ("job_category,gender\n" + ascii_rows + "系统工程师,女\n网络工程师,男\n").encode("gbk"))
+    [message] = messages("onsite_engineers", data_dir)
+    assert "GBK/GB2312（GB18030）" in message
+    put(data_dir, "onsite_engineers.csv",
+        ("職別,性別\n" + ascii_rows + "系統工程師,女\n網路工程師,男\n").encode("cp950"))
+    frame = data.load("onsite_engineers", 112, data_dir)
+    assert frame["job_category"].iloc[-2:].tolist() == ["系統工程師", "網路工程師"]
