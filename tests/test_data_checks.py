@@ -227,6 +227,20 @@ def test_gbk_file_is_refused_with_the_fix(data_dir: Path, text: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("encoding, text", [
+    ("shift_jis", "名前,性別\n田中,男\n山田太郎,女\n"),
+    ("latin-1", "job_category,gender\nJosé,Zürich\n"),
+])
+def test_other_encodings_are_refused_with_the_fix(data_dir: Path, encoding: str, text: str) -> None:
+    # Not called GBK (Shift-JIS also decodes as GB18030), but refused with the same fix.
+    put(data_dir, "onsite_engineers.csv", text.encode(encoding))
+    [message] = messages("onsite_engineers", data_dir)
+    assert message.startswith(
+        "data/112/onsite_engineers.csv：無法辨識檔案的文字編碼（可讀取 UTF-8、")
+    assert message.endswith(
+        "請另存為 CSV UTF-8（Excel「另存新檔」選「CSV UTF-8（逗號分隔）」）後再放入。")
+
+
 # --- only regular files inside the data folder ------------------------------------------------
 
 
@@ -286,11 +300,21 @@ def test_reader_refuses_a_fifo_itself(tmp_path: Path) -> None:
 
 
 def test_header_message_quotes_a_short_excerpt(data_dir: Path) -> None:
-    put(data_dir, "committee_members.csv", "root:*:20228:0:99999:7:::" + "x" * 500 + "\n甲\n")
+    put(data_dir, "committee_members.csv", "委員會,屆,姓名," + "府內外聘" * 30 + "\n甲\n")
     [message] = messages("committee_members", data_dir)
     found = message.split("檔案的標題列（第 1 列）有：")[1].split("。請在標題列")[0]
-    assert found == ("root:*:20228:0:99999:7:::" + "x" * 500)[:59] + "…"
-    assert len(message) < 400
+    assert found == ("委員會、屆、姓名、" + "府內外聘" * 30)[:59] + "…"
+
+
+@pytest.mark.parametrize("first_line", [
+    "root:*:20228:0:99999:7:::",            # not a data file at all (a leaked system file)
+    "性別平等專案小組,3,王大明,男,府內",      # the header row is missing: row 1 is a member
+])
+def test_a_first_line_that_is_no_header_is_never_echoed(data_dir: Path, first_line: str) -> None:
+    put(data_dir, "committee_members.csv", f"{first_line}\n甲,乙\n")
+    [message] = messages("committee_members", data_dir)
+    assert "root" not in message and "王大明" not in message and "王" not in message
+    assert "看起來不是標題列（內容可能是資料，因此不在這裡列出）。" in message
 
 
 def test_long_cell_is_quoted_short(data_dir: Path) -> None:
@@ -349,3 +373,16 @@ def test_inputs_are_never_modified(tmp_path: Path) -> None:
         pd.read_csv(copy / "112" / "training_classes.csv", encoding="utf-8-sig")["時數"]
         .to_numpy(dtype=float),
     )
+
+
+def test_big_files_are_judged_on_their_non_ascii_lines(data_dir: Path) -> None:
+    # Over 1 MiB of plain ASCII rows first: the detector must still see the Chinese rows.
+    ascii_rows = "Engineer,M\n" * 120_000
+    put(data_dir, "onsite_engineers.csv",
+        ("job_category,gender\n" + ascii_rows + "系统工程师,女\n网络工程师,男\n").encode("gbk"))
+    [message] = messages("onsite_engineers", data_dir)
+    assert "GBK/GB2312（GB18030）" in message
+    put(data_dir, "onsite_engineers.csv",
+        ("職別,性別\n" + ascii_rows + "系統工程師,女\n網路工程師,男\n").encode("cp950"))
+    frame = data.load("onsite_engineers", 112, data_dir)
+    assert frame["job_category"].iloc[-2:].tolist() == ["系統工程師", "網路工程師"]

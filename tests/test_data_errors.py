@@ -371,7 +371,8 @@ def test_title_row_above_the_header(data_dir: Path) -> None:
     put(data_dir, "onsite_engineers.csv", "112年駐點工程師名單,\n職別,性別\n系統工程師,男\n")
     assert messages("onsite_engineers", data_dir) == [
         "data/112/onsite_engineers.csv：缺少必要欄位「職別」（job_category）、「性別」（gender）。"
-        "檔案的標題列（第 1 列）有：112年駐點工程師名單。"
+        "第 1 列的 1 格中只有 0 格是認得的欄名，看起來不是標題列"
+        "（內容可能是資料，因此不在這裡列出）。"
         "標題列似乎在第 2 列：請刪除它上面的 1 列，讓標題列成為第 1 列。"
     ]
 

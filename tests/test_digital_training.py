@@ -468,7 +468,7 @@ def _write_year(folder: Path, rows: list[tuple[str, str, int]]) -> None:
     folder.mkdir(parents=True)
     ids = sorted({r[0] for r in rows})
     (folder / "training_classes.csv").write_text(
-        "班次代碼,日期,對象,時數\n" + "".join(f"{i},112-03-01,銀髮族,3\n" for i in ids),
+        "班次代碼,日期,對象,時數\n" + "".join(f"{i},{folder.name}-03-01,銀髮族,3\n" for i in ids),
         encoding="utf-8")
     (folder / "training_participations.csv").write_text(
         "班次代碼,性別,年齡\n" + "".join(f"{i},{g},{a}\n" for i, g, a in rows),

@@ -177,7 +177,7 @@ def _find_in(spec: Dataset, folder: Path, data_dir: str | Path) -> Path | None:
         raise DataError(refused)
     matches = named
     if len(matches) > 1:
-        names = "、".join(p.name for p in matches)
+        names = excerpt("、".join(p.name for p in matches))
         raise DataError([Problem(
             display_path(folder, data_dir), None, None, None,
             f"資料夾中有 {len(matches)} 個「{spec.stem}」（{spec.title}）檔案：{names}。"
@@ -264,16 +264,23 @@ def _match_headers(
     absent = [c for c in spec.required if c.name not in positions]
     if absent:
         wanted = "、".join(f"「{c.label}」（{c.name}）" for c in absent)
-        found = excerpt("、".join(h for h in headers if h.strip())) or "（空白）"
+        cells = [h for h in headers if h.strip()]
+        known = sum(1 for h in cells if spec.match_header(h) is not None)
         these = "這一欄" if len(absent) == 1 else "這些欄"
         fix = f"請在標題列加上{these}（可接受的欄名見 data/README.md）。"
+        if not cells:
+            seen = "檔案的標題列（第 1 列）是空白的。"
+        elif known * 2 >= len(cells):
+            seen = f"檔案的標題列（第 1 列）有：{excerpt('、'.join(cells))}。"
+        else:
+            # Mostly unknown: likely data (names…) or not a data file at all; never echo it.
+            seen = (f"第 1 列的 {len(cells)} 格中只有 {known} 格是認得的欄名，看起來不是標題列"
+                    "（內容可能是資料，因此不在這裡列出）。")
+            fix = "請讓第 1 列是標題列（可接受的欄名見 data/README.md）。"
         line = _header_line(spec, preview or [])
         if line is not None:
             fix = f"標題列似乎在第 {line} 列：請刪除它上面的 {line - 1} 列，讓標題列成為第 1 列。"
-        problems.append(Problem(
-            display, None, None, None,
-            f"缺少必要欄位{wanted}。檔案的標題列（第 1 列）有：{found}。{fix}",
-        ))
+        problems.append(Problem(display, None, None, None, f"缺少必要欄位{wanted}。{seen}{fix}"))
     return {name: where[0] for name, where in positions.items()}, problems
 
 
@@ -587,7 +594,7 @@ def _unknown_files(folder: Path, data_dir: str | Path) -> list[Problem]:
     return [
         Problem(
             display_path(p, data_dir), None, None, None,
-            f"檔名「{p.stem}」不是已知的資料集，這個檔案不會被讀取。"
+            f"檔名「{excerpt(p.stem, 40)}」不是已知的資料集，這個檔案不會被讀取。"
             f"請改成以下其中一個檔名：{known}（副檔名 .csv、.xlsx 或 .ods）。",
         )
         for p in sorted(folder.iterdir())

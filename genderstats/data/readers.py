@@ -183,7 +183,8 @@ def detect_encoding(raw: bytes, display: str, complete: bool = True) -> str:
         for codec in BIG5_CODECS:
             if _decode_error(raw, codec, complete) is None:
                 return codec
-    if guess == "gb18030":
+    # Only call it GBK when an unrestricted look agrees (Shift-JIS also decodes as GB18030).
+    if guess == "gb18030" and _is_gb(_sample(raw)):
         raise _problem(
             display,
             "檔案的文字編碼是簡體中文的 GBK/GB2312（GB18030），不是 UTF-8 或 Big5，"
@@ -215,6 +216,13 @@ def _sample(raw: bytes) -> bytes:
         if size >= SAMPLE_BYTES:
             break
     return b"".join(picked)
+
+
+def _is_gb(sample: bytes) -> bool:
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(sample).best()
+    return best is not None and best.encoding in ("gb18030", "gbk", "gb2312")
 
 
 def _decode_error(raw: bytes, codec: str, complete: bool = True) -> int | None:
