@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from genderstats.stats import format_count, format_pct
+from genderstats.stats import format_count, format_pct, has_column
 
 TOTAL_LABEL = "總計"
 
@@ -21,7 +21,9 @@ def budget_items(budget: pd.DataFrame, year: int) -> pd.DataFrame:
                  for i, n in enumerate(rows.get("item_no", pd.Series(range(1, len(rows) + 1))))],
         "計畫項目名稱": rows["item"].astype(str),
         "預算數": rows["amount"].astype("int64"),
-        "對促進性別平等的影響": rows.get("effect", pd.Series([""] * len(rows))).fillna(""),
+        # Without the column there is no word on the effect: say so, never leave it blank.
+        "對促進性別平等的影響": (rows["effect"].fillna("") if has_column(budget, "effect")
+                                 else pd.Series(["無資料"] * len(rows))),
     })
     # 總計 heads its row: a row header cell must not be empty (screen readers announce it).
     total = pd.DataFrame({"項次": [TOTAL_LABEL], "計畫項目名稱": [""],

@@ -59,25 +59,10 @@ __all__ = [
 
 
 def has_column(frame: pd.DataFrame, name: str) -> bool:
-    """True when the file behind ``frame`` had column ``name``.
+    """True when the file behind ``frame`` had column ``name`` (see ``gs.data.has_column``)."""
+    from genderstats.data.loader import has_column as loaded_has  # data imports stats
 
-    The loader keeps every contract column, filling an optional one the file lacks with
-    blanks and naming it in ``frame.attrs["absent_columns"]``: a blank there means "no
-    data", never "none", so nothing may be counted from it.
-
-    >>> df = pd.DataFrame({"experts_present": [None]})
-    >>> has_column(df, "experts_present")
-    True
-    >>> df.attrs["absent_columns"] = ("experts_present",)
-    >>> has_column(df, "experts_present"), has_column(df, "date")
-    (False, False)
-    """
-    from genderstats import data  # the loader's own check, once it has one
-
-    check = getattr(data, "has_column", None)
-    if check is not None:
-        return bool(check(frame, name))
-    return name in frame.columns and name not in frame.attrs.get("absent_columns", ())
+    return loaded_has(frame, name)
 
 
 # --------------------------------------------------------------------------- rounding
