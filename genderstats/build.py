@@ -447,9 +447,32 @@ class _Build:
                 self.echo(f"  未變更 {report.id}")
             else:
                 todo.append(report)
+        todo = self._refuse_unbuildable(todo)
         # Longest first (by the last build's times), so no worker is left running one alone.
         todo.sort(key=lambda r: -float(self.states[r.id].get("seconds") or 0.0))
         return todo
+
+    def _refuse_unbuildable(self, todo: list[Report]) -> list[Report]:
+        """Fail at once, before any kernel starts, the reports whose required data is missing.
+
+        The same verdict ``genderstats validate`` prints (genderstats.data.needs). Only
+        reports that must run are checked, so an unchanged rebuild never loads the data code.
+        """
+        if not todo:
+            return todo
+        from types import SimpleNamespace
+
+        from genderstats.data.needs import unbuildable
+
+        refused = unbuildable(todo, self.year, self.data_dir)
+        for report in todo:
+            if report.id in refused:
+                res = {"id": report.id, "status": "failed", "error": refused[report.id],
+                       "seconds": 0.0, "built": stamp(), "inputs": {}, "dirs": [],
+                       "indicators": [], "summary": None, "page": None, "notebook": None}
+                self._append_log(report.id, refused[report.id])
+                self._finish(report, SimpleNamespace(kind="done", value=res))
+        return [r for r in todo if r.id not in refused]
 
     def _timeout(self, report: Report) -> float | None:
         own = getattr(report, "timeout", None)
