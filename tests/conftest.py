@@ -1,9 +1,14 @@
-"""Shared fixtures: one build of the sample year, reused by every end-to-end test."""
+"""Shared fixtures: the tests' own copy of the sample data and registry, and one build of it.
+
+Tests never read the working tree's ``data/`` or ``notebooks/reports.yml`` directly: an analyst
+adding a year folder, a data file or a scaffolded report must not change what the tests see.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,16 +21,73 @@ from genderstats.build import BuildOptions, build, collect_records
 from genderstats.publish import notebook_to_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE_YEARS = ("108", "109", "110", "111", "112")
+"""The years scripts/make_sample_data.py writes: the sample the tests rely on."""
+
+
+def copy_sample_data(dest: Path, years: tuple[str, ...] = SAMPLE_YEARS) -> Path:
+    """Copy the sample years (and only them) of the project's data/ into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for year in years:
+        shutil.copytree(config.DATA_DIR / year, dest / year)
+    shutil.copy2(config.DATA_DIR / "README.md", dest / "README.md")
+    return dest
+
+
+def copy_registry(dest: Path) -> Path:
+    """Copy notebooks/ (notebooks and reports.yml) into ``dest``; returns the registry path.
+
+    Reports still marked ``draft`` are not part of the tests' registry: a scaffold an analyst
+    is working on is not the tests' business until it is published.
+    """
+    import yaml
+
+    shutil.copytree(config.NOTEBOOKS_DIR, dest, ignore=shutil.ignore_patterns(
+        ".ipynb_checkpoints", "*-run.ipynb"))
+    registry = dest / "reports.yml"
+    doc = yaml.safe_load(registry.read_text(encoding="utf-8"))
+    doc["reports"] = [r for r in doc["reports"] if not r.get("draft")]
+    registry.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+    return registry
+
+
+def published_reports() -> list:
+    """The working tree's registry without drafts: what the tests' registry copy holds."""
+    from genderstats.registry import load_registry
+
+    return [r for r in load_registry() if not getattr(r, "draft", False)]
 
 
 @pytest.fixture(scope="session")
-def sample_build(tmp_path_factory):
-    """Build every report of 112 from the sample data into a temporary output folder."""
+def sample_data(tmp_path_factory) -> Path:
+    """The tests' read-only copy of the sample data (108–112). Copy it again to change it."""
+    return copy_sample_data(tmp_path_factory.mktemp("sample") / "data")
+
+
+@pytest.fixture(scope="session")
+def sample_registry(tmp_path_factory) -> Path:
+    """The tests' copy of notebooks/ and its reports.yml (published reports only)."""
+    return copy_registry(tmp_path_factory.mktemp("registry") / "notebooks")
+
+
+@pytest.fixture(scope="session")
+def sample_reports(sample_registry):
+    """The reports of the tests' registry."""
+    from genderstats.registry import load_registry
+
+    return load_registry(sample_registry)
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory, sample_data, sample_registry):
+    """Build every report of 112 from the tests' copy of the sample data and registry."""
     out_dir = tmp_path_factory.mktemp("outputs")
     lines: list[str] = []
-    result = build(BuildOptions(year=112, data_dir=config.DATA_DIR, out_dir=out_dir,
-                                echo=lines.append))
-    return {"result": result, "out": out_dir / "112", "log": lines}
+    result = build(BuildOptions(year=112, data_dir=sample_data, out_dir=out_dir,
+                                registry=sample_registry, echo=lines.append))
+    return {"result": result, "out": out_dir / "112", "log": lines, "data": sample_data,
+            "registry": sample_registry}
 
 
 @pytest.fixture(scope="session")

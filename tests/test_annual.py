@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import indicator, run_notebook
+from conftest import indicator, published_reports, run_notebook
 
 from genderstats import annual, config
 from genderstats.budget import budget_change, budget_items, change_text
 from genderstats.build import collect_records
-from genderstats.registry import load_registry
 
 BUDGET = pd.DataFrame({
     "year": [112, 112, 113, 113],
@@ -110,7 +109,7 @@ def test_annual_summaries_agree_with_each_report_and_link_to_it(sample_build, sa
         pytest.skip("the build does not pass report_status yet (build side of issue 12.4)")
     page = (sample_build["out"] / "annual-report.html").read_text(encoding="utf-8")
     figures = {e["id"]: e["key_figure"] for e in sample_manifest["reports"]}
-    for report in load_registry():
+    for report in published_reports():
         if report.id == "annual-report":
             continue
         assert f'<a href="{report.id}.html">{report.title}</a>' in page
@@ -134,7 +133,7 @@ def test_annual_report_computes_the_change_when_113_differs(tmp_path):
 
 # ------------------------------------------------------------------ 四: honest links
 
-REGISTRY = load_registry()
+REGISTRY = published_reports()
 OTHERS = [r for r in REGISTRY if r.id != annual.ANNUAL_ID]
 
 
@@ -227,8 +226,8 @@ def test_annual_page_with_the_build_status_and_a_failed_report(tmp_path):
 
 
 @pytest.mark.slow
-def test_annual_page_without_the_build_status_lists_titles_only(tmp_path):
-    run = run_notebook("annual_report", config.DATA_DIR, tmp_path, title="成果報告")
+def test_annual_page_without_the_build_status_lists_titles_only(tmp_path, sample_data):
+    run = run_notebook("annual_report", sample_data, tmp_path, title="成果報告")
     assert annual.PENDING_NOTE in run.page
     page = run.page
     section = page[page.rindex("四、性別分析及各項統計報告"):page.rindex("六、性別預算")]

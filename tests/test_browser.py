@@ -13,9 +13,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import published_reports
 
 from genderstats import config
-from genderstats.registry import load_registry
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -23,7 +23,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium 未安裝（sudo apt-get install chromium）"),
 ]
-PAGES = ["index", *[r.id for r in load_registry()]]
+PAGES = ["index", *[r.id for r in published_reports()]]
 SHOTS = config.OUTPUTS_DIR / "screenshots"
 # Flags for a closed network: without them Chromium keeps trying to reach Google's services.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -13,9 +13,10 @@ from pathlib import Path
 import papermill as pm
 import pytest
 import yaml
+from conftest import published_reports
 
 from genderstats import config
-from genderstats.registry import BUILD_PARAMETERS, load_registry
+from genderstats.registry import BUILD_PARAMETERS
 
 ROOT = config.PROJECT_ROOT
 BIN = Path(sys.executable).parent
@@ -71,7 +72,7 @@ def test_every_parameter_is_documented_with_type_and_meaning(path):
 
 
 def test_the_build_passes_only_parameters_the_notebooks_declare():
-    for report in load_registry():
+    for report in published_reports():
         declared = set(pm.inspect_notebook(str(report.notebook)))
         passed = set(report.build_parameters(112, config.DATA_DIR))
         assert passed <= declared, (report.id, passed - declared)
