@@ -375,10 +375,9 @@ def test_a_full_disk_and_a_read_only_folder_exit_4_and_keep_the_good_pages(tmp_p
         good = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
         filler = mnt / "filler"
-        with open(filler, "wb") as fh, pytest.raises(OSError):
+        with open(filler, "wb", buffering=0) as fh, pytest.raises(OSError):
             while True:
                 fh.write(b"\0" * 4096)
-                fh.flush()
         assert main(args) == 4
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "Traceback" not in err
