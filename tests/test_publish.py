@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -67,6 +68,13 @@ def test_a_failed_run_shows_its_error_plainly_at_the_top():
     top = page.index('class="gs-failed"')
     assert top < page.index('id="gs-content"')
     assert "「&lt;Q&gt;」不是可接受的性別" in page
+    # No page was ever published: the failed page must not promise one.
+    assert "這份報告尚未有成功產製的版本，因此還沒有發布中的頁面" in page
+    assert "上一次成功的版本" not in page
+    again = notebook_to_html(_notebook(), title="報告", year=112, built=BUILT,
+                             error="DataError: 壞資料", published=True)
+    assert "發布中的頁面仍是上一次成功的版本" in again
+    assert "尚未有成功產製的版本" not in again
 
 
 def _manifest(statuses: dict[str, str]) -> dict:
@@ -81,11 +89,26 @@ def _manifest(statuses: dict[str, str]) -> dict:
             "genderstats_version": "0.1.0"}
 
 
+def _built_year(folder: Path, statuses: list[str], pages: bool = True) -> None:
+    folder.mkdir()
+    (folder / "index.html").write_text("x", encoding="utf-8")
+    reports = [{"id": f"r{n}", "status": s, "html": f"r{n}.html" if pages else None}
+               for n, s in enumerate(statuses)]
+    if pages:
+        for n, _ in enumerate(statuses):
+            (folder / f"r{n}.html").write_text("x", encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps({"reports": reports}), encoding="utf-8")
+
+
 def test_index_lists_status_key_figures_and_links_previous_years(tmp_path: Path):
-    for year in (110, 111):
-        (tmp_path / str(year)).mkdir()
-        (tmp_path / str(year) / "index.html").write_text("x", encoding="utf-8")
+    _built_year(tmp_path / "111", ["ok", "failed"])
+    _built_year(tmp_path / "110", ["failed"])  # failed since, but its last good page stands
     (tmp_path / "109").mkdir()  # no index: not linked
+    _built_year(tmp_path / "108", ["failed"] * 7, pages=False)  # seven failures: not linked
+    (tmp_path / "107").mkdir()  # an index without a manifest: not linked
+    (tmp_path / "107" / "index.html").write_text("x", encoding="utf-8")
+    _built_year(tmp_path / "106", ["ok"])
+    (tmp_path / "106" / "manifest.json").write_text("[1, 2", encoding="utf-8")  # damaged
     out = tmp_path / "112"
     out.mkdir()
     page = render_index(out, _manifest({"onsite-engineers": "failed"}))
@@ -96,8 +119,20 @@ def test_index_lists_status_key_figures_and_links_previous_years(tmp_path: Path)
     assert "連結為上一次成功的版本。" in page
     assert '<a href="../111/index.html">111年（2022）</a>' in page
     assert '<a href="../110/index.html">110年（2021）</a>' in page
-    assert "../109/" not in page
+    assert "../109/" not in page and "../108/" not in page and "../107/" not in page
+    assert "../106/" not in page
     assert page.index("../111/") < page.index("../110/")
+
+
+def test_index_shows_unbuilt_reports_without_links(tmp_path: Path):
+    manifest = _manifest({})
+    entry = manifest["reports"][0]
+    entry.update(status="unbuilt", html=None, failed_html=None, key_figure=None, built=None)
+    (tmp_path / "112").mkdir()
+    page = render_index(tmp_path / "112", manifest)
+    assert f"<th scope=\"row\">{entry['title']}</th>" in page
+    assert f'href="{entry["id"]}.html"' not in page
+    assert page.count("未產製") == 1 and page.count("已產製") == len(manifest["reports"]) - 1
 
 
 @pytest.mark.slow
