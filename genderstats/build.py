@@ -412,8 +412,12 @@ class _Build:
         finally:
             shutil.rmtree(self.work, ignore_errors=True)
             shutil.rmtree(ipc_dir, ignore_errors=True)
-        with self.signals.held():
-            self._write_outputs(started_at)
+        try:
+            with self.signals.held():
+                self._write_outputs(started_at)
+        except BuildInterrupted as exc:  # arrived while the index was written: all done
+            exc.published = self.published
+            raise
         ordered = [self.results[r.id] for r in self.reports]
         n_ok = sum(r.status == "ok" for r in ordered)
         n_same = sum(r.status == "unchanged" for r in ordered)
