@@ -470,3 +470,21 @@ def test_only_marks_the_others_unbuilt_and_the_status_report_runs_last(tmp_path)
     entries = {e["id"]: e for e in manifest["reports"]}
     assert entries["summary"]["key_figure"] == "good=ok、flaky=failed"
     assert entries["flaky"]["status"] == "failed"
+
+
+def test_a_signal_while_a_report_is_published_waits_for_it_and_a_second_is_ignored():
+    from genderstats.build import BuildInterrupted, _Signals
+
+    signals = _Signals()
+    written = []
+    with signals.installed():
+        with pytest.raises(BuildInterrupted) as caught:
+            with signals.held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.1)
+                written.append("page and state")  # not cut off half-way
+        assert caught.value.signum == signal.SIGTERM and caught.value.exit_code == 143
+        os.kill(os.getpid(), signal.SIGINT)  # winding down: ignored
+        time.sleep(0.1)
+    assert written == ["page and state"]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored
