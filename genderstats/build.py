@@ -387,7 +387,7 @@ class _Build:
                 self.echo(f"  注意  {report.id}：狀態檔 {path.name} 無法讀取或格式不符，"
                           "已忽略；這份報告會重新產製。")
             self.states[report.id] = state
-        status_ids = {r.id for r in self.all_reports if _wants_status(r.notebook)}
+        status_ids = self._status_reports()
         first = [r for r in self.reports if r.id not in status_ids]
         last = [r for r in self.reports if r.id in status_ids]
         # Kernel sockets: beside the scratch (removed by the next build even after a kill)
@@ -412,8 +412,12 @@ class _Build:
         finally:
             shutil.rmtree(self.work, ignore_errors=True)
             shutil.rmtree(ipc_dir, ignore_errors=True)
-        with self.signals.held():
-            self._write_outputs(started_at)
+        try:
+            with self.signals.held():
+                self._write_outputs(started_at)
+        except BuildInterrupted as exc:  # arrived while the index was written: all done
+            exc.published = self.published
+            raise
         ordered = [self.results[r.id] for r in self.reports]
         n_ok = sum(r.status == "ok" for r in ordered)
         n_same = sum(r.status == "unchanged" for r in ordered)
@@ -421,6 +425,33 @@ class _Build:
         self.echo(f"{len(ordered)} 份報告：{n_ok} 份產製成功、{n_same} 份未變更、{n_fail} 份失敗，"
                   f"共 {time.perf_counter() - t0:.1f} 秒 → {self.out / 'index.html'}")
         return BuildResult(self.year, self.out, ordered)
+
+    def _status_reports(self) -> set[str]:
+        """Ids of the reports whose notebook declares ``report_status``.
+
+        Papermill's answer is remembered per notebook content in ``.state/declared.json``, so
+        an unchanged build still does not import papermill.
+        """
+        path = self.state_dir / "declared.json"
+        try:
+            cache = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            cache = {}
+        if not isinstance(cache, dict):
+            cache = {}
+        answers: dict[str, bool] = {}
+        ids = set()
+        for report in self.all_reports:
+            digest = file_sha256(report.notebook)
+            known = cache.get(digest)
+            if digest not in answers:
+                answers[digest] = (known if isinstance(known, bool)
+                                   else _wants_status(report.notebook))
+            if answers[digest]:
+                ids.add(report.id)
+        if answers != cache:  # only the registry's notebooks are kept
+            _write_json(path, answers)
+        return ids
 
     def _stale(self, reports: list[Report], status_path: Path | None = None) -> list[Report]:
         """The reports that must run; the others are reported unchanged."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from genderstats import build as build_module
 from genderstats.build import (
@@ -218,6 +218,36 @@ def test_sigterm_from_timeout_stops_every_process_and_publishes_nothing_after(tm
 
 
 @linux_only
+def test_ctrl_c_stops_every_process_and_says_so_last(tmp_path):
+    registry = _signal_project(tmp_path)
+    marker = uuid.uuid4().hex
+    proc = subprocess.Popen(_cli(tmp_path, registry, marker), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            env=_env(marker))
+    try:
+        # Parent, worker and kernel of the slow report at least.
+        assert _wait_for(lambda: len(_processes_with(marker)) >= 3, 60)
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    ended = time.time_ns()
+    assert proc.returncode == 130
+    assert "Traceback" not in stdout + stderr
+    assert stderr.strip().splitlines()[-1].endswith(
+        "所有報告都已停止。本次完成的 "
+        f"{int('  完成  quick' in stdout)} 份已發布，其餘報告保持上一次發布的版本。")
+    assert "已中斷（SIGINT）" in stderr
+    assert _wait_for(lambda: _processes_with(marker) == [], 5), _processes_with(marker)
+    out = tmp_path / "out" / "112"
+    before = _snapshot(out)
+    assert all(mtime <= ended for mtime, _ in before.values())
+    time.sleep(2)
+    assert _snapshot(out) == before
+
+
+@linux_only
 def test_a_build_killed_outright_leaves_no_process_and_no_page(tmp_path):
     registry = _project(tmp_path, (
         "  - {id: soon, title: 三秒, notebook: faults.ipynb, "
@@ -230,6 +260,9 @@ def test_a_build_killed_outright_leaves_no_process_and_no_page(tmp_path):
     try:
         # The parent, two workers and two kernels are running.
         assert _wait_for(lambda: len(_processes_with(marker)) >= 5, 60), _processes_with(marker)
+        # Forked workers inherit the lock's descriptor, but the lock stays held by the build.
+        with pytest.raises(Timeout):
+            FileLock(str(tmp_path / "out" / "112" / LOCK_NAME), timeout=0).acquire()
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
     finally:
@@ -375,10 +408,9 @@ def test_a_full_disk_and_a_read_only_folder_exit_4_and_keep_the_good_pages(tmp_p
         good = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
         filler = mnt / "filler"
-        with open(filler, "wb") as fh, pytest.raises(OSError):
+        with open(filler, "wb", buffering=0) as fh, pytest.raises(OSError):
             while True:
                 fh.write(b"\0" * 4096)
-                fh.flush()
         assert main(args) == 4
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "Traceback" not in err
@@ -438,3 +470,21 @@ def test_only_marks_the_others_unbuilt_and_the_status_report_runs_last(tmp_path)
     entries = {e["id"]: e for e in manifest["reports"]}
     assert entries["summary"]["key_figure"] == "good=ok、flaky=failed"
     assert entries["flaky"]["status"] == "failed"
+
+
+def test_a_signal_while_a_report_is_published_waits_for_it_and_a_second_is_ignored():
+    from genderstats.build import BuildInterrupted, _Signals
+
+    signals = _Signals()
+    written = []
+    with signals.installed():
+        with pytest.raises(BuildInterrupted) as caught:
+            with signals.held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.1)
+                written.append("page and state")  # not cut off half-way
+        assert caught.value.signum == signal.SIGTERM and caught.value.exit_code == 143
+        os.kill(os.getpid(), signal.SIGINT)  # winding down: ignored
+        time.sleep(0.1)
+    assert written == ["page and state"]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers restored

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 import nbformat
 import pytest
 from conftest import published_reports
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from genderstats.index import render_index
 from genderstats.publish import notebook_to_html
 from genderstats.record import INDICATORS_MIME
 
@@ -69,6 +72,68 @@ def test_a_failed_run_shows_its_error_plainly_at_the_top():
     assert top < page.index('id="gs-content"')
     assert "<pre>data/112/x.csv 第 5 列「性別」欄：「&lt;Q&gt;」不是可接受的性別。</pre>" in page
     assert "DataError" not in page
+    assert "DataError" not in page
+    # No page was ever published: the failed page must not promise one.
+    assert "這份報告尚未有成功產製的版本，因此還沒有發布中的頁面" in page
+    assert "上一次成功的版本" not in page
+    again = notebook_to_html(_notebook(), title="報告", year=112, built=BUILT,
+                             error="DataError: 壞資料", published=True)
+    assert "發布中的頁面仍是上一次成功的版本" in again
+    assert "尚未有成功產製的版本" not in again
+
+
+def _manifest(statuses: dict[str, str]) -> dict:
+    reports = [{"id": r.id, "title": r.title, "status": statuses.get(r.id, "ok"),
+                "html": f"{r.id}.html", "built": "2024-02-22T09:30:00+08:00",
+                "key_figure": ("130班、2,676人次，女性77.88%" if r.id == "digital-training"
+                               else None),
+                "error": "DataError: 壞資料" if statuses.get(r.id) == "failed" else None,
+                "failed_html": f"failed/{r.id}.html" if statuses.get(r.id) == "failed" else None}
+               for r in published_reports()]
+    return {"year": 112, "reports": reports, "finished": "2024-02-22T09:31:00+08:00",
+            "genderstats_version": "0.1.0"}
+
+
+def _built_year(folder: Path, statuses: list[str], pages: bool = True) -> None:
+    folder.mkdir()
+    (folder / "index.html").write_text("x", encoding="utf-8")
+    reports = [{"id": f"r{n}", "status": s, "html": f"r{n}.html" if pages else None}
+               for n, s in enumerate(statuses)]
+    if pages:
+        for n, _ in enumerate(statuses):
+            (folder / f"r{n}.html").write_text("x", encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps({"reports": reports}), encoding="utf-8")
+
+
+def test_index_links_only_years_with_a_published_page(tmp_path: Path):
+    _built_year(tmp_path / "111", ["ok", "failed"])
+    _built_year(tmp_path / "110", ["failed"])  # failed since, but its last good page stands
+    (tmp_path / "109").mkdir()  # no index: not linked
+    _built_year(tmp_path / "108", ["failed"] * 7, pages=False)  # seven failures: not linked
+    (tmp_path / "107").mkdir()  # an index without a manifest: not linked
+    (tmp_path / "107" / "index.html").write_text("x", encoding="utf-8")
+    _built_year(tmp_path / "106", ["ok"])
+    (tmp_path / "106" / "manifest.json").write_text("[1, 2", encoding="utf-8")  # damaged
+    out = tmp_path / "112"
+    out.mkdir()
+    page = render_index(out, _manifest({"onsite-engineers": "failed"}))
+    assert '<a href="../111/index.html">111年（2022）</a>' in page
+    assert '<a href="../110/index.html">110年（2021）</a>' in page
+    assert "../109/" not in page and "../108/" not in page and "../107/" not in page
+    assert "../106/" not in page
+    assert page.index("../111/") < page.index("../110/")
+
+
+def test_index_shows_unbuilt_reports_without_links(tmp_path: Path):
+    manifest = _manifest({})
+    entry = manifest["reports"][0]
+    entry.update(status="unbuilt", html=None, failed_html=None, key_figure=None, built=None)
+    (tmp_path / "112").mkdir()
+    page = render_index(tmp_path / "112", manifest)
+    assert f"<th scope=\"row\">{entry['title']}</th>" in page
+    assert f'href="{entry["id"]}.html"' not in page
+    assert page.count("本報告尚未完成") == 1
+    assert page.count("已產製") == len(manifest["reports"]) - 1
 
 
 @pytest.mark.slow
