@@ -751,6 +751,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     ``unbuilt`` and no links.
     """
     from genderstats.index import render_index
+    from genderstats.staff_page import render_staff
     from genderstats.publish import write_atomic
 
     write_indicators(out / "indicators.csv", indicators_frame_rows(year, reports, states))
@@ -799,4 +800,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
         "finished": finished.isoformat(timespec="seconds"),
     }
     _write_json(out / "manifest.json", manifest)
+    # The staff page first: the committee's index never names it, but it must be there
+    # whenever the index says a report is not ready.
+    write_atomic(out / "staff.html", render_staff(out, manifest))
     write_atomic(out / "index.html", render_index(out, manifest))
