@@ -139,6 +139,10 @@ def test_page_reads_well_at_phone_and_desktop_width(browser, sample_build, name,
         assert overflow <= 1, f"{name} is {overflow}px wider than a {width}px screen"
         assert page.evaluate(BROKEN_CELLS) == [], f"{name} at {width}px: one character per line"
         assert page.evaluate(SPLIT_WORDS) == [], f"{name} at {width}px: split names or figures"
+        # Headings carry their own numbers (「二、性別平等專案小組」): the contents add none.
+        markers = page.evaluate("""() => [...document.querySelectorAll('.gs-toc li')]
+            .map(li => getComputedStyle(li).listStyleType)""")
+        assert set(markers) <= {"none"}, f"{name}: numbered table of contents {set(markers)}"
         staff = sorted({m.group(0) for m in STAFF_TEXT.finditer(page.evaluate(READ_TEXT))})
         assert staff == [], f"{name}: staff-facing text on a committee page: {staff}"
     finally:
