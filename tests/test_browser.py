@@ -143,8 +143,20 @@ def test_page_reads_well_at_phone_and_desktop_width(browser, sample_build, name,
         markers = page.evaluate("""() => [...document.querySelectorAll('.gs-toc li')]
             .map(li => getComputedStyle(li).listStyleType)""")
         assert set(markers) <= {"none"}, f"{name}: numbered table of contents {set(markers)}"
-        staff = sorted({m.group(0) for m in STAFF_TEXT.finditer(page.evaluate(READ_TEXT))})
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_committee_pages_carry_nothing_meant_for_staff(browser, sample_build, name):
+    page, _, _ = _open(browser, sample_build["out"] / f"{name}.html")
+    try:
+        text = page.evaluate(READ_TEXT)
+        staff = sorted({m.group(0) for m in STAFF_TEXT.finditer(text)})
         assert staff == [], f"{name}: staff-facing text on a committee page: {staff}"
+        links = page.evaluate("() => [...document.links].map(a => a.getAttribute('href'))")
+        assert not [h for h in links if h.startswith(("failed/", "logs/", "notebooks/"))
+                    or h in ("staff.html", "manifest.json")], links
     finally:
         page.close()
 
