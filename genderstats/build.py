@@ -751,8 +751,8 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     ``unbuilt`` and no links.
     """
     from genderstats.index import render_index
-    from genderstats.staff_page import render_staff
     from genderstats.publish import write_atomic
+    from genderstats.staff_page import render_staff
 
     write_indicators(out / "indicators.csv", indicators_frame_rows(year, reports, states))
     entries = []

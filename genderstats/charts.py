@@ -39,6 +39,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from matplotlib.transforms import blended_transform_factory
@@ -308,6 +309,11 @@ def _fold(text: str, em: float) -> str:
     return "\n".join([*out, line])
 
 
+def _narrow() -> bool:
+    """True while drawing the phone rendition."""
+    return _WIDTH.get() < WIDTH_IN
+
+
 def _figure(height: float) -> Figure:
     # Not pyplot: the figure is not registered anywhere, so nothing else can display it.
     return Figure(figsize=(_WIDTH.get(), height), layout="constrained")
@@ -419,13 +425,14 @@ def _subject(title: str, kind: str) -> str:
     return subject.rstrip("：:，, ")
 
 
-def _legend(ax: Axes, genders: Sequence[str], unit_note: str = "") -> None:
+def _legend(ax: Axes, genders: Sequence[str], unit_note: str = "",
+            extra: Sequence[Any] = ()) -> None:
     """Legend above the plot's top-right corner; the unit (if any) above its top-left.
 
     Anchored to the axes, not the figure, so constrained layout keeps it clear of the
     title. The unit sits horizontally there because rotated Chinese text reads badly.
     """
-    handles = [Patch(color=GENDER_COLORS[g], label=g) for g in genders]
+    handles = [*(Patch(color=GENDER_COLORS[g], label=g) for g in genders), *extra]
     ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.02), ncols=len(handles),
               borderaxespad=0, handlelength=1.4, columnspacing=1.2)
     if unit_note:
@@ -514,7 +521,9 @@ def donut(
     counts = {g: _count(one, g).iloc[0] for g in genders}
     shares = {g: _share(one, g).iloc[0] for g in genders}
 
-    fig = _figure(4.8)
+    narrow = _narrow()
+    # A phone's figure is narrow, and the ring with its side labels is no taller than that.
+    fig = _figure(2.9 if narrow else 4.8)
     ax = fig.add_subplot()
     ax.set_aspect("equal")
     ax.axis("off")
@@ -534,9 +543,11 @@ def donut(
     else:
         ax.pie([1], colors=["#E3E3E3"], startangle=90, wedgeprops={"width": 0.38})
     missing_genders = [g for g in genders if g not in drawn]
-    ax.text(0, 0.07, f"{_num(total, '0')}{unit}", ha="center", va="center", fontsize=22,
+    ax.text(0, 0.07, f"{_num(total, '0')}{unit}", ha="center", va="center",
+            fontsize=16 if narrow else 22,
             fontweight="bold", color=TEXT_COLOR)
-    ax.text(0, -0.2, label if drawn else MISSING_LABEL, ha="center", va="center", fontsize=12,
+    ax.text(0, -0.22, label if drawn else MISSING_LABEL, ha="center", va="center",
+            fontsize=10 if narrow else 12,
             color=MUTED_COLOR)
     if drawn and missing_genders:
         # A gender with no one is the finding (e.g. a group without women): say it on the chart.
@@ -687,11 +698,15 @@ def stacked_100(
     totals = _total(body)
     shares = {g: _share(body, g).astype(float) for g in order}
 
-    fig = _figure(max(2.6, 1.5 + 0.55 * len(categories)))
+    narrow = _narrow()
+    # On a phone the category names go above their bars, so the bars get the full width.
+    step = 1.45 if narrow else 1.0
+    fig = _figure(max(2.6, 1.5 + 0.55 * step * len(categories)))
     ax = fig.add_subplot()
-    ypos = np.arange(len(categories))
+    ypos = np.arange(len(categories)) * step
     left = np.zeros(len(categories))
     outside: list[list[str]] = [[] for _ in categories]
+    bar_inches = _WIDTH.get() - (0.6 if narrow else 3.2)
     for gender in order:
         widths = shares[gender].fillna(0).to_numpy()
         ax.barh(ypos, widths, 0.62, left=left, color=GENDER_COLORS[gender],
@@ -699,7 +714,9 @@ def stacked_100(
         for i, share in enumerate(shares[gender]):
             if _is_missing(share) or pd.isna(share):
                 continue
-            if share >= 0.08:
+            # A label goes in its segment only if it fits there (a digit ≈ 0.6 em of 12 pt).
+            fits = share * bar_inches >= len(_pct(share, digits)) * 0.6 * 12 / 72 + 0.08
+            if share >= 0.08 and fits:
                 # The box in the segment's colour hides the rule line behind the label.
                 ax.text(left[i] + share / 2, ypos[i], _pct(share, digits), ha="center",
                         va="center", fontsize=12, color=text_color_on(GENDER_COLORS[gender]),
@@ -709,28 +726,46 @@ def stacked_100(
                 # Too narrow to hold its label (or zero): name it beside the bar instead.
                 outside[i].append(f"{gender} {_pct(share, digits)}")
         left += widths
+    names = [f"{c} ({_num(totals.iloc[i], '0')}{unit})" for i, c in enumerate(categories)]
     for i, notes in enumerate(outside):
         if _is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
             ax.text(0.01, ypos[i], MISSING_LABEL, va="center", fontsize=12, color=MUTED_COLOR)
+        elif notes and narrow:
+            names[i] += "　" + "、".join(notes)
         elif notes:
             ax.text(1.015, ypos[i], "、".join(notes), va="center", fontsize=11.5,
                     color=TEXT_COLOR, clip_on=False)
-    ax.set_yticks(ypos, labels=[f"{c} ({_num(totals.iloc[i], '0')}{unit})"
-                                for i, c in enumerate(categories)])
-    ax.invert_yaxis()
+    if narrow:
+        ax.set_yticks(ypos, labels=[""] * len(ypos))
+        for y, name in zip(ypos, names, strict=True):
+            # White behind the name so the rule line does not strike through it.
+            ax.text(0, y - 0.36, name, ha="left", va="bottom", fontsize=12, color=TEXT_COLOR,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=3)
+        if len(ypos):  # top to bottom, with room above the first bar for its name
+            ax.set_ylim(ypos[-1] + 0.5, ypos[0] - 1.0)
+    else:
+        ax.set_yticks(ypos, labels=names)
+    if not narrow:
+        ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.grid(False, axis="y")
     ax.grid(True, axis="x")
     ax.tick_params(axis="y", length=0)
+    rule_key = None
     if rule is not None:
         rule = float(rule)  # stats.parse_threshold gives a Fraction
         label = rule_label or _rule_label(rule)
         # Under the in-bar labels (text zorder 3) so a label on the line stays readable.
         ax.axvline(rule, color="#222222", linestyle="--", linewidth=1.3, zorder=2.5)
-        ax.text(rule, 1.0, label, transform=blended_transform_factory(ax.transData, ax.transAxes),
-                ha="center", va="bottom", fontsize=11.5, color=TEXT_COLOR)
-    _legend(ax, order)
+        if narrow:  # above the plot it would run into the legend: name it in the legend
+            rule_key = Line2D([], [], color="#222222", linestyle="--", linewidth=1.3,
+                              label=label)
+        else:
+            ax.text(rule, 1.0, label,
+                    transform=blended_transform_factory(ax.transData, ax.transAxes),
+                    ha="center", va="bottom", fontsize=11.5, color=TEXT_COLOR)
+    _legend(ax, order, extra=[rule_key] if rule_key else [])
     _suptitle(fig, title)
     png = _render(fig)
 

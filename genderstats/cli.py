@@ -214,7 +214,7 @@ class _HelpFormatter(argparse.HelpFormatter):
         return re.sub(r"^(\S[^\n]*):$", r"\1：", super().format_help(), flags=re.M)
 
 
-class _Parser(argparse.ArgumentParser):
+class ChineseArgumentParser(argparse.ArgumentParser):
     """An ArgumentParser whose help, usage and errors are all in Traditional Chinese."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -235,14 +235,14 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     """The ``genderstats`` command line: every word of help and every usage error in Chinese."""
-    p = _Parser(
+    p = ChineseArgumentParser(
         prog="genderstats",
         description="臺北市政府資訊局性別統計報告：驗證資料、產製年度報告。",
     )
     p.add_argument("--version", action="version", version=f"genderstats {__version__}",
                    help="顯示版本後結束")
     sub = p.add_subparsers(dest="command", required=True, title="可用的指令", metavar="指令",
-                           parser_class=_Parser)
+                           parser_class=ChineseArgumentParser)
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--year", metavar="年度",

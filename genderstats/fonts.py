@@ -11,7 +11,6 @@ Traditional Chinese well and makes it matplotlib's font family::
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import shutil
@@ -41,14 +40,12 @@ CJK_FAMILIES: tuple[str, ...] = (
 
 DEBIAN_PACKAGE = "fonts-noto-cjk"
 INSTALL_HINT = (
-    f"On Debian/Ubuntu run: sudo apt-get install -y {DEBIAN_PACKAGE} && "
-    "genderstats fonts --rebuild-cache. "
-    "On Windows and macOS the system fonts (Microsoft JhengHei / PingFang TC) "
-    "are found automatically."
+    f"Debian/Ubuntu 請執行：sudo apt-get install -y {DEBIAN_PACKAGE} && "
+    "genderstats fonts --rebuild-cache。"
+    "Windows 與 macOS 會自動使用系統字型（微軟正黑體／蘋方）。"
 )
 MISSING_MESSAGE = (
-    "No CJK font found for matplotlib: Chinese text in charts will show as empty boxes. "
-    + INSTALL_HINT
+    "找不到圖表用的中文字型：圖表中的中文會顯示為空白方塊。" + INSTALL_HINT
 )
 
 _cache_rebuilt = False
@@ -165,11 +162,11 @@ def _install_debian() -> int:
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", DEBIAN_PACKAGE],
     )
     for step in steps:
-        print("running:", " ".join(step), flush=True)
+        print("執行：", " ".join(step), flush=True)
         # stdin closed so nothing can ever wait for an answer.
         done = subprocess.run(step, env=env, stdin=subprocess.DEVNULL, check=False)
         if done.returncode != 0:
-            print(f"failed ({done.returncode}): {' '.join(step)}", file=sys.stderr)
+            print(f"失敗（結束碼 {done.returncode}）：{' '.join(step)}", file=sys.stderr)
             return done.returncode
     rebuild_cache()
     return 0
@@ -179,36 +176,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``genderstats fonts [--install] [--rebuild-cache]``; 0 when a CJK font is usable.
 
     >>> main([])                           # doctest: +SKIP
-    CJK font: Noto Sans CJK TC (/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc)
+    中文字型：Noto Sans CJK TC（/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc）
     0
     """
-    parser = argparse.ArgumentParser(
-        prog="genderstats fonts", description="Show or install the CJK font used by charts."
+    from genderstats.cli import ChineseArgumentParser
+
+    parser = ChineseArgumentParser(
+        prog="genderstats fonts", description="檢查或安裝圖表用的中文字型。"
     )
     parser.add_argument(
         "--install",
         action="store_true",
-        help=f"install {DEBIAN_PACKAGE} with apt-get when no CJK font is found (needs root)",
+        help=f"找不到中文字型時以 apt-get 安裝 {DEBIAN_PACKAGE}（需要 root）",
     )
     parser.add_argument(
-        "--rebuild-cache", action="store_true", help="rescan system fonts for matplotlib"
+        "--rebuild-cache", action="store_true", help="讓 matplotlib 重新掃描系統字型"
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     if args.rebuild_cache:
         rebuild_cache()
-        print("matplotlib font cache rebuilt:", matplotlib.get_cachedir())
+        print(f"已重建 matplotlib 字型快取：{matplotlib.get_cachedir()}")
 
     family = find_cjk_font()
     if family is not None:
         # A font is present: --install has nothing to do, so set-up stays quick.
-        print(f"CJK font: {family} ({_font_file(family)})")
+        print(f"中文字型：{family}（{_font_file(family)}）")
         return 0
 
-    print("No CJK font found for matplotlib.", file=sys.stderr)
+    print("找不到圖表用的中文字型。", file=sys.stderr)
     if not args.install:
         print(INSTALL_HINT, file=sys.stderr)
-        print("Or run: genderstats fonts --install (as root)", file=sys.stderr)
+        print("或以 root 執行：genderstats fonts --install", file=sys.stderr)
         return 1
 
     system = platform.system()
@@ -216,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not _is_root():
             # Never call sudo here: a password prompt would hang unattended set-up.
             print(
-                "Installing fonts needs root. Run:\n"
+                "安裝字型需要 root 權限。請執行：\n"
                 f"  sudo apt-get install -y {DEBIAN_PACKAGE} && genderstats fonts --rebuild-cache",
                 file=sys.stderr,
             )
@@ -226,22 +225,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code
         family = find_cjk_font()
         if family is None:
-            print(f"{DEBIAN_PACKAGE} installed but no CJK font found.", file=sys.stderr)
+            print(f"已安裝 {DEBIAN_PACKAGE}，但仍找不到中文字型。", file=sys.stderr)
             return 1
-        print(f"CJK font: {family} ({_font_file(family)})")
+        print(f"中文字型：{family}（{_font_file(family)}）")
         return 0
     if system == "Linux":
         print(
-            "No apt-get here: install the Noto Sans CJK fonts with your distribution's "
-            "package manager (e.g. google-noto-sans-cjk-ttc-fonts on Fedora, noto-fonts-cjk "
-            "on Arch), then run: genderstats fonts --rebuild-cache",
+            "此系統沒有 apt-get：請以發行版的套件管理工具安裝 Noto Sans CJK 字型"
+            "（如 Fedora 的 google-noto-sans-cjk-ttc-fonts、Arch 的 noto-fonts-cjk），"
+            "再執行：genderstats fonts --rebuild-cache",
             file=sys.stderr,
         )
     else:
         print(
-            f"On {system or 'this system'} install a Traditional Chinese font such as "
-            "Noto Sans CJK TC (Windows and macOS normally ship Microsoft JhengHei / "
-            "PingFang TC), then run: genderstats fonts --rebuild-cache",
+            f"請在 {system or '此系統'} 安裝繁體中文字型，如 Noto Sans CJK TC"
+            "（Windows 與 macOS 通常已內建微軟正黑體／蘋方），"
+            "再執行：genderstats fonts --rebuild-cache",
             file=sys.stderr,
         )
     return 1

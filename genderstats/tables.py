@@ -14,6 +14,7 @@ for tests and notebooks).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from numbers import Number
@@ -83,10 +84,15 @@ def _wrap(caption: str, inner: str, *, extra_class: str = "") -> str:
     )
 
 
+# A masked name (王○明, 歐陽○明): a line may break beside ○, so each is kept whole in a span.
+_MASKED = re.compile(r"[^\s、，,;；()（）&]{1,3}○[^\s、，,;；()（）&]{0,3}")
+
+
 def _td(text: str, *, num: bool = False, extra: str = "") -> str:
     classes = " ".join(c for c in ("gs-num" if num else "", extra) if c)
     attr = f' class="{classes}"' if classes else ""
-    return f"<td{attr}>{escape(text)}</td>"
+    cell = _MASKED.sub(lambda m: f'<span class="gs-name">{m.group(0)}</span>', escape(text))
+    return f"<td{attr}>{cell}</td>"
 
 
 def _row_headers(key: Any, nlevels: int, total: bool) -> str:

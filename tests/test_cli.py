@@ -81,3 +81,13 @@ def test_other_parsers_keep_their_english(capsys):
 
     cli.parser()
     assert argparse.ArgumentParser(prog="x").format_usage() == "usage: x [-h]\n"
+
+
+def test_fonts_command_help_and_errors_are_chinese(capsys):
+    code, out, _ = run(capsys, "fonts", "--help")
+    assert code == 0
+    assert out.startswith("用法：genderstats fonts [-h] [--install] [--rebuild-cache]")
+    assert "讓 matplotlib 重新掃描系統字型" in out and not ENGLISH.search(out)
+    code, _, err = run(capsys, "fonts", "--bogus")
+    assert code == cli.EXIT_INPUT
+    assert "錯誤：無法辨識的參數：--bogus" in err.splitlines()

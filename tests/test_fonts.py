@@ -176,4 +176,7 @@ def test_main_install_on_other_os_explains(
     monkeypatch.setattr(fonts, "find_cjk_font", lambda: None)
     monkeypatch.setattr(fonts.platform, "system", lambda: "Windows")
     assert fonts.main(["--install"]) == 1
-    assert "Microsoft JhengHei" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "找不到圖表用的中文字型。\n請在 Windows 安裝繁體中文字型，如 Noto Sans CJK TC"
+        "（Windows 與 macOS 通常已內建微軟正黑體／蘋方），"
+        "再執行：genderstats fonts --rebuild-cache\n")

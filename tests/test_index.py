@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -36,16 +37,22 @@ def manifest(statuses: dict[str, str]) -> dict:
 
 def test_index_lists_status_key_figures_and_links_previous_years(tmp_path: Path):
     for year in (110, 111):
-        (tmp_path / str(year)).mkdir()
-        (tmp_path / str(year) / "index.html").write_text("x", encoding="utf-8")
+        folder = tmp_path / str(year)
+        folder.mkdir()
+        for name in ("index.html", "r.html"):
+            (folder / name).write_text("x", encoding="utf-8")
+        (folder / "manifest.json").write_text(
+            json.dumps({"reports": [{"id": "r", "status": "ok", "html": "r.html"}]}),
+            encoding="utf-8")
     (tmp_path / "109").mkdir()  # no index: not linked
     out = tmp_path / "112"
     out.mkdir()
     page = render_index(out, manifest({}))
     assert "<title>112年（2023）性別統計報告一覽｜臺北市政府資訊局</title>" in page
-    assert "<td>130班、2,676人次，女性77.88%</td>" in page
+    assert '<td data-label="重點數字">130班、2,676人次，女性77.88%</td>' in page
     assert page.count("已產製") == len(published_reports())
-    assert '<a href="indicators.csv">indicators.csv</a>' in page
+    assert ('<a href="indicators.csv" download>各報告的分性別人數與比例（CSV 檔，可用 Excel 開啟）'
+            "</a>") in page
     assert '<a href="../111/index.html">111年（2022）</a>' in page
     assert '<a href="../110/index.html">110年（2021）</a>' in page
     assert "../109/" not in page

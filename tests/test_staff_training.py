@@ -175,7 +175,8 @@ def test_sample_page_shows_the_seed_tables(sample_build, sample_manifest):
             "為64.29%（72/112）") in page
     assert "完成比率100%" in page
     for hours in ((23, 18), (18, 18)):
-        assert re.search(r'<td>[^<]*○[^<]*</td>' + "".join(cells.format(h) for h in hours)
+        assert re.search(r'<td><span class="gs-name">[^<]*○[^<]*</span></td>'
+                         + "".join(cells.format(h) for h in hours)
                          + r"<td>已完成</td>", page), hours
     assert "<td>112-09-01</td><td>從 AI 技術看性別化差異</td>" in page
     assert "總計73人 男38人 女35人" in page

@@ -194,3 +194,10 @@ def test_table_css_hooks():
                  ".gs-findings", "caption", "tabular-nums", "overflow-x: auto"]:
         assert hook in css
     assert not re.search(r"url\(|@import|https?:", css)  # nothing loaded from the internet
+
+
+def test_masked_names_are_kept_whole_on_one_line():
+    df = pd.DataFrame({"組別": ["專家"], "出席者": ["戴○凱、歐陽○明、<姜○淳>"]})
+    html = tables.frame_html(df, "出席").html
+    assert ('<td><span class="gs-name">戴○凱</span>、<span class="gs-name">歐陽○明</span>、'
+            '&lt;<span class="gs-name">姜○淳</span>&gt;</td>') in html
