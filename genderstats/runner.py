@@ -57,15 +57,27 @@ def collect_records(nb: Any) -> dict[str, Any]:
             "summary": summary}
 
 
+# Errors whose message is written for the person who prepares the data (in Chinese).
+USER_ERRORS = {"DataError", "ValueError", "RegistryError", "FileNotFoundError"}
+
+
+def _explained(ename: str, evalue: str) -> str:
+    """The message alone for the project's own errors; other exceptions are program faults."""
+    evalue = evalue.strip()
+    if ename in USER_ERRORS and evalue:
+        return evalue
+    return f"程式執行錯誤（{ename}）：{evalue}" if evalue else f"程式執行錯誤（{ename}）"
+
+
 def error_text(nb: Any, exc: BaseException) -> str:
     """The message an analyst needs: the exception raised in the notebook, not papermill's."""
     for cell in nb.cells if nb is not None else []:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                return f"{out.get('ename')}: {out.get('evalue')}".strip()
+                return _explained(str(out.get("ename")), str(out.get("evalue") or ""))
     if type(exc).__name__ == "DeadKernelError":
         return KERNEL_DIED
-    return f"{type(exc).__name__}: {exc}"
+    return _explained(type(exc).__name__, str(exc))
 
 
 def relative(path: str | Path) -> str:
@@ -78,14 +90,26 @@ def relative(path: str | Path) -> str:
 
 
 def sources(read: list[str], data_dir: str) -> list[dict[str, str]]:
-    """The data files a page was made from (configuration such as the registry is not data)."""
-    out = []
+    """The datasets a page was made from, each with the years it covers: 「委員名單（112年）」.
+
+    Files are named by their dataset's title, never by path: committee pages carry no paths.
+    Configuration (the registry, the status file) and files of no known dataset are left out.
+    """
+    from genderstats.data.specs import DATASETS
+
     root = Path(data_dir).resolve()
+    years: dict[str, set[int]] = {}
     for p in read:
         path = Path(p)
-        if path.is_file() and path.is_relative_to(root):
-            modified = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d")
-            out.append({"name": relative(path), "modified": f"檔案日期 {modified}"})
+        spec = DATASETS.get(path.stem)
+        if spec is None or not path.is_relative_to(root) or not path.parent.name.isdigit():
+            continue
+        years.setdefault(spec.title, set()).add(int(path.parent.name))
+    out = []
+    for title, found in years.items():
+        first, last = min(found), max(found)
+        period = f"{first}年" if first == last else f"{first}–{last}年"
+        out.append({"name": title, "period": period})
     return out
 
 
