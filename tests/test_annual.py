@@ -105,8 +105,7 @@ def test_annual_summaries_agree_with_each_report_and_link_to_it(sample_build, sa
     executed = sample_build["out"] / "notebooks" / "annual-report.ipynb"
     params = json.loads(executed.read_text(encoding="utf-8"))["metadata"]["papermill"][
         "parameters"]
-    if not params.get("report_status"):
-        pytest.skip("the build does not pass report_status yet (build side of issue 12.4)")
+    assert params["report_status"].endswith(".state/report-status.json")
     page = (sample_build["out"] / "annual-report.html").read_text(encoding="utf-8")
     figures = {e["id"]: e["key_figure"] for e in sample_manifest["reports"]}
     for report in published_reports():

@@ -19,7 +19,6 @@ from conftest import run_notebook
 
 from genderstats import committees as cm
 from genderstats import config
-from genderstats import data as gsdata
 from genderstats.data import load
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "committee_composition.ipynb"
@@ -507,9 +506,6 @@ def test_task_force_page_without_meetings_file_says_meeting_data_is_missing(tmp_
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not hasattr(gsdata, "has_column"), reason=(
-    "needs the loader to mark a column the file lacks (df.attrs['absent_columns'], "
-    "gs.data.has_column): without it a blank column cannot be told from 'nobody came'"))
 def test_task_force_page_without_the_experts_column_invents_no_zero(tmp_path):
     def drop_experts(folder: Path) -> None:
         path = folder / "task_force_meetings.csv"
