@@ -105,6 +105,7 @@ class BuildOptions:
     registry: Path | None = None
     echo: Callable[[str], None] = say
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per report, unless reports.yml says
+    drafts: bool = False  # also build the reports marked draft: true
 
 
 @dataclass
@@ -327,12 +328,24 @@ def build(options: BuildOptions) -> BuildResult:
             f"找不到 {year} 年度的資料夾 {data_dir / str(year)}；請先建立並放入資料"
             f"（見 data/README.md），或確認 --year 與 --data-dir。沒有產製任何檔案。")
     all_reports = load_registry(options.registry)
+    drafts = [r.id for r in all_reports if r.draft]
+    if drafts and not options.drafts:
+        named = [i for i in options.only if i in drafts]
+        if named:
+            raise BuildUsageError(
+                f"{'、'.join(named)} 是草稿（reports.yml 中 draft: true）："
+                "要試產製請加上 --drafts；要發布，請刪除該報告的 draft 這一行。")
+        all_reports = [r for r in all_reports if not r.draft]
     reports = select(all_reports, options.only)
     _check_ids(all_reports)
     out = _output_folder(Path(options.out_dir).resolve(), year)
 
     def echo(line: str) -> None:
         options.echo(f"{stamp()} {line}")
+
+    if drafts and not options.drafts:
+        echo(f"略過 {len(drafts)} 份草稿：{'、'.join(drafts)}（reports.yml 中 draft: true；"
+             "加上 --drafts 可試產製）")
 
     with _environment_faults():
         out.mkdir(parents=True, exist_ok=True)
@@ -455,8 +468,18 @@ class _Build:
 
     def _stale(self, reports: list[Report], status_path: Path | None = None) -> list[Report]:
         """The reports that must run; the others are reported unchanged."""
+        # A page is never published, not even as "unchanged", while its notebook still holds
+        # the scaffold's placeholder (e.g. after a trial with --drafts and the draft line gone).
+        unfinished = {r.id: why for r in reports if not r.draft
+                      for why in [_placeholder_left(r)] if why}
+        for rid in unfinished:
+            # A page made from the template's placeholder (a --drafts trial) is no good page.
+            (self.out / f"{rid}.html").unlink(missing_ok=True)
+        self._refuse(unfinished, reports)
         todo = []
         for report in reports:
+            if report.id in unfinished:
+                continue
             params = report.build_parameters(self.year, self.data_dir)
             key_inputs = []
             if status_path is not None:
@@ -491,19 +514,25 @@ class _Build:
         """
         if not todo:
             return todo
-        from types import SimpleNamespace
-
         from genderstats.data.needs import unbuildable
 
         refused = unbuildable(todo, self.year, self.data_dir)
-        for report in todo:
+        self._refuse(refused, todo)
+        return [r for r in todo if r.id not in refused]
+
+    def _refuse(self, refused: dict[str, str], reports: list[Report]) -> None:
+        """Fail each report of ``refused`` at once with its message, as a run would."""
+        from types import SimpleNamespace
+
+        for report in reports:
             if report.id in refused:
+                self.params.setdefault(report.id,
+                                       report.build_parameters(self.year, self.data_dir))
                 res = {"id": report.id, "status": "failed", "error": refused[report.id],
                        "seconds": 0.0, "built": stamp(), "inputs": {}, "dirs": [],
                        "indicators": [], "summary": None, "page": None, "notebook": None}
                 self._append_log(report.id, refused[report.id])
                 self._finish(report, SimpleNamespace(kind="done", value=res))
-        return [r for r in todo if r.id not in refused]
 
     def _timeout(self, report: Report) -> float | None:
         own = getattr(report, "timeout", None)
@@ -653,6 +682,21 @@ class _Build:
     def _write_outputs(self, started: datetime) -> None:
         write_outputs(self.out, self.year, self.all_reports, self.states, self.results,
                       started, datetime.now().astimezone())
+
+
+def _placeholder_left(report: Report) -> str | None:
+    """Why a published report still holding the scaffold's placeholder text must not run."""
+    from genderstats.scaffold import PLACEHOLDERS
+
+    try:
+        text = report.notebook.read_text(encoding="utf-8")
+    except OSError:
+        return None  # the run itself reports an unreadable notebook
+    left = [p for p in PLACEHOLDERS if p in text]
+    if not left:
+        return None
+    return (f"筆記本 {report.notebook.name} 仍有範本的佔位文字「{left[0]}」，不能發布給委員。"
+            "請改寫為這份報告的內容；仍在撰寫中的報告，請在 reports.yml 加上 draft: true。")
 
 
 def _seconds(value: float | None) -> str:

@@ -66,6 +66,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             year=_year(args), data_dir=Path(args.data_dir), out_dir=Path(args.out_dir),
             only=args.only or [], jobs=args.jobs, force=args.force,
             registry=Path(args.registry) if args.registry else None, timeout=args.timeout,
+            drafts=args.drafts,
         ))
     except BuildLocked as exc:
         return fail(exc, EXIT_LOCKED)
@@ -139,18 +140,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def papermill_command() -> list[str]:
+    """papermill of this very environment, so a printed command runs without activating it."""
+    beside = Path(sys.executable).parent / "papermill"
+    return [str(beside)] if beside.is_file() else [sys.executable, "-m", "papermill"]
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from genderstats.registry import load_registry
 
     year = _year(args)
     data_dir = Path(args.data_dir).resolve()
+    papermill = " ".join(shlex.quote(p) for p in papermill_command())
     for report in load_registry(args.registry):
         params = report.build_parameters(year, data_dir)
-        rel = report.notebook.relative_to(config.PROJECT_ROOT) \
-            if report.notebook.is_relative_to(config.PROJECT_ROOT) else report.notebook
-        print(f"{report.id}\t{report.title}\t{rel}")
+        draft = "\t（草稿）" if report.draft else ""
+        print(f"{report.id}\t{report.title}\t{report.notebook.name}{draft}")
         flags = " ".join(f"-p {k} {shlex.quote(str(v))}" for k, v in params.items())
-        print(f"    papermill {rel} out.ipynb {flags}")
+        print(f"    {papermill} {shlex.quote(str(report.notebook))} {report.id}.ipynb {flags}")
     return EXIT_OK
 
 
@@ -159,7 +166,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     path = new_analysis(args.id, args.title, source=args.source,
                         registry=Path(args.registry) if args.registry else None)
-    print(f"已建立 {path}，並加入報告清單。下一次 genderstats build 會產製它。")
+    print(f"已建立 {path}，並以草稿（draft: true）加入報告清單：build 不會發布它。"
+          "完成後刪除 reports.yml 中該報告的 draft 這一行，下一次 build 就會產製並發布。")
     return EXIT_OK
 
 
@@ -262,6 +270,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=None, metavar="數量",
                    help="同時執行的報告數（預設：CPU 核心數）")
     b.add_argument("--force", action="store_true", help="全部重新執行，不沿用未變更的結果")
+    b.add_argument("--drafts", action="store_true",
+                   help="也產製 reports.yml 中標為 draft: true 的草稿報告")
     b.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="秒數",
                    help=f"每份報告最長執行秒數，逾時即停止（預設 {DEFAULT_TIMEOUT:g}；"
                         "reports.yml 的 timeout 優先）")

@@ -24,7 +24,7 @@ RECORD_MIMES = (INDICATORS_MIME, INPUTS_MIME, SUMMARY_MIME)
 INDICATOR_COLUMNS = ["year", "report", "table", "category", "gender", "count", "share"]
 
 
-def _emit(mime: str, payload: Any, text: str) -> None:
+def _emit(mime: str, payload: Any) -> None:
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython ships with ipykernel
@@ -34,7 +34,9 @@ def _emit(mime: str, payload: Any, text: str) -> None:
         return
     from IPython.display import display
 
-    display({mime: payload, "text/plain": text}, raw=True)
+    # The build reads the payload from the executed notebook; an analyst in JupyterLab sees
+    # nothing (an empty text/plain keeps JupyterLab from saying it has no renderer).
+    display({mime: payload, "text/plain": ""}, raw=True)
 
 
 def indicator_rows(table: pd.DataFrame, table_name: str) -> list[dict[str, Any]]:
@@ -67,13 +69,13 @@ def record_table(table: pd.DataFrame, table_name: str) -> list[dict[str, Any]]:
     >>> gs.record_table(t, "委員性別（府內／外聘）")             # doctest: +SKIP
     """
     rows = indicator_rows(table, table_name)
-    _emit(INDICATORS_MIME, rows, f"已記錄「{table_name}」{len(rows)} 筆指標")
+    _emit(INDICATORS_MIME, rows)
     return rows
 
 
 def record_summary(key_figure: str) -> str:
     """Record the one-line key figure shown for this report on the index page."""
-    _emit(SUMMARY_MIME, {"key_figure": key_figure}, f"重點數字：{key_figure}")
+    _emit(SUMMARY_MIME, {"key_figure": key_figure})
     return key_figure
 
 
@@ -88,7 +90,7 @@ def file_sha256(path: str | Path) -> str:
 def record_input(path: str | Path) -> None:
     """Note that the notebook read ``path`` (the build hashes it into the manifest)."""
     p = Path(path).resolve()
-    _emit(INPUTS_MIME, {"read": [str(p)]}, f"讀取 {p.name}")
+    _emit(INPUTS_MIME, {"read": [str(p)]})
 
 
 def record_lookup(directory: str | Path) -> None:
@@ -97,4 +99,4 @@ def record_lookup(directory: str | Path) -> None:
     A file that appears there later (a new year's data) must make the build re-run it.
     """
     d = Path(directory).resolve()
-    _emit(INPUTS_MIME, {"dirs": [str(d)]}, f"查找 {d}")
+    _emit(INPUTS_MIME, {"dirs": [str(d)]})

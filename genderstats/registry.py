@@ -43,6 +43,8 @@ class Report:
     """Whether reports.yml says what the report needs (scaffolded reports may not)."""
     timeout: float | None = None
     """Seconds the report may run; None leaves it to the build's default."""
+    draft: bool = False
+    """A report being written (``draft: true``): the build skips it unless asked."""
 
     def build_parameters(self, year: int, data_dir: Path) -> dict[str, Any]:
         """The exact parameters the build passes to papermill for this report."""
@@ -103,6 +105,7 @@ def load_registry(path: str | Path | None = None) -> list[Report]:
             requires=requires, optional=optional,
             declared="requires" in entry or "optional" in entry,
             timeout=_timeout(entry, f"{where}（{rid}）"),
+            draft=_draft(entry, f"{where}（{rid}）"),
         ))
     return reports
 
@@ -121,6 +124,15 @@ def _datasets(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
             f"可用的名稱：{'、'.join(DATASET_NAMES)}。"
         )
     return tuple(dict.fromkeys(value))
+
+
+def _draft(entry: dict[str, Any], where: str) -> bool:
+    """The optional ``draft:`` flag: true or false."""
+    value = entry.get("draft", False)
+    if not isinstance(value, bool):
+        raise RegistryError(
+            f"{where}：draft「{value}」應為 true 或 false；要發布這份報告時，刪除 draft 這一行。")
+    return value
 
 
 def _timeout(entry: dict[str, Any], where: str) -> float | None:

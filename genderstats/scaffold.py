@@ -12,6 +12,8 @@ from genderstats.publish import write_atomic
 from genderstats.registry import ID_PATTERN, RegistryError, load_registry
 
 TEMPLATE = config.PACKAGE_DIR / "scaffold" / "template.ipynb"
+PLACEHOLDERS = ("（請在此寫下對委員的建議，委員會逐字閱讀。）",)
+"""Template text an analyst must replace; a report still holding it is not published."""
 
 
 def _yaml_str(text: str) -> str:
@@ -73,7 +75,8 @@ def new_analysis(report_id: str, title: str, *, source: str | None = None,
             cell["source"] = text.splitlines(keepends=True)
     body = registry.read_text(encoding="utf-8")
     entry = (f"\n  - id: {report_id}\n    title: {_yaml_str(title)}\n"
-             f"    notebook: {notebook.name}\n")
+             f"    notebook: {notebook.name}\n"
+             "    draft: true  # 草稿：build 不產製它；要發布時刪除這一行\n")
     write_atomic(notebook, json.dumps(nb, ensure_ascii=False, indent=1) + "\n")
     try:
         write_atomic(registry, re.sub(r"\n*\Z", "\n", body) + entry)

@@ -35,20 +35,25 @@ def copy_sample_data(dest: Path, years: tuple[str, ...] = SAMPLE_YEARS) -> Path:
 
 
 def copy_registry(dest: Path) -> Path:
-    """Copy notebooks/ (notebooks and reports.yml) into ``dest``; returns the registry path.
+    """Copy reports.yml and its published reports' notebooks into ``dest``; returns the registry.
 
-    Reports still marked ``draft`` are not part of the tests' registry: a scaffold an analyst
-    is working on is not the tests' business until it is published.
+    Reports still marked ``draft`` (and notebooks no published report uses) are left out: a
+    scaffold an analyst is working on is not the tests' business until it is published.
     """
+    import re
+
     import yaml
 
-    shutil.copytree(config.NOTEBOOKS_DIR, dest, ignore=shutil.ignore_patterns(
-        ".ipynb_checkpoints", "*-run.ipynb"))
+    dest.mkdir(parents=True, exist_ok=True)
+    text = config.REGISTRY_FILE.read_text(encoding="utf-8")
+    # Entries are kept as written (comments and layout too), drafts dropped as whole blocks.
+    head, *blocks = re.split(r"(?m)^(?=  - id:)", text)
+    kept = [b for b in blocks if not (yaml.safe_load("reports:\n" + b)["reports"][0]
+                                      .get("draft"))]
     registry = dest / "reports.yml"
-    doc = yaml.safe_load(registry.read_text(encoding="utf-8"))
-    doc["reports"] = [r for r in doc["reports"] if not r.get("draft")]
-    registry.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+    registry.write_text(head + "".join(kept), encoding="utf-8")
+    for report in yaml.safe_load(registry.read_text(encoding="utf-8"))["reports"]:
+        shutil.copy2(config.NOTEBOOKS_DIR / report["notebook"], dest / report["notebook"])
     return registry
 
 
