@@ -246,13 +246,18 @@ def other_reports_outputs(year: int, report_status: str | Path = "",
     """The 四 section: from the build's status file when given, else titles only."""
     from genderstats import config, registry
 
+    caption = f"{year}年各項性別統計與分析報告"
+    if report_status:
+        # The build's own list (its registry, in its order): nothing else is consulted.
+        status = load_status(report_status, year)
+        entries = [ReportEntry(rid, str(e.get("title") or rid), str(e["status"]),
+                               e.get("page") or None, e.get("key_figure") or None)
+                   for rid, e in status.items() if rid != ANNUAL_ID]
+        return [summaries_html(entries, caption)]
     path = registry_file or config.REGISTRY_FILE
     record_input(path)
-    reports = registry.load_registry(path)
-    status = load_status(report_status, year) if report_status else None
-    entries = report_entries(reports, status)
-    return [summaries_html(entries, f"{year}年各項性別統計與分析報告",
-                           built=status is not None)]
+    entries = report_entries(registry.load_registry(path), None)
+    return [summaries_html(entries, caption, built=False)]
 
 
 def key_figure(comp: committees.Composition | None, items: pd.DataFrame | None,
