@@ -107,3 +107,23 @@ def test_the_set_up_font_command_runs_and_finds_a_chinese_font():
                          text=True, encoding="utf-8")
     assert res.returncode == 0, res.stdout + res.stderr
     assert "Noto Sans CJK" in res.stdout or "JhengHei" in res.stdout or "PingFang" in res.stdout
+
+
+@pytest.mark.slow
+def test_a_fresh_clone_is_clean_after_the_set_up_installs_the_git_filter(tmp_path):
+    if not (ROOT / ".git").exists():
+        pytest.skip("不是 git 工作目錄")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    # The set-up's git step (Makefile), then every notebook touched so git filters it anew.
+    subprocess.run([str(BIN / "nbstripout"), "--install"], cwd=clone, check=True)
+    notebooks = sorted(clone.rglob("*.ipynb"))
+    assert len(notebooks) >= 7
+    for path in notebooks:
+        path.touch()
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, check=True,
+                            capture_output=True, text=True).stdout
+    assert status == "", status
+    # What the set-up and a build write is ignored.
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert {".venv/", "outputs/"} <= set(ignored)
