@@ -140,8 +140,10 @@ def test_budget_without_its_effects_column_states_no_effect(second_year):
     assert "對促進性別平等的影響" not in annual or "無資料" in annual
 
 
-def test_each_page_states_only_public_things(second_year):
+def test_each_committee_page_states_only_public_things(second_year):
     for name, page in second_year["pages"].items():
+        if name == "staff":
+            continue  # the staff page is where paths and errors belong
         assert str(second_year["data"]) not in page, name
         assert "Traceback" not in page and "Error" not in page, name
 
