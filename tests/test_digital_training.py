@@ -220,30 +220,27 @@ def test_nationality_table_orders_domestic_first_and_unknown_last():
 def test_a_small_nationality_cell_and_its_secondary_cell_are_hidden():
     table = counts_table({"中華民國": {"男": 40, "女": 50}, "印尼": {"男": 1, "女": 5},
                           "越南": {"男": 4, "女": 11}}, total=True)
-    hidden = privacy.suppression_mask(table, 3)
-    assert hidden.loc["印尼", "男"]           # 1 < 3
-    assert hidden.loc["印尼", "女"]           # else 6 − 5 gives it away
-    assert hidden.loc["越南", "男"]           # else 男 column: 45 − 40 − 4
-    assert not hidden.loc["中華民國"].any()
+    hidden = privacy.suppression_marks(table, 3)
+    assert hidden.loc["印尼", "男"] == "<"        # 1 < 3
+    assert hidden.loc["印尼", "合計"] == "*"      # else 6 − 5 gives it away
+    assert (hidden.loc["越南"] != "").any()       # else the 男 column: 45 − 40 − 4
+    assert not (hidden.loc["中華民國"] != "").any()
     html = dt.protected_table_html(table, "示例", threshold=3, hidden=hidden)
     row = html.frame.set_index("國籍").loc["印尼"]
-    assert (row["男性人次"], row["女性人次"], row["總人次"]) == ("<3", "*", "6")
+    assert (row["男性人次"], row["女性人次"], row["總人次"]) == ("<3", "5", "*")
     assert (row["男性比例"], row["女性比例"]) == ("-", "-")
     assert "「&lt;3」表示人次未達3" in html.html and "「*」表示" in html.html
-    assert privacy.determined_cells(table, hidden, 3).to_numpy().sum() == 0
+    assert not privacy.recoverable_cells(table, hidden, 3).to_numpy().any()
 
 
 def test_two_hidden_ones_in_a_row_of_two_also_hide_the_row_total():
     # 男 1 and 女 1 both print 「<3」; a visible 合計 2 would show both are 1.
     table = counts_table({"甲": {"男": 30, "女": 40}, "日本": {"男": 1, "女": 1},
                           "乙": {"男": 5, "女": 7}}, total=True)
-    base = privacy.secondary_mask(table, 3)
-    assert not base.loc["日本", "合計"]
-    assert privacy.determined_cells(table, base, 3).loc["日本"].any()  # the plain rule leaks
-    hidden = privacy.suppression_mask(table, 3)
-    assert hidden.loc["日本", "合計"]
-    assert privacy.determined_cells(table, hidden, 3).to_numpy().sum() == 0
-    assert recoverable_by_enumeration(table, hidden, 3) == set()
+    hidden = privacy.suppression_marks(table, 3)
+    assert hidden.loc["日本", "合計"] == "*"
+    assert not privacy.recoverable_cells(table, hidden, 3).to_numpy().any()
+    assert recoverable_by_enumeration(table, hidden != "", 3) == set()
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -252,10 +249,26 @@ def test_no_small_count_can_be_worked_out_from_a_protected_table(seed):
     rows = {f"國{i}": {"男": int(rng.choice([0, 1, 2, 3, 5])), "女": int(rng.choice([0, 1, 2, 4]))}
             for i in range(3)}
     table = counts_table(rows, total=True)
-    hidden = privacy.suppression_mask(table, 3)
-    assert recoverable_by_enumeration(table, hidden, 3) == set()
+    marks = privacy.suppression_marks(table, 3)
+    assert not privacy.recoverable_cells(table, marks, 3).to_numpy().any()
     small = (table[["男", "女"]] > 0) & (table[["男", "女"]] < 3)
-    assert hidden[["男", "女"]][small].fillna(True).all().all()
+    assert (marks[["男", "女"]] != "")[small].fillna(True).all().all()
+
+
+def test_issue_13_nationalities_are_recoded_and_the_domestic_split_stays():
+    parts, classes = frames(
+        [("A", g, 60, n, nat) for nat, counts in {
+            "中華民國": (47, 34, 1), "越南": (5, 0, 4), "印尼": (4, 0, 3), "日本": (5, 0, 1),
+            "泰國": (2, 0, 0), "緬甸": (2, 3, 2)}.items()
+         for g, n in zip(("男", "女", "其他"), counts, strict=True) if n],
+        {"A": "銀髮族"})
+    table = dt.nationality_table(dt.prepare(parts, classes), recode_below=10)
+    assert list(table.index) == ["中華民國", "其他國籍", "合計"]
+    marks = privacy.suppression_marks(table, 3)
+    html = dt.protected_table_html(table, "示例", threshold=3, hidden=marks)
+    row = html.frame.set_index("國籍").loc["中華民國"]
+    assert (row["男性人次"], row["女性人次"], row["其他性別人次"]) == ("47", "34", "<3")
+    assert not privacy.recoverable_cells(table, marks, 3).to_numpy().any()
 
 
 def test_suppression_off_hides_nothing():

@@ -166,8 +166,8 @@ def brute_force_recovered(table: pd.DataFrame, marks: pd.DataFrame, t: int) -> s
     """Hidden 「<t」 cells left with a narrower range than 1..t-1, by enumeration.
 
     Independent of the solver: every value of every hidden body gender count (「<t」: 1..t-1,
-    「*」: 0 up to the table's grand total — a search limit only, which can make this oracle
-    report a leak that is not one but never miss one), row by row; a row's hidden 合計 follows
+    「*」: 0 up to a search limit, which can make this oracle report a leak that is not one
+    but never miss one), row by row; a row's hidden 合計 follows
     from its counts, and a table is kept when its column sums agree with what the 合計 row
     prints (shown cells, 「<t」 as 1..t-1, 「*」 as any count).
     """
@@ -180,7 +180,9 @@ def brute_force_recovered(table: pd.DataFrame, marks: pd.DataFrame, t: int) -> s
     body = [k for k in table.index if k != "合計"]
     val = {(k, c): int(table.loc[k, c]) for k in table.index for c in [*genders, "合計"]}
     has_total = "合計" in table.index
-    cap = int(table.loc[body, genders].to_numpy().sum())
+    # A search limit only: fewer tables tried can make a range look narrower, never wider,
+    # so an empty answer is still a proof.
+    cap = min(int(table.loc[body, genders].to_numpy().sum()), 2 * t)
 
     def small(k, c):
         return c in genders and 0 < val[(k, c)] < t
