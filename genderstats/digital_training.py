@@ -63,6 +63,8 @@ __all__ = [
     "class_counts",
     "target_group_table",
     "senior_age_table",
+    "has_ages",
+    "age_table",
     "seniors_outside_bands",
     "outside_bands_sentence",
     "OTHER_NATIONALITIES",
@@ -291,6 +293,31 @@ def senior_age_table(prepared: pd.DataFrame, bands: Sequence[str] = SENIOR_BANDS
     })
     table = gender_table(frame, by="age_band", total=False)
     table.index = pd.Index(list(bands), name="年齡區間", dtype=object)
+    return table
+
+
+def has_ages(parts: pd.DataFrame) -> bool:
+    """Whether the participations carry ages (an 年齡 or age-band column).
+
+    The loader lists the canonical columns the file lacks in ``attrs["absent_columns"]``;
+    without ages the age analyses say 無資料 instead of counting everyone as 未填.
+    """
+    absent = set(parts.attrs.get("absent_columns", ()))
+    present = {c for c in ("age", "age_band") if c in parts.columns and c not in absent}
+    return bool(present) and any(parts[c].notna().any() for c in present)
+
+
+def age_table(prepared: pd.DataFrame) -> pd.DataFrame:
+    """Every participation by age band (50歲以下 included, 未填 when any) and gender,
+    with a 合計 row: all target groups, so each participation is counted once."""
+    bands = [b for b in prepared["age_band"].cat.categories
+             if b != UNKNOWN or (prepared["age_band"] == UNKNOWN).any()]
+    frame = pd.DataFrame({
+        "age_band": pd.Categorical(prepared["age_band"].astype(object), categories=bands),
+        "gender": prepared["gender"].array,
+    })
+    table = gender_table(frame, by="age_band", order=bands)
+    table.index = pd.Index(list(table.index), name="年齡區間", dtype=object)
     return table
 
 

@@ -449,12 +449,13 @@ def test_page_shows_the_seed_figures_and_the_age_table(sample_build, sample_mani
 
 
 @pytest.mark.slow
-def test_page_hides_one_and_two_person_nationalities(sample_build):
+def test_page_recodes_small_nationalities_and_shows_the_domestic_split(sample_build):
     rows = {r[0]: r[1:] for r in table_with(parse(_page(sample_build)), "依國籍")[1:]}
-    assert rows["日本"][:2] == ["<3", "<3"]      # 1 man, 1 woman in the sample
-    assert rows["日本"][3] == "*"                # and their 合計 of 2, which would give them away
-    assert rows["緬甸"][1] == "<3"               # 2 women
-    assert rows["印尼"][:2] == ["<3", "*"]
+    # Nationalities under 10 participations are one row; 中華民國 is shown in full.
+    assert list(rows) == ["中華民國", "越南", "其他國籍", "未填", "合計"]
+    assert rows["中華民國"][:4] == ["587", "2,047", "0", "2,634"]
+    assert rows["其他國籍"][0] == "<3"            # 印尼 1 + 日本 1 men
+    assert rows["未填"][1] == "<3"                # 2 women
     assert rows["合計"][:4] == ["592", "2,084", "0", "2,676"]
     for row in rows.values():
         assert "1" not in row[:3] and "2" not in row[:3]
@@ -496,3 +497,37 @@ def test_load_history_reads_earlier_years_and_reuses_the_current_frames(tmp_path
     assert c.groupby("year").size().to_dict() == {111: 1, 112: 2}
     t = dt.yearly_trend(p, c, [110, 111, 112])
     assert t.loc[110].isna().all() and t.loc[112, "班數"] == 2
+
+
+def test_age_table_counts_every_participation_by_gender_in_every_group():
+    parts, classes = frames(
+        [("A", "男", 45, 2, "中華民國"), ("A", "女", 65, 3, "中華民國"),
+         ("B", "女", 30, 4, "中華民國"), ("B", "其他", "", 1, "中華民國")],
+        {"A": "銀髮族", "B": "一般市民"})
+    prepared = dt.prepare(parts, classes)
+    table = dt.age_table(prepared)
+    assert list(table.index) == ["50歲以下", "51-60歲", "61-70歲", "71-80歲", "80歲以上", "未填",
+                                 "合計"]
+    assert table.loc["50歲以下", ["男", "女", "其他"]].tolist() == [2, 4, 0]
+    assert table.loc["未填", "其他"] == 1
+    assert table.loc["合計", "合計"] == len(parts)  # 一般市民 classes are counted too
+    assert dt.has_ages(parts)
+    no_age = parts.drop(columns=["age"])
+    no_age.attrs["absent_columns"] = ("age", "age_band")
+    assert not dt.has_ages(no_age)
+
+
+@pytest.mark.slow
+def test_notebook_without_an_age_column_says_no_data(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(config.DATA_DIR, data)
+    f = data / "112" / "training_participations.csv"
+    frame = pd.read_csv(f, dtype=str, encoding="utf-8-sig")
+    age_cols = [c for c in frame.columns if c in ("年齡", "age")]
+    assert age_cols
+    frame.drop(columns=age_cols).to_csv(f, index=False, encoding="utf-8-sig")
+    run = run_notebook("digital_training", data, tmp_path, title="數位訓練")
+    assert "112年無參訓者年齡資料" in run.page
+    tables = {r["table"] for r in run.indicators}
+    assert "銀髮族各年齡區間參訓人次" not in tables and "參訓人次（依年齡區間）" not in tables
+    assert "參訓人次（依開班對象）" in tables
