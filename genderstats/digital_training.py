@@ -33,13 +33,12 @@ from genderstats.config import GENDERS, TOTAL
 from genderstats.data.bands import AGE_BANDS, age_band
 from genderstats.data.specs import TARGET_GROUPS
 from genderstats.narrative import count_sentence, trend_sentence
-from genderstats.privacy import escape, suppression_mask
+from genderstats.privacy import escape, recode_small, record_rows, suppression_marks
 from genderstats.stats import (
     COUNT_COLUMNS,
     format_count,
     format_pct,
     gender_table,
-    is_total_label,
     pct_value,
     trend,
 )
@@ -64,8 +63,12 @@ __all__ = [
     "class_counts",
     "target_group_table",
     "senior_age_table",
+    "has_ages",
+    "age_table",
     "seniors_outside_bands",
     "outside_bands_sentence",
+    "OTHER_NATIONALITIES",
+    "RECODE_BELOW",
     "nationality_table",
     "protected_table_html",
     "record_safe_table",
@@ -293,6 +296,31 @@ def senior_age_table(prepared: pd.DataFrame, bands: Sequence[str] = SENIOR_BANDS
     return table
 
 
+def has_ages(parts: pd.DataFrame) -> bool:
+    """Whether the participations carry ages (an 年齡 or age-band column).
+
+    The loader lists the canonical columns the file lacks in ``attrs["absent_columns"]``;
+    without ages the age analyses say 無資料 instead of counting everyone as 未填.
+    """
+    absent = set(parts.attrs.get("absent_columns", ()))
+    present = {c for c in ("age", "age_band") if c in parts.columns and c not in absent}
+    return bool(present) and any(parts[c].notna().any() for c in present)
+
+
+def age_table(prepared: pd.DataFrame) -> pd.DataFrame:
+    """Every participation by age band (50歲以下 included, 未填 when any) and gender,
+    with a 合計 row: all target groups, so each participation is counted once."""
+    bands = [b for b in prepared["age_band"].cat.categories
+             if b != UNKNOWN or (prepared["age_band"] == UNKNOWN).any()]
+    frame = pd.DataFrame({
+        "age_band": pd.Categorical(prepared["age_band"].astype(object), categories=bands),
+        "gender": prepared["gender"].array,
+    })
+    table = gender_table(frame, by="age_band", order=bands)
+    table.index = pd.Index(list(table.index), name="年齡區間", dtype=object)
+    return table
+
+
 def seniors_outside_bands(prepared: pd.DataFrame,
                           bands: Sequence[str] = SENIOR_BANDS) -> dict[str, int]:
     """Participations in 銀髮族 classes not in ``bands``: ``{"50歲以下": n, "未填": m}``.
@@ -313,11 +341,21 @@ def outside_bands_sentence(outside: dict[str, int]) -> str:
     return f"註：另有{SENIOR}班次參訓者{'、'.join(parts)}，未列入上表。"
 
 
-def nationality_table(prepared: pd.DataFrame) -> pd.DataFrame:
+OTHER_NATIONALITIES = "其他國籍"
+"""The row into which nationalities with few participations are merged."""
+RECODE_BELOW = 10
+"""Nationalities with fewer participations than this are merged into 其他國籍 by default."""
+
+
+def nationality_table(prepared: pd.DataFrame, *, recode_below: int | None = None,
+                      other_label: str = OTHER_NATIONALITIES) -> pd.DataFrame:
     """Participations by nationality (國籍) and gender, with a 合計 row.
 
     Order: 中華民國, then the others by number of participations (most first, ties by
-    name), 未填 last.
+    name), 未填 last. With ``recode_below`` the nationalities with fewer participations
+    are merged into one ``other_label`` row (before 未填; see
+    :func:`genderstats.privacy.recode_small`), so that suppression need not hide the
+    large groups.
     """
     totals = prepared["nationality"].value_counts(sort=False)
     others = [str(k) for k in totals.index if str(k) not in (DOMESTIC, UNKNOWN) and totals[k]]
@@ -328,7 +366,8 @@ def nationality_table(prepared: pd.DataFrame) -> pd.DataFrame:
                           "gender": prepared["gender"].array})
     table = gender_table(frame, by="nationality", order=order)
     table.index.name = "國籍"
-    return table
+    return recode_small(table, recode_below, label=other_label, keep=(DOMESTIC, UNKNOWN),
+                        last=(UNKNOWN,))
 
 
 # --------------------------------------------------------------------------- protection
@@ -344,40 +383,30 @@ def protected_table_html(
     decimals: int = 2,
     hidden: pd.DataFrame | None = None,
 ) -> HtmlTable:
-    """A gender table with :func:`genderstats.privacy.suppression_mask` applied, in the
+    """A gender table protected by :func:`genderstats.privacy.suppression_marks`, in the
     committee's table style.
 
     Small counts print 「<n」, counts hidden so those cannot be worked out print 「*」, and
     the shares beside a hidden count (or in a row whose 合計 is hidden) print 「-」, as
-    :func:`genderstats.tables.gender_table_html` does. ``hidden`` is the mask when already
-    computed.
+    :func:`genderstats.tables.gender_table_html` does. ``hidden`` is the marks (or bool
+    mask) when already computed.
     """
+    from genderstats.privacy import ProtectedTable, _marks_of
+
     if hidden is None:
-        hidden = suppression_mask(table, threshold)
+        hidden = suppression_marks(table, threshold)
+    marks = pd.DataFrame(_marks_of(table, hidden, threshold or 0), index=table.index,
+                         columns=list(hidden.columns))
+    protected = ProtectedTable(table, marks, threshold)
     heads = column_headers(count_label)
     rows = []
-    any_star = False
-    for key, row in table.iterrows():
+    for key in table.index:
         cells: dict[str, str] = {index_label: str(key)}
-        total_hidden = bool(hidden.loc[key, TOTAL])
-        for c in COUNT_COLUMNS:
-            if hidden.loc[key, c]:
-                small = c in GENDERS and 0 < row[c] < (threshold or 0)
-                any_star |= not small
-                cells[heads[c]] = f"<{threshold}" if small else "*"
-            else:
-                cells[heads[c]] = format_count(row[c])
-        for g in GENDERS:
-            shown = not (total_hidden or hidden.loc[key, g])
-            cells[heads[f"{g}%"]] = format_pct(row[f"{g}%"], decimals) if shown else "-"
+        for c in [*COUNT_COLUMNS, *(f"{g}%" for g in GENDERS)]:
+            cells[heads[c]] = protected.text(key, c, decimals)
         rows.append(cells)
     frame = pd.DataFrame(rows)
-    note = ""
-    if hidden.to_numpy().any():
-        notes = [f"「&lt;{threshold}」表示{escape(count_label)}未達{threshold}"]
-        if any_star:
-            notes.append("「*」表示為避免由合計推算出前述數字而一併隱藏")
-        note = "註：" + "；".join(notes) + "，以保護個人隱私。"
+    note = escape(protected.note(count_label))
     return _styled(frame_html(frame, caption, numeric_cols=list(frame.columns[1:])), note)
 
 
@@ -394,27 +423,12 @@ def _styled(table: HtmlTable, note: str = "") -> HtmlTable:
 
 def record_safe_table(table: pd.DataFrame, hidden: pd.DataFrame, *,
                       merged_label: str = "含隱藏格之國籍合併") -> pd.DataFrame:
-    """The rows of a protected table that may go into indicators.csv.
-
-    Rows shown in full are kept; every row with a hidden cell is summed into one
-    ``merged_label`` row. That row equals 合計 minus the rows shown in full, so it tells
-    nothing the page does not. If the 合計 row itself has a hidden cell, only the rows shown
-    in full are returned (no merged row, no 合計).
-    """
-    body = [k for k in table.index if not is_total_label(k)]
-    full = [k for k in body if not hidden.loc[k].any()]
-    partial = [k for k in body if k not in full]
-    total_rows = [k for k in table.index if is_total_label(k)]
-    counts = table[COUNT_COLUMNS]
-    if total_rows and hidden.loc[total_rows[-1]].any():
-        return counts.loc[full].copy()
-    parts = [counts.loc[full]]
-    if partial:
-        parts.append(counts.loc[partial].sum().to_frame(merged_label).T)
-    parts += [counts.loc[total_rows]]
-    out = pd.concat(parts).astype("int64")
-    out.index = pd.Index(list(out.index), name=table.index.name, dtype=object)
-    return out
+    """The rows of a protected table that may go into indicators.csv
+    (:func:`genderstats.privacy.record_rows`): rows shown in full, one ``merged_label`` row
+    for the rest (合計 minus the rows shown in full) and 合計; only the full rows when the
+    合計 row has a hidden cell."""
+    mask = hidden if hidden.to_numpy().dtype == bool else hidden != ""
+    return record_rows(table, mask, merged_label=merged_label)
 
 
 # --------------------------------------------------------------------------- trend

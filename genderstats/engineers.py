@@ -29,6 +29,7 @@ import pandas as pd
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.specs import DATASETS
 from genderstats.narrative import balance_clause
+from genderstats.privacy import ProtectedTable, protect_people_table
 from genderstats.stats import ONE_THIRD, format_count, format_pct, gender_table, one_third_rule
 
 __all__ = [
@@ -51,6 +52,9 @@ __all__ = [
     "seniority_summary",
     "seniority_sentence",
     "key_figure",
+    "SUPPRESS_BELOW",
+    "protected_totals",
+    "protected_sentence",
     "summary_html",
     "breakdown_outputs",
 ]
@@ -77,11 +81,20 @@ UNFILLED = "未填"
 """Category for engineers whose breakdown cell is blank, so every table still sums to 合計."""
 
 _PCT_DECIMALS = 2
+SUPPRESS_BELOW = 3
+"""Engineers are not public appointees: counts under this are protected (see data/README.md)."""
 
 
 def _pct(count: int, total: int) -> str:
-    # Sentences print 0% and 100% rather than 0.00% / 100.00%; other shares keep 2 decimals.
-    return format_pct(count / total, _PCT_DECIMALS, trim=True) if total else "-"
+    # The same form as the tables (2 decimals, 0.00% included), so findings and tables agree.
+    return format_pct(count / total, _PCT_DECIMALS) if total else "-"
+
+
+def protected_totals(engineers: pd.DataFrame,
+                     suppress_below: int | None = SUPPRESS_BELOW) -> ProtectedTable:
+    """:func:`totals_table` protected by :func:`genderstats.privacy.protect_people_table`:
+    one engineer of gender 其他 prints 「<3」, and the 合計 then 「*」."""
+    return protect_people_table(totals_table(engineers), suppress_below)
 
 
 def breakdown_label(column: str) -> str:
@@ -216,6 +229,7 @@ class Breakdown:
     name: str
     gaps: pd.DataFrame
     sentences: list[str] = field(default_factory=list)
+    protected: ProtectedTable | None = None
 
 
 def breakdown(
@@ -224,21 +238,40 @@ def breakdown(
     *,
     threshold: Fraction | float | str = ONE_THIRD,
     edges: Sequence[float] = SENIORITY_EDGES,
+    suppress_below: int | None = None,
+    totals: ProtectedTable | None = None,
 ) -> Breakdown:
     """:func:`breakdown_table`, its :func:`gaps` and :func:`gap_sentences` in one object.
 
-    ``name`` (e.g. 「駐點工程師依職別」) is the table name recorded in indicators.csv.
+    ``name`` (e.g. 「駐點工程師依職別」) is the table name recorded in indicators.csv. With
+    ``suppress_below`` the table is protected (``protected``), its 合計 row printed as
+    ``totals`` (:func:`protected_totals`) prints it, and the sentences use only rows
+    shown in full. Record ``protected.record()``, never ``table``.
     """
     table = breakdown_table(engineers, column, edges=edges)
     label = breakdown_label(column)
     found = gaps(table, threshold=threshold)
+    sentences = gap_sentences(table, label, threshold=threshold)
+    fixed = totals.marks.iloc[0] if totals is not None and suppress_below else None
+    protected = protect_people_table(table, suppress_below, fixed=fixed)
+    if protected.any_hidden:
+        shown = [k for k in table.index if protected.row_shown(k)]
+        found = found[[k in shown for k in found.index]]
+        body = [k for k in shown if k != TOTAL]
+        sentences = gap_sentences(table.loc[body], label, threshold=threshold) if body else []
+        partial = [str(k) for k in table.index if k != TOTAL and not protected.row_shown(k)]
+        if partial:
+            sentences.append(
+                f"{label}「{'」、「'.join(partial)}」有性別人數未達{suppress_below}人，"
+                "為保護個人隱私，不列出其性別比例分析")
     return Breakdown(
         column=column,
         label=label,
         table=table,
         name=f"{POPULATION}依{label}",
         gaps=found,
-        sentences=gap_sentences(table, label, threshold=threshold),
+        sentences=sentences,
+        protected=protected,
     )
 
 
@@ -297,7 +330,7 @@ def gap_sentences(
     >>> from genderstats.stats import counts_table
     >>> t = counts_table({"網路工程師": {"男": 6, "女": 0}, "資安工程師": {"男": 5, "女": 1}})
     >>> gap_sentences(t, "職別")[0]
-    '職別「網路工程師」（6人）男女比例為女性佔0%、男性佔100%，則缺女性代表'
+    '職別「網路工程師」（6人）男女比例為女性佔0.00%、男性佔100.00%，則缺女性代表'
     >>> gap_sentences(t, "職別")[1]
     '職別「資安工程師」（6人）男女比例為女性佔16.67%、男性佔83.33%，則男多於女，女性未達三分之一'
     """
@@ -311,6 +344,31 @@ def gap_sentences(
             text += f"，{gap['情形']}"
         sentences.append(text)
     return sentences
+
+
+def protected_sentence(totals: ProtectedTable, year: int | None = None) -> str:
+    """:func:`overall_sentence` from the cells the page prints: when the totals row has a
+    hidden cell (e.g. one engineer of gender 其他), only the shown counts are named.
+
+    >>> t = protected_totals(pd.DataFrame({"gender": ["男"] * 5 + ["女"] * 4 + ["其他"]}))
+    >>> protected_sentence(t, 112)
+    '112年在局內駐點之駐點工程師：男性5人、女性4人、其他性別未達3人'
+    """
+    key = totals.table.index[0]
+    if totals.row_shown(key):
+        return overall_sentence(totals.table, year)
+    words = {"男": "男性", "女": "女性", "其他": "其他性別"}
+    parts = []
+    for g in GENDERS:
+        text = totals.text(key, g)
+        if text == "0" and g == "其他":
+            continue
+        if totals.is_small(key, g):
+            parts.append(f"{words[g]}未達{totals.threshold}人")
+        elif text != "*":
+            parts.append(f"{words[g]}{text}人")
+    lead = f"{year}年" if year is not None else ""
+    return f"{lead}在局內駐點之{POPULATION}：" + "、".join(parts)
 
 
 def overall_sentence(totals: pd.DataFrame, year: int | None = None) -> str:
@@ -368,7 +426,7 @@ def _summary(values: pd.Series) -> dict[str, Any]:
     }
 
 
-def seniority_sentence(summary: pd.DataFrame) -> str:
+def seniority_sentence(summary: pd.DataFrame, suppress_below: int | None = None) -> str:
     """「平均年資：女性8.35年、男性9.45年（中位數：女性6.40年、男性10.35年）」.
 
     >>> df = pd.DataFrame({"gender": ["男", "男", "女"], "seniority_years": [2.0, 4.0, 9.0]})
@@ -379,7 +437,9 @@ def seniority_sentence(summary: pd.DataFrame) -> str:
         value = summary.loc[g, col] if g in summary.index else math.nan
         return "無資料" if pd.isna(value) else f"{_half_up(value)}年"
 
-    shown = [g for g in ("女", "男", "其他") if g in summary.index]
+    # A gender of fewer people than the threshold would have their years published.
+    shown = [g for g in ("女", "男", "其他") if g in summary.index
+             and not (suppress_below and 0 < summary.loc[g, "人數"] < suppress_below)]
     words = {"女": "女性", "男": "男性", "其他": "其他性別"}
     means = "、".join(f"{words[g]}{years(g, '平均年資')}" for g in shown)
     medians = "、".join(f"{words[g]}{years(g, '年資中位數')}" for g in shown)
@@ -392,12 +452,20 @@ def _half_up(value: float) -> str:
     return f"{round_half_up(value, 2):.2f}"
 
 
-def key_figure(engineers: pd.DataFrame) -> str:
+def key_figure(engineers: pd.DataFrame, suppress_below: int | None = SUPPRESS_BELOW) -> str:
     """The index page's one line: 「37人：男性26人、女性11人（29.73%）」 (the share is women's).
 
-    >>> key_figure(pd.DataFrame({"gender": ["男", "男", "女"]}))
-    '3人：男性2人、女性1人（33.33%）'
+    Protected as the page is: when the totals row hides a cell, the shown counts only
+    (「男性5人、女性4人、其他性別未達3人」).
+
+    >>> key_figure(pd.DataFrame({"gender": ["男"] * 4 + ["女"] * 3}))
+    '7人：男性4人、女性3人（42.86%）'
+    >>> key_figure(pd.DataFrame({"gender": ["男"] * 4 + ["女"] * 3 + ["其他"]}))
+    '男性4人、女性3人、其他性別未達3人'
     """
+    protected = protected_totals(engineers, suppress_below)
+    if not protected.row_shown(POPULATION):
+        return protected_sentence(protected).split("：", 1)[1]
     row = totals_table(engineers).iloc[0]
     men, women, other, total = (int(row[c]) for c in (*GENDERS, TOTAL))
     text = (f"{format_count(total)}人：男性{format_count(men)}人、"
@@ -410,12 +478,15 @@ def key_figure(engineers: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------- page pieces
 
 
-def summary_html(totals: pd.DataFrame, year: int | None = None) -> Any:
-    """:func:`overall_sentence` as an escaped paragraph for the page."""
+def summary_html(totals: pd.DataFrame | ProtectedTable, year: int | None = None) -> Any:
+    """:func:`overall_sentence` (:func:`protected_sentence` for a protected table) as an
+    escaped paragraph for the page."""
     from genderstats.privacy import escape
     from genderstats.tables import Html
 
-    return Html(f"<p>{escape(overall_sentence(totals, year))}。</p>")
+    text = (protected_sentence(totals, year) if isinstance(totals, ProtectedTable)
+            else overall_sentence(totals, year))
+    return Html(f"<p>{escape(text)}。</p>")
 
 
 def breakdown_outputs(part: Breakdown, year: int, engineers: pd.DataFrame | None = None) -> list:
@@ -430,18 +501,29 @@ def breakdown_outputs(part: Breakdown, year: int, engineers: pd.DataFrame | None
     out: list[Any] = [Html(f"<h3>依{escape(part.label)}</h3>")]
     out.append(gender_table_html(
         part.table, f"{year}年{POPULATION}依{part.label}之性別統計", decimals=_PCT_DECIMALS,
-        index_label=part.label,
+        index_label=part.label, protected=part.protected,
+        suppress_below=part.protected.threshold if part.protected else None,
     ))
+    # A chart shows exact values, so it draws only the rows the table prints in full.
+    shown = part.protected.shown_rows() if part.protected is not None else part.table
+    body = shown[[k != TOTAL for k in shown.index]]
     if part.column == SENIORITY_COLUMN:
-        out.append(charts.grouped_bars(
-            part.table, title=f"{year}年{POPULATION}各年資區間人數", value="count", unit="人",
-        ))
+        if len(body) == len(part.table) - 1:
+            out.append(charts.grouped_bars(
+                body, title=f"{year}年{POPULATION}各年資區間人數", value="count", unit="人",
+            ))
         if engineers is not None:
-            sentence = seniority_sentence(seniority_summary(engineers))
+            sentence = seniority_sentence(seniority_summary(engineers),
+                                          part.protected.threshold if part.protected else None)
             out.append(Html(f"<p>{escape(sentence)}。</p>"))
-    else:
+    elif len(body):
         out.append(charts.stacked_100(
-            part.table, title=f"{year}年{POPULATION}各{part.label}性別比例", rule=ONE_THIRD,
+            body, title=f"{year}年{POPULATION}各{part.label}性別比例", rule=ONE_THIRD,
             digits=_PCT_DECIMALS,
         ))
+    if part.protected is not None and len(body) < len(part.table) - 1:
+        note = (f"圖中只列出各性別人數皆已公開的{part.label}。" if len(body) and
+                part.column != SENIORITY_COLUMN else
+                f"部分{part.label}有未達門檻的人數，為保護個人隱私不繪製圖表。")
+        out.append(Html(f"<p>{escape(note)}</p>"))
     return out

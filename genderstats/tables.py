@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TEMPLATES_DIR, TOTAL
-from genderstats.privacy import escape, mask_name, suppression_mask
+from genderstats.privacy import ProtectedTable, escape, mask_name, protect_people_table
 from genderstats.stats import format_count, format_pct, is_total_label
 
 __all__ = [
@@ -113,6 +113,7 @@ def gender_table_html(
     shares: bool = True,
     index_label: str | Sequence[str] | None = None,
     count_label: str = "人數",
+    protected: ProtectedTable | None = None,
 ) -> HtmlTable:
     """Render a gender table (see :func:`genderstats.stats.gender_table`).
 
@@ -122,7 +123,9 @@ def gender_table_html(
     "-" where undefined (合計 0). With ``suppress_below=3`` small counts print "<3",
     counts hidden so the small ones cannot be worked out print "*" (see
     :func:`genderstats.privacy.suppression_mask`), and their shares print "-" too, since a
-    share beside a hidden count would give it away. The 合計 row has class ``gs-total``.
+    share beside a hidden count would give it away. ``protected`` (from
+    :func:`genderstats.privacy.protect_people_table`) gives the marks already computed,
+    e.g. with a 合計 row fixed by another table. The 合計 row has class ``gs-total``.
 
     >>> from genderstats.stats import counts_table
     >>> t = counts_table({"甲": {"男": 1, "女": 9}, "乙": {"男": 5, "女": 5}}, total=True)
@@ -141,30 +144,25 @@ def gender_table_html(
     else:
         names = list(index_label)
 
-    hidden = suppression_mask(table, suppress_below)
+    if protected is None:
+        protected = protect_people_table(table, suppress_below)
+    hidden = protected.hidden
     cells: list[list[str]] = []
     classes: list[list[str]] = []
-    any_secondary = False
-    for pos, (_, row) in enumerate(table.iterrows()):
+    for pos, key in enumerate(table.index):
         texts: list[str] = []
         extra: list[str] = []
         total_hidden = bool(hidden.iloc[pos][TOTAL])
         for c in count_cols:
-            value = row[c]
-            if hidden.iloc[pos][c]:
-                primary = c in GENDERS and 0 < value < (suppress_below or 0)
-                any_secondary |= not primary
-                texts.append(f"<{suppress_below}" if primary else SECONDARY)
-                extra.append("gs-suppressed")
-            else:
-                texts.append(format_count(value))
-                extra.append("")
+            texts.append(protected.text(key, c, decimals) if hidden.iloc[pos][c]
+                         else format_count(table.iloc[pos][c]))
+            extra.append("gs-suppressed" if hidden.iloc[pos][c] else "")
         for c in share_cols:
             if total_hidden or hidden.iloc[pos][c[:-1]]:
                 texts.append(UNDEFINED)
                 extra.append("gs-suppressed")
             else:
-                texts.append(format_pct(row[c], decimals))
+                texts.append(format_pct(table.iloc[pos][c], decimals))
                 extra.append("")
         cells.append(texts)
         classes.append(extra)
@@ -182,11 +180,8 @@ def gender_table_html(
         body.append(f"{tr}{_row_headers(key, nlevels, total)}{tds}</tr>")
 
     foot = ""
-    if suppress_below is not None and hidden.to_numpy().any():
-        notes = [f"「&lt;{suppress_below}」表示{escape(count_label)}未達{suppress_below}"]
-        if any_secondary:
-            notes.append(f"「{SECONDARY}」表示為避免推算出前述數字而一併隱藏")
-        note = "註：" + "；".join(notes) + "，以保護個人隱私。"
+    if protected.any_hidden:
+        note = escape(protected.note(count_label))
         span = nlevels + len(cols)
         foot = f'<tfoot><tr><td class="gs-note" colspan="{span}">{note}</td></tr></tfoot>'
 

@@ -220,30 +220,27 @@ def test_nationality_table_orders_domestic_first_and_unknown_last():
 def test_a_small_nationality_cell_and_its_secondary_cell_are_hidden():
     table = counts_table({"中華民國": {"男": 40, "女": 50}, "印尼": {"男": 1, "女": 5},
                           "越南": {"男": 4, "女": 11}}, total=True)
-    hidden = privacy.suppression_mask(table, 3)
-    assert hidden.loc["印尼", "男"]           # 1 < 3
-    assert hidden.loc["印尼", "女"]           # else 6 − 5 gives it away
-    assert hidden.loc["越南", "男"]           # else 男 column: 45 − 40 − 4
-    assert not hidden.loc["中華民國"].any()
+    hidden = privacy.suppression_marks(table, 3)
+    assert hidden.loc["印尼", "男"] == "<"        # 1 < 3
+    assert hidden.loc["印尼", "合計"] == "*"      # else 6 − 5 gives it away
+    assert (hidden.loc["越南"] != "").any()       # else the 男 column: 45 − 40 − 4
+    assert not (hidden.loc["中華民國"] != "").any()
     html = dt.protected_table_html(table, "示例", threshold=3, hidden=hidden)
     row = html.frame.set_index("國籍").loc["印尼"]
-    assert (row["男性人次"], row["女性人次"], row["總人次"]) == ("<3", "*", "6")
+    assert (row["男性人次"], row["女性人次"], row["總人次"]) == ("<3", "5", "*")
     assert (row["男性比例"], row["女性比例"]) == ("-", "-")
     assert "「&lt;3」表示人次未達3" in html.html and "「*」表示" in html.html
-    assert privacy.determined_cells(table, hidden, 3).to_numpy().sum() == 0
+    assert not privacy.recoverable_cells(table, hidden, 3).to_numpy().any()
 
 
 def test_two_hidden_ones_in_a_row_of_two_also_hide_the_row_total():
     # 男 1 and 女 1 both print 「<3」; a visible 合計 2 would show both are 1.
     table = counts_table({"甲": {"男": 30, "女": 40}, "日本": {"男": 1, "女": 1},
                           "乙": {"男": 5, "女": 7}}, total=True)
-    base = privacy.secondary_mask(table, 3)
-    assert not base.loc["日本", "合計"]
-    assert privacy.determined_cells(table, base, 3).loc["日本"].any()  # the plain rule leaks
-    hidden = privacy.suppression_mask(table, 3)
-    assert hidden.loc["日本", "合計"]
-    assert privacy.determined_cells(table, hidden, 3).to_numpy().sum() == 0
-    assert recoverable_by_enumeration(table, hidden, 3) == set()
+    hidden = privacy.suppression_marks(table, 3)
+    assert hidden.loc["日本", "合計"] == "*"
+    assert not privacy.recoverable_cells(table, hidden, 3).to_numpy().any()
+    assert recoverable_by_enumeration(table, hidden != "", 3) == set()
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -252,10 +249,26 @@ def test_no_small_count_can_be_worked_out_from_a_protected_table(seed):
     rows = {f"國{i}": {"男": int(rng.choice([0, 1, 2, 3, 5])), "女": int(rng.choice([0, 1, 2, 4]))}
             for i in range(3)}
     table = counts_table(rows, total=True)
-    hidden = privacy.suppression_mask(table, 3)
-    assert recoverable_by_enumeration(table, hidden, 3) == set()
+    marks = privacy.suppression_marks(table, 3)
+    assert not privacy.recoverable_cells(table, marks, 3).to_numpy().any()
     small = (table[["男", "女"]] > 0) & (table[["男", "女"]] < 3)
-    assert hidden[["男", "女"]][small].fillna(True).all().all()
+    assert (marks[["男", "女"]] != "")[small].fillna(True).all().all()
+
+
+def test_issue_13_nationalities_are_recoded_and_the_domestic_split_stays():
+    parts, classes = frames(
+        [("A", g, 60, n, nat) for nat, counts in {
+            "中華民國": (47, 34, 1), "越南": (5, 0, 4), "印尼": (4, 0, 3), "日本": (5, 0, 1),
+            "泰國": (2, 0, 0), "緬甸": (2, 3, 2)}.items()
+         for g, n in zip(("男", "女", "其他"), counts, strict=True) if n],
+        {"A": "銀髮族"})
+    table = dt.nationality_table(dt.prepare(parts, classes), recode_below=10)
+    assert list(table.index) == ["中華民國", "其他國籍", "合計"]
+    marks = privacy.suppression_marks(table, 3)
+    html = dt.protected_table_html(table, "示例", threshold=3, hidden=marks)
+    row = html.frame.set_index("國籍").loc["中華民國"]
+    assert (row["男性人次"], row["女性人次"], row["其他性別人次"]) == ("47", "34", "<3")
+    assert not privacy.recoverable_cells(table, marks, 3).to_numpy().any()
 
 
 def test_suppression_off_hides_nothing():
@@ -436,12 +449,13 @@ def test_page_shows_the_seed_figures_and_the_age_table(sample_build, sample_mani
 
 
 @pytest.mark.slow
-def test_page_hides_one_and_two_person_nationalities(sample_build):
+def test_page_recodes_small_nationalities_and_shows_the_domestic_split(sample_build):
     rows = {r[0]: r[1:] for r in table_with(parse(_page(sample_build)), "依國籍")[1:]}
-    assert rows["日本"][:2] == ["<3", "<3"]      # 1 man, 1 woman in the sample
-    assert rows["日本"][3] == "*"                # and their 合計 of 2, which would give them away
-    assert rows["緬甸"][1] == "<3"               # 2 women
-    assert rows["印尼"][:2] == ["<3", "*"]
+    # Nationalities under 10 participations are one row; 中華民國 is shown in full.
+    assert list(rows) == ["中華民國", "越南", "其他國籍", "未填", "合計"]
+    assert rows["中華民國"][:4] == ["587", "2,047", "0", "2,634"]
+    assert rows["其他國籍"][0] == "<3"            # 印尼 1 + 日本 1 men
+    assert rows["未填"][1] == "<3"                # 2 women
     assert rows["合計"][:4] == ["592", "2,084", "0", "2,676"]
     for row in rows.values():
         assert "1" not in row[:3] and "2" not in row[:3]
@@ -483,3 +497,37 @@ def test_load_history_reads_earlier_years_and_reuses_the_current_frames(tmp_path
     assert c.groupby("year").size().to_dict() == {111: 1, 112: 2}
     t = dt.yearly_trend(p, c, [110, 111, 112])
     assert t.loc[110].isna().all() and t.loc[112, "班數"] == 2
+
+
+def test_age_table_counts_every_participation_by_gender_in_every_group():
+    parts, classes = frames(
+        [("A", "男", 45, 2, "中華民國"), ("A", "女", 65, 3, "中華民國"),
+         ("B", "女", 30, 4, "中華民國"), ("B", "其他", "", 1, "中華民國")],
+        {"A": "銀髮族", "B": "一般市民"})
+    prepared = dt.prepare(parts, classes)
+    table = dt.age_table(prepared)
+    assert list(table.index) == ["50歲以下", "51-60歲", "61-70歲", "71-80歲", "80歲以上", "未填",
+                                 "合計"]
+    assert table.loc["50歲以下", ["男", "女", "其他"]].tolist() == [2, 4, 0]
+    assert table.loc["未填", "其他"] == 1
+    assert table.loc["合計", "合計"] == len(parts)  # 一般市民 classes are counted too
+    assert dt.has_ages(parts)
+    no_age = parts.drop(columns=["age"])
+    no_age.attrs["absent_columns"] = ("age", "age_band")
+    assert not dt.has_ages(no_age)
+
+
+@pytest.mark.slow
+def test_notebook_without_an_age_column_says_no_data(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(config.DATA_DIR, data)
+    f = data / "112" / "training_participations.csv"
+    frame = pd.read_csv(f, dtype=str, encoding="utf-8-sig")
+    age_cols = [c for c in frame.columns if c in ("年齡", "age")]
+    assert age_cols
+    frame.drop(columns=age_cols).to_csv(f, index=False, encoding="utf-8-sig")
+    run = run_notebook("digital_training", data, tmp_path, title="數位訓練")
+    assert "112年無參訓者年齡資料" in run.page
+    tables = {r["table"] for r in run.indicators}
+    assert "銀髮族各年齡區間參訓人次" not in tables and "參訓人次（依年齡區間）" not in tables
+    assert "參訓人次（依開班對象）" in tables

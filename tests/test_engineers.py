@@ -31,8 +31,11 @@ def test_totals_and_key_figure_count_every_engineer():
 
 
 def test_key_figure_mentions_other_gender_only_when_present():
-    df = people([("甲", "男"), ("甲", "女"), ("甲", "其他")])
-    assert eng.key_figure(df) == "3人：男性1人、女性1人（33.33%）、其他性別1人"
+    df = people([("甲", "男")] * 3 + [("甲", "女")] * 3 + [("甲", "其他")] * 3)
+    assert eng.key_figure(df) == "9人：男性3人、女性3人（33.33%）、其他性別3人"
+    small = people([("甲", "男"), ("甲", "女"), ("甲", "其他")])
+    assert eng.key_figure(small) == "男性未達3人、女性未達3人、其他性別未達3人"
+    assert eng.key_figure(small, None) == "3人：男性1人、女性1人（33.33%）、其他性別1人"
 
 
 def test_breakdown_orders_largest_first_and_keeps_blank_cells_in_the_total():
@@ -59,7 +62,7 @@ def test_gaps_call_out_absent_and_under_a_third_but_not_exactly_a_third():
     assert found["情形"].to_dict() == {"網路": "無女性", "資安": "女性未達三分之一"}
     sentences = eng.gap_sentences(table, "職別")
     assert sentences == [
-        "職別「網路」（6人）男女比例為女性佔0%、男性佔100%，則缺女性代表",
+        "職別「網路」（6人）男女比例為女性佔0.00%、男性佔100.00%，則缺女性代表",
         "職別「資安」（6人）男女比例為女性佔16.67%、男性佔83.33%，則男多於女，女性未達三分之一",
     ]
 
@@ -106,9 +109,13 @@ def test_sample_totals_match_the_seed(sample_indicators):
 
 
 @pytest.mark.slow
-def test_sample_job_categories(sample_indicators):
-    expected = {"系統工程師": (7, 3), "網路工程師": (6, 0), "資安工程師": (5, 1),
-                "資料庫管理師": (3, 1), "專案經理": (2, 3), "客服工程師": (3, 3), "合計": (26, 11)}
+def test_sample_job_categories_record_only_rows_shown_in_full(sample_indicators):
+    # 資安工程師 (5 men, 1 woman) and the others with 1 or 2 of a gender are protected.
+    expected = {"系統工程師": (7, 3), "網路工程師": (6, 0), "客服工程師": (3, 3),
+                "含隱藏格之類別合併": (10, 5), "合計": (26, 11)}
+    rows = [r for r in sample_indicators
+            if r["report"] == REPORT and r["table"] == "駐點工程師依職別"]
+    assert {r["category"] for r in rows} == set(expected)
     for job, (men, women) in expected.items():
         row = [int(indicator(sample_indicators, REPORT, "駐點工程師依職別", job, g)["count"])
                for g in ("男", "女")]
@@ -124,15 +131,83 @@ def test_sample_page_shows_the_seed_figures_and_calls_out_gaps(sample_build, sam
     assert "駐點工程師（男性：26人，女性：11人）共37人" in page
     assert "市府內公共空間亦設有性別友善廁所及哺乳室等性別友善措施供其使用" in page
     findings = page[page.index('class="gs-findings"'):]
-    assert "職別「網路工程師」（6人）男女比例為女性佔0%、男性佔100%，則缺女性代表" in findings
-    assert ("職別「資安工程師」（6人）男女比例為女性佔16.67%、男性佔83.33%，"
-            "則男多於女，女性未達三分之一") in findings
-    assert "職別「客服工程師」" not in findings  # 3 and 3: nothing to call out
-    # The job-category table: 網路工程師 6 men, 0 women, 100.00% / 0.00%.
+    assert "職別「網路工程師」（6人）男女比例為女性佔0.00%、男性佔100.00%，則缺女性代表" in findings
+    assert "女性佔16.67%" not in page  # 資安工程師's one woman is protected
+    assert "職別「資安工程師」、「專案經理」、「資料庫管理師」有性別人數未達3人" in findings
+    assert "職別「客服工程師」（" not in findings  # 3 and 3: nothing to call out
     assert re.search(r'<th scope="row">網路工程師</th><td class="gs-num">6</td>'
                      r'<td class="gs-num">0</td>', page)
+    assert re.search(r'<th scope="row">資安工程師</th><td class="gs-num[^"]*">[*]</td>'
+                     r'<td class="gs-num gs-suppressed">&lt;3</td>', page)
     entry = next(r for r in sample_manifest["reports"] if r["id"] == REPORT)
     assert entry["key_figure"] == "37人：男性26人、女性11人（29.73%）"
+
+
+def test_one_engineer_of_gender_other_is_never_shown_as_one():
+    df = pd.DataFrame({"gender": ["男"] * 26 + ["女"] * 11 + ["其他"],
+                       "job_category": ["甲"] * 20 + ["乙"] * 17 + ["甲"]})
+    totals = eng.protected_totals(df)
+    assert [totals.text("駐點工程師", c) for c in ("男", "女", "其他", "合計")] == [
+        "26", "11", "<3", "*"]
+    assert eng.key_figure(df) == "男性26人、女性11人、其他性別未達3人"
+    assert eng.protected_sentence(totals, 112) == (
+        "112年在局內駐點之駐點工程師：男性26人、女性11人、其他性別未達3人")
+    part = eng.breakdown(df, "job_category", suppress_below=3, totals=totals)
+    p = part.protected
+    assert p.marks.loc["合計"].tolist() == totals.marks.iloc[0].tolist()
+    assert p.text("甲", "其他") == "<3"
+    from genderstats import privacy
+    assert not privacy.recoverable_cells(p.table, p.marks, 3).to_numpy().any()
+    rec = p.record()
+    assert "合計" not in rec.index or rec.loc["合計", "其他"] != 1
+    for key in rec.index:
+        assert p.row_shown(key)
+
+
+@pytest.mark.slow
+def test_notebook_with_one_engineer_of_gender_other(tmp_path):
+    year_dir = tmp_path / "112"
+    year_dir.mkdir()
+    rows = ["系統工程師,男,甲中心"] * 9 + ["系統工程師,女,乙中心"] * 6
+    rows += ["網路工程師,男,乙中心"] * 5
+    rows += ["網路工程師,女,甲中心"] * 4 + ["網路工程師,其他,甲中心"]
+    (year_dir / "onsite_engineers.csv").write_text("職別,性別,駐點科室\n" + "\n".join(rows) + "\n",
+                                                   encoding="utf-8")
+    run = run_notebook("onsite_engineers", tmp_path, tmp_path, title="駐點工程師")
+    assert run.stderr == ""
+    import html as html_lib
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self._cell = [], None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self._cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self._cell is not None:
+                self.rows[-1].append("".join(self._cell).strip())
+                self._cell = None
+
+        def handle_data(self, data):
+            if self._cell is not None:
+                self._cell.append(data)
+
+    parser = Cells()
+    parser.feed(run.page)
+    other_cells = [r[3] for r in parser.rows
+                   if len(r) >= 8 and r[0] not in ("類別", "職別", "科室")]
+    assert other_cells and "1" not in other_cells and "<3" in other_cells
+    assert "其他性別：1人" not in run.page and "其他性別1人" not in html_lib.unescape(run.page)
+    assert "其他性別未達3人" in run.page
+    for r in run.indicators:
+        if r["gender"] == "其他":
+            assert int(r["count"]) != 1, r
 
 
 @pytest.mark.slow
@@ -143,13 +218,14 @@ def test_notebook_skips_breakdowns_the_data_lacks(tmp_path):
         "職別,性別\n系統工程師,男\n系統工程師,女\n網路工程師,男\n網路工程師,男\n",
         encoding="utf-8",
     )
+    # Four engineers would be protected almost entirely; this test is about skipped columns.
     run = run_notebook("onsite_engineers", tmp_path, tmp_path,
-                       title="本局駐點工程師職別與性別統計分析")
+                       title="本局駐點工程師職別與性別統計分析", suppress_below=0)
     assert run.stderr == ""
     assert sorted({r["table"] for r in run.indicators}) == ["駐點工程師人數", "駐點工程師依職別"]
     page = run.page
     assert "依職別" in page
     for absent in ("依科室", "依廠商", "依年資", "各科室性別比例", "各廠商性別比例"):
         assert absent not in page
-    assert "職別「網路工程師」（2人）男女比例為女性佔0%、男性佔100%，則缺女性代表" in page
+    assert "職別「網路工程師」（2人）男女比例為女性佔0.00%、男性佔100.00%，則缺女性代表" in page
     assert "駐點工程師（男性：3人，女性：1人）共4人" in page

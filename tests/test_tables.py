@@ -125,10 +125,10 @@ def test_gender_table_html_suppression_hides_counts_and_their_shares():
     t = counts_table({"甲": {"男": 1, "女": 9, "其他": 4}, "乙": {"男": 20, "女": 30}})
     h = tables.gender_table_html(t, "x", suppress_below=3)
     row = h.frame.loc["甲"]
-    assert row["男性人數"] == "<3" and row["其他性別人數"] == "*"
-    assert row["女性人數"] == "9" and row["總人數"] == "14"
-    assert row["男性比例"] == "-" and row["其他性別比例"] == "-"
-    assert row["女性比例"] == "64.29%"
+    # The row's 合計 goes rather than a count: women and other stay readable.
+    assert row["男性人數"] == "<3" and row["其他性別人數"] == "4"
+    assert row["女性人數"] == "9" and row["總人數"] == "*"
+    assert set(row[["男性比例", "女性比例", "其他性別比例"]]) == {"-"}
     assert h.frame.loc["乙"].tolist()[:4] == ["20", "30", "0", "50"]
     assert "&lt;3" in h.html and "<3<" not in h.html
     assert "<tfoot>" in h.html and "未達3" in h.html
