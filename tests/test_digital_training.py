@@ -74,9 +74,15 @@ def parse(page: str) -> _Tables:
 
 
 def table_with(parsed: _Tables, caption_part: str) -> list[list[str]]:
-    found = [t for t in parsed.tables if caption_part in t["caption"]]
+    """The rows of the one table whose caption is (else contains) ``caption_part``.
+
+    A chart's 查看數據 table repeats its chart's title with 「（數據）」: an exact caption wins.
+    Foot notes (「註：…」 rows) are not data rows.
+    """
+    found = [t for t in parsed.tables if t["caption"] == caption_part] or \
+        [t for t in parsed.tables if caption_part in t["caption"]]
     assert len(found) == 1, [t["caption"] for t in parsed.tables]
-    return found[0]["rows"]
+    return [r for r in found[0]["rows"] if not (r and r[0].startswith("註："))]
 
 
 def frames(rows: list[tuple[str, str, str, int, str]], groups: dict[str, str]):
@@ -468,7 +474,10 @@ def test_notebook_shows_a_year_without_data_as_missing(tmp_path):
     shutil.rmtree(data / "110")
     page = run_notebook("digital_training", data, tmp_path, title="數位訓練").page
     parsed = parse(page)
-    rows = {r[0]: r[1:] for r in table_with(parsed, "108至112年數位訓練")[1:]}
+    # The trend table itself (its chart's 查看數據 table has no 班數 column).
+    (table,) = [t["rows"] for t in parsed.tables
+                if t["caption"].startswith("108至112年數位訓練") and "班數" in t["rows"][0]]
+    rows = {r[0]: r[1:] for r in table[1:]}
     assert set(rows["110年"]) == {"無資料"}
     assert "0" not in rows["110年"]
     assert rows["111年"][-1] == "-"  # no change from a year without data
