@@ -262,8 +262,8 @@ def breakdown(
         partial = [str(k) for k in table.index if k != TOTAL and not protected.row_shown(k)]
         if partial:
             sentences.append(
-                f"{label}「{'」、「'.join(partial)}」有性別人數未達{suppress_below}人，"
-                "為保護個人隱私，不列出其性別比例分析")
+                f"{label}「{'」、「'.join(partial)}」有部分人數為保護個人隱私未公開"
+                f"（未達{suppress_below}人，或可據以推算者），不列出其性別比例分析")
     return Breakdown(
         column=column,
         label=label,

@@ -456,7 +456,8 @@ def test_page_shows_the_seed_figures_and_the_age_table(sample_build, sample_mani
 
 @pytest.mark.slow
 def test_page_recodes_small_nationalities_and_shows_the_domestic_split(sample_build):
-    rows = {r[0]: r[1:] for r in table_with(parse(_page(sample_build)), "依國籍")[1:]}
+    rows = {r[0]: r[1:] for r in table_with(parse(_page(sample_build)), "依國籍")[1:]
+            if len(r) > 1}  # not the foot note
     # Nationalities under 10 participations are one row; 中華民國 is shown in full.
     assert list(rows) == ["中華民國", "越南", "其他國籍", "未填", "合計"]
     assert rows["中華民國"][:4] == ["587", "2,047", "0", "2,634"]
