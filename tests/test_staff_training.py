@@ -427,3 +427,14 @@ def test_notebook_with_other_gender_staff_publishes_no_small_count(tmp_path, oth
     assert "女性人數：53人" not in text
     part1 = text[text.rindex("(一) 一般公務人員參訓比率"):text.rindex("(二) 實體課程參訓率")]
     assert "53" not in part1
+
+
+@pytest.mark.slow
+def test_annual_report_training_section_protects_one_other_gender(tmp_path):
+    data_dir = _with_other_staff(tmp_path, 1)
+    run = run_notebook("annual_report", data_dir, tmp_path, title="成果報告")
+    text = re.sub(r"<[^>]+>", "", run.page)
+    assert "總人數：113人；男性人數：59人；女性人數：不公開；其他性別人數：未達3人" in text
+    assert "其他性別人數：1人" not in text
+    rows = [r for r in run.indicators if r["table"] == "一般公務人員性別主流化訓練完成情形"]
+    assert rows and not [r for r in rows if r["gender"] in ("女", "其他")]
