@@ -14,6 +14,10 @@ Pure functions on the loaded ``staff_training``, ``contact_training`` and
 
 Rates are unrounded shares (0..1, NaN when nobody is counted); :func:`format_rate` prints
 them as the report does ("100%", otherwise two decimals).
+
+Staff are not public appointees, so their counts are protected (data/README.md): a gender
+with 1 or 2 staff of a type prints 「未達3人」 for its headcount, completion count and rate,
+and :func:`disclosure` hides more (「*」) until the printed totals cannot give it away.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TOTAL
-from genderstats.privacy import escape, mask_names
+from genderstats.privacy import escape, mask_names, recoverable_cells
 from genderstats.stats import counts_table, format_count, format_pct
 from genderstats.tables import GENDER_WORDS, Html, HtmlTable, frame_html
 
@@ -43,6 +47,9 @@ __all__ = [
     "IN_PERSON_HOURS",
     "CONTACT_REQUIRED_HOURS",
     "CONTACT_ADVANCED_HOURS",
+    "SUPPRESS_BELOW",
+    "Disclosure",
+    "disclosure",
     "format_rate",
     "format_hours",
     "staff_of_type",
@@ -89,12 +96,18 @@ CONTACT_ADVANCED_HOURS: float = 6
 
 _DECIMALS = 2
 
+SUPPRESS_BELOW: int = 3
+"""A gender with fewer staff of a type than this (but some) is not published."""
+_STAR = "*"
+
 # No file is no data; a file without rows is "none" (the seed's 「本局未自辦」).
 NO_STAFF_DATA = "本年度無性別主流化訓練參訓資料。"
 NO_CONTACTS_DATA = "本年度無性平聯絡人培力時數資料。"
 NO_CONTACTS = "本年度無性平聯絡人及辦理性別平等業務相關人員。"
 NO_COURSES_DATA = "本年度無自辦訓練資料。"
 NO_COURSES = "本年度本局未自辦性別意識培力訓練。"
+TOO_FEW = "人數過少，為保護個人隱私不公開"
+"""Said (with what is not published) when the overall figures of a staff type are hidden."""
 
 
 def format_hours(h: float) -> str:
@@ -168,25 +181,119 @@ def _gender_counts(people: pd.DataFrame, mask: pd.Series | None = None) -> dict[
     return {g: int((genders == g).sum()) for g in GENDERS}
 
 
+@dataclass(frozen=True)
+class Disclosure:
+    """What a page may print about one staff type's genders (see :func:`disclosure`).
+
+    ``marks`` maps 男, 女, 其他 and 合計 to "" (printed), "<" (a gender of 1–2 people:
+    「未達3人」) or "*" (hidden so that the small one cannot be worked out). A hidden gender
+    hides its headcount, completion and in-person counts and rates; a hidden 合計 hides
+    the overall figures too. Hiding whole genders keeps every published sum true: moving
+    one person between two hidden genders changes no printed number.
+    """
+
+    marks: dict[str, str]
+    threshold: int | None = SUPPRESS_BELOW
+
+    def shown(self, column: str) -> bool:
+        """Whether 男/女/其他/合計 is printed."""
+        return self.marks.get(column, "") == ""
+
+    @property
+    def any_hidden(self) -> bool:
+        """Whether anything is hidden."""
+        return any(m != "" for m in self.marks.values())
+
+    def cell(self, column: str) -> str:
+        """The text a table prints instead of a hidden group's figures."""
+        return f"未達{self.threshold}人" if self.marks.get(column) == "<" else _STAR
+
+    def phrase(self, column: str) -> str:
+        """The same in a sentence: 「未達3人」 or 「不公開」."""
+        return f"未達{self.threshold}人" if self.marks.get(column) == "<" else "不公開"
+
+    def note(self) -> str:
+        """The foot note of a table with hidden cells ("" when nothing is hidden)."""
+        if not self.any_hidden:
+            return ""
+        notes = []
+        if "<" in self.marks.values():
+            notes.append(f"「未達{self.threshold}人」表示該性別人數未達{self.threshold}人，"
+                         "其人數、完成人數及比率均不公開")
+        if _STAR in self.marks.values():
+            notes.append(f"「{_STAR}」表示為避免推算出前述數字而一併隱藏")
+        return "註：" + "；".join(notes) + "，以保護個人隱私。"
+
+
+def disclosure(staff: pd.DataFrame, staff_type: str,
+               threshold: int | None = SUPPRESS_BELOW) -> Disclosure:
+    """Which genders (and whether the overall figures) of one staff type may be printed.
+
+    A gender with 1 to ``threshold`` − 1 staff prints 「<t」. The headcounts and their total
+    are then audited by solving (:func:`genderstats.privacy.recoverable_cells`); while a
+    small one can be worked out, the smallest gender still printed (with anyone in it) is
+    hidden too, and when none is left, the overall figures. Zeros are printed.
+
+    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 8,
+    ...                    "gender": ["男"] * 4 + ["女"] * 3 + ["其他"], "hours": [3] * 8})
+    >>> disclosure(df, "一般公務人員").marks
+    {'男': '', '女': '*', '其他': '<', '合計': ''}
+    >>> disclosure(df[df["gender"] != "男"].iloc[2:], "一般公務人員").marks
+    {'男': '', '女': '<', '其他': '<', '合計': '*'}
+    """
+    counts = _gender_counts(staff_of_type(staff, staff_type))
+    marks = {g: "" for g in (*GENDERS, TOTAL)}
+    if threshold is None or threshold < 2:
+        return Disclosure(marks, threshold)
+    for g in GENDERS:
+        if 0 < counts[g] < threshold:
+            marks[g] = "<"
+    table = counts_table({"總人數": counts})
+    while any(m != "" for m in marks.values()):
+        frame = pd.DataFrame([marks], index=table.index, dtype=object)
+        if not recoverable_cells(table, frame, threshold).to_numpy().any():
+            break
+        visible = [g for g in GENDERS if marks[g] == "" and counts[g] > 0]
+        if not visible:
+            marks[TOTAL] = _STAR  # the small counts alone add up to the total
+            break
+        marks[min(visible, key=lambda g: counts[g])] = _STAR
+    return Disclosure(marks, threshold)
+
+
+def _publishable(table: pd.DataFrame, shown: Disclosure) -> pd.DataFrame:
+    """The columns of a gender table that :func:`disclosure` lets the page print; no rows
+    when the overall figures are hidden (indicators.csv then records nothing)."""
+    if not shown.shown(TOTAL):
+        return table.iloc[0:0]
+    hidden = [g for g in GENDERS if not shown.shown(g)]
+    return table.drop(columns=[c for g in hidden for c in (g, f"{g}%") if c in table.columns])
+
+
 def completion_counts(
-    staff: pd.DataFrame, staff_type: str, required_hours: float = REQUIRED_HOURS
+    staff: pd.DataFrame, staff_type: str, required_hours: float = REQUIRED_HOURS,
+    suppress_below: int | None = SUPPRESS_BELOW,
 ) -> pd.DataFrame:
     """Gender table with rows 總人數 and 完成人數 for one staff type (what indicators.csv
-    records; the shares are each row's gender composition).
+    records; the shares are each row's gender composition). Only what the page prints:
+    a gender hidden by :func:`disclosure` has no column, and hidden overall figures leave
+    no row (``suppress_below=None`` gives every count).
 
     >>> df = pd.DataFrame({"staff_type": ["主管人員"] * 3, "gender": ["男", "女", "女"],
     ...                    "hours": [3, 3, 1]})
-    >>> completion_counts(df, "主管人員")[["男", "女", "合計"]].to_dict("index")
+    >>> t = completion_counts(df, "主管人員", suppress_below=None)
+    >>> t[["男", "女", "合計"]].to_dict("index")
     {'總人數': {'男': 1, '女': 2, '合計': 3}, '完成人數': {'男': 1, '女': 1, '合計': 2}}
     """
     people = staff_of_type(staff, staff_type)
-    return counts_table(
+    table = counts_table(
         {
             "總人數": _gender_counts(people),
             "完成人數": _gender_counts(people, completed(people, required_hours)),
         },
         index_name="項目",
     )
+    return _publishable(table, disclosure(staff, staff_type, suppress_below))
 
 
 def _rate_row(
@@ -252,17 +359,21 @@ def in_person_counts(
     staff_type: str = GENERAL,
     required_hours: float = REQUIRED_HOURS,
     in_person_hours: float = IN_PERSON_HOURS,
+    suppress_below: int | None = SUPPRESS_BELOW,
 ) -> pd.DataFrame:
-    """Gender table with one row 含實體課程完成人數 (for indicators.csv).
+    """Gender table with one row 含實體課程完成人數 (for indicators.csv; only what the page
+    prints, as :func:`completion_counts`).
 
     >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 2, "gender": ["男", "女"],
     ...                    "hours": [3, 3], "in_person_hours": [1, 0]})
-    >>> in_person_counts(df).loc["含實體課程完成人數", ["男", "女", "合計"]].tolist()
+    >>> t = in_person_counts(df, suppress_below=None)
+    >>> t.loc["含實體課程完成人數", ["男", "女", "合計"]].tolist()
     [1, 0, 1]
     """
     people = staff_of_type(staff, staff_type)
     ok = completed_in_person(people, required_hours, in_person_hours)
-    return counts_table({"含實體課程完成人數": _gender_counts(people, ok)}, index_name="項目")
+    table = counts_table({"含實體課程完成人數": _gender_counts(people, ok)}, index_name="項目")
+    return _publishable(table, disclosure(staff, staff_type, suppress_below))
 
 
 def in_person_table(
@@ -312,10 +423,12 @@ def rates_by_gender(
     staff_type: str = GENERAL,
     required_hours: float = REQUIRED_HOURS,
     in_person_hours: float = IN_PERSON_HOURS,
+    suppress_below: int | None = SUPPRESS_BELOW,
 ) -> pd.DataFrame:
     """Completion and in-person rates per gender, shaped for ``charts.grouped_bars(value=
     "share")``: rows 完成N小時 and 含實體課程M小時以上, count columns = people who met it,
-    and ``男%``/``女%``/``其他%`` = the rate **within** that gender (not a composition)."""
+    and ``男%``/``女%``/``其他%`` = the rate **within** that gender (not a composition).
+    Genders hidden by :func:`disclosure` are left out (no rows when the overall is)."""
     people = staff_of_type(staff, staff_type)
     everyone = _gender_counts(people)
     rows = {
@@ -327,7 +440,7 @@ def rates_by_gender(
                        index_name="項目")
     for g in GENDERS:
         out[f"{g}%"] = out[g] / everyone[g] if everyone[g] else math.nan
-    return out
+    return _publishable(out, disclosure(staff, staff_type, suppress_below))
 
 
 # --------------------------------------------------------------------------- contacts
@@ -509,16 +622,23 @@ def course_participants(courses: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- text
 
 
-def population_sentence(staff: pd.DataFrame, staff_type: str) -> str:
+def population_sentence(staff: pd.DataFrame, staff_type: str,
+                        suppress_below: int | None = SUPPRESS_BELOW) -> str:
     """The seed's headcount lines: 「總人數：112人；男性人數：59人；女性人數：53人」
-    (主管人員: 「主管總人數：24人；男性主管人數：13人；女性主管人數：11人」)."""
+    (主管人員: 「主管總人數：24人；男性主管人數：13人；女性主管人數：11人」). A group hidden
+    by :func:`disclosure` reads 「未達3人」 or 「不公開」."""
     counts = _gender_counts(staff_of_type(staff, staff_type))
+    shown = disclosure(staff, staff_type, suppress_below)
     word = "主管" if staff_type == SUPERVISOR else ""
-    parts = [f"{word}總人數：{format_count(sum(counts.values()))}人",
-             f"男性{word}人數：{format_count(counts['男'])}人",
-             f"女性{word}人數：{format_count(counts['女'])}人"]
+
+    def value(column: str, n: int) -> str:
+        return f"{format_count(n)}人" if shown.shown(column) else shown.phrase(column)
+
+    parts = [f"{word}總人數：{value(TOTAL, sum(counts.values()))}",
+             f"男性{word}人數：{value('男', counts['男'])}",
+             f"女性{word}人數：{value('女', counts['女'])}"]
     if counts["其他"]:
-        parts.append(f"其他性別{word}人數：{format_count(counts['其他'])}人")
+        parts.append(f"其他性別{word}人數：{value('其他', counts['其他'])}")
     return "；".join(parts)
 
 
@@ -526,10 +646,13 @@ def in_person_sentence(
     staff: pd.DataFrame,
     required_hours: float = REQUIRED_HOURS,
     in_person_hours: float = IN_PERSON_HOURS,
+    suppress_below: int | None = SUPPRESS_BELOW,
 ) -> str:
     """The seed's (二) line: 「實體課程參訓率（一般公務人員完成3小時性別主流化訓練且其中含實體
     課程1小時以上者）為64.29%（72/112）」."""
     people = staff_of_type(staff, GENERAL)
+    if not disclosure(staff, GENERAL, suppress_below).shown(TOTAL):
+        return f"{GENERAL}{TOO_FEW}實體課程參訓率"
     n = int(completed_in_person(people, required_hours, in_person_hours).sum())
     rate = in_person_rate(staff, GENERAL, required_hours, in_person_hours)
     return (f"實體課程參訓率（一般公務人員完成{format_hours(required_hours)}小時"
@@ -557,15 +680,17 @@ def findings(
     in_person_hours: float = IN_PERSON_HOURS,
     contact_required_hours: float = CONTACT_REQUIRED_HOURS,
     contact_advanced_hours: float = CONTACT_ADVANCED_HOURS,
+    suppress_below: int | None = SUPPRESS_BELOW,
 ) -> list[str]:
     """Findings sentences for the page (and the annual report's summary).
 
-    A gender with nobody of a staff type is left out of that sentence's brackets; anyone
-    short of a requirement is counted, pointing the reader to the follow-up list.
+    A gender with nobody of a staff type, or hidden by :func:`disclosure`, is left out of
+    that sentence's brackets; anyone short of a requirement is counted, pointing the reader
+    to the follow-up list.
 
     >>> staff = pd.DataFrame({"staff_type": ["主管人員"] * 2, "gender": ["女", "女"],
     ...                       "hours": [3, 2], "in_person_hours": [0, 0], "unit": ["甲", "乙"]})
-    >>> for sentence in findings(staff):
+    >>> for sentence in findings(staff, suppress_below=None):
     ...     print(sentence)
     主管人員2人中1人完成3小時性別主流化訓練，完成率50.00%（女性50.00%）
     主管人員尚有1人未完成3小時，詳見未完成名單
@@ -573,26 +698,30 @@ def findings(
     h = format_hours(required_hours)
     out = []
 
-    def by_gender(row: pd.Series, people: pd.DataFrame, rate: str) -> str:
+    def by_gender(row: pd.Series, people: pd.DataFrame, rate: str, shown: Disclosure) -> str:
         present = set(people["gender"].astype(object))
         parts = [f"{GENDER_WORDS[g]}{format_rate(row[f'{GENDER_WORDS[g]}{rate}'])}"
-                 for g in GENDERS if g in present]
+                 for g in GENDERS if g in present and shown.shown(g)]
         return f"（{'、'.join(parts)}）" if parts else ""
 
     for staff_type in STAFF_TYPES:
         people = staff_of_type(staff, staff_type)
         if not len(people):
             continue
+        shown = disclosure(staff, staff_type, suppress_below)
+        if not shown.shown(TOTAL):
+            out.append(f"{staff_type}{TOO_FEW}完成情形")
+            continue
         row = completion_table(staff, staff_type, required_hours).iloc[0]
         out.append(f"{staff_type}{_of(len(people), int(row['整體完成人數']))}完成{h}小時性別主流化"
                    f"訓練，完成率{format_rate(row['整體完成比率'])}"
-                   + by_gender(row, people, "完成比率"))
+                   + by_gender(row, people, "完成比率", shown))
         if staff_type == GENERAL:
             t = in_person_table(staff, GENERAL, required_hours, in_person_hours).iloc[0]
             out.append(
                 f"{GENERAL}{_of(len(people), int(t['整體參訓人數']))}完成{h}小時且其中含實體課程"
                 f"{format_hours(in_person_hours)}小時以上，實體課程參訓率"
-                f"{format_rate(t['整體參訓率'])}" + by_gender(t, people, "參訓率"))
+                f"{format_rate(t['整體參訓率'])}" + by_gender(t, people, "參訓率", shown))
     for staff_type in STAFF_TYPES:
         short = int((~completed(staff_of_type(staff, staff_type), required_hours)).sum())
         if short:
@@ -625,14 +754,20 @@ def key_figure(
     staff: pd.DataFrame,
     required_hours: float = REQUIRED_HOURS,
     in_person_hours: float = IN_PERSON_HOURS,
+    suppress_below: int | None = SUPPRESS_BELOW,
 ) -> str:
-    """「一般公務人員完成率100%、實體課程參訓率64.29%」.
+    """「一般公務人員完成率100%、實體課程參訓率64.29%」 (no rates when :func:`disclosure`
+    hides the overall figures).
 
     >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 2, "gender": ["男", "女"],
     ...                    "hours": [3, 3], "in_person_hours": [1, 0]})
-    >>> key_figure(df)
+    >>> key_figure(df, suppress_below=None)
     '一般公務人員完成率100%、實體課程參訓率50.00%'
+    >>> key_figure(df)
+    '一般公務人員人數過少，為保護個人隱私不公開完成率'
     """
+    if not disclosure(staff, GENERAL, suppress_below).shown(TOTAL):
+        return f"{GENERAL}{TOO_FEW}完成率"
     rate = completion_rate(staff, GENERAL, required_hours)
     in_person = in_person_rate(staff, GENERAL, required_hours, in_person_hours)
     return f"一般公務人員完成率{format_rate(rate)}、實體課程參訓率{format_rate(in_person)}"
@@ -650,13 +785,27 @@ def paragraph_html(text: str) -> Html:
     return Html(f"<p>{escape(text)}</p>")
 
 
-def rate_table_html(table: pd.DataFrame, caption: str) -> HtmlTable:
+def _group_of(column: str) -> str:
+    """The gender (or 合計) a rate-table column counts: 男性完成比率 → 男, 整體… → 合計."""
+    for g in GENDERS:
+        if column.startswith(GENDER_WORDS[g]):
+            return g
+    return TOTAL
+
+
+def rate_table_html(table: pd.DataFrame, caption: str,
+                    protected: Disclosure | None = None) -> HtmlTable:
     """A :func:`completion_table` / :func:`in_person_table` row as the seed's table, with
-    counts as numbers and rates via :func:`format_rate`."""
+    counts as numbers and rates via :func:`format_rate`; the figures of a group hidden by
+    ``protected`` (:func:`disclosure`) print 「未達3人」 or 「*」."""
     shown = table.copy().astype(object)
     rates = [c for c in table.columns if c.endswith(("比率", "參訓率"))]
     for col in rates:
         shown[col] = [format_rate(v) for v in table[col]]
+    if protected is not None:
+        for col in table.columns:
+            if not protected.shown(_group_of(col)):
+                shown[col] = protected.cell(_group_of(col))
     shown = shown.reset_index()
     # Rates are already text; listing them as numeric only right-aligns them.
     return frame_html(shown, caption, numeric_cols=list(table.columns))
@@ -670,6 +819,7 @@ class Rules:
     in_person_hours: float = IN_PERSON_HOURS
     contact_required_hours: float = CONTACT_REQUIRED_HOURS
     contact_advanced_hours: float = CONTACT_ADVANCED_HOURS
+    suppress_below: int | None = SUPPRESS_BELOW
 
 
 SECTIONS: dict[str, str] = {
@@ -697,23 +847,31 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
     if part in ("一", "三"):
         kind = GENERAL if part == "一" else SUPERVISOR
         who = "一般公務人員" if part == "一" else "主管人員"
-        return [paragraph_html(f"每人每年均須完成{hours}小時性別主流化訓練。"),
-                paragraph_html(population_sentence(staff, kind)),
-                rate_table_html(completion_table(staff, kind, rules.required_hours),
-                                f"{year}年{who}完成{hours}小時性別主流化訓練情形")]
-    if part == "二":
+        shown = disclosure(staff, kind, rules.suppress_below)
         out: list[Any] = [
+            paragraph_html(f"每人每年均須完成{hours}小時性別主流化訓練。"),
+            paragraph_html(population_sentence(staff, kind, rules.suppress_below)),
+            rate_table_html(completion_table(staff, kind, rules.required_hours),
+                            f"{year}年{who}完成{hours}小時性別主流化訓練情形", shown)]
+        return out + ([paragraph_html(shown.note())] if shown.any_hidden else [])
+    if part == "二":
+        shown = disclosure(staff, GENERAL, rules.suppress_below)
+        out = [
             paragraph_html(in_person_sentence(staff, rules.required_hours,
-                                              rules.in_person_hours) + "。"),
+                                              rules.in_person_hours, rules.suppress_below)
+                           + "。"),
             rate_table_html(in_person_table(staff, GENERAL, rules.required_hours,
                                             rules.in_person_hours),
-                            f"{year}年一般公務人員實體課程參訓情形")]
-        if charts:
+                            f"{year}年一般公務人員實體課程參訓情形", shown)]
+        if shown.any_hidden:
+            out.append(paragraph_html(shown.note()))
+        bars = rates_by_gender(staff, GENERAL, rules.required_hours, rules.in_person_hours,
+                               rules.suppress_below)
+        if charts and not bars.empty:
             from genderstats.charts import grouped_bars
 
             out.append(grouped_bars(
-                rates_by_gender(staff, GENERAL, rules.required_hours, rules.in_person_hours),
-                title=f"{year}年一般公務人員各性別完成率與實體課程參訓率", value="share",
+                bars, title=f"{year}年一般公務人員各性別完成率與實體課程參訓率", value="share",
                 digits=2))
         return out
     if part == "四":

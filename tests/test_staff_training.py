@@ -85,8 +85,8 @@ def test_in_person_rate_counts_only_completers_with_an_in_person_hour():
     assert st.in_person_rate(staff) == 0.5
     table = st.in_person_table(staff)
     assert float(table.iloc[0]["男性參訓率"]) == 0.5 and float(table.iloc[0]["女性參訓率"]) == 0.5
-    assert st.in_person_counts(staff).loc["含實體課程完成人數", "合計"] == 2
-    assert st.in_person_sentence(staff).endswith("為50.00%（2/4）")
+    assert st.in_person_counts(staff, suppress_below=None).loc["含實體課程完成人數", "合計"] == 2
+    assert st.in_person_sentence(staff, suppress_below=None).endswith("為50.00%（2/4）")
 
 
 def test_other_gender_gets_its_own_columns_and_empty_types_print_a_dash():
@@ -220,16 +220,20 @@ def test_notebook_lists_who_is_short_with_masked_names(tmp_path):
     assert "歐陽○華" in short and "進階課程未達6小時" in short
     assert "陳○玲" not in short[: short.index("分析發現")]
     assert "無需追蹤" not in page
-    assert "男性完成比率" in page and "<td class=\"gs-num\">0.00%</td>" in page
+    assert "男性完成比率" in page and "<td class=\"gs-num\">0.00%</td>" not in page
+    assert "總人數：不公開；男性人數：未達3人；女性人數：未達3人" in page
     assert "完成比率33.33%" in page  # 1 of 3 contact persons met both requirements
     # No training_courses file: no data, which is not 「未自辦」.
     assert st.NO_COURSES_DATA in page and "未自辦" not in page
     assert "自辦訓練參加人數" not in {r["table"] for r in run.indicators}
     assert "一般公務人員尚有1人未完成3小時，詳見未完成名單" in page
     assert "性平聯絡人及相關人員尚有2人未達培力時數規定" in page
-    assert ("一般公務人員2人中1人完成3小時性別主流化訓練，完成率50.00%"
-            "（男性0.00%、女性100%）") in page
-    assert "主管人員1人全數完成3小時性別主流化訓練，完成率100%（女性100%）" in page  # no men
+    # 1 man and 1 woman (1 female supervisor): nothing by gender, nor the overall figures
+    assert "一般公務人員人數過少，為保護個人隱私不公開完成情形" in page
+    assert "主管人員人數過少，為保護個人隱私不公開完成情形" in page
+    assert "男性0.00%" not in page and "女性100%" not in page
+    assert "一般公務人員人數過少，為保護個人隱私不公開實體課程參訓率" in page
+    assert not [r for r in run.indicators if r["table"].endswith("訓練完成情形")]
     assert "性平聯絡人及辦理性別平等業務相關人員3人中1人完成18小時（其中進階課程6小時以上），" \
         "完成率33.33%" in page
 
@@ -314,3 +318,123 @@ def test_notebook_with_a_courses_file_without_rows_says_no_course_was_run(tmp_pa
     got = [int(r["count"]) for r in run.indicators
            if r["table"] == "自辦訓練參加人數" and r["category"] == "合計"]
     assert got == [0, 0, 0, 0]  # no participant: a true zero
+
+
+# --------------------------------------------------------------------------- small counts
+
+
+def _page_of(disc, n, c):
+    """What a page prints about one staff type: shown genders' headcount and completions."""
+    shown = {g: (n[g], c[g]) for g in ("男", "女", "其他") if disc.shown(g)}
+    total = (sum(n.values()), sum(c.values())) if disc.shown("合計") else None
+    return shown, total
+
+
+def test_brute_force_no_small_gender_can_be_worked_out_from_the_printed_figures():
+    """Every headcount up to 4 per gender with every completion count: for a gender printed
+    「未達3人」, both 1 and 2 people are consistent with all the page prints."""
+    import itertools
+
+    genders = ("男", "女", "其他")
+    checked = 0
+    for counts in itertools.product(range(5), repeat=3):
+        n = dict(zip(genders, counts, strict=True))
+        staff = pd.DataFrame({"staff_type": st.GENERAL,
+                              "gender": [g for g in genders for _ in range(n[g])],
+                              "hours": 3.0})
+        disc = st.disclosure(staff, st.GENERAL)
+        small = [g for g in genders if 0 < n[g] < 3]
+        assert {g for g in small if disc.shown(g)} == set(), n
+        hidden = [g for g in genders if not disc.shown(g)]
+        for done in itertools.product(*(range(n[g] + 1) for g in genders)):
+            c = dict(zip(genders, done, strict=True))
+            shown, total = _page_of(disc, n, c)
+            if total is None:
+                continue  # nothing about the hidden genders is printed at all
+            rest_n = total[0] - sum(v[0] for v in shown.values())
+            rest_c = total[1] - sum(v[1] for v in shown.values())
+            seen = {g: set() for g in hidden}
+            # every split of the hidden people and completions the page allows
+            for alt_n in itertools.product(range(rest_n + 1), repeat=len(hidden)):
+                if sum(alt_n) != rest_n or any(
+                        disc.marks[g] == "<" and not 0 < v < 3
+                        for g, v in zip(hidden, alt_n, strict=True)):
+                    continue
+                fits = any(sum(alt_c) == rest_c for alt_c in
+                           itertools.product(*(range(v + 1) for v in alt_n)))
+                if fits:
+                    for g, v in zip(hidden, alt_n, strict=True):
+                        seen[g].add(v)
+            for g in small:
+                assert seen[g] >= {1, 2}, (n, c, disc.marks, seen)
+                checked += 1
+    assert checked > 1000
+
+
+def _with_other_staff(tmp_path, others):
+    """A copy of the 112 data with ``others`` general staff of gender 其他 added."""
+    data_dir = _copy_112(tmp_path)
+    staff = gsdata.load("staff_training", 112, data_dir)
+    extra = pd.DataFrame({"staff_id": [f"X{i}" for i in range(others)],
+                          "staff_type": st.GENERAL, "gender": "其他", "hours": 3.0,
+                          "in_person_hours": 1.0, "unit": "秘書室"})
+    staff = pd.concat([staff.astype(object), extra], ignore_index=True)
+    (data_dir / "112" / "staff_training.xlsx").unlink()
+    staff.rename(columns={"staff_id": "員工編號", "staff_type": "人員類別", "gender": "性別",
+                          "hours": "完成時數", "in_person_hours": "實體時數", "unit": "單位"}
+                 ).to_csv(data_dir / "112" / "staff_training.csv", index=False)
+    return data_dir
+
+
+def test_one_other_gender_hides_it_and_the_women_but_keeps_the_overall_figures():
+    staff = gsdata.load("staff_training", 112)
+    extra = pd.DataFrame({"staff_type": [st.GENERAL], "gender": ["其他"], "hours": [3.0],
+                          "in_person_hours": [1.0]})
+    staff = pd.concat([staff.astype(object), extra], ignore_index=True)
+    disc = st.disclosure(staff, st.GENERAL)
+    assert disc.marks == {"男": "", "女": "*", "其他": "<", "合計": ""}
+    assert st.population_sentence(staff, st.GENERAL) == (
+        "總人數：113人；男性人數：59人；女性人數：不公開；其他性別人數：未達3人")
+    cells = st.rate_table_html(st.completion_table(staff, st.GENERAL), "示例", disc).frame
+    assert cells.iloc[0].tolist() == ["完成3小時性別主流化訓練", "113", "100%", "59", "100%",
+                                      "*", "*", "未達3人", "未達3人"]
+    counts = st.completion_counts(staff, st.GENERAL)
+    assert list(counts.columns[:2]) == ["男", "合計"] and "其他" not in counts.columns
+    assert st.findings(staff)[0] == ("一般公務人員113人全數完成3小時性別主流化訓練，完成率100%"
+                                     "（男性100%）")
+    # the supervisors have no 其他: unchanged
+    assert st.disclosure(staff, st.SUPERVISOR).any_hidden is False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("others", [1, 2])
+def test_notebook_with_other_gender_staff_publishes_no_small_count(tmp_path, others):
+    data_dir = _with_other_staff(tmp_path, others)
+    run, text = _run_ok(data_dir, tmp_path)
+    total = 112 + others
+    assert f"總人數：{total}人；男性人數：59人；女性人數：不公開；其他性別人數：未達3人" in text
+    assert "其他性別人數：1人" not in text and "其他性別人數：2人" not in text
+    assert f"為{st.format_rate((72 + others) / total)}（{72 + others}/{total}）" in text
+    assert "「未達3人」表示該性別人數未達3人" in text
+    # the supervisors' table is the seed's
+    assert "主管總人數：24人；男性主管人數：13人；女性主管人數：11人" in text
+    general = {(r["table"], r["category"], r["gender"]): int(r["count"])
+               for r in run.indicators if r["table"].startswith("一般公務人員")}
+    assert not [k for k in general if k[2] in ("女", "其他")]
+    assert general[("一般公務人員性別主流化訓練完成情形", "總人數", "合計")] == total
+    assert general[("一般公務人員性別主流化訓練完成情形", "總人數", "男")] == 59
+    # the women (53) cannot be printed either, or 總人數 − 男 − 女 gives the 其他 count
+    assert "女性人數：53人" not in text
+    part1 = text[text.rindex("(一) 一般公務人員參訓比率"):text.rindex("(二) 實體課程參訓率")]
+    assert "53" not in part1
+
+
+@pytest.mark.slow
+def test_annual_report_training_section_protects_one_other_gender(tmp_path):
+    data_dir = _with_other_staff(tmp_path, 1)
+    run = run_notebook("annual_report", data_dir, tmp_path, title="成果報告")
+    text = re.sub(r"<[^>]+>", "", run.page)
+    assert "總人數：113人；男性人數：59人；女性人數：不公開；其他性別人數：未達3人" in text
+    assert "其他性別人數：1人" not in text
+    rows = [r for r in run.indicators if r["table"] == "一般公務人員性別主流化訓練完成情形"]
+    assert rows and not [r for r in rows if r["gender"] in ("女", "其他")]
