@@ -204,6 +204,7 @@ def test_printed_longest_report_fits_a4_with_title_and_page_numbers(browser, sam
         tables = page.evaluate("""() => [...document.querySelectorAll('table')]
             .filter(t => t.offsetParent !== null).map(t => ({
             caption: (t.caption ? t.caption.innerText : '').trim(),
+            rows: t.rows.length,
             last: (t.rows[t.rows.length - 1].cells[0].innerText || '').trim()}))""")
         pdf = page.pdf(format="A4", print_background=True)
     finally:
@@ -224,5 +225,7 @@ def test_printed_longest_report_fits_a4_with_title_and_page_numbers(browser, sam
         caption = flat(t["caption"])[:12]
         on = [i for i, text in enumerate(texts) if caption and caption in text]
         assert on, f"caption {t['caption']!r} not found in the PDF"
+        if t["rows"] > 25:
+            continue  # a roster longer than a page continues on the next (headers repeat)
         last = flat(t["last"])
         assert last in texts[on[0]], f"table {t['caption']!r} is split across pages"
