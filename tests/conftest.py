@@ -139,3 +139,30 @@ def run_notebook(name: str, data_dir: Path, out_dir: Path, *, title: str = "ха▒х
                      if o.get("output_type") == "stream" and o.get("name") == "stderr")
     return NotebookRun(nb, notebook_to_html(nb, title=title, year=params["year"]),
                        collect_records(nb)["indicators"], stderr)
+
+
+# ---------------------------------------------------------------- one-file data folders
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """An empty data folder with a 112 year folder, for tests that write one file."""
+    folder = tmp_path / "data"
+    (folder / "112").mkdir(parents=True)
+    return folder
+
+
+def put(data_dir: Path, name: str, text: str | bytes, year: int = 112) -> Path:
+    """Write ``data_dir/<year>/<name>`` (text as UTF-8) and return its path."""
+    path = data_dir / str(year) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def messages(dataset: str, data_dir: Path, year: int = 112) -> list[str]:
+    """Every problem the loader reports for ``dataset``, as the user reads it."""
+    from genderstats import data
+
+    with pytest.raises(data.DataError) as info:
+        data.load(dataset, year, data_dir)
+    return [str(p) for p in info.value.problems]

@@ -10,30 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import messages, put
 
 from genderstats import config, data
 
 CLASSES_HEADER = "班次代碼,日期,對象,時數"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    (folder / "112").mkdir(parents=True)
-    return folder
-
-
-def put(data_dir: Path, name: str, text: str | bytes, year: int = 112) -> Path:
-    path = data_dir / str(year) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    return path
-
-
-def messages(dataset: str, data_dir: Path, year: int = 112) -> list[str]:
-    with pytest.raises(data.DataError) as info:
-        data.load(dataset, year, data_dir)
-    return [str(p) for p in info.value.problems]
 
 
 # --- codes keep their leading zeros in every format -------------------------------------

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import messages, put
 
 from genderstats import data
 
@@ -13,24 +14,6 @@ MEMBERS_HEADER = "委員會,屆,姓名,性別,府內外聘"
 CLASSES = "班次代碼,日期,對象,時數\nD112-001,112-03-15,銀髮族,2\nD112-002,112-04-01,新住民,3\n"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    (folder / "112").mkdir(parents=True)
-    return folder
-
-
-def put(data_dir: Path, name: str, text: str | bytes, year: int = 112) -> Path:
-    path = data_dir / str(year) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    return path
-
-
-def messages(dataset: str, data_dir: Path, year: int = 112) -> list[str]:
-    with pytest.raises(data.DataError) as info:
-        data.load(dataset, year, data_dir)
-    return [str(p) for p in info.value.problems]
 
 
 def test_unknown_gender(data_dir: Path) -> None:
