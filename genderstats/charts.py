@@ -259,7 +259,7 @@ def _palette(png: bytes, dpi: int) -> bytes:
     from PIL import Image
 
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    quantized = image.quantize(colors=PALETTE_COLORS, method=Image.Quantize.MEDIANCUT,
+    quantized = image.quantize(colors=PALETTE_COLORS, method=Image.Quantize.FASTOCTREE,
                                dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     quantized.save(buffer, format="PNG", optimize=True, dpi=(dpi, dpi))
