@@ -100,6 +100,15 @@ def _env(marker: str) -> dict[str, str]:
 
 # ------------------------------------------------------------------ time-outs, dead kernels
 
+def _stopped_quietly(marker: str, out: Path, ended: int) -> None:
+    """Every process of the build is gone and nothing is written after it said it stopped."""
+    assert _wait_for(lambda: _processes_with(marker) == [], 5), _processes_with(marker)
+    before = _snapshot(out)
+    assert all(mtime <= ended for mtime, _ in before.values())
+    time.sleep(2)
+    assert _snapshot(out) == before
+
+
 @linux_only
 def test_time_outs_and_a_dead_kernel_fail_only_their_reports(tmp_path, monkeypatch):
     registry = _project(tmp_path, (
@@ -198,13 +207,8 @@ def test_sigterm_from_timeout_stops_every_process_and_publishes_nothing_after(tm
     last = proc.stderr.strip().splitlines()[-1]
     assert STAMP.match(last)
     assert "已中斷（SIGTERM）：所有報告都已停止。" in last
-    assert _wait_for(lambda: _processes_with(marker) == [], 5), _processes_with(marker)
-
     out = tmp_path / "out" / "112"
-    before = _snapshot(out)
-    assert all(mtime <= ended for mtime, _ in before.values())
-    time.sleep(2)
-    assert _snapshot(out) == before  # nothing is written after the build said it stopped
+    _stopped_quietly(marker, out, ended)
     assert not (out / "slow.html").exists()
     # What the message claims is what is on disk.
     finished = "  完成  quick" in proc.stdout
@@ -240,12 +244,7 @@ def test_ctrl_c_stops_every_process_and_says_so_last(tmp_path):
         "所有報告都已停止。本次完成的 "
         f"{int('  完成  quick' in stdout)} 份已發布，其餘報告保持上一次發布的版本。")
     assert "已中斷（SIGINT）" in stderr
-    assert _wait_for(lambda: _processes_with(marker) == [], 5), _processes_with(marker)
-    out = tmp_path / "out" / "112"
-    before = _snapshot(out)
-    assert all(mtime <= ended for mtime, _ in before.values())
-    time.sleep(2)
-    assert _snapshot(out) == before
+    _stopped_quietly(marker, tmp_path / "out" / "112", ended)
 
 
 @linux_only
