@@ -32,7 +32,7 @@ def timed(cmd: list[str], **kw) -> float:
 
 def naive_loop(year: int, work: Path) -> float:
     sys.path.insert(0, str(ROOT))
-    from genderstats.registry import load_registry
+    from genderstats.pipeline.registry import load_registry
 
     total = 0.0
     for report in load_registry():

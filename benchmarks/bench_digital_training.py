@@ -187,8 +187,9 @@ def run_report(data: Path, work: Path) -> dict[str, float]:
 def breakdown(data: Path) -> list[tuple[str, float]]:
     """Seconds per step in this process, as the notebook calls them (no kernel, no export)."""
     sys.path.insert(0, str(ROOT))
-    from genderstats import charts, privacy, record  # noqa: F401 - charts: include the import
-    from genderstats import digital_training as dt
+    from genderstats import privacy, record  # noqa: F401 - charts: include the import
+    from genderstats.analyses import digital_training as dt
+    from genderstats.present import charts
 
     steps: list[tuple[str, float]] = []
 

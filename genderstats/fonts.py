@@ -179,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     中文字型：Noto Sans CJK TC（/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc）
     0
     """
-    from genderstats.cli import ChineseArgumentParser
+    from genderstats.pipeline.cli import ChineseArgumentParser
 
     parser = ChineseArgumentParser(
         prog="genderstats fonts", description="檢查或安裝圖表用的中文字型。"

@@ -2,7 +2,7 @@
 
 Each record is a display output with a genderstats MIME type, so the executed notebook
 carries everything the build needs and a notebook run by plain papermill writes no file.
-The HTML export drops these outputs (see ``genderstats.publish``).
+The HTML export drops these outputs (see ``genderstats.pipeline.publish``).
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ import nbformat
 import pytest
 
 from genderstats import config
-from genderstats.build import BuildOptions, build, collect_records
-from genderstats.publish import notebook_to_html
+from genderstats.pipeline.build import BuildOptions, build, collect_records
+from genderstats.pipeline.publish import notebook_to_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE_YEARS = ("108", "109", "110", "111", "112")
@@ -59,7 +59,7 @@ def copy_registry(dest: Path) -> Path:
 
 def published_reports() -> list:
     """The working tree's registry without drafts: what the tests' registry copy holds."""
-    from genderstats.registry import load_registry
+    from genderstats.pipeline.registry import load_registry
 
     return [r for r in load_registry() if not getattr(r, "draft", False)]
 
@@ -79,7 +79,7 @@ def sample_registry(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_reports(sample_registry):
     """The reports of the tests' registry."""
-    from genderstats.registry import load_registry
+    from genderstats.pipeline.registry import load_registry
 
     return load_registry(sample_registry)
 

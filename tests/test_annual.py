@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from conftest import indicator, published_reports, run_notebook
 
-from genderstats import annual, config
-from genderstats.budget import budget_change, budget_items, change_text
-from genderstats.build import collect_records
+from genderstats import config
+from genderstats.analyses import annual
+from genderstats.analyses.budget import budget_change, budget_items, change_text
+from genderstats.pipeline.build import collect_records
 
 BUDGET = pd.DataFrame({
     "year": [112, 112, 113, 113],

@@ -15,7 +15,7 @@ from conftest import published_reports
 from filelock import FileLock
 
 from genderstats import config
-from genderstats.build import (
+from genderstats.pipeline.build import (
     LOCK_NAME,
     BuildLocked,
     BuildOptions,
@@ -23,8 +23,8 @@ from genderstats.build import (
     cache_key,
     package_fingerprint,
 )
-from genderstats.publish import write_atomic
-from genderstats.registry import Report
+from genderstats.pipeline.publish import write_atomic
+from genderstats.pipeline.registry import Report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORT_IDS = [r.id for r in published_reports()]
@@ -175,7 +175,7 @@ def test_a_second_build_into_the_same_folder_stops_and_says_why(tmp_path):
         with pytest.raises(BuildLocked, match="另一個 genderstats build 正在寫入"):
             _tiny_build(tmp_path, registry)
         cli = subprocess.run(
-            [sys.executable, "-m", "genderstats.cli", "build", "--year", "112",
+            [sys.executable, "-m", "genderstats.pipeline.cli", "build", "--year", "112",
              "--data-dir", str(tmp_path), "--out-dir", str(tmp_path / "out"),
              "--registry", str(registry)],
             capture_output=True, text=True, encoding="utf-8",

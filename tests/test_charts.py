@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager
 
-from genderstats import charts, fonts
-from genderstats.charts import GENDER_COLORS, Chart
+from genderstats import fonts
+from genderstats.present import charts
+from genderstats.present.charts import GENDER_COLORS, Chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from genderstats import cli
+from genderstats.pipeline import cli
 
 ENGLISH = re.compile(r"usage:|positional arguments|options:|show this help|the following|"
                      r"unrecognized|invalid|expected|argument|Error|Traceback")

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from conftest import run_notebook
 
-from genderstats import committees as cm
 from genderstats import config
+from genderstats.analyses import committees as cm
 from genderstats.data import load
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "committee_composition.ipynb"

@@ -14,7 +14,7 @@ import pytest
 from conftest import indicator, run_notebook
 
 from genderstats import config, privacy
-from genderstats import digital_training as dt
+from genderstats.analyses import digital_training as dt
 from genderstats.stats import counts_table
 
 REPORT = "digital-training"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import indicator, run_notebook
 
-from genderstats import engineers as eng
+from genderstats.analyses import engineers as eng
 
 REPORT = "onsite-engineers"
 

@@ -22,16 +22,16 @@ from types import SimpleNamespace
 import pytest
 from filelock import FileLock, Timeout
 
-from genderstats import build as build_module
-from genderstats.build import (
+from genderstats.pipeline import build as build_module
+from genderstats.pipeline.build import (
     LOCK_NAME,
     BuildOptions,
     build,
     describe_os_error,
     write_indicators,
 )
-from genderstats.cli import main
-from genderstats.runner import KERNEL_DIED
+from genderstats.pipeline.cli import main
+from genderstats.pipeline.runner import KERNEL_DIED
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WORKTREE = Path(__file__).resolve().parents[1]
@@ -89,7 +89,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def _cli(tmp_path: Path, registry: Path, marker: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "genderstats.cli", "build", "--year", "112",
+    return [sys.executable, "-m", "genderstats.pipeline.cli", "build", "--year", "112",
             "--data-dir", str(tmp_path / "data"), "--out-dir", str(tmp_path / "out"),
             "--registry", str(registry), "--jobs", "2", *extra]
 
@@ -178,7 +178,7 @@ def test_a_report_time_limit_comes_from_the_registry_before_the_option():
 
 
 def test_kernels_talk_over_ipc_sockets_not_tcp(tmp_path):
-    from genderstats.processes import kernel_manager_class
+    from genderstats.pipeline.processes import kernel_manager_class
 
     manager = kernel_manager_class(str(tmp_path / "k"))(kernel_name="python3")
     assert (manager.transport, manager.ip) == ("ipc", str(tmp_path / "k"))
@@ -296,9 +296,9 @@ def test_indicators_text_cells_cannot_run_as_formulas(tmp_path):
 
 
 def test_a_hostile_title_is_inert_on_the_page_and_the_index(tmp_path):
-    from genderstats.index import render_index
-    from genderstats.publish import notebook_to_html
-    from genderstats.scaffold import new_analysis
+    from genderstats.pipeline.index import render_index
+    from genderstats.pipeline.publish import notebook_to_html
+    from genderstats.pipeline.scaffold import new_analysis
 
     registry = _project(tmp_path, "  - {id: fine, title: 正常, notebook: tiny.ipynb}\n")
     hostile = "<img src=x onerror=alert(1)>"
@@ -477,7 +477,7 @@ def test_only_marks_the_others_unbuilt_and_the_status_report_runs_last(tmp_path)
 
 
 def test_a_signal_while_a_report_is_published_waits_for_it_and_a_second_is_ignored():
-    from genderstats.build import BuildInterrupted, _Signals
+    from genderstats.pipeline.build import BuildInterrupted, _Signals
 
     signals = _Signals()
     written = []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import published_reports
 
-from genderstats.index import render_index
+from genderstats.pipeline.index import render_index
 
 STAFF_TEXT = ["DataError", "壞資料", "failed/", "錯誤詳情", "承辦人", "manifest.json",
               "雜湊", "genderstats 0.", "0.1.0", "logs/", ".ipynb"]

@@ -1,11 +1,11 @@
-"""genderstats.narrative: the seed's sentences and the cases the seed never had."""
+"""genderstats.analyses.narrative: the seed's sentences and the cases the seed never had."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from genderstats import narrative
+from genderstats.analyses import narrative
 from genderstats.stats import counts_table, one_third_rule, trend
 
 
@@ -199,7 +199,7 @@ def test_findings_html_escapes_everything():
 
 
 def test_no_recommendation_reads_plainly_with_no_staff_instruction(tmp_path):
-    from genderstats import recommendations
+    from genderstats.analyses import recommendations
 
     (tmp_path / "113").mkdir()
     items = recommendations.load("資料治理委員會", 113, tmp_path)

@@ -10,7 +10,7 @@ import pytest
 
 from genderstats import config
 from genderstats.data import needs
-from genderstats.registry import load_registry
+from genderstats.pipeline.registry import load_registry
 
 
 @pytest.fixture

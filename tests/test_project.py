@@ -16,7 +16,7 @@ import yaml
 from conftest import published_reports
 
 from genderstats import config
-from genderstats.registry import BUILD_PARAMETERS
+from genderstats.pipeline.registry import BUILD_PARAMETERS
 
 ROOT = config.PROJECT_ROOT
 BIN = Path(sys.executable).parent

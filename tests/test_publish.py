@@ -11,8 +11,8 @@ import pytest
 from conftest import published_reports
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from genderstats.index import render_index
-from genderstats.publish import notebook_to_html
+from genderstats.pipeline.index import render_index
+from genderstats.pipeline.publish import notebook_to_html
 from genderstats.record import INDICATORS_MIME
 
 BUILT = datetime(2024, 2, 22, 9, 30).astimezone()

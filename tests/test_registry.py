@@ -2,7 +2,7 @@ import textwrap
 
 import pytest
 
-from genderstats.registry import RegistryError, load_registry, select
+from genderstats.pipeline.registry import RegistryError, load_registry, select
 
 FIXED_IDS = [
     "gender-equality-task-force", "data-governance-committee", "procurement-review-committee",
@@ -70,7 +70,7 @@ def test_each_report_declares_what_it_needs():
 
 def test_dataset_names_match_the_data_contract():
     from genderstats.data import DATASETS
-    from genderstats.registry import DATASET_NAMES
+    from genderstats.pipeline.registry import DATASET_NAMES
 
     assert DATASET_NAMES == tuple(DATASETS)
 

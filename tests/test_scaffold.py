@@ -8,9 +8,9 @@ import pytest
 from conftest import copy_registry
 
 from genderstats import config
-from genderstats.build import BuildOptions, build
-from genderstats.cli import main
-from genderstats.registry import RegistryError, load_registry
+from genderstats.pipeline.build import BuildOptions, build
+from genderstats.pipeline.cli import main
+from genderstats.pipeline.registry import RegistryError, load_registry
 
 
 @pytest.fixture
@@ -92,8 +92,8 @@ def test_new_analysis_is_a_draft_until_its_placeholder_is_replaced(notebooks, tm
 
 
 def test_only_a_draft_without_drafts_is_a_usage_error(notebooks, sample_data, tmp_path):
-    from genderstats.build import BuildUsageError
-    from genderstats.scaffold import new_analysis
+    from genderstats.pipeline.build import BuildUsageError
+    from genderstats.pipeline.scaffold import new_analysis
 
     registry = notebooks / "reports.yml"
     new_analysis("x-draft", "草稿", registry=registry)
@@ -125,14 +125,14 @@ def test_new_refuses_a_taken_id_and_writes_nothing(notebooks):
     registry = notebooks / "reports.yml"
     before = registry.read_text(encoding="utf-8")
     with pytest.raises(RegistryError, match="id「digital-training」已在"):
-        from genderstats.scaffold import new_analysis
+        from genderstats.pipeline.scaffold import new_analysis
 
         new_analysis("digital-training", "重複", registry=registry)
     assert registry.read_text(encoding="utf-8") == before
 
 
 def test_new_from_an_existing_notebook_copies_it_without_outputs(notebooks):
-    from genderstats.scaffold import new_analysis
+    from genderstats.pipeline.scaffold import new_analysis
 
     path = new_analysis("another-committee", "另一個委員會", source="committee_composition",
                         registry=notebooks / "reports.yml")

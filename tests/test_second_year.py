@@ -18,10 +18,10 @@ import pytest
 from conftest import SAMPLE_YEARS, copy_registry, copy_sample_data
 
 from genderstats import config
-from genderstats.build import BuildOptions, build
-from genderstats.cli import main
 from genderstats.data.needs import readiness
-from genderstats.registry import load_registry
+from genderstats.pipeline.build import BuildOptions, build
+from genderstats.pipeline.cli import main
+from genderstats.pipeline.registry import load_registry
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from test_index import manifest
 
-from genderstats.publish import notebook_to_html
-from genderstats.staff_page import render_staff
+from genderstats.pipeline.publish import notebook_to_html
+from genderstats.pipeline.staff_page import render_staff
 
 
 def test_staff_page_shows_errors_links_inputs_and_versions(tmp_path):

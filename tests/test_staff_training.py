@@ -11,7 +11,7 @@ from conftest import indicator, run_notebook
 
 from genderstats import config
 from genderstats import data as gsdata
-from genderstats import staff_training as st
+from genderstats.analyses import staff_training as st
 from genderstats.privacy import mask_name
 
 REPORT = "gender-training"

@@ -1,4 +1,4 @@
-"""genderstats.tables: cell texts, escaping, suppression display, the seed's band table."""
+"""genderstats.present.tables: cell texts, escaping, suppression display, the seed's band table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-from genderstats import tables
+from genderstats.present import tables
 from genderstats.stats import counts_table, gender_table
 
 XSS = "<script>alert(1)</script>"

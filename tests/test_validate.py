@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from genderstats import config
-from genderstats.cli import main
+from genderstats.pipeline.cli import main
 
 
 @pytest.fixture

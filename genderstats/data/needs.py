@@ -22,7 +22,7 @@ from genderstats.years import roc_year
 
 
 class Declared(Protocol):
-    """What is needed of a report (genderstats.registry.Report fits)."""
+    """What is needed of a report (genderstats.pipeline.registry.Report fits)."""
 
     id: str
     title: str

@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from genderstats import __version__, config
+from genderstats.pipeline.registry import Report, load_registry, select
+from genderstats.pipeline.runner import Task, collect_records, relative, run_report
 from genderstats.record import INDICATOR_COLUMNS, file_sha256
-from genderstats.registry import Report, load_registry, select
-from genderstats.runner import Task, collect_records, relative, run_report
 from genderstats.years import roc_year
 
 __all__ = ["BuildOptions", "BuildResult", "ReportResult", "build", "cache_key",
@@ -170,7 +170,7 @@ def cache_key(report: Report, parameters: dict[str, Any], package: str,
 # ---------------------------------------------------------------- state
 
 def _write_json(path: Path, data: Any) -> None:
-    from genderstats.publish import write_atomic
+    from genderstats.pipeline.publish import write_atomic
 
     write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -541,7 +541,7 @@ class _Build:
     def _run_phase(self, todo: list[Report], ipc_dir: str) -> None:
         if not todo:
             return
-        from genderstats.processes import Job, Pool
+        from genderstats.pipeline.processes import Job, Pool
 
         jobs = max(1, min(self.options.jobs or os.cpu_count() or 1, len(todo)))
         self.echo(f"產製 {self.year} 年度 {len(todo)} 份報告（{jobs} 個同時執行）…")
@@ -602,7 +602,7 @@ class _Build:
 
     def _publish(self, report: Report, res: dict[str, Any]) -> None:
         """Write a finished report's files; only the parent does, under the lock."""
-        from genderstats.publish import write_atomic
+        from genderstats.pipeline.publish import write_atomic
 
         out, rid = self.out, report.id
         failed_page, failed_nb = out / "failed" / f"{rid}.html", out / "failed" / f"{rid}.ipynb"
@@ -624,7 +624,7 @@ class _Build:
         """A failed page for a run that left no notebook (time-out, dead worker)."""
         from nbformat.v4 import new_notebook
 
-        from genderstats.publish import notebook_to_html
+        from genderstats.pipeline.publish import notebook_to_html
 
         return notebook_to_html(new_notebook(), title=report.title, year=self.year,
                                 error=error, index_href="../index.html",
@@ -686,7 +686,7 @@ class _Build:
 
 def _placeholder_left(report: Report) -> str | None:
     """Why a published report still holding the scaffold's placeholder text must not run."""
-    from genderstats.scaffold import PLACEHOLDERS
+    from genderstats.pipeline.scaffold import PLACEHOLDERS
 
     try:
         text = report.notebook.read_text(encoding="utf-8")
@@ -713,7 +713,7 @@ def _wants_status(notebook: Path) -> bool:
         return False
     if STATUS_PARAMETER not in text:
         return False  # most notebooks: decided without importing papermill
-    from genderstats.runner import declared_parameters
+    from genderstats.pipeline.runner import declared_parameters
 
     try:
         return STATUS_PARAMETER in declared_parameters(notebook)
@@ -727,8 +727,8 @@ def _warm_imports() -> None:
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
-    import genderstats.processes  # noqa: F401
-    import genderstats.publish  # noqa: F401
+    import genderstats.pipeline.processes  # noqa: F401
+    import genderstats.pipeline.publish  # noqa: F401
 
 
 # ---------------------------------------------------------------- year outputs
@@ -773,7 +773,7 @@ def write_indicators(path: Path, rows: list[dict[str, Any]]) -> None:
     import csv
     import io
 
-    from genderstats.publish import write_atomic
+    from genderstats.pipeline.publish import write_atomic
 
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=INDICATOR_COLUMNS, lineterminator="\r\n")
@@ -794,9 +794,9 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     is never read, so a damaged one cannot break the build). A report never built has status
     ``unbuilt`` and no links.
     """
-    from genderstats.index import render_index
-    from genderstats.publish import write_atomic
-    from genderstats.staff_page import render_staff
+    from genderstats.pipeline.index import render_index
+    from genderstats.pipeline.publish import write_atomic
+    from genderstats.pipeline.staff_page import render_staff
 
     write_indicators(out / "indicators.csv", indicators_frame_rows(year, reports, states))
     entries = []

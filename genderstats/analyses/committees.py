@@ -46,8 +46,9 @@ from typing import Any
 
 import pandas as pd
 
+from genderstats.analyses.narrative import composition_sentence, findings_html, rule_sentence
 from genderstats.config import GENDERS, TOTAL
-from genderstats.narrative import composition_sentence, findings_html, rule_sentence
+from genderstats.present.tables import GENDER_WORDS, Html, HtmlTable, frame_html
 from genderstats.privacy import escape, mask_name
 from genderstats.stats import (
     ONE_THIRD,
@@ -61,7 +62,6 @@ from genderstats.stats import (
     pct_value,
     rule_population,
 )
-from genderstats.tables import GENDER_WORDS, Html, HtmlTable, frame_html
 
 __all__ = [
     "ALL_MEMBERS",

@@ -2,7 +2,7 @@
 
 The worker writes only its log (``logs/<id>.log``, the kernel's stderr and the error line)
 and a scratch copy of the executed notebook; the pages and notebooks it produces go back to
-the parent, which publishes them (see ``genderstats.build``).
+the parent, which publishes them (see ``genderstats.pipeline.build``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from genderstats import config
+from genderstats.pipeline.registry import Report
 from genderstats.record import INDICATORS_MIME, INPUTS_MIME, SUMMARY_MIME, file_sha256
-from genderstats.registry import Report
 
 KERNEL_DIED = "核心異常結束（筆記本中的程式結束了核心，或記憶體不足）；請檢查最後執行的一格。"
 
@@ -144,8 +144,8 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     import nbformat
     import papermill as pm
 
-    from genderstats.processes import kernel_manager_class
-    from genderstats.publish import notebook_to_html
+    from genderstats.pipeline.processes import kernel_manager_class
+    from genderstats.pipeline.publish import notebook_to_html
 
     report, parameters, out = task.report, task.parameters, task.out
     started = time.perf_counter()

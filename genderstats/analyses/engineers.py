@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genderstats.analyses.narrative import balance_clause
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.specs import DATASETS
-from genderstats.narrative import balance_clause
 from genderstats.privacy import ProtectedTable, protect_people_table
 from genderstats.stats import ONE_THIRD, format_count, format_pct, gender_table, one_third_rule
 
@@ -481,8 +481,8 @@ def key_figure(engineers: pd.DataFrame, suppress_below: int | None = SUPPRESS_BE
 def summary_html(totals: pd.DataFrame | ProtectedTable, year: int | None = None) -> Any:
     """:func:`overall_sentence` (:func:`protected_sentence` for a protected table) as an
     escaped paragraph for the page."""
+    from genderstats.present.tables import Html
     from genderstats.privacy import escape
-    from genderstats.tables import Html
 
     text = (protected_sentence(totals, year) if isinstance(totals, ProtectedTable)
             else overall_sentence(totals, year))
@@ -494,9 +494,9 @@ def breakdown_outputs(part: Breakdown, year: int, engineers: pd.DataFrame | None
     and a chart. Most breakdowns get a 100%-stacked chart with the one-third line; seniority
     gets bars of headcounts per band and, given ``engineers``, the average-years sentence.
     """
-    from genderstats import charts
+    from genderstats.present import charts
+    from genderstats.present.tables import Html, gender_table_html
     from genderstats.privacy import escape
-    from genderstats.tables import Html, gender_table_html
 
     out: list[Any] = [Html(f"<h3>依{escape(part.label)}</h3>")]
     out.append(gender_table_html(

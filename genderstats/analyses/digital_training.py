@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from genderstats import config
+from genderstats.analyses.narrative import count_sentence, trend_sentence
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.bands import AGE_BANDS, age_band
 from genderstats.data.specs import TARGET_GROUPS
-from genderstats.narrative import count_sentence, trend_sentence
+from genderstats.present.tables import Html, HtmlTable, column_headers, frame_html
 from genderstats.privacy import escape, recode_small, record_rows, suppression_marks
 from genderstats.stats import (
     COUNT_COLUMNS,
@@ -42,7 +43,6 @@ from genderstats.stats import (
     pct_value,
     trend,
 )
-from genderstats.tables import Html, HtmlTable, column_headers, frame_html
 
 __all__ = [
     "TOPIC",
@@ -281,7 +281,7 @@ def senior_age_table(prepared: pd.DataFrame, bands: Sequence[str] = SENIOR_BANDS
     """The seed's senior learners' table: participations in 銀髮族 classes by age band.
 
     One row per band in ``bands`` (a band with nobody is a row of zeros), no 合計 row, as
-    :func:`genderstats.tables.seed_band_table_html` expects. Seniors outside the bands are
+    :func:`genderstats.present.tables.seed_band_table_html` expects. Seniors outside the bands are
     counted by :func:`seniors_outside_bands`.
     """
     seniors = prepared[prepared["group"] == SENIOR]
@@ -388,7 +388,7 @@ def protected_table_html(
 
     Small counts print 「<n」, counts hidden so those cannot be worked out print 「*」, and
     the shares beside a hidden count (or in a row whose 合計 is hidden) print 「-」, as
-    :func:`genderstats.tables.gender_table_html` does. ``hidden`` is the marks (or bool
+    :func:`genderstats.present.tables.gender_table_html` does. ``hidden`` is the marks (or bool
     mask) when already computed.
     """
     from genderstats.privacy import ProtectedTable, _marks_of

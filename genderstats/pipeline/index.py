@@ -1,7 +1,7 @@
 """The year's index page, for the committee: every report with its key figure and link.
 
 What went wrong in a build is staff business: the index says only 「本報告尚未完成」; the
-errors, logs and inputs are on the staff page (:mod:`genderstats.staff_page`).
+errors, logs and inputs are on the staff page (:mod:`genderstats.pipeline.staff_page`).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def committee_row(entry: dict[str, Any]) -> dict[str, Any]:
 
 def render_index(out: Path, manifest: dict[str, Any]) -> str:
     """HTML of ``index.html`` for ``manifest`` (all values escaped by the template)."""
-    from genderstats.publish import DEPARTMENT, page_css
+    from genderstats.pipeline.publish import DEPARTMENT, page_css
 
     year = manifest["year"]
     return environment().get_template("index.html.j2").render(

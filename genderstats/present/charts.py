@@ -207,7 +207,7 @@ class Chart:
         """The chart's numbers as a table folded under 「查看數據」 ('' without data)."""
         if self.data is None or self.data.empty:
             return ""
-        from genderstats.tables import frame_html
+        from genderstats.present.tables import frame_html
 
         subject = self.title or self.caption or "圖表"
         table = frame_html(self.data, f"{subject}（數據）",

@@ -46,7 +46,7 @@ def _timeout(text: str) -> float:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from genderstats.build import (
+    from genderstats.pipeline.build import (
         BuildEnvironmentError,
         BuildInterrupted,
         BuildLocked,
@@ -88,7 +88,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from genderstats import data
     from genderstats.data import needs
     from genderstats.data.vocab import match_key
-    from genderstats.registry import load_registry
+    from genderstats.pipeline.registry import load_registry
 
     year = _year(args)
     data_dir = config.resolve_data_dir(args.data_dir)
@@ -147,7 +147,7 @@ def papermill_command() -> list[str]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from genderstats.registry import load_registry
+    from genderstats.pipeline.registry import load_registry
 
     year = _year(args)
     data_dir = Path(args.data_dir).resolve()
@@ -162,7 +162,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from genderstats.scaffold import new_analysis
+    from genderstats.pipeline.scaffold import new_analysis
 
     path = new_analysis(args.id, args.title, source=args.source,
                         registry=Path(args.registry) if args.registry else None)
@@ -259,7 +259,7 @@ def parser() -> argparse.ArgumentParser:
                         help="輸入資料資料夾")
         sp.add_argument("--registry", default=None, help=argparse.SUPPRESS)
 
-    from genderstats.build import DEFAULT_TIMEOUT
+    from genderstats.pipeline.build import DEFAULT_TIMEOUT
 
     b = sub.add_parser("build", help="產製一個年度的所有報告",
                        description="產製一個年度的所有報告。")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from genderstats.index import STATUS_LABELS, environment, when
+from genderstats.pipeline.index import STATUS_LABELS, environment, when
 from genderstats.years import year_label
 
 
@@ -33,7 +33,7 @@ def _row(out: Path, entry: dict[str, Any]) -> dict[str, Any]:
 
 def render_staff(out: Path, manifest: dict[str, Any]) -> str:
     """HTML of ``<out>/staff.html`` for ``manifest`` (all values escaped by the template)."""
-    from genderstats.publish import DEPARTMENT, page_css
+    from genderstats.pipeline.publish import DEPARTMENT, page_css
 
     year = manifest["year"]
     rows = [_row(out, e) for e in manifest["reports"]]

@@ -22,9 +22,9 @@ from typing import Any
 import pandas as pd
 
 from genderstats.config import TOTAL
+from genderstats.present.tables import GENDER_WORDS, Html
 from genderstats.privacy import escape
 from genderstats.stats import format_count, format_pct, pct_value
-from genderstats.tables import GENDER_WORDS, Html
 
 __all__ = [
     "balance_clause",

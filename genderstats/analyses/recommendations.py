@@ -52,8 +52,8 @@ def recommendations_html(items: list[str], *, title: str = "建議"):
     The note is for the committee: where the analyst writes them is in data/README.md,
     not on the page.
     """
-    from genderstats.narrative import findings_html
-    from genderstats.tables import Html
+    from genderstats.analyses.narrative import findings_html
+    from genderstats.present.tables import Html
 
     if not items:
         return Html('<p class="gs-note">本年度無建議事項。</p>')

@@ -26,13 +26,14 @@ from typing import Any
 
 import pandas as pd
 
-from genderstats import budget as budget_mod
-from genderstats import committees, data, staff_training
+from genderstats import data
+from genderstats.analyses import budget as budget_mod
+from genderstats.analyses import committees, staff_training
+from genderstats.pipeline.registry import Report
+from genderstats.present.tables import Html, HtmlTable, frame_html
 from genderstats.privacy import escape
 from genderstats.record import record_input
-from genderstats.registry import Report
 from genderstats.stats import minority_share
-from genderstats.tables import Html, HtmlTable, frame_html
 
 ANNUAL_ID = "annual-report"
 CHAIRS = ("首長", "副首長", "主秘", "其他")
@@ -244,7 +245,8 @@ def summaries_html(entries: list[ReportEntry], caption: str, *, built: bool = Tr
 def other_reports_outputs(year: int, report_status: str | Path = "",
                           registry_file: Path | None = None) -> list[Any]:
     """The 四 section: from the build's status file when given, else titles only."""
-    from genderstats import config, registry
+    from genderstats import config
+    from genderstats.pipeline import registry
 
     caption = f"{year}年各項性別統計與分析報告"
     if report_status:

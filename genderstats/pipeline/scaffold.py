@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 from genderstats import config
-from genderstats.publish import write_atomic
-from genderstats.registry import ID_PATTERN, RegistryError, load_registry
+from genderstats.pipeline.publish import write_atomic
+from genderstats.pipeline.registry import ID_PATTERN, RegistryError, load_registry
 
-TEMPLATE = config.PACKAGE_DIR / "scaffold" / "template.ipynb"
+TEMPLATE = config.TEMPLATES_DIR / "scaffold" / "template.ipynb"
 PLACEHOLDERS = ("（請在此寫下對委員的建議，委員會逐字閱讀。）",)
 """Template text an analyst must replace; a report still holding it is not published."""
 

@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TOTAL
+from genderstats.present.tables import GENDER_WORDS, Html, HtmlTable, frame_html
 from genderstats.privacy import escape, mask_names, recoverable_cells
 from genderstats.stats import counts_table, format_count, format_pct
-from genderstats.tables import GENDER_WORDS, Html, HtmlTable, frame_html
 
 __all__ = [
     "GENERAL",
@@ -868,7 +868,7 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
         bars = rates_by_gender(staff, GENERAL, rules.required_hours, rules.in_person_hours,
                                rules.suppress_below)
         if charts and not bars.empty:
-            from genderstats.charts import grouped_bars
+            from genderstats.present.charts import grouped_bars
 
             out.append(grouped_bars(
                 bars, title=f"{year}年一般公務人員各性別完成率與實體課程參訓率", value="share",
@@ -896,7 +896,7 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
             return [paragraph_html(NO_COURSES)]
         out = [frame_html(courses_table(courses), f"{year}年自辦訓練", numeric_cols=["時數"])]
         if charts:
-            from genderstats.charts import donut
+            from genderstats.present.charts import donut
 
             out.append(donut(course_participants(courses), title=f"{year}年自辦訓練參加人數",
                              label="參加人數", digits=2))
