@@ -171,7 +171,7 @@ def test_phone_rendition_labels_are_at_least_11_css_px_at_390_px(
     chart = BUILDERS[name](tables)
     narrow = spy[1]
     assert narrow["png"] == chart.png_narrow
-    width_px, _ = charts._png_size(chart.png_narrow)
+    width_px, _ = charts.png_size(chart.png_narrow)
     # Shown at min(its CSS width, the content width); a point is 1/72 in of the PNG's inches.
     shown_px = min(width_px / 2, PHONE_CONTENT_PX)
     inches = width_px / _dpi(chart.png_narrow)
@@ -191,7 +191,7 @@ def test_html_offers_the_phone_rendition_and_the_numbers(ages: pd.DataFrame) -> 
     chart = charts.grouped_bars(ages, title="各年齡區間參與人次", unit="人次")
     page = chart.to_html()
     narrow = base64.b64encode(chart.png_narrow).decode("ascii")
-    n_width, n_height = charts._png_size(chart.png_narrow)
+    n_width, n_height = charts.png_size(chart.png_narrow)
     assert page.startswith('<figure class="gs-chart"><picture><source media="(max-width: 480px)" '
                            f'srcset="data:image/png;base64,{narrow}" width="{round(n_width / 2)}" '
                            f'height="{round(n_height / 2)}"><img src="data:image/png;base64,')

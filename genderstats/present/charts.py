@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
-import html
 import io
 import math
 import struct
@@ -76,7 +75,6 @@ WIDTH_IN = 7.5
 # The phone rendition: the same type sizes on a narrower figure, so that at a 390 px screen
 # (≈ 366 px of content) the smallest label (9 pt) shows at 9 × 366 / (72 × 3.9) ≈ 11.7 CSS px.
 NARROW_WIDTH_IN = 3.9
-NARROW_MEDIA = "(max-width: 480px)"
 MAX_PNG_BYTES = 250_000
 PALETTE_COLORS = 128
 _WIDTH: ContextVar[float] = ContextVar("chart_width_in", default=WIDTH_IN)
@@ -166,7 +164,7 @@ class Chart:
         >>> Chart(png=_TINY_PNG, alt="").pixel_size
         (2, 2)
         """
-        return _png_size(self.png)
+        return png_size(self.png)
 
     @property
     def css_size(self) -> tuple[int, int]:
@@ -179,41 +177,26 @@ class Chart:
         return max(1, round(width / 2)), max(1, round(height / 2))
 
     def to_html(self) -> str:
-        """The self-contained ``<figure>`` (alt and caption escaped), then its numbers.
-
-        On a phone the browser takes the narrow rendition from ``<picture>``; the numbers
-        follow as a folded table 「查看數據」.
+        """The chart as HTML (:func:`genderstats.present.html.render_chart`).
 
         >>> "&lt;b&gt;" in Chart(png=_TINY_PNG, alt="<b>").to_html()
         True
         """
-        width, height = self.css_size
-        data = base64.b64encode(self.png).decode("ascii")
-        caption = (
-            f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
-        )
-        img = (f'<img src="data:image/png;base64,{data}" '
-               f'alt="{html.escape(self.alt, quote=True)}" width="{width}" height="{height}" '
-               f'style="max-width:100%;height:auto">')
-        if self.png_narrow is not None:
-            n_width, n_height = (max(1, round(v / 2)) for v in _png_size(self.png_narrow))
-            narrow = base64.b64encode(self.png_narrow).decode("ascii")
-            img = (f'<picture><source media="{NARROW_MEDIA}" '
-                   f'srcset="data:image/png;base64,{narrow}" width="{n_width}" '
-                   f'height="{n_height}">{img}</picture>')
-        return f'<figure class="gs-chart">{img}{caption}</figure>{self.data_html()}'
+        from genderstats.present.html import render_chart
 
-    def data_html(self) -> str:
-        """The chart's numbers as a table folded under 「查看數據」 ('' without data)."""
+        return render_chart(self)
+
+    def data_table(self) -> Any:
+        """The chart's numbers as a :class:`~genderstats.present.model.Table` (None without
+        data): the 「查看數據」 under the chart, and the table a document without images
+        can print instead."""
         if self.data is None or self.data.empty:
-            return ""
-        from genderstats.present.tables import frame_html
+            return None
+        from genderstats.present.tables import frame_table
 
         subject = self.title or self.caption or "圖表"
-        table = frame_html(self.data, f"{subject}（數據）",
+        return frame_table(self.data, f"{subject}（數據）",
                            numeric_cols=list(self.data.columns[1:]))
-        return (f'<details class="gs-chart-data"><summary>查看數據</summary>'
-                f"{table.html}</details>")
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
@@ -240,7 +223,7 @@ class Chart:
         return f"Chart({self.alt!r}, {width}x{height}px, {len(self.png):,} bytes)"
 
 
-def _png_size(png: bytes) -> tuple[int, int]:
+def png_size(png: bytes) -> tuple[int, int]:
     """(width, height) in pixels, read from a PNG's header."""
     width, height = struct.unpack(">II", png[16:24])
     return int(width), int(height)

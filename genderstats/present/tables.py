@@ -1,22 +1,19 @@
-"""Gender tables as accessible, escaped HTML for the committee pages and JupyterLab.
+"""Gender tables as document-model tables (:class:`~genderstats.present.model.Table`).
 
-The HTML is built by hand rather than with pandas' Styler, because Styler does not escape
-cell values and the committee page must never render data as markup. Every function
-returns an :class:`HtmlTable`: ``.html`` (the markup, class names only; the look comes
-from :data:`TABLE_CSS`) and ``.frame`` (the same cells as a DataFrame of display strings,
-for tests and notebooks).
+Each builder formats a frame's values for print (thousands separators, half-up shares,
+「<3」 and 「*」 for protected counts, masked names) and returns a Table; the renderers
+(:mod:`genderstats.present.html`, :mod:`genderstats.present.odf`) lay it out and escape it.
+``table.frame`` holds the same cells as display strings, for tests and notebooks.
 
 >>> from genderstats.stats import counts_table
->>> t = gender_table_html(counts_table({"全體委員": {"男": 6, "女": 11}}), "委員性別")
+>>> t = gender_table(counts_table({"全體委員": {"男": 6, "女": 11}}), "委員性別")
 >>> t.frame.loc["全體委員", "男性比例"]
 '35.29%'
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from numbers import Number
 from typing import Any
 
@@ -24,42 +21,29 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TEMPLATES_DIR, TOTAL
-from genderstats.privacy import ProtectedTable, escape, mask_name, protect_people_table
+from genderstats.present.html import Html
+from genderstats.present.model import Cell, Row, Table
+from genderstats.privacy import ProtectedTable, mask_name, protect_people_table
 from genderstats.stats import format_count, format_pct, is_total_label
 
 __all__ = [
     "Html",
     "HtmlTable",
     "TABLE_CSS",
+    "gender_table",
+    "band_table",
+    "frame_table",
+    "column_headers",
     "gender_table_html",
     "seed_band_table_html",
     "frame_html",
-    "column_headers",
 ]
 
 GENDER_WORDS = {"男": "男性", "女": "女性", "其他": "其他性別"}
 UNDEFINED = "-"
 SECONDARY = "*"
-
-
-@dataclass(frozen=True, eq=False)
-class Html:
-    """A piece of finished, escaped HTML that JupyterLab and nbconvert render as such."""
-
-    html: str
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
-
-
-@dataclass(frozen=True, eq=False)
-class HtmlTable(Html):
-    """An HTML table plus ``frame``, its cells as display strings."""
-
-    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+# The tables these builders return (the name notebooks used before the document model).
+HtmlTable = Table
 
 
 def column_headers(count_label: str = "人數") -> dict[str, str]:
@@ -74,37 +58,27 @@ def column_headers(count_label: str = "人數") -> dict[str, str]:
     return heads
 
 
-def _wrap(caption: str, inner: str, *, extra_class: str = "") -> str:
-    cls = "gs-table" + (f" {extra_class}" if extra_class else "")
-    # The wrapper scrolls sideways on a phone instead of letting the table overflow the page;
-    # role/aria-label/tabindex let keyboard and screen-reader users reach that scroll area.
-    return (
-        f'<div class="gs-table-wrap" role="region" aria-label="{escape(caption)}" tabindex="0">'
-        f'<table class="{cls}"><caption>{escape(caption)}</caption>{inner}</table></div>'
-    )
+def _plain(value: Any) -> str:
+    """A value as cell text; None and NaN give ""."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
 
 
-# A masked name (王○明, 歐陽○明): a line may break beside ○, so each is kept whole in a span.
-_MASKED = re.compile(r"[^\s、，,;；()（）&]{1,3}○[^\s、，,;；()（）&]{0,3}")
+def _col(text: Any) -> Cell:
+    return Cell(_plain(text), header=True, scope="col")
 
 
-def _td(text: str, *, num: bool = False, extra: str = "") -> str:
-    classes = " ".join(c for c in ("gs-num" if num else "", extra) if c)
-    attr = f' class="{classes}"' if classes else ""
-    cell = _MASKED.sub(lambda m: f'<span class="gs-name">{m.group(0)}</span>', escape(text))
-    return f"<td{attr}>{cell}</td>"
-
-
-def _row_headers(key: Any, nlevels: int, total: bool) -> str:
+def _row_headers(key: Any, nlevels: int, total: bool) -> list[Cell]:
     if total and nlevels > 1:
         # The total row's key is ("合計", "", …): one cell across all index columns.
         label = key[0] if isinstance(key, tuple) else key
-        return f'<th scope="row" colspan="{nlevels}">{escape(label)}</th>'
+        return [Cell(_plain(label), header=True, scope="row", colspan=nlevels)]
     parts = key if isinstance(key, tuple) else (key,)
-    return "".join(f'<th scope="row">{escape(p)}</th>' for p in parts)
+    return [Cell(_plain(p), header=True, scope="row") for p in parts]
 
 
-def gender_table_html(
+def gender_table(
     table: pd.DataFrame,
     caption: str,
     *,
@@ -114,7 +88,7 @@ def gender_table_html(
     index_label: str | Sequence[str] | None = None,
     count_label: str = "人數",
     protected: ProtectedTable | None = None,
-) -> HtmlTable:
+) -> Table:
     """Render a gender table (see :func:`genderstats.stats.gender_table`).
 
     Columns: category | 男性人數 | 女性人數 | 其他性別人數 | 總人數 | 男性比例 | 女性比例 |
@@ -129,8 +103,8 @@ def gender_table_html(
 
     >>> from genderstats.stats import counts_table
     >>> t = counts_table({"甲": {"男": 1, "女": 9}, "乙": {"男": 5, "女": 5}}, total=True)
-    >>> gender_table_html(t, "示例", suppress_below=3).frame.loc["甲"].tolist()[:4]
-    ['<3', '*', '0', '10']
+    >>> gender_table(t, "示例", suppress_below=3).frame.loc["甲"].tolist()[:4]
+    ['<3', '9', '0', '*']
     """
     heads = column_headers(count_label)
     count_cols = [*GENDERS, TOTAL]
@@ -170,26 +144,18 @@ def gender_table_html(
     frame = pd.DataFrame(cells, index=table.index.copy(), columns=[heads[c] for c in cols])
     frame.index.names = names if nlevels > 1 else names[:1]
 
-    head = "".join(f'<th scope="col">{escape(n)}</th>' for n in names)
-    head += "".join(f'<th scope="col">{escape(heads[c])}</th>' for c in cols)
+    head = Row(tuple(_col(n) for n in names) + tuple(_col(heads[c]) for c in cols))
     body = []
     for key, texts, extra in zip(table.index, cells, classes, strict=True):
         total = is_total_label(key)
-        tr = '<tr class="gs-total">' if total else "<tr>"
-        tds = "".join(_td(t, num=True, extra=x) for t, x in zip(texts, extra, strict=True))
-        body.append(f"{tr}{_row_headers(key, nlevels, total)}{tds}</tr>")
-
-    foot = ""
-    if protected.any_hidden:
-        note = escape(protected.note(count_label))
-        span = nlevels + len(cols)
-        foot = f'<tfoot><tr><td class="gs-note" colspan="{span}">{note}</td></tr></tfoot>'
-
-    inner = f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>{foot}"
-    return HtmlTable(_wrap(caption, inner), frame)
+        tds = tuple(Cell(t, numeric=True, marks=("suppressed",) if x else ())
+                    for t, x in zip(texts, extra, strict=True))
+        body.append(Row((*_row_headers(key, nlevels, total), *tds), total=total))
+    note = protected.note(count_label) if protected.any_hidden else ""
+    return Table(caption, (head,), tuple(body), note, frame)
 
 
-def seed_band_table_html(
+def band_table(
     table2d: pd.DataFrame,
     caption: str,
     *,
@@ -197,7 +163,7 @@ def seed_band_table_html(
     decimals: int = 0,
     count_label: str = "人次",
     share_label: str = "百分比",
-) -> HtmlTable:
+) -> Table:
     """Bands across, genders under each band: the seed report's senior learners' layout.
 
     ``table2d`` is a gender table indexed by band (``gender_table(df, by="age_band",
@@ -208,7 +174,7 @@ def seed_band_table_html(
 
     >>> from genderstats.stats import counts_table
     >>> t = counts_table({"51-60歲": {"男": 7, "女": 45}})
-    >>> seed_band_table_html(t, "示例", row_label="銀髮族").frame.loc["百分比"].tolist()
+    >>> band_table(t, "示例", row_label="銀髮族").frame.loc["百分比"].tolist()
     ['13%', '87%', '-']
     """
     bands = list(table2d.index)
@@ -226,20 +192,18 @@ def seed_band_table_html(
     )
     frame = pd.DataFrame([counts, pcts], index=[count_label, share_label], columns=columns)
 
-    colgroups = '<colgroup span="2"></colgroup>' + '<colgroup span="3"></colgroup>' * len(bands)
-    top = '<td class="gs-corner" colspan="2" rowspan="2"></td>' + "".join(
-        f'<th scope="colgroup" colspan="3">{escape(b)}</th>' for b in bands
-    )
-    sub = "".join(f'<th scope="col">{escape(g)}</th>' for _ in bands for g in GENDERS)
-    count_tds = "".join(_td(t, num=True) for t in counts)
-    pct_tds = "".join(_td(t, num=True) for t in pcts)
+    top = Row((Cell(header=False, marks=("corner",), colspan=2, rowspan=2),
+               *(Cell(_plain(b), header=True, scope="colgroup", colspan=3) for b in bands)))
+    sub = Row(tuple(_col(g) for _ in bands for g in GENDERS))
     body = (
-        f'<tr><th scope="rowgroup" rowspan="2">{escape(row_label)}</th>'
-        f'<th scope="row">{escape(count_label)}</th>{count_tds}</tr>'
-        f'<tr><th scope="row">{escape(share_label)}</th>{pct_tds}</tr>'
+        Row((Cell(_plain(row_label), header=True, scope="rowgroup", rowspan=2),
+             Cell(_plain(count_label), header=True, scope="row"),
+             *(Cell(c, numeric=True) for c in counts))),
+        Row((Cell(_plain(share_label), header=True, scope="row"),
+             *(Cell(c, numeric=True) for c in pcts))),
     )
-    inner = f"{colgroups}<thead><tr>{top}</tr><tr>{sub}</tr></thead><tbody>{body}</tbody>"
-    return HtmlTable(_wrap(caption, inner, extra_class="gs-bands"), frame)
+    return Table(caption, (top, sub), body, "", frame, col_groups=(2, *[3] * len(bands)),
+                 kind="bands")
 
 
 def _is_number(value: Any) -> bool:
@@ -256,24 +220,26 @@ def _format_value(value: Any, numeric: bool) -> str:
     return str(value)
 
 
-def frame_html(
+def frame_table(
     df: pd.DataFrame,
     caption: str,
     *,
     numeric_cols: Iterable[str] = (),
     index: bool = False,
     mask_cols: Iterable[str] = (),
-) -> HtmlTable:
+    mark_total: bool = False,
+    note: str = "",
+) -> Table:
     """Any DataFrame as an escaped table, e.g. a members list (小組成員 | 職稱 | 姓名 | 性別).
 
     ``numeric_cols`` get thousands separators and right alignment (missing → "-"); other
     missing values print empty. ``mask_cols`` are passed through
     :func:`genderstats.privacy.mask_name` here, so a name column cannot reach the page
     unmasked by mistake. Row headers are the index when ``index=True``, else the first
-    column.
+    column. ``mark_total`` shows the row headed 合計 bold; ``note`` goes under the table.
 
     >>> df = pd.DataFrame({"姓名": ["王小明"], "時數": [1234]})
-    >>> frame_html(df, "示例", numeric_cols=["時數"], mask_cols=["姓名"]).frame.iloc[0].tolist()
+    >>> frame_table(df, "示例", numeric_cols=["時數"], mask_cols=["姓名"]).frame.iloc[0].tolist()
     ['王○明', '1,234']
     """
     numeric = set(numeric_cols)
@@ -292,25 +258,30 @@ def frame_html(
 
     head_cells = []
     if index:
-        head_cells += [escape(n if n is not None else "") for n in data.index.names]
-    head_cells += [escape(c) for c in frame.columns]
-    head = "".join(f'<th scope="col">{h}</th>' for h in head_cells)
+        head_cells += [_plain(n) for n in data.index.names]
+    head_cells += [_plain(c) for c in frame.columns]
     body = []
     for key, (_, row) in zip(data.index, frame.iterrows(), strict=True):
-        cells = []
+        cells: list[Cell] = []
         if index:
-            cells.append(_row_headers(key, data.index.nlevels, False))
+            cells += _row_headers(key, data.index.nlevels, False)
         for pos, (col, text) in enumerate(zip(data.columns, row, strict=True)):
             if not index and pos == 0:
-                cells.append(f'<th scope="row">{escape(text)}</th>')
+                cells.append(Cell(_plain(text), header=True, scope="row"))
             else:
-                cells.append(_td(text, num=col in numeric))
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    inner = f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
-    return HtmlTable(_wrap(caption, inner), frame)
+                cells.append(Cell(_plain(text), numeric=col in numeric))
+        first = cells[0].text if cells else ""
+        body.append(Row(tuple(cells), total=mark_total and first == TOTAL))
+    return Table(caption, (Row(tuple(_col(h) for h in head_cells)),), tuple(body), note, frame)
 
 
 # Colours: body text #1b1b1b on #fff / #f3f5f8 / #e6ebf1 (contrast > 14:1), notes #4a4a4a
 # (> 8:1), cell borders #767676 (4.5:1), so the grid is visible to low-vision readers.
 # Kept in a file so the build can inline it without importing pandas.
 TABLE_CSS = (TEMPLATES_DIR / "tables.css").read_text(encoding="utf-8")
+
+
+# The names notebooks used before the document model.
+gender_table_html = gender_table
+seed_band_table_html = band_table
+frame_html = frame_table

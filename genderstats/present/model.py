@@ -1,0 +1,217 @@
+"""The document model: what a report is made of, independent of any output format.
+
+Analyses return these blocks (or frames and sentences that the notebook turns into them);
+renderers turn them into a format: :mod:`genderstats.present.html` for JupyterLab and the
+committee pages, :mod:`genderstats.present.odf` for the results report's OpenDocument text.
+Every text in a block is plain text: a renderer escapes it, so data can never become markup.
+
+>>> t = Table.from_rows("示例", [["類別", "人數"]], [["甲", "3"]], numeric=[False, True])
+>>> [c.text for c in t.rows[0].cells], t.frame.iloc[0].tolist()
+(['甲', '3'], ['甲', '3'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "Block", "Heading", "Paragraph", "ItemList", "Findings", "Group", "Section", "Document",
+    "Cell", "Row", "Table", "blocks_of",
+]
+
+
+class Block:
+    """Base of every block: JupyterLab and nbconvert show it through the HTML renderer."""
+
+    def _repr_html_(self) -> str:
+        from genderstats.present.html import render
+
+        return render(self)
+
+    @property
+    def html(self) -> str:
+        """The block rendered as HTML (escaped; class names only, the look is in the CSS)."""
+        return self._repr_html_()
+
+    def __str__(self) -> str:
+        return self.html
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Heading(Block):
+    """A heading of ``level`` 2–4 (the page title is level 1); ``anchor`` gives it an id."""
+
+    text: str
+    level: int = 2
+    anchor: str | None = None
+
+    def __repr__(self) -> str:
+        return f"{'#' * self.level} {self.text}"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Paragraph(Block):
+    """A paragraph of plain text; ``note=True`` for the small print under a table."""
+
+    text: str
+    note: bool = False
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ItemList(Block):
+    """A bulleted list of plain-text items."""
+
+    items: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return "\n".join(f"- {i}" for i in self.items)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Findings(Block):
+    """Findings or recommendations: a titled box of sentences, 「（無）」 when there are none.
+
+    Empty and None sentences are dropped.
+
+    >>> Findings(["女多於男", "", None]).items
+    ('女多於男',)
+    """
+
+    items: tuple[str, ...] = ()
+    title: str = "分析發現"
+
+    def __init__(self, items: Iterable[Any] = (), title: str = "分析發現") -> None:
+        kept = tuple(s for s in (str(x).strip() for x in items if x is not None) if s)
+        object.__setattr__(self, "items", kept)
+        object.__setattr__(self, "title", title)
+
+    def __repr__(self) -> str:
+        return "\n".join([self.title, *(f"- {i}" for i in self.items)] or ["（無）"])
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Group(Block):
+    """Blocks shown together as one output, e.g. a table and the note under it."""
+
+    blocks: tuple[Any, ...]
+
+    def __repr__(self) -> str:
+        return "\n".join(repr(b) for b in self.blocks)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Section(Block):
+    """A titled part of a document: its heading, then its blocks."""
+
+    title: str
+    blocks: tuple[Any, ...] = ()
+    level: int = 2
+
+    def __repr__(self) -> str:
+        return "\n".join([f"{'#' * self.level} {self.title}", *(repr(b) for b in self.blocks)])
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Document(Block):
+    """A whole document (the results report): a title and its sections."""
+
+    title: str
+    blocks: tuple[Any, ...] = ()
+    subtitle: str = ""
+
+    def __repr__(self) -> str:
+        return "\n".join([f"# {self.title}", *(repr(b) for b in self.blocks)])
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell. ``header`` cells name a row or column (``scope``); ``numeric`` ones
+    are right-aligned; ``marks`` are roles a renderer may style: ``suppressed`` (a hidden
+    count), ``corner`` (the empty top-left cell) and ``note``."""
+
+    text: str = ""
+    header: bool = False
+    scope: str | None = None
+    numeric: bool = False
+    marks: tuple[str, ...] = ()
+    colspan: int = 1
+    rowspan: int = 1
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row; ``total`` marks the 合計 row (shown bold)."""
+
+    cells: tuple[Cell, ...]
+    total: bool = False
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Table(Block):
+    """A table with its caption, header rows, body rows and an optional foot note.
+
+    ``frame`` holds the same cells as display strings (the body's header cells as its
+    index or first column), for tests and notebooks. ``col_groups`` are the column groups'
+    spans (the band table groups 男/女/其他 under each band); ``kind`` names a layout a
+    renderer may treat specially (``bands``).
+    """
+
+    caption: str
+    head: tuple[Row, ...]
+    rows: tuple[Row, ...]
+    note: str = ""
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    col_groups: tuple[int, ...] = ()
+    kind: str = ""
+
+    @property
+    def width(self) -> int:
+        """The number of columns."""
+        source = self.head[-1] if self.head else (self.rows[0] if self.rows else Row(()))
+        if self.head and len(self.head) > 1:
+            return sum(c.colspan for c in self.head[0].cells)
+        return sum(c.colspan for c in source.cells)
+
+    @classmethod
+    def from_rows(cls, caption: str, head: Sequence[Sequence[str]],
+                  body: Sequence[Sequence[str]], *, numeric: Sequence[bool] = (),
+                  row_headers: int = 1, note: str = "") -> Table:
+        """A plain table: one header row per ``head`` line, the first ``row_headers`` cells
+        of a body row as its header cells, ``numeric`` per column."""
+        def is_num(pos: int) -> bool:
+            return bool(numeric[pos]) if pos < len(numeric) else False
+
+        head_rows = tuple(Row(tuple(Cell(t, header=True, scope="col") for t in line))
+                          for line in head)
+        rows = tuple(Row(tuple(
+            Cell(t, header=True, scope="row") if pos < row_headers
+            else Cell(t, numeric=is_num(pos)) for pos, t in enumerate(line))) for line in body)
+        columns = list(head[-1]) if head else None
+        frame = pd.DataFrame([list(line) for line in body], columns=columns)
+        return cls(caption, head_rows, rows, note, frame)
+
+    def __repr__(self) -> str:
+        return f"{self.caption}\n{self.frame.to_string()}"
+
+
+def blocks_of(items: Iterable[Any]) -> list[Any]:
+    """Blocks with every :class:`Group` opened, in order (for renderers that lay out blocks
+    one by one)."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, Group):
+            out.extend(blocks_of(item.blocks))
+        elif item is not None:
+            out.append(item)
+    return out
