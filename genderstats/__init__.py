@@ -5,7 +5,7 @@ In a notebook::
     import genderstats as gs
     members = gs.data.load("committee_members", year, data_dir)
     table = gs.stats.gender_table(members, by="affiliation")
-    gs.present.tables.gender_table(table, "委員性別")
+    gs.present.tables.gender_block(table, "委員性別")
 
 The layers: ``gs.data`` (the contract), ``gs.analyses`` (one module per topic),
 ``gs.present`` (the document model and its renderers), ``gs.pipeline`` (registry, build,

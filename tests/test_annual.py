@@ -161,7 +161,7 @@ def test_only_built_reports_are_linked_with_their_recorded_figure(tmp_path):
         digital_training={"status": "unbuilt", "page": None, "key_figure": "舊的數字"},
         gender_training={"status": "ok", "page": None, "key_figure": "沒有頁面"}), 112)
     del status["procurement-review-committee"]  # not mentioned: not built
-    html = annual.summaries_html(annual.report_entries(REGISTRY, status), "表").html
+    html = annual.summaries_table(annual.report_entries(REGISTRY, status), "表").html
     rows = _rows(html)
     title = {r.id: r.title for r in OTHERS}
     tf = "gender-equality-task-force"
@@ -175,7 +175,7 @@ def test_only_built_reports_are_linked_with_their_recorded_figure(tmp_path):
 
 
 def test_without_a_status_file_no_link_and_no_figure(tmp_path):
-    html = annual.summaries_html(annual.report_entries(REGISTRY, None), "表", built=False).html
+    html = annual.summaries_table(annual.report_entries(REGISTRY, None), "表", built=False).html
     assert "<a " not in html and "重點數字" not in html.replace(annual.PENDING_NOTE, "")
     assert annual.PENDING_NOTE in html
     assert [t for t in re.findall(r"<li>(.*?)</li>", html)] == [r.title for r in OTHERS]

@@ -72,7 +72,7 @@ def test_two_women_of_nine_fail_the_one_third_rule_short_of_one_woman():
     assert cm.headcount_sentence(comp) == (
         "委員人數分別為男性7人、女性2人，女性比例低於全部委員三分之一，尚缺女性1人")
     assert cm.key_figure(comp) == "9人，女性2人（22.22%），未達三分之一原則（尚缺女性1人）"
-    html = cm.form_table_html(comp).frame
+    html = cm.form_table(comp).frame
     assert html.iloc[0].tolist() == ["9人", "7人", "2人", "22.22%", "未達（尚缺女性1人）"]
 
 
@@ -98,7 +98,7 @@ def test_ex_officio_members_can_be_left_out_of_the_rule_but_stay_in_the_tables()
     by_role = appointed.breakdown("role")
     assert by_role is not None
     assert by_role.rules.loc["當然委員", "人數"] == 0  # nobody counted there
-    html = cm.composition_html(by_role.table, "身分", rules=by_role.rules, counted=True)
+    html = cm.composition_table(by_role.table, "身分", rules=by_role.rules, counted=True)
     assert "計入人數" in html.frame.columns
     assert html.frame.loc["合計", "計入人數"] == "6"
     assert "當然委員不計入，計入6人" in cm.overall_sentences(appointed)[-1]
@@ -110,23 +110,23 @@ def test_a_member_of_other_gender_is_counted_shown_and_the_rule_checks_men_and_w
     assert [int(comp.row[g]) for g in ("男", "女", "其他", "合計")] == [2, 6, 1, 9]
     assert (bool(comp.rule["符合"]), comp.rule["缺少性別"], int(comp.rule["缺少人數"])) == (
         False, "男", 1)
-    frame = cm.composition_html(comp.overall, "委員", rules=comp.rules).frame
+    frame = cm.composition_table(comp.overall, "委員", rules=comp.rules).frame
     assert frame.loc["全體委員", "其他性別人數"] == "1"
     assert frame.loc["全體委員", "其他性別比例"] == "11%"
     assert frame.loc["全體委員", "任一性別不低於三分之一"] == "未達（尚缺男性1人）"
     assert "其他性別佔11%" in cm.overall_sentences(comp)[1]
     assert cm.key_figure(comp) == (
         "9人，女性6人（66.67%），其他性別1人，未達三分之一原則（尚缺男性1人）")
-    assert cm.form_table_html(comp).frame.loc["全體委員", "其他性別人數"] == "1人"
+    assert cm.form_table(comp).frame.loc["全體委員", "其他性別人數"] == "1人"
     assert "其他性別1人" in cm.headcount_sentence(comp)
-    assert "其他性別人數" not in cm.composition_html(
+    assert "其他性別人數" not in cm.composition_table(
         cm.composition(roster("男女女"), "測試小組").overall, "x").frame.columns
 
 
 def test_a_share_prints_the_same_in_the_findings_and_the_tables():
     comp = cm.composition(roster("男" * 8 + "女" * 12), "測試小組")
-    form = cm.form_table_html(comp, decimals=2).frame.iloc[0]
-    table = cm.composition_html(comp.overall, "示例", rules=comp.rules, decimals=2).frame
+    form = cm.form_table(comp, decimals=2).frame.iloc[0]
+    table = cm.composition_table(comp.overall, "示例", rules=comp.rules, decimals=2).frame
     sentences = cm.overall_sentences(comp, 2)
     assert form["（較低者）單一性別比例"] == "40%"
     assert table.loc["全體委員", ["男性比例", "女性比例"]].tolist() == ["40%", "60%"]
@@ -134,7 +134,7 @@ def test_a_share_prints_the_same_in_the_findings_and_the_tables():
                              "全體委員男女比例為女性佔60%、男性佔40%"]
     comp = cm.composition(roster("男" * 7 + "女" * 9), "測試小組")
     assert cm.overall_sentences(comp, 2)[1] == "全體委員男女比例為女性佔56.25%、男性佔43.75%"
-    assert cm.composition_html(comp.overall, "示例", decimals=2).frame.loc[
+    assert cm.composition_table(comp.overall, "示例", decimals=2).frame.loc[
         "全體委員", "男性比例"] == "43.75%"
 
 
@@ -158,14 +158,14 @@ def test_an_unknown_committee_names_the_ones_the_file_has():
 def test_task_force_composition_from_the_sample_data():
     comp = cm.composition(sample_members(), "性別平等專案小組")
     assert [int(comp.row[g]) for g in ("男", "女", "其他", "合計")] == [6, 11, 0, 17]
-    assert cm.form_table_html(comp).frame.iloc[0].tolist() == [
+    assert cm.form_table(comp).frame.iloc[0].tolist() == [
         "17人（含3名外聘委員）", "6人（含1名外聘委員）", "11人（含2名外聘委員）", "35.29%", "符合"]
     assert [b.key for b in comp.breakdowns] == ["affiliation"]  # 身分 repeats 府內/外聘
     assert "全體委員17人，較低者單一性別（男性）比例為35.29%" in cm.overall_sentences(comp, 2)
     # At whole percents the same figure reads 35% in the findings and the tables alike.
     assert cm.overall_sentences(comp)[:2] == ["全體委員17人，較低者單一性別（男性）比例為35%",
                                               "全體委員男女比例為女性佔65%、男性佔35%"]
-    assert cm.form_table_html(comp, decimals=0).frame.iloc[0, 3] == "35%"
+    assert cm.form_table(comp, decimals=0).frame.iloc[0, 3] == "35%"
 
 
 def test_data_governance_breakdowns_and_terms_from_the_sample_data():

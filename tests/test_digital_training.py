@@ -231,7 +231,7 @@ def test_a_small_nationality_cell_and_its_secondary_cell_are_hidden():
     assert hidden.loc["印尼", "合計"] == "*"      # else 6 − 5 gives it away
     assert (hidden.loc["越南"] != "").any()       # else the 男 column: 45 − 40 − 4
     assert not (hidden.loc["中華民國"] != "").any()
-    html = dt.protected_table_html(table, "示例", threshold=3, hidden=hidden)
+    html = dt.protected_table(table, "示例", threshold=3, hidden=hidden)
     row = html.frame.set_index("國籍").loc["印尼"]
     assert (row["男性人次"], row["女性人次"], row["總人次"]) == ("<3", "5", "*")
     assert (row["男性比例"], row["女性比例"]) == ("-", "-")
@@ -271,7 +271,7 @@ def test_issue_13_nationalities_are_recoded_and_the_domestic_split_stays():
     table = dt.nationality_table(dt.prepare(parts, classes), recode_below=10)
     assert list(table.index) == ["中華民國", "其他國籍", "合計"]
     marks = privacy.suppression_marks(table, 3)
-    html = dt.protected_table_html(table, "示例", threshold=3, hidden=marks)
+    html = dt.protected_table(table, "示例", threshold=3, hidden=marks)
     row = html.frame.set_index("國籍").loc["中華民國"]
     assert (row["男性人次"], row["女性人次"], row["其他性別人次"]) == ("47", "34", "<3")
     assert not privacy.recoverable_cells(table, marks, 3).to_numpy().any()

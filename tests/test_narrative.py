@@ -204,5 +204,5 @@ def test_no_recommendation_reads_plainly_with_no_staff_instruction(tmp_path):
     (tmp_path / "113").mkdir()
     items = recommendations.load("資料治理委員會", 113, tmp_path)
     assert items == []
-    assert recommendations.recommendations_html(items).html == (
+    assert recommendations.recommendations_block(items).html == (
         '<p class="gs-note">本年度無建議事項。</p>')

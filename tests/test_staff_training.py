@@ -50,14 +50,14 @@ def test_completion_table_has_the_seed_columns_and_everyone_complete_prints_100(
                                    "女性完成人數", "女性完成比率"]
     row = table.iloc[0]
     assert [int(row[c]) for c in ("整體完成人數", "男性完成人數", "女性完成人數")] == [112, 59, 53]
-    cells = st.rate_table_html(table, "示例").frame.iloc[0].tolist()
+    cells = st.rate_table(table, "示例").frame.iloc[0].tolist()
     assert cells == ["完成3小時性別主流化訓練", "112", "100%", "59", "100%", "53", "100%"]
 
 
 def test_one_man_with_two_hours_is_not_complete_and_lowers_the_rates():
     staff = staff_frame([2] + [3] * 58, [3] * 53)
     table = st.completion_table(staff, st.GENERAL)
-    cells = st.rate_table_html(table, "示例").frame.iloc[0].tolist()
+    cells = st.rate_table(table, "示例").frame.iloc[0].tolist()
     assert cells == ["完成3小時性別主流化訓練", "111", "99.11%", "58", "98.31%", "53", "100%"]
     short = st.shortfall_staff(staff)
     assert short[["員工編號", "單位"]].values.tolist() == [["E001", "秘書室"]]
@@ -96,7 +96,7 @@ def test_other_gender_gets_its_own_columns_and_empty_types_print_a_dash():
     assert "其他性別完成比率" in table.columns
     empty = st.completion_table(staff, st.SUPERVISOR)
     assert "其他性別完成人數" not in empty.columns
-    assert st.rate_table_html(empty, "示例").frame.iloc[0].tolist()[1:3] == ["0", "-"]
+    assert st.rate_table(empty, "示例").frame.iloc[0].tolist()[1:3] == ["0", "-"]
 
 
 @pytest.mark.parametrize(
@@ -249,7 +249,7 @@ def test_findings_name_the_population_and_who_completed():
     assert sentences[1] == ("一般公務人員118人中116人完成3小時且其中含實體課程1小時以上，"
                             "實體課程參訓率98.31%（男性96.61%、女性100%）")
     # The findings print a rate exactly as the table beside them does.
-    cells = st.rate_table_html(st.completion_table(staff, st.GENERAL), "示例").frame.iloc[0]
+    cells = st.rate_table(st.completion_table(staff, st.GENERAL), "示例").frame.iloc[0]
     assert cells.tolist()[1:] == ["116", "98.31%", "57", "96.61%", "59", "100%"]
 
 
@@ -395,7 +395,7 @@ def test_one_other_gender_hides_it_and_the_women_but_keeps_the_overall_figures()
     assert disc.marks == {"男": "", "女": "*", "其他": "<", "合計": ""}
     assert st.population_sentence(staff, st.GENERAL) == (
         "總人數：113人；男性人數：59人；女性人數：不公開；其他性別人數：未達3人")
-    cells = st.rate_table_html(st.completion_table(staff, st.GENERAL), "示例", disc).frame
+    cells = st.rate_table(st.completion_table(staff, st.GENERAL), "示例", disc).frame
     assert cells.iloc[0].tolist() == ["完成3小時性別主流化訓練", "113", "100%", "59", "100%",
                                       "*", "*", "未達3人", "未達3人"]
     counts = st.completion_counts(staff, st.GENERAL)

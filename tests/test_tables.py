@@ -65,7 +65,7 @@ def seed_bands() -> pd.DataFrame:
 
 
 def test_seed_band_table_exact_cells():
-    t = tables.seed_band_table_html(seed_bands(), "112年課程各年齡區間參與人數及性別統計表",
+    t = tables.band_block(seed_bands(), "112年課程各年齡區間參與人數及性別統計表",
                                     row_label="銀髮族")
     assert t.frame.loc["人次"].tolist() == [
         "7", "45", "0", "246", "965", "0", "272", "733", "0", "61", "197", "0"
@@ -83,7 +83,7 @@ def test_seed_band_table_exact_cells():
 
 
 def test_seed_band_table_other_shown_when_present():
-    t = tables.seed_band_table_html(
+    t = tables.band_block(
         counts_table({"51-60歲": {"男": 1, "女": 2, "其他": 1}, "空": {"男": 0, "女": 0}}),
         "x", row_label="銀髮族",
     )
@@ -93,7 +93,7 @@ def test_seed_band_table_other_shown_when_present():
 def test_gender_table_html_cells_and_structure():
     t = counts_table({"全體委員": {"男": 6, "女": 11}, "大型": {"男": 1200, "女": 1476}},
                      total=True)
-    h = tables.gender_table_html(t, "委員性別", index_label="類別")
+    h = tables.gender_block(t, "委員性別", index_label="類別")
     assert h.frame.columns.tolist() == [
         "男性人數", "女性人數", "其他性別人數", "總人數", "男性比例", "女性比例", "其他性別比例"
     ]
@@ -111,19 +111,19 @@ def test_gender_table_html_cells_and_structure():
 
 def test_gender_table_html_options():
     t = counts_table({"班": {"男": 592, "女": 2084}})
-    h = tables.gender_table_html(t, "參訓", decimals=0, shares=True, count_label="人次")
+    h = tables.gender_block(t, "參訓", decimals=0, shares=True, count_label="人次")
     assert h.frame.loc["班", "男性人次"] == "592"
     assert h.frame.loc["班", "總人次"] == "2,676"
     assert h.frame.loc["班", "女性比例"] == "78%"
-    h = tables.gender_table_html(t, "參訓", shares=False)
+    h = tables.gender_block(t, "參訓", shares=False)
     assert h.frame.columns.tolist() == ["男性人數", "女性人數", "其他性別人數", "總人數"]
-    empty = tables.gender_table_html(counts_table({"空": {"男": 0, "女": 0}}), "空")
+    empty = tables.gender_block(counts_table({"空": {"男": 0, "女": 0}}), "空")
     assert empty.frame.loc["空", "男性比例"] == "-"
 
 
 def test_gender_table_html_suppression_hides_counts_and_their_shares():
     t = counts_table({"甲": {"男": 1, "女": 9, "其他": 4}, "乙": {"男": 20, "女": 30}})
-    h = tables.gender_table_html(t, "x", suppress_below=3)
+    h = tables.gender_block(t, "x", suppress_below=3)
     row = h.frame.loc["甲"]
     # The row's 合計 goes rather than a count: women and other stay readable.
     assert row["男性人數"] == "<3" and row["其他性別人數"] == "4"
@@ -133,25 +133,25 @@ def test_gender_table_html_suppression_hides_counts_and_their_shares():
     assert "&lt;3" in h.html and "<3<" not in h.html
     assert "<tfoot>" in h.html and "未達3" in h.html
     # Without suppression the same table shows everything.
-    plain = tables.gender_table_html(t, "x")
+    plain = tables.gender_block(t, "x")
     assert plain.frame.loc["甲", "男性人數"] == "1" and "<tfoot>" not in plain.html
 
 
 def test_gender_table_html_hidden_total_hides_all_shares():
-    h = tables.gender_table_html(counts_table({"甲": {"男": 1, "女": 0}}), "x", suppress_below=3)
+    h = tables.gender_block(counts_table({"甲": {"男": 1, "女": 0}}), "x", suppress_below=3)
     assert h.frame.loc["甲"].tolist() == ["<3", "0", "0", "*", "-", "-", "-"]
 
 
 def test_gender_table_html_multiindex_total_spans_index_columns():
     df = pd.DataFrame({"a": ["外聘", "府內"], "b": ["組1", "組1"], "gender": ["男", "女"]})
-    h = tables.gender_table_html(gender_table(df, by=["a", "b"]), "x")
+    h = tables.gender_block(gender_table(df, by=["a", "b"]), "x")
     assert '<th scope="row" colspan="2">合計</th>' in h.html
     assert '<th scope="col">a</th><th scope="col">b</th>' in h.html
 
 
 def test_category_label_and_caption_are_escaped():
     t = counts_table({XSS: {"男": 1, "女": 2}})
-    h = tables.gender_table_html(t, f"標題{XSS}")
+    h = tables.gender_block(t, f"標題{XSS}")
     assert "<script>" not in h.html
     assert h.html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3  # label, caption, aria
     assert XSS in parse(h.html).cells
@@ -167,14 +167,14 @@ def test_frame_html_members_list_escaped_and_masked():
             "時數": [1234, None],
         }
     )
-    h = tables.frame_html(members, "委員名單", numeric_cols=["時數"], mask_cols=["姓名"])
+    h = tables.frame_block(members, "委員名單", numeric_cols=["時數"], mask_cols=["姓名"])
     assert h.frame["姓名"].tolist()[0] == "高○煌"
     assert h.frame["時數"].tolist() == ["1,234", "-"]
     assert "<script>" not in h.html and "高志煌" not in h.html
     assert '<th scope="row">當然委員</th>' in h.html
     assert '<td class="gs-num">1,234</td>' in h.html
 
-    raw = tables.frame_html(members.drop(columns="時數"), "名單")
+    raw = tables.frame_block(members.drop(columns="時數"), "名單")
     assert "<script>" not in raw.html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw.html
     assert XSS in parse(raw.html).cells
@@ -183,7 +183,7 @@ def test_frame_html_members_list_escaped_and_masked():
 def test_frame_html_index_as_row_headers():
     df = pd.DataFrame({"預算數": [5820000, 22500]}, index=pd.Index(["數位平權", "出席費"],
                                                                    name="計畫"))
-    h = tables.frame_html(df, "預算", numeric_cols=["預算數"], index=True)
+    h = tables.frame_block(df, "預算", numeric_cols=["預算數"], index=True)
     assert '<th scope="col">計畫</th>' in h.html
     assert '<th scope="row">數位平權</th><td class="gs-num">5,820,000</td>' in h.html
 
@@ -198,6 +198,6 @@ def test_table_css_hooks():
 
 def test_masked_names_are_kept_whole_on_one_line():
     df = pd.DataFrame({"組別": ["專家"], "出席者": ["戴○凱、歐陽○明、<姜○淳>"]})
-    html = tables.frame_html(df, "出席").html
+    html = tables.frame_block(df, "出席").html
     assert ('<td><span class="gs-name">戴○凱</span>、<span class="gs-name">歐陽○明</span>、'
             '&lt;<span class="gs-name">姜○淳</span>&gt;</td>') in html

@@ -30,8 +30,8 @@ from genderstats import data
 from genderstats.analyses import budget as budget_mod
 from genderstats.analyses import committees, staff_training
 from genderstats.pipeline.registry import Report
-from genderstats.present.tables import Html, HtmlTable, frame_html
-from genderstats.privacy import escape
+from genderstats.present.model import Cell, Group, Heading, ItemList, Paragraph, Row, Table
+from genderstats.present.tables import frame_block
 from genderstats.record import record_input
 from genderstats.stats import minority_share
 
@@ -41,10 +41,6 @@ NO_MEMBERS_DATA = "本年度無委員名單資料。"
 NO_BUDGET_DATA = "本年度無性別預算資料。"
 NOT_READY = "本報告尚未完成"
 PENDING_NOTE = "各報告的連結與重點數字，於產製本年度全部報告時列出。"
-
-
-def _p(text: str) -> Html:
-    return Html(f"<p>{escape(text)}</p>")
 
 
 # ------------------------------------------------------------------ 二、性別平等專案小組
@@ -82,26 +78,26 @@ def meetings_form(meetings: pd.DataFrame) -> pd.DataFrame:
 
 def task_force_outputs(year: int, data_dir: Path) -> list[Any]:
     """(一) 成員 and (二) 運作情形, each saying so when its data is missing."""
-    out: list[Any] = [Html("<h3>(一) 成員</h3>")]
+    out: list[Any] = [Heading("(一) 成員", 3)]
     if data.find_file("committee_members", year, data_dir) is None:
-        out.append(_p(NO_MEMBERS_DATA))
+        out.append(Paragraph(NO_MEMBERS_DATA))
     else:
         comp = task_force(year, data_dir)
         if comp is None:
-            out.append(_p(f"{year}年委員名單中沒有{committees.TASK_FORCE}。"))
+            out.append(Paragraph(f"{year}年委員名單中沒有{committees.TASK_FORCE}。"))
         else:
-            out.append(committees.form_table_html(comp,
-                                                  f"{year}年{committees.TASK_FORCE}成員"))
+            out.append(committees.form_table(comp,
+                                             f"{year}年{committees.TASK_FORCE}成員"))
     meetings = data.load_optional("task_force_meetings", year, data_dir)
-    out.append(Html("<h3>(二) 運作情形</h3>"))
+    out.append(Heading("(二) 運作情形", 3))
     if meetings is None:
-        out.append(_p(committees.NO_MEETINGS_DATA))
+        out.append(Paragraph(committees.NO_MEETINGS_DATA))
     elif meetings.empty:
-        out.append(_p(f"{year}年未召開會議。"))
+        out.append(Paragraph(f"{year}年未召開會議。"))
     else:
-        out.append(frame_html(meetings_form(meetings), f"{year}年{committees.TASK_FORCE}運作情形"))
+        out.append(frame_block(meetings_form(meetings), f"{year}年{committees.TASK_FORCE}運作情形"))
         if not committees.has_experts(meetings):
-            out.append(_p(committees.NO_EXPERTS_DATA))
+            out.append(Paragraph(committees.NO_EXPERTS_DATA))
     return out
 
 
@@ -116,7 +112,7 @@ def training_outputs(year: int, data_dir: Path,
     courses = data.load_optional("training_courses", year, data_dir)
     out: list[Any] = []
     for part, heading in staff_training.SECTIONS.items():
-        out.append(Html(f"<h3>{escape(heading)}</h3>"))
+        out.append(Heading(heading, 3))
         out.extend(staff_training.section(part, year, staff, contacts, courses, rules,
                                           charts=False))
     return out
@@ -128,27 +124,27 @@ def budget_outputs(year: int, data_dir: Path) -> list[Any]:
     """(一) this year's items, (二) next year's, (三) the change (「無」 when none)."""
     items = data.load_optional("gender_budget", year, data_dir)
     if items is None:
-        return [_p(NO_BUDGET_DATA)]
+        return [Paragraph(NO_BUDGET_DATA)]
     if items.empty:
-        return [_p(f"{year}年未編列性別預算。")]
+        return [Paragraph(f"{year}年未編列性別預算。")]
     nxt = year + 1
     out: list[Any] = []
     for n, (label, y) in enumerate([("本年度", year), ("下年度", nxt)], start=1):
-        out.append(Html(f"<h3>({'一二'[n - 1]}) {label}({y})性別預算編列情形</h3>"))
+        out.append(Heading(f"({'一二'[n - 1]}) {label}({y})性別預算編列情形", 3))
         if (items["year"] == y).any():
-            out.append(frame_html(budget_mod.budget_items(items, y),
+            out.append(frame_block(budget_mod.budget_items(items, y),
                                   f"{y}年性別預算編列情形（單位：元）", numeric_cols=["預算數"]))
         else:
-            out.append(Html(f"<p>{y}年尚無性別預算資料。</p>"))
-    out.append(Html("<h3>(三) 下年度與本年度相較之增減</h3>"))
+            out.append(Paragraph(f"{y}年尚無性別預算資料。"))
+    out.append(Heading("(三) 下年度與本年度相較之增減", 3))
     if (items["year"] == nxt).any():
         change = budget_mod.budget_change(items, year, nxt)
-        out.append(Html(f"<p>{escape(budget_mod.change_text(change, year, nxt))}</p>"))
+        out.append(Paragraph(budget_mod.change_text(change, year, nxt)))
         if (change["增減"] != 0).any():
-            out.append(frame_html(change, f"{year}年與{nxt}年性別預算比較（單位：元）",
+            out.append(frame_block(change, f"{year}年與{nxt}年性別預算比較（單位：元）",
                                   numeric_cols=[f"{year}年", f"{nxt}年", "增減"]))
     else:
-        out.append(Html(f"<p>尚無{nxt}年資料，無法比較。</p>"))
+        out.append(Paragraph(f"尚無{nxt}年資料，無法比較。"))
     return out
 
 
@@ -215,8 +211,8 @@ def report_entries(reports: list[Report], status: dict[str, dict[str, Any]] | No
     return out
 
 
-def summaries_html(entries: list[ReportEntry], caption: str, *, built: bool = True
-                   ) -> HtmlTable | Html:
+def summaries_table(entries: list[ReportEntry], caption: str, *, built: bool = True
+                    ) -> Table | Group:
     """The 四 section's table: each ready report's title links to its page, beside the key
     figure it recorded; any other report reads 「本報告尚未完成」, with no link nor figure.
 
@@ -224,22 +220,16 @@ def summaries_html(entries: list[ReportEntry], caption: str, *, built: bool = Tr
     list is completed when the year is built.
     """
     if not built:
-        items = "".join(f"<li>{escape(e.title)}</li>" for e in entries)
-        return Html(f"<p>{escape(PENDING_NOTE)}</p><ul>{items}</ul>")
-    head = '<th scope="col">報告</th><th scope="col">重點數字</th>'
+        return Group((Paragraph(PENDING_NOTE), ItemList(tuple(e.title for e in entries))))
+    head = Row((Cell("報告", header=True, scope="col"), Cell("重點數字", header=True, scope="col")))
     rows, shown = [], []
     for e in entries:
-        if e.ready:
-            title = f'<a href="{escape(e.page)}">{escape(e.title)}</a>'
-            figure = e.key_figure or "—"
-        else:
-            title, figure = escape(e.title), NOT_READY
-        rows.append(f'<tr><th scope="row">{title}</th><td>{escape(figure)}</td></tr>')
+        figure = (e.key_figure or "—") if e.ready else NOT_READY
+        title = Cell(e.title, header=True, scope="row", link=e.page if e.ready else None)
+        rows.append(Row((title, Cell(figure))))
         shown.append({"報告": e.title, "重點數字": figure})
-    html = (f'<div class="gs-table-wrap" role="region" aria-label="{escape(caption)}" '
-            f'tabindex="0"><table class="gs-table"><caption>{escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
-    return HtmlTable(html, pd.DataFrame(shown, columns=["報告", "重點數字"]))
+    return Table(caption, (head,), tuple(rows),
+                 frame=pd.DataFrame(shown, columns=["報告", "重點數字"]))
 
 
 def other_reports_outputs(year: int, report_status: str | Path = "",
@@ -255,11 +245,11 @@ def other_reports_outputs(year: int, report_status: str | Path = "",
         entries = [ReportEntry(rid, str(e.get("title") or rid), str(e["status"]),
                                e.get("page") or None, e.get("key_figure") or None)
                    for rid, e in status.items() if rid != ANNUAL_ID]
-        return [summaries_html(entries, caption)]
+        return [summaries_table(entries, caption)]
     path = registry_file or config.REGISTRY_FILE
     record_input(path)
     entries = report_entries(registry.load_registry(path), None)
-    return [summaries_html(entries, caption, built=False)]
+    return [summaries_table(entries, caption, built=False)]
 
 
 def key_figure(comp: committees.Composition | None, items: pd.DataFrame | None,

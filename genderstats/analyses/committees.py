@@ -46,10 +46,11 @@ from typing import Any
 
 import pandas as pd
 
-from genderstats.analyses.narrative import composition_sentence, findings_html, rule_sentence
+from genderstats.analyses.narrative import composition_sentence, rule_sentence
 from genderstats.config import GENDERS, TOTAL
-from genderstats.present.tables import GENDER_WORDS, Html, HtmlTable, frame_html
-from genderstats.privacy import escape, mask_name
+from genderstats.present.model import Findings, Group, Heading, Paragraph, Table
+from genderstats.present.tables import GENDER_WORDS, frame_block
+from genderstats.privacy import mask_name
 from genderstats.stats import (
     ONE_THIRD,
     format_count,
@@ -76,25 +77,25 @@ __all__ = [
     "breakdown_sentences",
     "committee_roster",
     "compare_terms",
-    "comparison_html",
+    "comparison_table",
     "comparison_sentences",
     "composition",
-    "composition_html",
+    "composition_table",
     "counted_people",
     "expert_attendance",
     "form_pct",
-    "form_table_html",
+    "form_table",
     "has_experts",
     "heading",
     "headcount_sentence",
     "indicator_tables",
     "key_figure",
     "meetings_frame",
-    "meetings_html",
+    "meetings_table",
     "meetings_outputs",
     "meetings_sentences",
     "members_frame",
-    "members_html",
+    "members_block",
     "new_categories",
     "NO_EXPERTS_DATA",
     "NO_MEETINGS_DATA",
@@ -162,25 +163,24 @@ def _rule_name(threshold: Fraction) -> str:
     return "三分之一原則" if threshold == ONE_THIRD else f"任一性別不低於{text}原則"
 
 
-def heading(text: str, level: int = 2, anchor: str | None = None) -> Html:
+def heading(text: str, level: int = 2, anchor: str | None = None) -> Heading:
     """A section heading for a section that exists only when the data has it.
 
-    The id lets the page's table of contents link to it.
+    The anchor lets the page's table of contents link to it.
 
-    >>> heading("工作小組").html
-    '<h2 id="工作小組">工作小組</h2>'
+    >>> heading("工作 小組").anchor
+    '工作-小組'
     """
-    anchor = anchor or re.sub(r"\s+", "-", text.strip())
-    return Html(f'<h{level} id="{escape(anchor)}">{escape(text)}</h{level}>')
+    return Heading(text, level, anchor or re.sub(r"\s+", "-", text.strip()))
 
 
-def note(text: str) -> Html:
-    """A short escaped paragraph (class ``gs-note``).
+def note(text: str) -> Paragraph:
+    """A note: the small print under a table.
 
-    >>> note("<b>").html
-    '<p class="gs-note">&lt;b&gt;</p>'
+    >>> note("無成員").note
+    True
     """
-    return Html(f'<p class="gs-note">{escape(text)}</p>')
+    return Paragraph(text, note=True)
 
 
 # --------------------------------------------------------------------------- roster
@@ -573,12 +573,6 @@ def key_figure(comp: Composition) -> str:
 # --------------------------------------------------------------------------- HTML
 
 
-def _mark_total(table: HtmlTable) -> HtmlTable:
-    marked = table.html.replace(f'<tr><th scope="row">{TOTAL}</th>',
-                                f'<tr class="gs-total"><th scope="row">{TOTAL}</th>')
-    return HtmlTable(marked, table.frame)
-
-
 def _rule_cell(rule_row: pd.Series) -> str:
     if int(rule_row["人數"]) == 0:
         return "無成員"
@@ -587,7 +581,7 @@ def _rule_cell(rule_row: pd.Series) -> str:
     return f"未達（{_short_fall(rule_row)}）"
 
 
-def composition_html(
+def composition_table(
     table: pd.DataFrame,
     caption: str,
     *,
@@ -597,7 +591,7 @@ def composition_html(
     show_other: bool | None = None,
     counted: bool = False,
     index_label: str | None = None,
-) -> HtmlTable:
+) -> Table:
     """A gender table with, per row, the rule's minimum and result.
 
     Columns: category | 男性人數 | 女性人數 | [其他性別人數] | 總人數 | 男性比例 | 女性比例 |
@@ -624,11 +618,11 @@ def composition_html(
         numeric += [c for c in ("計入人數", "任一性別最低人數") if c in cols]
     frame = pd.DataFrame(cols, index=table.index)
     frame.index.name = index_label or table.index.name or "類別"
-    return _mark_total(frame_html(frame, caption, numeric_cols=numeric, index=True))
+    return frame_block(frame, caption, numeric_cols=numeric, index=True, mark_total=True)
 
 
-def form_table_html(comp: Composition, caption: str | None = None, *,
-                    decimals: int = FORM_DECIMALS) -> HtmlTable:
+def form_table(comp: Composition, caption: str | None = None, *,
+               decimals: int = FORM_DECIMALS) -> Table:
     """The results-report form's 「成員」 row: totals with 外聘 in brackets, the lower share.
 
     總人數 「17人（含3名外聘委員）」 | 男性人數 「6人（含1名外聘委員）」 | 女性人數 … |
@@ -654,7 +648,7 @@ def form_table_html(comp: Composition, caption: str | None = None, *,
         rule_head += f"（不計{EX_OFFICIO}）"
     data[rule_head] = _rule_cell(comp.rule)
     frame = pd.DataFrame([data], index=pd.Index([ALL_MEMBERS], name="成員"))
-    return frame_html(frame, caption or f"{comp.label}成員", numeric_cols=[], index=True)
+    return frame_block(frame, caption or f"{comp.label}成員", numeric_cols=[], index=True)
 
 
 def members_frame(roster: pd.DataFrame) -> pd.DataFrame:
@@ -688,12 +682,12 @@ def members_frame(roster: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def members_html(comp: Composition, caption: str | None = None) -> Html:
+def members_block(comp: Composition, caption: str | None = None) -> Group:
     """The members table (names masked) and the seed's footer line under it.
 
     「男性8人／女性8人，無任一性別低於1/3之情形。」
     """
-    table = frame_html(members_frame(comp.roster), caption or f"{comp.label}委員名單",
+    table = frame_block(members_frame(comp.roster), caption or f"{comp.label}委員名單",
                        mask_cols=["姓名"])
     short = _short_threshold(comp.threshold)
     counts = _counts_text(comp.row, sep="／")
@@ -701,7 +695,7 @@ def members_html(comp: Composition, caption: str | None = None) -> Html:
         tail = f"無任一性別低於{short}之情形。"
     else:
         tail = f"未達任一性別不低於{short}，{_short_fall(comp.rule)}。"
-    return Html(table.html + note(f"{counts}，{tail}").html)
+    return Group((table, note(f"{counts}，{tail}")))
 
 
 # --------------------------------------------------------------------------- terms
@@ -755,9 +749,9 @@ def _pp(value: float, decimals: int) -> str:
     return "0" if float(text) == 0 else ("+" if value > 0 else "-") + text
 
 
-def comparison_html(
+def comparison_table(
     comparison: pd.DataFrame, previous: str, current: str, caption: str, decimals: int = 0
-) -> HtmlTable:
+) -> Table:
     """:func:`compare_terms` as a table: 第1屆 女性/總人數 and 比例, 第2屆 the same, 增減."""
     def count(w: float, n: float) -> str:
         return "-" if pd.isna(n) else f"{int(w)}/{int(n)}"
@@ -771,7 +765,7 @@ def comparison_html(
         f"{current}女性比例": [form_pct(v, decimals) for v in comparison["本期女性比例"]],
         "增減（百分點）": [_pp(v, decimals) for v in comparison["增減（百分點）"]],
     }, index=comparison.index)
-    return frame_html(frame, caption, numeric_cols=list(frame.columns), index=True)
+    return frame_block(frame, caption, numeric_cols=list(frame.columns), index=True)
 
 
 def comparison_sentences(
@@ -884,9 +878,9 @@ def has_experts(meetings: pd.DataFrame) -> bool:
     return has_column(meetings, "experts_present")
 
 
-def meetings_html(meetings: pd.DataFrame, caption: str) -> HtmlTable:
+def meetings_table(meetings: pd.DataFrame, caption: str) -> Table:
     """The meetings table (names masked)."""
-    return frame_html(meetings_frame(meetings), caption, numeric_cols=["出席", "出席比率"])
+    return frame_block(meetings_frame(meetings), caption, numeric_cols=["出席", "出席比率"])
 
 
 def expert_attendance(meetings: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame | None:
@@ -954,17 +948,17 @@ def meetings_outputs(
         return [*out, note(NO_MEETINGS_DATA)], None
     if meetings.empty:
         return [*out, note(f"{year}年未召開會議。")], None
-    out.append(meetings_html(meetings, f"{year}年{committee}會議出席情形"))
+    out.append(meetings_table(meetings, f"{year}年{committee}會議出席情形"))
     experts = None
     if not has_experts(meetings):
         out.append(note(NO_EXPERTS_DATA))
     else:
         experts = expert_attendance(meetings, roster)
         if experts is not None:
-            out.append(composition_html(experts, f"{year}年各次會議專家學者委員出席者性別",
-                                        decimals=decimals, index_label="會議"))
+            out.append(composition_table(experts, f"{year}年各次會議專家學者委員出席者性別",
+                                         decimals=decimals, index_label="會議"))
         else:
             out.append(note("部分出席專家學者不在委員名單中，無法依性別統計出席者。"))
-    out.append(findings_html(meetings_sentences(meetings, experts, year, decimals),
-                             title="運作情形"))
+    out.append(Findings(meetings_sentences(meetings, experts, year, decimals),
+                        title="運作情形"))
     return out, experts

@@ -33,8 +33,9 @@ from genderstats.analyses.narrative import count_sentence, trend_sentence
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.bands import AGE_BANDS, age_band
 from genderstats.data.specs import TARGET_GROUPS
-from genderstats.present.tables import Html, HtmlTable, column_headers, frame_html
-from genderstats.privacy import escape, recode_small, record_rows, suppression_marks
+from genderstats.present.model import Table
+from genderstats.present.tables import column_headers, frame_block
+from genderstats.privacy import recode_small, record_rows, suppression_marks
 from genderstats.stats import (
     COUNT_COLUMNS,
     format_count,
@@ -70,16 +71,15 @@ __all__ = [
     "OTHER_NATIONALITIES",
     "RECODE_BELOW",
     "nationality_table",
-    "protected_table_html",
+    "protected_table",
     "record_safe_table",
     "yearly_trend",
     "trend_display",
     "trend_record",
-    "table_html",
+    "display_table",
     "counts_display",
     "nationality_sentence",
     "findings",
-    "paragraph_html",
 ]
 
 TOPIC = "數位訓練"
@@ -281,7 +281,7 @@ def senior_age_table(prepared: pd.DataFrame, bands: Sequence[str] = SENIOR_BANDS
     """The seed's senior learners' table: participations in 銀髮族 classes by age band.
 
     One row per band in ``bands`` (a band with nobody is a row of zeros), no 合計 row, as
-    :func:`genderstats.present.tables.seed_band_table_html` expects. Seniors outside the bands are
+    :func:`genderstats.present.tables.band_block` expects. Seniors outside the bands are
     counted by :func:`seniors_outside_bands`.
     """
     seniors = prepared[prepared["group"] == SENIOR]
@@ -373,7 +373,7 @@ def nationality_table(prepared: pd.DataFrame, *, recode_below: int | None = None
 # --------------------------------------------------------------------------- protection
 
 
-def protected_table_html(
+def protected_table(
     table: pd.DataFrame,
     caption: str,
     *,
@@ -382,13 +382,13 @@ def protected_table_html(
     index_label: str = "國籍",
     decimals: int = 2,
     hidden: pd.DataFrame | None = None,
-) -> HtmlTable:
+) -> Table:
     """A gender table protected by :func:`genderstats.privacy.suppression_marks`, in the
     committee's table style.
 
     Small counts print 「<n」, counts hidden so those cannot be worked out print 「*」, and
     the shares beside a hidden count (or in a row whose 合計 is hidden) print 「-」, as
-    :func:`genderstats.present.tables.gender_table_html` does. ``hidden`` is the marks (or bool
+    :func:`genderstats.present.tables.gender_block` does. ``hidden`` is the marks (or bool
     mask) when already computed.
     """
     from genderstats.privacy import ProtectedTable, _marks_of
@@ -406,19 +406,8 @@ def protected_table_html(
             cells[heads[c]] = protected.text(key, c, decimals)
         rows.append(cells)
     frame = pd.DataFrame(rows)
-    note = escape(protected.note(count_label))
-    return _styled(frame_html(frame, caption, numeric_cols=list(frame.columns[1:])), note)
-
-
-def _styled(table: HtmlTable, note: str = "") -> HtmlTable:
-    """Bold 合計 row and an optional foot note, as gender_table_html prints them."""
-    html = table.html.replace(f'<tr><th scope="row">{TOTAL}</th>',
-                              f'<tr class="gs-total"><th scope="row">{TOTAL}</th>')
-    if note:
-        span = len(table.frame.columns)
-        foot = f'<tfoot><tr><td class="gs-note" colspan="{span}">{note}</td></tr></tfoot>'
-        html = html.replace("</tbody></table>", f"</tbody>{foot}</table>")
-    return HtmlTable(html, table.frame)
+    return frame_block(frame, caption, numeric_cols=list(frame.columns[1:]), mark_total=True,
+                       note=protected.note(count_label))
 
 
 def record_safe_table(table: pd.DataFrame, hidden: pd.DataFrame, *,
@@ -522,10 +511,10 @@ def counts_display(table: pd.DataFrame, *, index_label: str, count_label: str = 
     return pd.DataFrame(rows)
 
 
-def table_html(display: pd.DataFrame, caption: str, note: str = "") -> HtmlTable:
+def display_table(display: pd.DataFrame, caption: str, note: str = "") -> Table:
     """Display cells (from :func:`counts_display` or :func:`trend_display`) as a table."""
-    return _styled(frame_html(display, caption, numeric_cols=list(display.columns[1:])),
-                   escape(note))
+    return frame_block(display, caption, numeric_cols=list(display.columns[1:]),
+                       mark_total=True, note=note)
 
 
 # --------------------------------------------------------------------------- key figures
@@ -756,8 +745,3 @@ def findings(kf: KeyFigures, senior_table: pd.DataFrame, trend_table: pd.DataFra
     if nationality is not None and hidden is not None:
         out.append(nationality_sentence(nationality, hidden))
     return [s for s in out if s]
-
-
-def paragraph_html(text: str) -> Html:
-    """One escaped paragraph of generated prose."""
-    return Html(f"<p>{escape(text)}</p>")

@@ -29,6 +29,7 @@ import pandas as pd
 from genderstats.analyses.narrative import balance_clause
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.specs import DATASETS
+from genderstats.present.model import Heading, Paragraph
 from genderstats.privacy import ProtectedTable, protect_people_table
 from genderstats.stats import ONE_THIRD, format_count, format_pct, gender_table, one_third_rule
 
@@ -55,7 +56,7 @@ __all__ = [
     "SUPPRESS_BELOW",
     "protected_totals",
     "protected_sentence",
-    "summary_html",
+    "summary_paragraph",
     "breakdown_outputs",
 ]
 
@@ -478,15 +479,13 @@ def key_figure(engineers: pd.DataFrame, suppress_below: int | None = SUPPRESS_BE
 # --------------------------------------------------------------------------- page pieces
 
 
-def summary_html(totals: pd.DataFrame | ProtectedTable, year: int | None = None) -> Any:
-    """:func:`overall_sentence` (:func:`protected_sentence` for a protected table) as an
-    escaped paragraph for the page."""
-    from genderstats.present.tables import Html
-    from genderstats.privacy import escape
-
+def summary_paragraph(totals: pd.DataFrame | ProtectedTable, year: int | None = None
+                      ) -> Paragraph:
+    """:func:`overall_sentence` (:func:`protected_sentence` for a protected table) as the
+    page's paragraph."""
     text = (protected_sentence(totals, year) if isinstance(totals, ProtectedTable)
             else overall_sentence(totals, year))
-    return Html(f"<p>{escape(text)}。</p>")
+    return Paragraph(f"{text}。")
 
 
 def breakdown_outputs(part: Breakdown, year: int, engineers: pd.DataFrame | None = None) -> list:
@@ -495,11 +494,10 @@ def breakdown_outputs(part: Breakdown, year: int, engineers: pd.DataFrame | None
     gets bars of headcounts per band and, given ``engineers``, the average-years sentence.
     """
     from genderstats.present import charts
-    from genderstats.present.tables import Html, gender_table_html
-    from genderstats.privacy import escape
+    from genderstats.present.tables import gender_block
 
-    out: list[Any] = [Html(f"<h3>依{escape(part.label)}</h3>")]
-    out.append(gender_table_html(
+    out: list[Any] = [Heading(f"依{part.label}", level=3)]
+    out.append(gender_block(
         part.table, f"{year}年{POPULATION}依{part.label}之性別統計", decimals=_PCT_DECIMALS,
         index_label=part.label, protected=part.protected,
         suppress_below=part.protected.threshold if part.protected else None,
@@ -515,7 +513,7 @@ def breakdown_outputs(part: Breakdown, year: int, engineers: pd.DataFrame | None
         if engineers is not None:
             sentence = seniority_sentence(seniority_summary(engineers),
                                           part.protected.threshold if part.protected else None)
-            out.append(Html(f"<p>{escape(sentence)}。</p>"))
+            out.append(Paragraph(f"{sentence}。"))
     elif len(body):
         out.append(charts.stacked_100(
             body, title=f"{year}年{POPULATION}各{part.label}性別比例", rule=ONE_THIRD,
@@ -525,5 +523,5 @@ def breakdown_outputs(part: Breakdown, year: int, engineers: pd.DataFrame | None
         note = (f"圖中只列出各性別人數皆已公開的{part.label}。" if len(body) and
                 part.column != SENIORITY_COLUMN else
                 f"部分{part.label}有未達門檻的人數，為保護個人隱私不繪製圖表。")
-        out.append(Html(f"<p>{escape(note)}</p>"))
+        out.append(Paragraph(note))
     return out

@@ -22,8 +22,8 @@ from typing import Any
 import pandas as pd
 
 from genderstats.config import TOTAL
-from genderstats.present.tables import GENDER_WORDS, Html
-from genderstats.privacy import escape
+from genderstats.present.model import Findings
+from genderstats.present.tables import GENDER_WORDS
 from genderstats.stats import format_count, format_pct, pct_value
 
 __all__ = [
@@ -224,16 +224,11 @@ def count_sentence(
     return text
 
 
-def findings_html(sentences: Iterable[Any], *, title: str = "分析發現") -> Html:
-    """Sentences as an escaped bulleted findings box (class ``gs-findings``).
+def findings_html(sentences: Iterable[Any], *, title: str = "分析發現") -> Findings:
+    """The findings box (:class:`genderstats.present.model.Findings`); the name notebooks
+    used before the document model.
 
-    >>> findings_html(["女多於男"]).html
-    '<section class="gs-findings"><h3>分析發現</h3><ul><li>女多於男</li></ul></section>'
+    >>> findings_html(["女多於男"]).items
+    ('女多於男',)
     """
-    items = [s for s in (str(x).strip() for x in sentences if x is not None) if s]
-    body = (
-        "<ul>" + "".join(f"<li>{escape(s)}</li>" for s in items) + "</ul>"
-        if items
-        else "<p>（無）</p>"
-    )
-    return Html(f'<section class="gs-findings"><h3>{escape(title)}</h3>{body}</section>')
+    return Findings(sentences, title=title)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from genderstats import config
+from genderstats.present.model import Block, Findings, Paragraph
 from genderstats.record import record_input, record_lookup
 from genderstats.years import roc_year
 
@@ -46,15 +47,16 @@ def load(topic: str, year: int | str, data_dir: str | Path | None = None) -> lis
     return [i.strip() for i in items if i.strip()]
 
 
-def recommendations_html(items: list[str], *, title: str = "建議"):
-    """The recommendations as an escaped list; a note when there are none.
+def recommendations_block(items: list[str], *, title: str = "建議") -> Block:
+    """The recommendations as a findings box; a note when there are none.
 
     The note is for the committee: where the analyst writes them is in data/README.md,
     not on the page.
     """
-    from genderstats.analyses.narrative import findings_html
-    from genderstats.present.tables import Html
-
     if not items:
-        return Html('<p class="gs-note">本年度無建議事項。</p>')
-    return findings_html(items, title=title)
+        return Paragraph("本年度無建議事項。", note=True)
+    return Findings(items, title=title)
+
+
+# The name notebooks used before the document model.
+recommendations_html = recommendations_block

@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TOTAL
-from genderstats.present.tables import GENDER_WORDS, Html, HtmlTable, frame_html
-from genderstats.privacy import escape, mask_names, recoverable_cells
+from genderstats.present.model import Paragraph, Table
+from genderstats.present.tables import GENDER_WORDS, frame_block
+from genderstats.privacy import mask_names, recoverable_cells
 from genderstats.stats import counts_table, format_count, format_pct
 
 __all__ = [
@@ -77,8 +78,8 @@ __all__ = [
     "in_person_sentence",
     "findings",
     "key_figure",
-    "paragraph_html",
-    "rate_table_html",
+
+    "rate_table",
 ]
 
 GENERAL = "一般公務人員"
@@ -776,15 +777,6 @@ def key_figure(
 # --------------------------------------------------------------------------- page pieces
 
 
-def paragraph_html(text: str) -> Html:
-    """One escaped paragraph.
-
-    >>> paragraph_html("總人數：<112>人").html
-    '<p>總人數：&lt;112&gt;人</p>'
-    """
-    return Html(f"<p>{escape(text)}</p>")
-
-
 def _group_of(column: str) -> str:
     """The gender (or 合計) a rate-table column counts: 男性完成比率 → 男, 整體… → 合計."""
     for g in GENDERS:
@@ -793,8 +785,8 @@ def _group_of(column: str) -> str:
     return TOTAL
 
 
-def rate_table_html(table: pd.DataFrame, caption: str,
-                    protected: Disclosure | None = None) -> HtmlTable:
+def rate_table(table: pd.DataFrame, caption: str,
+               protected: Disclosure | None = None) -> Table:
     """A :func:`completion_table` / :func:`in_person_table` row as the seed's table, with
     counts as numbers and rates via :func:`format_rate`; the figures of a group hidden by
     ``protected`` (:func:`disclosure`) print 「未達3人」 or 「*」."""
@@ -808,7 +800,7 @@ def rate_table_html(table: pd.DataFrame, caption: str,
                 shown[col] = protected.cell(_group_of(col))
     shown = shown.reset_index()
     # Rates are already text; listing them as numeric only right-aligns them.
-    return frame_html(shown, caption, numeric_cols=list(table.columns))
+    return frame_block(shown, caption, numeric_cols=list(table.columns))
 
 
 @dataclass(frozen=True)
@@ -843,28 +835,28 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
     """
     hours = format_hours(rules.required_hours)
     if part in ("一", "二", "三") and staff is None:
-        return [paragraph_html(NO_STAFF_DATA)]
+        return [Paragraph(NO_STAFF_DATA)]
     if part in ("一", "三"):
         kind = GENERAL if part == "一" else SUPERVISOR
         who = "一般公務人員" if part == "一" else "主管人員"
         shown = disclosure(staff, kind, rules.suppress_below)
         out: list[Any] = [
-            paragraph_html(f"每人每年均須完成{hours}小時性別主流化訓練。"),
-            paragraph_html(population_sentence(staff, kind, rules.suppress_below)),
-            rate_table_html(completion_table(staff, kind, rules.required_hours),
+            Paragraph(f"每人每年均須完成{hours}小時性別主流化訓練。"),
+            Paragraph(population_sentence(staff, kind, rules.suppress_below)),
+            rate_table(completion_table(staff, kind, rules.required_hours),
                             f"{year}年{who}完成{hours}小時性別主流化訓練情形", shown)]
-        return out + ([paragraph_html(shown.note())] if shown.any_hidden else [])
+        return out + ([Paragraph(shown.note())] if shown.any_hidden else [])
     if part == "二":
         shown = disclosure(staff, GENERAL, rules.suppress_below)
         out = [
-            paragraph_html(in_person_sentence(staff, rules.required_hours,
+            Paragraph(in_person_sentence(staff, rules.required_hours,
                                               rules.in_person_hours, rules.suppress_below)
                            + "。"),
-            rate_table_html(in_person_table(staff, GENERAL, rules.required_hours,
+            rate_table(in_person_table(staff, GENERAL, rules.required_hours,
                                             rules.in_person_hours),
                             f"{year}年一般公務人員實體課程參訓情形", shown)]
         if shown.any_hidden:
-            out.append(paragraph_html(shown.note()))
+            out.append(Paragraph(shown.note()))
         bars = rates_by_gender(staff, GENERAL, rules.required_hours, rules.in_person_hours,
                                rules.suppress_below)
         if charts and not bars.empty:
@@ -876,25 +868,25 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
         return out
     if part == "四":
         if contacts is None:
-            return [paragraph_html(NO_CONTACTS_DATA)]
+            return [Paragraph(NO_CONTACTS_DATA)]
         if contacts.empty:
-            return [paragraph_html(NO_CONTACTS)]
+            return [Paragraph(NO_CONTACTS)]
         rule = {"required_hours": rules.contact_required_hours,
                 "advanced_hours": rules.contact_advanced_hours}
         rate = format_rate(contact_completion_rate(contacts, **rule))
-        return [paragraph_html(
+        return [Paragraph(
                     f"每人每年均須完成{format_hours(rules.contact_required_hours)}小時課程訓練，"
                     f"其中{format_hours(rules.contact_advanced_hours)}小時以上應屬進階課程。"
                     f"完成比率{rate}。"),
-                frame_html(contact_table(contacts, **rule),
+                frame_block(contact_table(contacts, **rule),
                            f"{year}年性平聯絡人及辦理性別平等業務相關人員參訓時數",
                            numeric_cols=["年度培力總時數", "進階課程時數"])]
     if part == "五":
         if courses is None:
-            return [paragraph_html(NO_COURSES_DATA)]
+            return [Paragraph(NO_COURSES_DATA)]
         if courses.empty:
-            return [paragraph_html(NO_COURSES)]
-        out = [frame_html(courses_table(courses), f"{year}年自辦訓練", numeric_cols=["時數"])]
+            return [Paragraph(NO_COURSES)]
+        out = [frame_block(courses_table(courses), f"{year}年自辦訓練", numeric_cols=["時數"])]
         if charts:
             from genderstats.present.charts import donut
 

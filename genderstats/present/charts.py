@@ -192,10 +192,10 @@ class Chart:
         can print instead."""
         if self.data is None or self.data.empty:
             return None
-        from genderstats.present.tables import frame_table
+        from genderstats.present.tables import frame_block
 
         subject = self.title or self.caption or "圖表"
-        return frame_table(self.data, f"{subject}（數據）",
+        return frame_block(self.data, f"{subject}（數據）",
                            numeric_cols=list(self.data.columns[1:]))
 
     def _repr_mimebundle_(

@@ -6,7 +6,7 @@ Each builder formats a frame's values for print (thousands separators, half-up s
 ``table.frame`` holds the same cells as display strings, for tests and notebooks.
 
 >>> from genderstats.stats import counts_table
->>> t = gender_table(counts_table({"全體委員": {"男": 6, "女": 11}}), "委員性別")
+>>> t = gender_block(counts_table({"全體委員": {"男": 6, "女": 11}}), "委員性別")
 >>> t.frame.loc["全體委員", "男性比例"]
 '35.29%'
 """
@@ -30,9 +30,9 @@ __all__ = [
     "Html",
     "HtmlTable",
     "TABLE_CSS",
-    "gender_table",
-    "band_table",
-    "frame_table",
+    "gender_block",
+    "band_block",
+    "frame_block",
     "column_headers",
     "gender_table_html",
     "seed_band_table_html",
@@ -78,7 +78,7 @@ def _row_headers(key: Any, nlevels: int, total: bool) -> list[Cell]:
     return [Cell(_plain(p), header=True, scope="row") for p in parts]
 
 
-def gender_table(
+def gender_block(
     table: pd.DataFrame,
     caption: str,
     *,
@@ -103,7 +103,7 @@ def gender_table(
 
     >>> from genderstats.stats import counts_table
     >>> t = counts_table({"甲": {"男": 1, "女": 9}, "乙": {"男": 5, "女": 5}}, total=True)
-    >>> gender_table(t, "示例", suppress_below=3).frame.loc["甲"].tolist()[:4]
+    >>> gender_block(t, "示例", suppress_below=3).frame.loc["甲"].tolist()[:4]
     ['<3', '9', '0', '*']
     """
     heads = column_headers(count_label)
@@ -155,7 +155,7 @@ def gender_table(
     return Table(caption, (head,), tuple(body), note, frame)
 
 
-def band_table(
+def band_block(
     table2d: pd.DataFrame,
     caption: str,
     *,
@@ -174,7 +174,7 @@ def band_table(
 
     >>> from genderstats.stats import counts_table
     >>> t = counts_table({"51-60歲": {"男": 7, "女": 45}})
-    >>> band_table(t, "示例", row_label="銀髮族").frame.loc["百分比"].tolist()
+    >>> band_block(t, "示例", row_label="銀髮族").frame.loc["百分比"].tolist()
     ['13%', '87%', '-']
     """
     bands = list(table2d.index)
@@ -220,7 +220,7 @@ def _format_value(value: Any, numeric: bool) -> str:
     return str(value)
 
 
-def frame_table(
+def frame_block(
     df: pd.DataFrame,
     caption: str,
     *,
@@ -239,7 +239,7 @@ def frame_table(
     column. ``mark_total`` shows the row headed 合計 bold; ``note`` goes under the table.
 
     >>> df = pd.DataFrame({"姓名": ["王小明"], "時數": [1234]})
-    >>> frame_table(df, "示例", numeric_cols=["時數"], mask_cols=["姓名"]).frame.iloc[0].tolist()
+    >>> frame_block(df, "示例", numeric_cols=["時數"], mask_cols=["姓名"]).frame.iloc[0].tolist()
     ['王○明', '1,234']
     """
     numeric = set(numeric_cols)
@@ -282,6 +282,6 @@ TABLE_CSS = (TEMPLATES_DIR / "tables.css").read_text(encoding="utf-8")
 
 
 # The names notebooks used before the document model.
-gender_table_html = gender_table
-seed_band_table_html = band_table
-frame_html = frame_table
+gender_table_html = gender_block
+seed_band_table_html = band_block
+frame_html = frame_block
