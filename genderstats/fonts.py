@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import MutableMapping, Sequence
+from collections.abc import MutableMapping
 from typing import Any
 
 import matplotlib
@@ -172,29 +172,12 @@ def _install_debian() -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def check(install: bool = False, rebuild: bool = False) -> int:
     """``genderstats fonts [--install] [--rebuild-cache]``; 0 when a CJK font is usable.
 
-    >>> main([])                           # doctest: +SKIP
-    中文字型：Noto Sans CJK TC（/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc）
-    0
+    Prints the font found, or how to install one; ``install`` runs apt-get as root.
     """
-    from genderstats.pipeline.cli import ChineseArgumentParser
-
-    parser = ChineseArgumentParser(
-        prog="genderstats fonts", description="檢查或安裝圖表用的中文字型。"
-    )
-    parser.add_argument(
-        "--install",
-        action="store_true",
-        help=f"找不到中文字型時以 apt-get 安裝 {DEBIAN_PACKAGE}（需要 root）",
-    )
-    parser.add_argument(
-        "--rebuild-cache", action="store_true", help="讓 matplotlib 重新掃描系統字型"
-    )
-    args = parser.parse_args(list(argv) if argv is not None else None)
-
-    if args.rebuild_cache:
+    if rebuild:
         rebuild_cache()
         print(f"已重建 matplotlib 字型快取：{matplotlib.get_cachedir()}")
 
@@ -205,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     print("找不到圖表用的中文字型。", file=sys.stderr)
-    if not args.install:
+    if not install:
         print(INSTALL_HINT, file=sys.stderr)
         print("或以 root 執行：genderstats fonts --install", file=sys.stderr)
         return 1
@@ -244,7 +227,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
     return 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -10,6 +10,7 @@ import pytest
 from matplotlib import font_manager
 
 from genderstats import fonts
+from genderstats.pipeline import cli
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ def test_rebuild_cache_keeps_the_shared_font_manager_usable() -> None:
 
 
 def test_main_reports_the_font_and_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    assert fonts.main([]) == 0
+    assert cli.main(["fonts"]) == 0
     out = capsys.readouterr().out
     assert fonts.find_cjk_font() in out
 
@@ -115,7 +116,7 @@ def test_main_install_is_quick_when_a_font_exists(monkeypatch: pytest.MonkeyPatc
         raise AssertionError(f"unexpected command {args}")
 
     monkeypatch.setattr(subprocess, "run", no_subprocess)
-    assert fonts.main(["--install"]) == 0
+    assert cli.main(["fonts", "--install"]) == 0
 
 
 def _no_font(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -128,7 +129,7 @@ def test_main_without_font_explains(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _no_font(monkeypatch)
-    assert fonts.main([]) == 1
+    assert cli.main(["fonts"]) == 1
     assert "fonts-noto-cjk" in capsys.readouterr().err
 
 
@@ -142,7 +143,7 @@ def test_main_install_not_root_prints_sudo_command_and_never_prompts(
         raise AssertionError(f"unexpected command {args}")
 
     monkeypatch.setattr(subprocess, "run", no_subprocess)
-    assert fonts.main(["--install"]) == 1
+    assert cli.main(["fonts", "--install"]) == 1
     assert "sudo apt-get install -y fonts-noto-cjk" in capsys.readouterr().err
 
 
@@ -161,7 +162,7 @@ def test_main_install_as_root_runs_apt_then_rebuilds(monkeypatch: pytest.MonkeyP
         return subprocess.CompletedProcess(cmd, 0)
 
     monkeypatch.setattr(subprocess, "run", fake_run)
-    assert fonts.main(["--install"]) == 0
+    assert cli.main(["fonts", "--install"]) == 0
     commands = [cmd for cmd, _ in calls]
     assert commands[0][:2] == ["apt-get", "update"]
     assert commands[1][:2] == ["apt-get", "install"] and "fonts-noto-cjk" in commands[1]
@@ -175,7 +176,7 @@ def test_main_install_on_other_os_explains(
 ) -> None:
     monkeypatch.setattr(fonts, "find_cjk_font", lambda: None)
     monkeypatch.setattr(fonts.platform, "system", lambda: "Windows")
-    assert fonts.main(["--install"]) == 1
+    assert cli.main(["fonts", "--install"]) == 1
     assert capsys.readouterr().err == (
         "找不到圖表用的中文字型。\n請在 Windows 安裝繁體中文字型，如 Noto Sans CJK TC"
         "（Windows 與 macOS 通常已內建微軟正黑體／蘋方），"

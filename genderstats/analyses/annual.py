@@ -20,6 +20,7 @@ and says the list is completed when the year is built.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,6 @@ import pandas as pd
 from genderstats import data
 from genderstats.analyses import budget as budget_mod
 from genderstats.analyses import committees, staff_training
-from genderstats.pipeline.registry import Report
 from genderstats.present.model import Cell, Group, Heading, ItemList, Paragraph, Row, Table
 from genderstats.present.tables import frame_block
 from genderstats.record import record_input
@@ -193,7 +193,7 @@ def load_status(path: str | Path, year: int) -> dict[str, dict[str, Any]]:
     return reports
 
 
-def report_entries(reports: list[Report], status: dict[str, dict[str, Any]] | None
+def report_entries(reports: Sequence[Any], status: dict[str, dict[str, Any]] | None
                    ) -> list[ReportEntry]:
     """The year's other reports in registry order, with what the build says of each.
 
@@ -233,11 +233,9 @@ def summaries_table(entries: list[ReportEntry], caption: str, *, built: bool = T
 
 
 def other_reports_outputs(year: int, report_status: str | Path = "",
-                          registry_file: Path | None = None) -> list[Any]:
-    """The 四 section: from the build's status file when given, else titles only."""
-    from genderstats import config
-    from genderstats.pipeline import registry
-
+                          reports: Sequence[Any] = ()) -> list[Any]:
+    """The 四 section: from the build's status file when given, else the titles of
+    ``reports`` (the registry's reports: anything with ``id`` and ``title``) only."""
     caption = f"{year}年各項性別統計與分析報告"
     if report_status:
         # The build's own list (its registry, in its order): nothing else is consulted.
@@ -246,10 +244,7 @@ def other_reports_outputs(year: int, report_status: str | Path = "",
                                e.get("page") or None, e.get("key_figure") or None)
                    for rid, e in status.items() if rid != ANNUAL_ID]
         return [summaries_table(entries, caption)]
-    path = registry_file or config.REGISTRY_FILE
-    record_input(path)
-    entries = report_entries(registry.load_registry(path), None)
-    return [summaries_table(entries, caption, built=False)]
+    return [summaries_table(report_entries(reports, None), caption, built=False)]
 
 
 def key_figure(comp: committees.Composition | None, items: pd.DataFrame | None,

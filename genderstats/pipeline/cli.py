@@ -161,6 +161,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fonts(args: argparse.Namespace) -> int:
+    """``genderstats fonts``: check, or with --install install, the charts' CJK font."""
+    from genderstats import fonts
+
+    return fonts.check(install=args.install, rebuild=args.rebuild_cache)
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from genderstats.pipeline.scaffold import new_analysis
 
@@ -296,7 +303,14 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--registry", default=None, help=argparse.SUPPRESS)
     n.set_defaults(func=cmd_new)
 
-    sub.add_parser("fonts", help="檢查或安裝圖表用的中文字型（--install、--rebuild-cache）")
+    from genderstats.fonts import DEBIAN_PACKAGE
+
+    f = sub.add_parser("fonts", help="檢查或安裝圖表用的中文字型（--install、--rebuild-cache）",
+                       description="檢查或安裝圖表用的中文字型。")
+    f.add_argument("--install", action="store_true",
+                   help=f"找不到中文字型時以 apt-get 安裝 {DEBIAN_PACKAGE}（需要 root）")
+    f.add_argument("--rebuild-cache", action="store_true", help="讓 matplotlib 重新掃描系統字型")
+    f.set_defaults(func=cmd_fonts)
     return p
 
 
@@ -312,11 +326,6 @@ def _message(exc: BaseException) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``genderstats`` command; returns the exit code (see the module docstring)."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["fonts"]:
-        # `fonts` has its own options (--install, --rebuild-cache) and parser.
-        from genderstats import fonts
-
-        return fonts.main(argv[1:])
     args = parser().parse_args(argv)
     try:
         return args.func(args)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -85,22 +84,6 @@ def _visible(output: Any) -> bool:
     return True
 
 
-_HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link".*?</a>)?</h2>', re.S)
-
-
-def _with_toc(page: str) -> str:
-    """Insert a table of contents of the h2 headings where the template marks it."""
-    headings = _HEADING.findall(page)
-    if len(headings) < 3:
-        return page.replace("<!--gs-toc-->", "")
-    items = "".join(
-        f'<li><a href="#{hid}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>'
-        for hid, text in headings
-    )
-    toc = f'<nav class="gs-toc" aria-label="目錄"><h2>目錄</h2><ol>{items}</ol></nav>'
-    return page.replace("<!--gs-toc-->", toc, 1)
-
-
 def notebook_to_html(
     nb: Any,
     *,
@@ -142,7 +125,9 @@ def notebook_to_html(
         }
     }
     body, _ = exporter.from_notebook_node(strip_for_committee(nb), resources=resources)
-    return _with_toc(body)
+    from genderstats.present.html import with_contents
+
+    return with_contents(body)
 
 
 def escape(text: object) -> str:

@@ -25,7 +25,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
 def markdown_text(text: str) -> str:
-    """``text`` as literal Markdown: markup escaped as HTML entities, Markdown syntax escaped.
+    r"""``text`` as literal Markdown: markup escaped as HTML entities, Markdown syntax escaped.
 
     >>> markdown_text("<img src=x onerror=alert(1)>")
     '&lt;img src=x onerror=alert\\(1\\)&gt;'

@@ -31,7 +31,7 @@ from genderstats.present.model import (
 )
 from genderstats.privacy import escape
 
-__all__ = ["Html", "render", "NARROW_MEDIA"]
+__all__ = ["Html", "render", "render_chart", "with_contents", "NARROW_MEDIA"]
 
 # The phone rendition of a chart is chosen below this width (CSS pixels).
 NARROW_MEDIA = "(max-width: 480px)"
@@ -183,3 +183,22 @@ def chart_data(chart: Any) -> str:
         return ""
     return (f'<details class="gs-chart-data"><summary>查看數據</summary>'
             f"{render(table)}</details>")
+
+
+# --------------------------------------------------------------------------- pages
+
+_HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link".*?</a>)?</h2>', re.S)
+
+
+def with_contents(page: str) -> str:
+    """A published page with the table of contents of its h2 headings where the template
+    marks it (``<!--gs-toc-->``); none for fewer than three headings."""
+    headings = _HEADING.findall(page)
+    if len(headings) < 3:
+        return page.replace("<!--gs-toc-->", "")
+    items = "".join(
+        f'<li><a href="#{hid}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>'
+        for hid, text in headings
+    )
+    toc = f'<nav class="gs-toc" aria-label="目錄"><h2>目錄</h2><ol>{items}</ol></nav>'
+    return page.replace("<!--gs-toc-->", toc, 1)
