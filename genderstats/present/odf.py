@@ -320,7 +320,7 @@ class OdtRenderer:
         teletype.addTextToElement(line, f"{self.title}　第 ")
         line.addElement(otext.PageNumber(selectpage="current", numformat="1"))
         line.addText(" 頁，共 ")
-        line.addElement(otext.PageCount(numformat="1"))
+        line.addElement(otext.PageCount())
         line.addText(" 頁")
         footer.addElement(line)
         master.addElement(footer)
