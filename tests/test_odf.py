@@ -24,6 +24,7 @@ from genderstats.present.model import (
     ItemList,
     Paragraph,
     Section,
+    Table,
 )
 from genderstats.present.tables import band_table, frame_table, gender_table
 from genderstats.stats import counts_table
@@ -474,3 +475,26 @@ def test_half_a_pdf_with_success_is_still_a_failure(odt: Path, tmp_path: Path,
     assert result.reason == "LibreOffice 轉檔失敗，未產製 PDF"
     assert not (tmp_path / "out").exists()
 
+
+
+def test_control_characters_from_a_spreadsheet_do_not_break_the_xml(tmp_path: Path) -> None:
+    doc = Document(TITLE, (Paragraph("第一行\r\n第二行\x0b\x01完"),
+                           Table.from_rows("表\x0c", [["類別"]], [["甲\x1f"]])))
+    path = odf.render_odt(doc, tmp_path / "x.odt")
+    body = part(path, "content.xml")
+    para = [p for p in body.iter(q("text:p")) if "第一行" in text_of(p)][0]
+    assert text_of(para) == "第一行第二行完"
+    assert para.find("text:line-break", NS) is not None
+    assert "表" in [text_of(p) for p in body.iter(q("text:p"))]
+    assert grid_of(tables(path)["表格1"]) == [["類別"], ["甲"]]
+
+
+def test_a_table_without_cells_is_its_caption_and_note(tmp_path: Path) -> None:
+    empty = Table("表9 本年度無資料", (), (), note="註：本年度無相關資料。")
+    path = odf.render_odt(Document(TITLE, (empty,)), tmp_path / "empty.odt")
+    body = part(path, "content.xml")
+    assert body.find(".//table:table", NS) is None
+    styled = [(p.get(q("text:style-name")), text_of(p)) for p in body.iter(q("text:p"))]
+    assert styled == [("Table", "表9 本年度無資料"), ("GS_20_Note", "註：本年度無相關資料。")]
+    title = body.find(".//text:h", NS)
+    assert title.get(q("text:style-name")) == "Title"

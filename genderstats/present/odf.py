@@ -104,6 +104,9 @@ HEADING_SIZES = {1: "18pt", 2: "15pt", 3: "13pt", 4: "12pt", 5: "11pt", 6: "11pt
 # A fixed time for every zip entry: the same document gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _GENERATOR = re.compile(rb"<meta:generator>[^<]*</meta:generator>")
+# Characters XML 1.0 cannot hold (control characters pasted from a spreadsheet): one of them
+# would make content.xml unreadable, so they are dropped; a CR becomes part of a line break.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _lang(props: dict[str, str]) -> dict[str, str]:
@@ -334,15 +337,17 @@ class OdtRenderer:
 
     def _text(self, element: Any, text: str) -> Any:
         # teletype turns tabs, line breaks and runs of spaces into their ODF elements.
-        teletype.addTextToElement(element, text)
+        clean = _NOT_XML.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+        teletype.addTextToElement(element, clean)
         return element
 
     def _p(self, text: str, style: str = "Text_20_body") -> Any:
         return self._text(otext.P(stylename=style), text)
 
-    def _h(self, text: str, level: int, anchor: str | None = None) -> Any:
+    def _h(self, text: str, level: int, anchor: str | None = None,
+           style: str | None = None) -> Any:
         level = min(max(int(level), 1), 10)
-        style = f"Heading_20_{min(level, max(HEADING_SIZES))}"
+        style = style or f"Heading_20_{min(level, max(HEADING_SIZES))}"
         heading = otext.H(outlinelevel=level, stylename=style)
         if anchor:
             heading.addElement(otext.Bookmark(name=anchor))
@@ -394,7 +399,9 @@ class OdtRenderer:
 
     @elements.register
     def _(self, block: Document) -> list[Any]:
-        out = [self._h(block.title, 1)]
+        # The title is the outline's first level (the navigator and a table of contents show
+        # it), centred in the Title style.
+        out = [self._h(block.title, 1, style="Title")]
         if block.subtitle:
             out.append(self._p(block.subtitle, "Subtitle"))
         return out + [e for b in block.blocks if b is not None for e in self.elements(b)]
@@ -460,6 +467,10 @@ class OdtRenderer:
     def _(self, block: Table) -> list[Any]:
         self._tables += 1
         grid = layout((*block.head, *block.rows))
+        out = [self._p(block.caption, "Table")] if block.caption else []
+        if not grid:
+            # ODF has no table without a cell: an empty table is its caption and note only.
+            return out + ([self._p(block.note, "GS_20_Note")] if block.note else [])
         head_grid, body_grid = grid[:len(block.head)], grid[len(block.head):]
         table = otable.Table(name=f"表格{self._tables}", stylename="GS_table")
         weights = self._weights(grid)
@@ -474,9 +485,6 @@ class OdtRenderer:
             table.addElement(header)
         for line, row in zip(body_grid, block.rows, strict=True):
             table.addElement(self._row(line, False, row.total))
-        out = []
-        if block.caption:
-            out.append(self._p(block.caption, "Table"))
         out.append(table)
         if block.note:
             out.append(self._p(block.note, "GS_20_Note"))
