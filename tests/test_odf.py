@@ -385,9 +385,30 @@ def test_libreoffice_converts_it_to_pdf_with_the_figures(odt: Path, tmp_path: Pa
     # Page numbers in the footer, on A4.
     pages = len(reader.pages)
     assert f"第 1 頁，共 {pages} 頁" in text
+    # Tagged, in Traditional Chinese, the figure's alt text kept for screen readers.
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "zh-TW" and "/StructTreeRoot" in root
+    assert reader.metadata.title == TITLE
+    alts = [str(o["/Alt"]) for o in _objects(reader) if "/Alt" in o]
+    assert any("全體委員17人，女性11人（65%）" in a for a in alts)
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / 72 * 2.54, 1), round(float(box.height) / 72 * 2.54, 1)) == (
         21.0, 29.7)
+
+
+def _objects(reader: object) -> list:
+    """Every dictionary object of the PDF (the structure tree's elements among them)."""
+    from pypdf.generic import DictionaryObject
+
+    out = []
+    for num in range(1, reader.trailer["/Size"]):
+        try:
+            obj = reader.get_object(num)
+        except Exception:  # free or compressed-away numbers
+            continue
+        if isinstance(obj, DictionaryObject):
+            out.append(obj)
+    return out
 
 
 def _own_tmp(tmp_path: Path) -> Path:
