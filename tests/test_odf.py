@@ -428,13 +428,15 @@ def test_without_libreoffice_there_is_a_reason_and_no_file(odt: Path, tmp_path: 
     assert not out.exists()
 
 
-def _fake_soffice(bin_dir: Path, body: str) -> None:
-    """A ``soffice`` that writes half a PDF into --outdir, then runs ``body``."""
+def _fake_soffice(bin_dir: Path, body: str, record: Path | None = None) -> None:
+    """A ``soffice`` that writes half a PDF into --outdir, then runs ``body``; with
+    ``record`` it first appends its arguments there, one line per run."""
     bin_dir.mkdir()
     script = bin_dir / "soffice"
     script.write_text(
         "#!/bin/sh\n"
-        'while [ $# -gt 0 ]; do [ "$1" = --outdir ] && out=$2; shift; done\n'
+        + (f'echo "$*" >> {record}\n' if record else "")
+        + 'while [ $# -gt 0 ]; do [ "$1" = --outdir ] && out=$2; shift; done\n'
         "printf '%%PDF-1.7 half' > \"$out/document.pdf\"\n" + body,
         encoding="utf-8")
     script.chmod(0o755)
@@ -519,3 +521,53 @@ def test_a_table_without_cells_is_its_caption_and_note(tmp_path: Path) -> None:
     assert styled == [("Table", "表9 本年度無資料"), ("GS_20_Note", "註：本年度無相關資料。")]
     title = body.find(".//text:h", NS)
     assert title.get(q("text:style-name")) == "Title"
+
+
+def test_each_conversion_has_its_own_profile_removed_after(
+        odt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    args = tmp_path / "args.txt"
+    _fake_soffice(tmp_path / "bin", 'printf "%%PDF-1.7 whole" > "$out/document.pdf"\n', args)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    monkeypatch.setattr(tempfile, "tempdir", str(_own_tmp(tmp_path)))
+    first = pdfmod.to_pdf(odt, tmp_path / "a")
+    second = pdfmod.to_pdf(odt, tmp_path / "b", name="成果報告")
+    assert first.path == tmp_path / "a" / "annual-report.pdf"
+    assert second.path == tmp_path / "b" / "成果報告.pdf"
+    assert second.path.read_bytes() == b"%PDF-1.7 whole"
+    profiles = [a.split()[0] for a in args.read_text().splitlines() if "UserInstallation" in a]
+    assert len(profiles) == 2 and profiles[0] != profiles[1]
+    for profile in profiles:
+        assert profile.startswith(f"-env:UserInstallation=file://{tmp_path / 'tmp'}/")
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_an_interrupted_conversion_is_killed_and_cleaned_up(
+        odt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    pidfile = tmp_path / "sleep.pid"
+    _fake_soffice(tmp_path / "bin", f"sleep 60 &\necho $! > {pidfile}\nwait\n")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    monkeypatch.setattr(tempfile, "tempdir", str(_own_tmp(tmp_path)))
+    real = subprocess.Popen.communicate
+    calls = []
+
+    def interrupted(self: subprocess.Popen, *a: object, **kw: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            deadline = time.monotonic() + 5
+            while not pidfile.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            raise KeyboardInterrupt
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(subprocess.Popen, "communicate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pdfmod.to_pdf(odt, tmp_path / "out")
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+    assert not (tmp_path / "out").exists()
+    assert list((tmp_path / "tmp").iterdir()) == []
