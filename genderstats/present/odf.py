@@ -63,7 +63,7 @@ from genderstats.present.model import (
     Table,
 )
 
-__all__ = ["MIMETYPE", "PAGE", "OdtRenderer", "odt_bytes", "render_odt"]
+__all__ = ["MIMETYPE", "PAGE", "OdtRenderer", "layout", "odt_bytes", "render_odt"]
 
 MIMETYPE = "application/vnd.oasis.opendocument.text"
 
@@ -164,7 +164,9 @@ def layout(rows: tuple[Row, ...]) -> list[list[_Placed]]:
                     occupied.add((r + dr, col + dc_))
             col += max(1, cell.colspan)
         placed.append(line)
-        width = max(width, col, *(c + 1 for rr, c in occupied if rr == r))
+        width = max(width, col)
+    # A row span may reach further right than any row's own cells.
+    width = max([width, *(c + 1 for _, c in occupied)])
     grid: list[list[_Placed]] = []
     for r, line in enumerate(placed):
         cells = []
