@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 YEAR ?= 112
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup report test lab lint browser clean help
+.PHONY: setup report test lab lint browser office clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -28,7 +28,12 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-setup: $(STAMP)
+# LibreOffice Writer converts the results report to PDF (root: installed; otherwise the
+# command is printed and the build writes the ODT without a PDF).
+setup: $(STAMP) office
+
+office:
+	@bash scripts/setup-office.sh
 
 report: setup
 	$(BIN)/genderstats build --year $(YEAR)

@@ -1,0 +1,119 @@
+"""The results report's PDF: LibreOffice headless converts the ODT.
+
+Each conversion runs LibreOffice with its own throw-away profile (``-env:UserInstallation``):
+two builds at once, or a LibreOffice a person has open, would otherwise share one profile,
+and the second ``soffice`` quietly hands its work to the first or waits on its lock. The
+conversion has a time limit and is killed with its whole process group; the PDF is written
+beside the target and renamed into place, so there is the new file, the last good one, or
+none, never half of one. Without LibreOffice there is no PDF and a reason to show.
+
+>>> to_pdf("report.odt", "out")          # doctest: +SKIP
+PdfResult(path=PosixPath('out/report.pdf'), reason='')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from genderstats.pipeline.publish import write_atomic
+
+__all__ = ["PdfResult", "find_soffice", "to_pdf", "NO_OFFICE", "DEFAULT_TIMEOUT"]
+
+DEFAULT_TIMEOUT = 120.0
+NO_OFFICE = "未安裝 LibreOffice，未產製 PDF"
+INSTALL_HINT = "安裝：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk"
+_STDERR_KEPT = 2000
+# A tagged PDF: headings, tables and each figure's alt text reach screen readers, as on the
+# pages. (JSON filter options need LibreOffice 7.4; older versions ignore them.)
+EXPORT = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    """The PDF written (``path``), or why there is none (``reason``, for the build's
+    output and the staff page). ``detail`` is LibreOffice's own message, for the log only."""
+
+    path: Path | None
+    reason: str = ""
+    detail: str = ""
+
+    def __bool__(self) -> bool:
+        return self.path is not None
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice program on PATH (``soffice``, else ``libreoffice``), or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the conversion's whole process group (soffice starts soffice.bin under it)
+    and reap the direct child."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(Exception):
+        proc.communicate(timeout=10)
+
+
+def _tail(data: bytes | None) -> str:
+    text = (data or b"").decode("utf-8", "replace").strip()
+    return text[-_STDERR_KEPT:]
+
+
+def to_pdf(odt_path: str | Path, out_dir: str | Path, timeout: float = DEFAULT_TIMEOUT,
+           *, name: str | None = None) -> PdfResult:
+    """Convert ``odt_path`` to ``out_dir/<name or its stem>.pdf`` with LibreOffice headless.
+
+    Returns the written path, or no path and the reason in Traditional Chinese: LibreOffice
+    is missing, ran past ``timeout`` seconds, or failed. A failed conversion writes nothing
+    and leaves the previous PDF in place. The ODT is converted from a copy, so LibreOffice's
+    lock file never appears beside it.
+    """
+    soffice = find_soffice()
+    if soffice is None:
+        return PdfResult(None, NO_OFFICE, INSTALL_HINT)
+    source = Path(odt_path)
+    target = Path(out_dir) / f"{name or source.stem}.pdf"
+    work = Path(tempfile.mkdtemp(prefix="genderstats-pdf-"))
+    try:
+        # A fixed plain name: LibreOffice names its output after the input.
+        src = work / "in" / "document.odt"
+        src.parent.mkdir()
+        shutil.copyfile(source, src)
+        out = work / "out"
+        out.mkdir()
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+            "--nolockcheck", "--convert-to", EXPORT, "--outdir", str(out), str(src),
+        ]
+        # Its own session (process group), so a time-out can kill everything it started.
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True,
+                                env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"})
+        try:
+            _, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            return PdfResult(None, f"LibreOffice 轉檔逾時（{timeout:g} 秒），未產製 PDF")
+        except BaseException:
+            # Ctrl-C or SIGTERM of the build: LibreOffice must not outlive it.
+            _kill_group(proc)
+            raise
+        pdf = out / "document.pdf"
+        data = pdf.read_bytes() if pdf.is_file() else b""
+        if proc.returncode != 0 or not data.startswith(b"%PDF"):
+            code = f"（結束碼 {proc.returncode}）" if proc.returncode else ""
+            return PdfResult(None, f"LibreOffice 轉檔失敗{code}，未產製 PDF", _tail(stderr))
+        write_atomic(target, data)
+        return PdfResult(target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,577 @@
+"""The OpenDocument (ODT) renderer of the document model, for the results report.
+
+A contact person opens the file in LibreOffice or Word, adjusts the wording and files it, so
+everything is real document structure: ``text:h`` headings with outline levels, ``table:table``
+tables whose header rows repeat on every page, figures as embedded pictures with their alt
+text, A4 pages numbered in the footer, a Traditional Chinese font and language.
+Text goes in as odfpy text nodes only, so data can never become markup.
+
+>>> from genderstats.present.model import Document, Paragraph, Section
+>>> data = odt_bytes(Document("示例", (Section("一、示例", (Paragraph("<b>"),)),)))
+>>> data[:2], b"mimetype" in data[:60]
+(b'PK', True)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from functools import singledispatchmethod
+from pathlib import Path
+from typing import Any
+
+from odf import dc, draw, svg, teletype
+from odf import table as otable
+from odf import text as otext
+from odf.opendocument import OpenDocumentText
+from odf.style import (
+    DefaultStyle,
+    FontFace,
+    Footer,
+    FooterStyle,
+    GraphicProperties,
+    HeaderFooterProperties,
+    ListLevelProperties,
+    MasterPage,
+    PageLayout,
+    PageLayoutProperties,
+    ParagraphProperties,
+    Style,
+    TableCellProperties,
+    TableColumnProperties,
+    TableProperties,
+    TableRowProperties,
+    TextProperties,
+)
+from odf.text import ListLevelStyleBullet, ListStyle
+
+from genderstats.present.model import (
+    Cell,
+    Document,
+    Findings,
+    Group,
+    Heading,
+    ItemList,
+    Paragraph,
+    Row,
+    Section,
+    Table,
+)
+
+__all__ = ["MIMETYPE", "PAGE", "OdtRenderer", "layout", "odt_bytes", "render_odt"]
+
+MIMETYPE = "application/vnd.oasis.opendocument.text"
+
+# The font the project installs (genderstats.fonts: Debian's fonts-noto-cjk) for body text and
+# headings alike; Latin letters and digits come from it too, so 「女 14人 (40%)」 reads as one.
+FONT = "Noto Sans CJK TC"
+FONT_GENERIC = "swiss"
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """A4 portrait with 2 cm margins; the text width bounds tables and figures."""
+
+    width_cm: float = 21.0
+    height_cm: float = 29.7
+    margin_cm: float = 2.0
+    # Tall charts are scaled down so that a figure and its caption fit on one page.
+    max_figure_height_cm: float = 20.0
+
+    @property
+    def text_width_cm(self) -> float:
+        return self.width_cm - 2 * self.margin_cm
+
+
+PAGE = PageGeometry()
+
+# Colours as in templates/tables.css: header #e6ebf1, borders #767676, notes #4a4a4a.
+HEAD_BG = "#e6ebf1"
+TOTAL_BG = "#f3f5f8"
+BORDER = "0.5pt solid #767676"
+TOTAL_RULE = "1.5pt solid #1b1b1b"
+NOTE_COLOR = "#4a4a4a"
+BODY_SIZE = "11pt"
+TABLE_SIZE = "9.5pt"
+NOTE_SIZE = "9pt"
+HEADING_SIZES = {1: "18pt", 2: "15pt", 3: "13pt", 4: "12pt", 5: "11pt", 6: "11pt"}
+
+# A fixed time for every zip entry: the same document gives the same bytes.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_GENERATOR = re.compile(rb"<meta:generator>[^<]*</meta:generator>")
+# Characters XML 1.0 cannot hold (control characters pasted from a spreadsheet): one of them
+# would make content.xml unreadable, so they are dropped; a CR becomes part of a line break.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _lang(props: dict[str, str]) -> dict[str, str]:
+    """Language and font for western, Asian and complex text alike (zh-TW throughout)."""
+    return {
+        **props,
+        "fontname": FONT, "fontnameasian": FONT, "fontnamecomplex": FONT,
+        "language": "zh", "country": "TW",
+        "languageasian": "zh", "countryasian": "TW",
+    }
+
+
+def _sized(size: str, **props: str) -> dict[str, str]:
+    return {"fontsize": size, "fontsizeasian": size, "fontsizecomplex": size, **props}
+
+
+def _bold() -> dict[str, str]:
+    return {"fontweight": "bold", "fontweightasian": "bold", "fontweightcomplex": "bold"}
+
+
+def _display_width(text: str) -> int:
+    """Width in half-width units (a CJK character counts two), for column proportions."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A cell at its grid position, or a position covered by a span (``cell`` None)."""
+
+    cell: Cell | None
+
+
+def layout(rows: tuple[Row, ...]) -> list[list[_Placed]]:
+    """The rows as a rectangular grid: each span's other positions are covered cells.
+
+    ODF needs one ``table:table-cell`` or ``table:covered-table-cell`` per position, where
+    HTML leaves the spanned positions out; short rows are padded with empty cells.
+
+    >>> grid = layout((Row((Cell("a", colspan=2, rowspan=2), Cell("b"))), Row((Cell("c"),))))
+    >>> [[p.cell.text if p.cell else "·" for p in line] for line in grid]
+    [['a', '·', 'b'], ['·', '·', 'c']]
+    """
+    occupied: set[tuple[int, int]] = set()
+    placed: list[dict[int, Cell]] = []
+    width = 0
+    for r, row in enumerate(rows):
+        line: dict[int, Cell] = {}
+        col = 0
+        for cell in row.cells:
+            while (r, col) in occupied:
+                col += 1
+            line[col] = cell
+            for dr in range(max(1, cell.rowspan)):
+                for dc_ in range(max(1, cell.colspan)):
+                    occupied.add((r + dr, col + dc_))
+            col += max(1, cell.colspan)
+        placed.append(line)
+        width = max(width, col)
+    # A row span may reach further right than any row's own cells.
+    width = max([width, *(c + 1 for _, c in occupied)])
+    grid: list[list[_Placed]] = []
+    for r, line in enumerate(placed):
+        cells = []
+        for col in range(width):
+            if col in line:
+                cells.append(_Placed(line[col]))
+            elif (r, col) in occupied:
+                cells.append(_Placed(None))
+            else:
+                cells.append(_Placed(Cell("")))
+        grid.append(cells)
+    return grid
+
+
+class OdtRenderer:
+    """Builds one ODF text document from model blocks (one renderer per document)."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.doc = OpenDocumentText()
+        self._tables = 0
+        self._figures = 0
+        self._col_styles: dict[str, Style] = {}
+        self._styles()
+        self._page()
+        self._meta()
+
+    # ------------------------------------------------------------------ styles
+
+    def _add(self, style: Style, automatic: bool = False) -> Style:
+        (self.doc.automaticstyles if automatic else self.doc.styles).addElement(style)
+        return style
+
+    def _para_style(self, name: str, display: str, *, parent: str | None = "Standard",
+                    para: dict[str, str] | None = None, text: dict[str, str] | None = None,
+                    **attrs: Any) -> Style:
+        kw = {"name": name, "displayname": display, "family": "paragraph", **attrs}
+        if parent:
+            kw["parentstylename"] = parent
+        style = Style(**kw)
+        if para:
+            style.addElement(ParagraphProperties(**para))
+        if text:
+            style.addElement(TextProperties(**text))
+        return self._add(style)
+
+    def _styles(self) -> None:
+        self.doc.fontfacedecls.addElement(FontFace(
+            name=FONT, fontfamily=f"'{FONT}'", fontfamilygeneric=FONT_GENERIC,
+            fontpitch="variable"))
+        default = DefaultStyle(family="paragraph")
+        default.addElement(ParagraphProperties(linebreak="strict", writingmode="lr-tb"))
+        default.addElement(TextProperties(**_lang(_sized(BODY_SIZE))))
+        self.doc.styles.addElement(default)
+
+        self._para_style("Standard", "Standard", parent=None, **{"class": "text"},
+                         para={"margintop": "0cm", "marginbottom": "0.2cm",
+                               "lineheight": "140%"},
+                         text=_lang(_sized(BODY_SIZE)))
+        self._para_style("Text_20_body", "Text body",
+                         para={"margintop": "0cm", "marginbottom": "0.25cm",
+                               "textalign": "justify"})
+        self._para_style("Heading", "Heading", nextstylename="Text_20_body",
+                         **{"class": "text"},
+                         para={"margintop": "0.45cm", "marginbottom": "0.2cm",
+                               "keepwithnext": "always"},
+                         text=_bold())
+        for level, size in HEADING_SIZES.items():
+            self._para_style(f"Heading_20_{level}", f"Heading {level}", parent="Heading",
+                             nextstylename="Text_20_body", defaultoutlinelevel=str(level),
+                             text=_sized(size))
+        self._para_style("Title", "Title", parent="Heading", **{"class": "chapter"},
+                         para={"textalign": "center"}, text=_sized(HEADING_SIZES[1]))
+        self._para_style("Subtitle", "Subtitle", parent="Heading", **{"class": "chapter"},
+                         para={"textalign": "center", "margintop": "0cm"},
+                         text=_sized("13pt", fontweight="normal", fontweightasian="normal"))
+        note = {"color": NOTE_COLOR, **_sized(NOTE_SIZE)}
+        self._para_style("GS_20_Note", "GS Note", parent="Text_20_body",
+                         para={"textalign": "start"}, text=note)
+        self._para_style("GS_20_Findings_20_Title", "GS Findings Title", parent="Standard",
+                         para={"margintop": "0.3cm", "keepwithnext": "always"},
+                         text=_bold())
+        self._para_style("List_20_Contents", "List Contents", parent="Standard",
+                         para={"marginbottom": "0.1cm"})
+        # LibreOffice's own caption styles, so its caption numbering and lists find them.
+        self._para_style("Caption", "Caption", parent="Standard", **{"class": "extra"},
+                         para={"margintop": "0.25cm", "marginbottom": "0.15cm"},
+                         text=_bold())
+        self._para_style("Table", "Table", parent="Caption", **{"class": "extra"},
+                         para={"keepwithnext": "always"})
+        self._para_style("Figure", "Figure", parent="Caption", **{"class": "extra"},
+                         para={"textalign": "center"})
+        self._para_style("GS_20_Figure_20_Body", "GS Figure Body", parent="Standard",
+                         para={"textalign": "center", "keepwithnext": "always",
+                               "margintop": "0.2cm"})
+        table_text = _sized(TABLE_SIZE)
+        self._para_style("Table_20_Contents", "Table Contents", parent="Standard",
+                         **{"class": "extra"},
+                         para={"marginbottom": "0cm", "lineheight": "125%"}, text=table_text)
+        self._para_style("GS_20_Table_20_Number", "GS Table Number", parent="Table_20_Contents",
+                         para={"textalign": "end"})
+        self._para_style("Table_20_Heading", "Table Heading", parent="Table_20_Contents",
+                         **{"class": "extra"}, para={"textalign": "center"}, text=_bold())
+        self._para_style("GS_20_Row_20_Heading", "GS Row Heading", parent="Table_20_Contents",
+                         para={"textalign": "start"}, text=_bold())
+        self._para_style("GS_20_Total", "GS Total", parent="Table_20_Contents",
+                         para={"textalign": "start"}, text=_bold())
+        self._para_style("GS_20_Total_20_Number", "GS Total Number", parent="Table_20_Contents",
+                         para={"textalign": "end"}, text=_bold())
+        self._para_style("Footer", "Footer", parent="Standard", **{"class": "extra"},
+                         para={"textalign": "center", "marginbottom": "0cm"}, text=note)
+
+        bullets = ListStyle(name="GS_20_Bullets", displayname="GS Bullets")
+        level = ListLevelStyleBullet(level=1, bulletchar="•")
+        level.addElement(ListLevelProperties(spacebefore="0.2cm", minlabelwidth="0.5cm"))
+        bullets.addElement(level)
+        self.doc.styles.addElement(bullets)
+
+        # Automatic styles: tables and their cells, the figure frame.
+        self._figure_style = self._add(Style(name="GS_figure", family="graphic",
+                                             parentstylename="Graphics"), automatic=True)
+        self._figure_style.addElement(GraphicProperties(
+                      wrap="none", verticalpos="top", verticalrel="baseline",
+                      horizontalpos="center", horizontalrel="paragraph"))
+        self._add(Style(name="Graphics", displayname="Graphics", family="graphic"))
+        table = self._add(Style(name="GS_table", family="table"), automatic=True)
+        table.addElement(TableProperties(width=f"{PAGE.text_width_cm:.2f}cm", align="margins",
+                                         margintop="0cm", marginbottom="0.15cm"))
+        row = self._add(Style(name="GS_row", family="table-row"), automatic=True)
+        # A row is never split across pages; the header rows repeat on the next page.
+        row.addElement(TableRowProperties(keeptogether="always"))
+        pad = {"padding": "0.08cm", "verticalalign": "middle"}
+        for name, props in {
+            "GS_cell": {"border": BORDER},
+            "GS_head": {"border": BORDER, "backgroundcolor": HEAD_BG},
+            "GS_total": {"border": BORDER, "bordertop": TOTAL_RULE, "backgroundcolor": TOTAL_BG},
+        }.items():
+            cell = self._add(Style(name=name, family="table-cell"), automatic=True)
+            cell.addElement(TableCellProperties(**pad, **props))
+
+    def _page(self) -> None:
+        layout_ = PageLayout(name="GS_A4")
+        margin = f"{PAGE.margin_cm:.1f}cm"
+        layout_.addElement(PageLayoutProperties(
+            pagewidth=f"{PAGE.width_cm:.1f}cm", pageheight=f"{PAGE.height_cm:.1f}cm",
+            printorientation="portrait", margintop=margin, marginbottom="1.4cm",
+            marginleft=margin, marginright=margin, writingmode="lr-tb"))
+        footer_style = FooterStyle()
+        footer_style.addElement(HeaderFooterProperties(minheight="0.6cm", margintop="0.4cm"))
+        layout_.addElement(footer_style)
+        self.doc.automaticstyles.addElement(layout_)
+
+        master = MasterPage(name="Standard", pagelayoutname=layout_)
+        footer = Footer()
+        line = otext.P(stylename="Footer")
+        teletype.addTextToElement(line, f"{self.title}　第 ")
+        line.addElement(otext.PageNumber(selectpage="current", numformat="1"))
+        line.addText(" 頁，共 ")
+        line.addElement(otext.PageCount())
+        line.addText(" 頁")
+        footer.addElement(line)
+        master.addElement(footer)
+        self.doc.masterstyles.addElement(master)
+
+    def _meta(self) -> None:
+        self.doc.meta.addElement(dc.Title(text=self.title))
+        self.doc.meta.addElement(dc.Language(text="zh-TW"))
+
+    # ------------------------------------------------------------------ blocks
+
+    def _text(self, element: Any, text: str) -> Any:
+        # teletype turns tabs, line breaks and runs of spaces into their ODF elements.
+        clean = _NOT_XML.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+        teletype.addTextToElement(element, clean)
+        return element
+
+    def _p(self, text: str, style: str = "Text_20_body") -> Any:
+        return self._text(otext.P(stylename=style), text)
+
+    def _h(self, text: str, level: int, anchor: str | None = None,
+           style: str | None = None) -> Any:
+        level = min(max(int(level), 1), 10)
+        style = style or f"Heading_20_{min(level, max(HEADING_SIZES))}"
+        heading = otext.H(outlinelevel=level, stylename=style)
+        if anchor:
+            heading.addElement(otext.Bookmark(name=anchor))
+        return self._text(heading, text)
+
+    def add(self, block: Any) -> None:
+        """Append ``block`` (and what it contains) to the document body."""
+        for element in self.elements(block):
+            self.doc.text.addElement(element)
+
+    @singledispatchmethod
+    def elements(self, block: Any) -> list[Any]:
+        """The ODF elements of ``block``; a block this renderer does not know is an error."""
+        if hasattr(block, "png") and hasattr(block, "alt"):
+            return self._chart(block)
+        raise TypeError(f"無法以 ODF 呈現 {type(block).__name__}")
+
+    @elements.register
+    def _(self, block: Heading) -> list[Any]:
+        return [self._h(block.text, block.level, block.anchor)]
+
+    @elements.register
+    def _(self, block: Paragraph) -> list[Any]:
+        return [self._p(block.text, "GS_20_Note" if block.note else "Text_20_body")]
+
+    @elements.register
+    def _(self, block: ItemList) -> list[Any]:
+        items = otext.List(stylename="GS_20_Bullets")
+        for item in block.items:
+            li = otext.ListItem()
+            li.addElement(self._p(item, "List_20_Contents"))
+            items.addElement(li)
+        return [items]
+
+    @elements.register
+    def _(self, block: Findings) -> list[Any]:
+        out = [self._p(block.title, "GS_20_Findings_20_Title")]
+        out += self.elements(ItemList(block.items)) if block.items else [self._p("（無）")]
+        return out
+
+    @elements.register
+    def _(self, block: Group) -> list[Any]:
+        return [e for b in block.blocks if b is not None for e in self.elements(b)]
+
+    @elements.register
+    def _(self, block: Section) -> list[Any]:
+        out = [self._h(block.title, block.level)]
+        return out + [e for b in block.blocks if b is not None for e in self.elements(b)]
+
+    @elements.register
+    def _(self, block: Document) -> list[Any]:
+        # The title is the outline's first level (the navigator and a table of contents show
+        # it), centred in the Title style.
+        out = [self._h(block.title, 1, style="Title")]
+        if block.subtitle:
+            out.append(self._p(block.subtitle, "Subtitle"))
+        return out + [e for b in block.blocks if b is not None for e in self.elements(b)]
+
+    # ------------------------------------------------------------------ tables
+
+    def _column_style(self, weight: int, total: int) -> str:
+        width = PAGE.text_width_cm * weight / total
+        key = f"{width:.2f}"
+        if key not in self._col_styles:
+            style = Style(name=f"GS_col_{len(self._col_styles) + 1}", family="table-column")
+            style.addElement(TableColumnProperties(columnwidth=f"{key}cm",
+                                                   relcolumnwidth=f"{round(weight * 100)}*"))
+            self._col_styles[key] = self._add(style, automatic=True)
+        return self._col_styles[key].getAttribute("name")
+
+    def _weights(self, grid: list[list[_Placed]]) -> list[int]:
+        """Column proportions from the widest single-column text, within bounds so that a
+        long sentence does not squeeze the figures beside it."""
+        if not grid:
+            return []
+        widths = [4] * len(grid[0])
+        for line in grid:
+            for col, placed in enumerate(line):
+                cell = placed.cell
+                if cell is not None and cell.colspan == 1:
+                    widths[col] = max(widths[col], min(_display_width(cell.text), 36))
+        return widths
+
+    def _cell(self, cell: Cell, in_head: bool, total: bool) -> Any:
+        heading = cell.header or "corner" in cell.marks
+        if in_head:
+            style, para = "GS_head", "Table_20_Heading"
+        elif total:
+            style, para = "GS_total", ("GS_20_Total_20_Number" if cell.numeric else "GS_20_Total")
+        elif heading:
+            style, para = "GS_cell", "GS_20_Row_20_Heading"
+        else:
+            style, para = "GS_cell", ("GS_20_Table_20_Number" if cell.numeric
+                                      else "Table_20_Contents")
+        attrs: dict[str, Any] = {"stylename": style, "valuetype": "string"}
+        if cell.colspan > 1:
+            attrs["numbercolumnsspanned"] = cell.colspan
+        if cell.rowspan > 1:
+            attrs["numberrowsspanned"] = cell.rowspan
+        element = otable.TableCell(**attrs)
+        paragraph = otext.P(stylename=para)
+        if cell.link is not None:
+            paragraph.addElement(self._text(otext.A(href=cell.link, type="simple"), cell.text))
+        else:
+            self._text(paragraph, cell.text)
+        element.addElement(paragraph)
+        return element
+
+    def _row(self, placed: list[_Placed], in_head: bool, total: bool) -> Any:
+        row = otable.TableRow(stylename="GS_row")
+        for p in placed:
+            row.addElement(otable.CoveredTableCell() if p.cell is None
+                           else self._cell(p.cell, in_head, total))
+        return row
+
+    @elements.register
+    def _(self, block: Table) -> list[Any]:
+        self._tables += 1
+        grid = layout((*block.head, *block.rows))
+        out = [self._p(block.caption, "Table")] if block.caption else []
+        if not grid:
+            # ODF has no table without a cell: an empty table is its caption and note only.
+            return out + ([self._p(block.note, "GS_20_Note")] if block.note else [])
+        head_grid, body_grid = grid[:len(block.head)], grid[len(block.head):]
+        table = otable.Table(name=f"表格{self._tables}", stylename="GS_table")
+        weights = self._weights(grid)
+        for weight in weights:
+            table.addElement(otable.TableColumn(
+                stylename=self._column_style(weight, sum(weights))))
+        if head_grid:
+            # Header rows repeat at the top of every page the table runs onto.
+            header = otable.TableHeaderRows()
+            for line in head_grid:
+                header.addElement(self._row(line, True, False))
+            table.addElement(header)
+        for line, row in zip(body_grid, block.rows, strict=True):
+            table.addElement(self._row(line, False, row.total))
+        out.append(table)
+        if block.note:
+            out.append(self._p(block.note, "GS_20_Note"))
+        return out
+
+    # ------------------------------------------------------------------ figures
+
+    def _chart(self, chart: Any) -> list[Any]:
+        from genderstats.present.charts import png_size
+
+        self._figures += 1
+        px_w, px_h = png_size(chart.png)
+        width = PAGE.text_width_cm
+        height = width * px_h / max(px_w, 1)
+        if height > PAGE.max_figure_height_cm:
+            width, height = width * PAGE.max_figure_height_cm / height, PAGE.max_figure_height_cm
+        href = self.doc.addPicture(f"Pictures/figure{self._figures}.png", "image/png",
+                                   bytes(chart.png))
+        frame = draw.Frame(stylename=self._figure_style, name=f"圖{self._figures}",
+                           anchortype="as-char", width=f"{width:.2f}cm",
+                           height=f"{height:.2f}cm")
+        frame.addElement(draw.Image(href=href, type="simple", show="embed", actuate="onLoad"))
+        title = chart.title or chart.caption or ""
+        if title:
+            frame.addElement(svg.Title(text=title))
+        frame.addElement(svg.Desc(text=chart.alt))
+        body = otext.P(stylename="GS_20_Figure_20_Body")
+        body.addElement(frame)
+        out = [body]
+        if chart.caption:
+            out.append(self._p(chart.caption, "Figure"))
+        return out
+
+    # ------------------------------------------------------------------ output
+
+    def to_bytes(self) -> bytes:
+        """The package: ``mimetype`` first and stored, every entry at a fixed time."""
+        raw = io.BytesIO()
+        self.doc.write(raw)
+        return _normalised(raw.getvalue())
+
+
+def _normalised(package: bytes) -> bytes:
+    """The same package with fixed entry times and genderstats as its generator, so the
+    same document gives the same bytes and no tool version is published."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "meta.xml":
+                data = _GENERATOR.sub(b"<meta:generator>genderstats</meta:generator>", data)
+            entry = zipfile.ZipInfo(info.filename, _ZIP_TIME)
+            entry.compress_type = info.compress_type
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def odt_bytes(document: Document) -> bytes:
+    """``document`` as the bytes of an ODF text document (``.odt``)."""
+    renderer = OdtRenderer(document.title)
+    renderer.add(document)
+    return renderer.to_bytes()
+
+
+def render_odt(document: Document, path: str | Path) -> Path:
+    """Write ``document`` to ``path`` as an ODF text document and return the path.
+
+    The whole package is built in memory first and then renamed into place, so a failure
+    leaves the previous file (or none), never half a document.
+    """
+    data = odt_bytes(document)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
