@@ -26,7 +26,7 @@ from genderstats.present.model import (
     Section,
     Table,
 )
-from genderstats.present.tables import band_table, frame_table, gender_table
+from genderstats.present.tables import band_block, frame_block, gender_block
 from genderstats.stats import counts_table
 
 NS = {
@@ -61,12 +61,12 @@ def text_of(element: ET.Element) -> str:
 @pytest.fixture(scope="module")
 def document() -> Document:
     members = counts_table({"全體委員": {"男": 6, "女": 11}})
-    committee = gender_table(counts_table({"全體委員": {"男": 6, "女": 11}}, total=True),
+    committee = gender_block(counts_table({"全體委員": {"男": 6, "女": 11}}, total=True),
                              "表1 性別平等專案小組委員性別統計")
-    bands = band_table(counts_table({"51-60歲": {"男": 7, "女": 45},
+    bands = band_block(counts_table({"51-60歲": {"男": 7, "女": 45},
                                      "61歲以上": {"男": 3, "女": 9}}),
                        "表2 銀髮族參訓人次", row_label="銀髮族")
-    roster = frame_table(pd.DataFrame({"職稱": ["委員", "委員"], "姓名": ["王小明", "歐陽大華"]}),
+    roster = frame_block(pd.DataFrame({"職稱": ["委員", "委員"], "姓名": ["王小明", "歐陽大華"]}),
                          "表3 採購審查小組名單", mask_cols=["姓名"],
                          note="註：姓名已遮罩。")
     chart = donut(members, title="性別平等專案小組委員性別", caption="圖1 委員性別比例")
