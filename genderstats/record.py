@@ -19,12 +19,16 @@ if TYPE_CHECKING:
 INDICATORS_MIME = "application/vnd.genderstats.indicators+json"
 INPUTS_MIME = "application/vnd.genderstats.inputs+json"
 SUMMARY_MIME = "application/vnd.genderstats.summary+json"
-RECORD_MIMES = (INDICATORS_MIME, INPUTS_MIME, SUMMARY_MIME)
+# The report as an OpenDocument text (base64), for the build to publish beside the page
+# (:func:`genderstats.present.odf.record_document`).
+DOCUMENT_MIME = "application/vnd.genderstats.odt+base64"
+RECORD_MIMES = (INDICATORS_MIME, INPUTS_MIME, SUMMARY_MIME, DOCUMENT_MIME)
 
 INDICATOR_COLUMNS = ["year", "report", "table", "category", "gender", "count", "share"]
 
 
-def _emit(mime: str, payload: Any) -> None:
+def emit(mime: str, payload: Any) -> None:
+    """Show ``payload`` as a ``mime`` output in a kernel (nothing outside one)."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython ships with ipykernel
@@ -69,13 +73,13 @@ def record_table(table: pd.DataFrame, table_name: str) -> list[dict[str, Any]]:
     >>> gs.record_table(t, "委員性別（府內／外聘）")             # doctest: +SKIP
     """
     rows = indicator_rows(table, table_name)
-    _emit(INDICATORS_MIME, rows)
+    emit(INDICATORS_MIME, rows)
     return rows
 
 
 def record_summary(key_figure: str) -> str:
     """Record the one-line key figure shown for this report on the index page."""
-    _emit(SUMMARY_MIME, {"key_figure": key_figure})
+    emit(SUMMARY_MIME, {"key_figure": key_figure})
     return key_figure
 
 
@@ -90,7 +94,7 @@ def file_sha256(path: str | Path) -> str:
 def record_input(path: str | Path) -> None:
     """Note that the notebook read ``path`` (the build hashes it into the manifest)."""
     p = Path(path).resolve()
-    _emit(INPUTS_MIME, {"read": [str(p)]})
+    emit(INPUTS_MIME, {"read": [str(p)]})
 
 
 def record_lookup(directory: str | Path) -> None:
@@ -99,4 +103,4 @@ def record_lookup(directory: str | Path) -> None:
     A file that appears there later (a new year's data) must make the build re-run it.
     """
     d = Path(directory).resolve()
-    _emit(INPUTS_MIME, {"dirs": [str(d)]})
+    emit(INPUTS_MIME, {"dirs": [str(d)]})

@@ -530,7 +530,8 @@ class _Build:
                                        report.build_parameters(self.year, self.data_dir))
                 res = {"id": report.id, "status": "failed", "error": refused[report.id],
                        "seconds": 0.0, "built": stamp(), "inputs": {}, "dirs": [],
-                       "indicators": [], "summary": None, "page": None, "notebook": None}
+                       "indicators": [], "summary": None, "page": None, "notebook": None,
+                   "document": None}
                 self._append_log(report.id, refused[report.id])
                 self._finish(report, SimpleNamespace(kind="done", value=res))
 
@@ -579,7 +580,8 @@ class _Build:
                 error = "執行程序異常結束：" + (outcome.value or "沒有回報結果") + "。"
             res = {"id": report.id, "status": "failed", "error": error,
                    "seconds": outcome.seconds, "built": stamp(), "inputs": {}, "dirs": [],
-                   "indicators": [], "summary": None, "page": None, "notebook": None}
+                   "indicators": [], "summary": None, "page": None, "notebook": None,
+                   "document": None}
             self._append_log(report.id, error)
         self._publish(report, res)
         state = self._new_state(report, res)
@@ -607,6 +609,8 @@ class _Build:
         out, rid = self.out, report.id
         failed_page, failed_nb = out / "failed" / f"{rid}.html", out / "failed" / f"{rid}.ipynb"
         if res["status"] == "ok":
+            if res.get("document"):
+                res["pdf_note"] = self._publish_document(rid, res["document"])
             write_atomic(out / f"{rid}.html", res["page"])
             write_atomic(out / "notebooks" / f"{rid}.ipynb", res["notebook"])
             failed_page.unlink(missing_ok=True)
@@ -619,6 +623,24 @@ class _Build:
             write_atomic(failed_nb, res["notebook"])
         else:
             failed_nb.unlink(missing_ok=True)
+
+    def _publish_document(self, rid: str, odt: bytes) -> str | None:
+        """``<id>.odt`` and its PDF; returns why there is no PDF (None when there is one).
+
+        A PDF that could not be made from this ODT is removed rather than left beside it:
+        it would show the figures of an earlier build.
+        """
+        from genderstats.pipeline.pdf import to_pdf
+        from genderstats.pipeline.publish import write_atomic
+
+        odt_path = write_atomic(self.out / f"{rid}.odt", odt)
+        result = to_pdf(odt_path, self.out)
+        if result:
+            return None
+        (self.out / f"{rid}.pdf").unlink(missing_ok=True)
+        self._append_log(rid, "\n".join(x for x in (result.reason, result.detail) if x))
+        self.echo(f"  注意  {rid}：{result.reason}")
+        return result.reason
 
     def _error_page(self, report: Report, error: str) -> str:
         """A failed page for a run that left no notebook (time-out, dead worker)."""
@@ -644,7 +666,7 @@ class _Build:
                 "built": res["built"], "seconds": res["seconds"], "inputs": res["inputs"],
                 "key_inputs": key_inputs, "dirs": res["dirs"],
                 "indicators": res["indicators"], "summary": res["summary"],
-                "parameters": params,
+                "parameters": params, "pdf_note": res.get("pdf_note"),
             }
         return state
 
@@ -786,6 +808,15 @@ def write_indicators(path: Path, rows: list[dict[str, Any]]) -> None:
     write_atomic(path, "\ufeff" + buf.getvalue())
 
 
+def _documents(out: Path, rid: str, status: str, last: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's links to a report's ODT and PDF, and why there is no PDF."""
+    if status == "unbuilt" or not (out / f"{rid}.odt").is_file():
+        return {}
+    pdf = (out / f"{rid}.pdf").is_file()
+    return {"odt": f"{rid}.odt", "pdf": f"{rid}.pdf" if pdf else None,
+            "pdf_note": None if pdf else (last.get("pdf_note") or "未產製 PDF")}
+
+
 def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str, dict[str, Any]],
                   results: dict[str, ReportResult], started: datetime, finished: datetime) -> None:
     """indicators.csv, manifest.json and index.html for the year, each written atomically.
@@ -833,6 +864,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
                                 else None),
             "inputs": {relative(p): h for p, h in sorted(last.get("inputs", {}).items())},
             "key_figure": last.get("summary") if status != "unbuilt" else None,
+            **_documents(out, report.id, status, last),
         })
     manifest = {
         "year": year,

@@ -74,6 +74,8 @@ def committee_row(entry: dict[str, Any]) -> dict[str, Any]:
         "done": done,
         "status_label": COMMITTEE_LABELS[entry["status"]] if done else NOT_DONE_LABEL,
         "key_figure": entry.get("key_figure") if done else None,
+        "odt": entry.get("odt") if done else None,
+        "pdf": entry.get("pdf") if done else None,
         "built_text": when(entry.get("built")),
     }
 

@@ -7,6 +7,7 @@ the parent, which publishes them (see ``genderstats.pipeline.build``).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import sys
@@ -19,7 +20,13 @@ from typing import Any
 
 from genderstats import config
 from genderstats.pipeline.registry import Report
-from genderstats.record import INDICATORS_MIME, INPUTS_MIME, SUMMARY_MIME, file_sha256
+from genderstats.record import (
+    DOCUMENT_MIME,
+    INDICATORS_MIME,
+    INPUTS_MIME,
+    SUMMARY_MIME,
+    file_sha256,
+)
 
 KERNEL_DIED = "核心異常結束（筆記本中的程式結束了核心，或記憶體不足）；請檢查最後執行的一格。"
 
@@ -43,6 +50,7 @@ def collect_records(nb: Any) -> dict[str, Any]:
     read: list[str] = []
     dirs: list[str] = []
     summary: str | None = None
+    document: str | None = None
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data") or {}
@@ -53,8 +61,10 @@ def collect_records(nb: Any) -> dict[str, Any]:
                 dirs.extend(data[INPUTS_MIME].get("dirs", []))
             if SUMMARY_MIME in data:
                 summary = data[SUMMARY_MIME].get("key_figure")
+            if DOCUMENT_MIME in data:
+                document = data[DOCUMENT_MIME].get("odt")
     return {"indicators": indicators, "read": sorted(set(read)), "dirs": sorted(set(dirs)),
-            "summary": summary}
+            "summary": summary, "document": document}
 
 
 # Errors whose message is written for the person who prepares the data (in Chinese).
@@ -203,6 +213,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
         "dirs": records["dirs"],
         "indicators": records["indicators"],
         "summary": records["summary"],
+        "document": base64.b64decode(records["document"]) if records.get("document") else None,
         "page": page,
         "notebook": notebook,
     }

@@ -575,3 +575,16 @@ def render_odt(document: Document, path: str | Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def record_document(document: Document) -> None:
+    """Hand ``document`` to the build as an ODT, to publish as ``<report>.odt`` (and PDF).
+
+    Like every record it is an output of the notebook, so a plain papermill run or a
+    JupyterLab session writes no file.
+    """
+    import base64
+
+    from genderstats.record import DOCUMENT_MIME, emit
+
+    emit(DOCUMENT_MIME, {"odt": base64.b64encode(odt_bytes(document)).decode("ascii")})
