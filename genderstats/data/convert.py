@@ -129,8 +129,9 @@ def _parse_multi(
         mapped = [table.get(match_key(p)) for p in parts]
         unknown = [p for p, m in zip(parts, mapped, strict=True) if m is None]
         if unknown:
-            errors[i] = (f"「{excerpt(unknown[0])}」不是可接受的值。"
-                         f"請填 {column.allowed}{column.alias_hint}。")
+            listed = "、".join(column.choices[:-1]) + f" 或 {column.choices[-1]}"
+            errors[i] = (f"「{excerpt(unknown[0])}」不是可接受的值。請填 {listed}"
+                         f"{column.alias_hint}，可複選（以「、」分隔）。")
             continue
         chosen = sorted(set(m for m in mapped if m is not None), key=order.__getitem__)
         values[i] = "、".join(chosen) if chosen else None

@@ -552,9 +552,10 @@ def _check_courses(evaluations: _Loaded, courses: _Loaded | None, folder: str) -
     titles = courses.columns.get("title")
     if titles is None or not titles.ok or courses.problems:
         return
-    known = {str(v) for v in titles.array() if isinstance(v, str)}
+    # 「從AI技術…」 and 「從 AI 技術…」 are the same course: compared without spaces.
+    known = {match_key(v) for v in titles.array() if isinstance(v, str)}
     for code, text in enumerate(col.parsed.values):
-        if text is None or text in known:
+        if text is None or match_key(text) in known:
             continue
         for _, rows in _group_rows(col.codes, col.codes == code):
             value = excerpt(text)

@@ -71,14 +71,18 @@ FIGURES: dict[str, str] = {
 """Every placeholder name prose may use, with what it stands for (data/README.md lists
 them). The report resolves each; a name missing here is an error in the analyst's file."""
 
-BLOCKS: dict[str, str] = {
+TABLES: dict[str, str] = {
     "digital-training.senior-age-table": "銀髮族各年齡區間參與人次及性別統計表",
-    "digital-training.senior-age-chart": "銀髮族各年齡區間參與人次及性別統計長條圖",
-    "data-governance-committee.chart": "資料治理委員會委員性別統計圓餅圖",
     "data-governance-committee.findings": "資料治理委員會委員性別比例分析（依工作小組與界別）",
     "procurement-review-committee.roster": "採購工作及審查小組委員名單（姓名遮罩）及性別統計",
 }
-"""Computed tables and charts the evidence of 七 may place (內容 items 「表」 and 「圖」)."""
+"""Computed tables the evidence of 七 may place (內容 item 「表」)."""
+
+CHARTS: dict[str, str] = {
+    "digital-training.senior-age-chart": "銀髮族各年齡區間參與人次及性別統計長條圖",
+    "data-governance-committee.chart": "資料治理委員會委員性別統計圓餅圖",
+}
+"""Computed charts the evidence of 七 may place (內容 item 「圖」)."""
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?$")
@@ -110,7 +114,8 @@ class Block:
     kind: str
     """paragraph, heading, list, photo, table or figure (段落、小標、清單、照片、表、圖)."""
     text: str = ""
-    """The prose (paragraph, heading), the photo's caption or a BLOCKS name (table, figure)."""
+    """The prose (paragraph, heading), the photo's caption, a TABLES name (table) or a
+    CHARTS name (figure)."""
     items: tuple[str, ...] = ()
     """The list's items (kind list)."""
 
@@ -195,24 +200,34 @@ def substitute(text: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(one, text)
 
 
-def _placeholder_problem(text: str) -> str | None:
-    """Why the placeholders of ``text`` are wrong (first fault), or None."""
+def _placeholder_problem(text: str) -> tuple[int, str] | None:
+    """(position, why) for the first wrong placeholder of ``text``, or None."""
     for m in PLACEHOLDER.finditer(text):
         token = m.group(0)
         if token in ("{{", "}}"):
             continue
         if m.group(1) is None:
-            return (f"有不成對的大括號「{token}」。佔位符寫成 {{名稱}}，"
-                    "要寫出大括號本身請寫 {{ 或 }}。")
+            return m.start(), (f"有不成對的大括號「{token}」。佔位符寫成 {{名稱}}，"
+                               "要寫出大括號本身請寫 {{ 或 }}。")
         name = m.group(1).strip()
         if not _NAME.match(name):
-            return (f"「{excerpt(token)}」不是有效的佔位符。佔位符寫成 {{報告代號.數字名稱}}，"
-                    "只用小寫英文字母、數字、連字號與一個句點，如 {digital-training.classes}。")
+            return m.start(), (
+                f"「{excerpt(token)}」不是有效的佔位符。佔位符寫成 {{報告代號.數字名稱}}，"
+                "只用小寫英文字母、數字、連字號與一個句點，如 {digital-training.classes}。")
         if name not in FIGURES:
-            return (f"「{token}」不是已知的數字名稱。可用的名稱見 data/README.md"
-                    "〈results_report.yml〉，如 {digital-training.classes}；"
-                    "數字請用佔位符，不要直接打字。")
+            return m.start(), (
+                f"「{token}」不是已知的數字名稱。可用的名稱見 data/README.md"
+                "〈results_report.yml〉，如 {digital-training.classes}；"
+                "數字請用佔位符，不要直接打字。")
     return None
+
+
+def _line_of(node: ScalarNode, value: str, pos: int) -> int:
+    """The file line (1-based) of ``value[pos]``: a block scalar (「|」) starts a line below
+    its key, and its lines follow one by one; other scalars are placed at their start."""
+    if node.style in ("|", ">"):
+        return node.start_mark.line + 2 + value[:pos].count("\n")
+    return node.start_mark.line + 1
 
 
 # ── reading with line numbers ────────────────────────────────────────────────────────────
@@ -228,8 +243,9 @@ class _Reader:
         self.texts: list[tuple[int, str, str]] = []
         """(line, key path, text): every prose string, for the name check."""
 
-    def fail(self, node: Node, path: str, message: str, value: str | None = None) -> None:
-        line = node.start_mark.line + 1
+    def fail(self, node: Node, path: str, message: str, value: str | None = None,
+             line: int | None = None) -> None:
+        line = node.start_mark.line + 1 if line is None else line
         where = f"第 {line} 行「{path}」" if path else f"第 {line} 行"
         self.problems.append(Problem(self.display, None, None, value, f"{where}：{message}"))
 
@@ -277,9 +293,10 @@ class _Reader:
             self.fail(node, path, "不可空白；沒有內容就刪除這個鍵，或寫「無」。")
             return None
         if prose:
-            why = _placeholder_problem(value)
-            if why:
-                self.fail(node, path, why, excerpt(value))
+            fault = _placeholder_problem(value)
+            if fault:
+                pos, why = fault
+                self.fail(node, path, why, excerpt(value), _line_of(node, value, pos))
                 return None
             for name in placeholders(value):
                 self.used[name] = None
@@ -382,9 +399,10 @@ def _evidence(r: _Reader, node: Node, path: str) -> Evidence | None:
         text = r.text(value, f"{where}.{key}", prose=kind not in ("table", "figure"))
         if text is None:
             continue
-        if kind in ("table", "figure") and text not in BLOCKS:
+        known = TABLES if kind == "table" else CHARTS if kind == "figure" else None
+        if known is not None and text not in known:
             r.fail(value, f"{where}.{key}",
-                   f"「{excerpt(text)}」不是已知的{key}。可用的名稱：{'、'.join(BLOCKS)}。",
+                   f"「{excerpt(text)}」不是已知的{key}。可用的名稱：{'、'.join(known)}。",
                    excerpt(text))
             continue
         blocks.append(Block(kind, text=text))
@@ -450,11 +468,12 @@ def parse_results_text(text: str, display: str, *,
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f"第 {mark.line + 1} 行" if mark is not None else "檔案中"
+        line = f"第 {mark.line + 1} 行附近" if mark is not None else "檔案中"
+        # PyYAML's own wording is English: the line and the usual causes are said instead.
         raise DataError([Problem(
             display, None, None, None,
-            f"{line}不是有效的 YAML（{excerpt(getattr(exc, 'problem', '') or '格式錯誤')}）。"
-            "請檢查縮排（用空白，不要用 Tab）與冒號後的空白；多行文字請在鍵後寫「|」。",
+            f"{line}不是有效的 YAML。請檢查縮排（用空白，不要用 Tab）、冒號後的空白與成對的"
+            "引號、括號；多行文字請在鍵後寫「|」，下一行起縮排。",
         )]) from None
     if root is None:
         return ResultsText(display)
