@@ -240,8 +240,8 @@ class _Reader:
         self.display = display
         self.problems: list[Problem] = []
         self.used: dict[str, None] = {}
-        self.texts: list[tuple[int, str, str]] = []
-        """(line, key path, text): every prose string, for the name check."""
+        self.texts: list[tuple[ScalarNode, str, str]] = []
+        """(node, key path, text): every prose string, for the name check."""
 
     def fail(self, node: Node, path: str, message: str, value: str | None = None,
              line: int | None = None) -> None:
@@ -300,7 +300,7 @@ class _Reader:
                 return None
             for name in placeholders(value):
                 self.used[name] = None
-            self.texts.append((node.start_mark.line + 1, path, value))
+            self.texts.append((node, path, value))
         return value
 
     def texts_of(self, node: Node | None, path: str) -> tuple[str, ...]:
@@ -502,10 +502,11 @@ def parse_results_text(text: str, display: str, *,
 def _check_names(r: _Reader, names: Iterable[tuple[str, str]]) -> None:
     """A full name of the year's people in the prose would be published: refuse it."""
     wanted = {n: src for n, src in names if len(n) >= MIN_NAME_CHECKED}
-    for line, path, text in r.texts:
+    for node, path, text in r.texts:
         for name, source in wanted.items():
             if name in text:
                 masked = mask_name(name)
+                line = _line_of(node, text, text.index(name))
                 r.problems.append(Problem(
                     r.display, None, None, masked,
                     f"第 {line} 行「{path}」：含有完整姓名「{masked}」（{source}）。"
