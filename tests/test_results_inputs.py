@@ -281,7 +281,7 @@ def test_course_check_boxes_are_validated(data_dir: Path) -> None:
 
 def test_impact_expert_names_are_masked_in_errors(data_dir: Path) -> None:
     put(data_dir, "impact_assessments.csv",
-        "類別,名稱,程序參與方式,專家學者\n重大施政,甲,性平小組,王大明\n重大施政,甲,性平小組,王大明\n")
+        "類別,名稱,程序參與方式,專家學者\n重大施政,甲,研商會議,王大明\n")
     path = data_dir / "112" / "results_report.yml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("同仁熱烈迴響", "王大明委員與同仁熱烈迴響"), encoding="utf-8")
@@ -292,6 +292,45 @@ def test_impact_expert_names_are_masked_in_errors(data_dir: Path) -> None:
         "請改寫成遮罩後的姓名（如 王○明）或使用佔位符。",
     ]
     assert "王大明" not in "".join(found)
+
+
+def test_task_force_review_names_its_external_members(data_dir: Path) -> None:
+    path = data_dir / "112" / "impact_assessments.csv"
+    text = path.read_text(encoding="utf-8-sig")
+    members = data.load("committee_members", 112, data_dir)
+    first = members[members["committee"] == "性別平等專案小組"]["name"].iloc[0]  # internal
+    panel = data.load("impact_assessments", 112, data_dir)["experts"].iloc[0]
+    path.write_text(text.replace(panel, f"{panel}、{first}、林大明"), encoding="utf-8")
+    shown = f"{mask_name(first)}、林○明"
+    assert problems(data_dir) == [
+        f"data/112/impact_assessments.csv 第 2 列「專家學者」欄：「{shown}」不在 "
+        "data/112/committee_members.csv 的性別平等專案小組外聘委員名單中。程序參與方式為"
+        "「性平小組」時，專家學者是小組的外聘委員；請確認姓名與委員名單一致。"]
+    assert first not in "".join(problems(data_dir))
+    # A consultation meeting may hear other experts.
+    path.write_text(text.replace(panel, f"{panel}、林大明").replace(",性平小組,", ",研商會議,"),
+                    encoding="utf-8")
+    assert problems(data_dir) == []
+
+
+def test_registry_unit_of_each_report(tmp_path: Path) -> None:
+    from genderstats.pipeline.registry import RegistryError
+
+    units = {r.id: r.unit for r in load_registry()}
+    assert units["data-governance-committee"] == "數據治理中心"
+    assert units["onsite-engineers"] == "資通安全中心"
+    assert units["digital-training"] == "數位策略中心"
+    (tmp_path / "a.ipynb").write_text("{}", encoding="utf-8")
+    registry = tmp_path / "reports.yml"
+    registry.write_text("reports:\n  - {id: a, title: 甲, notebook: a.ipynb, unit: [x]}\n",
+                        encoding="utf-8")
+    with pytest.raises(RegistryError) as info:
+        load_registry(registry)
+    assert str(info.value) == (f"{registry} 第 1 份報告（a）：unit「['x']」應為科室名稱，"
+                               "如 unit: 數位策略中心。")
+    registry.write_text("reports:\n  - {id: a, title: 甲, notebook: a.ipynb}\n",
+                        encoding="utf-8")
+    assert load_registry(registry)[0].unit == ""
 
 
 # ── header only is 「無」, no file is 無資料; older course files stay valid ─────────────

@@ -37,6 +37,7 @@ MORE_ROWS_SHOWN = 9
 """Rows named after the first when one problem affects several rows."""
 COURSES = "training_courses"
 EVALUATIONS = "course_evaluations"
+IMPACT = "impact_assessments"
 PERSONAL_NAMES = frozenset({"name", "experts_present", "experts", "lecturer"})
 """Columns holding personal names: messages quote them masked (王○明), never in full."""
 ABSENT = "absent_columns"
@@ -704,6 +705,28 @@ def _check_experts(meetings: _Loaded, members: pd.DataFrame, members_display: st
             ))
 
 
+def _check_panel(impact: _Loaded, members: pd.DataFrame, members_display: str) -> None:
+    """Assessments reviewed by the task force name its external members (others may not)."""
+    experts, procedure = impact.columns.get("experts"), impact.columns.get("procedure")
+    if experts is None or procedure is None or not (experts.ok and procedure.ok):
+        return
+    roster = members[(members["committee"] == TASK_FORCE) & (members["affiliation"] == "外聘")]
+    if roster.empty:
+        return
+    names = set(roster["name"].astype(str))
+    by_task_force = np.asarray(procedure.array() == "性平小組", dtype=bool)
+    for row in np.flatnonzero(by_task_force):
+        text = experts.parsed.values[experts.codes[row]] if experts.codes[row] >= 0 else None
+        unknown = [n for n in (text or "").split("、") if n and n not in names]
+        if unknown:
+            shown = "、".join(mask_name(n) for n in unknown)
+            impact.problems.append(_rows_problem(
+                impact, experts.header, np.array([row]), shown,
+                f"「{shown}」不在 {members_display} 的{TASK_FORCE}外聘委員名單中。程序參與方式為"
+                "「性平小組」時，專家學者是小組的外聘委員；請確認姓名與委員名單一致。",
+            ))
+
+
 def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> list[Problem]:
     """Check every dataset file in ``data/<year>/`` (and the checks across files).
 
@@ -744,6 +767,9 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> li
     meetings, members = loaded.get("task_force_meetings"), loaded.get("committee_members")
     if meetings is not None and members is not None and not members.problems:
         _check_experts(meetings, members.frame(), members.display)
+    impact = loaded.get(IMPACT)
+    if impact is not None and members is not None and not members.problems:
+        _check_panel(impact, members.frame(), members.display)
 
     for item in loaded.values():
         problems.extend(_by_row(item.problems))
