@@ -365,7 +365,8 @@ def _externals(rng: random.Random, names: Names, slots: Iterable[tuple[str, str,
 # ── 112 report files ─────────────────────────────────────────────────────────────────────
 
 
-def year_112(rng: random.Random, names: Names, out: Path) -> None:
+def year_112(rng: random.Random, names: Names, out: Path) -> list[Person]:
+    """The 112 files from committees to budget; returns the task force's experts."""
     officials = department_officials(names)
     experts = [
         Person(names("男"), "男", "法律事務所律師"),
@@ -399,18 +400,10 @@ def year_112(rng: random.Random, names: Names, out: Path) -> None:
         "職稱": ["股長", "聘用研究員"],
         "年度培力總時數": [23, 18],
         "進階課程時數": [18, 18],
+        "科室": ["數位策略中心", "數位策略中心"],
+        "任務": [CONTACT_DUTY, ""],
     })
     write_ods(contacts, out / "contact_training.ods")
-
-    write_csv(pd.DataFrame({
-        "辦理日期": ["112-09-01"],
-        "訓練班期名稱": ["從 AI 技術看性別化差異"],
-        "訓練對象": ["一般公務人員、高階公務人員"],
-        "時數": [3],
-        "男": [38],
-        "女": [35],
-        "其他": [0],
-    }), out / "training_courses.csv")
 
     effects = (
         "針對不利處境女性促進數位推動，鼓勵報名數位訓練課程，去除e化性別不平等相關障礙，"
@@ -425,6 +418,108 @@ def year_112(rng: random.Random, names: Names, out: Path) -> None:
         for i, amount in enumerate(("5,820,000", "22,500"))
     ]
     write_csv(pd.DataFrame(budget), out / "gender_budget.csv")
+    return experts
+
+
+# ── 112 inputs of the complete results report ────────────────────────────────────────────
+
+RESULTS_SEED = SEED + 17
+"""Its own random stream: drawing from the main one would change every file made after."""
+CONTACT_DUTY = ("1. 熟悉本府性別主流化總計畫。 2. 具性別平等知能，協助單位及同仁落實性別主流化"
+                "暨推展性別平等工作。")
+COURSE_TITLE = "從 AI 技術看性別化差異"
+QUESTIONS = ("課程內容符合需求", "講師表達清楚易懂", "課程有助於業務推動", "課程時間安排適當",
+             "整體而言對本課程感到滿意")
+RESPONDENTS = 47
+# 235 answers, 228 of them 非常滿意 or 滿意: 97.02% (the report's 整體滿意度).
+RATING_COUNTS = {"非常滿意": 150, "滿意": 78, "普通": 6, "不滿意": 1}
+DIGITAL_INDICATOR = "臺北市府資訊局辦理市民數位訓練人次性別比率"
+INVENTORY = (  # kind, level, name, parent, new, definition
+    ("指標", "主計處列管", "臺北市資訊局職員性別比率", "", "否", ""),
+    ("指標", "主計處列管", "臺北市資訊局主管人員性別比率", "", "否", ""),
+    ("指標", "主計處列管", "臺北市資訊局一般公務人員性別主流化訓練完成率", "", "否", ""),
+    ("指標", "機關構列管", DIGITAL_INDICATOR, "", "否", ""),
+    ("指標", "機關構列管", "臺北市府資訊局駐點工程師性別比率", "", "否", ""),
+    ("指標", "機關構列管", "臺北市府資訊局資料治理委員會委員性別比率", "", "否", ""),
+    ("指標", "機關構列管", "臺北市府資訊局採購工作及審查小組委員性別比率", "", "否", ""),
+    ("項目", "主計處列管", "臺北市資訊局性平聯絡人培力時數", "", "否", ""),
+    ("項目", "主計處列管", "臺北市資訊局自辦性別意識培力課程參加人數", "", "否", ""),
+    ("項目", "機關構列管", "臺北市民免費數位訓練開班數", "", "否", ""),
+    ("項目", "機關構列管", "臺北市民免費數位訓練銀髮族參訓人次年齡別", "", "否", ""),
+    ("項目", "機關構列管", "臺北市府資訊局黑客松參賽者性別", "", "否", ""),
+    ("指標", "機關構列管", "國籍", DIGITAL_INDICATOR, "是",
+     f"於「{DIGITAL_INDICATOR}」指標底下新增「國籍」複分類"),
+)
+RESOLUTIONS = (  # date, item, progress, closed, unit
+    ("111-02-21",
+     "111年推動性別平等工作規劃：「臺北市民免費數位訓練」可增加近5年數據彙整，以看見消弭數位"
+     "落差成果，請業務單位配合委員意見辦理。",
+     "已於「臺北市民免費數位訓練性別統計分析」彙整108年至112年數據並呈現五年趨勢，"
+     "於112年第3次會議提報，建請委員解除列管。",
+     "是", "數位策略中心"),
+    ("112-08-28",
+     "性別影響評估檢視表-單一陳情系統：請業務單位參酌專家學者委員意見修正後，"
+     "再提報本小組審查。",
+     "已參採委員意見修正評估檢視表，並於112年第3次會議提報修正後之評估檢視表，"
+     "建請委員解除列管。",
+     "是", "系統研發中心"),
+    ("112-12-13",
+     "臺北市民免費數位訓練性別統計分析：請業務單位評估開設男性較感興趣的類型課程，"
+     "以提升男性參與率。",
+     "將於113年課程規劃時評估結合運動、聯誼、園藝等主題之數位課程，並追蹤男性參訓比率。",
+     "否", "數位策略中心"),
+)
+
+
+def results_inputs_112(experts: list[Person], used: set[str], out: Path) -> None:
+    """training_courses with every column of the form's (五), and the results report's
+    tables: resolutions, gender_statistics, impact_assessments, course_evaluations."""
+    rng = random.Random(RESULTS_SEED)
+    names = Names(rng)
+    names.used = used  # never the name of someone in the other files
+    write_csv(pd.DataFrame({
+        "辦理日期": ["112-09-01"],
+        "訓練班期名稱": [COURSE_TITLE],
+        "訓練對象": ["一般公務人員、高階公務人員"],
+        "訓練目標": ["推動本局服務政策培養性別敏感度，使性別主流化之理念、目標與操作架構與"
+                     "業務工作相結合。"],
+        "講師": [names("女")],
+        "講師單位": ["國立清華大學資工系"],
+        "講師職稱": ["教授"],
+        "課程類別": ["進階課程、性別主流化"],
+        "訓練方式": ["多元形式、含實際案例討論、設計課後評估或滿意度調查問卷"],
+        "時數": [3],
+        "男": [38],
+        "女": [35],
+        "其他": [0],
+    }), out / "training_courses.csv")
+
+    write_csv(pd.DataFrame(RESOLUTIONS, columns=["會議日期", "內容說明或裁(指)示事項",
+                                                 "執行情形", "是否解列", "辦理單位"]),
+              out / "resolutions.csv")
+    write_csv(pd.DataFrame(INVENTORY, columns=["類型", "列管層級", "名稱", "上層指標",
+                                               "本年度新增", "定義及說明"]),
+              out / "gender_statistics.csv")
+
+    # The seed lists the experts 嚴、彭、陳: the social-work professor, the lawyer, the
+    # associate professor.
+    panel = "、".join(p.name for p in (experts[1], experts[0], experts[2]))
+    write_csv(pd.DataFrame([{
+        "類別": "重大施政", "名稱": "性別影響評估檢視表-單一陳情系統",
+        "簡要說明": "以本府單一陳情系統進行性別影響評估報告", "程序參與方式": "性平小組",
+        "專家學者": panel, "意見項數": 5, "參採項數": 3,
+        "初次提報日期": "112-08-28", "修正後提報日期": "112-12-13",
+        "採購類別": "非巨額採購", "CSR納入落實性別平等": "未納入",
+    }]), out / "impact_assessments.csv")
+
+    ratings = [r for r, n in RATING_COUNTS.items() for _ in range(n)]
+    rng.shuffle(ratings)
+    answers = [
+        {"訓練班期名稱": COURSE_TITLE, "問卷編號": f"Q{i:03d}", "題目": question,
+         "滿意度": ratings[(i - 1) * len(QUESTIONS) + j]}
+        for i in range(1, RESPONDENTS + 1) for j, question in enumerate(QUESTIONS)
+    ]
+    write_csv(pd.DataFrame(answers), out / "course_evaluations.csv")
 
 
 ENGINEERS = (  # job category, men, women
@@ -697,9 +792,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     rng = random.Random(SEED)
     names = Names(rng)
-    year_112(rng, names, args.out / "112")
+    experts = year_112(rng, names, args.out / "112")
     for year in sorted(TRAINING):
         digital_training(rng, year, args.out / str(year))
+    results_inputs_112(experts, names.used, args.out / "112")
     print(f"sample data written to {args.out}")
 
 

@@ -321,7 +321,8 @@ def test_validate_year_reports_unknown_files_and_missing_folder(data_dir: Path) 
         "data/112/committe_members.csv：檔名「committe_members」不是已知的資料集，"
         "這個檔案不會被讀取。請改成以下其中一個檔名：committee_members、task_force_meetings、"
         "onsite_engineers、training_classes、training_participations、staff_training、"
-        "contact_training、training_courses、gender_budget（副檔名 .csv、.xlsx 或 .ods）。"
+        "contact_training、training_courses、gender_budget、resolutions、gender_statistics、"
+        "impact_assessments、course_evaluations（副檔名 .csv、.xlsx 或 .ods）。"
     )
     assert [str(p) for p in data.validate_year(113, data_dir)] == [
         "data/113：找不到 data/113/ 資料夾。請建立這個資料夾並放入該年度的資料檔"

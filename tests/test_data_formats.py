@@ -58,6 +58,7 @@ VARIANTS = ["utf8", "bom", "cp950", "xlsx", "ods"]
 DATASETS_TO_ROUND_TRIP = [
     "committee_members", "task_force_meetings", "onsite_engineers", "training_classes",
     "staff_training", "contact_training", "training_courses", "gender_budget",
+    "resolutions", "gender_statistics", "impact_assessments",
 ]
 
 
@@ -280,6 +281,10 @@ def test_registry_titles_and_headers_are_unambiguous() -> None:
         "contact_training": "性平聯絡人培力時數",
         "training_courses": "自辦訓練",
         "gender_budget": "性別預算",
+        "resolutions": "決議事項追蹤",
+        "gender_statistics": "性別統計清冊",
+        "impact_assessments": "性別影響評估",
+        "course_evaluations": "課程滿意度問卷",
     }
     from genderstats.data.specs import header_key
 

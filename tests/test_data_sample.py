@@ -263,7 +263,7 @@ def test_generator_is_deterministic_and_committed(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "data")],
                    check=True, capture_output=True)
     made_files = sorted((tmp_path / "data").rglob("*.*"))
-    assert len(made_files) == 17
+    assert len(made_files) == 21
     for made in made_files:
         committed = SAMPLE / made.relative_to(tmp_path / "data")
         if made.suffix == ".csv":
@@ -277,6 +277,7 @@ def test_generator_is_deterministic_and_committed(tmp_path: Path) -> None:
 def _sample_names() -> set[str]:
     names = set(data.load("committee_members", 112, SAMPLE)["name"])
     names |= set(data.load("contact_training", 112, SAMPLE)["name"])
+    names |= set(data.load("training_courses", 112, SAMPLE)["lecturer"])
     return names
 
 

@@ -46,7 +46,8 @@ def test_year_with_only_digital_training(data_dir: Path) -> None:
     assert annual.buildable
     assert annual.missing_optional == [
         "committee_members", "task_force_meetings", "staff_training", "contact_training",
-        "training_courses", "gender_budget"]
+        "training_courses", "gender_budget", "resolutions", "gender_statistics",
+        "impact_assessments", "course_evaluations", "results_report"]
 
 
 def test_two_required_files_missing_are_both_named(data_dir: Path) -> None:

@@ -62,7 +62,9 @@ def test_each_report_declares_what_it_needs():
         "digital-training": (("training_classes", "training_participations"), ()),
         "gender-training": (("staff_training",), ("contact_training", "training_courses")),
         "annual-report": ((), ("committee_members", "task_force_meetings", "staff_training",
-                               "contact_training", "training_courses", "gender_budget")),
+                               "contact_training", "training_courses", "gender_budget",
+                               "resolutions", "gender_statistics", "impact_assessments",
+                               "course_evaluations", "results_report")),
     }
     assert all(r.declared for r in load_registry())
     assert all(r.timeout is None for r in load_registry())
@@ -70,9 +72,10 @@ def test_each_report_declares_what_it_needs():
 
 def test_dataset_names_match_the_data_contract():
     from genderstats.data import DATASETS
+    from genderstats.data.needs import TEXT_INPUT
     from genderstats.pipeline.registry import DATASET_NAMES
 
-    assert DATASET_NAMES == tuple(DATASETS)
+    assert DATASET_NAMES == (*DATASETS, TEXT_INPUT)
 
 
 def test_undeclared_report_is_not_checked_and_timeout_is_read(tmp_path):

@@ -150,9 +150,19 @@ def test_each_committee_page_states_only_public_things(second_year):
 
 # ---------------------------------------------------------------- optional inputs in turn
 
-def _optional_pairs() -> list[tuple[str, str]]:
-    return [(r.id, d) for r in load_registry() if not getattr(r, "draft", False)
-            for d in r.optional]
+# Inputs of the complete results report whose annual-report sections are not written yet:
+# strict, so these cases fail (and must be unmarked) as soon as a section reads its input.
+RESULTS_REPORT_INPUTS = ("resolutions", "gender_statistics", "impact_assessments",
+                         "course_evaluations", "results_report")
+
+
+def _optional_pairs() -> list:
+    pairs = [(r.id, d) for r in load_registry() if not getattr(r, "draft", False)
+             for d in r.optional]
+    return [pytest.param(rid, d, marks=pytest.mark.xfail(
+                strict=True, reason="annual-report section for this input not written yet"))
+            if rid == "annual-report" and d in RESULTS_REPORT_INPUTS else (rid, d)
+            for rid, d in pairs]
 
 
 @pytest.mark.parametrize(("report_id", "dataset"), _optional_pairs())

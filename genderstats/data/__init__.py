@@ -4,6 +4,10 @@
 >>> members = data.load("committee_members", 112)          # doctest: +SKIP
 >>> data.DATASETS["committee_members"].title
 '委員名單'
+>>> texts = data.load_results_text(112)                   # doctest: +SKIP
+
+The analyst's texts of the results report (results_report.yml) are read by
+:mod:`genderstats.data.results_text`.
 
 Files live in ``data/<ROC year>/<stem>.csv|xlsx|ods``; data/README.md describes each one.
 """
@@ -23,7 +27,13 @@ from genderstats.data.loader import (
     validate_year,
     year_column,
 )
-from genderstats.data.specs import DATASETS, EXTENSIONS, Column, Dataset
+from genderstats.data.results_text import (
+    FIGURES,
+    ResultsText,
+    load_results_text,
+    placeholders,
+)
+from genderstats.data.specs import DATASETS, EXTENSIONS, SATISFIED, Column, Dataset
 from genderstats.data.vocab import GENDER_DTYPE, normalize_gender
 
 __all__ = [
@@ -31,11 +41,14 @@ __all__ = [
     "AGE_BAND_DTYPE",
     "DATASETS",
     "EXTENSIONS",
+    "FIGURES",
     "GENDER_DTYPE",
     "Column",
     "DataError",
     "Dataset",
     "Problem",
+    "ResultsText",
+    "SATISFIED",
     "age_band",
     "display_path",
     "empty_frame",
@@ -43,8 +56,10 @@ __all__ = [
     "has_column",
     "load",
     "load_optional",
+    "load_results_text",
     "load_years",
     "normalize_gender",
+    "placeholders",
     "validate_year",
     "year_column",
 ]

@@ -23,6 +23,7 @@ from genderstats.data.vocab import (
     alias_table,
     clean_code,
     map_values,
+    match_key,
     nfkc,
 )
 from genderstats.years import roc_year
@@ -97,6 +98,8 @@ def parse(column: Column, texts: pd.Index) -> Parsed:
         for i in np.flatnonzero((values == None) & ~empty):  # noqa: E711 - elementwise
             errors[i] = (f"「{excerpt(raw[i])}」不是可接受的值。"
                          f"請填 {column.allowed}{column.alias_hint}。")
+    elif kind == "choices":
+        values = _parse_multi(column, stripped, empty, errors)
     elif kind == "age_band":
         values = np.array([parse_band_label(s) if s else None for s in stripped], dtype=object)
         for i in np.flatnonzero((values == None) & ~empty):  # noqa: E711 - elementwise
@@ -107,6 +110,32 @@ def parse(column: Column, texts: pd.Index) -> Parsed:
     else:  # pragma: no cover - Column.__post_init__ rejects other kinds
         raise ValueError(kind)
     return Parsed(values, empty, errors)
+
+
+_CHOICE_SEPARATORS = re.compile(r"[、,，;；\n]+")
+
+
+def _parse_multi(
+    column: Column, texts: list[str], empty: np.ndarray, errors: dict[int, str]
+) -> np.ndarray:
+    """Several choices in one cell (a form's check boxes): canonical, in the list's order."""
+    table = alias_table({c: column.aliases.get(c, ()) for c in column.choices})
+    order = {c: i for i, c in enumerate(column.choices)}
+    values = np.full(len(texts), None, dtype=object)
+    for i, text in enumerate(texts):
+        if empty[i]:
+            continue
+        parts = [p.strip() for p in _CHOICE_SEPARATORS.split(text) if p.strip()]
+        mapped = [table.get(match_key(p)) for p in parts]
+        unknown = [p for p, m in zip(parts, mapped, strict=True) if m is None]
+        if unknown:
+            listed = "、".join(column.choices[:-1]) + f" 或 {column.choices[-1]}"
+            errors[i] = (f"「{excerpt(unknown[0])}」不是可接受的值。請填 {listed}"
+                         f"{column.alias_hint}，可複選（以「、」分隔）。")
+            continue
+        chosen = sorted(set(m for m in mapped if m is not None), key=order.__getitem__)
+        values[i] = "、".join(chosen) if chosen else None
+    return values
 
 
 def _join_names(text: str) -> str | None:

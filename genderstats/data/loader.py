@@ -35,7 +35,10 @@ CLASSES = "training_classes"
 TASK_FORCE = "性別平等專案小組"
 MORE_ROWS_SHOWN = 9
 """Rows named after the first when one problem affects several rows."""
-PERSONAL_NAMES = frozenset({"name", "experts_present"})
+COURSES = "training_courses"
+EVALUATIONS = "course_evaluations"
+IMPACT = "impact_assessments"
+PERSONAL_NAMES = frozenset({"name", "experts_present", "experts", "lecturer"})
 """Columns holding personal names: messages quote them masked (王○明), never in full."""
 ABSENT = "absent_columns"
 """``DataFrame.attrs`` key: optional columns the file did not have (canonical names)."""
@@ -354,6 +357,25 @@ def _check_columns(
 
     _check_unique(loaded)
     _check_not_above(loaded)
+    _check_references(loaded)
+
+
+def _check_references(loaded: _Loaded) -> None:
+    """A value that must name another row of the same file (a sub-classification's parent)."""
+    for rule in loaded.spec.references:
+        col, target = loaded.columns.get(rule.column), loaded.columns.get(rule.target)
+        if col is None or target is None or not (col.ok and target.ok):
+            continue
+        known = {str(v) for v in target.array() if isinstance(v, str)}
+        for code, text in enumerate(col.parsed.values):
+            if text is None or text in known:
+                continue
+            for _, rows in _group_rows(col.codes, col.codes == code):
+                value = excerpt(text)
+                loaded.problems.append(_rows_problem(
+                    loaded, col.header, rows, value,
+                    f"「{value}」不是本檔任何一列的「{target.header}」。{rule.reason}",
+                ))
 
 
 def _check_unique(loaded: _Loaded) -> None:
@@ -405,9 +427,32 @@ def _check_not_above(loaded: _Loaded) -> None:
             ))
 
 
+def _check_not_after_year(loaded: _Loaded, year: int) -> None:
+    """Dates that may lie in earlier years, never after the folder's year."""
+    for name in loaded.spec.not_after_year:
+        col = loaded.columns.get(name)
+        if col is None or not col.ok:
+            continue
+        years = np.asarray(pd.DatetimeIndex(col.parsed.values).year, dtype="float64") - 1911
+        with np.errstate(invalid="ignore"):
+            later = ~np.isnan(years) & (years > year)
+        if not later.any():
+            continue
+        col.ok = False
+        folder = loaded.display.rpartition("/")[0]
+        for code, rows in _group_rows(col.codes, np.append(later, False)[col.codes]):
+            text = excerpt(col.texts[code])
+            loaded.problems.append(_rows_problem(
+                loaded, col.header, rows, text,
+                f"「{text}」晚於 {year} 年（{ad_year(year)} 年）。{folder}/ 只放到 {year} 年為止的"
+                f"{loaded.spec.title}；請更正日期，或把這一列移到 {int(years[code])} 年的資料夾。",
+            ))
+
+
 def _check_in_year(loaded: _Loaded, year: int) -> None:
     """Dated events (meetings, classes, courses) belong to the folder's year; the budget's
     year column may also be the next year."""
+    _check_not_after_year(loaded, year)
     for name, extra in loaded.spec.in_year:
         col = loaded.columns.get(name)
         if col is None or not col.ok:
@@ -493,9 +538,44 @@ def _age_band_extra(parts: _Loaded) -> dict[str, convert.ArrayLike]:
     return {"age_band": from_age}
 
 
+def _check_courses(evaluations: _Loaded, courses: _Loaded | None, folder: str) -> None:
+    """Every evaluated course is a course of the year's training_courses file."""
+    col = evaluations.columns.get("course")
+    if col is None or not col.ok:
+        return
+    if courses is None:
+        evaluations.problems.append(Problem(
+            evaluations.display, None, None, None,
+            f"無法檢查訓練班期名稱：{folder}/ 沒有 {COURSES}（自辦訓練）檔。"
+            f"滿意度問卷必須對應同年度的自辦訓練，請一併放入 {COURSES}.csv。",
+        ))
+        return
+    titles = courses.columns.get("title")
+    if titles is None or not titles.ok or courses.problems:
+        return
+    # 「從AI技術…」 and 「從 AI 技術…」 are the same course: compared without spaces.
+    known = {match_key(v) for v in titles.array() if isinstance(v, str)}
+    for code, text in enumerate(col.parsed.values):
+        if text is None or match_key(text) in known:
+            continue
+        for _, rows in _group_rows(col.codes, col.codes == code):
+            value = excerpt(text)
+            evaluations.problems.append(_rows_problem(
+                evaluations, col.header, rows, value,
+                f"「{value}」不在 {courses.display} 的訓練班期名稱中。"
+                "請更正班期名稱，使它與自辦訓練檔完全相同。",
+            ))
+
+
 def _load_path(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> pd.DataFrame:
     """Load one found file, with the cross-file checks its dataset needs; raise on problems."""
     loaded = _read_file(spec, path, year, data_dir)
+    if spec.stem == EVALUATIONS:
+        folder = _year_dir(year, data_dir)
+        courses_path = _find_in(DATASETS[COURSES], folder, data_dir)
+        courses = None if courses_path is None \
+            else _read_file(DATASETS[COURSES], courses_path, year, data_dir)
+        _check_courses(loaded, courses, display_path(folder, data_dir))
     extra = _age_band_extra(loaded) if spec.stem == PARTICIPATIONS else {}
     if spec.stem == PARTICIPATIONS:
         classes_path = _find_in(DATASETS[CLASSES], _year_dir(year, data_dir), data_dir)
@@ -625,6 +705,28 @@ def _check_experts(meetings: _Loaded, members: pd.DataFrame, members_display: st
             ))
 
 
+def _check_panel(impact: _Loaded, members: pd.DataFrame, members_display: str) -> None:
+    """Assessments reviewed by the task force name its external members (others may not)."""
+    experts, procedure = impact.columns.get("experts"), impact.columns.get("procedure")
+    if experts is None or procedure is None or not (experts.ok and procedure.ok):
+        return
+    roster = members[(members["committee"] == TASK_FORCE) & (members["affiliation"] == "外聘")]
+    if roster.empty:
+        return
+    names = set(roster["name"].astype(str))
+    by_task_force = np.asarray(procedure.array() == "性平小組", dtype=bool)
+    for row in np.flatnonzero(by_task_force):
+        text = experts.parsed.values[experts.codes[row]] if experts.codes[row] >= 0 else None
+        unknown = [n for n in (text or "").split("、") if n and n not in names]
+        if unknown:
+            shown = "、".join(mask_name(n) for n in unknown)
+            impact.problems.append(_rows_problem(
+                impact, experts.header, np.array([row]), shown,
+                f"「{shown}」不在 {members_display} 的{TASK_FORCE}外聘委員名單中。程序參與方式為"
+                "「性平小組」時，專家學者是小組的外聘委員；請確認姓名與委員名單一致。",
+            ))
+
+
 def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> list[Problem]:
     """Check every dataset file in ``data/<year>/`` (and the checks across files).
 
@@ -660,10 +762,19 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> li
         ))
     elif parts is not None and classes is not None and not classes.problems:
         _participation_extras(parts, classes, classes.frame())
+    if EVALUATIONS in loaded:
+        _check_courses(loaded[EVALUATIONS], loaded.get(COURSES), shown)
     meetings, members = loaded.get("task_force_meetings"), loaded.get("committee_members")
     if meetings is not None and members is not None and not members.problems:
         _check_experts(meetings, members.frame(), members.display)
+    impact = loaded.get(IMPACT)
+    if impact is not None and members is not None and not members.problems:
+        _check_panel(impact, members.frame(), members.display)
 
     for item in loaded.values():
         problems.extend(_by_row(item.problems))
+    # Imported here: results_text builds on this module.
+    from genderstats.data.results_text import validate_results_text
+
+    problems.extend(validate_results_text(y, data_dir))
     return problems

@@ -20,6 +20,15 @@ from genderstats.data.readers import read_headers
 from genderstats.data.specs import EXTENSIONS, get_dataset
 from genderstats.years import roc_year
 
+TEXT_INPUT = "results_report"
+"""The one input that is not a table: the analyst's texts (genderstats.data.results_text)."""
+TEXT_EXTENSIONS = (".yml", ".yaml")
+
+
+def input_title(name: str) -> str:
+    """『委員名單』 for a dataset, 『成果報告文字』 for the analyst's texts."""
+    return "成果報告文字" if name == TEXT_INPUT else get_dataset(name).title
+
 
 class Declared(Protocol):
     """What is needed of a report (genderstats.pipeline.registry.Report fits)."""
@@ -65,13 +74,13 @@ class Readiness:
 
 def file_names(dataset: str) -> str:
     """『committee_members.csv／.xlsx／.ods』: the names a dataset's file may have."""
-    first, *rest = EXTENSIONS
+    first, *rest = TEXT_EXTENSIONS if dataset == TEXT_INPUT else EXTENSIONS
     return f"{dataset}{first}" + "".join(f"／{ext}" for ext in rest)
 
 
 def dataset_label(dataset: str) -> str:
     """『委員名單（committee_members.csv／.xlsx／.ods）』."""
-    return f"{get_dataset(dataset).title}（{file_names(dataset)}）"
+    return f"{input_title(dataset)}（{file_names(dataset)}）"
 
 
 def missing_required_message(datasets: Iterable[str]) -> str:
@@ -81,7 +90,7 @@ def missing_required_message(datasets: Iterable[str]) -> str:
 
 def optional_note(dataset: str) -> str:
     """The sentence for a missing optional dataset."""
-    title = get_dataset(dataset).title
+    title = input_title(dataset)
     return f"本年度無{title}資料（{file_names(dataset)}），相關段落將顯示「無資料」。"
 
 
@@ -118,14 +127,21 @@ class _Folder:
         """(file or None, why the file cannot be used or None)."""
         if dataset not in self._found:
             try:
-                self._found[dataset] = (_find_in(get_dataset(dataset), self.folder,
-                                                 self.data_dir), None)
+                if dataset == TEXT_INPUT:
+                    from genderstats.data.results_text import find_results_text
+
+                    found = find_results_text(self.folder.name, self.data_dir)
+                else:
+                    found = _find_in(get_dataset(dataset), self.folder, self.data_dir)
+                self._found[dataset] = (found, None)
             except DataError as err:
                 self._found[dataset] = (None, "".join(p.message for p in err.problems))
         return self._found[dataset]
 
     def absent(self, dataset: str, path: Path) -> list[str]:
         """Labels of optional columns the file's header row lacks ([] if unreadable)."""
+        if dataset == TEXT_INPUT:
+            return []  # its keys are checked by validate, not column by column
         if dataset not in self._absent:
             spec = get_dataset(dataset)
             try:

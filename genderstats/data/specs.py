@@ -20,9 +20,12 @@ from genderstats.data.vocab import GENDER_ALIASES, match_key
 TEXT_DTYPE = pd.Series(["text"]).dtype
 """pandas' own dtype for text: ``str`` from pandas 3, ``object`` before."""
 
-KINDS = ("text", "code", "int", "number", "date", "year", "gender", "choice", "age_band", "names")
+KINDS = ("text", "code", "int", "number", "date", "year", "gender", "choice", "choices",
+         "age_band", "names")
 """Column kinds: free text, id/code (NFKC-normalised), whole number, number, date, year
-(ROC or AD, stored as ROC), gender, a closed list of choices, an age band, a list of names."""
+(ROC or AD, stored as ROC), gender, one of a closed list of choices, several of them (a
+form's check boxes, stored as text joined by 「、」 in the list's order), an age band, a list
+of names."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class Column:
             return "、".join(AGE_BANDS[:-1]) + f" 或 {AGE_BANDS[-1]}"
         if self.kind == "choice":
             return "、".join(self.choices[:-1]) + f" 或 {self.choices[-1]}"
+        if self.kind == "choices":
+            listed = "、".join(self.choices[:-1]) + f" 或 {self.choices[-1]}"
+            return f"{listed}（可複選，以「、」或逗號分隔）"
         if self.kind == "date":
             return "日期，如 112-03-15（民國）或 2023-03-15（西元）"
         if self.kind == "year":
@@ -114,6 +120,16 @@ class NotAbove:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """Row rule: a value of ``column`` must be a value of ``target`` in another row of the
+    same file (a sub-classification names the indicator it belongs to)."""
+
+    column: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Dataset:
     """One input file type: ``data/<year>/<stem>.csv|xlsx|ods``."""
 
@@ -132,6 +148,10 @@ class Dataset:
     in_year: tuple[tuple[str, int], ...] = ()
     """``(column, extra years)``: a date or year column whose values must fall in the
     folder's year, or up to ``extra`` years after it (the budget lists next year too)."""
+    not_after_year: tuple[str, ...] = ()
+    """Date columns that may be earlier years but not after the folder's year (a resolution
+    still tracked this year was taken at an earlier meeting)."""
+    references: tuple[Reference, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -215,6 +235,8 @@ MAX_YEAR_HOURS = 1_000
 """Training hours of one person in one year (about half of all working hours)."""
 MAX_COURSE_PEOPLE = 10_000
 """Participants of one gender in one self-run course."""
+MAX_OPINIONS = 1_000
+"""Expert opinions on one gender impact assessment."""
 MAX_BUDGET = 10_000_000_000
 """NT$ of one budget item: 100 億元, several times the department's whole budget."""
 
@@ -231,6 +253,18 @@ TARGET_GROUPS = {
     "婦女專班": ("女性專班", "婦女"),
     "一般市民": ("一般", "市民"),
 }
+
+COURSE_CATEGORIES = {
+    "基礎課程": ("基礎",), "進階課程": ("進階",), "CEDAW": (), "性別主流化": (),
+}
+TRAINING_METHODS = {
+    "一般講授": ("講授",),
+    "多元形式": (),
+    "含實際案例討論": ("實際案例討論", "案例討論"),
+    "經課前問卷調查所辦理": ("課前問卷調查", "課前問卷"),
+    "設計課後評估或滿意度調查問卷": ("課後評估", "滿意度調查問卷", "課後問卷", "滿意度調查"),
+}
+YES_NO = {"是": ("Y", "yes", "V", "✓"), "否": ("N", "no")}
 
 _COMMITTEE_MEMBERS = Dataset(
     stem="committee_members",
@@ -405,6 +439,11 @@ _CONTACT_TRAINING = Dataset(
         Column("advanced_hours", "進階課程時數", "number", required=True,
                headers=("進階時數",), minimum=0, **_cap(MAX_YEAR_HOURS),
                doc="其中進階課程時數（0 以上，不可超過總時數）。每人每年須 6 小時以上。"),
+        Column("unit", "科室", "text", headers=("單位", "所屬科室"),
+               doc="所屬科室，如 數位策略中心（成果報告表頭的性平聯絡人表）。"),
+        Column("title", "職稱", "text", doc="職稱，如 股長、聘用研究員。"),
+        Column("duty", "任務", "text", headers=("工作任務",),
+               doc="成果報告表頭「任務」欄的文字；同一身分只需寫在第一位的列，其他人留空。"),
     ),
     not_above=(NotAbove("advanced_hours", "total_hours", "進階課程時數不可超過年度培力總時數。"),),
 )
@@ -429,6 +468,21 @@ _TRAINING_COURSES = Dataset(
         Column("other", "其他", "int", headers=("其他性別", "其它"), minimum=0,
                **_cap(MAX_COURSE_PEOPLE), default=0,
                doc="其他性別參加人數（0 以上的整數）；沒有此欄或空白視為 0。"),
+        Column("goal", "訓練目標", "text",
+               headers=("訓練目標或活動簡介", "訓練目標內容", "活動簡介"),
+               doc="訓練目標（內容）或活動簡介。"),
+        Column("lecturer", "講師", "names", headers=("講師姓名",),
+               doc="講師姓名（多人以「、」分隔）。報告不會顯示完整姓名。"),
+        Column("lecturer_unit", "講師單位", "text", headers=("講師服務單位",),
+               doc="講師的服務單位，如 國立清華大學資工系。"),
+        Column("lecturer_title", "講師職稱", "text", doc="講師的職稱，如 教授。"),
+        Column("categories", "課程類別", "choices", headers=("課程類型",),
+               **_choices(COURSE_CATEGORIES),
+               doc="基礎課程、進階課程、CEDAW 或 性別主流化，可複選（以「、」分隔）。"),
+        Column("methods", "訓練方式", "choices", headers=("辦理方式",),
+               **_choices(TRAINING_METHODS),
+               doc="一般講授、多元形式、含實際案例討論、經課前問卷調查所辦理 或 "
+                   "設計課後評估或滿意度調查問卷，可複選（以「、」分隔）。"),
     ),
     in_year=(("date", 0),),
 )
@@ -453,12 +507,134 @@ _GENDER_BUDGET = Dataset(
     in_year=(("year", 1),),
 )
 
+_RESOLUTIONS = Dataset(
+    stem="resolutions",
+    title="決議事項追蹤",
+    row="性平小組每一項列管中的決議或裁（指）示事項一列（附件2 辦理情形一覽表）",
+    columns=(
+        Column("meeting_date", "會議日期", "date", required=True, headers=("日期", "決議日期"),
+               doc="作成決議的會議日期；可以是往年（仍在列管的事項），但不可晚於本年度。"),
+        Column("item", "內容說明或裁(指)示事項", "text", required=True,
+               headers=("內容說明或裁示事項", "裁示事項", "決議事項", "內容說明"),
+               doc="決議或裁（指）示事項的內容。"),
+        Column("progress", "執行情形", "text", required=True, headers=("辦理情形",),
+               doc="到本年度最後一次會議時的執行情形。"),
+        Column("closed", "是否解列", "choice", required=True, headers=("解除列管",),
+               **_choices({"是": ("解列", "解除列管", *YES_NO["是"]),
+                           "否": ("繼續列管", *YES_NO["否"])}),
+               doc="是（委員同意解除列管）或 否（繼續列管）；也接受 解列、繼續列管。"),
+        Column("unit", "辦理單位", "text", headers=("辦理科室", "承辦單位"),
+               doc="負責辦理的科室或單位。"),
+    ),
+    not_after_year=("meeting_date",),
+)
+
+_GENDER_STATISTICS = Dataset(
+    stem="gender_statistics",
+    title="性別統計清冊",
+    row="每一項性別統計指標、項目或其複分類一列",
+    columns=(
+        Column("kind", "類型", "choice", required=True, headers=("類別", "指標或項目"),
+               **_choices({"指標": ("性別統計指標",), "項目": ("性別統計項目",)}),
+               doc="指標（性別統計指標）或 項目（性別統計項目）；複分類填它所屬的類型。"),
+        Column("level", "列管層級", "choice", required=True, headers=("列管", "列管單位"),
+               **_choices({"主計處列管": ("主計處",),
+                           "機關構列管": ("機關(構)列管", "機關列管", "機關構", "機關")}),
+               doc="主計處列管（臺北市性別統計指標）或 機關構列管；"
+                   "也接受 主計處、機關(構)列管、機關。"),
+        Column("name", "名稱", "text", required=True,
+               headers=("指標名稱", "項目名稱", "指標或項目名稱", "複分類名稱"),
+               doc="指標或項目的名稱；複分類只寫複分類本身，如 國籍。"),
+        Column("parent", "上層指標", "text", headers=("所屬指標", "上層項目", "所屬指標或項目"),
+               doc="複分類所屬的指標或項目名稱，須與本檔另一列的「名稱」相同；不是複分類就留空。"),
+        Column("new", "本年度新增", "choice", required=True, headers=("是否新增", "新增"),
+               **_choices({"是": ("新增", *YES_NO["是"]), "否": ("既有", *YES_NO["否"])}),
+               doc="是（本年度新增）或 否（既有）；也接受 新增、既有。"),
+        Column("definition", "定義及說明", "text", headers=("定義", "說明"),
+               doc="定義及說明（新增的指標或項目必須在成果報告中說明）。"),
+    ),
+    references=(Reference("parent", "name",
+                          "「上層指標」必須是本檔某一列的「名稱」；請更正名稱，或加上那一列。"),),
+)
+
+_IMPACT_ASSESSMENTS = Dataset(
+    stem="impact_assessments",
+    title="性別影響評估",
+    row="每一件提報的性別影響評估一列",
+    columns=(
+        Column("category", "類別", "choice", required=True, headers=("評估類別",),
+               **_choices({"自治條例": (),
+                           "公共工程中程計畫": ("公共工程", "中程計畫"),
+                           "重大施政": ("重大施政或與性別議題相關之計畫", "性別議題相關計畫")}),
+               doc="自治條例、公共工程中程計畫 或 重大施政（重大施政或與性別議題相關之計畫）。"),
+        Column("title", "名稱", "text", required=True,
+               headers=("評估方案名稱", "自治條例名稱", "方案名稱"),
+               doc="自治條例或評估方案的名稱。"),
+        Column("summary", "簡要說明", "text",
+               headers=("簡要說明本方案內容", "簡要說明制定或修正內容", "內容說明"),
+               doc="簡要說明方案內容（自治條例為制定或修正內容）。"),
+        Column("procedure", "程序參與方式", "choice", required=True, headers=("程序參與",),
+               **_choices({"研商會議": (), "書面審查": (),
+                           "性平小組": ("性平小組會議", "性別平等專案小組")}),
+               doc="研商會議、書面審查 或 性平小組（也接受 性平小組會議）。"),
+        Column("experts", "專家學者", "names", headers=("專家學者姓名", "專家學者委員"),
+               doc="參與的專家學者姓名，以「、」分隔。報告不會顯示完整姓名。"),
+        Column("opinions", "意見項數", "int", headers=("專家學者意見項數",), minimum=0,
+               **_cap(MAX_OPINIONS), doc="專家學者意見項數（0 以上的整數）。"),
+        Column("adopted", "參採項數", "int",
+               headers=("專家學者意見參採項數", "參採專家學者意見之項數", "意見參採項數"),
+               minimum=0, **_cap(MAX_OPINIONS),
+               doc="參採的意見項數（0 以上的整數，不可超過意見項數）。"),
+        Column("first_date", "初次提報日期", "date",
+               headers=("初次提報審查", "初次提報審查日期", "初次提報"),
+               doc="初次提報性平小組審查的會議日期（初次審查採研商會議或書面審查者留空）。"),
+        Column("revised_date", "修正後提報日期", "date",
+               headers=("修正後提報", "修正後提報性平小組會議日期", "提報性平小組會議日期"),
+               doc="修正後提報性平小組的會議日期。"),
+        Column("procurement", "採購類別", "choice", headers=("採購",),
+               **_choices({"巨額採購": (), "非巨額採購": (), "非採購案": ("非採購",)}),
+               doc="巨額採購、非巨額採購 或 非採購案（自治條例可留空）。"),
+        Column("csr", "CSR納入落實性別平等", "choice",
+               headers=("CSR", "CSR評選指標", "落實性別平等"),
+               **_choices({"已納入": ("納入", *YES_NO["是"]), "未納入": ("不納入", *YES_NO["否"])}),
+               doc="採購過程使用 CSR 評選指標是否納入「落實性別平等」項目：已納入 或 未納入。"),
+    ),
+    not_above=(NotAbove("adopted", "opinions", "參採項數不可超過意見項數。"),),
+    in_year=(("first_date", 0), ("revised_date", 0)),
+)
+
+RATINGS = {
+    "非常滿意": (), "滿意": (), "普通": ("尚可", "沒意見", "無意見"),
+    "不滿意": (), "非常不滿意": (),
+}
+SATISFIED = ("非常滿意", "滿意")
+"""The ratings counted as satisfied (滿意度 = these answers over all answers)."""
+
+_COURSE_EVALUATIONS = Dataset(
+    stem="course_evaluations",
+    title="課程滿意度問卷",
+    row="每一份問卷的每一題一列（一位學員答 5 題就是 5 列）",
+    columns=(
+        Column("course", "訓練班期名稱", "text", required=True, headers=("班期名稱", "課程名稱"),
+               doc="訓練班期名稱，必須與同年度 training_courses 檔的「訓練班期名稱」相同。"),
+        Column("respondent", "問卷編號", "code", headers=("填答者", "編號"),
+               doc="問卷（填答者）編號，可留空。不要填姓名。"),
+        Column("question", "題目", "text", headers=("題號", "問題"), doc="題目或題號。"),
+        Column("rating", "滿意度", "choice", required=True, headers=("評分", "回答", "答案"),
+               **_choices(RATINGS),
+               doc="非常滿意、滿意、普通、不滿意 或 非常不滿意（也接受 尚可、沒意見）。"
+                   "沒有作答的題目不要列。"),
+    ),
+    notes=("course 必須存在於同年度 training_courses 檔；讀取時會一併檢查。",),
+)
+
 DATASETS: dict[str, Dataset] = {
     d.stem: d
     for d in (
         _COMMITTEE_MEMBERS, _TASK_FORCE_MEETINGS, _ONSITE_ENGINEERS, _TRAINING_CLASSES,
         _TRAINING_PARTICIPATIONS, _STAFF_TRAINING, _CONTACT_TRAINING, _TRAINING_COURSES,
-        _GENDER_BUDGET,
+        _GENDER_BUDGET, _RESOLUTIONS, _GENDER_STATISTICS, _IMPACT_ASSESSMENTS,
+        _COURSE_EVALUATIONS,
     )
 }
 """Every dataset by file stem: ``DATASETS["committee_members"].title == "委員名單"``."""

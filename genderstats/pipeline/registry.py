@@ -14,11 +14,13 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 BUILD_PARAMETERS = ("year", "data_dir")
 # The dataset stems of genderstats.data.DATASETS, repeated here because importing the data
 # package loads pandas (about a second) and a build with nothing to do must stay instant;
-# tests/test_registry.py keeps the two lists equal.
+# tests/test_registry.py keeps the two lists equal. results_report is the analyst's texts
+# (data/<year>/results_report.yml), the one input that is not a table.
 DATASET_NAMES = (
     "committee_members", "task_force_meetings", "onsite_engineers", "training_classes",
     "training_participations", "staff_training", "contact_training", "training_courses",
-    "gender_budget",
+    "gender_budget", "resolutions", "gender_statistics", "impact_assessments",
+    "course_evaluations", "results_report",
 )
 
 
@@ -45,6 +47,8 @@ class Report:
     """Seconds the report may run; None leaves it to the build's default."""
     draft: bool = False
     """A report being written (``draft: true``): the build skips it unless asked."""
+    unit: str = ""
+    """辦理科室: the unit that owns the report (the results report's 四 lists it)."""
 
     def build_parameters(self, year: int, data_dir: Path) -> dict[str, Any]:
         """The exact parameters the build passes to papermill for this report."""
@@ -106,6 +110,7 @@ def load_registry(path: str | Path | None = None) -> list[Report]:
             declared="requires" in entry or "optional" in entry,
             timeout=_timeout(entry, f"{where}（{rid}）"),
             draft=_draft(entry, f"{where}（{rid}）"),
+            unit=_unit(entry, f"{where}（{rid}）"),
         ))
     return reports
 
@@ -124,6 +129,14 @@ def _datasets(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
             f"可用的名稱：{'、'.join(DATASET_NAMES)}。"
         )
     return tuple(dict.fromkeys(value))
+
+
+def _unit(entry: dict[str, Any], where: str) -> str:
+    """The optional ``unit:`` (辦理科室): a unit's name."""
+    value = entry.get("unit", "")
+    if value is None or not isinstance(value, str):
+        raise RegistryError(f"{where}：unit「{value}」應為科室名稱，如 unit: 數位策略中心。")
+    return value.strip()
 
 
 def _draft(entry: dict[str, Any], where: str) -> bool:
