@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 INDICATORS_MIME = "application/vnd.genderstats.indicators+json"
 INPUTS_MIME = "application/vnd.genderstats.inputs+json"
 SUMMARY_MIME = "application/vnd.genderstats.summary+json"
-# The report as an OpenDocument text (base64), for the build to publish beside the page
+# The report as an OpenDocument text ({"odt": base64}), for the build to publish beside the page
 # (:func:`genderstats.present.odf.record_document`).
-DOCUMENT_MIME = "application/vnd.genderstats.odt+base64"
+DOCUMENT_MIME = "application/vnd.genderstats.document+json"
 RECORD_MIMES = (INDICATORS_MIME, INPUTS_MIME, SUMMARY_MIME, DOCUMENT_MIME)
 
 INDICATOR_COLUMNS = ["year", "report", "table", "category", "gender", "count", "share"]

@@ -448,7 +448,7 @@ def test_validate_command_reports_the_texts(capsys, data_dir: Path) -> None:
     assert out.err.startswith(
         "data/112/results_report.yml：第 12 行「特色或亮點」：「{gender-training.satisfy}」"
         "不是已知的數字名稱。")
-    assert "推動性別平等工作成果報告（統計表）（annual-report）：無法產製：成果報告文字" \
+    assert "推動性別平等工作成果報告（annual-report）：無法產製：成果報告文字" \
         "（results_report.yml／.yaml）有格式問題" in out.out
     assert path.read_text(encoding="utf-8") == bad  # inputs are never modified
 

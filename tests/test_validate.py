@@ -41,7 +41,7 @@ def test_missing_optional_file_is_a_note_naming_the_reports(capsys, data_dir: Pa
             "相關段落將顯示「無資料」。")
     lines = text.splitlines()
     for report in ("性別意識培力參訓統計（gender-training）",
-                   "推動性別平等工作成果報告（統計表）（annual-report）"):
+                   "推動性別平等工作成果報告（annual-report）"):
         at = lines.index(f"  ✓ {report}：可以產製。")
         assert lines[at + 1] == note
     assert text.count(note) == 2

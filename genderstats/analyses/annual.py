@@ -247,6 +247,16 @@ def other_reports_outputs(year: int, report_status: str | Path = "",
     return [summaries_table(report_entries(reports, None), caption, built=False)]
 
 
+def report_info(report_status: str | Path, year: int, reports: Sequence[Any] = ()
+                ) -> dict[str, dict[str, str]]:
+    """Each report's ``title`` and ``unit`` (辦理科室) by id: from the build's status file
+    when given, else from ``reports`` (the registry's, for a notebook run by hand)."""
+    if report_status:
+        return {rid: {"title": str(e.get("title") or rid), "unit": str(e.get("unit") or "")}
+                for rid, e in load_status(report_status, year).items()}
+    return {r.id: {"title": r.title, "unit": getattr(r, "unit", "") or ""} for r in reports}
+
+
 def key_figure(comp: committees.Composition | None, items: pd.DataFrame | None,
                year: int) -> str:
     """The annual report's own line on the index page."""

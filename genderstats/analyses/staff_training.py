@@ -23,6 +23,7 @@ and :func:`disclosure` hides more (「*」) until the printed totals cannot give
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ import pandas as pd
 from genderstats.config import GENDERS, TOTAL
 from genderstats.present.model import Paragraph, Table
 from genderstats.present.tables import GENDER_WORDS, frame_block
-from genderstats.privacy import mask_names, recoverable_cells
+from genderstats.privacy import mask_name, mask_names, recoverable_cells
 from genderstats.stats import counts_table, format_count, format_pct
 
 __all__ = [
@@ -571,10 +572,49 @@ def _participants_text(men: int, women: int, other: int) -> str:
     return text + (f" 其他{other:,}人" if other else "")
 
 
-def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
-    """(五) 自辦訓練: 項次 | 辦理日期 | 訓練班期名稱 | 訓練對象 | 時數 | 參加人數, in date order.
+AUDIENCES = ("一般公務人員", "高階公務人員", "職工")
+"""The form's 訓練對象 boxes; anything else is ticked as 「其他：…」."""
+TICKED, UNTICKED = "☑", "☐"
 
-    參加人數 reads as the seed's 「總計73人 男38人 女35人」.
+
+def ticks(chosen: Any, options: Iterable[str], *, other: bool = False) -> str:
+    """The form's tick boxes: 「☐ 基礎課程 ☑ 進階課程 …」 for the values in ``chosen``
+    (joined with 、). With ``other`` a value outside ``options`` ticks 「其他：value」.
+
+    >>> ticks("進階課程", ["基礎課程", "進階課程"])
+    '☐ 基礎課程 ☑ 進階課程'
+    >>> ticks("一般公務人員、志工", AUDIENCES, other=True)
+    '☑ 一般公務人員 ☐ 高階公務人員 ☐ 職工 ☑ 其他：志工'
+    """
+    values = [v.strip() for v in ("" if chosen is None or (not isinstance(chosen, str)
+                                                           and pd.isna(chosen))
+                                  else str(chosen)).split("、") if v.strip()]
+    options = list(options)
+    parts = [f"{TICKED if o in values else UNTICKED} {o}" for o in options]
+    if other:
+        rest = [v for v in values if v not in options]
+        parts.append(f"{TICKED} 其他：{'、'.join(rest)}" if rest else f"{UNTICKED} 其他")
+    return " ".join(parts)
+
+
+def lecturer_text(row: pd.Series) -> str:
+    """講師資料 as the form writes it, the name masked: 「國立清華大學資工系尤○涵教授」."""
+    def part(col: str) -> str:
+        value = row.get(col)
+        return "" if value is None or (not isinstance(value, str) and pd.isna(value)) \
+            else str(value).strip()
+
+    names = "、".join(mask_name(n) for n in part("lecturer").split("、") if n.strip())
+    return f"{part('lecturer_unit')}{names}{part('lecturer_title')}"
+
+
+def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
+    """(五) 自辦訓練 in the form's columns, in date order: 項次 | 辦理日期 | 訓練班期名稱 |
+    訓練對象 | [訓練目標] | [講師資料] | [課程類別] | [訓練方式] | 時數 | 參加人數.
+
+    訓練對象, 課程類別 and 訓練方式 print as the form's tick boxes (☑/☐); the optional
+    columns appear only when the file has them (a missing column is unknown, never unticked);
+    講師資料 masks the lecturer's name. 參加人數 reads as the seed's 「總計73人 男38人 女35人」.
 
     >>> df = pd.DataFrame({"date": [pd.Timestamp("2023-09-01")], "title": ["講座"],
     ...                    "hours": [3.0], "audience": ["一般公務人員"], "men": [38],
@@ -582,19 +622,31 @@ def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     >>> courses_table(df).loc[0, ["項次", "辦理日期", "參加人數"]].tolist()
     ['1.', '112-09-01', '總計73人 男38人 女35人']
     """
+    from genderstats.data.specs import COURSE_CATEGORIES, TRAINING_METHODS
+    from genderstats.stats import has_column
+
     ordered = courses.sort_values("date", kind="stable")
     other = ordered["other"] if "other" in ordered.columns else pd.Series(0, index=ordered.index)
-    audience = (ordered["audience"] if "audience" in ordered.columns
-                else pd.Series("", index=ordered.index))
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "項次": [f"{i}." for i in range(1, len(ordered) + 1)],
         "辦理日期": [roc_date(d) for d in ordered["date"]],
         "訓練班期名稱": ordered["title"].astype(object).to_numpy(),
-        "訓練對象": audience.astype(object).where(audience.notna(), "").to_numpy(),
-        "時數": ordered["hours"].to_numpy(dtype="float64"),
-        "參加人數": [_participants_text(int(m), int(w), int(o)) for m, w, o in
-                    zip(ordered["men"], ordered["women"], other, strict=True)],
     })
+    if has_column(ordered, "audience"):
+        out["訓練對象"] = [ticks(a, AUDIENCES, other=True) for a in ordered["audience"]]
+    if has_column(ordered, "goal"):
+        out["訓練目標（內容）或活動簡介"] = [("" if pd.isna(g) else str(g))
+                                   for g in ordered["goal"].astype(object)]
+    if has_column(ordered, "lecturer") or has_column(ordered, "lecturer_unit"):
+        out["講師資料"] = [lecturer_text(row) for _, row in ordered.iterrows()]
+    if has_column(ordered, "categories"):
+        out["課程類別"] = [ticks(c, COURSE_CATEGORIES) for c in ordered["categories"]]
+    if has_column(ordered, "methods"):
+        out["訓練方式"] = [ticks(m, TRAINING_METHODS) for m in ordered["methods"]]
+    out["時數"] = ordered["hours"].to_numpy(dtype="float64")
+    out["參加人數"] = [_participants_text(int(m), int(w), int(o)) for m, w, o in
+                   zip(ordered["men"], ordered["women"], other, strict=True)]
+    return out
 
 
 def course_participants(courses: pd.DataFrame) -> pd.DataFrame:

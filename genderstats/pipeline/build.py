@@ -692,6 +692,7 @@ class _Build:
             last = (self.states.get(report.id) or {}).get("last_good") or {}
             reports[report.id] = {
                 "title": report.title,
+                "unit": report.unit,
                 "status": status,
                 "page": f"{report.id}.html" if status == "ok" else None,
                 "key_figure": last.get("summary") if status == "ok" else None,

@@ -26,6 +26,7 @@ from genderstats.present.model import (  # noqa: F401  (the blocks, for notebook
     Paragraph,
     Row,
     Section,
+    Slot,
     Table,
 )
 

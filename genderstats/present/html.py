@@ -27,6 +27,7 @@ from genderstats.present.model import (
     Paragraph,
     Row,
     Section,
+    Slot,
     Table,
 )
 from genderstats.privacy import escape
@@ -92,7 +93,13 @@ def _group(block: Group) -> str:
 @render.register
 def _section(block: Section) -> str:
     inner = "".join(render(b) for b in block.blocks if b is not None)
-    return render(Heading(block.title, block.level)) + inner
+    return render(Heading(block.title, block.level, block.anchor)) + inner
+
+
+@render.register
+def _slot(block: Slot) -> str:
+    # The page has nothing to show there: the slot is for the editable document.
+    return ""
 
 
 @render.register

@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
-    "Block", "Heading", "Paragraph", "ItemList", "Findings", "Group", "Section", "Document",
+    "Block", "Heading", "Paragraph", "ItemList", "Findings", "Group", "Section", "Slot",
+    "Document",
     "Cell", "Row", "Table", "blocks_of",
 ]
 
@@ -113,9 +114,24 @@ class Section(Block):
     title: str
     blocks: tuple[Any, ...] = ()
     level: int = 2
+    anchor: str | None = None
 
     def __repr__(self) -> str:
         return "\n".join([f"{'#' * self.level} {self.title}", *(repr(b) for b in self.blocks)])
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Slot(Block):
+    """A place the editable document keeps for what only a person can add (a photo).
+
+    The page shows nothing; the OpenDocument text shows ``text`` as a marked note for the
+    contact person, who replaces it before filing.
+    """
+
+    text: str
+
+    def __repr__(self) -> str:
+        return f"〔{self.text}〕"
 
 
 @dataclass(frozen=True, eq=False, repr=False)

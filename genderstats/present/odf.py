@@ -60,6 +60,7 @@ from genderstats.present.model import (
     Paragraph,
     Row,
     Section,
+    Slot,
     Table,
 )
 
@@ -396,8 +397,13 @@ class OdtRenderer:
 
     @elements.register
     def _(self, block: Section) -> list[Any]:
-        out = [self._h(block.title, block.level)]
+        out = [self._h(block.title, block.level, block.anchor)]
         return out + [e for b in block.blocks if b is not None for e in self.elements(b)]
+
+    @elements.register
+    def _(self, block: Slot) -> list[Any]:
+        # For the contact person: marked so it is seen and replaced before filing.
+        return [self._p(f"〔{block.text}〕", "GS_20_Note")]
 
     @elements.register
     def _(self, block: Document) -> list[Any]:

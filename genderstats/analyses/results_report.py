@@ -1,0 +1,691 @@
+"""The complete results report (推動性別平等工作成果報告), in the city form's order and wording.
+
+:func:`build` makes the whole report as one :class:`~genderstats.present.model.Document`:
+the page shows it, and the build publishes it as an OpenDocument text and a PDF. Every part
+comes from data or from the analyst's texts for the year (``data/<year>/results_report.yml``),
+and every figure in those texts is a placeholder computed here (:func:`figures`) by the same
+functions as the detailed reports, so the report and the detailed reports cannot disagree.
+
+Absence is never a fact: a part whose file is missing says 「無資料」; a file with no rows
+(or an empty list in the texts) says 「無」; a placeholder whose data is missing prints
+「（無資料）」, never a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from genderstats import data
+from genderstats.analyses import annual, committees, staff_training
+from genderstats.analyses import digital_training as dt
+from genderstats.analyses import engineers as eng
+from genderstats.data import results_text as rt
+from genderstats.present.model import (
+    Cell,
+    Document,
+    Findings,
+    Group,
+    Heading,
+    ItemList,
+    Paragraph,
+    Row,
+    Section,
+    Slot,
+    Table,
+)
+from genderstats.privacy import mask_name
+from genderstats.stats import format_count, format_pct, has_column
+
+__all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "Inputs", "load_inputs", "figures",
+           "build", "Report", "PARTS"]
+
+TITLE = "臺北市政府資訊局{year}年推動性別平等工作成果報告"
+NO_DATA = "無資料"
+NONE = "無"
+MISSING_FIGURE = "（無資料）"
+DATA_GOVERNANCE = "資料治理委員會"
+PROCUREMENT = "採購工作及審查小組"
+CHECK = "V"
+LEVELS = ("主計處列管", "機關構列管")
+PROCEDURES = ("研商會議", "書面審查", "性平小組")
+PROCUREMENTS = ("巨額採購", "非巨額採購", "非採購案")
+CSR = ("已納入", "未納入")
+ASSESSMENT_PARTS = {
+    "自治條例": ("(一) 自治條例", "自治條例名稱", "簡要說明制定或修正內容"),
+    "公共工程中程計畫": ("(二) 公共工程中程計畫", "評估方案名稱", "簡要說明本方案內容"),
+    "重大施政": ("(三) 重大施政或與性別議題相關之計畫", "評估方案名稱", "簡要說明本方案內容"),
+}
+MEETING_NOTE = ("程序參與皆採提報性平小組會議辦理者，會議日期填寫「初次提報審查」及「修正後提報」"
+                "之2次會議日期；如初次審查採研商會議或書面審查者，會議日期填寫「修正後提報性平小組"
+                "會議日期」。")
+LEVEL_NOTE = ("主計處列管係指為「臺北市性別統計指標」之指標項目；若非前項所指則為機關(構)列管。")
+
+PARTS = ("組別", "一", "二", "性別意識培力", "三", "四", "五", "六", "七", "八", "九")
+"""The report's parts in the form's order (keys of :attr:`Report.parts`)."""
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The year's inputs of the report; a dataset is None when its file is missing."""
+
+    year: int
+    data_dir: Path
+    text: rt.ResultsText | None
+    frames: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+
+    def get(self, dataset: str) -> pd.DataFrame | None:
+        """The dataset's frame, or None when the year has no such file."""
+        return self.frames.get(dataset)
+
+
+DATASETS = ("committee_members", "task_force_meetings", "resolutions", "staff_training",
+            "contact_training", "training_courses", "course_evaluations", "gender_statistics",
+            "impact_assessments", "gender_budget", "onsite_engineers", "training_participations",
+            "training_classes")
+
+
+def load_inputs(year: int, data_dir: str | Path, *,
+                report_ids: Iterable[str] | None = None) -> Inputs:
+    """Every input of the report for ``year`` (each optional), validated as usual."""
+    root = Path(data_dir)
+    frames = {name: data.load_optional(name, year, root) for name in DATASETS}
+    text = data.load_results_text(year, root, report_ids=report_ids)
+    return Inputs(year, root, text, frames)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _committee(inputs: Inputs, name: str) -> committees.Composition | None:
+    members = inputs.get("committee_members")
+    if members is None or not (members["committee"] == name).any():
+        return None
+    return committees.composition(members, name)
+
+
+def _digital_figures(inputs: Inputs) -> dict[str, str]:
+    parts, classes = inputs.get("training_participations"), inputs.get("training_classes")
+    if parts is None or classes is None:
+        return {}
+    kf = dt.key_figures(dt.prepare(parts, classes), classes, inputs.year)
+    p = "digital-training."
+    return {
+        f"{p}classes": format_count(kf.classes),
+        f"{p}participations": format_count(kf.participations),
+        f"{p}men": format_count(kf.men),
+        f"{p}women": format_count(kf.women),
+        f"{p}men-share": format_pct(kf.men_share),
+        f"{p}women-share": format_pct(kf.women_share),
+        f"{p}senior-classes": format_count(kf.senior_classes),
+        f"{p}senior-participations": format_count(kf.senior_participations),
+        f"{p}senior-women-share": format_pct(kf.senior_women_share, 0),
+        f"{p}women-classes": format_count(kf.women_only_classes),
+        f"{p}women-participations": format_count(kf.women_only_participations),
+    }
+
+
+def _governance_figures(inputs: Inputs) -> dict[str, str]:
+    comp = _committee(inputs, DATA_GOVERNANCE)
+    if comp is None:
+        return {}
+    p = "data-governance-committee."
+    out = {f"{p}men-share": committees.form_pct(comp.row["男%"], 0),
+           f"{p}women-share": committees.form_pct(comp.row["女%"], 0)}
+    if comp.term is not None:
+        out[f"{p}term"] = str(comp.term)
+    affiliation = comp.breakdown("affiliation")
+    if affiliation is not None:
+        for key, label in (("internal", "府內委員"), ("external", "外聘委員")):
+            if label in affiliation.table.index:
+                row = affiliation.table.loc[label]
+                out[f"{p}{key}-men-share"] = committees.form_pct(row["男%"], 0)
+                out[f"{p}{key}-women-share"] = committees.form_pct(row["女%"], 0)
+    return out
+
+
+def _people_figures(inputs: Inputs) -> dict[str, str]:
+    out: dict[str, str] = {}
+    comp = _committee(inputs, PROCUREMENT)
+    if comp is not None:
+        out["procurement-review-committee.men"] = format_count(comp.row["男"])
+        out["procurement-review-committee.women"] = format_count(comp.row["女"])
+    people = inputs.get("onsite_engineers")
+    if people is not None:
+        # The engineers are not public servants: small counts stay protected here too.
+        totals = eng.protected_totals(people)
+        out["onsite-engineers.men"] = totals.text(eng.POPULATION, "男")
+        out["onsite-engineers.women"] = totals.text(eng.POPULATION, "女")
+    return out
+
+
+def satisfaction(evaluations: pd.DataFrame) -> float | None:
+    """The share of answers 滿意 or 非常滿意 (the seed's 97.02%); None without answers."""
+    if evaluations.empty:
+        return None
+    return float(evaluations["rating"].astype(str).isin(data.SATISFIED).mean())
+
+
+def _training_figures(inputs: Inputs) -> dict[str, str]:
+    out: dict[str, str] = {}
+    evaluations = inputs.get("course_evaluations")
+    if evaluations is not None:
+        share = satisfaction(evaluations)
+        if share is not None:
+            out["gender-training.satisfaction"] = format_pct(share)
+    courses = inputs.get("training_courses")
+    if courses is not None and has_column(courses, "lecturer"):
+        evaluated = courses
+        if evaluations is not None and not evaluations.empty:
+            titles = {str(t).replace(" ", "") for t in evaluations["course"]}
+            evaluated = courses[[str(t).replace(" ", "") in titles for t in courses["title"]]]
+        names = [mask_name(n.strip()) for cell in evaluated["lecturer"].dropna()
+                 for n in str(cell).split("、") if n.strip()]
+        if names:
+            out["gender-training.lecturer"] = "、".join(dict.fromkeys(names))
+    return out
+
+
+def figures(inputs: Inputs) -> dict[str, str]:
+    """The placeholder values, as printed; a name whose data is missing is left out."""
+    out = {"year": str(inputs.year), "next-year": str(inputs.year + 1)}
+    for part in (_digital_figures, _governance_figures, _people_figures, _training_figures):
+        out.update(part(inputs))
+    return out
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with its placeholders replaced; one without data reads 「（無資料）」."""
+    missing = {n: MISSING_FIGURE for n in rt.placeholders(text) if n not in values}
+    return rt.substitute(text, {**values, **missing})
+
+
+# --------------------------------------------------------------------------- named blocks
+
+
+def _senior_bands(inputs: Inputs) -> pd.DataFrame | None:
+    parts, classes = inputs.get("training_participations"), inputs.get("training_classes")
+    if parts is None or classes is None or not dt.has_ages(parts):
+        return None
+    return dt.senior_age_table(dt.prepare(parts, classes))
+
+
+def named_blocks(inputs: Inputs, *, charts: bool = True) -> dict[str, Callable[[], Any]]:
+    """The tables and charts the analyst's texts may place (results_text.TABLES/CHARTS).
+
+    Each value makes its block, or None when its data is missing.
+    """
+    year = inputs.year
+
+    def senior_table() -> Any:
+        bands = _senior_bands(inputs)
+        if bands is None:
+            return None
+        from genderstats.present.tables import band_block
+
+        return band_block(bands, f"{year}年課程各年齡區間參與人數及性別統計表",
+                          row_label=dt.SENIOR)
+
+    def senior_chart() -> Any:
+        bands = _senior_bands(inputs)
+        if bands is None or not charts:
+            return None
+        from genderstats.present.charts import grouped_bars
+
+        return grouped_bars(bands, title=f"{year}年課程各年齡區間參與人數及性別統計長條圖",
+                            unit="人次")
+
+    def governance_chart() -> Any:
+        comp = _committee(inputs, DATA_GOVERNANCE)
+        if comp is None or not charts:
+            return None
+        from genderstats.present.charts import donut
+
+        return donut(comp.overall, title=f"{comp.label}委員性別統計圓餅圖", digits=0)
+
+    def governance_findings() -> Any:
+        comp = _committee(inputs, DATA_GOVERNANCE)
+        if comp is None:
+            return None
+        sentences = committees.overall_sentences(comp)
+        for b in comp.breakdowns:
+            if b.key != "affiliation":
+                sentences += committees.breakdown_sentences(b, threshold=comp.threshold)
+        return Findings(sentences, title=f"{comp.label}委員性別比例分析")
+
+    def procurement_roster() -> Any:
+        comp = _committee(inputs, PROCUREMENT)
+        if comp is None:
+            return None
+        return committees.members_block(comp, f"本局{PROCUREMENT}委員名單")
+
+    return {
+        "digital-training.senior-age-table": senior_table,
+        "digital-training.senior-age-chart": senior_chart,
+        "data-governance-committee.chart": governance_chart,
+        "data-governance-committee.findings": governance_findings,
+        "procurement-review-committee.roster": procurement_roster,
+    }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _no_data(what: str) -> Paragraph:
+    return Paragraph(f"本年度無{what}資料。")
+
+
+def _date(value: Any, *, pad: bool = True) -> str:
+    """A date as the form writes it: 「112/08/28」 (``pad=False``: 「112/8/28」)."""
+    if value is None or pd.isna(value):
+        return ""
+    ts = pd.Timestamp(value)
+    if pad:
+        return f"{ts.year - 1911}/{ts.month:02d}/{ts.day:02d}"
+    return f"{ts.year - 1911}/{ts.month}/{ts.day}"
+
+
+def _text(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _head(*labels: str) -> Row:
+    return Row(tuple(Cell(label, header=True, scope="col") for label in labels))
+
+
+def _table(caption: str, head: Sequence[Row], rows: Sequence[Sequence[Cell]],
+           note: str = "", numeric: Sequence[str] = ()) -> Table:
+    frame = pd.DataFrame([[c.text for c in r] for r in rows],
+                         columns=[c.text for c in head[-1].cells][-len(rows[0]):]
+                         if rows and len(head[-1].cells) >= len(rows[0]) else None)
+    return Table(caption, tuple(head), tuple(Row(tuple(r)) for r in rows), note, frame)
+
+
+def _none_row(width: int) -> list[Cell]:
+    return [Cell("1.", header=True, scope="row"), Cell(NONE), *[Cell("")] * (width - 2)]
+
+
+# --------------------------------------------------------------------------- the parts
+
+
+def header_part(inputs: Inputs) -> list[Any]:
+    """■組別 and the 性平聯絡人 table (names masked)."""
+    text = inputs.text
+    group = text.group if text is not None and text.group else NO_DATA
+    out: list[Any] = [Paragraph(f"■組別：{group}")]
+    contacts = inputs.get("contact_training")
+    if contacts is None:
+        return [*out, _no_data("性平聯絡人")]
+    if contacts.empty:
+        return [*out, Paragraph("本年度無性平聯絡人。")]
+    rows = []
+    for _, person in contacts.iterrows():
+        rows.append([Cell(_text(person["role"]), header=True, scope="row"),
+                     Cell(mask_name(person["name"])),
+                     Cell(_text(person.get("unit"))) if has_column(contacts, "unit") else None,
+                     Cell(_text(person.get("title"))) if has_column(contacts, "title") else None,
+                     Cell(_text(person.get("duty"))) if has_column(contacts, "duty") else None])
+    labels = ["", "姓名", "科室", "職稱", "任務"]
+    keep = [i for i in range(5) if rows[0][i] is not None]
+    head = _head(*[labels[i] for i in keep])
+    return [*out, _table(f"{inputs.year}年性平聯絡人", [head],
+                         [[r[i] for i in keep] for r in rows])]
+
+
+def highlights_part(inputs: Inputs, values: Mapping[str, str]) -> list[Any]:
+    """一、特色或亮點: the analyst's prose with its figures."""
+    text = inputs.text
+    if text is None or text.highlights is None:
+        return [_no_data("特色或亮點")]
+    return [Paragraph(fill(p, values)) for p in text.highlights.split("\n") if p.strip()]
+
+
+def task_force_part(inputs: Inputs) -> list[Any]:
+    """二、性別平等專案小組 (成員, 運作情形), then 附件1 and 附件2."""
+    year = inputs.year
+    out = annual.task_force_outputs(year, inputs.data_dir)
+    out.append(Heading("附件1：性別平等專案小組開會情形一覽表", 3))
+    meetings = inputs.get("task_force_meetings")
+    if meetings is None:
+        out.append(Paragraph(committees.NO_MEETINGS_DATA))
+    elif meetings.empty:
+        out.append(Paragraph(f"{year}年未召開會議。"))
+    else:
+        out.append(committees.meetings_table(meetings, f"{year}年性別平等專案小組開會情形一覽表"))
+    out.append(Heading("附件2：性別平等專案小組辦理情形一覽表", 3))
+    out += resolutions_blocks(inputs.get("resolutions"), year)
+    return out
+
+
+def resolutions_blocks(resolutions: pd.DataFrame | None, year: int) -> list[Any]:
+    """附件2 in the form of the minutes' 報告案: 項次 | 會議日期 | 內容說明或裁(指)示事項 |
+    執行情形 | [辦理單位] | 是否解列, then how many stay tracked."""
+    if resolutions is None:
+        return [_no_data("決議事項追蹤")]
+    if resolutions.empty:
+        return [Paragraph(f"{year}年無列管之決議事項。")]
+    unit = has_column(resolutions, "unit")
+    rows = []
+    for n, (_, r) in enumerate(resolutions.sort_values("meeting_date", kind="stable").iterrows(),
+                               start=1):
+        cells = [Cell(f"{n}.", header=True, scope="row"), Cell(_date(r["meeting_date"])),
+                 Cell(_text(r["item"])), Cell(_text(r["progress"]))]
+        if unit:
+            cells.append(Cell(_text(r["unit"])))
+        cells.append(Cell(_text(r["closed"])))
+        rows.append(cells)
+    labels = ["項次", "會議日期", "內容說明或裁(指)示事項", "執行情形",
+              *(["辦理單位"] if unit else []), "是否解列"]
+    closed = int((resolutions["closed"].astype(str) == "是").sum())
+    tracked = len(resolutions) - closed
+    return [_table(f"{year}年性別平等專案小組辦理情形一覽表", [_head(*labels)], rows),
+            Paragraph(f"共{len(resolutions)}項，解除列管{closed}項、繼續列管{tracked}項。")]
+
+
+def training_part(inputs: Inputs, rules: staff_training.Rules) -> list[Any]:
+    """性別意識培力 (一)–(五), as the gender-training report shows them (tables only)."""
+    out: list[Any] = []
+    for part, heading in staff_training.SECTIONS.items():
+        out.append(Heading(heading, 3))
+        out.extend(staff_training.section(
+            part, inputs.year, inputs.get("staff_training"), inputs.get("contact_training"),
+            inputs.get("training_courses"), rules, charts=False))
+    return out
+
+
+def _is_new(frame: pd.DataFrame) -> pd.Series:
+    return frame["new"].astype(str) == "是"
+
+
+def statistics_part(inputs: Inputs) -> list[Any]:
+    """三、性別統計: the inventory's counts, then the new indicators and items (「無」)."""
+    inventory = inputs.get("gender_statistics")
+    if inventory is None:
+        return [_no_data("性別統計指標清冊")]
+    existing = inventory[~_is_new(inventory)]
+    rows = []
+    for kind in ("指標", "項目"):
+        mine = existing[existing["kind"].astype(str) == kind]
+        counts = [int((mine["level"].astype(str) == level).sum()) for level in LEVELS]
+        rows.append([Cell(f"既有性別統計{kind}", header=True, scope="row"),
+                     *(Cell(format_count(c), numeric=True) for c in counts)])
+    out: list[Any] = [Heading("(一) 既有性別統計指標/項目", 3),
+                      _table(f"{inputs.year}年既有性別統計指標/項目數量",
+                             [_head("名稱", *LEVELS)], rows, note=f"*{LEVEL_NOTE}")]
+    for n, kind in (("二", "指標"), ("三", "項目")):
+        out.append(Heading(f"({n}) 新增性別統計{kind}(或其複分類)", 3))
+        new = inventory[_is_new(inventory) & (inventory["kind"].astype(str) == kind)]
+        head = _head("項次", f"新增{kind}(或其複分類)名稱", f"新增{kind}(或其複分類)定義及說明",
+                     *LEVELS)
+        if new.empty:
+            body = [_none_row(5)]
+        else:
+            body = []
+            for i, (_, r) in enumerate(new.iterrows(), start=1):
+                name = _text(r["name"])
+                parent = _text(r.get("parent"))
+                label = f"「{parent}」之「{name}」" if parent else name
+                body.append([Cell(f"{i}.", header=True, scope="row"), Cell(label),
+                             Cell(_text(r.get("definition"))),
+                             *(Cell(CHECK if str(r["level"]) == lv else "") for lv in LEVELS)])
+        out.append(_table(f"{inputs.year}年新增性別統計{kind}(或其複分類)", [head], body))
+    return out
+
+
+def analyses_part(inputs: Inputs, reports: Mapping[str, Mapping[str, str]]) -> list[Any]:
+    """四、性別分析: each topic presented to the task force, its unit and meeting date.
+
+    ``reports`` maps a report id to its ``title`` and ``unit`` (the registry's).
+    """
+    text = inputs.text
+    if text is None or text.analyses is None:
+        return [_no_data("性別分析專題")]
+    head = _head("項次", "分析專題/委託研究(含性別分析)名稱", "辦理科室/受委託辦理單位名稱",
+                 "提報性平小組會議日期")
+    if not text.analyses:
+        return [_table(f"{inputs.year}年性別分析", [head], [_none_row(4)])]
+    rows = []
+    for n, a in enumerate(text.analyses, start=1):
+        known = reports.get(a.report or "", {})
+        topic = a.topic or known.get("title") or a.report or ""
+        unit = a.unit or known.get("unit") or NO_DATA
+        when = _date(a.meeting_date, pad=False) if a.meeting_date else NO_DATA
+        rows.append([Cell(f"{n}.", header=True, scope="row"), Cell(topic), Cell(unit),
+                     Cell(when)])
+    return [_table(f"{inputs.year}年性別分析", [head], rows,
+                   note="*委託研究案需納入性別專章/性別分析，並將分析結果提報至性平小組會議，"
+                        "才可列為機關(構)專題篇數。")]
+
+
+def _experts(value: Any) -> str:
+    names = [n.strip() for n in _text(value).split("、") if n.strip()]
+    return "、".join(f"{mask_name(n)}委員" for n in names)
+
+
+def _count(frame: pd.DataFrame, row: pd.Series, col: str) -> str:
+    if not has_column(frame, col) or pd.isna(row.get(col)):
+        return NO_DATA
+    return format_count(row[col])
+
+
+def _ticks(value: Any, options: Sequence[str]) -> str:
+    return staff_training.ticks(_text(value), options)
+
+
+def assessments_part(inputs: Inputs) -> list[Any]:
+    """五、性別影響評估: (一) 自治條例, (二) 公共工程中程計畫, (三) 重大施政 (「無」 when
+    a category has none)."""
+    assessments = inputs.get("impact_assessments")
+    if assessments is None:
+        return [_no_data("性別影響評估")]
+    out: list[Any] = []
+    for category, (heading, name_col, summary_col) in ASSESSMENT_PARTS.items():
+        out.append(Heading(heading, 3))
+        procurement = category != "自治條例"
+        top = Row((Cell("項次", header=True, scope="col", rowspan=2),
+                   Cell(name_col, header=True, scope="col", rowspan=2),
+                   Cell(summary_col, header=True, scope="col", rowspan=2),
+                   Cell("程序參與方式及專家學者姓名", header=True, scope="colgroup", colspan=3),
+                   Cell("專家學者意見項數", header=True, scope="col", rowspan=2),
+                   Cell("專家學者意見參採項數", header=True, scope="col", rowspan=2),
+                   Cell("提報性平小組會議日期", header=True, scope="col", rowspan=2),
+                   *([Cell("採購過程使用CSR評選指標納入「落實性別平等」項目", header=True,
+                           scope="col", rowspan=2)] if procurement else [])))
+        sub = Row(tuple(Cell(p, header=True, scope="col") for p in PROCEDURES))
+        mine = assessments[assessments["category"].astype(str) == category]
+        width = 9 + (1 if procurement else 0)
+        labels = ["項次", name_col, summary_col, *PROCEDURES, "專家學者意見項數",
+                  "專家學者意見參採項數", "提報性平小組會議日期",
+                  *(["CSR"] if procurement else [])]
+        if mine.empty:
+            body = [_none_row(width)]
+        else:
+            body = []
+            for n, (_, r) in enumerate(mine.iterrows(), start=1):
+                experts = _experts(r.get("experts")) if has_column(mine, "experts") else ""
+                dates = []
+                if has_column(mine, "first_date") and not pd.isna(r.get("first_date")):
+                    dates.append(f"初次提報審查 {_date(r['first_date'])}")
+                if has_column(mine, "revised_date") and not pd.isna(r.get("revised_date")):
+                    dates.append(f"修正後提報 {_date(r['revised_date'])}")
+
+                row = [Cell(f"{n}.", header=True, scope="row"), Cell(_text(r["title"])),
+                       Cell(_text(r.get("summary"))),
+                       *(Cell(experts or CHECK if str(r["procedure"]) == p else "")
+                         for p in PROCEDURES),
+                       Cell(_count(mine, r, "opinions"), numeric=True),
+                       Cell(_count(mine, r, "adopted"), numeric=True), Cell(" ".join(dates))]
+                if procurement:
+                    row.append(Cell(f"{_ticks(r.get('procurement'), PROCUREMENTS)} "
+                                    f"{_ticks(r.get('csr'), CSR)}"))
+                body.append(row)
+        table = Table(f"{inputs.year}年性別影響評估：{category}", (top, sub),
+                      tuple(Row(tuple(r)) for r in body), f"*{MEETING_NOTE}",
+                      pd.DataFrame([[c.text for c in r] for r in body], columns=labels))
+        out.append(table)
+    return out
+
+
+def strategies_part(inputs: Inputs, values: Mapping[str, str],
+                    blocks: Mapping[str, Callable[[], Any]]) -> list[Any]:
+    """七、策略及具體措施: the rules, the table of categories, items and measures, then
+    成果佐證詳述說明 with its tables and charts."""
+    text = inputs.text
+    if text is None or text.strategies is None:
+        return [_no_data("策略及具體措施")]
+    out: list[Any] = []
+    if text.strategy_rules:
+        out += [Paragraph(fill(line, values)) for line in text.strategy_rules.split("\n")
+                if line.strip()]
+    rows: list[list[Cell]] = []
+    notes: list[str] = []
+    for category in text.strategies:
+        items = category.items or (rt.Item("", None, ()),)
+        for pos, item in enumerate(items):
+            label = item.label
+            if item.note:
+                notes.append(fill(item.note, values))
+                label += f"（註{len(notes)}）"
+            measures = [fill(m, values) for m in item.measures]
+            measure = (measures[0] if len(measures) == 1 else
+                       " ".join(f"{i}. {m}" for i, m in enumerate(measures, start=1)))
+            cells = [Cell(label), Cell(measure)]
+            if pos == 0:
+                cells.insert(0, Cell(category.label, header=True, scope="row",
+                                     rowspan=len(items)))
+            rows.append(cells)
+    head = _head("類別", "項目", "年度辦理該類別項目之政策、方案、措施或計畫名稱")
+    frame = pd.DataFrame([[c.text for c in r][-2:] for r in rows], columns=["項目", "措施"])
+    note = "　".join(f"註{i}：{n}" for i, n in enumerate(notes, start=1))
+    out.append(Table(f"{inputs.year}年推展性別平等工作策略及具體措施", (head,),
+                     tuple(Row(tuple(r)) for r in rows), note, frame))
+    out.append(Heading("成果佐證詳述說明", 3))
+    for category in text.strategies:
+        out.append(Heading(category.label, 4))
+        evidence = category.evidence
+        if evidence is None:
+            out.append(Paragraph(NONE))
+            continue
+        if evidence.programme:
+            out.append(Paragraph(f"方案名稱：{fill(evidence.programme, values)}"))
+        if evidence.relevance:
+            lines = [fill(x, values) for x in evidence.relevance.split("\n") if x.strip()]
+            out.append(Paragraph("與性別平等關聯性：" + (lines[0] if lines else "")))
+            out += [Paragraph(x) for x in lines[1:]]
+        out += _evidence_blocks(evidence.content, values, blocks)
+    return out
+
+
+def _evidence_blocks(content: Iterable[rt.Block], values: Mapping[str, str],
+                     blocks: Mapping[str, Callable[[], Any]]) -> list[Any]:
+    out: list[Any] = []
+    for block in content:
+        if block.kind == "paragraph":
+            out.append(Paragraph(fill(block.text, values)))
+        elif block.kind == "heading":
+            out.append(Paragraph(f"● {fill(block.text, values)}"))
+        elif block.kind == "list":
+            out.append(ItemList(tuple(fill(i, values) for i in block.items)))
+        elif block.kind == "photo":
+            out.append(Slot(f"照片：{fill(block.text, values)}"))
+        elif block.kind in ("table", "figure"):
+            made = blocks[block.text]()
+            out.append(made if made is not None else Paragraph(f"{NO_DATA}。"))
+    return out
+
+
+def other_results_part(inputs: Inputs, values: Mapping[str, str]) -> list[Any]:
+    """八、其他相關成果."""
+    text = inputs.text
+    if text is None or text.other_results is None:
+        return [_no_data("其他相關成果")]
+    return [Paragraph(fill(p, values)) for p in text.other_results.split("\n") if p.strip()]
+
+
+def future_part(inputs: Inputs, values: Mapping[str, str]) -> list[Any]:
+    """九、未來推展性別主流化之重點項目及精進作為: the intro and the table."""
+    text = inputs.text
+    if text is None or text.future is None:
+        return [_no_data("未來重點項目")]
+    out: list[Any] = []
+    if text.future.intro:
+        out.append(Paragraph(fill(text.future.intro, values)))
+    head = _head("重點項目或方案名稱", "現況說明", "具體策略", "預期效益")
+    if not text.future.rows:
+        return [*out, Paragraph(NONE)]
+    rows = [[Cell(fill(r.item, values), header=True, scope="row"),
+             *(Cell(fill(x or "", values)) for x in (r.status, r.strategy, r.benefit))]
+            for r in text.future.rows]
+    return [*out, _table(f"{inputs.year + 1}年重點項目及精進作為", [head], rows)]
+
+
+# --------------------------------------------------------------------------- the document
+
+
+SECTION_TITLES = {
+    "一": "一、本年度機關推動性別平等之特色或亮點",
+    "二": "二、性別平等專案小組",
+    "性別意識培力": "性別意識培力（含所屬機關）",
+    "三": "三、性別統計",
+    "四": "四、性別分析",
+    "五": "五、性別影響評估：年度性別影響評估表提報情形",
+    "六": "六、性別預算",
+    "七": "七、推展性別平等工作策略及具體措施類別及項目",
+    "八": "八、其他相關成果",
+    "九": "九、未來推展性別主流化之重點項目及精進作為",
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The built report: the whole document, and each part by its key (:data:`PARTS`)."""
+
+    document: Document
+    parts: dict[str, Any]
+
+    def part(self, key: str) -> Any:
+        """One part as a block the notebook displays (its heading included)."""
+        return self.parts[key]
+
+
+def build(inputs: Inputs, *, reports: Mapping[str, Mapping[str, str]] | None = None,
+             rules: staff_training.Rules | None = None, charts: bool = True) -> Report:
+    """The whole results report of ``inputs.year``.
+
+    ``reports`` gives the registry's ``title`` and ``unit`` by report id (section 四).
+    """
+    rules = rules or staff_training.Rules()
+    values = figures(inputs)
+    blocks = named_blocks(inputs, charts=charts)
+    made = {
+        "一": highlights_part(inputs, values),
+        "二": task_force_part(inputs),
+        "性別意識培力": training_part(inputs, rules),
+        "三": statistics_part(inputs),
+        "四": analyses_part(inputs, reports or {}),
+        "五": assessments_part(inputs),
+        "六": annual.budget_outputs(inputs.year, inputs.data_dir),
+        "七": strategies_part(inputs, values, blocks),
+        "八": other_results_part(inputs, values),
+        "九": future_part(inputs, values),
+    }
+    parts: dict[str, Any] = {"組別": Group(tuple(header_part(inputs)))}
+    for key, content in made.items():
+        parts[key] = Section(SECTION_TITLES[key], tuple(content), anchor=key)
+    title = TITLE.format(year=inputs.year)
+    return Report(Document(title, tuple(parts[k] for k in PARTS)), parts)
+
+
+def key_figure(inputs: Inputs) -> str:
+    """The report's line on the index page (the task force and the budget, as before)."""
+    comp = _committee(inputs, committees.TASK_FORCE)
+    return annual.key_figure(comp, inputs.get("gender_budget"), inputs.year)
