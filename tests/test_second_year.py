@@ -150,27 +150,22 @@ def test_each_committee_page_states_only_public_things(second_year):
 
 # ---------------------------------------------------------------- optional inputs in turn
 
-# Inputs of the complete results report whose annual-report sections are not written yet:
-# strict, so these cases fail (and must be unmarked) as soon as a section reads its input.
-RESULTS_REPORT_INPUTS = ("resolutions", "gender_statistics", "impact_assessments",
-                         "course_evaluations", "results_report")
+# Inputs checked against another: without it they are an error, so they go with it.
+DEPENDENTS = {"training_courses": ("course_evaluations",)}
 
 
 def _optional_pairs() -> list:
-    pairs = [(r.id, d) for r in load_registry() if not getattr(r, "draft", False)
-             for d in r.optional]
-    return [pytest.param(rid, d, marks=pytest.mark.xfail(
-                strict=True, reason="annual-report section for this input not written yet"))
-            if rid == "annual-report" and d in RESULTS_REPORT_INPUTS else (rid, d)
-            for rid, d in pairs]
+    return [(r.id, d) for r in load_registry() if not getattr(r, "draft", False)
+            for d in r.optional]
 
 
 @pytest.mark.parametrize(("report_id", "dataset"), _optional_pairs())
 def test_each_optional_input_removed_in_turn_gives_no_data(tmp_path, sample_registry,
                                                            report_id, dataset):
     data = copy_sample_data(tmp_path / "data", years=SAMPLE_YEARS)
-    (found,) = [p for p in (data / "112").iterdir() if p.stem == dataset]
-    found.unlink()
+    for stem in (dataset, *DEPENDENTS.get(dataset, ())):
+        (found,) = [p for p in (data / "112").iterdir() if p.stem == stem]
+        found.unlink()
     result = build(BuildOptions(year=112, data_dir=data, out_dir=tmp_path / "out",
                                 registry=sample_registry, only=[report_id],
                                 echo=lambda s: None))

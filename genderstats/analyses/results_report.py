@@ -8,7 +8,7 @@ functions as the detailed reports, so the report and the detailed reports cannot
 
 Absence is never a fact: a part whose file is missing says 「無資料」; a file with no rows
 (or an empty list in the texts) says 「無」; a placeholder whose data is missing prints
-「（無資料）」, never a number.
+「（本年度無此數字的資料）」, never a number.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ __all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "Inputs", "load_inputs"
 TITLE = "臺北市政府資訊局{year}年推動性別平等工作成果報告"
 NO_DATA = "無資料"
 NONE = "無"
-MISSING_FIGURE = "（無資料）"
+MISSING_FIGURE = "（本年度無此數字的資料）"
 DATA_GOVERNANCE = "資料治理委員會"
 PROCUREMENT = "採購工作及審查小組"
 CHECK = "V"
@@ -88,8 +88,10 @@ class Inputs:
 
 DATASETS = ("committee_members", "task_force_meetings", "resolutions", "staff_training",
             "contact_training", "training_courses", "course_evaluations", "gender_statistics",
-            "impact_assessments", "gender_budget", "onsite_engineers", "training_participations",
-            "training_classes")
+            "impact_assessments", "gender_budget")
+BORROWED = ("onsite_engineers", "training_participations", "training_classes")
+"""Datasets read only for figures in the analyst's texts, each the input of its own report:
+a bad file fails that report (with the error), and here its figures read as missing."""
 
 
 def load_inputs(year: int, data_dir: str | Path, *,
@@ -97,6 +99,11 @@ def load_inputs(year: int, data_dir: str | Path, *,
     """Every input of the report for ``year`` (each optional), validated as usual."""
     root = Path(data_dir)
     frames = {name: data.load_optional(name, year, root) for name in DATASETS}
+    for name in BORROWED:
+        try:
+            frames[name] = data.load_optional(name, year, root)
+        except data.DataError:
+            frames[name] = None
     text = data.load_results_text(year, root, report_ids=report_ids)
     return Inputs(year, root, text, frames)
 
@@ -202,7 +209,7 @@ def figures(inputs: Inputs) -> dict[str, str]:
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with its placeholders replaced; one without data reads 「（無資料）」."""
+    """``text`` with its placeholders replaced; one without data reads :data:`MISSING_FIGURE`."""
     missing = {n: MISSING_FIGURE for n in rt.placeholders(text) if n not in values}
     return rt.substitute(text, {**values, **missing})
 
