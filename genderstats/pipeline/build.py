@@ -106,6 +106,7 @@ class BuildOptions:
     echo: Callable[[str], None] = say
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per report, unless reports.yml says
     drafts: bool = False  # also build the reports marked draft: true
+    fork: bool = True  # kernels forked from a warm fork server where possible (--no-fork)
 
 
 @dataclass
@@ -382,6 +383,7 @@ class _Build:
         self.published = 0
         self.package = ""
         self.signals = signals
+        self.forkserver: Any = None  # started with the first report that must run
 
     # -------------------------------------------------------- driver
 
@@ -423,6 +425,8 @@ class _Build:
             exc.published = self.published
             raise
         finally:
+            if self.forkserver is not None:
+                self.forkserver.stop()  # and every kernel it forked
             shutil.rmtree(self.work, ignore_errors=True)
             shutil.rmtree(ipc_dir, ignore_errors=True)
         try:
@@ -545,13 +549,15 @@ class _Build:
 
         jobs = max(1, min(self.options.jobs or os.cpu_count() or 1, len(todo)))
         self.echo(f"產製 {self.year} 年度 {len(todo)} 份報告（{jobs} 個同時執行）…")
+        self._start_forkserver(ipc_dir)
         _warm_imports()
         by_id = {r.id: r for r in todo}
         work = []
         for n, report in enumerate(todo):
             task = Task(report, self.params[report.id], self.year, self.out,
                         self.work / f"{report.id}.ipynb", os.path.join(ipc_dir, f"k{n}"),
-                        (self.out / f"{report.id}.html").is_file())
+                        (self.out / f"{report.id}.html").is_file(),
+                        self.forkserver.address if self.forkserver else None)
             work.append(Job(report.id, run_report, (task,), self._timeout(report)))
 
         def started(job: Job) -> None:
@@ -561,6 +567,16 @@ class _Build:
             self._finish(by_id[outcome.job.key], outcome)
 
         Pool(jobs).run(work, started, done)
+
+    def _start_forkserver(self, ipc_dir: str) -> None:
+        """Start the fork server once per build, unless forking is off or unavailable."""
+        from genderstats.pipeline.forkserver import ForkServer, fork_available
+
+        if self.forkserver is None and self.options.fork and fork_available():
+            try:
+                self.forkserver = ForkServer(ipc_dir)
+            except OSError:
+                self.forkserver = None  # ordinary kernels: slower, same pages
 
     # -------------------------------------------------------- one finished report
 
@@ -635,6 +651,7 @@ class _Build:
         prev = self.states[report.id]
         state = {"status": res["status"], "error": res["error"], "seconds": res["seconds"],
                  "attempted": res["built"], "parameters": params,
+                 "phases": res.get("phases") or {},
                  "last_good": prev.get("last_good")}
         if res["status"] == "ok":
             key_inputs = [params[STATUS_PARAMETER]] if STATUS_PARAMETER in params else []
@@ -722,13 +739,20 @@ def _wants_status(notebook: Path) -> bool:
 
 
 def _warm_imports() -> None:
-    # Imported once in the parent so forked workers share them instead of paying each time.
+    """Import once in the parent what every worker needs, and load the page template:
+    forked workers share them instead of paying each time."""
+    # jsonschema (through nbformat) imports rfc3987_syntax, which builds a grammar for
+    # 1.5 s, only for its "iri" format check; notebook validation uses no format check.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
     import nbconvert  # noqa: F401
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
     import genderstats.pipeline.processes  # noqa: F401
-    import genderstats.pipeline.publish  # noqa: F401
+    from genderstats.pipeline.publish import html_exporter
+
+    with contextlib.suppress(Exception):  # a broken template fails each page, with its text
+        _ = html_exporter().template
 
 
 # ---------------------------------------------------------------- year outputs

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
+from uuid import uuid4
 
 PR_SET_PDEATHSIG = 1
 _LINUX = sys.platform.startswith("linux")
@@ -46,12 +47,15 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None = None) -> type:
+def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None = None,
+                         forkserver: str | None = None) -> type:
     """A jupyter_client kernel manager whose kernels use IPC sockets and die with the worker.
 
     IPC (Unix sockets under ``ipc_prefix``) instead of TCP: no ports to collide, no warning
     about connecting over the network. ``on_start`` receives the kernel's pid so the parent can
-    kill it directly, which also covers systems without a parent-death signal.
+    kill it directly, which also covers systems without a parent-death signal. With
+    ``forkserver`` (the socket of the build's fork server) the kernel is forked by that server
+    instead of started from scratch (see ``genderstats.pipeline.forkserver``).
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -68,6 +72,13 @@ def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None
         async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
             worker = os.getpid()
             kw.setdefault("preexec_fn", lambda: die_with_parent(worker))
+            if forkserver and self.provisioner is None:
+                from genderstats.pipeline.forkserver import ForkProvisioner
+
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid4())
+                self.provisioner = ForkProvisioner(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+                self.provisioner.server = forkserver
             await super().start_kernel(**kw)
             pid = getattr(self.provisioner, "pid", None)
             if on_start is not None and pid:

@@ -35,6 +35,7 @@ class Task:
     scratch: Path  # where papermill saves the executed notebook
     ipc_prefix: str  # kernel sockets
     published: bool  # a last good page exists (the failed page says so)
+    forkserver: str | None = None  # socket of the build's fork server; None: ordinary kernels
 
 
 def collect_records(nb: Any) -> dict[str, Any]:
@@ -153,7 +154,9 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     executed.parent.mkdir(parents=True, exist_ok=True)
     nb = None
     error = None
-    manager = kernel_manager_class(task.ipc_prefix, lambda pid: notify({"kernel": pid}))
+    launched = time.time()
+    manager = kernel_manager_class(task.ipc_prefix, lambda pid: notify({"kernel": pid}),
+                                   task.forkserver)
     with _stderr_to(out / "logs" / f"{report.id}.log") as log:
         try:
             unknown = sorted(set(parameters) - set(declared_parameters(report.notebook)))
@@ -168,7 +171,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
                 cwd=str(report.notebook.parent), kernel_manager_class=manager,
                 # Saving the whole notebook after every cell costs more than some reports'
                 # work; the executed notebook is saved once at the end, or on failure.
-                request_save_on_cell_execute=False,
+                request_save_on_cell_execute=False, shutdown_kernel="immediate",
             )
         except Exception as exc:  # noqa: BLE001 - any failure of a report is reported
             if executed.is_file():
@@ -179,6 +182,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
         records = collect_records(nb) if nb is not None else {
             "indicators": [], "read": [], "dirs": [], "summary": None}
         built = datetime.now().astimezone()
+        ran = time.time()
         page = None
         if nb is not None:
             try:
@@ -191,6 +195,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
                 error = error or f"頁面轉換失敗：{type(exc).__name__}: {exc}"
         if error:
             log.write(f"\n{error}\n")
+    phases = _phases(nb, launched, ran, time.time())
     notebook = executed.read_bytes() if executed.is_file() else None
     executed.unlink(missing_ok=True)
     return {
@@ -205,4 +210,27 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
         "summary": records["summary"],
         "page": page,
         "notebook": notebook,
+        "phases": phases,
     }
+
+
+def _phases(nb: Any, launched: float, ran: float, exported: float) -> dict[str, float]:
+    """Where a report's time went, in seconds: kernel start, cells, kernel stop, page.
+
+    From papermill's time stamps in the executed notebook; only the page's share when the
+    notebook did not run at all.
+    """
+    starts, ends = [], []
+    for cell in nb.cells if nb is not None else []:
+        meta = cell.get("metadata", {}).get("papermill", {})
+        with contextlib.suppress(TypeError, ValueError):
+            if meta.get("start_time"):
+                starts.append(datetime.fromisoformat(meta["start_time"]).timestamp())
+            if meta.get("end_time"):
+                ends.append(datetime.fromisoformat(meta["end_time"]).timestamp())
+    phases = {"export": round(exported - ran, 2)}
+    if starts and ends:
+        first, last = min(starts), max(ends)
+        phases.update(kernel=round(first - launched, 2), cells=round(last - first, 2),
+                      stop=round(ran - last, 2))
+    return phases
