@@ -121,6 +121,7 @@ class _Running:
     conn: Connection
     started: float
     kernels: list[int] = field(default_factory=list)
+    exporting: bool = False  # its kernel is done: only the page is left to render
 
 
 def _child(conn: Connection, job: Job, parent_pid: int) -> None:
@@ -147,7 +148,12 @@ def _kill(pid: int) -> None:
 
 
 class Pool:
-    """Run jobs in at most ``size`` forked workers, each with its own deadline."""
+    """Run jobs in at most ``size`` forked workers, each with its own deadline.
+
+    A worker that says ``notify({"phase": "export"})`` (its kernel has stopped, only the page
+    is left to render) no longer counts against ``size``: the next job's kernel starts while
+    it renders, so a core does not sit idle waiting on the page export.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
@@ -165,7 +171,7 @@ class Pool:
         pending = deque(jobs)
         try:
             while pending or self._running:
-                while pending and len(self._running) < self.size:
+                while pending and self._busy() < self.size:
                     job = pending.popleft()
                     on_start(job)
                     self._start(job)
@@ -173,6 +179,11 @@ class Pool:
                     on_done(outcome)
         finally:
             self.stop()
+
+    def _busy(self) -> int:
+        # Exporting workers do not count, up to ``size`` of them beside the running kernels.
+        exporting = sum(r.exporting for r in self._running.values())
+        return len(self._running) - exporting + max(0, exporting - self.size)
 
     def _start(self, job: Job) -> None:
         parent_end, child_end = self._ctx.Pipe(duplex=False)
@@ -199,6 +210,8 @@ class Pool:
             if kind == "note":
                 if isinstance(value, dict) and "kernel" in value:
                     run.kernels.append(int(value["kernel"]))
+                if isinstance(value, dict) and value.get("phase") == "export":
+                    run.exporting = True
                 continue
             outcomes.append(self._finish(run, kind, value))
         now = time.monotonic()

@@ -181,6 +181,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
             nb = nbformat.read(executed, as_version=4)
         records = collect_records(nb) if nb is not None else {
             "indicators": [], "read": [], "dirs": [], "summary": None}
+        notify({"phase": "export"})  # the kernel is gone: the pool may start the next one
         built = datetime.now().astimezone()
         ran = time.time()
         page = None
