@@ -392,19 +392,6 @@ class _Build:
         t0 = time.perf_counter()
         # Scratch left by a build that was killed outright is never published; drop it.
         shutil.rmtree(self.work, ignore_errors=True)
-        self.package = package_fingerprint()
-        for report in self.all_reports:
-            path = self.state_dir / f"{report.id}.json"
-            state, bad = load_state(path)
-            if bad:
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)  # our own state folder: a folder here is debris
-                self.echo(f"  注意  {report.id}：狀態檔 {path.name} 無法讀取或格式不符，"
-                          "已忽略；這份報告會重新產製。")
-            self.states[report.id] = state
-        status_ids = self._status_reports()
-        first = [r for r in self.reports if r.id not in status_ids]
-        last = [r for r in self.reports if r.id in status_ids]
         # Kernel sockets: beside the scratch (removed by the next build even after a kill)
         # unless that path is too long for a Unix socket name (about 100 bytes).
         if len(os.fsencode(self.work)) <= 70:
@@ -412,6 +399,14 @@ class _Build:
             os.makedirs(ipc_dir, exist_ok=True)
         else:
             ipc_dir = tempfile.mkdtemp(prefix="genderstats-")
+        try:
+            if self.options.force:
+                # Every report will run: the fork server imports while the inputs are hashed.
+                self._start_forkserver(ipc_dir)
+            first, last, status_ids = self._load_states()
+        except BaseException:
+            self._clean_up(ipc_dir)
+            raise
         try:
             self._run_phase(self._stale(first), ipc_dir)
             if last:
@@ -425,10 +420,7 @@ class _Build:
             exc.published = self.published
             raise
         finally:
-            if self.forkserver is not None:
-                self.forkserver.stop()  # and every kernel it forked
-            shutil.rmtree(self.work, ignore_errors=True)
-            shutil.rmtree(ipc_dir, ignore_errors=True)
+            self._clean_up(ipc_dir)
         try:
             with self.signals.held():
                 self._write_outputs(started_at)
@@ -442,6 +434,31 @@ class _Build:
         self.echo(f"{len(ordered)} 份報告：{n_ok} 份產製成功、{n_same} 份未變更、{n_fail} 份失敗，"
                   f"共 {time.perf_counter() - t0:.1f} 秒 → {self.out / 'index.html'}")
         return BuildResult(self.year, self.out, ordered)
+
+    def _load_states(self) -> tuple[list[Report], list[Report], set[str]]:
+        """Read every report's state; the reports of the two phases and the status ids."""
+        self.package = package_fingerprint()
+        for report in self.all_reports:
+            path = self.state_dir / f"{report.id}.json"
+            state, bad = load_state(path)
+            if bad:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)  # our own state folder: a folder here is debris
+                self.echo(f"  注意  {report.id}：狀態檔 {path.name} 無法讀取或格式不符，"
+                          "已忽略；這份報告會重新產製。")
+            self.states[report.id] = state
+        status_ids = self._status_reports()
+        first = [r for r in self.reports if r.id not in status_ids]
+        last = [r for r in self.reports if r.id in status_ids]
+        return first, last, status_ids
+
+    def _clean_up(self, ipc_dir: str) -> None:
+        """Stop the fork server (and every kernel it forked); drop the scratch and sockets."""
+        if self.forkserver is not None:
+            self.forkserver.stop()
+            self.forkserver = None
+        shutil.rmtree(self.work, ignore_errors=True)
+        shutil.rmtree(ipc_dir, ignore_errors=True)
 
     def _status_reports(self) -> set[str]:
         """Ids of the reports whose notebook declares ``report_status``.
@@ -748,11 +765,28 @@ def _warm_imports() -> None:
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
+    import genderstats.data.specs  # noqa: F401 - the pages' sources
     import genderstats.pipeline.processes  # noqa: F401
-    from genderstats.pipeline.publish import html_exporter
 
     with contextlib.suppress(Exception):  # a broken template fails each page, with its text
-        _ = html_exporter().template
+        _render_sample_page()
+
+
+def _render_sample_page() -> None:
+    # The first page of a process costs a second more than the next ones (the template,
+    # the Markdown renderer and the HTML sanitiser load on first use): pay it once here.
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from genderstats.pipeline.publish import notebook_to_html
+
+    html = {"text/html": "<table><tr><th>性別</th><td>1</td></tr></table>",
+            "text/plain": "表"}
+    nb = new_notebook(cells=[
+        new_markdown_cell("# 標題\n\n## 一、說明\n\n| 男 | 女 |\n|---|---|\n| 1 | 2 |"),
+        new_code_cell("x", outputs=[new_output("display_data", data=html),
+                                    new_output("stream", name="stdout", text="1")]),
+    ])
+    notebook_to_html(nb, title="暖機", year=112)
 
 
 # ---------------------------------------------------------------- year outputs
