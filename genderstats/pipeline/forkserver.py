@@ -333,7 +333,15 @@ class _Server:
             conn.close()
             return
         server_pid = os.getpid()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            # No process to spare (EAGAIN, ENOMEM): the worker, seeing no reply, starts an
+            # ordinary kernel, which fails with the system's own message if it cannot either.
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+            return
         if pid == 0:  # the new kernel; never returns
             code = 1
             try:
