@@ -282,3 +282,40 @@ def test_plain_papermill_and_jupyterlab_keep_ordinary_kernels():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert ('[project.entry-points."jupyter_client.kernel_provisioners"]\n'
             'genderstats-fork = "genderstats.pipeline.forkserver:ForkProvisioner"') in text
+
+
+@forking
+def test_the_kernel_manager_drives_a_forked_kernel_through_its_whole_life(tmp_path):
+    """Start, ask, interrupt-free shutdown, and the provisioner's answers after it."""
+    import asyncio
+
+    from genderstats.pipeline.forkserver import ForkProvisioner
+    from genderstats.pipeline.processes import kernel_manager_class
+
+    server = ForkServer(str(tmp_path))
+    started: list[int] = []
+
+    async def life() -> dict:
+        km = kernel_manager_class(str(tmp_path / "k"), started.append, server.address)(
+            kernel_name="python3")
+        await km.start_kernel(cwd=str(tmp_path))
+        provisioner = km.provisioner
+        assert isinstance(provisioner, ForkProvisioner) and provisioner._forked
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        reply = await kc.execute_interactive("import os; print(os.getcwd())", timeout=60)
+        alive = await km.is_alive()
+        kc.stop_channels()
+        await km.shutdown_kernel()
+        return {"status": reply["content"]["status"], "alive": alive,
+                "after": await km.is_alive(), "has_process": provisioner.has_process,
+                "poll": await provisioner.poll()}
+
+    try:
+        seen = asyncio.run(life())
+    finally:
+        server.stop()
+    assert seen == {"status": "ok", "alive": True, "after": False, "has_process": False,
+                    "poll": 0}
+    assert len(started) == 1 and not _alive(started[0])

@@ -758,9 +758,9 @@ def _wants_status(notebook: Path) -> bool:
 def _warm_imports() -> None:
     """Import once in the parent what every worker needs, and load the page template:
     forked workers share them instead of paying each time."""
-    # jsonschema (through nbformat) imports rfc3987_syntax, which builds a grammar for
-    # 1.5 s, only for its "iri" format check; notebook validation uses no format check.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+    from genderstats.pipeline.runner import skip_unused_imports
+
+    skip_unused_imports()
     import nbconvert  # noqa: F401
     import nbformat  # noqa: F401
     import papermill  # noqa: F401

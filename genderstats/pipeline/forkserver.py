@@ -59,7 +59,6 @@ PRELOAD = (
     "numpy",
     "pandas",
     "matplotlib.pyplot",
-    "seaborn",
     "scipy.optimize",
     "PIL.Image",
     "genderstats",
@@ -127,8 +126,9 @@ class ForkServer:
 class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
     """A kernel provisioner whose kernels are forked by the build's fork server.
 
-    ``server`` is the server's socket; without one (e.g. selected through its entry point
-    outside a build), or for a kernel that is not this Python's ipykernel, or when the server
+    ``server`` is the server's socket (set by the build's kernel manager, or taken from the
+    ``GENDERSTATS_FORKSERVER`` variable when the provisioner is chosen through its entry
+    point); without one, or for a kernel that is not this Python's ipykernel, or when the server
     cannot be reached, it launches an ordinary kernel as :class:`LocalProvisioner` does.
     """
 
@@ -165,11 +165,13 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
     async def poll(self) -> int | None:
         if not self._forked:
             return await super().poll()
+        if self._exit is None and self._sock is None:
+            return 0  # let go of (cleaned up) without an exit status: no process to wait for
         if self._exit is None and self._sock is not None:
             ready, _, _ = select.select([self._sock], [], [], 0)
             if ready:
                 self._exit = _read_exit(self._sock)
-        return self._exit if self._exit is not None or self._sock is None else None
+        return self._exit
 
     async def wait(self) -> int | None:
         if not self._forked:
@@ -462,7 +464,9 @@ def main(argv: list[str]) -> int:
         server.serve()
     finally:
         server.shutdown()
-    return 0
+    # Nothing to tear down that the OS does not: skipping the interpreter's clean-up of
+    # pandas, matplotlib and IPython lets the build finish half a second sooner.
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -114,8 +114,19 @@ def sources(read: list[str], data_dir: str) -> list[dict[str, str]]:
     return out
 
 
+def skip_unused_imports() -> None:
+    """Keep papermill's import from loading what the build never uses.
+
+    jsonschema (through nbformat) imports rfc3987_syntax, which builds a grammar for 1.5 s,
+    only for its "iri" format check; notebook validation uses no format check. Only this
+    process is affected (kernels are other processes).
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
 def declared_parameters(notebook: Path) -> dict[str, Any]:
     """The parameters a notebook's ``parameters`` cell declares (papermill's reading)."""
+    skip_unused_imports()
     import papermill as pm
 
     return pm.inspect_notebook(str(notebook))
