@@ -7,8 +7,10 @@ time limit) → nbconvert HTML → atomic publish by the parent, which holds the
 Reports whose notebook declares a ``report_status`` parameter (the annual report) run last,
 and receive the path of ``.state/report-status.json``: the status of every other report.
 
-Heavy imports (papermill, nbconvert, pandas) happen only when a report must run, so an
-unchanged rebuild costs little more than hashing the inputs.
+Kernels are forked from one warm fork server per build where possible
+(``genderstats.pipeline.forkserver``; ``--no-fork`` or ``GENDERSTATS_NO_FORK=1``: ordinary
+kernels). Heavy imports (papermill, nbconvert, pandas) happen only when a report must run, so
+an unchanged rebuild costs little more than hashing the inputs.
 """
 
 from __future__ import annotations
