@@ -7,8 +7,10 @@ time limit) → nbconvert HTML → atomic publish by the parent, which holds the
 Reports whose notebook declares a ``report_status`` parameter (the annual report) run last,
 and receive the path of ``.state/report-status.json``: the status of every other report.
 
-Heavy imports (papermill, nbconvert, pandas) happen only when a report must run, so an
-unchanged rebuild costs little more than hashing the inputs.
+Kernels are forked from one warm fork server per build where possible
+(``genderstats.pipeline.forkserver``; ``--no-fork`` or ``GENDERSTATS_NO_FORK=1``: ordinary
+kernels). Heavy imports (papermill, nbconvert, pandas) happen only when a report must run, so
+an unchanged rebuild costs little more than hashing the inputs.
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ class BuildOptions:
     echo: Callable[[str], None] = say
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per report, unless reports.yml says
     drafts: bool = False  # also build the reports marked draft: true
+    fork: bool = True  # kernels forked from a warm fork server where possible (--no-fork)
 
 
 @dataclass
@@ -382,6 +385,7 @@ class _Build:
         self.published = 0
         self.package = ""
         self.signals = signals
+        self.forkserver: Any = None  # started with the first report that must run
 
     # -------------------------------------------------------- driver
 
@@ -390,19 +394,6 @@ class _Build:
         t0 = time.perf_counter()
         # Scratch left by a build that was killed outright is never published; drop it.
         shutil.rmtree(self.work, ignore_errors=True)
-        self.package = package_fingerprint()
-        for report in self.all_reports:
-            path = self.state_dir / f"{report.id}.json"
-            state, bad = load_state(path)
-            if bad:
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)  # our own state folder: a folder here is debris
-                self.echo(f"  注意  {report.id}：狀態檔 {path.name} 無法讀取或格式不符，"
-                          "已忽略；這份報告會重新產製。")
-            self.states[report.id] = state
-        status_ids = self._status_reports()
-        first = [r for r in self.reports if r.id not in status_ids]
-        last = [r for r in self.reports if r.id in status_ids]
         # Kernel sockets: beside the scratch (removed by the next build even after a kill)
         # unless that path is too long for a Unix socket name (about 100 bytes).
         if len(os.fsencode(self.work)) <= 70:
@@ -410,6 +401,14 @@ class _Build:
             os.makedirs(ipc_dir, exist_ok=True)
         else:
             ipc_dir = tempfile.mkdtemp(prefix="genderstats-")
+        try:
+            if self.options.force:
+                # Every report will run: the fork server imports while the inputs are hashed.
+                self._start_forkserver(ipc_dir)
+            first, last, status_ids = self._load_states()
+        except BaseException:
+            self._clean_up(ipc_dir)
+            raise
         try:
             self._run_phase(self._stale(first), ipc_dir)
             if last:
@@ -423,8 +422,7 @@ class _Build:
             exc.published = self.published
             raise
         finally:
-            shutil.rmtree(self.work, ignore_errors=True)
-            shutil.rmtree(ipc_dir, ignore_errors=True)
+            self._clean_up(ipc_dir)
         try:
             with self.signals.held():
                 self._write_outputs(started_at)
@@ -438,6 +436,31 @@ class _Build:
         self.echo(f"{len(ordered)} 份報告：{n_ok} 份產製成功、{n_same} 份未變更、{n_fail} 份失敗，"
                   f"共 {time.perf_counter() - t0:.1f} 秒 → {self.out / 'index.html'}")
         return BuildResult(self.year, self.out, ordered)
+
+    def _load_states(self) -> tuple[list[Report], list[Report], set[str]]:
+        """Read every report's state; the reports of the two phases and the status ids."""
+        self.package = package_fingerprint()
+        for report in self.all_reports:
+            path = self.state_dir / f"{report.id}.json"
+            state, bad = load_state(path)
+            if bad:
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)  # our own state folder: a folder here is debris
+                self.echo(f"  注意  {report.id}：狀態檔 {path.name} 無法讀取或格式不符，"
+                          "已忽略；這份報告會重新產製。")
+            self.states[report.id] = state
+        status_ids = self._status_reports()
+        first = [r for r in self.reports if r.id not in status_ids]
+        last = [r for r in self.reports if r.id in status_ids]
+        return first, last, status_ids
+
+    def _clean_up(self, ipc_dir: str) -> None:
+        """Stop the fork server (and every kernel it forked); drop the scratch and sockets."""
+        if self.forkserver is not None:
+            self.forkserver.stop()
+            self.forkserver = None
+        shutil.rmtree(self.work, ignore_errors=True)
+        shutil.rmtree(ipc_dir, ignore_errors=True)
 
     def _status_reports(self) -> set[str]:
         """Ids of the reports whose notebook declares ``report_status``.
@@ -546,13 +569,15 @@ class _Build:
 
         jobs = max(1, min(self.options.jobs or os.cpu_count() or 1, len(todo)))
         self.echo(f"產製 {self.year} 年度 {len(todo)} 份報告（{jobs} 個同時執行）…")
+        self._start_forkserver(ipc_dir)
         _warm_imports()
         by_id = {r.id: r for r in todo}
         work = []
         for n, report in enumerate(todo):
             task = Task(report, self.params[report.id], self.year, self.out,
                         self.work / f"{report.id}.ipynb", os.path.join(ipc_dir, f"k{n}"),
-                        (self.out / f"{report.id}.html").is_file())
+                        (self.out / f"{report.id}.html").is_file(),
+                        self.forkserver.address if self.forkserver else None)
             work.append(Job(report.id, run_report, (task,), self._timeout(report)))
 
         def started(job: Job) -> None:
@@ -562,6 +587,16 @@ class _Build:
             self._finish(by_id[outcome.job.key], outcome)
 
         Pool(jobs).run(work, started, done)
+
+    def _start_forkserver(self, ipc_dir: str) -> None:
+        """Start the fork server once per build, unless forking is off or unavailable."""
+        from genderstats.pipeline.forkserver import ForkServer, fork_available
+
+        if self.forkserver is None and self.options.fork and fork_available():
+            try:
+                self.forkserver = ForkServer(ipc_dir)
+            except OSError:
+                self.forkserver = None  # ordinary kernels: slower, same pages
 
     # -------------------------------------------------------- one finished report
 
@@ -657,6 +692,7 @@ class _Build:
         prev = self.states[report.id]
         state = {"status": res["status"], "error": res["error"], "seconds": res["seconds"],
                  "attempted": res["built"], "parameters": params,
+                 "phases": res.get("phases") or {},
                  "last_good": prev.get("last_good")}
         if res["status"] == "ok":
             key_inputs = [params[STATUS_PARAMETER]] if STATUS_PARAMETER in params else []
@@ -745,13 +781,37 @@ def _wants_status(notebook: Path) -> bool:
 
 
 def _warm_imports() -> None:
-    # Imported once in the parent so forked workers share them instead of paying each time.
+    """Import once in the parent what every worker needs, and load the page template:
+    forked workers share them instead of paying each time."""
+    from genderstats.pipeline.runner import skip_unused_imports
+
+    skip_unused_imports()
     import nbconvert  # noqa: F401
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
+    import genderstats.data.specs  # noqa: F401 - the pages' sources
     import genderstats.pipeline.processes  # noqa: F401
-    import genderstats.pipeline.publish  # noqa: F401
+
+    with contextlib.suppress(Exception):  # a broken template fails each page, with its text
+        _render_sample_page()
+
+
+def _render_sample_page() -> None:
+    # The first page of a process costs a second more than the next ones (the template,
+    # the Markdown renderer and the HTML sanitiser load on first use): pay it once here.
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from genderstats.pipeline.publish import notebook_to_html
+
+    html = {"text/html": "<table><tr><th>性別</th><td>1</td></tr></table>",
+            "text/plain": "表"}
+    nb = new_notebook(cells=[
+        new_markdown_cell("# 標題\n\n## 一、說明\n\n| 男 | 女 |\n|---|---|\n| 1 | 2 |"),
+        new_code_cell("x", outputs=[new_output("display_data", data=html),
+                                    new_output("stream", name="stdout", text="1")]),
+    ])
+    notebook_to_html(nb, title="暖機", year=112)
 
 
 # ---------------------------------------------------------------- year outputs

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
+from uuid import uuid4
 
 PR_SET_PDEATHSIG = 1
 _LINUX = sys.platform.startswith("linux")
@@ -46,12 +47,15 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None = None) -> type:
+def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None = None,
+                         forkserver: str | None = None) -> type:
     """A jupyter_client kernel manager whose kernels use IPC sockets and die with the worker.
 
     IPC (Unix sockets under ``ipc_prefix``) instead of TCP: no ports to collide, no warning
     about connecting over the network. ``on_start`` receives the kernel's pid so the parent can
-    kill it directly, which also covers systems without a parent-death signal.
+    kill it directly, which also covers systems without a parent-death signal. With
+    ``forkserver`` (the socket of the build's fork server) the kernel is forked by that server
+    instead of started from scratch (see ``genderstats.pipeline.forkserver``).
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -68,6 +72,13 @@ def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None
         async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
             worker = os.getpid()
             kw.setdefault("preexec_fn", lambda: die_with_parent(worker))
+            if forkserver and self.provisioner is None:
+                from genderstats.pipeline.forkserver import ForkProvisioner
+
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid4())
+                self.provisioner = ForkProvisioner(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+                self.provisioner.server = forkserver
             await super().start_kernel(**kw)
             pid = getattr(self.provisioner, "pid", None)
             if on_start is not None and pid:
@@ -110,6 +121,7 @@ class _Running:
     conn: Connection
     started: float
     kernels: list[int] = field(default_factory=list)
+    exporting: bool = False  # its kernel is done: only the page is left to render
 
 
 def _child(conn: Connection, job: Job, parent_pid: int) -> None:
@@ -136,7 +148,12 @@ def _kill(pid: int) -> None:
 
 
 class Pool:
-    """Run jobs in at most ``size`` forked workers, each with its own deadline."""
+    """Run jobs in at most ``size`` forked workers, each with its own deadline.
+
+    A worker that says ``notify({"phase": "export"})`` (its kernel has stopped, only the page
+    is left to render) no longer counts against ``size``: the next job's kernel starts while
+    it renders, so a core does not sit idle waiting on the page export.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
@@ -154,7 +171,7 @@ class Pool:
         pending = deque(jobs)
         try:
             while pending or self._running:
-                while pending and len(self._running) < self.size:
+                while pending and self._busy() < self.size:
                     job = pending.popleft()
                     on_start(job)
                     self._start(job)
@@ -162,6 +179,11 @@ class Pool:
                     on_done(outcome)
         finally:
             self.stop()
+
+    def _busy(self) -> int:
+        # Exporting workers do not count, up to ``size`` of them beside the running kernels.
+        exporting = sum(r.exporting for r in self._running.values())
+        return len(self._running) - exporting + max(0, exporting - self.size)
 
     def _start(self, job: Job) -> None:
         parent_end, child_end = self._ctx.Pipe(duplex=False)
@@ -188,6 +210,8 @@ class Pool:
             if kind == "note":
                 if isinstance(value, dict) and "kernel" in value:
                     run.kernels.append(int(value["kernel"]))
+                if isinstance(value, dict) and value.get("phase") == "export":
+                    run.exporting = True
                 continue
             outcomes.append(self._finish(run, kind, value))
         now = time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import tempfile
@@ -84,6 +85,21 @@ def _visible(output: Any) -> bool:
     return True
 
 
+@functools.cache
+def html_exporter() -> Any:
+    """The page exporter, made once per process: loading its template costs more than a
+    small page's conversion. Everything that differs per page goes in ``resources``."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(config.TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
 def notebook_to_html(
     nb: Any,
     *,
@@ -100,15 +116,7 @@ def notebook_to_html(
     With ``error`` it is the failed page; ``published`` says whether a last good page
     exists, so the page does not promise one that was never published.
     """
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(config.TEMPLATES_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
+    exporter = html_exporter()
     built = built or datetime.now().astimezone()
     resources = {
         "gs": {

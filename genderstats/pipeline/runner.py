@@ -42,6 +42,7 @@ class Task:
     scratch: Path  # where papermill saves the executed notebook
     ipc_prefix: str  # kernel sockets
     published: bool  # a last good page exists (the failed page says so)
+    forkserver: str | None = None  # socket of the build's fork server; None: ordinary kernels
 
 
 def collect_records(nb: Any) -> dict[str, Any]:
@@ -123,8 +124,19 @@ def sources(read: list[str], data_dir: str) -> list[dict[str, str]]:
     return out
 
 
+def skip_unused_imports() -> None:
+    """Keep papermill's import from loading what the build never uses.
+
+    jsonschema (through nbformat) imports rfc3987_syntax, which builds a grammar for 1.5 s,
+    only for its "iri" format check; notebook validation uses no format check. Only this
+    process is affected (kernels are other processes).
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
 def declared_parameters(notebook: Path) -> dict[str, Any]:
     """The parameters a notebook's ``parameters`` cell declares (papermill's reading)."""
+    skip_unused_imports()
     import papermill as pm
 
     return pm.inspect_notebook(str(notebook))
@@ -163,7 +175,9 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     executed.parent.mkdir(parents=True, exist_ok=True)
     nb = None
     error = None
-    manager = kernel_manager_class(task.ipc_prefix, lambda pid: notify({"kernel": pid}))
+    launched = time.time()
+    manager = kernel_manager_class(task.ipc_prefix, lambda pid: notify({"kernel": pid}),
+                                   task.forkserver)
     with _stderr_to(out / "logs" / f"{report.id}.log") as log:
         try:
             unknown = sorted(set(parameters) - set(declared_parameters(report.notebook)))
@@ -178,7 +192,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
                 cwd=str(report.notebook.parent), kernel_manager_class=manager,
                 # Saving the whole notebook after every cell costs more than some reports'
                 # work; the executed notebook is saved once at the end, or on failure.
-                request_save_on_cell_execute=False,
+                request_save_on_cell_execute=False, shutdown_kernel="immediate",
             )
         except Exception as exc:  # noqa: BLE001 - any failure of a report is reported
             if executed.is_file():
@@ -188,7 +202,9 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
             nb = nbformat.read(executed, as_version=4)
         records = collect_records(nb) if nb is not None else {
             "indicators": [], "read": [], "dirs": [], "summary": None}
+        notify({"phase": "export"})  # the kernel is gone: the pool may start the next one
         built = datetime.now().astimezone()
+        ran = time.time()
         page = None
         if nb is not None:
             try:
@@ -201,6 +217,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
                 error = error or f"頁面轉換失敗：{type(exc).__name__}: {exc}"
         if error:
             log.write(f"\n{error}\n")
+    phases = _phases(nb, launched, ran, time.time())
     notebook = executed.read_bytes() if executed.is_file() else None
     executed.unlink(missing_ok=True)
     return {
@@ -216,4 +233,27 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
         "document": base64.b64decode(records["document"]) if records.get("document") else None,
         "page": page,
         "notebook": notebook,
+        "phases": phases,
     }
+
+
+def _phases(nb: Any, launched: float, ran: float, exported: float) -> dict[str, float]:
+    """Where a report's time went, in seconds: kernel start, cells, kernel stop, page.
+
+    From papermill's time stamps in the executed notebook; only the page's share when the
+    notebook did not run at all.
+    """
+    starts, ends = [], []
+    for cell in nb.cells if nb is not None else []:
+        meta = cell.get("metadata", {}).get("papermill", {})
+        with contextlib.suppress(TypeError, ValueError):
+            if meta.get("start_time"):
+                starts.append(datetime.fromisoformat(meta["start_time"]).timestamp())
+            if meta.get("end_time"):
+                ends.append(datetime.fromisoformat(meta["end_time"]).timestamp())
+    phases = {"export": round(exported - ran, 2)}
+    if starts and ends:
+        first, last = min(starts), max(ends)
+        phases.update(kernel=round(first - launched, 2), cells=round(last - first, 2),
+                      stop=round(ran - last, 2))
+    return phases

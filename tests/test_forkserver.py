@@ -1,0 +1,321 @@
+"""Kernels forked from the build's fork server: isolated, killed with the build, same pages.
+
+Each test builds from its own registry of tiny notebooks (or the tests' copy of the sample)
+in tmp_path.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from genderstats.pipeline.build import BuildOptions, build
+from genderstats.pipeline.forkserver import ForkServer, fork_available, is_ipykernel_command
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[1]
+forking = pytest.mark.skipif(not fork_available(), reason="fork server needs Linux")
+
+PARAMETERS = 'year: int = 112\ndata_dir: str = ""\n'
+
+# The first report changes everything a later one could trip over, in every place it can:
+# a module-level global of the package, rcParams, an imported module, its namespace, random.
+SPOILER = """
+import random, sys
+import matplotlib
+import genderstats.stats as stats
+stats.LEAKED = "spoiled"
+stats.gender_table = None
+matplotlib.rcParams["lines.linewidth"] = 9.5
+matplotlib.rcParams["font.size"] = 31.0
+sys.modules["gs_leaked_module"] = object()
+leaked_global = 1
+print("draw", random.random())
+"""
+
+# The second asserts it sees none of it, and says what process it ran in.
+CHECKER = """
+import json, os, random, sys
+import matplotlib
+import genderstats.stats as stats
+from genderstats.present import charts
+assert not hasattr(stats, "LEAKED"), "a module global leaked"
+assert callable(stats.gender_table), "a patched function leaked"
+assert matplotlib.rcParams["lines.linewidth"] == matplotlib.rcParamsDefault["lines.linewidth"]
+assert matplotlib.rcParams["font.size"] == charts.THEME.get(
+    "font.size", matplotlib.rcParamsDefault["font.size"])
+assert "gs_leaked_module" not in sys.modules
+assert "leaked_global" not in globals()
+assert matplotlib.get_backend() == "module://matplotlib_inline.backend_inline"
+print(json.dumps({"pid": os.getpid(), "ppid": os.getppid(), "sid": os.getsid(0),
+                  "parent_env": int(os.environ["JPY_PARENT_PID"]), "cwd": os.getcwd(),
+                  "argv0": os.path.basename(sys.argv[0]), "draw": random.random()}))
+"""
+
+
+def _notebook(path: Path, code: str) -> None:
+    nb = new_notebook(cells=[new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+                             new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+
+
+def _isolation_project(tmp_path: Path) -> Path:
+    (tmp_path / "data" / "112").mkdir(parents=True)
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    _notebook(nbdir / "spoil.ipynb", SPOILER)
+    _notebook(nbdir / "check.ipynb", CHECKER)
+    registry = nbdir / "reports.yml"
+    registry.write_text(
+        "reports:\n"
+        "  - {id: spoil, title: 先執行, notebook: spoil.ipynb}\n"
+        "  - {id: check, title: 後執行, notebook: check.ipynb}\n"
+        "  - {id: check-again, title: 再執行, notebook: check.ipynb}\n", encoding="utf-8")
+    return registry
+
+
+def _printed(out: Path, rid: str) -> dict:
+    nb = nbformat.read(out / "notebooks" / f"{rid}.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    return json.loads(text.strip().splitlines()[-1])
+
+
+@forking
+def test_a_report_never_sees_what_another_changed(tmp_path):
+    registry = _isolation_project(tmp_path)
+    lines: list[str] = []
+    # One at a time, in registry order: the spoiler's kernel runs first, then the checkers.
+    result = build(BuildOptions(year=112, data_dir=tmp_path / "data", out_dir=tmp_path / "out",
+                                registry=registry, jobs=1, echo=lines.append))
+    assert [(r.id, r.status, r.error) for r in result.results] == [
+        ("spoil", "ok", None), ("check", "ok", None), ("check-again", "ok", None)]
+    out = tmp_path / "out" / "112"
+    first, second = _printed(out, "check"), _printed(out, "check-again")
+    for seen in (first, second):
+        # Forked by the server (its parent), not started by the worker that drives it ...
+        assert seen["ppid"] != seen["parent_env"]
+        # ... yet set up as jupyter_client would start it: own session, papermill's cwd.
+        assert seen["sid"] == seen["pid"]
+        assert seen["cwd"] == str(registry.parent)
+        assert seen["argv0"] == "ipykernel_launcher.py"
+    assert first["pid"] != second["pid"]
+    assert first["ppid"] == second["ppid"]  # the same server forked both
+    assert first["draw"] != second["draw"]  # random is reseeded in each fork
+
+
+def test_the_checker_fails_when_state_does_leak():
+    """The checker above is no formality: run after the spoiler in one process, it fails."""
+    import subprocess
+
+    code = PARAMETERS + SPOILER + CHECKER
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "MPLBACKEND": "agg"}, timeout=120)
+    assert proc.returncode == 1
+    assert "AssertionError: a module global leaked" in proc.stderr
+
+
+def _normalised(text: str) -> str:
+    """A page or CSV without its build times (「2026-12-01 10:00」, 「3.2 秒」)."""
+    text = re.sub(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d)?", "<時間>", text)
+    return re.sub(r"\d+(\.\d+)? 秒", "<秒>", text)
+
+
+@forking
+@pytest.mark.slow
+def test_forked_kernels_make_the_same_pages_and_indicators_as_ordinary_ones(
+        tmp_path, sample_data, sample_registry):
+    outs = {}
+    for fork in (True, False):
+        out_dir = tmp_path / ("fork" if fork else "plain")
+        result = build(BuildOptions(year=112, data_dir=sample_data, out_dir=out_dir,
+                                    registry=sample_registry, echo=lambda _: None, fork=fork))
+        assert result.ok, [(r.id, r.error) for r in result.results]
+        outs[fork] = out_dir / "112"
+    forked, plain = outs[True], outs[False]
+    pages = sorted(p.name for p in plain.glob("*.html"))
+    assert pages == sorted(p.name for p in forked.glob("*.html"))
+    assert "gender-equality-task-force.html" in pages and "index.html" in pages
+    for name in [*pages, "indicators.csv"]:
+        if name == "staff.html":
+            continue  # the staff's page lists each report's run time: it differs by design
+        a = (forked / name).read_text(encoding="utf-8-sig")
+        b = (plain / name).read_text(encoding="utf-8-sig")
+        assert _normalised(a) == _normalised(b), name
+    with open(forked / "indicators.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) > 100
+    # Both builds really ran every report: the fork server's kernels are the fast path.
+    for out in (forked, plain):
+        state = json.loads((out / ".state" / "gender-training.json").read_text("utf-8"))
+        assert set(state["phases"]) == {"kernel", "cells", "stop", "export"}
+
+
+# ------------------------------------------------------------------ kill paths
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait(predicate, seconds: float = 10.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+@forking
+def test_a_kernel_dies_when_its_client_goes_and_stopping_the_server_ends_every_kernel(
+        tmp_path):
+    from genderstats.pipeline.forkserver import _request
+
+    server = ForkServer(str(tmp_path))
+    try:
+        # Two real kernels, each writing its own connection file (nobody connects).
+        request = {"env": dict(os.environ), "cwd": str(tmp_path)}
+        hung_up, pid1 = _request(server.address, {**request, "argv": [
+            "-f", str(tmp_path / "k1.json")]}, 1, 2)
+        kept, pid2 = _request(server.address, {**request, "argv": [
+            "-f", str(tmp_path / "k2.json")]}, 1, 2)
+        assert {pid1, pid2} <= set(_children(server.process.pid))
+        hung_up.close()  # the worker went away: its kernel must not outlive it
+        assert _wait(lambda: pid1 not in _children(server.process.pid))
+    finally:
+        server.stop()
+    assert server.process.returncode == 0
+    assert not _alive(pid2)
+    assert not Path(server.address).exists()
+    kept.close()
+
+
+@forking
+def test_a_kernel_past_its_time_limit_is_killed_and_the_build_reports_it(tmp_path,
+                                                                         monkeypatch):
+    (tmp_path / "data" / "112").mkdir(parents=True)
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    shutil.copy(FIXTURES / "faults.ipynb", nbdir / "faults.ipynb")
+    _notebook(nbdir / "pid.ipynb", "import os\nopen(os.environ['GS_PID_FILE'], 'w')"
+              ".write(str(os.getpid()))\nwhile True:\n    pass\n")
+    registry = nbdir / "reports.yml"
+    registry.write_text(
+        "reports:\n  - {id: stuck, title: 卡住, notebook: pid.ipynb, timeout: 4}\n"
+        "  - {id: fine, title: 正常, notebook: faults.ipynb}\n", encoding="utf-8")
+    pid_file = tmp_path / "kernel.pid"
+    monkeypatch.setenv("GS_PID_FILE", str(pid_file))  # the kernel's environment is the build's
+    result = build(BuildOptions(year=112, data_dir=tmp_path / "data", out_dir=tmp_path / "out",
+                                registry=registry, echo=lambda _: None, jobs=2))
+    by_id = {r.id: r for r in result.results}
+    assert by_id["stuck"].status == "failed"
+    assert by_id["stuck"].error == "執行逾時（4 秒）：已停止這份報告與它的核心。"
+    assert by_id["fine"].status == "ok"
+    assert not _alive(int(pid_file.read_text()))
+
+
+# ------------------------------------------------------------------ switches
+
+
+def test_fork_is_off_with_the_environment_variable(monkeypatch):
+    monkeypatch.setenv("GENDERSTATS_NO_FORK", "1")
+    assert not fork_available()
+    monkeypatch.setenv("GENDERSTATS_NO_FORK", "0")
+    assert fork_available() == sys.platform.startswith("linux")
+
+
+def test_no_fork_option_reaches_the_build(monkeypatch, tmp_path):
+    from genderstats.pipeline import build as build_module
+    from genderstats.pipeline import cli
+
+    seen = {}
+
+    def fake_build(options):
+        seen["fork"] = options.fork
+        raise SystemExit(0)
+
+    monkeypatch.setattr(build_module, "build", fake_build)
+    for extra, fork in (([], True), (["--no-fork"], False)):
+        with pytest.raises(SystemExit):
+            cli.main(["build", "--year", "112", "--out-dir", str(tmp_path), *extra])
+        assert seen["fork"] is fork
+
+
+def test_only_this_pythons_ipykernel_is_forked():
+    assert is_ipykernel_command([sys.executable, "-m", "ipykernel_launcher", "-f", "x.json"])
+    assert not is_ipykernel_command(["/usr/bin/env", "-m", "ipykernel_launcher"])
+    assert not is_ipykernel_command([sys.executable, "-m", "other_kernel", "-f", "x.json"])
+
+
+def test_plain_papermill_and_jupyterlab_keep_ordinary_kernels():
+    """The python3 kernelspec names no provisioner: jupyter_client's default is used."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert "kernel_provisioner" not in (spec.metadata or {})
+    assert KernelProvisionerFactory.instance().default_provisioner_name == "local-provisioner"
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert ('[project.entry-points."jupyter_client.kernel_provisioners"]\n'
+            'genderstats-fork = "genderstats.pipeline.forkserver:ForkProvisioner"') in text
+
+
+@forking
+def test_the_kernel_manager_drives_a_forked_kernel_through_its_whole_life(tmp_path):
+    """Start, ask, interrupt-free shutdown, and the provisioner's answers after it."""
+    import asyncio
+
+    from genderstats.pipeline.forkserver import ForkProvisioner
+    from genderstats.pipeline.processes import kernel_manager_class
+
+    server = ForkServer(str(tmp_path))
+    started: list[int] = []
+
+    async def life() -> dict:
+        km = kernel_manager_class(str(tmp_path / "k"), started.append, server.address)(
+            kernel_name="python3")
+        await km.start_kernel(cwd=str(tmp_path))
+        provisioner = km.provisioner
+        assert isinstance(provisioner, ForkProvisioner) and provisioner._forked
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        reply = await kc.execute_interactive("import os; print(os.getcwd())", timeout=60)
+        alive = await km.is_alive()
+        kc.stop_channels()
+        await km.shutdown_kernel()
+        return {"status": reply["content"]["status"], "alive": alive,
+                "after": await km.is_alive(), "has_process": provisioner.has_process,
+                "poll": await provisioner.poll()}
+
+    try:
+        seen = asyncio.run(life())
+    finally:
+        server.stop()
+    assert seen == {"status": "ok", "alive": True, "after": False, "has_process": False,
+                    "poll": 0}
+    assert len(started) == 1 and not _alive(started[0])
