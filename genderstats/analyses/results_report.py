@@ -90,8 +90,9 @@ DATASETS = ("committee_members", "task_force_meetings", "resolutions", "staff_tr
             "contact_training", "training_courses", "course_evaluations", "gender_statistics",
             "impact_assessments", "gender_budget")
 BORROWED = ("onsite_engineers", "training_participations", "training_classes")
-"""Datasets read only for figures in the analyst's texts, each the input of its own report:
-a bad file fails that report (with the error), and here its figures read as missing."""
+"""Datasets read only for figures in the analyst's texts, each the required input of its own
+report (so reports.yml does not list them for this one): a bad file fails that report, with
+the error, and here its figures read as missing (:data:`MISSING_FIGURE`)."""
 
 
 def load_inputs(year: int, data_dir: str | Path, *,
@@ -341,7 +342,7 @@ def header_part(inputs: Inputs) -> list[Any]:
                      Cell(_text(person.get("unit"))) if has_column(contacts, "unit") else None,
                      Cell(_text(person.get("title"))) if has_column(contacts, "title") else None,
                      Cell(_text(person.get("duty"))) if has_column(contacts, "duty") else None])
-    labels = ["", "姓名", "科室", "職稱", "任務"]
+    labels = ["身分", "姓名", "科室", "職稱", "任務"]
     keep = [i for i in range(5) if rows[0][i] is not None]
     head = _head(*[labels[i] for i in keep])
     return [*out, _table(f"{inputs.year}年性平聯絡人", [head],

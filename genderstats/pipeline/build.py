@@ -803,8 +803,9 @@ def _render_sample_page() -> None:
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
     from genderstats.pipeline.publish import notebook_to_html
+    from genderstats.present.model import Table
 
-    html = {"text/html": "<table><tr><th>性別</th><td>1</td></tr></table>",
+    html = {"text/html": Table.from_rows("表", [["性別", "人數"]], [["男", "1"]]).html,
             "text/plain": "表"}
     nb = new_notebook(cells=[
         new_markdown_cell("# 標題\n\n## 一、說明\n\n| 男 | 女 |\n|---|---|\n| 1 | 2 |"),

@@ -68,7 +68,13 @@ PRELOAD = (
     "genderstats.stats",
     "genderstats.privacy",
     "genderstats.data",
-    "genderstats.analyses",
+    "genderstats.analyses.committees",
+    "genderstats.analyses.digital_training",
+    "genderstats.analyses.engineers",
+    "genderstats.analyses.staff_training",
+    "genderstats.analyses.results_report",
+    "genderstats.present.html",
+    "genderstats.present.odf",
 )
 
 

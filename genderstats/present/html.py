@@ -51,6 +51,9 @@ class Html:
         return self.html
 
 
+# A masked name (王○明, 歐陽○明): a line may break beside ○, so each is kept whole in a span.
+_MASKED = re.compile(r"[^\s、，,;；()（）&]{1,3}○[^\s、，,;；()（）&]{0,3}")
+
 @singledispatch
 def render(block: Any) -> str:
     """``block`` as HTML. A block this renderer does not know is an error, never text."""
@@ -68,15 +71,20 @@ def _heading(block: Heading) -> str:
     return f"<h{level}{anchor}>{escape(block.text)}</h{level}>"
 
 
+def _prose(text: str) -> str:
+    """Escaped text with each masked name kept whole on one line."""
+    return _MASKED.sub(lambda m: f'<span class="gs-name">{m.group(0)}</span>', escape(text))
+
+
 @render.register
 def _paragraph(block: Paragraph) -> str:
     cls = ' class="gs-note"' if block.note else ""
-    return f"<p{cls}>{escape(block.text)}</p>"
+    return f"<p{cls}>{_prose(block.text)}</p>"
 
 
 @render.register
 def _item_list(block: ItemList) -> str:
-    return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block.items) + "</ul>"
+    return "<ul>" + "".join(f"<li>{_prose(i)}</li>" for i in block.items) + "</ul>"
 
 
 @render.register
@@ -110,8 +118,6 @@ def _document(block: Document) -> str:
 
 # --------------------------------------------------------------------------- tables
 
-# A masked name (王○明, 歐陽○明): a line may break beside ○, so each is kept whole in a span.
-_MASKED = re.compile(r"[^\s、，,;；()（）&]{1,3}○[^\s、，,;；()（）&]{0,3}")
 _MARK_CLASSES = {"suppressed": "gs-suppressed", "corner": "gs-corner", "note": "gs-note"}
 
 
@@ -130,7 +136,7 @@ def _cell(cell: Cell) -> str:
     if cell.link is not None:
         text = f'<a href="{escape(cell.link)}">{text}</a>'
     elif not cell.header:
-        text = _MASKED.sub(lambda m: f'<span class="gs-name">{m.group(0)}</span>', text)
+        text = _prose(cell.text)
     return f"<{tag}{attrs}>{text}</{tag}>"
 
 
