@@ -125,6 +125,12 @@ def _pdf_text(path: Path) -> str:
 def test_libreoffice_made_the_pdf_and_it_holds_the_seed_figures(built):
     if pdf.find_soffice() is None:
         pytest.skip("LibreOffice 未安裝（make setup 會安裝 libreoffice-writer-nogui）")
+    import pypdf
+
+    reader = pypdf.PdfReader(built["out"] / "annual-report.pdf")
+    assert (reader.metadata["/Producer"], reader.metadata["/Creator"]) == (
+        "genderstats", "genderstats")  # no LibreOffice version in a published file
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
     text = _pdf_text(built["out"] / "annual-report.pdf")
     for figure in ("97.02%", "35.29%", "94.12%", "64.29%", "121班", "2,526人次", "77%",
                    "5,842,500", "112/12/13"):

@@ -67,6 +67,25 @@ def _tail(data: bytes | None) -> str:
     return text[-_STDERR_KEPT:]
 
 
+def _unversioned(data: bytes) -> bytes:
+    """The PDF with its producer and creator set to genderstats: LibreOffice writes its
+    version there, and a published document names no software version. The structure tree
+    (the tagged PDF) is kept. A PDF pypdf cannot read is kept as LibreOffice wrote it."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        writer.add_metadata({"/Producer": "genderstats", "/Creator": "genderstats"})
+        buffer = io.BytesIO()
+        writer.write(buffer)
+    except (PyPdfError, ValueError, KeyError, OSError):
+        return data
+    return buffer.getvalue()
+
+
 def to_pdf(odt_path: str | Path, out_dir: str | Path, timeout: float = DEFAULT_TIMEOUT,
            *, name: str | None = None) -> PdfResult:
     """Convert ``odt_path`` to ``out_dir/<name or its stem>.pdf`` with LibreOffice headless.
@@ -113,7 +132,7 @@ def to_pdf(odt_path: str | Path, out_dir: str | Path, timeout: float = DEFAULT_T
         if proc.returncode != 0 or not data.startswith(b"%PDF"):
             code = f"（結束碼 {proc.returncode}）" if proc.returncode else ""
             return PdfResult(None, f"LibreOffice 轉檔失敗{code}，未產製 PDF", _tail(stderr))
-        write_atomic(target, data)
+        write_atomic(target, _unversioned(data))
         return PdfResult(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
