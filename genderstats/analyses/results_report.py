@@ -112,7 +112,8 @@ def load_inputs(year: int, data_dir: str | Path, *,
 # --------------------------------------------------------------------------- figures
 
 
-def _committee(inputs: Inputs, name: str) -> committees.Composition | None:
+def committee(inputs: Inputs, name: str) -> committees.Composition | None:
+    """The committee's composition; None without a roster or without the committee in it."""
     members = inputs.get("committee_members")
     if members is None or not (members["committee"] == name).any():
         return None
@@ -141,7 +142,7 @@ def _digital_figures(inputs: Inputs) -> dict[str, str]:
 
 
 def _governance_figures(inputs: Inputs) -> dict[str, str]:
-    comp = _committee(inputs, DATA_GOVERNANCE)
+    comp = committee(inputs, DATA_GOVERNANCE)
     if comp is None:
         return {}
     p = "data-governance-committee."
@@ -161,7 +162,7 @@ def _governance_figures(inputs: Inputs) -> dict[str, str]:
 
 def _people_figures(inputs: Inputs) -> dict[str, str]:
     out: dict[str, str] = {}
-    comp = _committee(inputs, PROCUREMENT)
+    comp = committee(inputs, PROCUREMENT)
     if comp is not None:
         out["procurement-review-committee.men"] = format_count(comp.row["男"])
         out["procurement-review-committee.women"] = format_count(comp.row["女"])
@@ -251,7 +252,7 @@ def named_blocks(inputs: Inputs, *, charts: bool = True) -> dict[str, Callable[[
                             unit="人次")
 
     def governance_chart() -> Any:
-        comp = _committee(inputs, DATA_GOVERNANCE)
+        comp = committee(inputs, DATA_GOVERNANCE)
         if comp is None or not charts:
             return None
         from genderstats.present.charts import donut
@@ -259,7 +260,7 @@ def named_blocks(inputs: Inputs, *, charts: bool = True) -> dict[str, Callable[[
         return donut(comp.overall, title=f"{comp.label}委員性別統計圓餅圖", digits=0)
 
     def governance_findings() -> Any:
-        comp = _committee(inputs, DATA_GOVERNANCE)
+        comp = committee(inputs, DATA_GOVERNANCE)
         if comp is None:
             return None
         sentences = committees.overall_sentences(comp)
@@ -269,7 +270,7 @@ def named_blocks(inputs: Inputs, *, charts: bool = True) -> dict[str, Callable[[
         return Findings(sentences, title=f"{comp.label}委員性別比例分析")
 
     def procurement_roster() -> Any:
-        comp = _committee(inputs, PROCUREMENT)
+        comp = committee(inputs, PROCUREMENT)
         if comp is None:
             return None
         return committees.members_block(comp, f"本局{PROCUREMENT}委員名單")
@@ -528,7 +529,7 @@ def assessments_part(inputs: Inputs) -> list[Any]:
 
                 row = [Cell(f"{n}.", header=True, scope="row"), Cell(_text(r["title"])),
                        Cell(_text(r.get("summary"))),
-                       *(Cell(experts or CHECK if str(r["procedure"]) == p else "")
+                       *(Cell((experts or CHECK) if str(r["procedure"]) == p else "")
                          for p in PROCEDURES),
                        Cell(_count(mine, r, "opinions"), numeric=True),
                        Cell(_count(mine, r, "adopted"), numeric=True), Cell(" ".join(dates))]
@@ -695,5 +696,5 @@ def build(inputs: Inputs, *, reports: Mapping[str, Mapping[str, str]] | None = N
 
 def key_figure(inputs: Inputs) -> str:
     """The report's line on the index page (the task force and the budget, as before)."""
-    comp = _committee(inputs, committees.TASK_FORCE)
+    comp = committee(inputs, committees.TASK_FORCE)
     return annual.key_figure(comp, inputs.get("gender_budget"), inputs.year)
