@@ -292,17 +292,15 @@ def preload() -> None:
 def _warm_fonts() -> None:
     # Finding the CJK font and laying out glyphs are cached per process; the FT2Font objects
     # themselves are not kept across a fork (matplotlib clears them), the look-ups are.
-    import io
-
     import matplotlib
     from matplotlib.figure import Figure
 
     from genderstats.present import charts
 
     with matplotlib.rc_context(charts.THEME):
-        fig = Figure(figsize=(2, 1))
+        fig = Figure(figsize=(2, 1), layout="constrained")
         fig.suptitle("性別統計 男女 123")
-        fig.savefig(io.BytesIO(), format="png", dpi=50)
+        charts._render(fig)  # the charts' own path: Agg, palette, PNG encoder
 
 
 class _Server:

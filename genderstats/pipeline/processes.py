@@ -61,6 +61,10 @@ def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None
     from traitlets import default
 
     class GsKernelManager(AsyncKernelManager):
+        @default("client_factory")
+        def _default_client_factory(self) -> type:
+            return _ready_client_class()
+
         @default("transport")
         def _default_transport(self) -> str:
             return "ipc" if os.name == "posix" else "tcp"
@@ -85,6 +89,52 @@ def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None
                 on_start(int(pid))
 
     return GsKernelManager
+
+
+def _ready_client_class() -> type:
+    """jupyter_client's async client, except that "ready" does not wait for 0.2 s of silence.
+
+    After the kernel_info reply, ``wait_for_ready`` reads IOPub until no message has come for
+    0.2 s, on every kernel start. nbclient matches every output to the request that caused it,
+    so a start-up message read later is ignored all the same: draining what has already
+    arrived is enough.
+    """
+    import asyncio
+    import time
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    pass
+                else:
+                    if msg["msg_type"] == "kernel_info_reply":
+                        try:  # IOPub is connected once the reply's status message arrives
+                            await self.iopub_channel.get_msg(timeout=0.2)
+                        except Empty:
+                            pass
+                        else:
+                            self._handle_kernel_info_reply(msg)
+                            break
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+                await asyncio.sleep(0)
+            while True:
+                try:
+                    await self.iopub_channel.get_msg(timeout=0)
+                except Empty:
+                    break
+
+    return ReadyClient
 
 
 # ---------------------------------------------------------------- the pool
