@@ -14,6 +14,9 @@ OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 REGISTRY_FILE = NOTEBOOKS_DIR / "reports.yml"
 
+# Debian's package of the charts' CJK font (Noto Sans CJK TC).
+FONT_PACKAGE = "fonts-noto-cjk"
+
 GENDERS: tuple[str, ...] = ("男", "女", "其他")
 TOTAL = "合計"
 

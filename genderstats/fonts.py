@@ -23,6 +23,8 @@ from typing import Any
 import matplotlib
 from matplotlib import font_manager
 
+from genderstats.config import FONT_PACKAGE
+
 # Best first. Traditional Chinese (TC) families come first; the SC/JP builds of Noto
 # contain the same glyphs but some characters take the mainland/Japanese shapes,
 # so they are only a last resort.
@@ -38,7 +40,7 @@ CJK_FAMILIES: tuple[str, ...] = (
     "Noto Sans CJK JP",
 )
 
-DEBIAN_PACKAGE = "fonts-noto-cjk"
+DEBIAN_PACKAGE = FONT_PACKAGE
 INSTALL_HINT = (
     f"Debian/Ubuntu 請執行：sudo apt-get install -y {DEBIAN_PACKAGE} && "
     "genderstats fonts --rebuild-cache。"

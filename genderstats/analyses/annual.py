@@ -20,6 +20,8 @@ and says the list is completed when the year is built.
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,8 +171,19 @@ class ReportEntry:
         return self.status == "ok" and bool(self.page)
 
 
-def load_status(path: str | Path, year: int) -> dict[str, dict[str, Any]]:
+PENDING = "pending"  # a report the build is still running (the status is not complete)
+_POLL_SECONDS = 0.05
+
+
+def load_status(path: str | Path, year: int, *, wait: bool = True
+                ) -> dict[str, dict[str, Any]]:
     """The build's report status file: ``{"year": 112, "reports": {id: {...}}}``.
+
+    The build may start this report while the others still run: the file then says
+    ``"complete": false`` and names those reports ``pending``. With ``wait`` this returns
+    once the build has written the complete file (reading it every 0.05 s); without, it
+    returns what the file says now, e.g. for the reports' titles and units. A pending file
+    whose build has ended is an error: it will never be completed.
 
     Recorded as an input, so a report that fails or recovers re-runs the annual report.
     Raises ValueError naming what is wrong (the build writes this file; a bad one is a bug
@@ -178,6 +191,18 @@ def load_status(path: str | Path, year: int) -> dict[str, dict[str, Any]]:
     """
     p = Path(path)
     record_input(p)
+    while True:
+        doc = _read_status(p, year)
+        if doc.get("complete", True) is not False or not wait:
+            return doc["reports"]
+        builder = doc.get("builder")
+        if not isinstance(builder, int) or builder <= 0 or not _alive(builder):
+            raise ValueError(f"報告狀態檔 {p.name} 尚未完成，而寫入它的 genderstats build 已結束；"
+                             "請重新執行 genderstats build。")
+        time.sleep(_POLL_SECONDS)
+
+
+def _read_status(p: Path, year: int) -> dict[str, Any]:
     try:
         doc = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -186,11 +211,22 @@ def load_status(path: str | Path, year: int) -> dict[str, dict[str, Any]]:
     if not isinstance(reports, dict) or doc.get("year") != year:
         raise ValueError(f"報告狀態檔 {p.name} 應為 {{\"year\": {year}, \"reports\": {{…}}}}，"
                          f"實際的年度為 {doc.get('year') if isinstance(doc, dict) else '（無）'}。")
+    allowed = STATUSES if doc.get("complete", True) is not False else (*STATUSES, PENDING)
     for rid, entry in reports.items():
-        if not isinstance(entry, dict) or entry.get("status") not in STATUSES:
+        if not isinstance(entry, dict) or entry.get("status") not in allowed:
             raise ValueError(f"報告狀態檔 {p.name} 中「{rid}」的 status 應為 "
-                             f"{'、'.join(STATUSES)} 之一。")
-    return reports
+                             f"{'、'.join(allowed)} 之一。")
+    return doc
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or a number no process can have
+    return True
 
 
 def report_entries(reports: Sequence[Any], status: dict[str, dict[str, Any]] | None
@@ -253,7 +289,7 @@ def report_info(report_status: str | Path, year: int, reports: Sequence[Any] = (
     when given, else from ``reports`` (the registry's, for a notebook run by hand)."""
     if report_status:
         return {rid: {"title": str(e.get("title") or rid), "unit": str(e.get("unit") or "")}
-                for rid, e in load_status(report_status, year).items()}
+                for rid, e in load_status(report_status, year, wait=False).items()}
     return {r.id: {"title": r.title, "unit": getattr(r, "unit", "") or ""} for r in reports}
 
 

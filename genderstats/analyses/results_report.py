@@ -80,6 +80,9 @@ class Inputs:
     data_dir: Path
     text: rt.ResultsText | None
     frames: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    # Compositions already computed from these frames: several parts show each committee.
+    compositions: dict[str, committees.Composition | None] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def get(self, dataset: str) -> pd.DataFrame | None:
         """The dataset's frame, or None when the year has no such file."""
@@ -114,10 +117,12 @@ def load_inputs(year: int, data_dir: str | Path, *,
 
 def committee(inputs: Inputs, name: str) -> committees.Composition | None:
     """The committee's composition; None without a roster or without the committee in it."""
-    members = inputs.get("committee_members")
-    if members is None or not (members["committee"] == name).any():
-        return None
-    return committees.composition(members, name)
+    if name not in inputs.compositions:
+        members = inputs.get("committee_members")
+        inputs.compositions[name] = (
+            None if members is None or not (members["committee"] == name).any()
+            else committees.composition(members, name))
+    return inputs.compositions[name]
 
 
 def _digital_figures(inputs: Inputs) -> dict[str, str]:

@@ -4,8 +4,13 @@ registry → cache check → parallel papermill runs (one worker and one kernel 
 time limit) → nbconvert HTML → atomic publish by the parent, which holds the lock →
 ``<out>/<year>/{index.html, <id>.html, indicators.csv, manifest.json}``.
 
-Reports whose notebook declares a ``report_status`` parameter (the annual report) run last,
-and receive the path of ``.state/report-status.json``: the status of every other report.
+Reports whose notebook declares a ``report_status`` parameter (the annual report) receive the
+path of ``.state/report-status.json``: the status of every other report, and run after them.
+One marked ``starts_early`` in the registry that must run whatever the others do (its own
+inputs changed, or ``--force``) starts with them instead, outside the ``--jobs`` count: the
+file then says ``"complete": false`` and its notebook (through ``annual.load_status``) waits
+for the complete one, written as soon as every other report has finished. Its time limit
+starts then.
 
 Kernels are forked from one warm fork server per build where possible
 (``genderstats.pipeline.forkserver``; ``--no-fork`` or ``GENDERSTATS_NO_FORK=1``: ordinary
@@ -410,10 +415,19 @@ class _Build:
             self._clean_up(ipc_dir)
             raise
         try:
-            self._run_phase(self._stale(first), ipc_dir)
-            if last:
-                status_path = self._write_status(status_ids)
-                self._run_phase(self._stale(last, status_path), ipc_dir)
+            status_path = self.state_dir / STATUS_FILE
+            # Decided on the status file of the last build, before it is overwritten.
+            early_ids = {r.id for r in last
+                         if r.starts_early and not self._fresh(r, status_path)}
+            early = self._stale([r for r in last if r.id in early_ids], status_path)
+            todo = self._stale(first)
+            if early:
+                self._write_status(status_ids, pending={r.id for r in todo})
+            self._run_phase([*early, *todo], ipc_dir, waiting={r.id for r in early},
+                            others_done=lambda: self._write_status(status_ids))
+            late = [r for r in last if r.id not in early_ids]
+            if late:
+                self._run_phase(self._stale(late, self._write_status(status_ids)), ipc_dir)
         except BuildInterrupted as exc:
             # Every worker and kernel is dead by now (the pool kills them on the way out).
             # The index is brought in line with the pages finished before the signal; after
@@ -503,22 +517,7 @@ class _Build:
         for report in reports:
             if report.id in unfinished:
                 continue
-            params = report.build_parameters(self.year, self.data_dir)
-            key_inputs = []
-            if status_path is not None:
-                params[STATUS_PARAMETER] = str(status_path)
-                key_inputs = [str(status_path)]  # another report's status re-runs this one
-            self.params[report.id] = params
-            prev = self.states[report.id]
-            last = prev.get("last_good") or {}
-            fresh = (
-                not self.options.force
-                and prev.get("status") == "ok"
-                and (self.out / f"{report.id}.html").is_file()
-                and last.get("key") == cache_key(report, params, self.package,
-                                                 [*last.get("inputs", {}), *key_inputs],
-                                                 last.get("dirs", []))
-            )
+            fresh = self._fresh(report, status_path)
             if fresh:
                 self.results[report.id] = ReportResult(report.id, "unchanged")
                 self.echo(f"  未變更 {report.id}")
@@ -528,6 +527,25 @@ class _Build:
         # Longest first (by the last build's times), so no worker is left running one alone.
         todo.sort(key=lambda r: -float(self.states[r.id].get("seconds") or 0.0))
         return todo
+
+    def _fresh(self, report: Report, status_path: Path | None = None) -> bool:
+        """Whether the last good run of ``report`` still holds (sets its parameters)."""
+        params = report.build_parameters(self.year, self.data_dir)
+        key_inputs = []
+        if status_path is not None:
+            params[STATUS_PARAMETER] = str(status_path)
+            key_inputs = [str(status_path)]  # another report's status re-runs this one
+        self.params[report.id] = params
+        prev = self.states[report.id]
+        last = prev.get("last_good") or {}
+        return (
+            not self.options.force
+            and prev.get("status") == "ok"
+            and (self.out / f"{report.id}.html").is_file()
+            and last.get("key") == cache_key(report, params, self.package,
+                                             [*last.get("inputs", {}), *key_inputs],
+                                             last.get("dirs", []))
+        )
 
     def _refuse_unbuildable(self, todo: list[Report]) -> list[Report]:
         """Fail at once, before any kernel starts, the reports whose required data is missing.
@@ -562,12 +580,23 @@ class _Build:
         own = getattr(report, "timeout", None)
         return float(own) if own else self.options.timeout
 
-    def _run_phase(self, todo: list[Report], ipc_dir: str) -> None:
+    def _run_phase(self, todo: list[Report], ipc_dir: str, waiting: set[str] = frozenset(),
+                   others_done: Callable[[], Any] | None = None) -> None:
+        """Run ``todo``. The reports in ``waiting`` wait for the others' status: they do not
+        count against ``--jobs``, and ``others_done`` (which writes that status) is called
+        as soon as every other report has finished."""
+        others = {r.id for r in todo} - set(waiting)
+        if waiting and not others:
+            # Nothing to wait for: the status is complete now, and they run as any report.
+            if others_done is not None:
+                others_done()
+            waiting = frozenset()
         if not todo:
             return
         from genderstats.pipeline.processes import Job, Pool
 
-        jobs = max(1, min(self.options.jobs or os.cpu_count() or 1, len(todo)))
+        computing = len(todo) - len(waiting)
+        jobs = max(1, min(self.options.jobs or os.cpu_count() or 1, max(1, computing)))
         self.echo(f"產製 {self.year} 年度 {len(todo)} 份報告（{jobs} 個同時執行）…")
         self._start_forkserver(ipc_dir)
         _warm_imports()
@@ -578,15 +607,25 @@ class _Build:
                         self.work / f"{report.id}.ipynb", os.path.join(ipc_dir, f"k{n}"),
                         (self.out / f"{report.id}.html").is_file(),
                         self.forkserver.address if self.forkserver else None)
-            work.append(Job(report.id, run_report, (task,), self._timeout(report)))
+            work.append(Job(report.id, run_report, (task,), self._timeout(report),
+                            waits=report.id in waiting))
+        pool = Pool(jobs)
 
         def started(job: Job) -> None:
             self.echo(f"  開始  {job.key}")
 
         def done(outcome: Any) -> None:
             self._finish(by_id[outcome.job.key], outcome)
+            if outcome.job.key not in others:
+                return
+            others.discard(outcome.job.key)
+            if waiting and not others:
+                if others_done is not None:
+                    with self.signals.held():
+                        others_done()
+                pool.restart_clocks()  # a waiting report's time limit starts now
 
-        Pool(jobs).run(work, started, done)
+        pool.run(work, started, done)
 
     def _start_forkserver(self, ipc_dir: str) -> None:
         """Start the fork server once per build, unless forking is off or unavailable."""
@@ -645,7 +684,7 @@ class _Build:
         failed_page, failed_nb = out / "failed" / f"{rid}.html", out / "failed" / f"{rid}.ipynb"
         if res["status"] == "ok":
             if res.get("document"):
-                res["pdf_note"] = self._publish_document(rid, res["document"])
+                res["pdf_note"] = self._publish_document(rid, res["document"], res.get("pdf"))
             write_atomic(out / f"{rid}.html", res["page"])
             write_atomic(out / "notebooks" / f"{rid}.ipynb", res["notebook"])
             failed_page.unlink(missing_ok=True)
@@ -659,17 +698,19 @@ class _Build:
         else:
             failed_nb.unlink(missing_ok=True)
 
-    def _publish_document(self, rid: str, odt: bytes) -> str | None:
+    def _publish_document(self, rid: str, odt: bytes, conversion: Any = None) -> str | None:
         """``<id>.odt`` and its PDF; returns why there is no PDF (None when there is one).
 
-        A PDF that could not be made from this ODT is removed rather than left beside it:
-        it would show the figures of an earlier build.
+        ``conversion`` is the PDF the worker made of this ODT while the notebook ran; without
+        one, it is made here. A PDF that could not be made from this ODT is removed rather
+        than left beside it: it would show the figures of an earlier build.
         """
-        from genderstats.pipeline.pdf import to_pdf
+        from genderstats.pipeline.pdf import convert, write_pdf
         from genderstats.pipeline.publish import write_atomic
 
-        odt_path = write_atomic(self.out / f"{rid}.odt", odt)
-        result = to_pdf(odt_path, self.out)
+        write_atomic(self.out / f"{rid}.odt", odt)
+        result = write_pdf(conversion if conversion is not None else convert(odt),
+                           self.out / f"{rid}.pdf")
         if result:
             return None
         (self.out / f"{rid}.pdf").unlink(missing_ok=True)
@@ -718,13 +759,18 @@ class _Build:
             return "failed"
         return "unbuilt"
 
-    def _write_status(self, status_ids: set[str]) -> Path:
-        """``.state/report-status.json`` for the reports that summarise the others."""
+    def _write_status(self, status_ids: set[str], pending: set[str] = frozenset()) -> Path:
+        """``.state/report-status.json`` for the reports that summarise the others.
+
+        With ``pending`` (the reports still to run) the file is incomplete: it names them
+        ``pending`` and this process as its writer, so a reader knows to wait, and can tell
+        when the build that would complete it has gone.
+        """
         reports = {}
         for report in self.all_reports:
             if report.id in status_ids:
                 continue
-            status = self._status_of(report)
+            status = "pending" if report.id in pending else self._status_of(report)
             last = (self.states.get(report.id) or {}).get("last_good") or {}
             reports[report.id] = {
                 "title": report.title,
@@ -735,7 +781,10 @@ class _Build:
             }
         path = self.state_dir / STATUS_FILE
         # No time stamp in it: an unchanged year gives the same bytes, so no re-run.
-        _write_json(path, {"year": self.year, "reports": reports})
+        doc: dict[str, Any] = {"year": self.year, "reports": reports}
+        if pending:
+            doc.update(complete=False, builder=os.getpid())
+        _write_json(path, doc)
         return path
 
     def _write_outputs(self, started: datetime) -> None:
@@ -817,7 +866,20 @@ def _render_sample_page() -> None:
 
 # ---------------------------------------------------------------- year outputs
 
-def _versions() -> dict[str, str]:
+def _versions(state_dir: Path | None = None) -> dict[str, str]:
+    """The versions of PACKAGES installed, for the manifest.
+
+    Looking them up scans every folder on ``sys.path``; with ``state_dir`` the answer is
+    kept in ``versions.json`` and reused while this Python and the modification times of
+    those folders (which change whenever a package is installed or removed) stay the same.
+    """
+    key = [sys.executable, *[[p, _mtime(p)] for p in sys.path if p]]
+    cache = state_dir / "versions.json" if state_dir is not None else None
+    if cache is not None:
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            kept = json.loads(cache.read_text(encoding="utf-8"))
+            if kept["key"] == key and isinstance(kept["versions"], dict):
+                return {str(k): str(v) for k, v in kept["versions"].items()}
     from importlib.metadata import PackageNotFoundError, version
 
     found = {}
@@ -826,7 +888,17 @@ def _versions() -> dict[str, str]:
             found[name] = version(name)
         except PackageNotFoundError:
             continue
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            _write_json(cache, {"key": key, "versions": found})
     return found
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
 def indicators_frame_rows(year: int, reports: list[Report],
@@ -933,7 +1005,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
         "reports": entries,
         "genderstats_version": __version__,
         "python": platform.python_version(),
-        "packages": _versions(),
+        "packages": _versions(out / STATE_DIR),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
     }

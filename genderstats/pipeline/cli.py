@@ -306,12 +306,10 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--registry", default=None, help=argparse.SUPPRESS)
     n.set_defaults(func=cmd_new)
 
-    from genderstats.fonts import DEBIAN_PACKAGE
-
     f = sub.add_parser("fonts", help="檢查或安裝圖表用的中文字型（--install、--rebuild-cache）",
                        description="檢查或安裝圖表用的中文字型。")
     f.add_argument("--install", action="store_true",
-                   help=f"找不到中文字型時以 apt-get 安裝 {DEBIAN_PACKAGE}（需要 root）")
+                   help=f"找不到中文字型時以 apt-get 安裝 {config.FONT_PACKAGE}（需要 root）")
     f.add_argument("--rebuild-cache", action="store_true", help="讓 matplotlib 重新掃描系統字型")
     f.set_defaults(func=cmd_fonts)
     return p

@@ -55,14 +55,48 @@ def when(iso: str | None) -> str:
     return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
 
 
-def environment() -> Any:
-    """The Jinja environment of the year pages: templates/ folder, everything escaped."""
+def environment(out: Path | None = None) -> Any:
+    """The Jinja environment of the year pages: templates/ folder, everything escaped.
+
+    With ``out`` (a year's output folder) compiled templates are kept in its
+    ``.state/templates``: compiling them costs a third of an unchanged rebuild. Jinja checks
+    each against its template's source before use.
+    """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     return Environment(
         loader=FileSystemLoader(str(config.TEMPLATES_DIR)),
         autoescape=select_autoescape(default=True, default_for_string=True),
+        bytecode_cache=_template_cache(out / ".state" / "templates") if out else None,
     )
+
+
+def _template_cache(folder: Path) -> Any:
+    """Jinja's bytecode cache in ``folder``, its files written like every other output
+    (atomically, with the umask's permissions); a cache that cannot be written is skipped."""
+    import io
+
+    from jinja2 import BytecodeCache
+
+    from genderstats.pipeline.publish import write_atomic
+
+    class TemplateCache(BytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                with open(folder / f"{bucket.key}.cache", "rb") as fh:
+                    bucket.load_bytecode(fh)  # a stale or damaged file is ignored
+            except OSError:
+                pass
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            buffer = io.BytesIO()
+            bucket.write_bytecode(buffer)
+            try:
+                write_atomic(folder / f"{bucket.key}.cache", buffer.getvalue())
+            except OSError:
+                pass
+
+    return TemplateCache()
 
 
 def committee_row(entry: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +119,7 @@ def render_index(out: Path, manifest: dict[str, Any]) -> str:
     from genderstats.pipeline.publish import DEPARTMENT, page_css
 
     year = manifest["year"]
-    return environment().get_template("index.html.j2").render(
+    return environment(out).get_template("index.html.j2").render(
         department=DEPARTMENT,
         year=year,
         year_label=year_label(year),

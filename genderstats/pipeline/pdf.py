@@ -19,12 +19,14 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from genderstats.pipeline.publish import write_atomic
 
-__all__ = ["PdfResult", "find_soffice", "to_pdf", "NO_OFFICE", "DEFAULT_TIMEOUT"]
+__all__ = ["Conversion", "PdfResult", "convert", "find_soffice", "to_pdf", "write_pdf",
+           "NO_OFFICE", "DEFAULT_TIMEOUT"]
 
 DEFAULT_TIMEOUT = 120.0
 NO_OFFICE = "未安裝 LibreOffice，未產製 PDF"
@@ -86,26 +88,36 @@ def _unversioned(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def to_pdf(odt_path: str | Path, out_dir: str | Path, timeout: float = DEFAULT_TIMEOUT,
-           *, name: str | None = None) -> PdfResult:
-    """Convert ``odt_path`` to ``out_dir/<name or its stem>.pdf`` with LibreOffice headless.
+@dataclass(frozen=True)
+class Conversion:
+    """A PDF made in memory (``data``), or why there is none (``reason``, ``detail``)."""
 
-    Returns the written path, or no path and the reason in Traditional Chinese: LibreOffice
-    is missing, ran past ``timeout`` seconds, or failed. A failed conversion writes nothing
-    and leaves the previous PDF in place. The ODT is converted from a copy, so LibreOffice's
-    lock file never appears beside it.
+    data: bytes | None
+    reason: str = ""
+    detail: str = ""
+
+
+def convert(odt: bytes, timeout: float | None = None, *,
+            started: Callable[[int], None] | None = None,
+            scratch: str | Path | None = None) -> Conversion:
+    """The PDF of the ODF text ``odt``, made by LibreOffice headless within ``timeout``
+    seconds (default ``DEFAULT_TIMEOUT``); writes nothing else.
+
+    ``started`` receives the process group of the conversion as soon as it runs, so whoever
+    may have to stop it can kill the whole group. Its working folder (copy of the document,
+    profile, output) is made under ``scratch`` (default: the system's temporary folder) and
+    removed afterwards.
     """
     soffice = find_soffice()
     if soffice is None:
-        return PdfResult(None, NO_OFFICE, INSTALL_HINT)
-    source = Path(odt_path)
-    target = Path(out_dir) / f"{name or source.stem}.pdf"
-    work = Path(tempfile.mkdtemp(prefix="genderstats-pdf-"))
+        return Conversion(None, NO_OFFICE, INSTALL_HINT)
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    work = Path(tempfile.mkdtemp(prefix="genderstats-pdf-", dir=scratch))
     try:
         # A fixed plain name: LibreOffice names its output after the input.
         src = work / "in" / "document.odt"
         src.parent.mkdir()
-        shutil.copyfile(source, src)
+        src.write_bytes(odt)
         out = work / "out"
         out.mkdir()
         cmd = [
@@ -119,10 +131,12 @@ def to_pdf(odt_path: str | Path, out_dir: str | Path, timeout: float = DEFAULT_T
                                 stderr=subprocess.PIPE, start_new_session=True,
                                 env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"})
         try:
+            if started is not None:
+                started(proc.pid)
             _, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
-            return PdfResult(None, f"LibreOffice 轉檔逾時（{timeout:g} 秒），未產製 PDF")
+            return Conversion(None, f"LibreOffice 轉檔逾時（{timeout:g} 秒），未產製 PDF")
         except BaseException:
             # Ctrl-C or SIGTERM of the build: LibreOffice must not outlive it.
             _kill_group(proc)
@@ -131,8 +145,28 @@ def to_pdf(odt_path: str | Path, out_dir: str | Path, timeout: float = DEFAULT_T
         data = pdf.read_bytes() if pdf.is_file() else b""
         if proc.returncode != 0 or not data.startswith(b"%PDF"):
             code = f"（結束碼 {proc.returncode}）" if proc.returncode else ""
-            return PdfResult(None, f"LibreOffice 轉檔失敗{code}，未產製 PDF", _tail(stderr))
-        write_atomic(target, _unversioned(data))
-        return PdfResult(target)
+            return Conversion(None, f"LibreOffice 轉檔失敗{code}，未產製 PDF", _tail(stderr))
+        return Conversion(_unversioned(data))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def write_pdf(conversion: Conversion, target: str | Path) -> PdfResult:
+    """Publish a conversion at ``target`` (atomically); a failed one writes nothing."""
+    if conversion.data is None:
+        return PdfResult(None, conversion.reason, conversion.detail)
+    return PdfResult(write_atomic(Path(target), conversion.data))
+
+
+def to_pdf(odt_path: str | Path, out_dir: str | Path, timeout: float | None = None,
+           *, name: str | None = None) -> PdfResult:
+    """Convert ``odt_path`` to ``out_dir/<name or its stem>.pdf`` with LibreOffice headless.
+
+    Returns the written path, or no path and the reason in Traditional Chinese: LibreOffice
+    is missing, ran past ``timeout`` seconds, or failed. A failed conversion writes nothing
+    and leaves the previous PDF in place. The ODT is converted from a copy, so LibreOffice's
+    lock file never appears beside it.
+    """
+    source = Path(odt_path)
+    target = Path(out_dir) / f"{name or source.stem}.pdf"
+    return write_pdf(convert(source.read_bytes(), timeout), target)

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -145,13 +146,15 @@ class Job:
     """One unit of work: ``fn(*args, notify)`` in a worker, stopped after ``timeout`` seconds.
 
     ``notify(message)`` lets the worker tell the parent something before it finishes (the
-    kernel's pid).
+    kernel's pid). A job that ``waits`` (for the others' results) does not count against the
+    pool's size, and its time limit starts only with ``Pool.restart_clocks``.
     """
 
     key: str
     fn: Callable[..., Any]
     args: tuple[Any, ...]
     timeout: float | None = None
+    waits: bool = False
 
 
 @dataclass
@@ -170,7 +173,9 @@ class _Running:
     process: Any
     conn: Connection
     started: float
+    clock: float | None  # when its time limit started (None: not yet)
     kernels: list[int] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)  # process groups it started (LibreOffice)
     exporting: bool = False  # its kernel is done: only the page is left to render
 
 
@@ -179,14 +184,18 @@ def _child(conn: Connection, job: Job, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
+    lock = threading.Lock()  # the worker may notify from a thread (a PDF conversion)
+
     def notify(message: Any) -> None:
-        conn.send(("note", message))
+        with lock:
+            conn.send(("note", message))
 
     try:
         value = job.fn(*job.args, notify)
-        conn.send(("done", value))
+        with lock:
+            conn.send(("done", value))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception), lock:
             conn.send(("crashed", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
@@ -202,7 +211,8 @@ class Pool:
 
     A worker that says ``notify({"phase": "export"})`` (its kernel has stopped, only the page
     is left to render) no longer counts against ``size``: the next job's kernel starts while
-    it renders, so a core does not sit idle waiting on the page export.
+    it renders, so a core does not sit idle waiting on the page export. Nor does a job that
+    ``waits``: it spends most of its time waiting for the others.
     """
 
     def __init__(self, size: int) -> None:
@@ -231,9 +241,18 @@ class Pool:
             self.stop()
 
     def _busy(self) -> int:
-        # Exporting workers do not count, up to ``size`` of them beside the running kernels.
-        exporting = sum(r.exporting for r in self._running.values())
-        return len(self._running) - exporting + max(0, exporting - self.size)
+        # Exporting workers do not count, up to ``size`` of them beside the running kernels;
+        # nor do waiting ones.
+        running = [r for r in self._running.values() if not r.job.waits]
+        exporting = sum(r.exporting for r in running)
+        return len(running) - exporting + max(0, exporting - self.size)
+
+    def restart_clocks(self) -> None:
+        """Start the time limit of every running job that ``waits``, from now."""
+        now = time.monotonic()
+        for run in self._running.values():
+            if run.job.waits:
+                run.clock = now
 
     def _start(self, job: Job) -> None:
         parent_end, child_end = self._ctx.Pipe(duplex=False)
@@ -241,10 +260,14 @@ class Pool:
                                     daemon=True)
         process.start()
         child_end.close()  # so the parent sees EOF when the worker dies
-        self._running[parent_end] = _Running(job, process, parent_end, time.monotonic())
+        now = time.monotonic()
+        self._running[parent_end] = _Running(job, process, parent_end, now,
+                                             None if job.waits else now)
 
     def _deadline(self, run: _Running) -> float | None:
-        return None if run.job.timeout is None else run.started + run.job.timeout
+        if run.job.timeout is None or run.clock is None:
+            return None
+        return run.clock + run.job.timeout
 
     def _wait(self) -> list[Outcome]:
         deadlines = [d for r in self._running.values() if (d := self._deadline(r)) is not None]
@@ -260,6 +283,10 @@ class Pool:
             if kind == "note":
                 if isinstance(value, dict) and "kernel" in value:
                     run.kernels.append(int(value["kernel"]))
+                if isinstance(value, dict) and "group" in value:
+                    run.groups.append(int(value["group"]))
+                if isinstance(value, dict) and value.get("group_done") in run.groups:
+                    run.groups.remove(value["group_done"])  # its id may be reused now
                 if isinstance(value, dict) and value.get("phase") == "export":
                     run.exporting = True
                 continue
@@ -287,6 +314,9 @@ class Pool:
         # have been reused yet.
         for pid in run.kernels:
             _kill(pid)
+        for group in run.groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGKILL)
         if run.process.pid is not None:
             _kill(run.process.pid)
         run.process.join(5)

@@ -157,11 +157,61 @@ def _stderr_to(path: Path) -> Any:
             os.close(saved)
 
 
+class _EarlyPdf:
+    """The PDF of a document record, converted while the notebook goes on running.
+
+    A report that records its document (the annual report) usually does so long before its
+    last cell, which may wait for the other reports: the conversion runs beside it, in a
+    thread of the worker, and LibreOffice's process group is reported to the parent, which
+    kills it with the worker if it must. Only a PDF of the document the notebook finally
+    recorded is used; any other case leaves the conversion to the parent.
+    """
+
+    def __init__(self, notify: Callable[[Any], None], scratch: Path) -> None:
+        self.notify, self.scratch = notify, scratch
+        self.odt: bytes | None = None
+        self.thread: Any = None
+        self.result: Any = None
+
+    def cell_executed(self, cell: Any, **_: Any) -> None:
+        for out in cell.get("outputs", []):
+            odt = ((out.get("data") or {}).get(DOCUMENT_MIME) or {}).get("odt")
+            if odt and self.thread is None:
+                import threading
+
+                self.odt = base64.b64decode(odt)
+                self.thread = threading.Thread(target=self._convert, daemon=True)
+                self.thread.start()
+
+    def _convert(self) -> None:
+        from genderstats.pipeline.pdf import convert
+
+        groups: list[int] = []
+
+        def started(pid: int) -> None:
+            groups.append(pid)
+            self.notify({"group": pid})
+
+        try:
+            self.result = convert(self.odt or b"", started=started, scratch=self.scratch)
+        finally:
+            for pid in groups:
+                self.notify({"group_done": pid})
+
+    def of(self, odt: bytes | None) -> Any:
+        """The conversion of ``odt``, once finished; None if another document was converted."""
+        if self.thread is None:
+            return None
+        self.thread.join()
+        return self.result if odt is not None and odt == self.odt else None
+
+
 def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     """Execute one report and render its page; never raises for a report's own error.
 
     Returns its status, error, records, and the page and executed notebook to publish
-    (``page`` is the committee page when it succeeded, the failed page otherwise).
+    (``page`` is the committee page when it succeeded, the failed page otherwise), and the
+    PDF of its document when one was made while it ran (``pdf``, a ``pdf.Conversion``).
     """
     import nbformat
     import papermill as pm
@@ -178,6 +228,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     launched = time.time()
     manager = kernel_manager_class(task.ipc_prefix, lambda pid: notify({"kernel": pid}),
                                    task.forkserver)
+    early_pdf = _EarlyPdf(notify, executed.parent)
     with _stderr_to(out / "logs" / f"{report.id}.log") as log:
         try:
             unknown = sorted(set(parameters) - set(declared_parameters(report.notebook)))
@@ -193,6 +244,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
                 # Saving the whole notebook after every cell costs more than some reports'
                 # work; the executed notebook is saved once at the end, or on failure.
                 request_save_on_cell_execute=False, shutdown_kernel="immediate",
+                on_cell_executed=early_pdf.cell_executed,
             )
         except Exception as exc:  # noqa: BLE001 - any failure of a report is reported
             if executed.is_file():
@@ -220,6 +272,8 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     phases = _phases(nb, launched, ran, time.time())
     notebook = executed.read_bytes() if executed.is_file() else None
     executed.unlink(missing_ok=True)
+    document = base64.b64decode(records["document"]) if records.get("document") else None
+    pdf = early_pdf.of(document if not error else None)
     return {
         "id": report.id,
         "status": "failed" if error else "ok",
@@ -230,7 +284,8 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
         "dirs": records["dirs"],
         "indicators": records["indicators"],
         "summary": records["summary"],
-        "document": base64.b64decode(records["document"]) if records.get("document") else None,
+        "document": document,
+        "pdf": pdf,
         "page": page,
         "notebook": notebook,
         "phases": phases,

@@ -37,7 +37,7 @@ def render_staff(out: Path, manifest: dict[str, Any]) -> str:
 
     year = manifest["year"]
     rows = [_row(out, e) for e in manifest["reports"]]
-    return environment().get_template("staff.html.j2").render(
+    return environment(out).get_template("staff.html.j2").render(
         department=DEPARTMENT,
         year_label=year_label(year),
         reports=rows,
