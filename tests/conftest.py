@@ -57,6 +57,19 @@ def copy_registry(dest: Path) -> Path:
     return registry
 
 
+def fixture_project(tmp_path: Path, reports: str) -> Path:
+    """A registry of the fixture notebooks (tests/fixtures) in tmp_path, and an empty 112
+    data folder; ``reports`` is the registry's list of entries."""
+    (tmp_path / "data" / "112").mkdir(parents=True, exist_ok=True)
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir(exist_ok=True)
+    for notebook in FIXTURES.glob("*.ipynb"):
+        shutil.copy(notebook, nbdir / notebook.name)
+    registry = nbdir / "reports.yml"
+    registry.write_text("reports:\n" + reports, encoding="utf-8")
+    return registry
+
+
 def published_reports() -> list:
     """The working tree's registry without drafts: what the tests' registry copy holds."""
     from genderstats.pipeline.registry import load_registry

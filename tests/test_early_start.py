@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -18,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import fixture_project as _project
 
 from genderstats.analyses import annual
 from genderstats.pipeline import pdf as pdfmod
@@ -26,7 +26,6 @@ from genderstats.pipeline.processes import Job, Pool
 from genderstats.pipeline.registry import RegistryError, load_registry
 from genderstats.pipeline.runner import _EarlyPdf
 
-FIXTURES = Path(__file__).parent / "fixtures"
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d ")
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads /proc to follow the conversion's processes")
@@ -82,8 +81,8 @@ def test_a_pending_file_whose_build_has_ended_is_an_error(tmp_path: Path) -> Non
     with pytest.raises(ValueError) as err:
         annual.load_status(path, 112)
     assert time.monotonic() - started < 2
-    assert str(err.value) == ("報告狀態檔 status.json 尚未完成，而寫入它的 genderstats build 已結束；"
-                              "請重新執行 genderstats build。")
+    assert str(err.value) == ("報告狀態檔 status.json 尚未完成，"
+                              "而寫入它的 genderstats build 已結束；請重新執行 genderstats build。")
     # A file without a writer cannot be completed either.
     _status(path, {"a": "pending"}, complete=False)
     with pytest.raises(ValueError, match="尚未完成"):
@@ -94,7 +93,8 @@ def test_pending_is_no_status_of_a_complete_file(tmp_path: Path) -> None:
     path = _status(tmp_path / "status.json", {"a": "pending"})
     with pytest.raises(ValueError) as err:
         annual.load_status(path, 112)
-    assert str(err.value) == "報告狀態檔 status.json 中「a」的 status 應為 ok、failed、unbuilt 之一。"
+    assert str(err.value) == ("報告狀態檔 status.json 中「a」的 status 應為 "
+                              "ok、failed、unbuilt 之一。")
 
 
 # ------------------------------------------------------------------ the pool
@@ -155,17 +155,6 @@ def test_a_process_group_a_worker_reports_dies_with_it_at_the_time_limit(tmp_pat
 
 
 # ------------------------------------------------------------------ builds
-
-def _project(tmp_path: Path, reports: str) -> Path:
-    (tmp_path / "data" / "112").mkdir(parents=True, exist_ok=True)
-    nbdir = tmp_path / "notebooks"
-    nbdir.mkdir(exist_ok=True)
-    for name in ("tiny.ipynb", "faults.ipynb", "status_wait.ipynb"):
-        shutil.copy(FIXTURES / name, nbdir / name)
-    registry = nbdir / "reports.yml"
-    registry.write_text("reports:\n" + reports, encoding="utf-8")
-    return registry
-
 
 def _build(tmp_path: Path, registry: Path, **kw):
     lines: list[str] = []

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import fixture_project as _project
 from filelock import FileLock, Timeout
 
 from genderstats.pipeline import build as build_module
@@ -33,23 +34,10 @@ from genderstats.pipeline.build import (
 from genderstats.pipeline.cli import main
 from genderstats.pipeline.runner import KERNEL_DIED
 
-FIXTURES = Path(__file__).parent / "fixtures"
 WORKTREE = Path(__file__).resolve().parents[1]
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d ")
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads /proc to find the build's processes")
-
-
-def _project(tmp_path: Path, reports: str) -> Path:
-    """A registry of fixture notebooks in tmp_path, and an empty 112 data folder."""
-    (tmp_path / "data" / "112").mkdir(parents=True, exist_ok=True)
-    nbdir = tmp_path / "notebooks"
-    nbdir.mkdir(exist_ok=True)
-    for name in ("tiny.ipynb", "faults.ipynb", "status.ipynb"):
-        shutil.copy(FIXTURES / name, nbdir / name)
-    registry = nbdir / "reports.yml"
-    registry.write_text("reports:\n" + reports, encoding="utf-8")
-    return registry
 
 
 def _build(tmp_path: Path, registry: Path, **kw):
