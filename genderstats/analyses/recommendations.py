@@ -34,7 +34,8 @@ def load(topic: str, year: int | str, data_dir: str | Path | None = None) -> lis
         return []
     record_input(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = yaml.load(path.read_text(encoding="utf-8"),
+                        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
         raise RecommendationsError(f"{path} 不是有效的 YAML：{exc}") from None
     if not isinstance(doc, dict):

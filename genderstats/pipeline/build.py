@@ -840,7 +840,9 @@ def _warm_imports() -> None:
     import papermill  # noqa: F401
 
     import genderstats.data.specs  # noqa: F401 - the pages' sources
-    import genderstats.pipeline.processes  # noqa: F401
+    from genderstats.pipeline.processes import warm_kernel_spec
+
+    warm_kernel_spec()
 
     with contextlib.suppress(Exception):  # a broken template fails each page, with its text
         _render_sample_page()
@@ -857,7 +859,8 @@ def _render_sample_page() -> None:
     html = {"text/html": Table.from_rows("表", [["性別", "人數"]], [["男", "1"]]).html,
             "text/plain": "表"}
     nb = new_notebook(cells=[
-        new_markdown_cell("# 標題\n\n## 一、說明\n\n| 男 | 女 |\n|---|---|\n| 1 | 2 |"),
+        # An entity too: the HTML parser loads its entity tables on the first one.
+        new_markdown_cell("# 標題\n\n## 一、說明 &amp; 附註\n\n| 男 | 女 |\n|---|---|\n| 1 | 2 |"),
         new_code_cell("x", outputs=[new_output("display_data", data=html),
                                     new_output("stream", name="stdout", text="1")]),
     ])

@@ -61,6 +61,7 @@ PRELOAD = (
     "matplotlib.pyplot",
     "scipy.optimize",
     "PIL.Image",
+    "openpyxl",  # xlsx inputs
     "genderstats",
     "genderstats.present.charts",
     "genderstats.present.tables",

@@ -16,6 +16,7 @@ holds the lock, writes every file. A worker orphaned for any reason cannot touch
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
 import multiprocessing
 import os
@@ -48,6 +49,18 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+_KERNEL_SPECS: dict[str, Any] = {}
+
+
+def warm_kernel_spec(name: str = "python3") -> None:
+    """Look the kernel spec up once, in the parent: every forked worker then starts its kernel
+    from this copy instead of scanning the kernel folders (and importing IPython) itself."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    with contextlib.suppress(NoSuchKernel, OSError, ValueError):
+        _KERNEL_SPECS[name] = KernelSpecManager().get_kernel_spec(name)
+
+
 def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None = None,
                          forkserver: str | None = None) -> type:
     """A jupyter_client kernel manager whose kernels use IPC sockets and die with the worker.
@@ -62,6 +75,12 @@ def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None
     from traitlets import default
 
     class GsKernelManager(AsyncKernelManager):
+        def __init__(self, **kw: Any) -> None:
+            super().__init__(**kw)
+            spec = _KERNEL_SPECS.get(self.kernel_name)
+            if spec is not None:
+                self._kernel_spec = copy.deepcopy(spec)
+
         @default("client_factory")
         def _default_client_factory(self) -> type:
             return _ready_client_class()

@@ -237,7 +237,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
                     f"筆記本 {report.notebook.name} 的 parameters 格沒有宣告 {', '.join(unknown)}；"
                     f"請在該格加上，或從 reports.yml 移除。"
                 )
-            pm.execute_notebook(
+            nb = pm.execute_notebook(
                 str(report.notebook), str(executed), parameters=parameters,
                 kernel_name="python3", progress_bar=False, log_output=False,
                 cwd=str(report.notebook.parent), kernel_manager_class=manager,
