@@ -256,6 +256,11 @@ def test_only_a_pdf_of_the_final_document_is_used(tmp_path: Path, monkeypatch) -
     assert early.of(None) is None
     assert calls == [b"first"]
     assert _EarlyPdf(lambda message: None, tmp_path).of(b"first") is None
+    # A record it cannot read starts nothing and fails nothing: the build converts instead.
+    broken = _EarlyPdf(lambda message: None, tmp_path)
+    broken.cell_executed({"outputs": [{"data": {"application/vnd.genderstats.document+json":
+                                                {"odt": "不是 base64"}}}]})
+    assert broken.thread is None and broken.of(b"first") is None
 
 
 @linux_only

@@ -174,14 +174,18 @@ class _EarlyPdf:
         self.result: Any = None
 
     def cell_executed(self, cell: Any, **_: Any) -> None:
-        for out in cell.get("outputs", []):
-            odt = ((out.get("data") or {}).get(DOCUMENT_MIME) or {}).get("odt")
-            if odt and self.thread is None:
-                import threading
+        # A hook that raised would fail the report: any trouble here only means the parent
+        # converts the document afterwards, as it would without this.
+        with contextlib.suppress(Exception):
+            for out in cell.get("outputs", []):
+                odt = ((out.get("data") or {}).get(DOCUMENT_MIME) or {}).get("odt")
+                if odt and self.thread is None:
+                    import threading
 
-                self.odt = base64.b64decode(odt)
-                self.thread = threading.Thread(target=self._convert, daemon=True)
-                self.thread.start()
+                    self.odt = base64.b64decode(odt)
+                    thread = threading.Thread(target=self._convert, daemon=True)
+                    thread.start()
+                    self.thread = thread
 
     def _convert(self) -> None:
         from genderstats.pipeline.pdf import convert
