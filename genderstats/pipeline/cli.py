@@ -275,7 +275,8 @@ def parser() -> argparse.ArgumentParser:
                    help="輸出資料夾")
     b.add_argument("--only", nargs="+", metavar="ID", help="只產製這些報告")
     b.add_argument("--jobs", type=int, default=None, metavar="數量",
-                   help="同時執行的報告數（預設：CPU 核心數）")
+                   help="同時執行的報告數（預設：CPU 核心數；與其他報告同時開始、"
+                        "等待它們的成果報告不計入）")
     b.add_argument("--force", action="store_true", help="全部重新執行，不沿用未變更的結果")
     b.add_argument("--drafts", action="store_true",
                    help="也產製 reports.yml 中標為 draft: true 的草稿報告")
