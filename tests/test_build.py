@@ -310,3 +310,22 @@ def test_unchanged_rebuild_reruns_nothing_and_a_changed_input_reruns_its_report(
     (data / "112" / "notes.txt").write_text("新檔案", encoding="utf-8")  # folder listing changed
     assert run().results[0].status == "ok"
     assert run().results[0].status == "unchanged"
+
+
+def test_package_versions_are_looked_up_once_and_the_cache_names_no_folder(tmp_path,
+                                                                          monkeypatch):
+    import importlib.metadata
+
+    from genderstats.pipeline import build as build_module
+
+    first = build_module._versions(tmp_path)
+    assert first["pandas"] == importlib.metadata.version("pandas")
+    cached = (tmp_path / "versions.json").read_text(encoding="utf-8")
+    assert str(tmp_path) not in cached and sys.executable not in cached
+    calls = []
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: calls.append(name) or "0")
+    assert build_module._versions(tmp_path) == first and calls == []
+    # Another interpreter (or an installed package) gives another key: looked up again.
+    monkeypatch.setattr(sys, "executable", "/elsewhere/python")
+    assert build_module._versions(tmp_path)["pandas"] == "0" and "pandas" in calls

@@ -876,7 +876,9 @@ def _versions(state_dir: Path | None = None) -> dict[str, str]:
     kept in ``versions.json`` and reused while this Python and the modification times of
     those folders (which change whenever a package is installed or removed) stay the same.
     """
-    key = [sys.executable, *[[p, _mtime(p)] for p in sys.path if p]]
+    # A digest, so the file names no folder of this machine.
+    key = hashlib.sha256(json.dumps(
+        [sys.executable, *[[p, _mtime(p)] for p in sys.path if p]]).encode()).hexdigest()
     cache = state_dir / "versions.json" if state_dir is not None else None
     if cache is not None:
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
