@@ -7,6 +7,7 @@ in tmp_path.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 import re
@@ -31,10 +32,11 @@ PARAMETERS = 'year: int = 112\ndata_dir: str = ""\n'
 # The first report changes everything a later one could trip over, in every place it can:
 # a module-level global of the package, rcParams, an imported module, its namespace, random.
 SPOILER = """
-import random, sys
+import gc, random, sys
 import matplotlib
 import genderstats.stats as stats
 stats.LEAKED = "spoiled"
+gc.disable()
 stats.gender_table = None
 matplotlib.rcParams["lines.linewidth"] = 9.5
 matplotlib.rcParams["font.size"] = 31.0
@@ -45,7 +47,7 @@ print("draw", random.random())
 
 # The second asserts it sees none of it, and says what process it ran in.
 CHECKER = """
-import json, os, random, sys
+import gc, json, os, random, sys
 import matplotlib
 import genderstats.stats as stats
 from genderstats.present import charts
@@ -57,9 +59,11 @@ assert matplotlib.rcParams["font.size"] == charts.THEME.get(
 assert "gs_leaked_module" not in sys.modules
 assert "leaked_global" not in globals()
 assert matplotlib.get_backend() == "module://matplotlib_inline.backend_inline"
+assert gc.isenabled(), "garbage collection is off"
 print(json.dumps({"pid": os.getpid(), "ppid": os.getppid(), "sid": os.getsid(0),
                   "parent_env": int(os.environ["JPY_PARENT_PID"]), "cwd": os.getcwd(),
-                  "argv0": os.path.basename(sys.argv[0]), "draw": random.random()}))
+                  "argv0": os.path.basename(sys.argv[0]), "draw": random.random(),
+                  "frozen": gc.get_freeze_count()}))
 """
 
 
@@ -113,6 +117,10 @@ def test_a_report_never_sees_what_another_changed(tmp_path):
     assert first["pid"] != second["pid"]
     assert first["ppid"] == second["ppid"]  # the same server forked both
     assert first["draw"] != second["draw"]  # random is reseeded in each fork
+    # What the server imported is frozen (gc.freeze): a kernel's collections skip it.
+    assert first["frozen"] > 10_000 and second["frozen"] > 10_000
+    # The build froze its own objects only while it forked workers.
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_the_checker_fails_when_state_does_leak():
@@ -319,3 +327,23 @@ def test_the_kernel_manager_drives_a_forked_kernel_through_its_whole_life(tmp_pa
     assert seen == {"status": "ok", "alive": True, "after": False, "has_process": False,
                     "poll": 0}
     assert len(started) == 1 and not _alive(started[0])
+
+
+def test_a_stopping_kernel_is_checked_every_few_milliseconds(monkeypatch, tmp_path):
+    """jupyter_client looks every 0.1 s whether a killed kernel is gone; the build's manager
+    every 5 ms, so that a report's slot is free as soon as its kernel is."""
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    from genderstats.pipeline import processes
+
+    intervals: list[float] = []
+
+    async def wait(self, pollinterval: float = 0.1) -> None:
+        intervals.append(pollinterval)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_wait", wait)
+    km = processes.kernel_manager_class(str(tmp_path / "k"))(kernel_name="python3")
+    asyncio.run(km._async_wait())
+    assert intervals == [0.005] == [processes.STOP_POLL]

@@ -33,6 +33,8 @@ from uuid import uuid4
 
 PR_SET_PDEATHSIG = 1
 _LINUX = sys.platform.startswith("linux")
+# How often a stopping kernel is checked for having exited, in seconds.
+STOP_POLL = 0.005
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -107,6 +109,11 @@ def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None
             pid = getattr(self.provisioner, "pid", None)
             if on_start is not None and pid:
                 on_start(int(pid))
+
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # A killed kernel is gone within a few milliseconds; jupyter_client's 0.1 s poll
+            # held every report (and the next one's slot) that long after its last cell.
+            await super()._async_wait(pollinterval=min(pollinterval, STOP_POLL))
 
     return GsKernelManager
 
