@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import time
@@ -539,6 +540,79 @@ def test_each_conversion_has_its_own_profile_removed_after(
     for profile in profiles:
         assert profile.startswith(f"-env:UserInstallation=file://{tmp_path / 'tmp'}/")
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def _fake_office(root: Path, log: Path) -> Path:
+    """A LibreOffice installation: ``bin/soffice`` links to ``program/soffice`` (a script
+    that must not be run), beside ``program/soffice.bin``. Like the real one, soffice.bin
+    given a new profile sets up its extension registry and exits 81 (start me again);
+    given a set-up profile, it converts. Each run appends "new"/"ready" and its profile."""
+    program = root / "program"
+    program.mkdir(parents=True)
+    script = program / "soffice"
+    script.write_text("#!/bin/sh\necho script >> " + str(log) + "\nexit 3\n", encoding="utf-8")
+    binary = program / "soffice.bin"
+    binary.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do case $a in -env:UserInstallation=file://*) '
+        "profile=${a#-env:UserInstallation=file://};; esac; done\n"
+        'while [ $# -gt 0 ]; do [ "$1" = --outdir ] && out=$2; shift; done\n'
+        'if [ ! -f "$profile/user/extensions/buildid" ]; then\n'
+        f'  echo "new $profile" >> {log}\n'
+        '  mkdir -p "$profile/user/extensions/bundled"\n'
+        '  echo "7(Build:1)" > "$profile/user/extensions/buildid"\n'
+        "  exit 81\n"
+        "fi\n"
+        f'echo "ready $profile" >> {log}\n'
+        "printf '%%PDF-1.7 whole' > \"$out/document.pdf\"\n", encoding="utf-8")
+    for path in (script, binary):
+        path.chmod(0o755)
+    (root / "bin").mkdir()
+    (root / "bin" / "soffice").symlink_to(script)
+    return root / "bin"
+
+
+def test_soffice_bin_runs_directly_and_a_kept_profile_seed_spares_the_restart(
+        odt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "runs.txt"
+    monkeypatch.setenv("PATH", f"{_fake_office(tmp_path / 'office', log)}:/usr/bin:/bin")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(tempfile, "tempdir", str(_own_tmp(tmp_path)))
+    groups: list[tuple[str, int]] = []
+
+    def convert() -> pdfmod.Conversion:
+        return pdfmod.convert(odt.read_bytes(), started=lambda g: groups.append(("+", g)),
+                              ended=lambda g: groups.append(("-", g)))
+
+    first = convert()
+    assert first.data == b"%PDF-1.7 whole" and first.reason == ""
+    # A new profile: set up, started again (as oosplash would), converted; never the script.
+    runs = log.read_text().split()
+    assert runs[0::2] == ["new", "ready"] and runs[1] == runs[3]
+    # Each process's group is reported when it starts and when it has gone, in turn.
+    assert [sign for sign, _ in groups] == ["+", "-", "+", "-"]
+    assert groups[0][1] == groups[1][1] != groups[2][1] == groups[3][1]
+    seeds = list((tmp_path / "cache" / "genderstats").iterdir())
+    assert len(seeds) == 1 and re.fullmatch(r"libreoffice-[0-9a-f]{16}", seeds[0].name)
+    assert (seeds[0] / "extensions" / "buildid").read_text() == "7(Build:1)\n"
+    log.unlink()
+    second = convert()
+    assert second.data == b"%PDF-1.7 whole"
+    # Seeded from the kept registry: one run only, in a profile of its own.
+    assert log.read_text().split()[0::2] == ["ready"]
+    assert log.read_text().split()[1] != runs[1]
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_soffice_bin_that_keeps_asking_for_a_restart_fails_with_its_code(
+        odt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = _fake_office(tmp_path / "office", tmp_path / "runs.txt")
+    (tmp_path / "office" / "program" / "soffice.bin").write_text("#!/bin/sh\nexit 81\n")
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    result = pdfmod.convert(odt.read_bytes())
+    assert (result.data, result.reason) == (None, "LibreOffice 轉檔失敗（結束碼 81），未產製 PDF")
+    assert not (tmp_path / "cache").exists()
 
 
 def test_an_interrupted_conversion_is_killed_and_cleaned_up(

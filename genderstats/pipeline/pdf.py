@@ -2,7 +2,9 @@
 
 Each conversion runs LibreOffice with its own throw-away profile (``-env:UserInstallation``):
 two builds at once, or a LibreOffice a person has open, would otherwise share one profile,
-and the second ``soffice`` quietly hands its work to the first or waits on its lock. The
+and the second ``soffice`` quietly hands its work to the first or waits on its lock. A new
+profile starts from the extension registry of an earlier one (kept in the user's cache
+folder), so LibreOffice need not set it up and start again each time. The
 conversion has a time limit and is killed with its whole process group; the PDF is written
 beside the target and renamed into place, so there is the new file, the last good one, or
 none, never half of one. Without LibreOffice there is no PDF and a reason to show.
@@ -14,11 +16,13 @@ PdfResult(path=PosixPath('out/report.pdf'), reason='')
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +38,8 @@ INSTALL_HINT = "安裝：sudo apt-get install libreoffice-writer-nogui fonts-not
 _STDERR_KEPT = 2000
 # A tagged PDF: headings, tables and each figure's alt text reach screen readers, as on the
 # pages. (JSON filter options need LibreOffice 7.4; older versions ignore them.)
+# soffice.bin asks to be started again (it has just set up a new profile).
+_RESTART = 81
 EXPORT = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
 
 
@@ -99,19 +105,22 @@ class Conversion:
 
 def convert(odt: bytes, timeout: float | None = None, *,
             started: Callable[[int], None] | None = None,
+            ended: Callable[[int], None] | None = None,
             scratch: str | Path | None = None) -> Conversion:
     """The PDF of the ODF text ``odt``, made by LibreOffice headless within ``timeout``
     seconds (default ``DEFAULT_TIMEOUT``); writes nothing else.
 
-    ``started`` receives the process group of the conversion as soon as it runs, so whoever
-    may have to stop it can kill the whole group. Its working folder (copy of the document,
-    profile, output) is made under ``scratch`` (default: the system's temporary folder) and
-    removed afterwards.
+    ``started`` receives the process group of each LibreOffice process as soon as it runs,
+    so whoever may have to stop it can kill the whole group, and ``ended`` the same group
+    once it is gone. Its working folder (copy of the document, profile, output) is made
+    under ``scratch`` (default: the system's temporary folder) and removed afterwards.
     """
     soffice = find_soffice()
     if soffice is None:
         return Conversion(None, NO_OFFICE, INSTALL_HINT)
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    deadline = time.monotonic() + timeout
+    program, direct = _program(soffice)
     work = Path(tempfile.mkdtemp(prefix="genderstats-pdf-", dir=scratch))
     try:
         # A fixed plain name: LibreOffice names its output after the input.
@@ -120,35 +129,120 @@ def convert(odt: bytes, timeout: float | None = None, *,
         src.write_bytes(odt)
         out = work / "out"
         out.mkdir()
+        profile = work / "profile"
+        seed = _seed_folder(program) if direct else None
+        seeded = seed is not None and _copy_seed(seed, profile)
         cmd = [
-            soffice,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            program,
+            f"-env:UserInstallation={profile.as_uri()}",
             "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
             "--nolockcheck", "--convert-to", EXPORT, "--outdir", str(out), str(src),
         ]
-        # Its own session (process group), so a time-out can kill everything it started.
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True,
-                                env={**os.environ, "SAL_USE_VCLPLUGIN": "svp"})
-        try:
-            if started is not None:
-                started(proc.pid)
-            _, stderr = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            return Conversion(None, f"LibreOffice 轉檔逾時（{timeout:g} 秒），未產製 PDF")
-        except BaseException:
-            # Ctrl-C or SIGTERM of the build: LibreOffice must not outlive it.
-            _kill_group(proc)
-            raise
+        env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
+        if direct:
+            env["SAL_ENABLE_FILE_LOCKING"] = "1"  # as the soffice script sets it
+        for _ in range(2):
+            code, stderr = _run(cmd, env, deadline, started, ended)
+            if code is None:
+                return Conversion(None, f"LibreOffice 轉檔逾時（{timeout:g} 秒），未產製 PDF")
+            # 81: soffice.bin has set up the new profile and asks to be started again
+            # (oosplash, which the soffice script runs, would do so).
+            if not (direct and code == _RESTART):
+                break
         pdf = out / "document.pdf"
         data = pdf.read_bytes() if pdf.is_file() else b""
-        if proc.returncode != 0 or not data.startswith(b"%PDF"):
-            code = f"（結束碼 {proc.returncode}）" if proc.returncode else ""
-            return Conversion(None, f"LibreOffice 轉檔失敗{code}，未產製 PDF", _tail(stderr))
+        if code != 0 or not data.startswith(b"%PDF"):
+            shown = f"（結束碼 {code}）" if code else ""
+            return Conversion(None, f"LibreOffice 轉檔失敗{shown}，未產製 PDF", _tail(stderr))
+        if seed is not None and not seeded:
+            _keep_seed(profile, seed)
         return Conversion(_unversioned(data))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(cmd: list[str], env: dict[str, str], deadline: float,
+         started: Callable[[int], None] | None,
+         ended: Callable[[int], None] | None) -> tuple[int | None, bytes]:
+    """Run one LibreOffice process in its own session until ``deadline``: (exit code, its
+    standard error), or (None, b"") when it ran out of time and was killed."""
+    # Its own session (process group), so a time-out can kill everything it started.
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True, env=env)
+    try:
+        if started is not None:
+            started(proc.pid)
+        _, stderr = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return None, b""
+    except BaseException:
+        # Ctrl-C or SIGTERM of the build: LibreOffice must not outlive it.
+        _kill_group(proc)
+        raise
+    finally:
+        if ended is not None and proc.returncode is not None:
+            ended(proc.pid)
+    return proc.returncode, stderr
+
+
+def _program(soffice: str) -> tuple[str, bool]:
+    """The program to run, and whether it is LibreOffice's ``soffice.bin`` itself.
+
+    ``soffice`` is a shell script that runs ``oosplash``, which runs ``soffice.bin``: where
+    that sits beside the script, it is run directly, which saves two programs' start-up.
+    """
+    real = Path(os.path.realpath(soffice))
+    binary = real.with_name("soffice.bin")
+    if real.name in ("soffice", "libreoffice") and os.access(binary, os.X_OK):
+        return str(binary), True
+    return soffice, False
+
+
+def _seed_folder(program: str) -> Path | None:
+    """Where the profile seed of this LibreOffice is kept: the user's cache folder.
+
+    A new profile makes LibreOffice set up its extension registry and then start again,
+    about a tenth of its time. The registry it made (``user/extensions``: empty databases
+    and the build id, no paths or documents) is kept and copied into each new throw-away
+    profile, as JODConverter's template profile does. Keyed by the program's size and
+    modification time, so an upgraded LibreOffice gets its own.
+    """
+    try:
+        info = os.stat(program)
+        home = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    except (OSError, RuntimeError):
+        return None
+    key = hashlib.sha256(f"{program}\0{info.st_size}\0{info.st_mtime_ns}".encode()).hexdigest()
+    return Path(home) / "genderstats" / f"libreoffice-{key[:16]}"
+
+
+def _copy_seed(seed: Path, profile: Path) -> bool:
+    """Copy a kept seed into the new profile; False when there is none (or it is unusable)."""
+    if not (seed / "extensions" / "buildid").is_file():
+        return False
+    try:
+        shutil.copytree(seed / "extensions", profile / "user" / "extensions")
+    except OSError:
+        shutil.rmtree(profile, ignore_errors=True)
+        return False
+    return True
+
+
+def _keep_seed(profile: Path, seed: Path) -> None:
+    """Keep the extension registry of a profile LibreOffice has just set up, atomically
+    (another build may do the same at once); a cache that cannot be written is skipped."""
+    source = profile / "user" / "extensions"
+    if not (source / "buildid").is_file():
+        return
+    with contextlib.suppress(OSError):
+        seed.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".seed-", dir=seed.parent))
+        try:
+            shutil.copytree(source, staging / "extensions")
+            os.rename(staging, seed)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_pdf(conversion: Conversion, target: str | Path) -> PdfResult:

@@ -196,10 +196,15 @@ class _EarlyPdf:
             groups.append(pid)
             self.notify({"group": pid})
 
+        def ended(pid: int) -> None:
+            groups.remove(pid)
+            self.notify({"group_done": pid})
+
         try:
-            self.result = convert(self.odt or b"", started=started, scratch=self.scratch)
+            self.result = convert(self.odt or b"", started=started, ended=ended,
+                                  scratch=self.scratch)
         finally:
-            for pid in groups:
+            for pid in list(groups):
                 self.notify({"group_done": pid})
 
     def of(self, odt: bytes | None) -> Any:
