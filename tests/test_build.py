@@ -326,6 +326,16 @@ def test_package_versions_are_looked_up_once_and_the_cache_names_no_folder(tmp_p
     monkeypatch.setattr(importlib.metadata, "version",
                         lambda name: calls.append(name) or "0")
     assert build_module._versions(tmp_path) == first and calls == []
-    # Another interpreter (or an installed package) gives another key: looked up again.
-    monkeypatch.setattr(sys, "executable", "/elsewhere/python")
+    # Another interpreter (or an installed package) gives another key: looked up again ...
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
     assert build_module._versions(tmp_path)["pandas"] == "0" and "pandas" in calls
+    # ... and both answers are kept: a build by `python -m` after one by `genderstats`.
+    monkeypatch.undo()
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: calls.append(name) or "0")
+    calls.clear()
+    assert build_module._versions(tmp_path) == first and calls == []
+    for n in range(build_module._VERSION_ANSWERS):
+        monkeypatch.setattr(sys, "executable", f"/elsewhere/python{n}")
+        build_module._versions(tmp_path)
+    kept = json.loads((tmp_path / "versions.json").read_text(encoding="utf-8"))["answers"]
+    assert len(kept) == build_module._VERSION_ANSWERS  # the oldest answer has gone

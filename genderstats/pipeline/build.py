@@ -51,6 +51,7 @@ __all__ = ["BuildOptions", "BuildResult", "ReportResult", "build", "cache_key",
 
 STATE_DIR = ".state"
 LOCK_NAME = ".build.lock"
+_VERSION_ANSWERS = 4  # the package versions kept for so many interpreters/paths
 STATUS_FILE = "report-status.json"
 STATUS_PARAMETER = "report_status"
 # Long enough for any notebook; a report stuck longer than this is ended (see --timeout).
@@ -328,7 +329,7 @@ def build(options: BuildOptions) -> BuildResult:
     Raises :class:`BuildUsageError` (nothing written), :class:`BuildLocked`,
     :class:`BuildEnvironmentError` and :class:`BuildInterrupted`.
     """
-    from filelock import FileLock, Timeout
+    from genderstats.pipeline.lock import Held, OutputLock
 
     year = roc_year(options.year)
     data_dir = Path(options.data_dir).resolve()
@@ -358,10 +359,10 @@ def build(options: BuildOptions) -> BuildResult:
 
     with _environment_faults():
         out.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(out / LOCK_NAME), timeout=0)
+        lock = OutputLock(out / LOCK_NAME)
         try:
             lock.acquire()
-        except Timeout:
+        except Held:
             raise BuildLocked(
                 f"另一個 genderstats build 正在寫入 {out}（鎖定檔 {out / LOCK_NAME}）。"
                 "為避免兩次產製互相覆蓋，本次停止；請等它結束後再執行。"
@@ -897,16 +898,20 @@ def _versions(state_dir: Path | None = None) -> dict[str, str]:
     Looking them up scans every folder on ``sys.path``; with ``state_dir`` the answer is
     kept in ``versions.json`` and reused while this Python and the modification times of
     those folders (which change whenever a package is installed or removed) stay the same.
+    A few answers are kept, since ``sys.path`` begins with the folder of whatever started
+    Python (the ``genderstats`` program, ``python -m``, a notebook), and the answers differ.
     """
     # A digest, so the file names no folder of this machine.
     key = hashlib.sha256(json.dumps(
         [sys.executable, *[[p, _mtime(p)] for p in sys.path if p]]).encode()).hexdigest()
     cache = state_dir / "versions.json" if state_dir is not None else None
+    kept: dict[str, Any] = {}
     if cache is not None:
-        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-            kept = json.loads(cache.read_text(encoding="utf-8"))
-            if kept["key"] == key and isinstance(kept["versions"], dict):
-                return {str(k): str(v) for k, v in kept["versions"].items()}
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
+            kept = dict(json.loads(cache.read_text(encoding="utf-8"))["answers"])
+            found = kept[key]
+            if isinstance(found, dict):
+                return {str(k): str(v) for k, v in found.items()}
     from importlib.metadata import PackageNotFoundError, version
 
     found = {}
@@ -916,8 +921,10 @@ def _versions(state_dir: Path | None = None) -> dict[str, str]:
         except PackageNotFoundError:
             continue
     if cache is not None:
+        kept.pop(key, None)
+        kept = {**dict(list(kept.items())[-(_VERSION_ANSWERS - 1):]), key: found}
         with contextlib.suppress(OSError):
-            _write_json(cache, {"key": key, "versions": found})
+            _write_json(cache, {"answers": kept})
     return found
 
 
