@@ -557,6 +557,7 @@ def _fake_office(root: Path, log: Path) -> Path:
         'for a in "$@"; do case $a in -env:UserInstallation=file://*) '
         "profile=${a#-env:UserInstallation=file://};; esac; done\n"
         'while [ $# -gt 0 ]; do [ "$1" = --outdir ] && out=$2; shift; done\n'
+        f'echo "$GLIBC_TUNABLES" > {log}.env\n'
         'if [ ! -f "$profile/user/extensions/buildid" ]; then\n'
         f'  echo "new $profile" >> {log}\n'
         '  mkdir -p "$profile/user/extensions/bundled"\n'
@@ -602,6 +603,22 @@ def test_soffice_bin_runs_directly_and_a_kept_profile_seed_spares_the_restart(
     assert log.read_text().split()[0::2] == ["ready"]
     assert log.read_text().split()[1] != runs[1]
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_libreoffice_keeps_large_blocks_in_its_heap_unless_the_user_says_otherwise(
+        odt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "runs.txt"
+    monkeypatch.setenv("PATH", f"{_fake_office(tmp_path / 'office', log)}:/usr/bin:/bin")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    ours = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=268435456"
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    assert pdfmod.convert(odt.read_bytes()).data == b"%PDF-1.7 whole"
+    assert (tmp_path / "runs.txt.env").read_text().strip() == ours
+    # glibc keeps the last value of a name it reads: a user's own setting still wins.
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0")
+    pdfmod.convert(odt.read_bytes())
+    assert (tmp_path / "runs.txt.env").read_text().strip() == (
+        ours + ":glibc.malloc.trim_threshold=0")
 
 
 def test_a_soffice_bin_that_keeps_asking_for_a_restart_fails_with_its_code(
