@@ -63,7 +63,8 @@ assert gc.isenabled(), "garbage collection is off"
 print(json.dumps({"pid": os.getpid(), "ppid": os.getppid(), "sid": os.getsid(0),
                   "parent_env": int(os.environ["JPY_PARENT_PID"]), "cwd": os.getcwd(),
                   "argv0": os.path.basename(sys.argv[0]), "draw": random.random(),
-                  "frozen": gc.get_freeze_count()}))
+                  "frozen": gc.get_freeze_count(),
+                  "tunables": os.environ.get("GLIBC_TUNABLES")}))
 """
 
 
@@ -119,6 +120,8 @@ def test_a_report_never_sees_what_another_changed(tmp_path):
     assert first["draw"] != second["draw"]  # random is reseeded in each fork
     # What the server imported is frozen (gc.freeze): a kernel's collections skip it.
     assert first["frozen"] > 10_000 and second["frozen"] > 10_000
+    # The server's malloc settings are not in a kernel's environment: that is the worker's.
+    assert first["tunables"] == os.environ.get("GLIBC_TUNABLES")
     # The build froze its own objects only while it forked workers.
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
@@ -347,3 +350,24 @@ def test_a_stopping_kernel_is_checked_every_few_milliseconds(monkeypatch, tmp_pa
     km = processes.kernel_manager_class(str(tmp_path / "k"))(kernel_name="python3")
     asyncio.run(km._async_wait())
     assert intervals == [0.005] == [processes.STOP_POLL]
+
+
+@forking
+def test_the_server_starts_with_glibc_keeping_large_blocks(tmp_path, monkeypatch):
+    """Passed in its environment at start (glibc reads it then; the kernels it forks keep
+    the settings, not the variable). /proc cannot show it: glibc cuts the string it parses."""
+    import subprocess
+
+    from genderstats.pipeline import forkserver
+
+    real, seen = subprocess.Popen, []
+
+    def popen(*args, **kwargs):
+        seen.append(kwargs["env"]["GLIBC_TUNABLES"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(forkserver.subprocess, "Popen", popen)
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")
+    ForkServer(str(tmp_path)).stop()
+    assert seen == ["glibc.malloc.mmap_threshold=268435456:"
+                    "glibc.malloc.trim_threshold=268435456:glibc.malloc.arena_max=2"]

@@ -35,7 +35,7 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from genderstats.pipeline.processes import die_with_parent
+from genderstats.pipeline.processes import die_with_parent, malloc_tunables
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 NO_FORK_ENV = "GENDERSTATS_NO_FORK"
@@ -109,11 +109,15 @@ class ForkServer:
             listener.listen(64)
             # The socket is made here, before the server runs, so a worker can connect at
             # once: its request waits in the backlog while the server still imports.
+            # Its malloc settings (read by glibc when the server starts) last into every
+            # kernel it forks; a kernel's environment is the worker's, as usual.
+            env = {**os.environ,
+                   "GLIBC_TUNABLES": malloc_tunables(os.environ.get("GLIBC_TUNABLES", ""))}
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "genderstats.pipeline.forkserver",
                  str(listener.fileno()), str(os.getpid())],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                pass_fds=(listener.fileno(),), close_fds=True)
+                pass_fds=(listener.fileno(),), close_fds=True, env=env)
         finally:
             listener.close()  # a dead server then refuses connections instead of hanging them
 

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from genderstats.pipeline.processes import malloc_tunables
 from genderstats.pipeline.publish import write_atomic
 
 __all__ = ["Conversion", "PdfResult", "convert", "find_soffice", "to_pdf", "write_pdf",
@@ -38,7 +39,6 @@ INSTALL_HINT = "安裝：sudo apt-get install libreoffice-writer-nogui fonts-not
 _STDERR_KEPT = 2000
 # A tagged PDF: headings, tables and each figure's alt text reach screen readers, as on the
 # pages. (JSON filter options need LibreOffice 7.4; older versions ignore them.)
-_MALLOC_KEEP = 256 << 20  # bytes; see _tunables
 # soffice.bin asks to be started again (it has just set up a new profile).
 _RESTART = 81
 EXPORT = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
@@ -140,7 +140,8 @@ def convert(odt: bytes, timeout: float | None = None, *,
             "--nolockcheck", "--convert-to", EXPORT, "--outdir", str(out), str(src),
         ]
         env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp",
-               "GLIBC_TUNABLES": _tunables(os.environ.get("GLIBC_TUNABLES", ""))}
+               # Half of a conversion's time was page faults: see malloc_tunables.
+               "GLIBC_TUNABLES": malloc_tunables(os.environ.get("GLIBC_TUNABLES", ""))}
         if direct:
             env["SAL_ENABLE_FILE_LOCKING"] = "1"  # as the soffice script sets it
         for _ in range(2):
@@ -186,20 +187,6 @@ def _run(cmd: list[str], env: dict[str, str], deadline: float,
         if ended is not None and proc.returncode is not None:
             ended(proc.pid)
     return proc.returncode, stderr
-
-
-def _tunables(given: str) -> str:
-    """glibc's malloc settings for LibreOffice, after any the user set (which then win).
-
-    With glibc's defaults, LibreOffice maps, touches and hands back large blocks over and
-    over while it starts and exports: about 300,000 page faults, half of a conversion's
-    time. Keeping blocks of up to 256 MiB in its heap (at most that much more memory for one
-    short-lived process) removes five in six of them. Other C libraries ignore the variable.
-    """
-    ours = ":".join(f"glibc.malloc.{name}={_MALLOC_KEEP}" for name in ("mmap_threshold",
-                                                                       "trim_threshold"))
-    # glibc takes the last value it reads for a name: the user's settings come last.
-    return f"{ours}:{given}" if given else ours
 
 
 def _program(soffice: str) -> tuple[str, bool]:
