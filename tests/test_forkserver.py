@@ -371,3 +371,19 @@ def test_the_server_starts_with_glibc_keeping_large_blocks(tmp_path, monkeypatch
     ForkServer(str(tmp_path)).stop()
     assert seen == ["glibc.malloc.mmap_threshold=268435456:"
                     "glibc.malloc.trim_threshold=268435456:glibc.malloc.arena_max=2"]
+
+
+def test_the_build_sets_the_same_malloc_settings_for_itself(monkeypatch):
+    from genderstats.pipeline import processes
+
+    calls: list[tuple[int, int]] = []
+
+    class Libc:
+        def mallopt(self, option: int, value: int) -> int:
+            calls.append((option, value))
+            return 1
+
+    monkeypatch.setattr(processes.ctypes, "CDLL", lambda name: Libc())
+    processes.keep_large_blocks()
+    # M_MMAP_THRESHOLD (-3) and M_TRIM_THRESHOLD (-1) of glibc's malloc.h, 256 MiB each.
+    assert sorted(calls) == [(-3, 268435456), (-1, 268435456)]

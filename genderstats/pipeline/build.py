@@ -596,7 +596,7 @@ class _Build:
             waiting = frozenset()
         if not todo:
             return
-        from genderstats.pipeline.processes import Job, Pool
+        from genderstats.pipeline.processes import Job, Pool, keep_large_blocks
 
         computing = len(todo) - len(waiting)
         jobs = max(1, min(self.options.jobs or os.cpu_count() or 1, max(1, computing)))
@@ -604,6 +604,7 @@ class _Build:
         self._start_forkserver(ipc_dir)
         with _no_gc():
             _warm_imports()
+        keep_large_blocks()
         by_id = {r.id: r for r in todo}
         work = []
         for n, report in enumerate(todo):

@@ -34,6 +34,7 @@ from uuid import uuid4
 PR_SET_PDEATHSIG = 1
 _LINUX = sys.platform.startswith("linux")
 MALLOC_KEEP = 256 << 20  # bytes: see malloc_tunables
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
 # How often a stopping kernel is checked for having exited, in seconds.
 STOP_POLL = 0.005
 
@@ -51,6 +52,17 @@ def malloc_tunables(given: str = "") -> str:
     ours = ":".join(f"glibc.malloc.{name}={MALLOC_KEEP}" for name in ("mmap_threshold",
                                                                        "trim_threshold"))
     return f"{ours}:{given}" if given else ours
+
+
+def keep_large_blocks() -> None:
+    """The same malloc settings as :func:`malloc_tunables`, for this running process (and the
+    workers it forks): glibc's ``mallopt``. Nothing happens with another C library."""
+    if not _LINUX:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None)
+        for option in (_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD):
+            libc.mallopt(option, MALLOC_KEEP)
 
 
 def die_with_parent(parent_pid: int) -> None:
