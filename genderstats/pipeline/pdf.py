@@ -37,10 +37,10 @@ DEFAULT_TIMEOUT = 120.0
 NO_OFFICE = "未安裝 LibreOffice，未產製 PDF"
 INSTALL_HINT = "安裝：sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk"
 _STDERR_KEPT = 2000
+# soffice.bin's exit code when it has set up a new profile and asks to be started again.
+_RESTART = 81
 # A tagged PDF: headings, tables and each figure's alt text reach screen readers, as on the
 # pages. (JSON filter options need LibreOffice 7.4; older versions ignore them.)
-# soffice.bin asks to be started again (it has just set up a new profile).
-_RESTART = 81
 EXPORT = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
 
 
@@ -148,8 +148,7 @@ def convert(odt: bytes, timeout: float | None = None, *,
             code, stderr = _run(cmd, env, deadline, started, ended)
             if code is None:
                 return Conversion(None, f"LibreOffice 轉檔逾時（{timeout:g} 秒），未產製 PDF")
-            # 81: soffice.bin has set up the new profile and asks to be started again
-            # (oosplash, which the soffice script runs, would do so).
+            # Started again as oosplash (which the soffice script runs) would do.
             if not (direct and code == _RESTART):
                 break
         pdf = out / "document.pdf"
