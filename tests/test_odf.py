@@ -499,6 +499,34 @@ def test_half_a_pdf_with_success_is_still_a_failure(odt: Path, tmp_path: Path,
     assert result.reason == "LibreOffice 轉檔失敗，未產製 PDF"
     assert not (tmp_path / "out").exists()
 
+def test_the_pdf_names_no_software_version_and_keeps_its_tags() -> None:
+    import io
+
+    import pikepdf
+
+    made = pikepdf.new()
+    made.add_blank_page(page_size=(595, 842))
+    made.Root.Lang = pikepdf.String("zh-TW")
+    tree = pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot)
+    made.Root.StructTreeRoot = made.make_indirect(tree)
+    made.docinfo["/Producer"] = "LibreOffice 7.4"
+    made.docinfo["/Creator"] = "Writer"
+    made.docinfo["/Title"] = TITLE
+    raw = io.BytesIO()
+    made.save(raw)
+    assert b"LibreOffice" in raw.getvalue()
+
+    data = pdfmod._unversioned(raw.getvalue())
+    assert b"LibreOffice" not in data and b"Writer" not in data
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        assert {k: str(v) for k, v in doc.docinfo.items()} == {
+            "/Producer": "genderstats", "/Creator": "genderstats", "/Title": TITLE}
+        assert doc.Root.StructTreeRoot.Type == pikepdf.Name.StructTreeRoot
+        assert str(doc.Root.Lang) == "zh-TW"
+    # What it cannot read is left as it is (the conversion's own check already passed).
+    assert pdfmod._unversioned(b"%PDF-1.7 half") == b"%PDF-1.7 half"
+
+
 
 
 def test_control_characters_from_a_spreadsheet_do_not_break_the_xml(tmp_path: Path) -> None:

@@ -79,18 +79,19 @@ def _tail(data: bytes | None) -> str:
 def _unversioned(data: bytes) -> bytes:
     """The PDF with its producer and creator set to genderstats: LibreOffice writes its
     version there, and a published document names no software version. The structure tree
-    (the tagged PDF) is kept. A PDF pypdf cannot read is kept as LibreOffice wrote it."""
+    (the tagged PDF) is kept. A PDF pikepdf cannot read is kept as LibreOffice wrote it."""
     import io
 
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PyPdfError
+    import pikepdf
 
     try:
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-        writer.add_metadata({"/Producer": "genderstats", "/Creator": "genderstats"})
-        buffer = io.BytesIO()
-        writer.write(buffer)
-    except (PyPdfError, ValueError, KeyError, OSError):
+        # qpdf rewrites the file in C++, copying the (already compressed) streams as they
+        # are: a fifteenth of the time pypdf's clone took on the results report.
+        with pikepdf.open(io.BytesIO(data)) as doc:
+            doc.docinfo["/Producer"] = doc.docinfo["/Creator"] = "genderstats"
+            buffer = io.BytesIO()
+            doc.save(buffer, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    except (pikepdf.PdfError, ValueError, KeyError, OSError):
         return data
     return buffer.getvalue()
 
