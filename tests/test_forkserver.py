@@ -387,3 +387,53 @@ def test_the_build_sets_the_same_malloc_settings_for_itself(monkeypatch):
     processes.keep_large_blocks()
     # M_MMAP_THRESHOLD (-3) and M_TRIM_THRESHOLD (-1) of glibc's malloc.h, 256 MiB each.
     assert sorted(calls) == [(-3, 268435456), (-1, 268435456)]
+
+
+@forking
+@pytest.mark.slow
+def test_the_server_has_imported_everything_a_sample_report_imports(
+        tmp_path, sample_build, sample_reports):
+    """Each report's kernel imports nothing the server did not: every module a notebook
+    imports on first use (PIL's plugins for a PNG, pandas' text formatter, the ODS reader …)
+    would otherwise be imported again by every kernel."""
+    import asyncio
+
+    from genderstats.pipeline.processes import kernel_manager_class
+
+    status = sample_build["out"] / ".state" / "report-status.json"
+    reports = list({r.notebook.name: r for r in reversed(sample_reports)}.values())
+    server = ForkServer(str(tmp_path))
+
+    async def imported(report) -> list[str]:
+        params = report.build_parameters(112, sample_build["data"])
+        if "report_status" in nbformat.read(report.notebook, as_version=4).cells[1].source:
+            params["report_status"] = str(status)
+        km = kernel_manager_class(str(tmp_path / report.id), lambda _pid: None,
+                                  server.address)(kernel_name="python3")
+        await km.start_kernel(cwd=str(report.notebook.parent))
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            cells = ["import sys as _s; _before = set(_s.modules)",
+                     "\n".join(f"{k} = {v!r}" for k, v in params.items())]
+            nb = nbformat.read(report.notebook, as_version=4)
+            cells[1:1] = [c.source for c in nb.cells if c.cell_type == "code"][:1]
+            cells += [c.source for c in nb.cells if c.cell_type == "code"][1:]
+            cells.append("print(sorted(set(_s.modules) - _before))")
+            printed: list[str] = []
+            for code in cells:
+                reply = await kc.execute_interactive(
+                    code, timeout=120, output_hook=lambda m: printed.append(
+                        m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
+                assert reply["content"]["status"] == "ok", (report.id, code)
+            return eval(printed[-1])  # noqa: S307 - the list the kernel printed
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    try:
+        seen = {r.id: asyncio.run(imported(r)) for r in reports}
+    finally:
+        server.stop()
+    assert seen == {r.id: [] for r in reports}

@@ -52,6 +52,13 @@ PRELOAD = (
     # What IPKernelApp.initialize imports (the debugger, the history's sqlite3, tornado).
     "ipykernel.debugger",
     "IPython.core.debugger",
+    # ... and what the shell and the kernel's event loop import when first set up.
+    "IPython.core.oinspect",
+    "IPython.core.completerlib",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "tornado.platform.asyncio",
+    "zmq.utils.garbage",  # pyzmq's zero-copy sends (a chart's PNG)
     "sqlite3",
     "tornado.gen",
     "tornado.locks",
@@ -62,6 +69,17 @@ PRELOAD = (
     "matplotlib.pyplot",
     "scipy.optimize",
     "PIL.Image",
+    # What a first PNG (PIL's plugins), table text and a CSV or ODS input import.
+    "PIL.BmpImagePlugin",
+    "PIL.GifImagePlugin",
+    "PIL.JpegImagePlugin",
+    "PIL.PpmImagePlugin",
+    "pandas.core.reshape.reshape",
+    "pandas.io.formats.string",
+    "encodings.utf_8_sig",
+    "encodings.cp437",
+    "odf.load",
+    "IPython.core.logger",
     "openpyxl",  # xlsx inputs
     "genderstats",
     "genderstats.present.charts",
@@ -75,6 +93,7 @@ PRELOAD = (
     "genderstats.analyses.engineers",
     "genderstats.analyses.staff_training",
     "genderstats.analyses.results_report",
+    "genderstats.analyses.recommendations",
     "genderstats.present.html",
     "genderstats.present.odf",
 )

@@ -272,7 +272,8 @@ def _render(fig: Figure) -> bytes:
         png = _palette(image, dpi)
         if len(png) <= MAX_PNG_BYTES:
             break
-    fig.clear()  # frees the artists now rather than at the next garbage collection
+    # No fig.clear(): taking the artists apart costs more (a fifteenth of a chart's time)
+    # than the collector spends freeing the unreferenced figure.
     return png
 
 
