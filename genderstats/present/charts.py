@@ -544,10 +544,10 @@ def donut(
     missing_genders = [g for g in genders if g not in drawn]
     ax.text(0, 0.07, f"{_num(total, '0')}{unit}", ha="center", va="center",
             fontsize=16 if narrow else 22,
-            fontweight="bold", color=TEXT_COLOR)
+            fontweight="bold", color=TEXT_COLOR, in_layout=False)
     ax.text(0, -0.22, label if drawn else MISSING_LABEL, ha="center", va="center",
             fontsize=10 if narrow else 12,
-            color=MUTED_COLOR)
+            color=MUTED_COLOR, in_layout=False)
     if drawn and missing_genders:
         # A gender with no one is the finding (e.g. a group without women): say it on the chart.
         fig.supxlabel("、".join(f"{g} 0{unit} (0%)" for g in missing_genders), fontsize=12.5,
@@ -720,7 +720,7 @@ def stacked_100(
                 ax.text(left[i] + share / 2, ypos[i], _pct(share, digits), ha="center",
                         va="center", fontsize=12, color=text_color_on(GENDER_COLORS[gender]),
                         bbox={"facecolor": GENDER_COLORS[gender], "edgecolor": "none",
-                              "pad": 1.5}, zorder=3)
+                              "pad": 1.5}, zorder=3, in_layout=False)
             elif share > 0 or gender != "其他":
                 # Too narrow to hold its label (or zero): name it beside the bar instead.
                 outside[i].append(f"{gender} {_pct(share, digits)}")
