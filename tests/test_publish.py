@@ -64,6 +64,44 @@ def test_images_carry_their_alt_text_and_long_pages_get_a_table_of_contents():
     assert page.count('<li><a href="#') == 3
 
 
+def test_the_page_is_the_one_nbconvert_would_make_without_its_soup_pass(sample_build):
+    """The exporter skips nbconvert's closing BeautifulSoup pass: parsed, every page is the
+    same document nbconvert's own HTMLExporter makes; CJK headings are characters, not
+    numeric references."""
+    bs4 = pytest.importorskip("bs4")
+    from nbconvert import HTMLExporter
+
+    from genderstats import config
+    from genderstats.pipeline import publish
+    from genderstats.present.html import with_contents
+
+    stock = HTMLExporter(template_name=publish.TEMPLATE_NAME,
+                         extra_template_basedirs=[str(config.TEMPLATES_DIR)],
+                         exclude_input=True, exclude_input_prompt=True,
+                         exclude_output_prompt=True)
+    for path in sorted((sample_build["out"] / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        page = notebook_to_html(nb, title="報告", year=112, built=BUILT)
+        resources = {"gs": {"title": "報告", "year_label": "112年（2023）",
+                            "department": publish.DEPARTMENT, "built": "2024-02-22 09:30",
+                            "sources": [], "error": None, "version": publish.__version__,
+                            "css": publish.page_css(), "index_href": "index.html",
+                            "published": False}}
+        theirs = with_contents(stock.from_notebook_node(
+            publish.strip_for_committee(nb), resources=resources)[0])
+        assert (str(bs4.BeautifulSoup(page, "html.parser"))
+                == str(bs4.BeautifulSoup(theirs, "html.parser"))), path.name
+        assert "&#" not in page, path.name
+
+
+def test_numeric_references_become_characters_except_ascii_and_c1():
+    from genderstats.pipeline.publish import _NUMERIC_REF, _literal
+
+    text = "(&#19968;) &#24615;&#21029; &#60;b&#62; &#150; &amp;#19968; &#1114112;"
+    assert _NUMERIC_REF.sub(_literal, text) == (
+        "(一) 性別 &#60;b&#62; &#150; &amp;#19968; &#1114112;")
+
+
 def test_a_failed_run_shows_its_error_plainly_at_the_top():
     page = notebook_to_html(_notebook(), title="報告", year=112, built=BUILT,
                             error="DataError: data/112/x.csv 第 5 列「性別」欄："

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import os
+import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -90,8 +91,28 @@ def html_exporter() -> Any:
     """The page exporter, made once per process: loading its template costs more than a
     small page's conversion. Everything that differs per page goes in ``resources``."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(
+    class PageExporter(HTMLExporter):
+        """nbconvert's HTML export without its closing BeautifulSoup pass, which parses and
+        re-serialises the whole page (a fifth of a page's export) to give ``<img>`` without
+        ``alt`` an English one and Lab's input and output areas a ``tabindex``: this
+        template writes every image's alt text itself, in Chinese, and no such areas."""
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            # HTMLExporter.from_notebook_node up to its soup.
+            lang = nb.metadata.get("language_info", {})
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(
+                    pygments_lexer=lang.get("pygments_lexer", lang.get("name")), parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return PageExporter(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(config.TEMPLATES_DIR)],
         exclude_input=True,
@@ -135,7 +156,20 @@ def notebook_to_html(
     body, _ = exporter.from_notebook_node(strip_for_committee(nb), resources=resources)
     from genderstats.present.html import with_contents
 
-    return with_contents(body)
+    return with_contents(_NUMERIC_REF.sub(_literal, body))
+
+
+# nbconvert writes a heading's CJK text as numeric character references (&#19968;): the page
+# is UTF-8, so the characters themselves say the same, in a third of the bytes, and can be
+# read and searched in the file. ASCII ones (&#60; for "<") stay as they are.
+_NUMERIC_REF = re.compile(r"&#(\d{3,7});")
+
+
+def _literal(match: re.Match[str]) -> str:
+    code = int(match.group(1))
+    if code < 0xA0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return match.group(0)
+    return chr(code)
 
 
 def escape(text: object) -> str:
