@@ -86,7 +86,7 @@ def _unversioned(data: bytes) -> bytes:
 
     try:
         # qpdf rewrites the file in C++, copying the (already compressed) streams as they
-        # are: a fifteenth of the time pypdf's clone took on the results report.
+        # are: a seventh of the time pypdf's clone took on the results report.
         with pikepdf.open(io.BytesIO(data)) as doc:
             doc.docinfo["/Producer"] = doc.docinfo["/Creator"] = "genderstats"
             buffer = io.BytesIO()

@@ -97,7 +97,7 @@ def html_exporter() -> Any:
 
     class PageExporter(HTMLExporter):
         """nbconvert's HTML export without its closing BeautifulSoup pass, which parses and
-        re-serialises the whole page (a fifth of a page's export) to give ``<img>`` without
+        re-serialises the whole page (two thirds of a page's export) to give ``<img>`` without
         ``alt`` an English one and Lab's input and output areas a ``tabindex``: this
         template writes every image's alt text itself, in Chinese, and no such areas."""
 

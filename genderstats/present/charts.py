@@ -272,7 +272,7 @@ def _render(fig: Figure) -> bytes:
         png = _palette(image, dpi)
         if len(png) <= MAX_PNG_BYTES:
             break
-    # No fig.clear(): taking the artists apart costs more (a fifteenth of a chart's time)
+    # No fig.clear(): taking the artists apart costs more (about 7 % of a chart's time)
     # than the collector spends freeing the unreferenced figure.
     return png
 
