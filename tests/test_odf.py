@@ -499,6 +499,7 @@ def test_half_a_pdf_with_success_is_still_a_failure(odt: Path, tmp_path: Path,
     assert result.reason == "LibreOffice 轉檔失敗，未產製 PDF"
     assert not (tmp_path / "out").exists()
 
+
 def test_the_pdf_names_no_software_version_and_keeps_its_tags() -> None:
     import io
 
@@ -525,8 +526,6 @@ def test_the_pdf_names_no_software_version_and_keeps_its_tags() -> None:
         assert str(doc.Root.Lang) == "zh-TW"
     # What it cannot read is left as it is (the conversion's own check already passed).
     assert pdfmod._unversioned(b"%PDF-1.7 half") == b"%PDF-1.7 half"
-
-
 
 
 def test_control_characters_from_a_spreadsheet_do_not_break_the_xml(tmp_path: Path) -> None:

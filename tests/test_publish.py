@@ -82,7 +82,7 @@ def test_the_page_is_the_one_nbconvert_would_make_without_its_soup_pass(sample_b
     for path in sorted((sample_build["out"] / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         page = notebook_to_html(nb, title="報告", year=112, built=BUILT)
-        resources = {"gs": {"title": "報告", "year_label": "112年（2023）",
+        resources = {"gs": {"title": "報告", "year_label": publish.year_label(112),
                             "department": publish.DEPARTMENT, "built": "2024-02-22 09:30",
                             "sources": [], "error": None, "version": publish.__version__,
                             "css": publish.page_css(), "index_href": "index.html",
