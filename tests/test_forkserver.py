@@ -204,7 +204,7 @@ def _wait(predicate, seconds: float = 10.0) -> bool:
 @forking
 def test_a_kernel_dies_when_its_client_goes_and_stopping_the_server_ends_every_kernel(
         tmp_path):
-    from genderstats.pipeline.forkserver import _request
+    from genderstats.pipeline.provisioner import _request
 
     server = ForkServer(str(tmp_path))
     try:
@@ -292,7 +292,7 @@ def test_plain_papermill_and_jupyterlab_keep_ordinary_kernels():
     assert KernelProvisionerFactory.instance().default_provisioner_name == "local-provisioner"
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert ('[project.entry-points."jupyter_client.kernel_provisioners"]\n'
-            'genderstats-fork = "genderstats.pipeline.forkserver:ForkProvisioner"') in text
+            'genderstats-fork = "genderstats.pipeline.provisioner:ForkProvisioner"') in text
 
 
 @forking
@@ -300,8 +300,8 @@ def test_the_kernel_manager_drives_a_forked_kernel_through_its_whole_life(tmp_pa
     """Start, ask, interrupt-free shutdown, and the provisioner's answers after it."""
     import asyncio
 
-    from genderstats.pipeline.forkserver import ForkProvisioner
     from genderstats.pipeline.processes import kernel_manager_class
+    from genderstats.pipeline.provisioner import ForkProvisioner
 
     server = ForkServer(str(tmp_path))
     started: list[int] = []
@@ -437,3 +437,16 @@ def test_the_server_has_imported_everything_a_sample_report_imports(
     finally:
         server.stop()
     assert seen == {r.id: [] for r in reports}
+
+
+def test_starting_the_server_waits_for_no_jupyter_import():
+    """The build spawns the server first thing; the provisioner (jupyter_client, a tenth of a
+    second) is imported later, by the workers' kernel managers."""
+    import subprocess
+
+    code = ("import sys, genderstats.pipeline.forkserver as f; "
+            "print(sorted(m for m in ('jupyter_client', 'zmq', 'pandas') if m in sys.modules)); "
+            "print(f.ForkProvisioner.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60).stdout.split("\n")
+    assert out[:2] == ["[]", "genderstats.pipeline.provisioner"]

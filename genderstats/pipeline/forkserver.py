@@ -4,7 +4,8 @@ A fresh ``python -m ipykernel_launcher`` spends most of a report's time importin
 pandas, matplotlib and genderstats and loading the CJK font. The build starts one *fork
 server* (:class:`ForkServer`, from the package being built, so the cache key stays honest)
 that imports all that and then waits, single-threaded, with no zmq context, event loop or
-kernel. For each report jupyter_client's provisioner (:class:`ForkProvisioner`) asks it for a
+kernel. For each report jupyter_client's provisioner
+(:class:`genderstats.pipeline.provisioner.ForkProvisioner`) asks it for a
 kernel; it forks a child that sets itself up as the process ``jupyter_client`` would have
 started (its environment, working folder, ``sys.argv``, standard streams, new session) and
 runs an ordinary :class:`ipykernel.kernelapp.IPKernelApp` on the connection file
@@ -21,19 +22,15 @@ kernels; plain papermill and JupyterLab always do.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import json
 import os
-import select
 import signal
 import socket
 import subprocess
 import sys
 from typing import Any
-
-from jupyter_client.provisioning import LocalProvisioner
 
 from genderstats.pipeline.processes import die_with_parent, malloc_tunables
 
@@ -152,139 +149,6 @@ class ForkServer:
             self.process.wait()
         with contextlib.suppress(OSError):
             os.unlink(self.address)
-
-
-class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
-    """A kernel provisioner whose kernels are forked by the build's fork server.
-
-    ``server`` is the server's socket (set by the build's kernel manager, or taken from the
-    ``GENDERSTATS_FORKSERVER`` variable when the provisioner is chosen through its entry
-    point); without one, or for a kernel that is not this Python's ipykernel, or when the server
-    cannot be reached, it launches an ordinary kernel as :class:`LocalProvisioner` does.
-    """
-
-    server: str | None = None
-    _sock: socket.socket | None = None
-    _exit: int | None = None
-
-    _forked = False  # this kernel came from the server (else: an ordinary one)
-    _forked_running = False
-
-    @property
-    def has_process(self) -> bool:
-        return self._forked_running if self._forked else bool(super().has_process)
-
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        server = self.server or os.environ.get("GENDERSTATS_FORKSERVER")
-        if not server or not is_ipykernel_command(cmd):
-            return await super().launch_kernel(cmd, **kwargs)
-        env = dict(kwargs.get("env") or os.environ)
-        env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        try:
-            sock, pid = _request(server, {"argv": cmd[3:], "env": env, "cwd": cwd},
-                                 _stream_fd(kwargs.get("stdout"), 1),
-                                 _stream_fd(kwargs.get("stderr"), 2))
-        except OSError:
-            # No fork server (it failed to start or died): an ordinary kernel still works.
-            return await super().launch_kernel(cmd, **kwargs)
-        self._sock, self._forked, self._forked_running, self._exit = sock, True, True, None
-        self.pid = self.pgid = pid  # the child starts its own session, as Popen would
-        self.cwd = cwd
-        return self.connection_info
-
-    async def poll(self) -> int | None:
-        if not self._forked:
-            return await super().poll()
-        if self._exit is None and self._sock is None:
-            return 0  # let go of (cleaned up) without an exit status: no process to wait for
-        if self._exit is None and self._sock is not None:
-            ready, _, _ = select.select([self._sock], [], [], 0)
-            if ready:
-                self._exit = _read_exit(self._sock)
-        return self._exit
-
-    async def wait(self) -> int | None:
-        if not self._forked:
-            return await super().wait()
-        while await self.poll() is None:
-            await asyncio.sleep(0.005)
-        self._close()
-        return self._exit
-
-    async def send_signal(self, signum: int) -> None:
-        if not self._forked:
-            return await super().send_signal(signum)
-        if self._exit is not None or self.pid is None:
-            return None  # already reaped: the pid may belong to someone else now
-        try:
-            os.killpg(int(self.pgid or self.pid), signum)
-        except OSError:
-            os.kill(int(self.pid), signum)
-        return None
-
-    async def kill(self, restart: bool = False) -> None:
-        if not self._forked:
-            return await super().kill(restart)
-        with contextlib.suppress(ProcessLookupError):
-            await self.send_signal(signal.SIGKILL)
-        return None
-
-    async def terminate(self, restart: bool = False) -> None:
-        if not self._forked:
-            return await super().terminate(restart)
-        with contextlib.suppress(ProcessLookupError):
-            await self.send_signal(signal.SIGTERM)
-        return None
-
-    async def cleanup(self, restart: bool = False) -> None:
-        self._close()
-        await super().cleanup(restart)
-
-    def _close(self) -> None:
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
-        self._forked_running = False
-
-
-def _stream_fd(stream: Any, default: int) -> int:
-    if isinstance(stream, int) and stream >= 0:
-        return stream
-    if hasattr(stream, "fileno"):
-        return int(stream.fileno())
-    return default
-
-
-def _request(server: str, request: dict[str, Any], stdout: int,
-             stderr: int) -> tuple[socket.socket, int]:
-    """Ask the server for a kernel; returns the connection (kept open while it runs) and pid."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    try:
-        sock.settimeout(_LAUNCH_TIMEOUT)
-        sock.connect(server)
-        stdin = os.open(os.devnull, os.O_RDONLY)
-        try:
-            socket.send_fds(sock, [json.dumps(request).encode()], [stdin, stdout, stderr])
-        finally:
-            os.close(stdin)
-        reply = sock.recv(_MAX_MESSAGE)
-        if not reply:
-            raise ConnectionError("fork server closed the connection")
-        pid = int(json.loads(reply)["pid"])
-    except (OSError, ValueError, KeyError):
-        sock.close()
-        raise OSError("no kernel from the fork server") from None
-    sock.settimeout(None)
-    return sock, pid
-
-
-def _read_exit(sock: socket.socket) -> int:
-    try:
-        data = sock.recv(_MAX_MESSAGE)
-        return int(json.loads(data)["exit"]) if data else -signal.SIGKILL
-    except (OSError, ValueError, KeyError):
-        return -signal.SIGKILL  # the server is gone, and its kernels with it
 
 
 # ---------------------------------------------------------------- the server
@@ -506,3 +370,13 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def __getattr__(name: str) -> Any:
+    # The provisioner lives in its own module, so that starting the server does not wait for
+    # jupyter_client to be imported; older installs name it here in their entry point.
+    if name == "ForkProvisioner":
+        from genderstats.pipeline.provisioner import ForkProvisioner
+
+        return ForkProvisioner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

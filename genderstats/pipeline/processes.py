@@ -127,7 +127,7 @@ def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None
             worker = os.getpid()
             kw.setdefault("preexec_fn", lambda: die_with_parent(worker))
             if forkserver and self.provisioner is None:
-                from genderstats.pipeline.forkserver import ForkProvisioner
+                from genderstats.pipeline.provisioner import ForkProvisioner
 
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid4())
                 self.provisioner = ForkProvisioner(
