@@ -368,10 +368,6 @@ def main(argv: list[str]) -> int:
     os._exit(0)
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
-
-
 def __getattr__(name: str) -> Any:
     # The provisioner lives in its own module, so that starting the server does not wait for
     # jupyter_client to be imported; older installs name it here in their entry point.
@@ -380,3 +376,7 @@ def __getattr__(name: str) -> Any:
 
         return ForkProvisioner
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
