@@ -864,6 +864,7 @@ def _warm_imports() -> None:
     import papermill  # noqa: F401
 
     import genderstats.data.specs  # noqa: F401 - the pages' sources
+    import genderstats.pipeline.provisioner  # noqa: F401 - each worker's kernel manager
     from genderstats.pipeline.processes import warm_kernel_spec
 
     warm_kernel_spec()
