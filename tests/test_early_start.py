@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -123,6 +124,35 @@ def test_a_waiting_job_takes_no_place_and_its_clock_restarts() -> None:
     assert started[1][1] < 0.5 and started[2][1] >= 0.9
     # Its 2.5 s limit counted from the end of the others (about 2 s in), not from its start.
     assert ended == {"a": "done", "b": "done", "waiting": "done"}
+
+
+def _mask(notify: object) -> list[int]:
+    return sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_stop_signals_wait_while_a_worker_is_forked_and_the_worker_gets_them_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C during the fork itself would raise inside the at-fork hooks (logging's lock
+    left held, the build hung): SIGINT and SIGTERM are held back for the fork only."""
+    from multiprocessing.process import BaseProcess
+
+    during: list[list[int]] = []
+    start = BaseProcess.start
+
+    def watched(self) -> None:
+        during.append(_mask(None))
+        start(self)
+
+    monkeypatch.setattr(BaseProcess, "start", watched)
+    before = _mask(None)
+    results: list[object] = []
+    Pool(1).run([Job("mask", _mask, ())], lambda job: None,
+                lambda outcome: results.append(outcome.value))
+    stop = sorted(int(s) for s in (signal.SIGINT, signal.SIGTERM))
+    assert during == [sorted(set(before) | set(stop))]
+    assert _mask(None) == before  # the build's own mask is as it was
+    assert results == [[s for s in before if s not in stop]]  # and the worker's too
 
 
 def _group_then_hang(pidfile: str, notify) -> None:

@@ -233,10 +233,18 @@ class _Running:
     exporting: bool = False  # its kernel is done: only the page is left to render
 
 
+# Held back while the build forks a worker: see Pool._start.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _child(conn: Connection, job: Job, parent_pid: int) -> None:
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        # Blocked by the parent for the fork; an ordinary kernel started from here would
+        # otherwise inherit the block, and could not be interrupted.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
     lock = threading.Lock()  # the worker may notify from a thread (a PDF conversion)
 
@@ -312,7 +320,16 @@ class Pool:
         parent_end, child_end = self._ctx.Pipe(duplex=False)
         process = self._ctx.Process(target=_child, args=(child_end, job, os.getpid()),
                                     daemon=True)
-        process.start()
+        # A Ctrl-C or SIGTERM arriving during the fork would raise (the build's handler) inside
+        # the interpreter's at-fork hooks, e.g. logging's, leaving its lock held and the build
+        # hung: the signal waits until the worker exists, then stops the build as usual.
+        blocked = (signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+                   if hasattr(signal, "pthread_sigmask") else None)
+        try:
+            process.start()
+        finally:
+            if blocked is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         child_end.close()  # so the parent sees EOF when the worker dies
         now = time.monotonic()
         self._running[parent_end] = _Running(job, process, parent_end, now,
