@@ -133,8 +133,8 @@ def _mask(notify: object) -> list[int]:
 @pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
 def test_stop_signals_wait_while_a_worker_is_forked_and_the_worker_gets_them_back(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A Ctrl-C during the fork itself would raise inside the at-fork hooks (logging's lock
-    left held, the build hung): SIGINT and SIGTERM are held back for the fork only."""
+    """A Ctrl-C during the fork itself would raise inside the at-fork hooks, which swallow
+    it (the build runs on): SIGINT and SIGTERM are held back for the fork only."""
     from multiprocessing.process import BaseProcess
 
     during: list[list[int]] = []

@@ -321,8 +321,9 @@ class Pool:
         process = self._ctx.Process(target=_child, args=(child_end, job, os.getpid()),
                                     daemon=True)
         # A Ctrl-C or SIGTERM arriving during the fork would raise (the build's handler) inside
-        # the interpreter's at-fork hooks, e.g. logging's, leaving its lock held and the build
-        # hung: the signal waits until the worker exists, then stops the build as usual.
+        # the interpreter's at-fork hooks, e.g. logging's, which report and swallow it: the
+        # build would run on as if never stopped. The signal waits until the worker exists,
+        # then stops the build as usual.
         blocked = (signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
                    if hasattr(signal, "pthread_sigmask") else None)
         try:
