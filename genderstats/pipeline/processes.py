@@ -323,18 +323,18 @@ class Pool:
         # A Ctrl-C or SIGTERM arriving during the fork would raise (the build's handler) inside
         # the interpreter's at-fork hooks, e.g. logging's, which report and swallow it: the
         # build would run on as if never stopped. The signal waits until the worker exists,
-        # then stops the build as usual.
+        # then stops the build as usual, with the worker on the list of those to kill.
         blocked = (signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
                    if hasattr(signal, "pthread_sigmask") else None)
         try:
             process.start()
+            child_end.close()  # so the parent sees EOF when the worker dies
+            now = time.monotonic()
+            self._running[parent_end] = _Running(job, process, parent_end, now,
+                                                 None if job.waits else now)
         finally:
             if blocked is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        child_end.close()  # so the parent sees EOF when the worker dies
-        now = time.monotonic()
-        self._running[parent_end] = _Running(job, process, parent_end, now,
-                                             None if job.waits else now)
 
     def _deadline(self, run: _Running) -> float | None:
         if run.job.timeout is None or run.clock is None:
