@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -330,6 +331,77 @@ def test_the_kernel_manager_drives_a_forked_kernel_through_its_whole_life(tmp_pa
     assert seen == {"status": "ok", "alive": True, "after": False, "has_process": False,
                     "poll": 0}
     assert len(started) == 1 and not _alive(started[0])
+
+
+@forking
+def test_a_killed_kernel_lets_its_worker_go_at_once_and_the_server_reaps_it(tmp_path):
+    """papermill ends each report with an immediate shutdown (a SIGKILL): the worker goes
+    on without waiting for the system to take the kernel apart; the server reaps it."""
+    import asyncio
+
+    from genderstats.pipeline.processes import kernel_manager_class
+
+    server = ForkServer(str(tmp_path))
+    started: list[int] = []
+
+    async def life() -> dict:
+        km = kernel_manager_class(str(tmp_path / "k"), started.append, server.address)(
+            kernel_name="python3")
+        await km.start_kernel(cwd=str(tmp_path))
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        kc.stop_channels()
+        # The server is stopped: it can neither reap the kernel nor report its exit, so
+        # a shutdown that waited for that would take jupyter_client's 5 s time limit.
+        os.kill(server.process.pid, signal.SIGSTOP)
+        try:
+            await asyncio.wait_for(km.shutdown_kernel(now=True), 3)
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+        return {"after": await km.is_alive(), "poll": await km.provisioner.poll(),
+                "has_process": km.provisioner.has_process}
+
+    try:
+        seen = asyncio.run(life())
+        assert seen == {"after": False, "poll": -signal.SIGKILL, "has_process": False}
+        # Gone and reaped while the server still runs: no zombie is left for the build's end.
+        assert _wait(lambda: started[0] not in _children(server.process.pid))
+        assert not _alive(started[0])
+    finally:
+        server.stop()
+    assert server.process.returncode == 0
+
+
+@forking
+def test_a_kernels_exit_and_its_workers_hang_up_in_one_select_leave_the_server_serving():
+    """The worker lets go of a killed kernel at once, so the server may see the kernel's
+    exit and the worker's hang-up together: the second event finds nothing left to do."""
+    import selectors
+    import socket
+
+    from genderstats.pipeline.forkserver import _Server
+
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    listener, unused = socket.socketpair()
+    conn, worker = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    server = _Server(listener)
+    server.selector = selectors.DefaultSelector()
+    pidfd = os.pidfd_open(pid)
+    server.clients[pid] = (conn, pidfd)
+    server.selector.register(pidfd, selectors.EVENT_READ, ("exit", pid))
+    server.selector.register(conn, selectors.EVENT_READ, ("client", pid))
+    worker.close()
+    try:
+        server._child_event("exit", pid)  # reaped, reported (to nobody), let go
+        server._child_event("client", pid)  # the same batch's hang-up: nothing left
+        assert server.clients == {} and not server.selector.get_map()
+    finally:
+        server.selector.close()
+        listener.close()
+        unused.close()
 
 
 def test_a_stopping_kernel_is_checked_every_few_milliseconds(monkeypatch, tmp_path):

@@ -256,6 +256,10 @@ class _Server:
         self.selector.register(conn, selectors.EVENT_READ, ("client", pid))
 
     def _child_event(self, kind: str, pid: int) -> None:
+        if pid not in self.clients:
+            # Its exit and its worker's hang-up came in the same select(); the exit, handled
+            # first, has already let go of both.
+            return
         conn, pidfd = self.clients[pid]
         if kind == "client":
             # The worker hung up (or died) while its kernel runs: the kernel goes too.

@@ -94,6 +94,13 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
             return await super().kill(restart)
         with contextlib.suppress(ProcessLookupError):
             await self.send_signal(signal.SIGKILL)
+        if self._exit is None:
+            # A SIGKILL cannot be caught: the kernel has run its last instruction. The server
+            # reaps it (and kills its group again once this socket closes); waiting for the
+            # exit would hold the worker while the system takes apart a process of a few
+            # hundred MB, on every report and twice at the end of the build.
+            self._exit = -signal.SIGKILL
+            self._close()
         return None
 
     async def terminate(self, restart: bool = False) -> None:
