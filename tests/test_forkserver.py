@@ -296,26 +296,33 @@ def test_plain_papermill_and_jupyterlab_keep_ordinary_kernels():
             'genderstats-fork = "genderstats.pipeline.provisioner:ForkProvisioner"') in text
 
 
+async def _ready_kernel(tmp_path, server, started: list[int]):
+    """A kernel manager and its client, with a kernel forked by ``server`` and ready."""
+    from genderstats.pipeline.processes import kernel_manager_class
+
+    km = kernel_manager_class(str(tmp_path / "k"), started.append, server.address)(
+        kernel_name="python3")
+    await km.start_kernel(cwd=str(tmp_path))
+    kc = km.client()
+    kc.start_channels()
+    await kc.wait_for_ready(timeout=60)
+    return km, kc
+
+
 @forking
 def test_the_kernel_manager_drives_a_forked_kernel_through_its_whole_life(tmp_path):
     """Start, ask, interrupt-free shutdown, and the provisioner's answers after it."""
     import asyncio
 
-    from genderstats.pipeline.processes import kernel_manager_class
     from genderstats.pipeline.provisioner import ForkProvisioner
 
     server = ForkServer(str(tmp_path))
     started: list[int] = []
 
     async def life() -> dict:
-        km = kernel_manager_class(str(tmp_path / "k"), started.append, server.address)(
-            kernel_name="python3")
-        await km.start_kernel(cwd=str(tmp_path))
+        km, kc = await _ready_kernel(tmp_path, server, started)
         provisioner = km.provisioner
         assert isinstance(provisioner, ForkProvisioner) and provisioner._forked
-        kc = km.client()
-        kc.start_channels()
-        await kc.wait_for_ready(timeout=60)
         reply = await kc.execute_interactive("import os; print(os.getcwd())", timeout=60)
         alive = await km.is_alive()
         kc.stop_channels()
@@ -339,18 +346,11 @@ def test_a_killed_kernel_lets_its_worker_go_at_once_and_the_server_reaps_it(tmp_
     on without waiting for the system to take the kernel apart; the server reaps it."""
     import asyncio
 
-    from genderstats.pipeline.processes import kernel_manager_class
-
     server = ForkServer(str(tmp_path))
     started: list[int] = []
 
     async def life() -> dict:
-        km = kernel_manager_class(str(tmp_path / "k"), started.append, server.address)(
-            kernel_name="python3")
-        await km.start_kernel(cwd=str(tmp_path))
-        kc = km.client()
-        kc.start_channels()
-        await kc.wait_for_ready(timeout=60)
+        km, kc = await _ready_kernel(tmp_path, server, started)
         kc.stop_channels()
         # The server is stopped: it can neither reap the kernel nor report its exit, so
         # a shutdown that waited for that would take jupyter_client's 5 s time limit.
