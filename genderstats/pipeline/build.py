@@ -393,6 +393,7 @@ class _Build:
         self.package = ""
         self.signals = signals
         self.forkserver: Any = None  # started with the first report that must run
+        self.kept_times: dict[str, float] | None = None  # this machine's, read when needed
 
     # -------------------------------------------------------- driver
 
@@ -445,6 +446,7 @@ class _Build:
         except BuildInterrupted as exc:  # arrived while the index was written: all done
             exc.published = self.published
             raise
+        self._remember_times()
         ordered = [self.results[r.id] for r in self.reports]
         n_ok = sum(r.status == "ok" for r in ordered)
         n_same = sum(r.status == "unchanged" for r in ordered)
@@ -527,8 +529,30 @@ class _Build:
                 todo.append(report)
         todo = self._refuse_unbuildable(todo)
         # Longest first (by the last build's times), so no worker is left running one alone.
-        todo.sort(key=lambda r: -float(self.states[r.id].get("seconds") or 0.0))
+        todo.sort(key=lambda r: -self._expected_seconds(r))
         return todo
+
+    def _expected_seconds(self, report: Report) -> float:
+        """How long ``report`` took last time: in this output folder, else on this machine."""
+        seconds = self.states[report.id].get("seconds")
+        if seconds:
+            return float(seconds)
+        from genderstats.pipeline import timings
+
+        if self.kept_times is None:
+            self.kept_times = timings.load()
+        return self.kept_times.get(timings.key(report.notebook, report.id), 0.0)
+
+    def _remember_times(self) -> None:
+        """Keep the times of the reports that ran, for a first build elsewhere."""
+        ran = {r.id: self.results[r.id].seconds for r in self.reports
+               if r.id in self.results and self.results[r.id].status == "ok"}
+        if not ran:
+            return
+        from genderstats.pipeline import timings
+
+        timings.remember({timings.key(r.notebook, r.id): ran[r.id]
+                          for r in self.reports if r.id in ran})
 
     def _fresh(self, report: Report, status_path: Path | None = None) -> bool:
         """Whether the last good run of ``report`` still holds (sets its parameters)."""
