@@ -157,6 +157,44 @@ def test_time_outs_and_a_dead_kernel_fail_only_their_reports(tmp_path, monkeypat
     assert not (out / ".state" / "work").exists()
 
 
+def test_an_output_against_the_notebook_format_fails_its_report(tmp_path):
+    """The worker takes the kernel's outputs unchecked and checks the notebook once, whole:
+    display data that is not what the format allows still fails the report, by its cell."""
+    registry = _project(tmp_path, (
+        "  - {id: fine, title: 正常, notebook: faults.ipynb}\n"
+        "  - {id: bad, title: 壞圖, notebook: faults.ipynb, parameters: {mode: bad-output}}\n"))
+    result, _, out = _build(tmp_path, registry)
+    statuses = {r.id: (r.status, (r.error or "").splitlines()[:1]) for r in result.results}
+    assert statuses == {"fine": ("ok", []), "bad": ("failed", [
+        "程式執行錯誤（NotebookValidationError）：5 is not valid under any of the given schemas"])}
+    bad = next(r for r in result.results if r.id == "bad")
+    assert "On instance['cells'][3]['outputs'][1]['data']['image/png']" in bad.error
+    assert (out / "fine.html").is_file() and not (out / "bad.html").exists()
+    assert (out / "failed" / "bad.html").is_file()
+
+
+def test_unchecked_outputs_are_the_nodes_nbformat_makes_without_its_check(monkeypatch):
+    import nbclient.client
+    from nbformat.v4 import nbbase
+
+    from genderstats.pipeline.runner import unchecked_outputs
+
+    monkeypatch.setattr(nbclient.client, "output_from_msg", nbbase.output_from_msg)
+    msg = {"header": {"msg_type": "display_data"},
+           "content": {"data": {"image/png": "iVBORw0KGgo=", "text/plain": "圖"},
+                       "metadata": {"image/png": {"alt": "圓餅圖"}}}}
+    checked = nbbase.output_from_msg(msg)
+    unchecked_outputs()
+    unchecked_outputs()  # once is enough: not wrapped twice
+    wrapped = nbclient.client.output_from_msg
+    assert wrapped is not nbbase.output_from_msg and wrapped.__wrapped__ is nbbase.output_from_msg
+    calls = []
+    monkeypatch.setattr(nbbase, "validate", lambda node, ref=None: calls.append(ref))
+    assert wrapped(msg) == checked and calls == []
+    nbbase.new_output("stream", name="stdout", text="x")  # outside nbclient: still checked
+    assert calls == ["stream"]
+
+
 def test_a_report_time_limit_comes_from_the_registry_before_the_option():
     job = build_module._Build.__new__(build_module._Build)
     job.options = BuildOptions(year=112, timeout=600.0)

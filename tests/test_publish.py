@@ -94,6 +94,22 @@ def test_the_page_is_the_one_nbconvert_would_make_without_its_soup_pass(sample_b
         assert "&#" not in page, path.name
 
 
+def test_a_page_checks_its_notebook_once(monkeypatch):
+    """nbconvert checks the notebook after each of its dozen preprocessors unless told to
+    check once, at the end."""
+    nb = _notebook()  # (each new cell and output is checked when made)
+    checked = []
+    validate = nbformat.validate
+
+    def counting(nb, *args, **kwargs):
+        checked.append(1)
+        return validate(nb, *args, **kwargs)
+
+    monkeypatch.setattr(nbformat, "validate", counting)
+    notebook_to_html(nb, title="報告", year=112, built=BUILT)
+    assert len(checked) == 1
+
+
 def test_numeric_references_become_characters_except_ascii_and_c1():
     from genderstats.pipeline.publish import _NUMERIC_REF, _literal
 

@@ -118,6 +118,9 @@ def html_exporter() -> Any:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        # The notebook is checked against the schema once, after the last preprocessor,
+        # not after each of the dozen (each check takes as long as several page parts).
+        optimistic_validation=True,
     )
 
 

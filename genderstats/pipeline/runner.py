@@ -134,6 +134,40 @@ def skip_unused_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 
+def unchecked_outputs() -> None:
+    """Let nbclient take each output of the kernel as it comes, without a schema check each.
+
+    nbclient turns every output message into a notebook node with nbformat's
+    ``output_from_msg``, which checks the one output against its part of the schema; for a
+    part, nbformat uses jsonschema's slow path, about half a millisecond per chart. The
+    executed notebook is checked whole, once, when papermill writes it and again when the
+    page is made from it, so nothing goes unchecked. Only this process (a build's worker)
+    is affected.
+    """
+    import nbclient.client
+    from nbformat.v4 import nbbase
+
+    if getattr(nbclient.client.output_from_msg, "_unchecked", False):
+        return
+    checked = nbclient.client.output_from_msg
+
+    def output_from_msg(msg: dict[str, Any]) -> Any:
+        validate = nbbase.validate
+        nbbase.validate = _no_check
+        try:
+            return checked(msg)
+        finally:
+            nbbase.validate = validate
+
+    output_from_msg._unchecked = True  # type: ignore[attr-defined]
+    output_from_msg.__wrapped__ = checked  # type: ignore[attr-defined]
+    nbclient.client.output_from_msg = output_from_msg
+
+
+def _no_check(node: Any, ref: str | None = None) -> None:
+    return None
+
+
 def declared_parameters(notebook: Path) -> dict[str, Any]:
     """The parameters a notebook's ``parameters`` cell declares (papermill's reading)."""
     skip_unused_imports()
@@ -228,6 +262,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     from genderstats.pipeline.processes import kernel_manager_class
     from genderstats.pipeline.publish import notebook_to_html
 
+    unchecked_outputs()
     report, parameters, out = task.report, task.parameters, task.out
     started = time.perf_counter()
     executed = task.scratch
@@ -255,6 +290,9 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
                 request_save_on_cell_execute=False, shutdown_kernel="immediate",
                 on_cell_executed=early_pdf.cell_executed,
             )
+            # Each output went in unchecked (see unchecked_outputs): the notebook is checked
+            # whole, and an output a kernel should not have sent fails the report here.
+            nbformat.validate(nb)
         except Exception as exc:  # noqa: BLE001 - any failure of a report is reported
             if executed.is_file():
                 nb = nbformat.read(executed, as_version=4)
