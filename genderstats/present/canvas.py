@@ -30,8 +30,23 @@ def _settings() -> tuple[Any, ...]:
     """What, besides a text's own properties, decides which font draws it and how."""
     rc = matplotlib.rcParams
     return (id(fontManager), len(fontManager.ttflist), *(
-        (key, tuple(value) if isinstance(value, list) else value)
+        (key, _frozen(value))
         for key, value in sorted(rc.items()) if key.startswith(("font.", "text."))))
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` as part of a dict key: lists as tuples, anything unhashable as its repr.
+
+    >>> _frozen(["Noto Sans CJK TC", ["DejaVu Sans"]]), _frozen({"a": 1})
+    (('Noto Sans CJK TC', ('DejaVu Sans',)), "{'a': 1}")
+    """
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
 
 
 class _Renderer(RendererAgg):
@@ -61,7 +76,10 @@ class _Renderer(RendererAgg):
 
 
 def _height_metrics(prop: Any, dpi: float) -> tuple[Any, Any, Any]:
-    font = get_font(fontManager._find_fonts_by_props(prop))
+    try:
+        font = get_font(fontManager._find_fonts_by_props(prop))
+    except AttributeError:  # a matplotlib without this look-up: text.py does it its way
+        return None, None, None
     for table_name, gap_key, ascent_key, descent_key in _HEIGHT_TABLES:
         table = font.get_sfnt_table(table_name)
         if table is None:
