@@ -154,6 +154,25 @@ def run_notebook(name: str, data_dir: Path, out_dir: Path, *, title: str = "ха▒х
                        collect_records(nb)["indicators"], stderr)
 
 
+# ---------------------------------------------------------------- this machine's report times
+
+REAL_TIMINGS_FILE = None  # genderstats.pipeline.timings.cache_file, before the fixture below
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_report_times(tmp_path_factory):
+    """Builds run by the tests keep their report times in the session's own folder, not in
+    the user's cache (where they would push out the times of the user's own reports)."""
+    global REAL_TIMINGS_FILE
+    from genderstats.pipeline import timings
+
+    REAL_TIMINGS_FILE = timings.cache_file
+    path = tmp_path_factory.mktemp("cache") / timings.FILE_NAME
+    timings.cache_file = lambda: path
+    yield
+    timings.cache_file = REAL_TIMINGS_FILE
+
+
 # ---------------------------------------------------------------- one-file data folders
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import conftest
 import pytest
 from conftest import fixture_project
 
@@ -14,6 +15,9 @@ from genderstats.pipeline.build import BuildOptions, build
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The real look-up (the session's builds use a folder of their own), under a cache
+    # folder of this test's.
+    monkeypatch.setattr(timings, "cache_file", conftest.REAL_TIMINGS_FILE)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path / "cache" / "genderstats" / timings.FILE_NAME
 
