@@ -139,10 +139,10 @@ def unchecked_outputs() -> None:
 
     nbclient turns every output message into a notebook node with nbformat's
     ``output_from_msg``, which checks the one output against its part of the schema; for a
-    part, nbformat uses jsonschema's slow path, about half a millisecond per chart. The
-    executed notebook is checked whole, once, when papermill writes it and again when the
-    page is made from it, so nothing goes unchecked. Only this process (a build's worker)
-    is affected.
+    part, nbformat uses jsonschema's slow path, about half a millisecond per chart. Instead,
+    :func:`run_report` checks the executed notebook whole, once, and fails the report on an
+    output against the format (papermill's own check on writing only logs, and the page
+    export's is relaxed). Only this process (a build's worker) is affected.
     """
     import nbclient.client
     from nbformat.v4 import nbbase
