@@ -205,15 +205,16 @@ def _wait(predicate, seconds: float = 10.0) -> bool:
 @forking
 def test_a_kernel_dies_when_its_client_goes_and_stopping_the_server_ends_every_kernel(
         tmp_path):
+    from genderstats.pipeline.forkserver import ticket
     from genderstats.pipeline.provisioner import _request
 
-    server = ForkServer(str(tmp_path))
+    server = ForkServer()
     try:
         # Two real kernels, each writing its own connection file (nobody connects).
         request = {"env": dict(os.environ), "cwd": str(tmp_path)}
-        hung_up, pid1 = _request(server.address, {**request, "argv": [
+        hung_up, pid1 = _request(ticket(server.address), {**request, "argv": [
             "-f", str(tmp_path / "k1.json")]}, 1, 2)
-        kept, pid2 = _request(server.address, {**request, "argv": [
+        kept, pid2 = _request(ticket(server.address), {**request, "argv": [
             "-f", str(tmp_path / "k2.json")]}, 1, 2)
         assert {pid1, pid2} <= set(_children(server.process.pid))
         hung_up.close()  # the worker went away: its kernel must not outlive it
@@ -222,7 +223,7 @@ def test_a_kernel_dies_when_its_client_goes_and_stopping_the_server_ends_every_k
         server.stop()
     assert server.process.returncode == 0
     assert not _alive(pid2)
-    assert not Path(server.address).exists()
+    assert not Path(server.directory).exists()  # its private folder, socket and all
     kept.close()
 
 
@@ -316,7 +317,7 @@ def test_the_kernel_manager_drives_a_forked_kernel_through_its_whole_life(tmp_pa
 
     from genderstats.pipeline.provisioner import ForkProvisioner
 
-    server = ForkServer(str(tmp_path))
+    server = ForkServer()
     started: list[int] = []
 
     async def life() -> dict:
@@ -346,7 +347,7 @@ def test_a_killed_kernel_lets_its_worker_go_at_once_and_the_server_reaps_it(tmp_
     on without waiting for the system to take the kernel apart; the server reaps it."""
     import asyncio
 
-    server = ForkServer(str(tmp_path))
+    server = ForkServer()
     started: list[int] = []
 
     async def life() -> dict:
@@ -387,7 +388,7 @@ def test_a_kernels_exit_and_its_workers_hang_up_in_one_select_leave_the_server_s
         os._exit(0)
     listener, unused = socket.socketpair()
     conn, worker = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    server = _Server(listener)
+    server = _Server(listener, bytearray(32), os.getpid())
     server.selector = selectors.DefaultSelector()
     pidfd = os.pidfd_open(pid)
     server.clients[pid] = (conn, pidfd)
@@ -440,7 +441,7 @@ def test_the_server_starts_with_glibc_keeping_large_blocks(tmp_path, monkeypatch
 
     monkeypatch.setattr(forkserver.subprocess, "Popen", popen)
     monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")
-    ForkServer(str(tmp_path)).stop()
+    ForkServer().stop()
     assert seen == ["glibc.malloc.mmap_threshold=268435456:"
                     "glibc.malloc.trim_threshold=268435456:glibc.malloc.arena_max=2"]
 
@@ -474,7 +475,7 @@ def test_the_server_has_imported_everything_a_sample_report_imports(
 
     status = sample_build["out"] / ".state" / "report-status.json"
     reports = list({r.notebook.name: r for r in reversed(sample_reports)}.values())
-    server = ForkServer(str(tmp_path))
+    server = ForkServer()
 
     async def imported(report) -> list[str]:
         params = report.build_parameters(112, sample_build["data"])

@@ -663,12 +663,15 @@ class _Build:
             gc.unfreeze()
 
     def _start_forkserver(self, ipc_dir: str) -> None:
-        """Start the fork server once per build, unless forking is off or unavailable."""
+        """Start the fork server once per build, unless forking is off or unavailable.
+
+        The server makes its own private folder for its socket: ``ipc_dir`` (the kernels'
+        sockets) is not used."""
         from genderstats.pipeline.forkserver import ForkServer, fork_available
 
         if self.forkserver is None and self.options.fork and fork_available():
             try:
-                self.forkserver = ForkServer(ipc_dir)
+                self.forkserver = ForkServer()
             except OSError:
                 self.forkserver = None  # ordinary kernels: slower, same pages
 

@@ -13,23 +13,41 @@ jupyter_client wrote. Papermill drives it as usual: parameters, errors and outpu
 same. Each report still gets its own new process: what one notebook changes (globals,
 rcParams) dies with it.
 
+The server runs whatever it is sent, so it serves its own build only (see "fork server" in
+``docs/architecture.md``): its socket is in a private folder (0700) of its own; a connection
+is served only if its peer (``SO_PEERCRED``) has the build's uid and is the build or one of
+its descendants; and each request starts with the build's random token, which the server
+reads from its stdin and the workers inherit in memory (:func:`ticket`). A client that sends
+nothing is dropped after a few seconds; the server never waits on one.
+
 Nothing outlives the build: the server dies with the build (parent-death signal, and it
 stops when its stdin, a pipe from the build, closes), every kernel dies with the server,
-and a kernel whose client (the worker) goes away is killed. Where forking is not available
-or not wanted (not Linux, ``--no-fork``, ``GENDERSTATS_NO_FORK=1``) the build uses ordinary
-kernels; plain papermill and JupyterLab always do.
+and a kernel whose client (the worker) goes away is killed. Kernels and the server are child
+subreapers: a daemon a notebook starts (``setsid``, a double fork) stays below its kernel,
+and when the kernel ends the server kills it. Where forking is not available or not wanted
+(not Linux, ``--no-fork``, ``GENDERSTATS_NO_FORK=1``) the build uses ordinary kernels; plain
+papermill and JupyterLab always do.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
+import hmac
 import json
 import os
+import secrets
+import shutil
 import signal
 import socket
+import stat
+import struct
 import subprocess
 import sys
+import tempfile
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from genderstats.pipeline.processes import die_with_parent, malloc_tunables
@@ -37,10 +55,19 @@ from genderstats.pipeline.processes import die_with_parent, malloc_tunables
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 NO_FORK_ENV = "GENDERSTATS_NO_FORK"
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-# One request: the launch command, environment and folder (a few kB) plus three fds.
+# One request: the token, the launch command, environment and folder (a few kB), three fds.
 _MAX_MESSAGE = 1 << 20
 # A kernel is started within seconds; a server that does not answer in this time is broken.
 _LAUNCH_TIMEOUT = 120.0
+TOKEN_BYTES = 32
+# A worker sends its request as soon as it has connected; a client silent this long is
+# dropped. At most this many connections wait for their request at once (the oldest goes).
+_REQUEST_TIMEOUT = 5.0
+_MAX_PENDING = 16
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+# The folder the socket is in must leave room for its name within sun_path (108 bytes).
+_MAX_TMP_PATH = 80
+_PEERCRED = struct.Struct("3i")  # struct ucred: pid, uid, gid
 
 # What every report imports; loaded once in the server. Order: the slow ones first.
 PRELOAD = (
@@ -111,17 +138,131 @@ def is_ipykernel_command(cmd: list[str]) -> bool:
     return False
 
 
+
+# ---------------------------------------------------------------- trust
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What a client needs to be served: the socket, the build's token and the build's pid
+    (the process that listens, as the client sees it with ``SO_PEERCRED``)."""
+
+    address: str
+    token: bytes
+    owner: int
+
+
+# The servers this process started, by address. Workers are forked from the build, so they
+# find the token here in memory: it is never on a command line or in an environment.
+_TICKETS: dict[str, Ticket] = {}
+
+
+def ticket(address: str) -> Ticket | None:
+    """The ticket of the server at ``address``, if this process (or the build it was forked
+    from) started it; None otherwise."""
+    return _TICKETS.get(address)
+
+
+def peer_credentials(sock: socket.socket) -> tuple[int, int, int]:
+    """``(pid, uid, gid)`` of the other end of a connected Unix socket (``SO_PEERCRED``)."""
+    data = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size)
+    pid, uid, gid = _PEERCRED.unpack(data)
+    return pid, uid, gid
+
+
+def descends_from(pid: int, ancestor: int) -> bool:
+    """Whether process ``pid`` is ``ancestor`` or below it, by the parents in ``/proc``."""
+    seen: set[int] = set()
+    while pid > 0 and pid not in seen:
+        if pid == ancestor:
+            return True
+        seen.add(pid)
+        pid = _parent(pid)
+    return False
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            # "pid (comm) state ppid …": the name may hold spaces and parentheses.
+            return int(fh.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def private_directory() -> str:
+    """A new folder only this user can enter (0700 whatever the umask), in the temporary
+    folder (sticky: nobody else can rename it); the system's when that path is too long."""
+    base = tempfile.gettempdir()
+    if len(os.fsencode(base)) > _MAX_TMP_PATH:
+        base = "/tmp"
+    path = tempfile.mkdtemp(prefix="gs-fork-", dir=base)
+    os.chmod(path, 0o700)  # mkdtemp's mode less the umask: at most 0700, maybe less
+    info = os.lstat(path)
+    if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid()
+            or stat.S_IMODE(info.st_mode) != 0o700):
+        shutil.rmtree(path, ignore_errors=True)
+        raise PermissionError(f"{path} is not a private folder")
+    return path
+
+
+def become_subreaper() -> None:
+    """Orphans below this process are given to it, not to init (``PR_SET_CHILD_SUBREAPER``):
+    a daemon a notebook starts stays within reach. Elsewhere than Linux this does nothing."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def children(pid: int) -> list[int]:
+    """The pids of ``pid``'s children (zombies included), from ``/proc``."""
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                found.extend(int(p) for p in fh.read().split())
+        except FileNotFoundError:  # a kernel built without CONFIG_PROC_CHILDREN
+            return [p for p in _all_pids() if _parent(p) == pid]
+        except OSError:
+            continue
+    return found
+
+
+def _all_pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
 # ---------------------------------------------------------------- the build's side
 
 
 class ForkServer:
-    """The server process of one build, listening on a Unix socket under ``directory``."""
+    """The server process of one build, listening on a socket in a private folder of its own.
 
-    def __init__(self, directory: str) -> None:
-        self.address = os.path.join(directory, "forkserver")
+    ``address`` is the socket; ``ticket(address)`` gives any process forked from this one what
+    it needs to be served. :meth:`stop` ends the server and removes the folder.
+    """
+
+    def __init__(self) -> None:
+        self.directory = private_directory()
+        self.address = os.path.join(self.directory, "socket")
+        self.process: subprocess.Popen[bytes] | None = None
+        token = secrets.token_bytes(TOKEN_BYTES)
+        try:
+            self._start(token)
+        except BaseException:
+            self.stop()
+            raise
+        _TICKETS[self.address] = Ticket(self.address, token, os.getpid())
+
+    def _start(self, token: bytes) -> None:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             listener.bind(self.address)
+            os.chmod(self.address, 0o600)
             listener.listen(64)
             # The socket is made here, before the server runs, so a worker can connect at
             # once: its request waits in the backlog while the server still imports.
@@ -136,19 +277,24 @@ class ForkServer:
                 pass_fds=(listener.fileno(),), close_fds=True, env=env)
         finally:
             listener.close()  # a dead server then refuses connections instead of hanging them
+        assert self.process.stdin is not None
+        # The token goes first on the server's stdin (a pipe of the build's alone).
+        self.process.stdin.write(token)
+        self.process.stdin.flush()
 
     def stop(self) -> None:
         """End the server and every kernel it forked; waits until they are gone."""
-        with contextlib.suppress(OSError):
-            if self.process.stdin is not None:
-                self.process.stdin.close()  # the server kills its kernels, then exits
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()  # its kernels die with it (parent-death signal)
-            self.process.wait()
-        with contextlib.suppress(OSError):
-            os.unlink(self.address)
+        _TICKETS.pop(self.address, None)
+        if self.process is not None:
+            with contextlib.suppress(OSError):
+                if self.process.stdin is not None:
+                    self.process.stdin.close()  # the server kills its kernels, then exits
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()  # its kernels die with it (parent-death signal)
+                self.process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- the server
@@ -192,41 +338,147 @@ def _warm_fonts() -> None:
         charts._render(fig)  # the charts' own path: Agg, palette, PNG encoder
 
 
+def read_token(fd: int = 0) -> bytearray | None:
+    """The build's token, the first bytes on the server's stdin; None if the build is gone.
+
+    Read straight into a bytearray, so that a kernel can overwrite its copy (see
+    :meth:`_Server.forget`)."""
+    token = bytearray(TOKEN_BYTES)
+    view, got = memoryview(token), 0
+    while got < TOKEN_BYTES:
+        n = os.readv(fd, [view[got:]])
+        if n == 0:
+            return None
+        got += n
+    return token
+
+
+def parse_request(data: bytes) -> dict[str, Any] | None:
+    """The request after the token: ``{"argv": [str], "env": {str: str}, "cwd": str}``, every
+    string one the system accepts; None for anything else."""
+    try:
+        request = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(request, dict) or set(request) != {"argv", "env", "cwd"}:
+        return None
+    argv, env, cwd = request["argv"], request["env"], request["cwd"]
+    if not (isinstance(argv, list) and all(_system_str(a) for a in argv)):
+        return None
+    if not (isinstance(env, dict) and all(_system_str(k) and k and "=" not in k
+                                          and _system_str(v) for k, v in env.items())):
+        return None
+    if not (_system_str(cwd) and cwd):
+        return None
+    return request
+
+
+def _system_str(value: Any) -> bool:
+    if not isinstance(value, str) or "\0" in value:
+        return False
+    try:
+        os.fsencode(value)
+    except UnicodeError:
+        return False
+    return True
+
+
 class _Server:
-    def __init__(self, listener: socket.socket) -> None:
+    def __init__(self, listener: socket.socket, token: bytearray, build: int) -> None:
         self.listener = listener
+        self.token = token
+        self.build = build  # the build's pid: every client is it or below it
+        self.uid = os.geteuid()
         self.clients: dict[int, tuple[socket.socket, int]] = {}  # pid → (conn, pidfd)
+        self.pending: dict[socket.socket, float] = {}  # no request yet → when it is dropped
+        self.strays: dict[int, int] = {}  # killed children that are no kernel → pidfd
 
     def serve(self) -> None:
         import selectors
 
+        self.listener.setblocking(False)
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.listener, selectors.EVENT_READ, "accept")
         self.selector.register(0, selectors.EVENT_READ, "stdin")
         while True:
-            for key, _ in self.selector.select():
+            for key, _ in self.selector.select(self._wait_limit()):
                 what = key.data
                 if what == "stdin":
                     if not os.read(0, 4096):
                         return  # the build is done (or gone)
                 elif what == "accept":
                     self._accept()
+                elif what == "request":
+                    self._request(key.fileobj)  # type: ignore[arg-type]
                 else:
                     kind, pid = what
                     self._child_event(kind, pid)
+            self._drop_silent()
+
+    def _wait_limit(self) -> float | None:
+        if not self.pending:
+            return None
+        return max(0.0, min(self.pending.values()) - time.monotonic())
 
     def _accept(self) -> None:
         import selectors
 
-        conn, _ = self.listener.accept()
         try:
-            msg, fds, _flags, _addr = socket.recv_fds(conn, _MAX_MESSAGE, 3)
-            request = json.loads(msg)
-            if len(fds) != 3:
-                raise ValueError("three streams expected")
-        except (OSError, ValueError):
+            conn, _ = self.listener.accept()
+        except OSError:
+            return  # gone before it was accepted, or no descriptor left
+        if not self._trusted(conn):
+            conn.close()  # before reading a byte: nothing of it is looked at
+            return
+        conn.setblocking(False)
+        if len(self.pending) >= _MAX_PENDING:
+            self._drop(next(iter(self.pending)))
+        self.pending[conn] = time.monotonic() + _REQUEST_TIMEOUT
+        self.selector.register(conn, selectors.EVENT_READ, "request")
+
+    def _trusted(self, conn: socket.socket) -> bool:
+        """The peer runs as the build's user and is the build or one of its processes."""
+        try:
+            pid, uid, _gid = peer_credentials(conn)
+        except OSError:
+            return False
+        return uid == self.uid and descends_from(pid, self.build)
+
+    def _request(self, conn: socket.socket) -> None:
+        try:
+            msg, fds, flags, _addr = socket.recv_fds(conn, _MAX_MESSAGE, 3)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._drop(conn)
+            return
+        self.pending.pop(conn, None)
+        self.selector.unregister(conn)
+        request = None
+        cut = flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC)
+        if not cut and len(fds) == 3 and hmac.compare_digest(msg[:TOKEN_BYTES], self.token):
+            request = parse_request(msg[TOKEN_BYTES:])
+        if request is None:
+            for fd in fds:
+                os.close(fd)
             conn.close()
             return
+        self._fork(conn, request, fds)
+
+    def _drop(self, conn: socket.socket) -> None:
+        self.pending.pop(conn, None)
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(conn)
+        conn.close()
+
+    def _drop_silent(self) -> None:
+        now = time.monotonic()
+        for conn in [c for c, limit in self.pending.items() if limit <= now]:
+            self._drop(conn)
+
+    def _fork(self, conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
+        import selectors
+
         server_pid = os.getpid()
         try:
             pid = os.fork()
@@ -240,7 +492,7 @@ class _Server:
         if pid == 0:  # the new kernel; never returns
             code = 1
             try:
-                self._close_all(conn)
+                self.forget(conn)
                 code = become_kernel(request, fds, server_pid)
             finally:
                 os._exit(code)
@@ -256,6 +508,9 @@ class _Server:
         self.selector.register(conn, selectors.EVENT_READ, ("client", pid))
 
     def _child_event(self, kind: str, pid: int) -> None:
+        if kind == "stray":
+            self._reap_stray(pid)
+            return
         if pid not in self.clients:
             # Its exit and its worker's hang-up came in the same select(); the exit, handled
             # first, has already let go of both.
@@ -275,22 +530,60 @@ class _Server:
         os.close(pidfd)
         conn.close()
         del self.clients[pid]
+        self.end_strays()
 
-    def _close_all(self, conn: socket.socket) -> None:
-        """In a new kernel: drop every descriptor of the server (it must not hold them)."""
+    def end_strays(self) -> None:
+        """Kill every child that is not a running kernel: what a kernel left behind (a
+        daemon, given to this subreaper when the kernel ended). Reaped when gone."""
+        import selectors
+
+        for pid in children(os.getpid()):
+            if pid in self.clients or pid in self.strays:
+                continue
+            _killpg(pid)  # a child is not reaped yet: its pid cannot be someone else's
+            try:
+                pidfd = os.pidfd_open(pid)
+            except OSError:
+                continue
+            self.strays[pid] = pidfd
+            self.selector.register(pidfd, selectors.EVENT_READ, ("stray", pid))
+
+    def _reap_stray(self, pid: int) -> None:
+        pidfd = self.strays.pop(pid)
+        self.selector.unregister(pidfd)
+        os.close(pidfd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        self.end_strays()  # its own children are this server's now
+
+    def forget(self, conn: socket.socket) -> None:
+        """In a new kernel: drop every descriptor of the server (it must not hold them) and
+        overwrite the token, so that the notebook's process does not hold it."""
+        self.token[:] = bytes(len(self.token))
         self.selector.close()
         self.listener.close()
         conn.close()
         for other, pidfd in self.clients.values():
             other.close()
             os.close(pidfd)
+        for waiting in self.pending:
+            waiting.close()
+        for pidfd in self.strays.values():
+            os.close(pidfd)
 
     def shutdown(self) -> None:
+        """Kill every kernel and whatever they left, and reap them all."""
         for pid in list(self.clients):
             _killpg(pid)
-        for pid in list(self.clients):
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+        for _ in range(1000):  # each round reaps a generation; a fork bomb is not endless
+            left = children(os.getpid())
+            if not left:
+                break
+            for pid in left:
+                _killpg(pid)
+            for pid in left:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
 
 
 def _killpg(pid: int) -> None:
@@ -311,6 +604,9 @@ def become_kernel(request: dict[str, Any], fds: list[int], server_pid: int) -> i
     import traceback
 
     os.setsid()  # as Popen(start_new_session=True): signals go to the kernel's own group
+    # Before any notebook code: what it starts stays below the kernel, and the server ends
+    # it with the kernel.
+    become_subreaper()
     gc.enable()  # off in the server only; a notebook's cycles are collected as usual
     die_with_parent(server_pid)
     for target, fd in enumerate(fds):
@@ -349,12 +645,17 @@ def become_kernel(request: dict[str, Any], fds: list[int], server_pid: int) -> i
 
 
 def main(argv: list[str]) -> int:
-    """``python -m genderstats.pipeline.forkserver <listening fd> <build pid>``."""
+    """``python -m genderstats.pipeline.forkserver <listening fd> <build pid>``, the build's
+    token first on stdin."""
     listen_fd, parent = int(argv[0]), int(argv[1])
     die_with_parent(parent)
     # Only the build decides when to stop: a Ctrl-C reaches it, and it ends the server.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    token = read_token()
+    if token is None:
+        return 0  # the build is gone already
+    become_subreaper()
     listener = socket.socket(fileno=listen_fd)
     # No garbage collection while importing (each full pass walks every object loaded so
     # far: a quarter of the imports' time), then the loaded objects are frozen so that a
@@ -362,7 +663,7 @@ def main(argv: list[str]) -> int:
     gc.disable()
     preload()
     gc.freeze()
-    server = _Server(listener)
+    server = _Server(listener, token, parent)
     try:
         server.serve()
     finally:

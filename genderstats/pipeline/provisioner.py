@@ -2,6 +2,8 @@
 
 jupyter_client starts kernels through a provisioner; this one asks the build's fork server
 (:mod:`genderstats.pipeline.forkserver`) for the kernel and falls back to an ordinary one.
+It checks that the socket is the build's (the listening end is the build's own process, as
+``SO_PEERCRED`` shows it) before it sends the build's token.
 """
 
 from __future__ import annotations
@@ -17,16 +19,24 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from genderstats.pipeline.forkserver import _LAUNCH_TIMEOUT, _MAX_MESSAGE, is_ipykernel_command
+from genderstats.pipeline.forkserver import (
+    _LAUNCH_TIMEOUT,
+    _MAX_MESSAGE,
+    Ticket,
+    is_ipykernel_command,
+    peer_credentials,
+    ticket,
+)
 
 
 class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
     """A kernel provisioner whose kernels are forked by the build's fork server.
 
-    ``server`` is the server's socket (set by the build's kernel manager, or taken from the
-    ``GENDERSTATS_FORKSERVER`` variable when the provisioner is chosen through its entry
-    point); without one, or for a kernel that is not this Python's ipykernel, or when the server
-    cannot be reached, it launches an ordinary kernel as :class:`LocalProvisioner` does.
+    ``server`` is the server's socket, set by the build's kernel manager; the token comes with
+    it from the build's memory (:func:`genderstats.pipeline.forkserver.ticket`). Without a
+    server this process knows, for a kernel that is not this Python's ipykernel, or when the
+    server cannot be reached or is not the build's, it launches an ordinary kernel as
+    :class:`LocalProvisioner` does.
     """
 
     server: str | None = None
@@ -41,8 +51,8 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
         return self._forked_running if self._forked else bool(super().has_process)
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        server = self.server or os.environ.get("GENDERSTATS_FORKSERVER")
-        if not server or not is_ipykernel_command(cmd):
+        server = ticket(self.server) if self.server else None
+        if server is None or not is_ipykernel_command(cmd):
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
         env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
@@ -129,16 +139,20 @@ def _stream_fd(stream: Any, default: int) -> int:
     return default
 
 
-def _request(server: str, request: dict[str, Any], stdout: int,
+def _request(server: Ticket, request: dict[str, Any], stdout: int,
              stderr: int) -> tuple[socket.socket, int]:
     """Ask the server for a kernel; returns the connection (kept open while it runs) and pid."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
         sock.settimeout(_LAUNCH_TIMEOUT)
-        sock.connect(server)
+        sock.connect(server.address)
+        pid, uid, _gid = peer_credentials(sock)
+        if uid != os.geteuid() or pid != server.owner:
+            raise ConnectionRefusedError("the socket is not the build's fork server")
         stdin = os.open(os.devnull, os.O_RDONLY)
         try:
-            socket.send_fds(sock, [json.dumps(request).encode()], [stdin, stdout, stderr])
+            message = server.token + json.dumps(request).encode()
+            socket.send_fds(sock, [message], [stdin, stdout, stderr])
         finally:
             os.close(stdin)
         reply = sock.recv(_MAX_MESSAGE)
