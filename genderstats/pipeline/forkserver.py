@@ -31,6 +31,7 @@ papermill and JupyterLab always do.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import ctypes
 import gc
@@ -392,6 +393,7 @@ class _Server:
         self.clients: dict[int, tuple[socket.socket, int]] = {}  # pid → (conn, pidfd)
         self.pending: dict[socket.socket, float] = {}  # no request yet → when it is dropped
         self.strays: dict[int, int] = {}  # killed children that are no kernel → pidfd
+        self.buffer = bytearray(_MAX_MESSAGE)  # each request is read here, then wiped
 
     def serve(self) -> None:
         import selectors
@@ -446,7 +448,7 @@ class _Server:
 
     def _request(self, conn: socket.socket) -> None:
         try:
-            msg, fds, flags, _addr = socket.recv_fds(conn, _MAX_MESSAGE, 3)
+            size, fds, flags = self._receive(conn)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -456,14 +458,27 @@ class _Server:
         self.selector.unregister(conn)
         request = None
         cut = flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC)
-        if not cut and len(fds) == 3 and hmac.compare_digest(msg[:TOKEN_BYTES], self.token):
-            request = parse_request(msg[TOKEN_BYTES:])
+        with memoryview(self.buffer) as view:
+            if (not cut and len(fds) == 3 and size >= TOKEN_BYTES
+                    and hmac.compare_digest(view[:TOKEN_BYTES], self.token)):
+                request = parse_request(bytes(view[TOKEN_BYTES:size]))
+            view[:size] = bytes(size)  # the token it carried is not left for a kernel to find
         if request is None:
             for fd in fds:
                 os.close(fd)
             conn.close()
             return
         self._fork(conn, request, fds)
+
+    def _receive(self, conn: socket.socket) -> tuple[int, list[int], int]:
+        """One message into the server's buffer: its size, the descriptors, the flags."""
+        fds = array.array("i")
+        size, ancillary, flags, _addr = conn.recvmsg_into(
+            [self.buffer], socket.CMSG_SPACE(3 * fds.itemsize))
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+        return size, list(fds), flags
 
     def _drop(self, conn: socket.socket) -> None:
         self.pending.pop(conn, None)
