@@ -403,3 +403,41 @@ def test_daemons_a_report_starts_end_with_the_report(tmp_path):
         assert [pid for pid in pids if not _gone(pid)] == []
     finally:
         _kill_left(pids)
+
+
+# ------------------------------------------------------------------ the worker's side
+
+IMPOSTOR = r"""
+import socket, sys
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+sock.bind(sys.argv[1])
+sock.listen(1)
+print("ready", flush=True)
+conn, _ = sock.accept()
+conn.settimeout(30)
+try:
+    print("got", conn.recv(1 << 20).hex() or "nothing")
+except OSError:
+    print("got nothing")
+"""
+
+
+def test_a_worker_sends_the_token_only_to_the_builds_own_socket(tmp_path):
+    """A socket made by another process (here: of the same user) at the server's address
+    gets no token: the worker checks who listens before it sends, and starts an ordinary
+    kernel instead."""
+    from genderstats.pipeline.forkserver import Ticket
+    from genderstats.pipeline.provisioner import _request as ask
+
+    address = str(tmp_path / "socket")
+    impostor = subprocess.Popen([sys.executable, "-c", IMPOSTOR, address],
+                                stdout=subprocess.PIPE, text=True)
+    try:
+        assert impostor.stdout.readline() == "ready\n"
+        token = secrets.token_bytes(TOKEN_BYTES)
+        with pytest.raises(OSError, match="no kernel from the fork server"):
+            ask(Ticket(address, token, os.getpid()), _request(tmp_path), 1, 2)
+        out, _ = impostor.communicate(timeout=60)
+    finally:
+        impostor.kill()
+    assert out == "got nothing\n"

@@ -139,7 +139,6 @@ def is_ipykernel_command(cmd: list[str]) -> bool:
     return False
 
 
-
 # ---------------------------------------------------------------- trust
 
 
