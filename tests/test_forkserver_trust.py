@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import stat
@@ -441,3 +442,32 @@ def test_a_worker_sends_the_token_only_to_the_builds_own_socket(tmp_path):
     finally:
         impostor.kill()
     assert out == "got nothing\n"
+
+
+def test_folders_of_servers_killed_with_their_build_are_removed_by_the_next_one():
+    """A ``kill -9`` of the build leaves its server's folder behind; the next server removes
+    it, and leaves alone a folder whose socket still listens or that was just made."""
+    from genderstats.pipeline.forkserver import private_directory, remove_stale_directories
+
+    folders, sockets = {}, []
+    for name in ("dead", "live", "new"):
+        folders[name] = private_directory()
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        sock.bind(os.path.join(folders[name], "socket"))
+        if name == "live":
+            sock.listen(1)
+        else:
+            sock.close()  # bound, and no one listens any more
+        sockets.append(sock)
+        if name != "new":
+            long_ago = time.time() - 3600
+            os.utime(folders[name], (long_ago, long_ago))
+    try:
+        remove_stale_directories()
+        assert {name: os.path.isdir(path) for name, path in folders.items()} == {
+            "dead": False, "live": True, "new": True}
+    finally:
+        for sock in sockets:
+            sock.close()
+        for path in folders.values():
+            shutil.rmtree(path, ignore_errors=True)

@@ -69,6 +69,10 @@ PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 # The folder the socket is in must leave room for its name within sun_path (108 bytes).
 _MAX_TMP_PATH = 80
 _PEERCRED = struct.Struct("3i")  # struct ucred: pid, uid, gid
+_FOLDER_PREFIX = "gs-fork-"
+# A folder of a server that no longer listens is removed once untouched this long (seconds):
+# one just made may not be listening yet.
+_STALE_AFTER = 600.0
 
 # What every report imports; loaded once in the server. Order: the slow ones first.
 PRELOAD = (
@@ -190,13 +194,17 @@ def _parent(pid: int) -> int:
         return 0
 
 
+def _temporary_folder() -> str:
+    """The temporary folder (sticky: nobody else can rename what is in it); the system's
+    when that path leaves no room for the socket's name."""
+    base = tempfile.gettempdir()
+    return "/tmp" if len(os.fsencode(base)) > _MAX_TMP_PATH else base
+
+
 def private_directory() -> str:
     """A new folder only this user can enter (0700 whatever the umask), in the temporary
-    folder (sticky: nobody else can rename it); the system's when that path is too long."""
-    base = tempfile.gettempdir()
-    if len(os.fsencode(base)) > _MAX_TMP_PATH:
-        base = "/tmp"
-    path = tempfile.mkdtemp(prefix="gs-fork-", dir=base)
+    folder."""
+    path = tempfile.mkdtemp(prefix=_FOLDER_PREFIX, dir=_temporary_folder())
     os.chmod(path, 0o700)  # mkdtemp's mode less the umask: at most 0700, maybe less
     info = os.lstat(path)
     if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid()
@@ -204,6 +212,37 @@ def private_directory() -> str:
         shutil.rmtree(path, ignore_errors=True)
         raise PermissionError(f"{path} is not a private folder")
     return path
+
+
+def remove_stale_directories() -> None:
+    """Remove the private folders of servers that died with their build (a ``kill -9``
+    leaves no one to remove them): this user's, untouched for a while, whose socket no
+    longer listens."""
+    base = _temporary_folder()
+    try:
+        entries = [e for e in os.scandir(base) if e.name.startswith(_FOLDER_PREFIX)]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid()
+                and time.time() - info.st_mtime > _STALE_AFTER
+                and not _listening(os.path.join(entry.path, "socket"))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _listening(address: str) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as probe:
+        try:
+            probe.connect(address)
+        except ConnectionRefusedError:
+            return False  # a socket nobody listens on: its server is gone
+        except OSError:
+            return True  # no socket (yet), or not one to judge: left alone
+    return True
 
 
 def become_subreaper() -> None:
@@ -247,6 +286,7 @@ class ForkServer:
     """
 
     def __init__(self) -> None:
+        remove_stale_directories()
         self.directory = private_directory()
         self.address = os.path.join(self.directory, "socket")
         self.process: subprocess.Popen[bytes] | None = None
