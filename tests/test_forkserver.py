@@ -238,7 +238,7 @@ def test_a_kernel_past_its_time_limit_is_killed_and_the_build_reports_it(tmp_pat
               ".write(str(os.getpid()))\nwhile True:\n    pass\n")
     registry = nbdir / "reports.yml"
     registry.write_text(
-        "reports:\n  - {id: stuck, title: 卡住, notebook: pid.ipynb, timeout: 4}\n"
+        "reports:\n  - {id: stuck, title: 卡住, notebook: pid.ipynb, timeout: 10}\n"
         "  - {id: fine, title: 正常, notebook: faults.ipynb}\n", encoding="utf-8")
     pid_file = tmp_path / "kernel.pid"
     monkeypatch.setenv("GS_PID_FILE", str(pid_file))  # the kernel's environment is the build's
@@ -246,7 +246,7 @@ def test_a_kernel_past_its_time_limit_is_killed_and_the_build_reports_it(tmp_pat
                                 registry=registry, echo=lambda _: None, jobs=2))
     by_id = {r.id: r for r in result.results}
     assert by_id["stuck"].status == "failed"
-    assert by_id["stuck"].error == "執行逾時（4 秒）：已停止這份報告與它的核心。"
+    assert by_id["stuck"].error == "執行逾時（10 秒）：已停止這份報告與它的核心。"
     assert by_id["fine"].status == "ok"
     assert not _alive(int(pid_file.read_text()))
 
