@@ -225,16 +225,18 @@ def line_of(node: ScalarNode, value: str, pos: int) -> int:
 
 # ── syntax errors, in the words of the person who typed them ────────────────────────────
 
-# A key written with a full-width colon: 「組別：C群」, 「- 類別：(一)」 (no ASCII colon).
+# A key written with a full-width colon: 「組別：C群」, 「- 類別：(一)」. A key is short and
+# no sentence: prose such as 「…情形分析：女性…」 has its punctuation.
 _FULL_WIDTH_KEY = re.compile(
-    r"^[ \t\u3000]*(?:-[ \t\u3000]+)?([^\s:：#'\"\[\]{}|>\-][^:：]{0,40}?)：")
+    r"^[ \t\u3000]*(?:-[ \t\u3000]+)?([^\s:：#'\"\[\]{}|>\-][^:：，。、；！？]{0,19})：")
+# A line the parser read as a key: the cause of a later error is not above it.
+_ASCII_KEY = re.compile(r"^[ \t]*(?:-[ \t]+)?[^\s#][^:]*:(?:[ \t]|$)")
 _FULL_WIDTH_SPACE = re.compile(r"^[ \t]*\u3000|:\u3000|^[ \t]*-\u3000")
 _TAB_INDENT = re.compile(r"^ *\t")
 _UNCLOSED = ("while scanning a quoted scalar", "while parsing a flow sequence",
              "while parsing a flow mapping", "while scanning a simple key")
 LOOK_BACK = 3
-"""Lines above the one PyYAML names that may hold the real cause (a full-width colon turns a
-key into text; the error surfaces at the next key)."""
+"""Lines above the one PyYAML names that may hold a full-width space it tripped on."""
 
 
 def syntax_message(exc: yaml.YAMLError, text: str) -> str:
@@ -248,12 +250,16 @@ def syntax_message(exc: yaml.YAMLError, text: str) -> str:
     line = min(problem.line, _last_written(lines))
     if context in _UNCLOSED and context_mark is not None:
         line = context_mark.line
-    for n in range(line, max(-1, line - LOOK_BACK - 1), -1):
-        match = _FULL_WIDTH_KEY.match(lines[n]) if n < len(lines) else None
-        if match and not re.search(r":(?:\s|$)", lines[n]):
-            key = excerpt(match.group(1).strip(), 20)
+    # A full-width colon turns a key into text that runs on until the next real key, where
+    # PyYAML stops: the cause is the nearest such key above, below any key it did read.
+    for n in range(min(line, len(lines) - 1), -1, -1):
+        match = _FULL_WIDTH_KEY.match(lines[n])
+        if match and not _ASCII_KEY.match(lines[n]):
+            key = match.group(1).strip()
             return (f"第 {n + 1} 行不是有效的 YAML：「{key}：」用了全形冒號「：」。"
                     f"鍵與值之間請用半形冒號加一個空白，如「{key}: …」。")
+        if n < line and _ASCII_KEY.match(lines[n]):
+            break
     for n in range(line, max(-1, line - LOOK_BACK - 1), -1):
         if n < len(lines) and _FULL_WIDTH_SPACE.search(lines[n]):
             return (f"第 {n + 1} 行不是有效的 YAML：用了全形空白「　」。"
