@@ -11,6 +11,7 @@ problem is a DataError naming the file, the line and the topic.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -24,6 +25,8 @@ from genderstats.years import roc_year
 STEM = "recommendations"
 TITLE = "建議事項"
 NULL = "tag:yaml.org,2002:null"
+_LOOKS_LISTED = re.compile(r"^(?:-\u3000|－)")
+"""A list item typed with a full-width space or dash: YAML reads it as one text."""
 
 Recommendations = dict[str, tuple[str, ...]]
 """{topic: sentences}, in the file's order."""
@@ -75,6 +78,10 @@ def _sentences(display: str, topic: str, node: Node) -> tuple[tuple[str, ...], l
     """The sentences of one topic: a list of texts, one text, or nothing (none this year)."""
     if isinstance(node, ScalarNode):
         text = "" if node.tag == NULL else str(node.value).strip()
+        if _LOOKS_LISTED.match(text):
+            return (), [_problem(display, node, topic,
+                                 "看起來是建議的清單，但「-」是全形或後面接全形空白「　」。"
+                                 "每一項請以半形「- 」（減號加半形空白）開頭。")]
         return ((text,) if text else ()), []
     if not isinstance(node, SequenceNode):
         return (), [_problem(display, node, topic, "應為建議的清單，每一項以「- 」開頭。")]

@@ -246,6 +246,8 @@ class _Reader:
             if key not in allowed:
                 close = [k for k in allowed if match_key(k) == match_key(key)]
                 hint = f"是不是「{close[0]}」？" if close else ""
+                if "\u3000" in str(key_node.value):
+                    hint = "鍵的前後有全形空白「　」：縮排請用半形空白。" + hint
                 self.fail(key_node, where,
                           f"「{excerpt(key)}」不是這裡可用的鍵。{hint}"
                           f"可用的鍵：{'、'.join(allowed)}。", excerpt(key))
