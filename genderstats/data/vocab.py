@@ -27,24 +27,7 @@ _WHITESPACE = re.compile(r"\s+")
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63]")
 
 
-# ── characters nobody can see ───────────────────────────────────────────────────────────
-#
-# One rule for every text read from a data file (each cell of a CSV, .xlsx or .ods) and from
-# the text files (each string of results_report.yml and recommendations.yml):
-#
-# - Control characters (C0 and C1, DEL; tab, line feed and carriage return excepted), lone
-#   surrogates and Unicode noncharacters (U+FDD0–U+FDEF, U+FFFE, U+FFFF and the last two of
-#   every plane) are refused, naming the place and the code point. Excel, LibreOffice and
-#   Google Sheets never write them (a line break in a cell is a line feed), so one in a cell
-#   means a damaged file, a binary pasted in or a deliberate attempt to garble the pages;
-#   stripping it would publish a silently altered text.
-# - Invisible formatting characters (soft hyphen, zero-width space, joiners, word joiner,
-#   a byte-order mark inside the text…) are stripped: they come with text copied from web
-#   pages and Word, refusing them would block ordinary files, and removing them changes
-#   nothing anyone sees.
-# - Bidirectional controls (embeddings, overrides, isolates, LRM/RLM, ALM) are refused in
-#   personal names, where they can show one name as another, and stripped elsewhere: no text
-#   of these reports is written right to left.
+# ── characters nobody can see (the rule: see visible_text) ────────────────────────────────
 
 _CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
@@ -66,10 +49,29 @@ def code_point(char: str) -> str:
 
 
 def visible_text(text: str, *, name: bool = False) -> tuple[str, str | None]:
-    """``text`` under the rule above: (the text without the characters the rule strips or
-    refuses, the first refused character or None). ``name``: a personal name, where
-    bidirectional controls are refused too. Callers report the refused character with
-    :func:`refused_character`; the cleaned text lets their other checks go on."""
+    """``text`` under the one rule for characters nobody can see: (the text without the
+    characters the rule strips or refuses, the first refused character or None).
+
+    The rule holds for every text read from a data file (each cell of a CSV, .xlsx or .ods)
+    and from the text files (each string of results_report.yml and recommendations.yml):
+
+    - Control characters (C0 and C1, DEL; tab, line feed and carriage return excepted), lone
+      surrogates and Unicode noncharacters (U+FDD0–U+FDEF, U+FFFE, U+FFFF and the last two
+      of every plane) are refused. Excel, LibreOffice and Google Sheets never write them (a
+      line break in a cell is a line feed), so one in a cell means a damaged file, a binary
+      pasted in or an attempt to garble the pages; stripping it would publish a silently
+      altered text, and refusing blocks no ordinary export.
+    - Invisible formatting characters (soft hyphen, zero-width space, joiners, word joiner,
+      a byte-order mark inside the text…) are stripped: they come with text copied from web
+      pages and Word, refusing them would block ordinary files, and removing them changes
+      nothing anyone sees.
+    - Bidirectional controls (embeddings, overrides, isolates, LRM/RLM, ALM) are refused in
+      personal names (``name``), where they can show one name as another, and stripped
+      elsewhere: no text of these reports is written right to left.
+
+    Callers report a refused character with :func:`refused_character`; the cleaned text
+    lets their other checks go on.
+    """
     if not _UNSAFE.search(text):
         return text, None
     refused = _REFUSED.search(text) or (_BIDI.search(text) if name else None)
