@@ -258,7 +258,7 @@ def test_build_refuses_a_year_folder_linked_out(capsys, sample: Path, tmp_path: 
 
 def test_year_folder_linked_inside_the_data_folder_is_read(sample: Path) -> None:
     (sample / "113").symlink_to(sample / "112")
-    assert data.validate_year(113, sample) != [YEAR_LINKED_OUT.replace("112", "113")]
+    assert not any(OUTSIDE in str(p) for p in data.validate_year(113, sample))
     assert len(data.load("onsite_engineers", 113, sample)) == 37
 
 
@@ -327,6 +327,22 @@ def test_direction_override_is_refused_in_names_and_stripped_elsewhere(data_dir:
     frame = data.load("committee_members", 112, data_dir)
     assert frame[["name", "gender", "title"]].astype(str).values.tolist() == [
         ["林美華", "女", "大學教授"]]
+
+
+def test_the_rule_holds_in_workbooks_too(data_dir: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["委員會", "屆", "姓名", "性別", "府內外聘", "職稱"])
+    book.active.append(["性別平等專案小組", 3, "林美華", "女", "外聘", "大學\u200b教授\u202e"])
+    book.active.append(["性別平等專案小組", 3, "王\u2066大明", "男", "府內", "局長"])
+    book.save(data_dir / "112" / "committee_members.xlsx")
+    assert messages("committee_members", data_dir) == [
+        "data/112/committee_members.xlsx 第 3 列「姓名」欄：姓名中含有改變文字方向的控制字元 "
+        f"U+2066，會讓姓名顯示成另一個樣子。{DELETE_IT}"]
+    book.active["C3"] = "王大明"
+    book.save(data_dir / "112" / "committee_members.xlsx")
+    assert data.load("committee_members", 112, data_dir)["title"].tolist() == ["大學教授", "局長"]
 
 
 def test_invisible_characters_in_a_header_are_ignored(data_dir: Path) -> None:
