@@ -283,6 +283,16 @@ def test_utf16_csv_cut_in_the_middle_of_a_character(data_dir: Path) -> None:
         f"但內容不完整或已損壞（第 2 列有無法解讀的字元）。{SAVE_CSV_UTF8}"]
 
 
+def test_damaged_big5_csv_names_the_damaged_row(data_dir: Path) -> None:
+    rows = ["職別,性別,廠商"] + ["系統工程師,男,群睿資訊股份有限公司"] * 40
+    lines = [row.encode("cp950") for row in rows]
+    lines[30] += b"\xa4\x20"  # a lead byte without its second byte
+    put(data_dir, "onsite_engineers.csv", b"\n".join(lines) + b"\n")
+    assert messages("onsite_engineers", data_dir) == [
+        "data/112/onsite_engineers.csv：檔案看起來是 Big5/CP950 編碼，但內容已損壞或混有其他編碼"
+        f"的文字（第 31 列有無法解讀的字元）。{SAVE_CSV_UTF8}"]
+
+
 def test_unclosed_quote_is_said_without_the_parsers_english(data_dir: Path) -> None:
     put(data_dir, "onsite_engineers.csv", '職別,性別\n系統工程師,男\n"網路工程師,女\n')
     assert messages("onsite_engineers", data_dir) == [

@@ -47,6 +47,7 @@ _CANDIDATES = [*BIG5_FAMILY, "gb18030"]
 ACCEPTED_ENCODINGS = "UTF-8、UTF-8 with BOM、Big5/CP950"
 SAVE_AS_UTF8 = "請另存為 CSV UTF-8（Excel「另存新檔」選「CSV UTF-8（逗號分隔）」）後再放入。"
 UTF16_BROKEN = "檔案是 UTF-16 編碼（Excel「Unicode 文字」），但內容不完整或已損壞"
+BIG5_BROKEN = "檔案看起來是 Big5/CP950 編碼，但內容已損壞或混有其他編碼的文字"
 _CHUNK = 1 << 22
 HEADER_BYTES = 1 << 16
 """Bytes read from the top of a CSV to find its header row cheaply."""
@@ -243,8 +244,6 @@ def detect_encoding(raw: bytes, display: str, complete: bool = True) -> str:
     decoded as Big5 turns into plausible-looking nonsense. ``complete=False`` means ``raw``
     is only the top of a file (a character may be cut at its end).
     """
-    import charset_normalizer
-
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's 「Unicode 文字」 export; a lone surrogate or an odd last byte is damage.
         bad = _decode_error(raw, "utf-16", complete)
@@ -254,12 +253,19 @@ def detect_encoding(raw: bytes, display: str, complete: bool = True) -> str:
     utf8_error = _decode_error(raw, "utf-8-sig", complete)
     if utf8_error is None:
         return "utf-8-sig"
-    best = charset_normalizer.from_bytes(_sample(raw), cp_isolation=_CANDIDATES).best()
-    guess = best.encoding if best is not None else None
-    if guess in BIG5_FAMILY:
-        for codec in BIG5_CODECS:
-            if _decode_error(raw, codec, complete) is None:
+    guess = _guess(raw)
+    if guess in BIG5_FAMILY or guess is None:
+        errors = {codec: _decode_error(raw, codec, complete) for codec in BIG5_CODECS}
+        for codec, error in errors.items():
+            if error is None and guess is not None:
                 return codec
+        # No candidate decodes a damaged Big5 file whole: the text before the damage tells,
+        # and the line named is the damage's, not the first Chinese character's.
+        codec = max(errors, key=lambda c: errors[c] or 0)
+        damaged_at = errors[codec] or 0
+        before = raw[:damaged_at]
+        if guess is not None or (_NON_ASCII.search(before) and _guess(before) in BIG5_FAMILY):
+            raise undecodable(display, raw, damaged_at, codec, BIG5_BROKEN)
     # Only call it GBK when an unrestricted look agrees (Shift-JIS also decodes as GB18030).
     if guess == "gb18030" and _is_gb(_sample(raw)):
         raise _problem(
@@ -272,6 +278,7 @@ def detect_encoding(raw: bytes, display: str, complete: bool = True) -> str:
 
 
 _NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*\n?")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 SAMPLE_BYTES = 1 << 20
 
 
@@ -289,6 +296,14 @@ def _sample(raw: bytes) -> bytes:
         if size >= SAMPLE_BYTES:
             break
     return b"".join(picked)
+
+
+def _guess(raw: bytes) -> str | None:
+    """charset-normalizer's verdict among :data:`_CANDIDATES` (None: none decodes)."""
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(_sample(raw), cp_isolation=_CANDIDATES).best()
+    return best.encoding if best is not None else None
 
 
 def _is_gb(sample: bytes) -> bool:
