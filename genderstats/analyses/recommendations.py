@@ -31,7 +31,3 @@ def recommendations_block(items: list[str], *, title: str = "建議") -> Block:
     if not items:
         return Paragraph("本年度無建議事項。", note=True)
     return Findings(items, title=title)
-
-
-# The name notebooks used before the document model.
-recommendations_html = recommendations_block
