@@ -106,7 +106,7 @@ def test_sizes_are_capped() -> None:
         "請確認放入的是正確的檔案，並刪去不需要的內容。")
 
 
-def test_a_file_over_the_size_limit_is_not_read_whole(sample: Path) -> None:
+def test_a_text_file_over_the_size_limit_is_refused(sample: Path) -> None:
     path = sample / "112" / "recommendations.yml"
     path.write_bytes(b"a:\n" + b"  - x\n" * (MAX_BYTES // 6 + 1))
     with pytest.raises(data.DataError, match="檔案超過 256 KB 的上限"):
