@@ -420,7 +420,7 @@ def test_wrong_keys_and_types() -> None:
         "digital-training.senior-age-table、data-governance-committee.findings、"
         "procurement-review-committee.roster。"]
     assert parse_error("組別: [C群\n") == [
-        "data/112/results_report.yml：第 2 行附近不是有效的 YAML。"
+        "data/112/results_report.yml：第 1 行不是有效的 YAML：這一行開始的引號或括號沒有成對結束。"
         "請檢查縮排（用空白，不要用 Tab）、冒號後的空白與成對的引號、括號；"
         "多行文字請在鍵後寫「|」，下一行起縮排。"]
 

@@ -120,7 +120,30 @@ def display_path(path: Path, data_dir: str | Path) -> str:
 
 
 def _year_dir(year: int | str, data_dir: str | Path) -> Path:
-    return Path(data_dir) / str(roc_year(year))
+    """``data/<ROC year>``; DataError when it is a symlink out of the data folder (nothing
+    in it is read then: its files would be judged against the folder it points to)."""
+    folder = Path(data_dir) / str(roc_year(year))
+    refused = year_folder_problem(folder, data_dir)
+    if refused is not None:
+        raise DataError([refused])
+    return folder
+
+
+OUTSIDE_LINK = "這是指向資料夾外的捷徑（符號連結），基於安全不會讀取。"
+
+
+def year_folder_problem(folder: Path, data_dir: str | Path) -> Problem | None:
+    """Why the year ``folder`` must not be read: a symlink pointing out of the data folder."""
+    try:
+        if not folder.is_symlink() or folder.resolve().is_relative_to(
+                Path(data_dir).resolve()):
+            return None
+    except (OSError, RuntimeError):  # a looping link
+        pass
+    shown = display_path(folder, data_dir)
+    parent = shown.rpartition("/")[0] or "資料"
+    return Problem(shown, None, None, None,
+                   f"{OUTSIDE_LINK}請把年度資料夾本身複製到 {parent}/ 中，取代這個捷徑。")
 
 
 def _root(data_dir: str | Path | None) -> Path:
@@ -153,11 +176,8 @@ def _refusal(path: Path, folder: Path, data_dir: str | Path) -> Problem | None:
             target = path.resolve()
             roots = (Path(data_dir).resolve(), folder.resolve())
             if not any(target.is_relative_to(root) for root in roots):
-                return Problem(
-                    shown, None, None, None,
-                    "這是指向資料夾外的捷徑（符號連結），基於安全不會讀取。"
-                    "請把檔案本身複製到這個資料夾，取代這個捷徑。",
-                )
+                return Problem(shown, None, None, None,
+                               f"{OUTSIDE_LINK}請把檔案本身複製到這個資料夾，取代這個捷徑。")
         mode = path.stat().st_mode
     except (OSError, RuntimeError):  # a dangling or looping link
         return Problem(shown, None, None, None,
@@ -735,7 +755,10 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> li
     """
     data_dir = _root(data_dir)
     y = roc_year(year)
-    folder = _year_dir(y, data_dir)
+    try:
+        folder = _year_dir(y, data_dir)
+    except DataError as err:
+        return err.problems
     record_lookup(folder)
     shown = display_path(folder, data_dir)
     if not folder.is_dir():
@@ -773,8 +796,10 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> li
 
     for item in loaded.values():
         problems.extend(_by_row(item.problems))
-    # Imported here: results_text builds on this module.
+    # Imported here: the text files' readers build on this module.
+    from genderstats.data.recommendations import validate_recommendations
     from genderstats.data.results_text import validate_results_text
 
     problems.extend(validate_results_text(y, data_dir))
+    problems.extend(validate_recommendations(y, data_dir))
     return problems

@@ -6,7 +6,9 @@ which keeps a million-row file fast: a gender column has a handful of distinct t
 
 Cells are read as the text a spreadsheet shows: a number cell formatted 0000 reads as
 「0001」, as Excel's own CSV export would write it. Files are opened once, without
-blocking, and only when they are regular files.
+blocking, and only when they are regular files. Every cell passes the one rule for
+characters nobody can see (:func:`genderstats.data.vocab.visible_text`), and every byte
+that does not decode is reported by :func:`undecodable`, with the file, the line and the fix.
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ import numpy as np
 import pandas as pd
 
 from genderstats.data.errors import DataError, Problem, excerpt
+from genderstats.data.vocab import (
+    all_visible,
+    match_key,
+    refused_character,
+    strip_unsafe,
+    visible_text,
+)
 
 # Legacy encodings charset-normalizer may name for a Traditional Chinese file; the file is
 # then decoded strictly as CP950 (Big5 plus Microsoft's additions), or Big5-HKSCS.
@@ -37,6 +46,8 @@ BIG5_CODECS = ("cp950", "big5hkscs")
 _CANDIDATES = [*BIG5_FAMILY, "gb18030"]
 ACCEPTED_ENCODINGS = "UTF-8、UTF-8 with BOM、Big5/CP950"
 SAVE_AS_UTF8 = "請另存為 CSV UTF-8（Excel「另存新檔」選「CSV UTF-8（逗號分隔）」）後再放入。"
+UTF16_BROKEN = "檔案是 UTF-16 編碼（Excel「Unicode 文字」），但內容不完整或已損壞"
+BIG5_BROKEN = "檔案看起來是 Big5/CP950 編碼，但內容已損壞或混有其他編碼的文字"
 _CHUNK = 1 << 22
 HEADER_BYTES = 1 << 16
 """Bytes read from the top of a CSV to find its header row cheaply."""
@@ -54,6 +65,15 @@ class RawColumns:
 
 def _problem(display: str, message: str, row: int | None = None) -> DataError:
     return DataError([Problem(display, row, None, None, message)])
+
+
+def undecodable(display: str, raw: bytes, offset: int, codec: str, cause: str, *,
+                accepted: str = "", fix: str = SAVE_AS_UTF8, unit: str = "列") -> DataError:
+    """The one message for bytes that do not decode: the file, the cause, the line of the
+    first bad byte (``offset`` into ``raw``, read as ``codec``) and the fix."""
+    line = raw[:offset].decode(codec, errors="replace").count("\n") + 1
+    listed = f"{accepted}；" if accepted else ""
+    return _problem(display, f"{cause}（{listed}第 {line} {unit}有無法解讀的字元）。{fix}")
 
 
 def _empty_file(display: str) -> DataError:
@@ -80,19 +100,20 @@ class CsvSource:
         self.sep = max((",", "\t", ";"), key=lambda s: (first_line.count(s), s == ","))
         reader = csv.reader(io.StringIO(head), delimiter=self.sep)
         try:
-            self.preview = [[cell.strip() for cell in row] for row in islice(reader, PREVIEW)]
-        except csv.Error as exc:
-            raise _problem(
-                display, f"無法解析 CSV 檔（{excerpt(str(exc))}）。請用 Excel 開啟後另存新檔再試。"
-            ) from None
+            self.preview = [[strip_unsafe(cell).strip() for cell in row]
+                            for row in islice(reader, PREVIEW)]
+        except csv.Error:
+            raise _unparsable(display) from None
         self.headers = self.preview[0] if self.preview else []
+        self.names = _name_positions(path, self.headers)
 
     def read(self, positions: list[int]) -> RawColumns:
         """Read only the columns at ``positions`` (0-based), every cell as text."""
         raw, encoding = self.raw, self.encoding
         if encoding not in ("utf-8-sig", "utf-8"):
             # pandas' C parser decodes UTF-8 natively but other codecs slowly, in Python
-            # (1M Big5 rows: 1.9 s); transcoding first takes 0.2 s.
+            # (1M Big5 rows: 1.9 s); transcoding first takes 0.2 s. detect_encoding has
+            # decoded the whole file strictly, so this cannot fail.
             raw, encoding = raw.decode(encoding).encode("utf-8"), "utf-8"
         try:
             frame = pd.read_csv(
@@ -115,13 +136,66 @@ class CsvSource:
             )
         except pd.errors.EmptyDataError:
             frame = pd.DataFrame({p: pd.Categorical([]) for p in positions})
-        except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
-            raise _problem(
-                self.display,
-                f"無法解析 CSV 檔（{excerpt(str(exc))}）。請用 Excel 開啟後另存新檔再試。",
-            ) from None
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise _unparsable(self.display, str(exc)) from None
         columns = {p: _as_text_categorical(frame[p]) for p in positions}
-        return RawColumns(columns, np.arange(len(frame), dtype=np.int64) + 2)
+        return _visible(RawColumns(columns, np.arange(len(frame), dtype=np.int64) + 2),
+                        self.headers, self.names, self.display)
+
+
+def _unparsable(display: str, detail: str = "") -> DataError:
+    """A CSV whose rows cannot be split into cells. The parser's own (English) words are
+    never shown; an unclosed quote, the usual cause, is named."""
+    cause = ("有一個以引號「\"」開始的儲存格直到檔案結尾都沒有結束。"
+             if "EOF inside string" in detail else "")
+    return _problem(display, f"無法解析 CSV 檔。{cause}請用 Excel 開啟後另存新檔再試。")
+
+
+def _name_positions(path: Path, headers: list[str]) -> frozenset[int]:
+    """Positions of the columns holding personal names, by the dataset the file's name says
+    (a file of no known dataset: every column, the strict reading)."""
+    # Imported here: the loader builds on this module.
+    from genderstats.data.loader import PERSONAL_NAMES
+    from genderstats.data.specs import DATASETS
+
+    spec = DATASETS.get(match_key(path.stem))
+    if spec is None:
+        return frozenset(range(len(headers)))
+    return frozenset(i for i, h in enumerate(headers)
+                     if h.strip() and spec.match_header(h) in PERSONAL_NAMES)
+
+
+def _visible(raw: RawColumns, headers: list[str], names: frozenset[int],
+             display: str) -> RawColumns:
+    """Every cell under the rule for characters nobody can see: invisible ones stripped,
+    refused ones (controls; bidirectional controls in names) a DataError naming each cell."""
+    from genderstats.data.loader import MORE_ROWS_SHOWN
+
+    problems: list[Problem] = []
+    columns: dict[int, pd.Categorical] = {}
+    for pos, cat in raw.columns.items():
+        texts = list(cat.categories)
+        if all_visible("\n".join(texts)):  # one scan of every distinct text: the usual case
+            columns[pos] = cat
+            continue
+        cleaned: list[str] = []
+        for code, text in enumerate(texts):
+            clean, refused = visible_text(text, name=pos in names)
+            cleaned.append(clean)
+            if refused is not None:
+                lines = raw.lines[cat.codes == code]
+                header = excerpt(headers[pos], 30) if pos < len(headers) else None
+                problems.append(Problem(
+                    display, int(lines[0]), header, None, refused_character(refused),
+                    more_rows=tuple(int(x) for x in lines[1 : 1 + MORE_ROWS_SHOWN]),
+                    count=len(lines)))
+        codes, uniques = pd.factorize(np.array(cleaned, dtype=object))
+        columns[pos] = pd.Categorical.from_codes(
+            np.append(codes, -1)[cat.codes],
+            categories=pd.Index([str(u) for u in uniques], dtype=object))
+    if problems:
+        raise DataError(sorted(problems, key=lambda p: p.row or 0))
+    return RawColumns(columns, raw.lines)
 
 
 def read_regular(path: Path, display: str, limit: int | None = None) -> bytes:
@@ -170,19 +244,28 @@ def detect_encoding(raw: bytes, display: str, complete: bool = True) -> str:
     decoded as Big5 turns into plausible-looking nonsense. ``complete=False`` means ``raw``
     is only the top of a file (a character may be cut at its end).
     """
-    import charset_normalizer
-
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"  # Excel's 「Unicode 文字」 export
+        # Excel's 「Unicode 文字」 export; a lone surrogate or an odd last byte is damage.
+        bad = _decode_error(raw, "utf-16", complete)
+        if bad is not None:
+            raise undecodable(display, raw, bad, "utf-16", UTF16_BROKEN)
+        return "utf-16"
     utf8_error = _decode_error(raw, "utf-8-sig", complete)
     if utf8_error is None:
         return "utf-8-sig"
-    best = charset_normalizer.from_bytes(_sample(raw), cp_isolation=_CANDIDATES).best()
-    guess = best.encoding if best is not None else None
-    if guess in BIG5_FAMILY:
-        for codec in BIG5_CODECS:
-            if _decode_error(raw, codec, complete) is None:
+    guess = _guess(raw)
+    if guess in BIG5_FAMILY or guess is None:
+        errors = {codec: _decode_error(raw, codec, complete) for codec in BIG5_CODECS}
+        for codec, error in errors.items():
+            if error is None and guess is not None:
                 return codec
+        # No candidate decodes a damaged Big5 file whole: the text before the damage tells,
+        # and the line named is the damage's, not the first Chinese character's.
+        codec = max(errors, key=lambda c: errors[c] or 0)
+        damaged_at = errors[codec] or 0
+        before = raw[:damaged_at]
+        if guess is not None or (_NON_ASCII.search(before) and _guess(before) in BIG5_FAMILY):
+            raise undecodable(display, raw, damaged_at, codec, BIG5_BROKEN)
     # Only call it GBK when an unrestricted look agrees (Shift-JIS also decodes as GB18030).
     if guess == "gb18030" and _is_gb(_sample(raw)):
         raise _problem(
@@ -190,15 +273,12 @@ def detect_encoding(raw: bytes, display: str, complete: bool = True) -> str:
             "檔案的文字編碼是簡體中文的 GBK/GB2312（GB18030），不是 UTF-8 或 Big5，"
             f"讀出來會是亂碼。{SAVE_AS_UTF8}",
         )
-    line = raw.count(b"\n", 0, utf8_error) + 1
-    raise _problem(
-        display,
-        f"無法辨識檔案的文字編碼（可讀取 {ACCEPTED_ENCODINGS}；第 {line} 列有無法解讀的字元）。"
-        + SAVE_AS_UTF8,
-    )
+    raise undecodable(display, raw, utf8_error, "utf-8", "無法辨識檔案的文字編碼",
+                      accepted=f"可讀取 {ACCEPTED_ENCODINGS}")
 
 
 _NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*\n?")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 SAMPLE_BYTES = 1 << 20
 
 
@@ -216,6 +296,14 @@ def _sample(raw: bytes) -> bytes:
         if size >= SAMPLE_BYTES:
             break
     return b"".join(picked)
+
+
+def _guess(raw: bytes) -> str | None:
+    """charset-normalizer's verdict among :data:`_CANDIDATES` (None: none decodes)."""
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(_sample(raw), cp_isolation=_CANDIDATES).best()
+    return best.encoding if best is not None else None
 
 
 def _is_gb(sample: bytes) -> bool:
@@ -259,19 +347,22 @@ class SheetSource:
                 sheet_name=0, header=None, dtype=object,
                 keep_default_na=False, na_values=[],  # 「NA」 is text, as in a CSV
             )
-        except Exception as exc:  # noqa: BLE001 - any reader failure becomes a readable problem
+        except Exception:  # noqa: BLE001 - any reader failure becomes a readable problem
+            # The library's own (English) words are never shown.
             raise _problem(
                 display,
-                f"無法開啟這個 {kind} 檔（{type(exc).__name__}: {excerpt(str(exc))}）。"
+                f"無法開啟這個 {kind} 檔（檔案可能已損壞、加密，或不是 {kind} 格式）。"
                 "請確認檔案沒有損壞、沒有加密，並用試算表軟體另存新檔後再試。",
             ) from None
         if sheet.shape[0] == 0:
             raise _empty_file(display)
         self.sheet = sheet
         self.preview = [
-            [_cell_text(v) or "" for v in row] for row in sheet.iloc[:PREVIEW].itertuples(False)
+            [strip_unsafe(_cell_text(v) or "") for v in row]
+            for row in sheet.iloc[:PREVIEW].itertuples(False)
         ]
         self.headers = self.preview[0]
+        self.names = _name_positions(path, self.headers)
 
     def read(self, positions: list[int]) -> RawColumns:
         """Cell texts of the columns at ``positions`` (0-based), header row excluded."""
@@ -284,7 +375,8 @@ class SheetSource:
             columns[p] = pd.Categorical.from_codes(
                 new_codes, categories=pd.Index(texts.categories.astype(object), dtype=object)
             )
-        return RawColumns(columns, np.arange(len(body), dtype=np.int64) + 2)
+        return _visible(RawColumns(columns, np.arange(len(body), dtype=np.int64) + 2),
+                        self.headers, self.names, self.display)
 
 
 def _cell_text(value: object) -> str | None:
@@ -364,9 +456,9 @@ def read_headers(path: Path, display: str) -> list[str]:
             rows = book.worksheets[0].iter_rows(max_row=1, values_only=True)
             first = next(rows, ())
             book.close()
-        except Exception as exc:  # noqa: BLE001 - reported in full by the format check
-            raise _problem(display, f"無法開啟這個 Excel 檔（{type(exc).__name__}）。") from None
-        return [_cell_text(v) or "" for v in first]
+        except Exception:  # noqa: BLE001 - reported in full by the format check
+            raise _problem(display, "無法開啟這個 Excel 檔。") from None
+        return [strip_unsafe(_cell_text(v) or "") for v in first]
     if suffix == ".ods":
         return SheetSource(path, display, "odf").headers
     head = read_regular(path, display, HEADER_BYTES)
@@ -381,7 +473,7 @@ def read_headers(path: Path, display: str) -> list[str]:
         row = next(csv.reader(io.StringIO(text), delimiter=sep), [])
     except csv.Error:
         row = []
-    return [cell.strip() for cell in row]
+    return [strip_unsafe(cell).strip() for cell in row]
 
 
 def open_source(path: Path, display: str) -> CsvSource | SheetSource:

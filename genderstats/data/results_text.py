@@ -16,27 +16,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from genderstats import config
 from genderstats.data.errors import DataError, Problem, excerpt
-from genderstats.data.loader import (
-    _refusal,
-    _root,
-    _year_dir,
-    display_path,
-    load_optional,
-)
+from genderstats.data.loader import _root, _year_dir, display_path, load_optional
 from genderstats.data.specs import DATASETS
 from genderstats.data.vocab import match_key
+from genderstats.data.yamlfile import compose, find_text_file, line_of, read_text_file
 from genderstats.privacy import mask_name
-from genderstats.record import record_input, record_lookup
 from genderstats.years import roc_year
 
 STEM = "results_report"
 TITLE = "成果報告文字"
-EXTENSIONS = (".yml", ".yaml")
 
 FIGURES: dict[str, str] = {
     "year": "本年度（民國年，如 112）",
@@ -222,14 +214,6 @@ def _placeholder_problem(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _line_of(node: ScalarNode, value: str, pos: int) -> int:
-    """The file line (1-based) of ``value[pos]``: a block scalar (「|」) starts a line below
-    its key, and its lines follow one by one; other scalars are placed at their start."""
-    if node.style in ("|", ">"):
-        return node.start_mark.line + 2 + value[:pos].count("\n")
-    return node.start_mark.line + 1
-
-
 # ── reading with line numbers ────────────────────────────────────────────────────────────
 
 
@@ -262,6 +246,8 @@ class _Reader:
             if key not in allowed:
                 close = [k for k in allowed if match_key(k) == match_key(key)]
                 hint = f"是不是「{close[0]}」？" if close else ""
+                if "\u3000" in str(key_node.value):
+                    hint = "鍵的前後有全形空白「　」：縮排請用半形空白。" + hint
                 self.fail(key_node, where,
                           f"「{excerpt(key)}」不是這裡可用的鍵。{hint}"
                           f"可用的鍵：{'、'.join(allowed)}。", excerpt(key))
@@ -296,7 +282,7 @@ class _Reader:
             fault = _placeholder_problem(value)
             if fault:
                 pos, why = fault
-                self.fail(node, path, why, excerpt(value), _line_of(node, value, pos))
+                self.fail(node, path, why, excerpt(value), line_of(node, value, pos))
                 return None
             for name in placeholders(value):
                 self.used[name] = None
@@ -464,18 +450,7 @@ def parse_results_text(text: str, display: str, *,
     check 性別分析 when given; ``names`` ((full name, where it comes from)) are the year's
     people, whose full names the prose must not contain. DataError lists every problem."""
     r = _Reader(display)
-    try:
-        # libyaml's parser where PyYAML has it (the same nodes and line marks, much faster).
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"第 {mark.line + 1} 行附近" if mark is not None else "檔案中"
-        # PyYAML's own wording is English: the line and the usual causes are said instead.
-        raise DataError([Problem(
-            display, None, None, None,
-            f"{line}不是有效的 YAML。請檢查縮排（用空白，不要用 Tab）、冒號後的空白與成對的"
-            "引號、括號；多行文字請在鍵後寫「|」，下一行起縮排。",
-        )]) from None
+    root = compose(text, display)
     if root is None:
         return ResultsText(display)
     keys = r.mapping(root, "", TOP_KEYS)
@@ -507,7 +482,7 @@ def _check_names(r: _Reader, names: Iterable[tuple[str, str]]) -> None:
         for name, source in wanted.items():
             if name in text:
                 masked = mask_name(name)
-                line = _line_of(node, text, text.index(name))
+                line = line_of(node, text, text.index(name))
                 r.problems.append(Problem(
                     r.display, None, None, masked,
                     f"第 {line} 行「{path}」：含有完整姓名「{masked}」（{source}）。"
@@ -521,23 +496,7 @@ def _check_names(r: _Reader, names: Iterable[tuple[str, str]]) -> None:
 def find_results_text(year: int | str, data_dir: str | Path = config.DATA_DIR) -> Path | None:
     """``data/<year>/results_report.yml`` (or .yaml), None when the year has none."""
     root = _root(data_dir)
-    folder = _year_dir(roc_year(year), root)
-    record_lookup(folder)
-    if not folder.is_dir():
-        return None
-    found = sorted(p for p in folder.iterdir()
-                   if p.suffix.lower() in EXTENSIONS and match_key(p.stem) == STEM
-                   and not p.name.startswith(("~$", ".")))
-    refused = [x for x in (_refusal(p, folder, root) for p in found) if x is not None]
-    if refused:
-        raise DataError(refused)
-    if len(found) > 1:
-        raise DataError([Problem(
-            display_path(folder, root), None, None, None,
-            f"資料夾中有 {len(found)} 個「{STEM}」（{TITLE}）檔案："
-            f"{'、'.join(p.name for p in found)}。請只保留一個。",
-        )])
-    return found[0] if found else None
+    return find_text_file(_year_dir(roc_year(year), root), root, STEM, TITLE)
 
 
 def _year_context(year: int, root: Path) -> tuple[dict[str, dt.date] | None,
@@ -586,14 +545,7 @@ def load_results_text(year: int | str, data_dir: str | Path = config.DATA_DIR, *
 def _load(path: Path, year: int, root: Path,
           report_ids: Iterable[str] | None) -> ResultsText:
     display = display_path(path, root)
-    record_input(path)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError([Problem(display, None, None, None,
-                                 "檔案不是 UTF-8 編碼。請用記事本或 VS Code 另存為 UTF-8。")]) \
-            from None
+    text = read_text_file(path, display)
     meetings, people = _year_context(year, root)
     return parse_results_text(text, display, meetings=meetings, report_ids=report_ids,
                               names=people)

@@ -89,6 +89,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check a year's files, then say for every report whether it can be built."""
     from genderstats import data
     from genderstats.data import needs
+    from genderstats.data.loader import year_folder_problem
     from genderstats.data.vocab import match_key
     from genderstats.pipeline.registry import load_registry
 
@@ -96,6 +97,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data_dir = config.resolve_data_dir(args.data_dir)
     folder = data_dir / str(year)
     shown = data.display_path(folder, data_dir)
+    refused = year_folder_problem(folder, data_dir)
+    if refused is not None:
+        print(f"錯誤：{refused}{year} 年的報告都無法產製。", file=sys.stderr)
+        return EXIT_INPUT
     if not folder.is_dir():
         print(f"錯誤：找不到 {shown}/ 資料夾，{year} 年的報告都無法產製。請建立這個資料夾並放入"
               "該年度的資料檔（檔名與欄位見 data/README.md）。", file=sys.stderr)
