@@ -62,7 +62,9 @@ class PublicPaths:
                  + [(f, "", ".") for f in _forms(Path(out).parent)]
                  + [(f, "", ".") for f in self.project]
                  + [(f, "~/", "~") for f in home])
-        self.rules = sorted((r for r in rules if len(r[0]) > 1),
+        # Papermill writes the injected parameters with non-ASCII letters escaped (\uXXXX).
+        rules += [(json.dumps(f)[1:-1], inside, bare) for f, inside, bare in rules]
+        self.rules = sorted((r for r in set(rules) if len(r[0]) > 1),
                             key=lambda r: len(r[0]), reverse=True)
 
     def path(self, path: str | Path) -> str:
