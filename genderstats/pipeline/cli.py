@@ -53,7 +53,7 @@ def _jobs(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        value = 0
+        raise argparse.ArgumentTypeError(f"--jobs 的值「{text}」不是整數") from None
     if value < 1:
         raise argparse.ArgumentTypeError("--jobs 要是 1 以上的整數（如 2）")
     return value
