@@ -582,14 +582,23 @@ class _Build:
         self.params[report.id] = params
         prev = self.states[report.id]
         last = prev.get("last_good") or {}
+        # The state keeps paths in its own form (PublicPaths.stored); the key is of the paths.
+        paths = self._paths()
         return (
             not self.options.force
             and prev.get("status") == "ok"
             and (self.out / f"{report.id}.html").is_file()
-            and last.get("key") == cache_key(report, params, self.package,
-                                             [*last.get("inputs", {}), *key_inputs],
-                                             last.get("dirs", []))
+            and last.get("key") == cache_key(
+                report, params, self.package,
+                [*(paths.restored(p) for p in last.get("inputs", {})), *key_inputs],
+                [paths.restored(d) for d in last.get("dirs", [])])
         )
+
+    def _paths(self) -> Any:
+        """The public form of this build's paths (``public_paths.PublicPaths``)."""
+        from genderstats.pipeline.public_paths import PublicPaths
+
+        return PublicPaths(self.data_dir, self.out)
 
     def _refuse_unbuildable(self, todo: list[Report]) -> list[Report]:
         """Fail at once, before any kernel starts, the reports whose required data is missing.
@@ -848,10 +857,14 @@ class _Build:
                                 published=(self.out / f"{report.id}.html").is_file())
 
     def _new_state(self, report: Report, res: dict[str, Any]) -> dict[str, Any]:
+        """A report's state after a run. It lies in the published folder, so it names no
+        folder of this machine: paths in PublicPaths.stored form, parameters public."""
         params = self.params[report.id]
         prev = self.states[report.id]
+        paths = self._paths()
+        shown = paths.parameters(params)
         state = {"status": res["status"], "error": res["error"], "seconds": res["seconds"],
-                 "attempted": res["built"], "parameters": params,
+                 "attempted": res["built"], "parameters": shown,
                  "phases": res.get("phases") or {},
                  "last_good": prev.get("last_good")}
         if res["status"] == "ok":
@@ -859,10 +872,12 @@ class _Build:
             state["last_good"] = {
                 "key": cache_key(report, params, self.package,
                                  [*res["inputs"], *key_inputs], res["dirs"]),
-                "built": res["built"], "seconds": res["seconds"], "inputs": res["inputs"],
-                "key_inputs": key_inputs, "dirs": res["dirs"],
+                "built": res["built"], "seconds": res["seconds"],
+                "inputs": {paths.stored(p): h for p, h in res["inputs"].items()},
+                "key_inputs": [paths.stored(p) for p in key_inputs],
+                "dirs": [paths.stored(d) for d in res["dirs"]],
                 "indicators": res["indicators"], "summary": res["summary"],
-                "parameters": params, "pdf_note": res.get("pdf_note"),
+                "parameters": shown, "pdf_note": res.get("pdf_note"),
             }
         return state
 
@@ -908,7 +923,7 @@ class _Build:
 
     def _write_outputs(self, started: datetime) -> None:
         write_outputs(self.out, self.year, self.all_reports, self.states, self.results,
-                      started, datetime.now().astimezone(), self.notes)
+                      started, datetime.now().astimezone(), self.notes, self.data_dir)
 
 
 def _placeholder_left(report: Report) -> str | None:
@@ -1111,10 +1126,11 @@ def _documents(out: Path, rid: str, status: str, last: dict[str, Any]) -> dict[s
 
 def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str, dict[str, Any]],
                   results: dict[str, ReportResult], started: datetime, finished: datetime,
-                  notes: Sequence[str] = ()) -> None:
+                  notes: Sequence[str] = (), data_dir: Path = config.DATA_DIR) -> None:
     """indicators.csv, manifest.json and index.html for the year, each written atomically.
 
-    ``notes`` (staff page and manifest) say what the build had to do without.
+    ``notes`` (staff page and manifest) say what the build had to do without; paths are
+    shown relative to ``data_dir`` (see ``public_paths``).
 
     Every entry comes from the reports' states and the files on disk (the previous manifest
     is never read, so a damaged one cannot break the build). A report never built has status
@@ -1126,6 +1142,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     from genderstats.pipeline.staff_page import render_staff
 
     write_indicators(out / "indicators.csv", indicators_frame_rows(year, reports, states))
+    shown = PublicPaths(data_dir, out)
     entries = []
     for report in reports:
         state = states.get(report.id) or {}
@@ -1141,7 +1158,6 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
         failed = status == "failed"
         executed = out / "notebooks" / f"{report.id}.ipynb"
         parameters = state.get("parameters") or last.get("parameters") or {}
-        shown = PublicPaths(parameters.get("data_dir") or config.DATA_DIR, out)
         entries.append({
             "id": report.id,
             "title": report.title,

@@ -47,7 +47,8 @@ class PublicPaths:
     """The public form of the paths of one build: its data folder and year output folder."""
 
     def __init__(self, data_dir: str | Path, out: str | Path) -> None:
-        self.data_name = Path(os.path.abspath(data_dir)).name or "data"
+        self.bases = {"data": os.path.abspath(data_dir), "out": os.path.abspath(out)}
+        self.data_name = Path(self.bases["data"]).name or "data"
         self.data = _forms(data_dir)
         self.out = _forms(out)
         self.project = _forms(config.PROJECT_ROOT)
@@ -68,8 +69,9 @@ class PublicPaths:
                             key=lambda r: len(r[0]), reverse=True)
 
     def path(self, path: str | Path) -> str:
-        """One path in its public form (see the module docstring)."""
-        full = os.path.abspath(os.fspath(path))
+        """One path in its public form (see the module docstring); a path kept in the
+        state's form (:meth:`stored`) too."""
+        full = self.restored(os.fspath(path))
         for folders, bare in ((self.data, self.data_name), (self.out, "."),
                               (self.project, ".")):
             for folder in folders:
@@ -77,6 +79,24 @@ class PublicPaths:
                 if rest is not None:
                     return Path(rest).as_posix() if rest else bare
         return Path(full).name
+
+    def stored(self, path: str) -> str:
+        """``path`` as the build's state keeps it, naming no folder of this machine and
+        reversible (:meth:`restored`): ``data:112/x.csv`` in the data folder, ``out:.state/x``
+        in the year's output folder; any other path as it is."""
+        full = os.path.abspath(path)
+        for tag, folder in self.bases.items():  # as given: restored gives the same path
+            rest = _under(full, folder)
+            if rest is not None:
+                return f"{tag}:{Path(rest).as_posix()}"
+        return path
+
+    def restored(self, path: str) -> str:
+        """The absolute path of a path kept by :meth:`stored` (any other path made absolute)."""
+        tag, colon, rest = path.partition(":")
+        if colon and tag in self.bases and not rest.startswith("/"):
+            return os.path.join(self.bases[tag], rest) if rest else self.bases[tag]
+        return os.path.abspath(path)
 
     def parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
         """Report parameters with every absolute path in its public form."""
