@@ -103,27 +103,22 @@ class PublicPaths:
         return {k: self.path(v) if isinstance(v, str) and os.path.isabs(v) else v
                 for k, v in parameters.items()}
 
-    def text(self, text: str) -> str:
+    def text(self, text: str, rules: list[tuple[str, str, str]] | None = None) -> str:
         """Free text (a message, a cell, a page) with every absolute path of this build in
         public form; pictures embedded as ``data:`` URIs are left as they are."""
-        if not any(rule[0] in text for rule in self.rules):
+        rules = [r for r in (self.rules if rules is None else rules) if r[0] in text]
+        if not rules:
             return text
         parts = _DATA_URI.split(text)
-        parts[0::2] = [self._plain(part) for part in parts[0::2]]
+        parts[0::2] = [_plain(part, rules) for part in parts[0::2]]
         return "".join(parts)
-
-    def _plain(self, text: str) -> str:
-        for folder, inside, bare in self.rules:
-            if folder in text:
-                text = text.replace(folder + os.sep, inside)
-                text = re.sub(re.escape(folder) + r"(?![\w-]|\.\w)", bare, text)
-        return text
 
     def notebook(self, data: bytes, published_as: str) -> bytes:
         """An executed notebook (nbformat JSON) as it may be published at ``published_as``
         (relative to the year's output folder): papermill's paths and parameters, and every
         text in it, in public form. Written as nbformat writes it."""
-        nb = json.loads(data)
+        raw = data.decode("utf-8")
+        nb = json.loads(raw)
         meta = nb.get("metadata", {}).get("papermill")
         if isinstance(meta, dict):
             if isinstance(meta.get("input_path"), str):
@@ -132,14 +127,26 @@ class PublicPaths:
             for key in ("parameters", "default_parameters"):
                 if isinstance(meta.get(key), dict):
                     meta[key] = self.parameters(meta[key])
-        nb = self._walk(nb)
+        # Only the folders the notebook names at all are looked for in each of its texts.
+        rules = [r for r in self.rules if r[0] in raw or json.dumps(r[0])[1:-1] in raw]
+        if rules:
+            nb = self._walk(nb, rules)
         return (json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
 
-    def _walk(self, node: Any) -> Any:
+    def _walk(self, node: Any, rules: list[tuple[str, str, str]]) -> Any:
         if isinstance(node, str):
-            return self.text(node)
+            return self.text(node, rules)
         if isinstance(node, list):
-            return [self._walk(v) for v in node]
+            return [self._walk(v, rules) for v in node]
         if isinstance(node, dict):
-            return {k: v if _BINARY.fullmatch(k) else self._walk(v) for k, v in node.items()}
+            return {k: v if _BINARY.fullmatch(k) else self._walk(v, rules)
+                    for k, v in node.items()}
         return node
+
+
+def _plain(text: str, rules: list[tuple[str, str, str]]) -> str:
+    for folder, inside, bare in rules:
+        if folder in text:
+            text = text.replace(folder + os.sep, inside)
+            text = re.sub(re.escape(folder) + r"(?![\w-]|\.\w)", bare, text)
+    return text
