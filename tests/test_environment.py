@@ -294,10 +294,17 @@ def test_without_libreoffice_every_build_says_so_and_converts_when_it_is_there(
     assert pdfmod.INSTALL_HINT in (tmp_path / "out" / ".staff" / "112" / "doc.log").read_text(
         encoding="utf-8")
     assert pdfmod.INSTALL_HINT not in (out / "logs" / "doc.log").read_text(encoding="utf-8")
+    # Still none: an unchanged build neither tries again nor adds to the logs.
+    log = (out / "logs" / "doc.log").read_text(encoding="utf-8")
+    lines: list[str] = []
+    assert _build(tmp_path, registry, lines).exit_code == 0
+    assert not any("轉換" in line or "注意" in line for line in lines)
+    assert (out / "logs" / "doc.log").read_text(encoding="utf-8") == log
     monkeypatch.undo()
     monkeypatch.setenv("PATH", f"{office / 'bin'}:{os.environ['PATH']}")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    lines: list[str] = []
+    lines = []
     result = _build(tmp_path, registry, lines)
     assert [(r.id, r.status) for r in result.results] == [("doc", "unchanged")]
+    assert any(line.endswith("  轉換  doc：上次沒有 PDF，以保留的 ODT 重新轉換") for line in lines)
     assert (out / "doc.pdf").read_bytes() == b"%PDF-1.7 whole"

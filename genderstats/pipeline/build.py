@@ -835,8 +835,11 @@ class _Build:
             last = state.get("last_good") or {}
             if not odt.is_file() or "pdf_note" not in last:
                 continue
+            from genderstats.pipeline.pdf import NO_OFFICE, convert, find_soffice
+
+            if last["pdf_note"] == NO_OFFICE and find_soffice() is None:
+                continue  # still none: nothing new to say
             self.echo(f"  轉換  {rid}：上次沒有 PDF，以保留的 ODT 重新轉換")
-            from genderstats.pipeline.pdf import convert
 
             data = odt.read_bytes()
             conversion = convert(data)  # killed with the build on a signal
