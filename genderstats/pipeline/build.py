@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from genderstats import __version__, config
+from genderstats.pipeline.public_paths import PublicPaths
 from genderstats.pipeline.registry import Report, load_registry, select
 from genderstats.pipeline.runner import Task, collect_records, run_report
 from genderstats.record import INDICATOR_COLUMNS, file_sha256
@@ -402,6 +403,7 @@ class _Build:
         self.forkserver: Any = None  # started with the first report that must run
         self.kept_times: dict[str, float] | None = None  # this machine's, read when needed
         self.notes: list[str] = []  # for the staff page: what the build did without
+        self.paths = PublicPaths(data_dir, out)  # how the published files show paths
 
     # -------------------------------------------------------- driver
 
@@ -440,7 +442,7 @@ class _Build:
             late = [r for r in last if r.id not in early_ids]
             if late:
                 self._run_phase(self._stale(late, self._write_status(status_ids)), ipc_dir)
-            self._retry_pdfs(self.reports)
+            self._retry_pdfs()
         except BuildInterrupted as exc:
             # Every worker and kernel is dead by now (the pool kills them on the way out).
             # The index is brought in line with the pages finished before the signal; after
@@ -583,7 +585,7 @@ class _Build:
         prev = self.states[report.id]
         last = prev.get("last_good") or {}
         # The state keeps paths in its own form (PublicPaths.stored); the key is of the paths.
-        paths = self._paths()
+        paths = self.paths
         return (
             not self.options.force
             and prev.get("status") == "ok"
@@ -593,12 +595,6 @@ class _Build:
                 [*(paths.restored(p) for p in last.get("inputs", {})), *key_inputs],
                 [paths.restored(d) for d in last.get("dirs", [])])
         )
-
-    def _paths(self) -> Any:
-        """The public form of this build's paths (``public_paths.PublicPaths``)."""
-        from genderstats.pipeline.public_paths import PublicPaths
-
-        return PublicPaths(self.data_dir, self.out)
 
     def _refuse_unbuildable(self, todo: list[Report]) -> list[Report]:
         """Fail at once, before any kernel starts, the reports whose required data is missing.
@@ -716,9 +712,7 @@ class _Build:
     def _made_public(self, res: dict[str, Any]) -> bool:
         """Put a finished run's notebook, page and error in public form (no path of this
         machine: :mod:`public_paths`); returns whether it failed on its input data."""
-        from genderstats.pipeline.public_paths import PublicPaths
-
-        shown = PublicPaths(self.data_dir, self.out)
+        shown = self.paths
         input_error = bool(res.pop("input_error", False))
         if res.get("notebook") is not None:
             folder = "notebooks" if res["status"] == "ok" else "failed"
@@ -814,34 +808,35 @@ class _Build:
 
     def _staff_log(self, rid: str, text: str) -> None:
         """Append ``text`` to the report's staff-only log, outside the published folder:
-        ``<out-dir>/.staff/<year>/<id>.log``, in folders only this account can open."""
+        ``<out-dir>/.staff/<year>/<id>.log``, in folders only this account can open. A log
+        that cannot be written is skipped: it never stops the build."""
         folder = self.out.parent / STAFF_DIR / str(self.year)
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for path in (folder.parent, folder):
-            os.chmod(path, 0o700)  # whatever the umask, or an older folder, left
-        with open(folder / f"{rid}.log", "a", encoding="utf-8") as fh:
-            fh.write(f"{stamp()} {text}\n")
+        with contextlib.suppress(OSError):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for path in (folder.parent, folder):
+                os.chmod(path, 0o700)  # whatever the umask, or an older folder, left
+            with open(folder / f"{rid}.log", "a", encoding="utf-8") as fh:
+                fh.write(f"{stamp()} {text}\n")
 
-    def _retry_pdfs(self, reports: list[Report]) -> None:
+    def _retry_pdfs(self) -> None:
         """Convert again the kept ODT of each unchanged report whose PDF is missing (the
         last conversion failed, or the file was removed); the notebook does not run again."""
-        for report in reports:
-            rid = report.id
-            result = self.results.get(rid)
-            odt, pdf = self.out / f"{rid}.odt", self.out / f"{rid}.pdf"
-            if result is None or result.status != "unchanged" or pdf.is_file():
-                continue
-            state = self.states[rid]
-            last = state.get("last_good") or {}
-            if not odt.is_file() or "pdf_note" not in last:
-                continue
-            from genderstats.pipeline.pdf import NO_OFFICE, convert, find_soffice
+        missing = [r.id for r in self.reports
+                   if getattr(self.results.get(r.id), "status", None) == "unchanged"
+                   and (self.out / f"{r.id}.odt").is_file()
+                   and not (self.out / f"{r.id}.pdf").is_file()
+                   and "pdf_note" in (self.states[r.id].get("last_good") or {})]
+        if not missing:
+            return
+        from genderstats.pipeline.pdf import NO_OFFICE, convert, find_soffice
 
+        for rid in missing:
+            state = self.states[rid]
+            last = state["last_good"]
             if last["pdf_note"] == NO_OFFICE and find_soffice() is None:
                 continue  # still none: nothing new to say
             self.echo(f"  轉換  {rid}：上次沒有 PDF，以保留的 ODT 重新轉換")
-
-            data = odt.read_bytes()
+            data = (self.out / f"{rid}.odt").read_bytes()
             conversion = convert(data)  # killed with the build on a signal
             with self.signals.held():
                 last["pdf_note"] = self._make_pdf(rid, data, conversion)
@@ -864,7 +859,7 @@ class _Build:
         folder of this machine: paths in PublicPaths.stored form, parameters public."""
         params = self.params[report.id]
         prev = self.states[report.id]
-        paths = self._paths()
+        paths = self.paths
         shown = paths.parameters(params)
         state = {"status": res["status"], "error": res["error"], "seconds": res["seconds"],
                  "attempted": res["built"], "parameters": shown,
@@ -1140,7 +1135,6 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     ``unbuilt`` and no links.
     """
     from genderstats.pipeline.index import render_index
-    from genderstats.pipeline.public_paths import PublicPaths
     from genderstats.pipeline.publish import write_atomic
     from genderstats.pipeline.staff_page import render_staff
 
@@ -1168,7 +1162,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
             "parameters": shown.parameters(parameters),
             "status": status,
             "seconds": res.seconds if res else float(state.get("seconds") or 0.0),
-            "error": shown.text(state.get("error") or "") or None if failed else None,
+            "error": (shown.text(state.get("error") or "") or None) if failed else None,
             "built": last.get("built") if status != "unbuilt" else None,
             "html": f"{report.id}.html" if page and status != "unbuilt" else None,
             "failed_html": (f"failed/{report.id}.html"
