@@ -6,7 +6,9 @@ folder (「112/committee_members.csv」), else to the year's output folder
 (「.state/report-status.json」), else to the project (「notebooks/annual_report.ipynb」),
 else by its name alone; the data folder itself by its name (「data」). The executed notebooks
 get the same treatment before they are published: papermill's injected parameters, its
-metadata, the records of the files read, and any message that quotes a path.
+metadata, the records of the files read, and any message that quotes a path. The build's
+own state (``.state/``, in the same folder) keeps its paths in a reversible form of its own
+(:meth:`PublicPaths.stored`), so its cache keys are still those of the full paths.
 
 >>> shown = PublicPaths("/home/王小明/data", "/srv/out/112")
 >>> shown.path("/home/王小明/data/112/committee_members.csv")
