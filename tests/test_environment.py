@@ -30,6 +30,7 @@ DOCUMENT_NOTEBOOK = {
          "source": (
              "from genderstats.present.model import Document, Paragraph, Section\n"
              "from genderstats.present.odf import record_document\n"
+             "import matplotlib.pyplot  # noqa: F401 - its cache folder is the user's\n"
              "from genderstats.record import record_summary\n"
              'record_document(Document("文件報告", (Section("一、說明", '
              '(Paragraph("一段文字。"),)),)))\n'
@@ -128,10 +129,17 @@ def test_an_unusable_cache_folder_is_skipped_with_a_note_on_the_staff_page(
         cache.write_bytes(b"not a folder")
         cache = cache / "below"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.delenv("MPLCONFIGDIR", raising=False)
     lines: list[str] = []
-    result = _build(tmp_path, _project(tmp_path), lines)
+    # Plain kernels: each imports matplotlib itself, as a notebook in JupyterLab would.
+    result = _build(tmp_path, _project(tmp_path), lines, fork=False)
     assert result.exit_code == 0 and [r.status for r in result.results] == ["ok"]
     out = tmp_path / "out" / "112"
+    # matplotlib, whose cache folder is there too, had a private one: no English warning
+    # naming the folder in the notebook, and nothing left behind.
+    notebook = (out / "notebooks" / "doc.ipynb").read_text(encoding="utf-8")
+    assert "Matplotlib" not in notebook and "stderr" not in notebook
+    assert "MPLCONFIGDIR" not in os.environ
     assert (out / "index.html").is_file()
     # LibreOffice ran from scratch each time (new profile, started again), and made the PDF.
     assert (out / "doc.pdf").read_bytes() == b"%PDF-1.7 whole"

@@ -377,11 +377,32 @@ def build(options: BuildOptions) -> BuildResult:
             ) from None
     signals = _Signals()
     try:
-        with _environment_faults(), signals.installed():
+        with _environment_faults(), signals.installed(), _private_caches():
             return _Build(options, year, data_dir, out, all_reports, reports, echo,
                           signals).run()
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def _private_caches() -> Iterator[None]:
+    """matplotlib keeps its font list in the user's cache folder; where it cannot, it warns
+    in English, naming the folder, in every notebook. Then the build's kernels get a
+    temporary folder of their own instead (``MPLCONFIGDIR``), removed afterwards."""
+    from genderstats.pipeline import usercache
+
+    home = usercache.root()
+    if "MPLCONFIGDIR" in os.environ or (home is not None
+                                        and usercache.usable(home / "matplotlib")):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="genderstats-matplotlib-")
+    os.environ["MPLCONFIGDIR"] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop("MPLCONFIGDIR", None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Build:

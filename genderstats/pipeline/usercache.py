@@ -15,13 +15,19 @@ from pathlib import Path
 SKIPPED = "無法使用快取資料夾，已略過（不影響報告內容）"
 
 
-def folder() -> Path | None:
-    """The cache folder's path (it may not exist yet); None when there is no home folder."""
+def root() -> Path | None:
+    """The user's cache folder of every program (``$XDG_CACHE_HOME``, else ``~/.cache``);
+    None when there is no home folder."""
     try:
-        home = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+        return Path(os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"))
     except RuntimeError:  # no home folder to be found
         return None
-    return Path(home) / "genderstats"
+
+
+def folder() -> Path | None:
+    """Our cache folder's path (it may not exist yet); None when there is no home folder."""
+    home = root()
+    return home / "genderstats" if home is not None else None
 
 
 def usable(path: Path | None = None) -> bool:
