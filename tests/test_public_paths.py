@@ -84,6 +84,28 @@ def test_an_executed_notebook_is_rewritten_where_papermill_and_the_records_put_p
         "image/png": png}
 
 
+def test_a_failure_quoting_the_data_path_is_published_without_it(tmp_path: Path) -> None:
+    registry = fixture_project(tmp_path / NAME,
+                               "  - {id: lost, title: 遺失, notebook: lost.ipynb}\n")
+    nb = json.loads(json.dumps(DATA_NOTEBOOK))
+    nb["cells"][1]["source"] = ('import os\n'
+                                'raise FileNotFoundError(os.path.join(data_dir, "112", "x.csv"))')
+    (registry.parent / "lost.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    data, out_dir = tmp_path / NAME / "data", tmp_path / "out"
+    result = build(BuildOptions(year=112, data_dir=data, out_dir=out_dir, registry=registry,
+                                echo=lambda _: None, jobs=1))
+    assert result.exit_code == 1  # not a data error of the project's: a failure
+    assert result.results[0].error == "112/x.csv"
+    out = out_dir / "112"
+    for name in ("failed/lost.ipynb", "failed/lost.html", "manifest.json", "staff.html",
+                 ".state/lost.json"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert NAME not in text and json.dumps(NAME)[1:-1] not in text, name
+        assert str(tmp_path) not in text, name
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["reports"][0]["error"] == "112/x.csv"
+
+
 # ---------------------------------------------------------------- exit codes
 
 DATA_NOTEBOOK = {
