@@ -98,12 +98,13 @@ def test_a_failure_quoting_the_data_path_is_published_without_it(tmp_path: Path)
     assert result.results[0].error == "112/x.csv"
     out = out_dir / "112"
     for name in ("failed/lost.ipynb", "failed/lost.html", "manifest.json", "staff.html",
-                 ".state/lost.json"):
+                 ".state/lost.json", "logs/lost.log"):
         text = (out / name).read_text(encoding="utf-8")
         assert NAME not in text and json.dumps(NAME)[1:-1] not in text, name
         assert str(tmp_path) not in text, name
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["reports"][0]["error"] == "112/x.csv"
+    assert (out / "logs" / "lost.log").read_text(encoding="utf-8").strip() == "112/x.csv"
 
 
 # ---------------------------------------------------------------- exit codes

@@ -52,6 +52,7 @@ __all__ = ["BuildOptions", "BuildResult", "ReportResult", "build", "cache_key",
 
 STATE_DIR = ".state"
 STAFF_DIR = ".staff"  # <out-dir>/.staff/<year>/: staff-only logs, never published
+_LOG_SCRUBBED = 16 * 1024 * 1024  # a public log longer than this is not rewritten
 LOCK_NAME = ".build.lock"
 _VERSION_ANSWERS = 4  # the package versions kept for so many interpreters/paths
 STATUS_FILE = "report-status.json"
@@ -743,7 +744,21 @@ class _Build:
         for key in ("page", "error"):
             if isinstance(res.get(key), str):
                 res[key] = shown.text(res[key])
+        self._public_log(res["id"])
         return input_error
+
+    def _public_log(self, rid: str) -> None:
+        """The public log the worker wrote, with the paths of this machine in public form."""
+        from genderstats.pipeline.publish import write_atomic
+
+        path = self.out / "logs" / f"{rid}.log"
+        with contextlib.suppress(OSError):
+            if path.stat().st_size > _LOG_SCRUBBED:
+                return
+            text = path.read_text(encoding="utf-8", errors="replace")
+            shown = self.paths.text(text)
+            if shown != text:
+                write_atomic(path, shown)
 
     def _finish_one(self, report: Report, outcome: Any) -> None:
         if outcome.kind == "done":
