@@ -259,16 +259,17 @@ def test_manifest_records_what_ran_on_which_inputs(sample_build, sample_manifest
     for e in m["reports"]:
         assert e["status"] == "ok"
         assert e["parameters"]["year"] == 112
-        assert e["parameters"]["data_dir"] == str(sample_build["data"])
-        assert e["notebook"] == str(sample_build["registry"].parent / Path(e["notebook"]).name)
+        # No folder of this machine: the data folder by its name, files from it; the
+        # tests' registry is outside the project, so its notebooks go by their names.
+        assert e["parameters"]["data_dir"] == sample_build["data"].name == "data"
+        assert e["notebook"] == Path(e["notebook"]).name
         assert e["inputs"], e["id"]
         for path, digest in e["inputs"].items():
-            # The annual report also reads the registry to list the year's reports.
-            assert (path.startswith(str(sample_build["data"]))
-                    or path.endswith(".state/report-status.json")), path
+            assert (re.fullmatch(r"1\d\d/\w+\.(csv|xlsx|ods|yml)", path)
+                    or path == ".state/report-status.json"), path
             assert re.fullmatch(r"[0-9a-f]{64}", digest)
     engineers = next(e for e in m["reports"] if e["id"] == "onsite-engineers")
-    assert str(sample_build["data"] / "112" / "onsite_engineers.csv") in engineers["inputs"]
+    assert "112/onsite_engineers.csv" in engineers["inputs"]
     dgc = next(e for e in m["reports"] if e["id"] == "data-governance-committee")
     assert dgc["parameters"]["committee"] == "資料治理委員會"
 

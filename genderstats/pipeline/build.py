@@ -33,15 +33,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from genderstats import __version__, config
+from genderstats.pipeline.public_paths import PublicPaths
 from genderstats.pipeline.registry import Report, load_registry, select
-from genderstats.pipeline.runner import Task, collect_records, relative, run_report
+from genderstats.pipeline.runner import Task, collect_records, run_report
 from genderstats.record import INDICATOR_COLUMNS, file_sha256
 from genderstats.years import roc_year
 
@@ -50,6 +51,8 @@ __all__ = ["BuildOptions", "BuildResult", "ReportResult", "build", "cache_key",
            "BuildInterrupted", "BuildEnvironmentError", "BuildUsageError"]
 
 STATE_DIR = ".state"
+STAFF_DIR = ".staff"  # <out-dir>/.staff/<year>/: staff-only logs, never published
+_LOG_SCRUBBED = 16 * 1024 * 1024  # a public log longer than this is not rewritten
 LOCK_NAME = ".build.lock"
 _VERSION_ANSWERS = 4  # the package versions kept for so many interpreters/paths
 STATUS_FILE = "report-status.json"
@@ -124,6 +127,7 @@ class ReportResult:
     status: str  # "ok" | "failed" | "unchanged"
     seconds: float = 0.0
     error: str | None = None
+    input_error: bool = False  # failed on the year's data (invalid, or required files missing)
 
 
 @dataclass
@@ -138,7 +142,12 @@ class BuildResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.ok else 1
+        """0 all done; 2 every failed report failed on the year's data (as validate would
+        say); 1 a report failed for another reason (the README's table of exit codes)."""
+        failed = [r for r in self.results if r.status == "failed"]
+        if not failed:
+            return 0
+        return 2 if all(r.input_error for r in failed) else 1
 
 
 # ---------------------------------------------------------------- cache keys
@@ -369,11 +378,32 @@ def build(options: BuildOptions) -> BuildResult:
             ) from None
     signals = _Signals()
     try:
-        with _environment_faults(), signals.installed():
+        with _environment_faults(), signals.installed(), _private_caches():
             return _Build(options, year, data_dir, out, all_reports, reports, echo,
                           signals).run()
     finally:
         lock.release()
+
+
+@contextlib.contextmanager
+def _private_caches() -> Iterator[None]:
+    """matplotlib keeps its font list in the user's cache folder; where it cannot, it warns
+    in English, naming the folder, in every notebook. Then the build's kernels get a
+    temporary folder of their own instead (``MPLCONFIGDIR``), removed afterwards."""
+    from genderstats.pipeline import usercache
+
+    home = usercache.root()
+    if "MPLCONFIGDIR" in os.environ or (home is not None
+                                        and usercache.usable(home / "matplotlib")):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="genderstats-matplotlib-")
+    os.environ["MPLCONFIGDIR"] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop("MPLCONFIGDIR", None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Build:
@@ -394,12 +424,15 @@ class _Build:
         self.signals = signals
         self.forkserver: Any = None  # started with the first report that must run
         self.kept_times: dict[str, float] | None = None  # this machine's, read when needed
+        self.notes: list[str] = []  # for the staff page: what the build did without
+        self.paths = PublicPaths(data_dir, out)  # how the published files show paths
 
     # -------------------------------------------------------- driver
 
     def run(self) -> BuildResult:
         started_at = datetime.now().astimezone()
         t0 = time.perf_counter()
+        self._check_cache()
         # Scratch left by a build that was killed outright is never published; drop it.
         shutil.rmtree(self.work, ignore_errors=True)
         # Kernel sockets: beside the scratch (removed by the next build even after a kill)
@@ -431,6 +464,7 @@ class _Build:
             late = [r for r in last if r.id not in early_ids]
             if late:
                 self._run_phase(self._stale(late, self._write_status(status_ids)), ipc_dir)
+            self._retry_pdfs()
         except BuildInterrupted as exc:
             # Every worker and kernel is dead by now (the pool kills them on the way out).
             # The index is brought in line with the pages finished before the signal; after
@@ -454,6 +488,14 @@ class _Build:
         self.echo(f"{len(ordered)} 份報告：{n_ok} 份產製成功、{n_same} 份未變更、{n_fail} 份失敗，"
                   f"共 {time.perf_counter() - t0:.1f} 秒 → {self.out / 'index.html'}")
         return BuildResult(self.year, self.out, ordered)
+
+    def _check_cache(self) -> None:
+        """A user cache folder that cannot be used is skipped, and the staff page says so."""
+        from genderstats.pipeline import usercache
+
+        if not usercache.usable():
+            self.notes.append(usercache.SKIPPED)
+            self.echo(f"  注意  {usercache.SKIPPED}")
 
     def _load_states(self) -> tuple[list[Report], list[Report], set[str]]:
         """Read every report's state; the reports of the two phases and the status ids."""
@@ -564,13 +606,16 @@ class _Build:
         self.params[report.id] = params
         prev = self.states[report.id]
         last = prev.get("last_good") or {}
+        # The state keeps paths in its own form (PublicPaths.stored); the key is of the paths.
+        paths = self.paths
         return (
             not self.options.force
             and prev.get("status") == "ok"
             and (self.out / f"{report.id}.html").is_file()
-            and last.get("key") == cache_key(report, params, self.package,
-                                             [*last.get("inputs", {}), *key_inputs],
-                                             last.get("dirs", []))
+            and last.get("key") == cache_key(
+                report, params, self.package,
+                [*(paths.restored(p) for p in last.get("inputs", {})), *key_inputs],
+                [paths.restored(d) for d in last.get("dirs", [])])
         )
 
     def _refuse_unbuildable(self, todo: list[Report]) -> list[Report]:
@@ -585,11 +630,13 @@ class _Build:
             from genderstats.data.needs import unbuildable
 
             refused = unbuildable(todo, self.year, self.data_dir)
-        self._refuse(refused, todo)
+        self._refuse(refused, todo, input_error=True)
         return [r for r in todo if r.id not in refused]
 
-    def _refuse(self, refused: dict[str, str], reports: list[Report]) -> None:
-        """Fail each report of ``refused`` at once with its message, as a run would."""
+    def _refuse(self, refused: dict[str, str], reports: list[Report],
+                input_error: bool = False) -> None:
+        """Fail each report of ``refused`` at once with its message, as a run would
+        (``input_error``: because of the year's data)."""
         from types import SimpleNamespace
 
         for report in reports:
@@ -599,7 +646,7 @@ class _Build:
                 res = {"id": report.id, "status": "failed", "error": refused[report.id],
                        "seconds": 0.0, "built": stamp(), "inputs": {}, "dirs": [],
                        "indicators": [], "summary": None, "page": None, "notebook": None,
-                   "document": None}
+                       "document": None, "input_error": input_error}
                 self._append_log(report.id, refused[report.id])
                 self._finish(report, SimpleNamespace(kind="done", value=res))
 
@@ -678,8 +725,43 @@ class _Build:
     # -------------------------------------------------------- one finished report
 
     def _finish(self, report: Report, outcome: Any) -> None:
+        input_error = False
+        if outcome.kind == "done":
+            input_error = self._made_public(outcome.value)
         with self.signals.held():
             self._finish_one(report, outcome)
+        result = self.results.get(report.id)
+        if result is not None and result.status == "failed":
+            result.input_error = input_error
+
+    def _made_public(self, res: dict[str, Any]) -> bool:
+        """Put a finished run's notebook, page and error in public form (no path of this
+        machine: :mod:`public_paths`); returns whether it failed on its input data."""
+        shown = self.paths
+        input_error = bool(res.pop("input_error", False))
+        if res.get("notebook") is not None:
+            folder = "notebooks" if res["status"] == "ok" else "failed"
+            if res["status"] != "ok":
+                input_error = input_error or _input_error(res["notebook"])
+            res["notebook"] = shown.notebook(res["notebook"], f"{folder}/{res['id']}.ipynb")
+        for key in ("page", "error"):
+            if isinstance(res.get(key), str):
+                res[key] = shown.text(res[key])
+        self._public_log(res["id"])
+        return input_error
+
+    def _public_log(self, rid: str) -> None:
+        """The public log the worker wrote, with the paths of this machine in public form."""
+        from genderstats.pipeline.publish import write_atomic
+
+        path = self.out / "logs" / f"{rid}.log"
+        with contextlib.suppress(OSError):
+            if path.stat().st_size > _LOG_SCRUBBED:
+                return
+            text = path.read_text(encoding="utf-8", errors="replace")
+            shown = self.paths.text(text)
+            if shown != text:
+                write_atomic(path, shown)
 
     def _finish_one(self, report: Report, outcome: Any) -> None:
         if outcome.kind == "done":
@@ -743,18 +825,63 @@ class _Build:
         one, it is made here. A PDF that could not be made from this ODT is removed rather
         than left beside it: it would show the figures of an earlier build.
         """
-        from genderstats.pipeline.pdf import convert, write_pdf
         from genderstats.pipeline.publish import write_atomic
 
         write_atomic(self.out / f"{rid}.odt", odt)
+        return self._make_pdf(rid, odt, conversion)
+
+    def _make_pdf(self, rid: str, odt: bytes, conversion: Any = None) -> str | None:
+        """``<id>.pdf`` of ``odt``; returns why there is none. The reason goes to the public
+        log, LibreOffice's own message only to the staff log."""
+        from genderstats.pipeline.pdf import convert, write_pdf
+
         result = write_pdf(conversion if conversion is not None else convert(odt),
                            self.out / f"{rid}.pdf")
         if result:
             return None
         (self.out / f"{rid}.pdf").unlink(missing_ok=True)
-        self._append_log(rid, "\n".join(x for x in (result.reason, result.detail) if x))
+        self._append_log(rid, result.reason)
+        self._staff_log(rid, "\n".join(x for x in (result.reason, result.detail) if x))
         self.echo(f"  注意  {rid}：{result.reason}")
         return result.reason
+
+    def _staff_log(self, rid: str, text: str) -> None:
+        """Append ``text`` to the report's staff-only log, outside the published folder:
+        ``<out-dir>/.staff/<year>/<id>.log``, in folders only this account can open. A log
+        that cannot be written is skipped: it never stops the build."""
+        folder = self.out.parent / STAFF_DIR / str(self.year)
+        with contextlib.suppress(OSError):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for path in (folder.parent, folder):
+                os.chmod(path, 0o700)  # whatever the umask, or an older folder, left
+            with open(folder / f"{rid}.log", "a", encoding="utf-8") as fh:
+                fh.write(f"{stamp()} {text}\n")
+
+    def _retry_pdfs(self) -> None:
+        """Convert again the kept ODT of each unchanged report whose PDF is missing (the
+        last conversion failed, or the file was removed); the notebook does not run again."""
+        missing = [r.id for r in self.reports
+                   if getattr(self.results.get(r.id), "status", None) == "unchanged"
+                   and (self.out / f"{r.id}.odt").is_file()
+                   and not (self.out / f"{r.id}.pdf").is_file()
+                   and "pdf_note" in (self.states[r.id].get("last_good") or {})]
+        if not missing:
+            return
+        from genderstats.pipeline.pdf import NO_OFFICE, convert, find_soffice
+
+        for rid in missing:
+            state = self.states[rid]
+            last = state["last_good"]
+            if last["pdf_note"] == NO_OFFICE and find_soffice() is None:
+                continue  # still none: nothing new to say
+            self.echo(f"  轉換  {rid}：上次沒有 PDF，以保留的 ODT 重新轉換")
+            data = (self.out / f"{rid}.odt").read_bytes()
+            conversion = convert(data)  # killed with the build on a signal
+            with self.signals.held():
+                last["pdf_note"] = self._make_pdf(rid, data, conversion)
+                _write_json(self.state_dir / f"{rid}.json", state)
+            if last["pdf_note"] is None:
+                self.echo(f"  完成  {rid}.pdf")
 
     def _error_page(self, report: Report, error: str) -> str:
         """A failed page for a run that left no notebook (time-out, dead worker)."""
@@ -767,10 +894,14 @@ class _Build:
                                 published=(self.out / f"{report.id}.html").is_file())
 
     def _new_state(self, report: Report, res: dict[str, Any]) -> dict[str, Any]:
+        """A report's state after a run. It lies in the published folder, so it names no
+        folder of this machine: paths in PublicPaths.stored form, parameters public."""
         params = self.params[report.id]
         prev = self.states[report.id]
+        paths = self.paths
+        shown = paths.parameters(params)
         state = {"status": res["status"], "error": res["error"], "seconds": res["seconds"],
-                 "attempted": res["built"], "parameters": params,
+                 "attempted": res["built"], "parameters": shown,
                  "phases": res.get("phases") or {},
                  "last_good": prev.get("last_good")}
         if res["status"] == "ok":
@@ -778,10 +909,12 @@ class _Build:
             state["last_good"] = {
                 "key": cache_key(report, params, self.package,
                                  [*res["inputs"], *key_inputs], res["dirs"]),
-                "built": res["built"], "seconds": res["seconds"], "inputs": res["inputs"],
-                "key_inputs": key_inputs, "dirs": res["dirs"],
+                "built": res["built"], "seconds": res["seconds"],
+                "inputs": {paths.stored(p): h for p, h in res["inputs"].items()},
+                "key_inputs": [paths.stored(p) for p in key_inputs],
+                "dirs": [paths.stored(d) for d in res["dirs"]],
                 "indicators": res["indicators"], "summary": res["summary"],
-                "parameters": params, "pdf_note": res.get("pdf_note"),
+                "parameters": shown, "pdf_note": res.get("pdf_note"),
             }
         return state
 
@@ -827,7 +960,7 @@ class _Build:
 
     def _write_outputs(self, started: datetime) -> None:
         write_outputs(self.out, self.year, self.all_reports, self.states, self.results,
-                      started, datetime.now().astimezone())
+                      started, datetime.now().astimezone(), self.notes, self.data_dir)
 
 
 def _placeholder_left(report: Report) -> str | None:
@@ -843,6 +976,20 @@ def _placeholder_left(report: Report) -> str | None:
         return None
     return (f"筆記本 {report.notebook.name} 仍有範本的佔位文字「{left[0]}」，不能發布給委員。"
             "請改寫為這份報告的內容；仍在撰寫中的報告，請在 reports.yml 加上 draft: true。")
+
+
+# The exceptions a notebook raises for the year's data: their message says what to fix.
+INPUT_ERRORS = frozenset({"DataError", "RecommendationsError"})
+
+
+def _input_error(notebook: bytes) -> bool:
+    """Whether an executed notebook stopped on an error of the year's data."""
+    try:
+        nb = json.loads(notebook)
+        return any(out.get("output_type") == "error" and out.get("ename") in INPUT_ERRORS
+                   for cell in nb.get("cells", []) for out in cell.get("outputs", []))
+    except (ValueError, AttributeError, TypeError):
+        return False
 
 
 def _seconds(value: float | None) -> str:
@@ -1015,8 +1162,12 @@ def _documents(out: Path, rid: str, status: str, last: dict[str, Any]) -> dict[s
 
 
 def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str, dict[str, Any]],
-                  results: dict[str, ReportResult], started: datetime, finished: datetime) -> None:
+                  results: dict[str, ReportResult], started: datetime, finished: datetime,
+                  notes: Sequence[str] = (), data_dir: Path = config.DATA_DIR) -> None:
     """indicators.csv, manifest.json and index.html for the year, each written atomically.
+
+    ``notes`` (staff page and manifest) say what the build had to do without; paths are
+    shown relative to ``data_dir`` (see ``public_paths``).
 
     Every entry comes from the reports' states and the files on disk (the previous manifest
     is never read, so a damaged one cannot break the build). A report never built has status
@@ -1027,6 +1178,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     from genderstats.pipeline.staff_page import render_staff
 
     write_indicators(out / "indicators.csv", indicators_frame_rows(year, reports, states))
+    shown = PublicPaths(data_dir, out)
     entries = []
     for report in reports:
         state = states.get(report.id) or {}
@@ -1041,14 +1193,15 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
             status = "ok" if state.get("status") == "ok" and page else "unbuilt"
         failed = status == "failed"
         executed = out / "notebooks" / f"{report.id}.ipynb"
+        parameters = state.get("parameters") or last.get("parameters") or {}
         entries.append({
             "id": report.id,
             "title": report.title,
-            "notebook": relative(report.notebook),
-            "parameters": state.get("parameters") or last.get("parameters") or {},
+            "notebook": shown.path(report.notebook),
+            "parameters": shown.parameters(parameters),
             "status": status,
             "seconds": res.seconds if res else float(state.get("seconds") or 0.0),
-            "error": state.get("error") if failed else None,
+            "error": (shown.text(state.get("error") or "") or None) if failed else None,
             "built": last.get("built") if status != "unbuilt" else None,
             "html": f"{report.id}.html" if page and status != "unbuilt" else None,
             "failed_html": (f"failed/{report.id}.html"
@@ -1059,7 +1212,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
             "failed_notebook": (f"failed/{report.id}.ipynb"
                                 if failed and (out / "failed" / f"{report.id}.ipynb").is_file()
                                 else None),
-            "inputs": {relative(p): h for p, h in sorted(last.get("inputs", {}).items())},
+            "inputs": {shown.path(p): h for p, h in sorted(last.get("inputs", {}).items())},
             "key_figure": last.get("summary") if status != "unbuilt" else None,
             **_documents(out, report.id, status, last),
         })
@@ -1071,6 +1224,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
         "packages": _versions(out / STATE_DIR),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
+        "notes": list(notes),
     }
     _write_json(out / "manifest.json", manifest)
     # The staff page first: the committee's index never names it, but it must be there

@@ -1,8 +1,10 @@
 """The ``genderstats`` command: build, validate, list, new, fonts.
 
 Exit codes: 0 everything succeeded; 1 a report failed; 2 bad input or usage (invalid data,
-unknown year or report id); 3 another build holds the output folder; 4 the output folder
-cannot be written (permissions, read-only, disk full); 128 + N stopped by signal N.
+including every failed report having failed on the year's data or on required files
+missing; unknown year or report id; a bad option); 3 another build holds the output folder;
+4 the output folder cannot be written (permissions, read-only, disk full); 128 + N stopped
+by signal N.
 """
 
 from __future__ import annotations
@@ -44,6 +46,16 @@ def _timeout(text: str) -> float:
         value = float("nan")
     if not value > 0:
         raise argparse.ArgumentTypeError("--timeout 要大於 0 秒（如 600）")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs 的值「{text}」不是整數") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("--jobs 要是 1 以上的整數（如 2）")
     return value
 
 
@@ -206,6 +218,8 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
      "{a} 不能與 {b} 同時使用"),
     (re.compile(r"ambiguous option: (?P<a>\S+) could match (?P<m>.+)"),
      "選項 {a} 不明確，可能是：{m}"),
+    # Last: the option checks of this file (_timeout, _jobs) already name their option.
+    (re.compile(r"argument (?P<a>\S+?): (?P<m>--\S+ [^\x00-\x7f].*)"), "{m}"),
 ]
 _TYPE_WORDS = {"int": "整數", "float": "數字"}
 
@@ -281,7 +295,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out-dir", default=str(config.OUTPUTS_DIR), metavar="資料夾",
                    help="輸出資料夾")
     b.add_argument("--only", nargs="+", metavar="ID", help="只產製這些報告")
-    b.add_argument("--jobs", type=int, default=None, metavar="數量",
+    b.add_argument("--jobs", type=_jobs, default=None, metavar="數量",
                    help="同時執行的報告數（預設：CPU 核心數；與其他報告同時開始、"
                         "等待它們的成果報告不計入）")
     b.add_argument("--force", action="store_true", help="全部重新執行，不沿用未變更的結果")

@@ -62,13 +62,26 @@ def environment(out: Path | None = None) -> Any:
     ``.state/templates``: compiling them costs a third of an unchanged rebuild. Jinja checks
     each against its template's source before use.
     """
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from jinja2 import Environment, select_autoescape
 
     return Environment(
-        loader=FileSystemLoader(str(config.TEMPLATES_DIR)),
+        loader=_loader(),
         autoescape=select_autoescape(default=True, default_for_string=True),
         bytecode_cache=_template_cache(out / ".state" / "templates") if out else None,
     )
+
+
+def _loader() -> Any:
+    """The templates folder, each template named by its path in the project: the compiled
+    templates kept in the published folder name no folder of this machine."""
+    from jinja2 import FileSystemLoader
+
+    class ProjectLoader(FileSystemLoader):
+        def get_source(self, environment: Any, template: str) -> Any:
+            source, filename, uptodate = super().get_source(environment, template)
+            return source, f"genderstats/templates/{template}", uptodate
+
+    return ProjectLoader(str(config.TEMPLATES_DIR))
 
 
 def _template_cache(folder: Path) -> Any:

@@ -4,7 +4,8 @@ Each conversion runs LibreOffice with its own throw-away profile (``-env:UserIns
 two builds at once, or a LibreOffice a person has open, would otherwise share one profile,
 and the second ``soffice`` quietly hands its work to the first or waits on its lock. A new
 profile starts from the extension registry of an earlier one (kept in the user's cache
-folder), so LibreOffice need not set it up and start again each time. The
+folder, checked before use, rebuilt when a conversion from it fails), so LibreOffice need
+not set it up and start again each time. The
 conversion has a time limit and is killed with its whole process group; the PDF is written
 beside the target and renamed into place, so there is the new file, the last good one, or
 none, never half of one. Without LibreOffice there is no PDF and a reason to show.
@@ -20,6 +21,7 @@ import hashlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -27,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from genderstats.pipeline import usercache
 from genderstats.pipeline.processes import malloc_tunables
 from genderstats.pipeline.publish import write_atomic
 
@@ -114,8 +117,11 @@ def convert(odt: bytes, timeout: float | None = None, *,
 
     ``started`` receives the process group of each LibreOffice process as soon as it runs,
     so whoever may have to stop it can kill the whole group, and ``ended`` the same group
-    once it is gone. Its working folder (copy of the document, profile, output) is made
+    once it is gone. Its working folder (copy of the document, profiles, output) is made
     under ``scratch`` (default: the system's temporary folder) and removed afterwards.
+
+    A conversion from a kept profile seed that fails is tried once more from a new profile;
+    when that one succeeds, its registry replaces the seed (see :func:`_seed_folder`).
     """
     soffice = find_soffice()
     if soffice is None:
@@ -123,45 +129,70 @@ def convert(odt: bytes, timeout: float | None = None, *,
     timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + timeout
     program, direct = _program(soffice)
+    seed = _seed_folder(program) if direct else None
     work = Path(tempfile.mkdtemp(prefix="genderstats-pdf-", dir=scratch))
     try:
         # A fixed plain name: LibreOffice names its output after the input.
         src = work / "in" / "document.odt"
         src.parent.mkdir()
         src.write_bytes(odt)
-        out = work / "out"
+        attempt = _Attempt(program, direct, src, timeout, deadline, started, ended)
+        seeded = seed is not None and _copy_seed(seed, work / "seeded")
+        if seeded:
+            result = attempt.run(work / "seeded")
+            if result.data is not None or result.reason.startswith(_TIMED_OUT):
+                return result
+            # A seed that passed the checks yet fails: once more from scratch, then renewed.
+        result = attempt.run(work / "profile")
+        if seed is not None and result.data is not None:
+            _keep_seed(work / "profile", seed)
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+_TIMED_OUT = "LibreOffice 轉檔逾時"
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One LibreOffice conversion of ``src`` in a given profile folder."""
+
+    program: str
+    direct: bool
+    src: Path
+    timeout: float
+    deadline: float
+    started: Callable[[int], None] | None
+    ended: Callable[[int], None] | None
+
+    def run(self, profile: Path) -> Conversion:
+        out = profile.parent / f"{profile.name}-out"
         out.mkdir()
-        profile = work / "profile"
-        seed = _seed_folder(program) if direct else None
-        seeded = seed is not None and _copy_seed(seed, profile)
         cmd = [
-            program,
+            self.program,
             f"-env:UserInstallation={profile.as_uri()}",
             "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-            "--nolockcheck", "--convert-to", EXPORT, "--outdir", str(out), str(src),
+            "--nolockcheck", "--convert-to", EXPORT, "--outdir", str(out), str(self.src),
         ]
         env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp",
                # Half of a conversion's time was page faults: see malloc_tunables.
                "GLIBC_TUNABLES": malloc_tunables(os.environ.get("GLIBC_TUNABLES", ""))}
-        if direct:
+        if self.direct:
             env["SAL_ENABLE_FILE_LOCKING"] = "1"  # as the soffice script sets it
         for _ in range(2):
-            code, stderr = _run(cmd, env, deadline, started, ended)
+            code, stderr = _run(cmd, env, self.deadline, self.started, self.ended)
             if code is None:
-                return Conversion(None, f"LibreOffice 轉檔逾時（{timeout:g} 秒），未產製 PDF")
+                return Conversion(None, f"{_TIMED_OUT}（{self.timeout:g} 秒），未產製 PDF")
             # Started again as oosplash (which the soffice script runs) would do.
-            if not (direct and code == _RESTART):
+            if not (self.direct and code == _RESTART):
                 break
         pdf = out / "document.pdf"
         data = pdf.read_bytes() if pdf.is_file() else b""
         if code != 0 or not data.startswith(b"%PDF"):
             shown = f"（結束碼 {code}）" if code else ""
             return Conversion(None, f"LibreOffice 轉檔失敗{shown}，未產製 PDF", _tail(stderr))
-        if seed is not None and not seeded:
-            _keep_seed(profile, seed)
         return Conversion(_unversioned(data))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _run(cmd: list[str], env: dict[str, str], deadline: float,
@@ -209,23 +240,64 @@ def _seed_folder(program: str) -> Path | None:
     about a tenth of its time. The registry it made (``user/extensions``: empty databases
     and the build id, no paths or documents) is kept and copied into each new throw-away
     profile, as JODConverter's template profile does. Keyed by the program's size and
-    modification time, so an upgraded LibreOffice gets its own.
+    modification time, so an upgraded LibreOffice gets its own. None when the cache folder
+    cannot be used (:mod:`usercache`): every profile is then made from scratch.
     """
+    folder = usercache.folder()
     try:
         info = os.stat(program)
-        home = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    except (OSError, RuntimeError):
+    except OSError:
+        return None
+    if folder is None or not usercache.usable(folder):
         return None
     key = hashlib.sha256(f"{program}\0{info.st_size}\0{info.st_mtime_ns}".encode()).hexdigest()
-    return Path(home) / "genderstats" / f"libreoffice-{key[:16]}"
+    return folder / f"libreoffice-{key[:16]}"
+
+
+# A seed is a few dozen small files (about 150 KB): anything much larger is not one.
+_SEED_FILES = 500
+_SEED_FILE_BYTES = 256 * 1024
+_SEED_BYTES = 4 * 1024 * 1024
+
+
+def valid_seed(extensions: Path) -> bool:
+    """Whether ``extensions`` holds a usable extension registry: a build id, well-formed
+    registry databases (``*.xml``), sync stamps that are numbers; only plain files and
+    folders, of a seed's size. A seed that fails is not used, and is replaced."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        if extensions.is_symlink() or not (extensions / "buildid").is_file():
+            return False
+        if not (extensions / "buildid").read_bytes().strip():
+            return False
+        count = total = 0
+        for path in extensions.rglob("*"):
+            info = path.lstat()
+            count += 1
+            if count > _SEED_FILES:
+                return False
+            if stat.S_ISDIR(info.st_mode):
+                continue
+            total += info.st_size
+            if (not stat.S_ISREG(info.st_mode) or info.st_size > _SEED_FILE_BYTES
+                    or total > _SEED_BYTES):
+                return False
+            if path.suffix == ".xml":
+                ET.fromstring(path.read_bytes())
+            elif path.name == "lastsynchronized" and not path.read_bytes().strip().isdigit():
+                return False
+    except (OSError, ET.ParseError, ValueError):
+        return False
+    return True
 
 
 def _copy_seed(seed: Path, profile: Path) -> bool:
-    """Copy a kept seed into the new profile; False when there is none (or it is unusable)."""
-    if not (seed / "extensions" / "buildid").is_file():
+    """Copy a kept seed into the new profile; False when there is none, or it is unusable."""
+    if not valid_seed(seed / "extensions"):
         return False
     try:
-        shutil.copytree(seed / "extensions", profile / "user" / "extensions")
+        shutil.copytree(seed / "extensions", profile / "user" / "extensions", symlinks=True)
     except OSError:
         shutil.rmtree(profile, ignore_errors=True)
         return False
@@ -233,16 +305,22 @@ def _copy_seed(seed: Path, profile: Path) -> bool:
 
 
 def _keep_seed(profile: Path, seed: Path) -> None:
-    """Keep the extension registry of a profile LibreOffice has just set up, atomically
-    (another build may do the same at once); a cache that cannot be written is skipped."""
+    """Keep the extension registry of a profile LibreOffice has just set up, in place of
+    any seed there, atomically (another build may do the same at once); a cache that cannot
+    be written is skipped."""
     source = profile / "user" / "extensions"
-    if not (source / "buildid").is_file():
+    if not valid_seed(source):
         return
     with contextlib.suppress(OSError):
         seed.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".seed-", dir=seed.parent))
         try:
             shutil.copytree(source, staging / "extensions")
+            if seed.exists() or seed.is_symlink():
+                # The old seed is moved aside first: a folder cannot be renamed over another.
+                old = Path(tempfile.mkdtemp(prefix=".old-", dir=seed.parent))
+                os.rename(seed, old / "seed")
+                shutil.rmtree(old, ignore_errors=True)
             os.rename(staging, seed)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

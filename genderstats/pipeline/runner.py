@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genderstats import config
 from genderstats.pipeline.registry import Report
 from genderstats.record import (
     DOCUMENT_MIME,
@@ -89,15 +88,6 @@ def error_text(nb: Any, exc: BaseException) -> str:
     if type(exc).__name__ == "DeadKernelError":
         return KERNEL_DIED
     return _explained(type(exc).__name__, str(exc))
-
-
-def relative(path: str | Path) -> str:
-    """``path`` relative to the project when inside it (as the manifest shows paths)."""
-    p = Path(path).resolve()
-    try:
-        return p.relative_to(config.PROJECT_ROOT).as_posix()
-    except ValueError:
-        return p.as_posix()
 
 
 def sources(read: list[str], data_dir: str) -> list[dict[str, str]]:

@@ -47,5 +47,6 @@ def render_staff(out: Path, manifest: dict[str, Any]) -> str:
         version=manifest.get("genderstats_version", ""),
         python=manifest.get("python", ""),
         packages=manifest.get("packages") or {},
+        notes=manifest.get("notes") or [],
         css=page_css(),
     )

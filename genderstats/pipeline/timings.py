@@ -2,10 +2,11 @@
 
 A build starts the longest reports first, by the times its output folder keeps (so that no
 worker is left running one alone at the end). A new output folder keeps none; the build
-then goes by the times kept here, in the user's cache folder
-(``~/.cache/genderstats/report-seconds.json``: for each report, its notebook, id and
-seconds, nothing else). Only the order depends on them: a missing or unreadable file gives
-the registry's order, and the pages are the same either way.
+then goes by the times kept here, in the user's cache folder (:mod:`usercache`,
+``~/.cache/genderstats/report-seconds.json``: for each report, its notebook, id and
+seconds, nothing else). Only the order depends on them: a missing or unreadable file, or a
+cache folder that cannot be used, gives the registry's order, and the pages are the same
+either way.
 """
 
 from __future__ import annotations
@@ -17,17 +18,16 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from genderstats.pipeline import usercache
+
 FILE_NAME = "report-seconds.json"
 MAX_ENTRIES = 200  # the reports of a few projects and their test copies
 
 
 def cache_file() -> Path | None:
-    """The file in the user's cache folder (``$XDG_CACHE_HOME``, else ``~/.cache``)."""
-    try:
-        home = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    except RuntimeError:  # no home folder to be found
-        return None
-    return Path(home) / "genderstats" / FILE_NAME
+    """The file in the user's cache folder; None when that folder cannot be used."""
+    folder = usercache.folder()
+    return folder / FILE_NAME if folder is not None and usercache.usable(folder) else None
 
 
 def key(notebook: Path, report_id: str) -> str:
@@ -60,7 +60,7 @@ def remember(seconds: Mapping[str, float]) -> None:
         kept[k] = round(float(v), 2)
     text = json.dumps(dict(list(kept.items())[-MAX_ENTRIES:]), ensure_ascii=False)
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
