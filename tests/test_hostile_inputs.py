@@ -252,8 +252,8 @@ def test_build_refuses_a_year_folder_linked_out(capsys, sample: Path, tmp_path: 
                  str(registry), "--out-dir", str(tmp_path / "out"), "--only", "onsite-engineers"])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.endswith(f" 錯誤：{YEAR_LINKED_OUT}\n")
-    assert not (tmp_path / "out" / "112" / "onsite-engineers.html").exists()
+    assert err.endswith(f" 錯誤：{YEAR_LINKED_OUT}沒有產製任何檔案。\n")
+    assert not (tmp_path / "out" / "112").exists()  # refused before anything is written
 
 
 def test_year_folder_linked_inside_the_data_folder_is_read(sample: Path) -> None:
