@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from genderstats import config
+from genderstats.data.loader import name_filter
 from genderstats.present.model import Block, Findings, Paragraph
 from genderstats.record import record_input, record_lookup
 from genderstats.years import roc_year
@@ -45,7 +46,7 @@ def load(topic: str, year: int | str, data_dir: str | Path | None = None) -> lis
         items = [items]
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise RecommendationsError(f"{path}「{topic}」：每一項建議應為一句文字（以 - 開頭）。")
-    return [i.strip() for i in items if i.strip()]
+    return [name_filter(year, data_dir).mask(i.strip()) for i in items if i.strip()]
 
 
 def recommendations_block(items: list[str], *, title: str = "建議") -> Block:

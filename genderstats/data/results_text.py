@@ -30,7 +30,7 @@ from genderstats.data.loader import (
 )
 from genderstats.data.specs import DATASETS
 from genderstats.data.vocab import match_key
-from genderstats.privacy import mask_name
+from genderstats.names import mask_name
 from genderstats.record import record_input, record_lookup
 from genderstats.years import roc_year
 
