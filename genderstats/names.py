@@ -53,7 +53,7 @@ _NUMERALS = frozenset("一二三四五六七八九十百千萬億零〇兩廿卅
 # person (資訊局, 高雄市, 林組長, 王老師 is caught by the known-name filter instead).
 _NOT_A_NAME_END = frozenset(
     "局處科室組會所院部署府校系館隊班課股區市縣鄉鎮村里路街段號樓站場廠司社團協黨庫園"
-    "長師員官任授生士主委者人們類別項目式案法費額表單冊書籍報率數量度點性化業界制權利"
+    "長師員官任授生士主委者人們類別項目式案法費額表單冊書籍報率數量度點性化業界制權利問"
     "期年月日時週天季次件份種位個名套台臺間線網站機器具材料品物"
 )
 
@@ -273,11 +273,15 @@ def suspected_names(text: str, vocabulary: Iterable[str] = (),
 
 def could_be_name(value: str, vocabulary: Iterable[str] = ()) -> bool:
     """Whether a quoted value may be a personal name: 2 to 4 Chinese characters (after
-    :func:`normalise_name`) that are not a word of ``vocabulary`` nor a number.
+    :func:`normalise_name`) led by a common surname, not ending like a unit or a post, and
+    not a word of ``vocabulary``. Other words (「不詳」「很好」) are quoted as typed; a name
+    with a rarer surname is masked when it is a known name (:class:`NameFilter`).
 
-    >>> could_be_name("曾啟毅"), could_be_name("男性", {"男性"}), could_be_name("12a")
+    >>> could_be_name("曾啟毅"), could_be_name("男性", {"男性"}), could_be_name("不詳")
     (True, False, False)
     """
     text = normalise_name(value)
-    return (2 <= len(text) <= 4 and all(_HAN.fullmatch(ch) for ch in text)
-            and text not in set(vocabulary) and not all(ch in _NUMERALS for ch in text))
+    if not (2 <= len(text) <= 4 and all(_HAN.fullmatch(ch) for ch in text)):
+        return False
+    led = text[:2] in COMPOUND_SURNAMES or text[0] in SURNAMES
+    return led and text[-1] not in _NOT_A_NAME_END and text not in set(vocabulary)

@@ -27,6 +27,7 @@ from genderstats.analyses import digital_training as dt
 from genderstats.analyses import engineers as eng
 from genderstats.data import results_text as rt
 from genderstats.data.loader import name_filter
+from genderstats.names import NameFilter, mask_name
 from genderstats.present.model import (
     Cell,
     Document,
@@ -40,7 +41,6 @@ from genderstats.present.model import (
     Slot,
     Table,
 )
-from genderstats.names import NameFilter, mask_name
 from genderstats.stats import format_count, format_pct, has_column
 
 __all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "Inputs", "load_inputs", "figures",

@@ -595,28 +595,31 @@ def _years_up_to(year: int, root: Path) -> list[int]:
     return sorted(y for y in years if y <= year)
 
 
+_NAMES: dict[tuple[object, ...], frozenset[str]] = {}
+"""The names of each roster file read, by path and version (modification time, size, inode)."""
+
+
 def _names_of(spec: Dataset, path: Path, year: int, root: Path) -> frozenset[str]:
     """The names in ``path``'s name columns (read even when the file has other problems)."""
-    record_input(path)
     try:
         st = path.stat()
     except OSError:
         return frozenset()
-    return _names_cached(spec.stem, str(path), year, str(root), st.st_mtime_ns, st.st_size,
-                         st.st_ino)
-
-
-@lru_cache(maxsize=256)
-def _names_cached(stem: str, path: str, year: int, root: str, *stamp: int) -> frozenset[str]:
-    # ``stamp`` (modification time, size, inode) makes a changed file a new key.
-    loaded = _read_file(DATASETS[stem], Path(path), year, root)
+    key = (str(path), year, str(root), st.st_mtime_ns, st.st_size, st.st_ino)
+    if key in _NAMES:
+        record_input(path)  # read once per process, but an input of every notebook
+        return _NAMES[key]
+    loaded = _read_file(spec, path, year, root)
     names: set[str] = set()
-    for column in personal_columns()[stem]:
+    for column in personal_columns()[spec.stem]:
         col = loaded.columns.get(column)
         if col is not None:
             for value in col.parsed.values:
                 names.update(split_names(value))
-    return frozenset(names)
+    if len(_NAMES) > 256:
+        _NAMES.clear()
+    _NAMES[key] = frozenset(names)
+    return _NAMES[key]
 
 
 def known_names(year: int | str, data_dir: str | Path = config.DATA_DIR) -> frozenset[str]:

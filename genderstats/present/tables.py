@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TEMPLATES_DIR, TOTAL
+from genderstats.names import mask_name
 from genderstats.present.html import Html
 from genderstats.present.model import Cell, Row, Table
-from genderstats.names import mask_name
 from genderstats.privacy import ProtectedTable, protect_people_table
 from genderstats.stats import format_count, format_pct, is_total_label
 
