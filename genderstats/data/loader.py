@@ -622,24 +622,49 @@ def _names_of(spec: Dataset, path: Path, year: int, root: Path) -> frozenset[str
     return _NAMES[key]
 
 
-def known_names(year: int | str, data_dir: str | Path = config.DATA_DIR) -> frozenset[str]:
-    """Every name known to ``year``: the name columns of every roster, contact, lecturer and
-    expert list (:func:`genderstats.data.specs.personal_columns`) in the year's folder and
-    the folders of the years before it. The files count among the notebook's inputs, so a
-    changed roster re-runs every report that read data."""
-    root = _root(data_dir)
-    y = roc_year(year)
-    names: set[str] = set()
-    for folder_year in _years_up_to(y, root):
-        folder = _year_dir(folder_year, root)
-        record_lookup(folder)
+_ROSTERS: dict[tuple[object, ...], tuple[tuple[str, Path, int], ...]] = {}
+"""The roster files of the years up to a year, by the year folders' modification times."""
+
+
+def _roster_files(year: int, root: Path) -> tuple[tuple[str, Path, int], ...]:
+    """``(stem, path, year)`` of every file with name columns, this year and the ones before.
+
+    Looked up again only when a year folder changed (a file added, removed or renamed)."""
+    folders = [(y, _year_dir(y, root)) for y in _years_up_to(year, root)]
+    try:
+        key = (str(root), year, *((y, f.stat().st_mtime_ns) for y, f in folders))
+    except OSError:
+        key = None
+    if key is not None and key in _ROSTERS:
+        return _ROSTERS[key]
+    found: list[tuple[str, Path, int]] = []
+    for folder_year, folder in folders:
         for stem in personal_columns():
             try:
                 path = _find_in(DATASETS[stem], folder, root)
             except DataError:
                 continue  # reported when the file itself is loaded or validated
             if path is not None:
-                names |= _names_of(DATASETS[stem], path, folder_year, root)
+                found.append((stem, path, folder_year))
+    if key is not None:
+        if len(_ROSTERS) > 64:
+            _ROSTERS.clear()
+        _ROSTERS[key] = tuple(found)
+    return tuple(found)
+
+
+def known_names(year: int | str, data_dir: str | Path = config.DATA_DIR) -> frozenset[str]:
+    """Every name known to ``year``: the name columns of every roster, contact, lecturer and
+    expert list (:func:`genderstats.data.specs.personal_columns`) in the year's folder and
+    the folders of the years before it. The folders and files count among the notebook's
+    inputs, so a changed roster re-runs every report that read data."""
+    root = _root(data_dir)
+    y = roc_year(year)
+    for folder_year in _years_up_to(y, root):
+        record_lookup(_year_dir(folder_year, root))
+    names: set[str] = set()
+    for stem, path, folder_year in _roster_files(y, root):
+        names |= _names_of(DATASETS[stem], path, folder_year, root)
     return frozenset(names)
 
 
