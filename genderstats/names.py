@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import pandas as pd
@@ -248,7 +248,7 @@ def _name_shaped(run: str) -> bool:
     return run[0] in SURNAMES and 2 <= len(run) <= 3
 
 
-def suspected_names(text: str, vocabulary: Iterable[str] = (),
+def suspected_names(text: str, vocabulary: Collection[str] = frozenset(),
                     known: NameFilter | None = None) -> list[str]:
     """Words of ``text`` shaped like a personal name nobody listed: a common surname and one
     or two more characters, standing alone (between punctuation, spaces or the text's ends),
@@ -259,11 +259,10 @@ def suspected_names(text: str, vocabulary: Iterable[str] = (),
     """
     if not text:
         return []
-    words = set(vocabulary)
     found: dict[str, None] = {}
     flat = strip_invisible(unicodedata.normalize("NFKC", text))
     for run in _HAN_RUN.findall(flat):
-        if run in words or not _name_shaped(run):
+        if run in vocabulary or not _name_shaped(run):
             continue
         if known is not None and run in known.names:
             continue
@@ -271,7 +270,7 @@ def suspected_names(text: str, vocabulary: Iterable[str] = (),
     return list(found)
 
 
-def could_be_name(value: str, vocabulary: Iterable[str] = ()) -> bool:
+def could_be_name(value: str, vocabulary: Collection[str] = frozenset()) -> bool:
     """Whether a quoted value may be a personal name: 2 to 4 Chinese characters (after
     :func:`normalise_name`) led by a common surname, not ending like a unit or a post, and
     not a word of ``vocabulary``. Other words (「不詳」「很好」) are quoted as typed; a name
@@ -284,4 +283,4 @@ def could_be_name(value: str, vocabulary: Iterable[str] = ()) -> bool:
     if not (2 <= len(text) <= 4 and all(_HAN.fullmatch(ch) for ch in text)):
         return False
     led = text[:2] in COMPOUND_SURNAMES or text[0] in SURNAMES
-    return led and text[-1] not in _NOT_A_NAME_END and text not in set(vocabulary)
+    return led and text[-1] not in _NOT_A_NAME_END and text not in vocabulary
