@@ -36,7 +36,7 @@ from genderstats.data.specs import (
 )
 from genderstats.data.vocab import match_key
 from genderstats.names import NameFilter, mask_name, split_names, suspected_names
-from genderstats.record import record_input, record_lookup
+from genderstats.record import INPUTS_MIME, emit, record_input, record_lookup
 from genderstats.years import ad_year, roc_year
 
 PARTICIPATIONS = "training_participations"
@@ -607,7 +607,6 @@ def _names_of(spec: Dataset, path: Path, year: int, root: Path) -> frozenset[str
         return frozenset()
     key = (str(path), year, str(root), st.st_mtime_ns, st.st_size, st.st_ino)
     if key in _NAMES:
-        record_input(path)  # read once per process, but an input of every notebook
         return _NAMES[key]
     loaded = _read_file(spec, path, year, root)
     names: set[str] = set()
@@ -622,17 +621,25 @@ def _names_of(spec: Dataset, path: Path, year: int, root: Path) -> frozenset[str
     return _NAMES[key]
 
 
-_ROSTERS: dict[tuple[object, ...], tuple[tuple[str, Path, int], ...]] = {}
-"""The roster files of the years up to a year, by the year folders' modification times."""
+@dataclass(frozen=True)
+class _Rosters:
+    """The files with name columns of the years up to a year, and what a notebook records
+    for them (:data:`genderstats.record.INPUTS_MIME`: the files read, the folders looked in)."""
+
+    files: tuple[tuple[str, Path, int], ...]
+    """``(stem, path, year)`` of each file."""
+    record: dict[str, list[str]]
 
 
-def _roster_files(year: int, root: Path) -> tuple[tuple[str, Path, int], ...]:
-    """``(stem, path, year)`` of every file with name columns, this year and the ones before.
+_ROSTERS: dict[tuple[object, ...], _Rosters] = {}
+"""By the year folders' modification times: a file added, removed or renamed looks again."""
 
-    Looked up again only when a year folder changed (a file added, removed or renamed)."""
+
+def _roster_files(year: int, root: Path) -> _Rosters:
     folders = [(y, _year_dir(y, root)) for y in _years_up_to(year, root)]
     try:
-        key = (str(root), year, *((y, f.stat().st_mtime_ns) for y, f in folders))
+        key: tuple[object, ...] | None = (
+            str(root), year, *((y, f.stat().st_mtime_ns) for y, f in folders))
     except OSError:
         key = None
     if key is not None and key in _ROSTERS:
@@ -646,24 +653,27 @@ def _roster_files(year: int, root: Path) -> tuple[tuple[str, Path, int], ...]:
                 continue  # reported when the file itself is loaded or validated
             if path is not None:
                 found.append((stem, path, folder_year))
+    record = {"read": [str(p.resolve()) for _, p, _ in found],
+              "dirs": [str(f.resolve()) for _, f in folders]}
+    rosters = _Rosters(tuple(found), record)
     if key is not None:
         if len(_ROSTERS) > 64:
             _ROSTERS.clear()
-        _ROSTERS[key] = tuple(found)
-    return tuple(found)
+        _ROSTERS[key] = rosters
+    return rosters
 
 
 def known_names(year: int | str, data_dir: str | Path = config.DATA_DIR) -> frozenset[str]:
     """Every name known to ``year``: the name columns of every roster, contact, lecturer and
     expert list (:func:`genderstats.data.specs.personal_columns`) in the year's folder and
     the folders of the years before it. The folders and files count among the notebook's
-    inputs, so a changed roster re-runs every report that read data."""
+    inputs (one record for all of them), so a changed roster re-runs every report that read
+    data."""
     root = _root(data_dir)
-    y = roc_year(year)
-    for folder_year in _years_up_to(y, root):
-        record_lookup(_year_dir(folder_year, root))
+    rosters = _roster_files(roc_year(year), root)
+    emit(INPUTS_MIME, rosters.record)
     names: set[str] = set()
-    for stem, path, folder_year in _roster_files(y, root):
+    for stem, path, folder_year in rosters.files:
         names |= _names_of(DATASETS[stem], path, folder_year, root)
     return frozenset(names)
 
