@@ -218,7 +218,7 @@ def test_words_of_the_form_and_other_words_are_quoted_as_typed():
 def test_suspected_names():
     assert suspected_names("承辦人：陳美玲（分機 123）") == ["陳○玲"]
     assert suspected_names("由 歐陽小明、張簡大同 負責") == ["歐陽○明", "張簡○同"]
-    assert suspected_names("資訊局、林務局、高雄市、黃組長") == []
+    assert suspected_names("資訊局、林務局、高雄市、黃組長、紀錄：楊○宏") == []
     assert suspected_names("曾啟毅", known=NameFilter(["曾啟毅"])) == []  # masked anyway
     assert suspected_names("性別", vocabulary={"性別"}) == []
 
