@@ -599,22 +599,29 @@ _NAMES: dict[tuple[object, ...], frozenset[str]] = {}
 """The names of each roster file read, by path and version (modification time, size, inode)."""
 
 
-def _names_of(spec: Dataset, path: Path, year: int, root: Path) -> frozenset[str]:
+def _names_of(spec: Dataset, path: Path, root: Path) -> frozenset[str]:
     """The names in ``path``'s name columns (read even when the file has other problems)."""
     try:
         st = path.stat()
     except OSError:
         return frozenset()
-    key = (str(path), year, str(root), st.st_mtime_ns, st.st_size, st.st_ino)
+    key = (str(path), str(root), st.st_mtime_ns, st.st_size, st.st_ino)
     if key in _NAMES:
         return _NAMES[key]
-    loaded = _read_file(spec, path, year, root)
     names: set[str] = set()
-    for column in personal_columns()[spec.stem]:
-        col = loaded.columns.get(column)
-        if col is not None:
-            for value in col.parsed.values:
-                names.update(split_names(value))
+    try:
+        # Only the name columns are read: the file's own problems are reported when it is
+        # loaded or validated.
+        source = open_source(path, display_path(path, root))
+        positions, _ = _match_headers(spec, source.headers, "", source.preview)
+        wanted = [positions[c] for c in personal_columns()[spec.stem] if c in positions]
+        raw = source.read(wanted) if wanted else None
+    except DataError:
+        raw = None
+    if raw is not None:
+        for column in raw.columns.values():
+            for text in column.categories:
+                names.update(split_names(text))
     if len(_NAMES) > 256:
         _NAMES.clear()
     _NAMES[key] = frozenset(names)
@@ -626,8 +633,8 @@ class _Rosters:
     """The files with name columns of the years up to a year, and what a notebook records
     for them (:data:`genderstats.record.INPUTS_MIME`: the files read, the folders looked in)."""
 
-    files: tuple[tuple[str, Path, int], ...]
-    """``(stem, path, year)`` of each file."""
+    files: tuple[tuple[str, Path], ...]
+    """``(stem, path)`` of each file."""
     record: dict[str, list[str]]
 
 
@@ -644,16 +651,16 @@ def _roster_files(year: int, root: Path) -> _Rosters:
         key = None
     if key is not None and key in _ROSTERS:
         return _ROSTERS[key]
-    found: list[tuple[str, Path, int]] = []
-    for folder_year, folder in folders:
+    found: list[tuple[str, Path]] = []
+    for _, folder in folders:
         for stem in personal_columns():
             try:
                 path = _find_in(DATASETS[stem], folder, root)
             except DataError:
                 continue  # reported when the file itself is loaded or validated
             if path is not None:
-                found.append((stem, path, folder_year))
-    record = {"read": [str(p.resolve()) for _, p, _ in found],
+                found.append((stem, path))
+    record = {"read": [str(p.resolve()) for _, p in found],
               "dirs": [str(f.resolve()) for _, f in folders]}
     rosters = _Rosters(tuple(found), record)
     if key is not None:
@@ -673,8 +680,8 @@ def known_names(year: int | str, data_dir: str | Path = config.DATA_DIR) -> froz
     rosters = _roster_files(roc_year(year), root)
     emit(INPUTS_MIME, rosters.record)
     names: set[str] = set()
-    for stem, path, folder_year in rosters.files:
-        names |= _names_of(DATASETS[stem], path, folder_year, root)
+    for stem, path in rosters.files:
+        names |= _names_of(DATASETS[stem], path, root)
     return frozenset(names)
 
 
