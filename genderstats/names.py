@@ -19,12 +19,15 @@ import math
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 MASK = "○"
 """What stands for each hidden character of a name."""
+MAX_NAME = 40
+"""The longest text of a name column taken for a name (a Latin name with its spaces)."""
 
 SURNAMES = (
     "陳林黃張李王吳劉蔡楊許鄭謝洪郭邱曾廖賴徐周葉蘇莊呂江何蕭羅高潘簡朱鍾游彭詹胡施沈余盧梁趙"
@@ -146,6 +149,7 @@ def split_names(cell: Any) -> list[str]:
 # ── the filter ───────────────────────────────────────────────────────────────────────────
 
 
+@lru_cache(maxsize=1)
 def _variants() -> dict[str, str]:
     """Characters NFKC turns into another one (compatibility ideographs, Kangxi radicals,
     full-width letters), by the character they become: a name typed with them still
@@ -158,9 +162,6 @@ def _variants() -> dict[str, str]:
             if len(folded) == 1 and folded != ch:
                 out.setdefault(folded, []).append(ch)
     return {k: "".join(v) for k, v in out.items()}
-
-
-_VARIANTS: dict[str, str] | None = None
 
 
 def _char(ch: str, variants: dict[str, str]) -> str:
@@ -199,20 +200,18 @@ class NameFilter:
     Names are matched in their normal form: a name split by a zero-width space, a soft
     hyphen or spaces, or typed with compatibility characters, is still found, and its mask
     is the one :func:`mask_name` gives the name itself. Names of one character are ignored
-    (they would mask single characters of any text).
+    (they would mask single characters of any text), and so are cells longer than
+    :data:`MAX_NAME` characters (no name is that long).
     """
 
     def __init__(self, names: Iterable[Any] = ()) -> None:
-        global _VARIANTS
-        keys = {normalise_name(n) for n in names}
-        chinese = sorted(k for k in keys if len(k) >= 2 and not any(map(_is_latin, k)))
+        keys = {k for k in map(normalise_name, names) if 2 <= len(k) <= MAX_NAME}
+        chinese = sorted(k for k in keys if not any(map(_is_latin, k)))
         latin = sorted((k for k in keys if any(map(_is_latin, k))), key=len, reverse=True)
         self.names: frozenset[str] = frozenset(chinese) | frozenset(latin)
         parts = []
         if chinese:
-            if _VARIANTS is None:
-                _VARIANTS = _variants()
-            parts.append(_trie_pattern(chinese, _VARIANTS))
+            parts.append(_trie_pattern(chinese, _variants()))
         if latin:
             words = [r"\s+".join(re.escape(w) for w in k.split()) for k in latin]
             parts.append(rf"(?i:\b(?:{'|'.join(words)})\b)")

@@ -107,6 +107,8 @@ def test_filter_without_names_only_drops_invisible_characters():
     assert not NameFilter()
     assert NameFilter().mask(f"資訊{ZWSP}局") == "資訊局"
     assert NameFilter(["王"]).mask("王道") == "王道"  # one character is no name to look for
+    long = "王" * 5000  # a whole paragraph in a name column is no name either
+    assert NameFilter([long, "林立"]).mask(long + "林立") == long + "林○"
 
 
 # ── the loader ───────────────────────────────────────────────────────────────────────────
