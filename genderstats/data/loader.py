@@ -615,12 +615,14 @@ def _names_of(spec: Dataset, path: Path, root: Path) -> frozenset[str]:
         source = open_source(path, display_path(path, root))
         positions, _ = _match_headers(spec, source.headers, "", source.preview)
         wanted = [positions[c] for c in personal_columns()[spec.stem] if c in positions]
-        raw = source.read(wanted) if wanted else None
+        # Every matched column is read, as when the file is loaded: the reader's way with a
+        # file of headers only.
+        raw = source.read(list(positions.values())) if wanted else None
     except DataError:
         raw = None
     if raw is not None:
-        for column in raw.columns.values():
-            for text in column.categories:
+        for pos in wanted:
+            for text in raw.columns[pos].categories:
                 names.update(split_names(text))
     if len(_NAMES) > 256:
         _NAMES.clear()
