@@ -3,6 +3,7 @@ and message, and words shaped like unknown names flagged by validate."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import unicodedata
@@ -295,3 +296,8 @@ def test_no_known_name_reaches_any_artefact(planted, tmp_path):
     assert "請魏○霖副局長與林○老師協助。" in procurement
     engineers = re.sub(r"<[^>]*>", "", texts["onsite-engineers.html"])
     assert "新峰系統整合（曾○毅）" in engineers
+    # The rosters are inputs of every report that read data: a changed roster re-runs it.
+    manifest = json.loads(texts["manifest.json"])
+    digital = next(r for r in manifest["reports"] if r["id"] == "digital-training")
+    assert {"data/112/committee_members.csv", "data/112/contact_training.ods",
+            "data/112/training_courses.csv"} <= set(digital["inputs"])
