@@ -1,21 +1,16 @@
-"""Name masking, disclosure control of person-level tables, and HTML escaping.
+"""Disclosure control of person-level tables, and HTML escaping (names: genderstats.names).
 
 Person-level gender tables of people who are not public appointees (citizens in training,
 onsite engineers, staff) are protected before they are published: rare categories are
 recoded (:func:`recode_small`), small counts hidden and the hiding audited by solving the
 printed sums as an integer program (:func:`suppression_mask`, :func:`protect_people_table`).
 Rosters of public committees are published exactly. data/README.md states the policy.
-
->>> mask_name("王小明"), mask_name("歐陽小明"), mask_name("Mary Chen")
-('王○明', '歐陽○明', 'M. C.')
 """
 
 from __future__ import annotations
 
 import html
 import math
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,66 +27,12 @@ from genderstats.stats import (
     is_total_label,
 )
 
-MASK = "○"
 SECONDARY = "*"
 """How a count hidden to protect a small one prints."""
 
-__all__ = ["MASK", "SECONDARY", "mask_name", "mask_names", "escape", "suppression_marks",
+__all__ = ["SECONDARY", "escape", "suppression_marks",
            "suppression_mask", "cell_ranges", "recoverable_cells", "recode_small", "record_rows",
            "ProtectedTable", "protect_people_table"]
-
-_SPACES = re.compile(r"\s+")
-
-
-def _is_latin(ch: str) -> bool:
-    return unicodedata.name(ch, "").startswith("LATIN")
-
-
-def mask_name(name: Any) -> str:
-    """Mask a personal name the way the published reports do.
-
-    2 chars keep the first (王明 → 王○); 3 keep first and last (王小明 → 王○明);
-    4 keep the first two and the last, since four-character names usually carry a
-    compound or double surname (歐陽小明 → 歐陽○明); 5+ keep first and last with one ○
-    per hidden char; 1 char → ○. A three-character name with a compound surname loses
-    half of it (歐陽明 → 歐○明): still masked, and no surname list to maintain. Names
-    with Latin letters become initials (Mary Chen → M. C.). Spaces are removed;
-    None, NaN and blank give "".
-
-    >>> mask_name("王明"), mask_name("司馬相如如"), mask_name("  "), mask_name(None)
-    ('王○', '司○○○如', '', '')
-    """
-    if name is None or name is pd.NA or (isinstance(name, float) and math.isnan(name)):
-        return ""
-    text = str(name).strip()
-    if not text:
-        return ""
-    if any(_is_latin(ch) for ch in text):
-        tokens = [t for t in re.split(r"[\s,，、]+", text) if t]
-        initials = []
-        for token in tokens:
-            letters = [ch for ch in token if ch.isalpha()]
-            if letters:
-                initials.append(f"{letters[0].upper()}.")
-        return " ".join(initials)
-    text = _SPACES.sub("", text)
-    n = len(text)
-    if n == 1:
-        return MASK
-    if n == 2:
-        return text[0] + MASK
-    if n == 4:
-        return text[:2] + MASK + text[-1]
-    return text[0] + MASK * (n - 2) + text[-1]
-
-
-def mask_names(names: pd.Series) -> pd.Series:
-    """:func:`mask_name` over a Series, keeping its index and name.
-
-    >>> mask_names(pd.Series(["林美珍", None])).tolist()
-    ['林○珍', '']
-    """
-    return names.map(mask_name, na_action=None).astype(object)
 
 
 def escape(text: Any) -> str:

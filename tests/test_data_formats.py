@@ -322,17 +322,28 @@ def test_reads_and_lookups_are_reported_to_the_build(monkeypatch: pytest.MonkeyP
     from genderstats.data import loader
 
     read: list[Path] = []
+    used: list[Path] = []
     looked: list[Path] = []
     monkeypatch.setattr(loader, "record_input", lambda p: read.append(Path(p)))
     monkeypatch.setattr(loader, "record_lookup", lambda d: looked.append(Path(d)))
+
+    def emit(mime: str, payload: dict[str, list[str]]) -> None:  # the known names' record
+        used.extend(Path(p) for p in payload["uses"])
+        looked.extend(Path(d) for d in payload["dirs"])
+
+    monkeypatch.setattr(loader, "emit", emit)
     data.load("training_participations", 112, SAMPLE)
-    assert read == [SAMPLE / "112" / "training_participations.csv",
-                    SAMPLE / "112" / "training_classes.csv"]
-    assert SAMPLE / "112" in looked
+    assert set(read) == {SAMPLE / "112" / "training_participations.csv",
+                         SAMPLE / "112" / "training_classes.csv"}
+    # The rosters are used, not sources: their names are masked in the file's free text.
+    rosters = ["committee_members.csv", "task_force_meetings.csv", "contact_training.ods",
+               "training_courses.csv", "impact_assessments.csv"]
+    assert set(used) == {SAMPLE / "112" / f for f in rosters}
+    assert set(looked) == {SAMPLE / str(y) for y in range(108, 113)}
     read.clear()
     looked.clear()
     data.load_years("training_classes", [107, 108], SAMPLE)
-    assert looked == [SAMPLE / "107", SAMPLE / "108"]  # the missing year too
+    assert sorted(set(looked)) == [SAMPLE / "107", SAMPLE / "108"]  # the missing year too
     assert read == [SAMPLE / "108" / "training_classes.csv"]
     looked.clear()
     data.validate_year(113, SAMPLE)

@@ -1,4 +1,4 @@
-"""genderstats.privacy: name masking, small-cell suppression, escaping."""
+"""genderstats.privacy: small-cell suppression, escaping."""
 
 from __future__ import annotations
 
@@ -7,41 +7,9 @@ import time
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from genderstats import privacy
 from genderstats.stats import counts_table
-
-
-@pytest.mark.parametrize(
-    ("name", "masked"),
-    [
-        ("王小明", "王○明"),
-        ("王明", "王○"),
-        ("歐陽小明", "歐陽○明"),
-        ("歐陽明", "歐○明"),
-        ("司馬相如如", "司○○○如"),
-        ("王", "○"),
-        ("Mary Chen", "M. C."),
-        ("  mary   chen ", "M. C."),
-        (" 王 小明 ", "王○明"),
-        ("", ""),
-        ("   ", ""),
-        (None, ""),
-        (float("nan"), ""),
-        # Published names are already masked; masking again changes nothing.
-        ("蕭○勻", "蕭○勻"),
-    ],
-)
-def test_mask_name(name, masked):
-    assert privacy.mask_name(name) == masked
-
-
-def test_mask_names_keeps_index():
-    s = pd.Series(["高志煌", None, "Ann Lee"], index=[3, 5, 9])
-    out = privacy.mask_names(s)
-    assert out.index.tolist() == [3, 5, 9]
-    assert out.tolist() == ["高○煌", "", "A. L."]
 
 
 def test_escape():

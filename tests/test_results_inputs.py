@@ -15,9 +15,9 @@ from conftest import copy_sample_data
 from genderstats import config, data
 from genderstats.data import needs
 from genderstats.data import results_text as rt
+from genderstats.names import mask_name
 from genderstats.pipeline.cli import main
 from genderstats.pipeline.registry import load_registry
-from genderstats.privacy import mask_name
 
 SEEDS = Path("/work/shared/seeds")
 DIGITAL_INDICATOR = "臺北市府資訊局辦理市民數位訓練人次性別比率"

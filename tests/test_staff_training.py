@@ -12,7 +12,7 @@ from conftest import indicator, run_notebook
 from genderstats import config
 from genderstats import data as gsdata
 from genderstats.analyses import staff_training as st
-from genderstats.privacy import mask_name
+from genderstats.names import mask_name
 
 REPORT = "gender-training"
 

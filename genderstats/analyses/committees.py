@@ -48,9 +48,9 @@ import pandas as pd
 
 from genderstats.analyses.narrative import composition_sentence, rule_sentence
 from genderstats.config import GENDERS, TOTAL
+from genderstats.names import mask_name
 from genderstats.present.model import Findings, Group, Heading, Paragraph, Table
 from genderstats.present.tables import GENDER_WORDS, frame_block
-from genderstats.privacy import mask_name
 from genderstats.stats import (
     ONE_THIRD,
     format_count,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from genderstats.data.loader import name_filter
 from genderstats.data.recommendations import load_recommendations
 from genderstats.present.model import Block, Findings, Paragraph
 
@@ -19,7 +20,8 @@ def load(topic: str, year: int | str, data_dir: str | Path | None = None) -> lis
     Raises DataError, in Chinese with the file and the line, when the file is malformed.
     """
     texts = load_recommendations(year, data_dir)
-    return list(texts.get(topic, ())) if texts is not None else []
+    names = name_filter(year, data_dir)
+    return [names.mask(t) for t in texts.get(topic, ())] if texts is not None else []
 
 
 def recommendations_block(items: list[str], *, title: str = "建議") -> Block:

@@ -13,6 +13,7 @@ Absence is never a fact: a part whose file is missing says 「無資料」; a fi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ from genderstats.analyses import annual, committees, staff_training
 from genderstats.analyses import digital_training as dt
 from genderstats.analyses import engineers as eng
 from genderstats.data import results_text as rt
+from genderstats.data.loader import name_filter
+from genderstats.names import NameFilter, mask_name
 from genderstats.present.model import (
     Cell,
     Document,
@@ -38,7 +41,6 @@ from genderstats.present.model import (
     Slot,
     Table,
 )
-from genderstats.privacy import mask_name
 from genderstats.stats import format_count, format_pct, has_column
 
 __all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "Inputs", "load_inputs", "figures",
@@ -108,8 +110,24 @@ def load_inputs(year: int, data_dir: str | Path, *,
             frames[name] = data.load_optional(name, year, root)
         except data.DataError:
             frames[name] = None
-    text = data.load_results_text(year, root, report_ids=report_ids)
-    return Inputs(year, root, text, frames)
+    names = name_filter(year, root)
+    try:
+        text = data.load_results_text(year, root, report_ids=report_ids)
+    except data.DataError as err:
+        raise data.DataError([p.masked(names.mask) for p in err.problems]) from None
+    return Inputs(year, root, _masked(text, names), frames)
+
+
+def _masked(value: Any, names: NameFilter) -> Any:
+    """The analyst's texts with every known name masked, in every string of every part."""
+    if isinstance(value, str):
+        return names.mask(value)
+    if isinstance(value, tuple):
+        return tuple(_masked(v, names) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _masked(getattr(value, f.name), names)
+                                             for f in dataclasses.fields(value) if f.init})
+    return value
 
 
 # --------------------------------------------------------------------------- figures

@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TOTAL
+from genderstats.names import mask_name, mask_names
 from genderstats.present.model import Paragraph, Table
 from genderstats.present.tables import GENDER_WORDS, frame_block
-from genderstats.privacy import mask_name, mask_names, recoverable_cells
+from genderstats.privacy import recoverable_cells
 from genderstats.stats import counts_table, format_count, format_pct
 
 __all__ = [

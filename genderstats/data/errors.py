@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from genderstats.characters import CONTROLS, FORMAT, NONCHARACTERS, SURROGATES
+from genderstats.names import could_be_name, mask_name
 
 MAX_LISTED = 20
 """How many problems ``str(DataError)`` lists before summarising the rest."""
 EXCERPT = 60
 """Characters of a file's own text a message may quote (a cell, the headers found)."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_CONTROL = re.compile(f"[{CONTROLS}\t\n\r\u2028\u2029]+")
+_INVISIBLE = re.compile(f"[{FORMAT}{NONCHARACTERS}{SURROGATES}]")
+
+
 
 
 def excerpt(text: object, limit: int = EXCERPT) -> str:
-    """A short, single-line quote of file text: control characters become one space, and
-    text past ``limit`` characters is cut with 「…」. Messages never echo more of a file."""
-    flat = _CONTROL.sub(" ", str(text))
+    """A short, single-line quote of file text: control characters become one space, invisible
+    ones (direction controls, zero-width…) go, and text past ``limit`` characters is cut with
+    「…」. Messages never echo more of a file, nor a character that could garble them."""
+    flat = _CONTROL.sub(" ", _INVISIBLE.sub("", str(text)))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -29,6 +36,11 @@ class Problem:
     as written in the user's file. When several rows share the same problem (the same bad
     value in the same column) they are one Problem: ``row`` is the first of them,
     ``more_rows`` the next few and ``count`` how many rows there are in all.
+
+    A quoted ``value`` that could be a personal name (2 to 4 Chinese characters that are not
+    a word of the form) is masked, in ``value`` and where the message quotes it: a name
+    typed into the wrong column never reaches a page or a log in full. A ``warning`` does
+    not stop anything: it asks the user to look (a word shaped like a name in free text).
     """
 
     file: str | None
@@ -38,6 +50,20 @@ class Problem:
     message: str
     more_rows: tuple[int, ...] = ()
     count: int = 1
+    warning: bool = False
+
+    def __post_init__(self) -> None:
+        if self.value and could_be_name(self.value, _vocabulary()):
+            masked = mask_name(self.value)
+            object.__setattr__(self, "message",
+                               self.message.replace(f"「{self.value}」", f"「{masked}」"))
+            object.__setattr__(self, "value", masked)
+
+    def masked(self, mask: Callable[[str], str]) -> Problem:
+        """This problem with ``mask`` (a :class:`genderstats.names.NameFilter`'s) applied to
+        its message and value: known names quoted anywhere in it are masked."""
+        value = None if self.value is None else mask(self.value)
+        return replace(self, message=mask(self.message), value=value)
 
     def where(self) -> str:
         """『data/112/x.csv 第 5 列「性別」欄』: the place, as the message starts."""
@@ -56,7 +82,15 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.where()
-        return f"{where}：{self.message}" if where else self.message
+        text = f"{where}：{self.message}" if where else self.message
+        return f"提醒：{text}" if self.warning else text
+
+
+def _vocabulary() -> frozenset[str]:
+    # Imported here: the specs' vocabulary module imports this one.
+    from genderstats.data.specs import vocabulary
+
+    return vocabulary()
 
 
 class DataError(ValueError):

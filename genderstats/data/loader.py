@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +25,18 @@ from genderstats.data.readers import (
     open_source,
     special_file_problem,
 )
-from genderstats.data.specs import DATASETS, EXTENSIONS, Column, Dataset, get_dataset
+from genderstats.data.specs import (
+    DATASETS,
+    EXTENSIONS,
+    Column,
+    Dataset,
+    get_dataset,
+    personal_columns,
+    vocabulary,
+)
 from genderstats.data.vocab import match_key
-from genderstats.privacy import mask_name
-from genderstats.record import record_input, record_lookup
+from genderstats.names import NameFilter, mask_name, split_names, suspected_names
+from genderstats.record import INPUTS_MIME, emit, record_input, record_lookup
 from genderstats.years import ad_year, roc_year
 
 PARTICIPATIONS = "training_participations"
@@ -55,8 +64,12 @@ class _Column:
     codes: np.ndarray
     ok: bool = True
 
-    def array(self) -> convert.ArrayLike:
-        return convert.spread(self.spec, self.parsed, self.codes)
+    def array(self, names: NameFilter | None = None) -> convert.ArrayLike:
+        parsed = self.parsed
+        if names is not None:
+            values = np.array([names.mask_value(v) for v in parsed.values], dtype=object)
+            parsed = convert.Parsed(values, parsed.empty, parsed.errors)
+        return convert.spread(self.spec, parsed, self.codes)
 
     def text_at(self, row: int) -> str:
         code = self.codes[row]
@@ -74,15 +87,19 @@ class _Loaded:
     lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     problems: list[Problem] = field(default_factory=list)
 
-    def frame(self, extra: dict[str, convert.ArrayLike] | None = None) -> pd.DataFrame:
-        """The tidy DataFrame: every spec column, in spec order, in its contract dtype."""
+    def frame(self, extra: dict[str, convert.ArrayLike] | None = None,
+              names: NameFilter | None = None) -> pd.DataFrame:
+        """The tidy DataFrame: every spec column, in spec order, in its contract dtype.
+
+        With ``names``, every known name in a free-text column is masked (each distinct
+        text once, before it is spread over the rows)."""
         n = len(self.lines)
         arrays: dict[str, convert.ArrayLike] = {}
         for col in self.spec.columns:
             if extra and col.name in extra:
                 arrays[col.name] = extra[col.name]
             elif col.name in self.columns:
-                arrays[col.name] = self.columns[col.name].array()
+                arrays[col.name] = self.columns[col.name].array(names if col.free_text else None)
             else:
                 arrays[col.name] = convert.missing(col, n)
         frame = pd.DataFrame(arrays, index=pd.RangeIndex(n))
@@ -587,8 +604,139 @@ def _check_courses(evaluations: _Loaded, courses: _Loaded | None, folder: str) -
             ))
 
 
+# ── the year's known names ───────────────────────────────────────────────────────────────
+
+
+def _years_up_to(year: int, root: Path) -> list[int]:
+    """The year folders of the data folder up to ``year`` (this year and the ones before)."""
+    if not root.is_dir():
+        return []
+    years = [int(p.name) for p in root.iterdir() if p.name.isdigit() and p.is_dir()]
+    return sorted(y for y in years if y <= year)
+
+
+_NAMES: dict[tuple[object, ...], frozenset[str]] = {}
+"""The names of each roster file read, by path and version (modification time, size, inode)."""
+
+
+def _names_of(spec: Dataset, path: Path, root: Path) -> frozenset[str]:
+    """The names in ``path``'s name columns (read even when the file has other problems)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return frozenset()
+    key = (str(path), str(root), st.st_mtime_ns, st.st_size, st.st_ino)
+    if key in _NAMES:
+        return _NAMES[key]
+    names: set[str] = set()
+    try:
+        # Only the name columns are read: the file's own problems are reported when it is
+        # loaded or validated.
+        source = open_source(path, display_path(path, root))
+        positions, _ = _match_headers(spec, source.headers, "", source.preview)
+        wanted = [positions[c] for c in personal_columns()[spec.stem] if c in positions]
+        # Every matched column is read, as when the file is loaded: the reader's way with a
+        # file of headers only.
+        raw = source.read(list(positions.values())) if wanted else None
+    except DataError:
+        raw = None
+    if raw is not None:
+        for pos in wanted:
+            for text in raw.columns[pos].categories:
+                names.update(split_names(text))
+    if len(_NAMES) > 256:
+        _NAMES.clear()
+    _NAMES[key] = frozenset(names)
+    return _NAMES[key]
+
+
+@dataclass(frozen=True)
+class _Rosters:
+    """The files with name columns of the years up to a year, and what a notebook records
+    for them (:data:`genderstats.record.INPUTS_MIME`: the files used, the folders looked in)."""
+
+    files: tuple[tuple[str, Path], ...]
+    """``(stem, path)`` of each file."""
+    record: dict[str, list[str]]
+
+
+_ROSTERS: dict[tuple[object, ...], _Rosters] = {}
+"""By the year folders' modification times: a file added, removed or renamed looks again."""
+
+
+def _roster_files(year: int, root: Path) -> _Rosters:
+    folders = [(y, _year_dir(y, root)) for y in _years_up_to(year, root)]
+    try:
+        key: tuple[object, ...] | None = (
+            str(root), year, *((y, f.stat().st_mtime_ns) for y, f in folders))
+    except OSError:
+        key = None
+    if key is not None and key in _ROSTERS:
+        return _ROSTERS[key]
+    found: list[tuple[str, Path]] = []
+    for _, folder in folders:
+        for stem in personal_columns():
+            try:
+                path = _find_in(DATASETS[stem], folder, root)
+            except DataError:
+                continue  # reported when the file itself is loaded or validated
+            if path is not None:
+                found.append((stem, path))
+    record = {"uses": [str(p.resolve()) for _, p in found],
+              "dirs": [str(f.resolve()) for _, f in folders]}
+    rosters = _Rosters(tuple(found), record)
+    if key is not None:
+        if len(_ROSTERS) > 64:
+            _ROSTERS.clear()
+        _ROSTERS[key] = rosters
+    return rosters
+
+
+def known_names(year: int | str, data_dir: str | Path = config.DATA_DIR) -> frozenset[str]:
+    """Every name known to ``year``: the name columns of every roster, contact, lecturer and
+    expert list (:func:`genderstats.data.specs.personal_columns`) in the year's folder and
+    the folders of the years before it. The folders and files count among the notebook's
+    inputs (one record for all of them), so a changed roster re-runs every report that read
+    data."""
+    root = _root(data_dir)
+    rosters = _roster_files(roc_year(year), root)
+    emit(INPUTS_MIME, rosters.record)
+    names: set[str] = set()
+    for stem, path in rosters.files:
+        names |= _names_of(DATASETS[stem], path, root)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=16)
+def _filter_of(names: frozenset[str]) -> NameFilter:
+    return NameFilter(names)
+
+
+def name_filter(year: int | str, data_dir: str | Path = config.DATA_DIR) -> NameFilter:
+    """The filter that masks every name known to ``year`` (:func:`known_names`) in a text.
+
+    >>> name_filter(112).mask("講師為陳○文教授")                      # doctest: +SKIP
+    """
+    return _filter_of(known_names(year, data_dir))
+
+
+def _masked(problems: Iterable[Problem], names: NameFilter) -> list[Problem]:
+    return [p.masked(names.mask) for p in problems]
+
+
 def _load_path(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> pd.DataFrame:
-    """Load one found file, with the cross-file checks its dataset needs; raise on problems."""
+    """Load one found file, with the cross-file checks its dataset needs; raise on problems.
+
+    Known names in free-text columns, and in the problems' messages, are masked."""
+    names = name_filter(year, data_dir)
+    try:
+        return _load_found(spec, path, year, data_dir, names)
+    except DataError as err:
+        raise DataError(_masked(err.problems, names)) from None
+
+
+def _load_found(spec: Dataset, path: Path, year: int, data_dir: str | Path,
+                names: NameFilter) -> pd.DataFrame:
     loaded = _read_file(spec, path, year, data_dir)
     if spec.stem == EVALUATIONS:
         folder = _year_dir(year, data_dir)
@@ -613,7 +761,7 @@ def _load_path(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> pd
             extra.update(_participation_extras(loaded, classes, classes.frame()))
     if loaded.problems:
         raise DataError(_by_row(loaded.problems))
-    return loaded.frame(extra)
+    return loaded.frame(extra, names)
 
 
 def load(dataset: str, year: int | str, data_dir: str | Path = config.DATA_DIR) -> pd.DataFrame:
@@ -802,4 +950,79 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> li
 
     problems.extend(validate_results_text(y, data_dir))
     problems.extend(validate_recommendations(y, data_dir))
-    return problems
+    names = name_filter(y, data_dir)
+    for item in loaded.values():
+        problems.extend(_name_warnings(item, names))
+    problems.extend(_text_file_warnings(y, data_dir, names))
+    return _masked(problems, names)
+
+
+# ── words shaped like names ──────────────────────────────────────────────────────────────
+
+
+def _looks_like_a_name(word: str) -> str:
+    return (f"「{word}」看起來像人名。報告是公開的，不可出現姓名：若是人名，請改寫為職稱或刪除；"
+            "若不是人名，可不理會這個提醒。")
+
+
+def _name_warnings(loaded: _Loaded, names: NameFilter) -> list[Problem]:
+    """Warnings for words shaped like an unknown name in the file's free-text columns."""
+    words = vocabulary()
+    out: list[Problem] = []
+    for col in loaded.columns.values():
+        if not col.spec.free_text:
+            continue
+        for code, text in enumerate(col.parsed.values):
+            if not isinstance(text, str):
+                continue
+            for word in suspected_names(text, words, names):
+                rows = np.flatnonzero(col.codes == code)
+                if len(rows):
+                    problem = _rows_problem(loaded, col.header, rows, word,
+                                            _looks_like_a_name(word))
+                    out.append(replace(problem, warning=True))
+    return sorted(out, key=lambda p: (p.row or 0))
+
+
+def _text_file_warnings(year: int, data_dir: str | Path, names: NameFilter) -> list[Problem]:
+    """Warnings for words shaped like an unknown name in the year's text files, by line.
+
+    Read through the one loader of text files; a file it refuses is reported by its own
+    check (validate_results_text, validate_recommendations), not again here."""
+    from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+    from genderstats.data import recommendations, results_text
+    from genderstats.data.yamlfile import compose, find_text_file, read_text_file
+
+    root = _root(data_dir)
+    words = vocabulary()
+    out: list[Problem] = []
+    for stem, title in ((results_text.STEM, results_text.TITLE),
+                        (recommendations.STEM, recommendations.TITLE)):
+        try:
+            path = find_text_file(_year_dir(year, root), root, stem, title)
+            if path is None:
+                continue
+            display = display_path(path, root)
+            tree = compose(read_text_file(path, display), display)
+        except DataError:
+            continue
+
+        def walk(node: Node | None, display: str = display) -> None:
+            if isinstance(node, MappingNode):
+                for _, value in node.value:
+                    walk(value)
+            elif isinstance(node, SequenceNode):
+                for item in node.value:
+                    walk(item)
+            elif isinstance(node, ScalarNode) and isinstance(node.value, str):
+                block = node.style in ("|", ">")
+                for i, line in enumerate(node.value.split("\n")):
+                    number = node.start_mark.line + (2 + i if block else 1)
+                    for word in suspected_names(line, words, names):
+                        out.append(Problem(display, None, None, word,
+                                           f"第 {number} 行：{_looks_like_a_name(word)}",
+                                           warning=True))
+
+        walk(tree)
+    return out

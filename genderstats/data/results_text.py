@@ -24,7 +24,7 @@ from genderstats.data.loader import _root, _year_dir, display_path, load_optiona
 from genderstats.data.specs import DATASETS
 from genderstats.data.vocab import match_key
 from genderstats.data.yamlfile import compose, find_text_file, line_of, read_text_file
-from genderstats.privacy import mask_name
+from genderstats.names import mask_name
 from genderstats.years import roc_year
 
 STEM = "results_report"

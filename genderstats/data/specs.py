@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -49,10 +49,22 @@ class Column:
     above_minimum: bool = False
     default: Any = None
     doc: str = ""
+    personal: bool = False
+    """The column holds personal names (a ``names`` column always does): they are the year's
+    known names, masked wherever they appear in any text (:mod:`genderstats.names`)."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
+        if self.kind == "names":
+            object.__setattr__(self, "personal", True)
+
+    @property
+    def free_text(self) -> bool:
+        """Text people type freely (not a name, a code or a closed choice): every known name
+        in it is masked when the file is read, and a word shaped like an unknown name is a
+        warning of ``genderstats validate``."""
+        return self.kind == "text" and not self.personal
 
     @property
     def accepted_headers(self) -> tuple[str, ...]:
@@ -276,7 +288,7 @@ _COMMITTEE_MEMBERS = Dataset(
                doc="委員會或小組名稱，如 性別平等專案小組、資料治理委員會、採購工作及審查小組。"),
         Column("term", "屆", "int", headers=("屆次", "屆別", "第幾屆"), minimum=1,
                **_cap(MAX_TERM), doc="第幾屆（1 以上的整數）；沒有屆次的小組可留空。"),
-        Column("name", "姓名", "text", required=True, headers=("委員姓名",),
+        Column("name", "姓名", "text", required=True, headers=("委員姓名",), personal=True,
                doc="委員姓名。報告不會顯示完整姓名。"),
         GENDER,
         Column("affiliation", "府內外聘", "choice", required=True,
@@ -428,7 +440,8 @@ _CONTACT_TRAINING = Dataset(
     title="性平聯絡人培力時數",
     row="每位性平聯絡人或性別業務相關人員一列",
     columns=(
-        Column("name", "姓名", "text", required=True, doc="姓名。報告不會顯示完整姓名。"),
+        Column("name", "姓名", "text", required=True, personal=True,
+               doc="姓名。報告不會顯示完整姓名。"),
         Column("role", "身分", "choice", required=True, headers=("身份", "類別"),
                **_choices({"性平聯絡人": ("性別平等聯絡人",),
                            "性別業務相關人員": ("辦理性別平等業務相關人員", "業務相關人員")}),
@@ -641,6 +654,27 @@ DATASETS: dict[str, Dataset] = {
 
 EXTENSIONS: tuple[str, ...] = (".csv", ".xlsx", ".ods")
 """File formats read, in the order error messages list them."""
+
+
+def personal_columns() -> dict[str, tuple[str, ...]]:
+    """``{stem: columns holding personal names}``: where the year's known names come from."""
+    out = {d.stem: tuple(c.name for c in d.columns if c.personal) for d in DATASETS.values()}
+    return {stem: cols for stem, cols in out.items() if cols}
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Every word of the form: dataset titles, column labels and headers, choices and their
+    other spellings, genders, age bands. A quoted value that is one of them is not a name."""
+    words: set[str] = set(AGE_BANDS)
+    for canonical, spellings in GENDER_ALIASES.items():
+        words |= {canonical, *spellings}
+    for spec in DATASETS.values():
+        words |= {spec.stem, spec.title}
+        for c in spec.columns:
+            words |= {*c.accepted_headers, *c.choices}
+            words |= {s for values in c.aliases.values() for s in values}
+    return frozenset(words)
 
 
 def get_dataset(name: str) -> Dataset:

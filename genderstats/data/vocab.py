@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from genderstats.characters import BIDI, CONTROLS, FORMAT, NONCHARACTERS, SURROGATES
 from genderstats.config import GENDERS
 from genderstats.data.errors import DataError, Problem
 
@@ -29,18 +30,11 @@ _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63]")
 
 # ── characters nobody can see (the rule: see visible_text) ────────────────────────────────
 
-_CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
-    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
-_SURROGATES = "\ud800-\udfff"
-_BIDI_CHARS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_INVISIBLE_CHARS = "\u00ad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff\U000e0000-\U000e007f"
-_REFUSED = re.compile(f"[{_CONTROL_CHARS}{_NONCHARACTERS}{_SURROGATES}]")
-_BIDI = re.compile(f"[{_BIDI_CHARS}]")
-_UNSAFE = re.compile(
-    f"[{_CONTROL_CHARS}{_NONCHARACTERS}{_SURROGATES}{_BIDI_CHARS}{_INVISIBLE_CHARS}]")
-_STRIPPED = re.compile(f"[{_BIDI_CHARS}{_INVISIBLE_CHARS}]")
-_NONCHARACTER = re.compile(f"[{_NONCHARACTERS}]")
+_REFUSED = re.compile(f"[{CONTROLS}{NONCHARACTERS}{SURROGATES}]")
+_BIDI = re.compile(f"[{BIDI}]")
+_UNSAFE = re.compile(f"[{CONTROLS}{NONCHARACTERS}{SURROGATES}{FORMAT}]")
+_STRIPPED = re.compile(f"[{FORMAT}]")  # the bidirectional controls are among them
+_NONCHARACTER = re.compile(f"[{NONCHARACTERS}]")
 
 
 def code_point(char: str) -> str:

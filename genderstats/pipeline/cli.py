@@ -118,12 +118,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
               "該年度的資料檔（檔名與欄位見 data/README.md）。", file=sys.stderr)
         return EXIT_INPUT
     reports = load_registry(args.registry)
-    problems = data.validate_year(year, data_dir)
+    found = data.validate_year(year, data_dir)
+    problems = [p for p in found if not p.warning]
+    warnings = [p for p in found if p.warning]
     if problems:
         print(str(data.DataError(problems)), file=sys.stderr)
         print(f"\n{shown}：共 {len(problems)} 個格式問題，請修正後再執行。\n", file=sys.stderr)
     else:
         print(f"{shown}：所有資料檔都符合格式。")
+    if warnings:
+        print("\n".join(str(w) for w in warnings))
+        print(f"另有 {len(warnings)} 則提醒（不影響產製），請逐一確認。")
     # Which datasets the problems are about, to tell the reports that read them.
     faulty = {match_key(Path(p.file).stem) for p in problems if p.file}
 

@@ -48,6 +48,7 @@ def collect_records(nb: Any) -> dict[str, Any]:
     """The indicators, input files, folders and key figure a notebook recorded."""
     indicators: list[dict[str, Any]] = []
     read: list[str] = []
+    used: list[str] = []  # consulted (the year's rosters, for names), not a source
     dirs: list[str] = []
     summary: str | None = None
     document: str | None = None
@@ -58,12 +59,14 @@ def collect_records(nb: Any) -> dict[str, Any]:
                 indicators.extend(data[INDICATORS_MIME])
             if INPUTS_MIME in data:
                 read.extend(data[INPUTS_MIME].get("read", []))
+                used.extend(data[INPUTS_MIME].get("uses", []))
                 dirs.extend(data[INPUTS_MIME].get("dirs", []))
             if SUMMARY_MIME in data:
                 summary = data[SUMMARY_MIME].get("key_figure")
             if DOCUMENT_MIME in data:
                 document = data[DOCUMENT_MIME].get("odt")
-    return {"indicators": indicators, "read": sorted(set(read)), "dirs": sorted(set(dirs)),
+    return {"indicators": indicators, "read": sorted(set(read)), "uses": sorted(set(used)),
+            "dirs": sorted(set(dirs)),
             "summary": summary, "document": document}
 
 
@@ -290,7 +293,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
         if nb is None and executed.is_file():
             nb = nbformat.read(executed, as_version=4)
         records = collect_records(nb) if nb is not None else {
-            "indicators": [], "read": [], "dirs": [], "summary": None}
+            "indicators": [], "read": [], "uses": [], "dirs": [], "summary": None}
         notify({"phase": "export"})  # the kernel is gone: the pool may start the next one
         built = datetime.now().astimezone()
         ran = time.time()
@@ -317,7 +320,8 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
         "error": error,
         "seconds": round(time.perf_counter() - started, 2),
         "built": built.isoformat(timespec="seconds"),
-        "inputs": {p: file_sha256(p) for p in records["read"] if Path(p).is_file()},
+        "inputs": {p: file_sha256(p) for p in (*records["read"], *records["uses"])
+                   if Path(p).is_file()},
         "dirs": records["dirs"],
         "indicators": records["indicators"],
         "summary": records["summary"],

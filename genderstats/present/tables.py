@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TEMPLATES_DIR, TOTAL
+from genderstats.names import mask_name
 from genderstats.present.html import Html
 from genderstats.present.model import Cell, Row, Table
-from genderstats.privacy import ProtectedTable, mask_name, protect_people_table
+from genderstats.privacy import ProtectedTable, protect_people_table
 from genderstats.stats import format_count, format_pct, is_total_label
 
 __all__ = [
@@ -234,7 +235,7 @@ def frame_block(
 
     ``numeric_cols`` get thousands separators and right alignment (missing → "-"); other
     missing values print empty. ``mask_cols`` are passed through
-    :func:`genderstats.privacy.mask_name` here, so a name column cannot reach the page
+    :func:`genderstats.names.mask_name` here, so a name column cannot reach the page
     unmasked by mistake. Row headers are the index when ``index=True``, else the first
     column. ``mark_total`` shows the row headed 合計 bold; ``note`` goes under the table.
 
