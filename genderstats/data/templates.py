@@ -23,8 +23,8 @@ EXAMPLE_MARK = "【範例，請刪除這一列】"
 EXAMPLE_ROW_MESSAGE = ("這是範本的範例列，請刪除這一列（在 Excel 的列號上按右鍵，選「刪除」），"
                        "再填入您的資料。")
 """What the reader says of a row that still holds :data:`EXAMPLE_MARK`."""
-DATA_ROWS = 2000
-"""Lines of the data sheet given the drop-down lists and formats."""
+DATA_ROWS = 5000
+"""Lines of the data sheet given the drop-down lists."""
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"
 HELP_SHEET = "說明"
@@ -152,9 +152,10 @@ def write_template(spec: Dataset, year: int, path: Path) -> None:
         sheet.cell(row=2, column=i).font = grey
         sheet.column_dimensions[letter].width = max(12, min(40, 2.2 * len(column.label) + 4))
         number_format = _number_format(column)
-        for row in range(2, DATA_ROWS + 2):
-            if number_format:
-                sheet.cell(row=row, column=i).number_format = number_format
+        if number_format:
+            # The column's own format serves every row typed later; the example cell's too.
+            sheet.column_dimensions[letter].number_format = number_format
+            sheet.cell(row=2, column=i).number_format = number_format
         _add_drop_down(sheet, column, f"{letter}2:{letter}{DATA_ROWS + 1}")
     _help_sheet(book.create_sheet(HELP_SHEET), spec, year)
     book.active = 0
