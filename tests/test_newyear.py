@@ -365,3 +365,29 @@ def test_help_is_chinese(capsys):
     assert out.startswith("用法：genderstats new-year [-h] [--data-dir 資料夾] 年度")
     assert "  年度              民國年或西元年（113 或 2024）\n" in out
     assert "  --data-dir 資料夾  輸入資料資料夾\n" in out
+
+
+def test_last_years_text_linked_out_of_the_data_folder_is_not_copied(project, capsys):
+    data_dir, registry = project
+    outside = data_dir.parent / "elsewhere.yml"
+    outside.write_text("組別: C群\n", encoding="utf-8")
+    (data_dir / "112" / "results_report.yml").unlink()
+    (data_dir / "112" / "results_report.yml").symlink_to(outside)
+    code, out, err = run(capsys, "new-year", "113", "--data-dir", str(data_dir),
+                         "--registry", str(registry))
+    assert (code, err) == (0, "")
+    assert ("  未複製去年的文字檔：data/112/results_report.yml："
+            "這是指向資料夾外的捷徑（符號連結），基於安全不會讀取。"
+            "請把檔案本身複製到這個資料夾，取代這個捷徑。") in out.splitlines()
+    assert not (data_dir / "113" / "results_report.yml").exists()
+    assert (data_dir / "113" / "recommendations.yml").is_file()
+
+
+def test_a_link_in_place_of_the_checklist_is_kept_not_followed(project):
+    data_dir, registry = project
+    (data_dir / "113").mkdir()
+    target = data_dir.parent / "target.md"
+    (data_dir / "113" / "README.md").symlink_to(target)
+    done = new_year(YEAR, data_dir, registry)
+    assert "README.md" in done.kept
+    assert not target.exists()

@@ -207,9 +207,9 @@ def _example_rows(raw: RawColumns, headers: list[str], display: str) -> list[Pro
 
     problems: list[Problem] = []
     for pos, cat in raw.columns.items():
-        marked = [code for code, text in enumerate(cat.categories) if EXAMPLE_MARK in text]
-        if not marked:
+        if EXAMPLE_MARK not in "\n".join(cat.categories):  # one scan: the usual case
             continue
+        marked = [code for code, text in enumerate(cat.categories) if EXAMPLE_MARK in text]
         lines = raw.lines[np.isin(cat.codes, marked)]
         header = excerpt(headers[pos], 30) if pos < len(headers) else None
         text = str(cat.categories[marked[0]])

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from genderstats import config
+from genderstats.data import recommendations, results_text
+from genderstats.data.errors import DataError
 from genderstats.data.specs import DATASETS
 from genderstats.data.templates import EXAMPLE_MARK
 from genderstats.pipeline.registry import Report, load_registry
 
-RESULTS = "results_report"
-RECOMMENDATIONS = "recommendations"
-TEXT_FILES = (RESULTS, RECOMMENDATIONS)
+RESULTS = results_text.STEM
+TEXT_FILES = {RESULTS: results_text.TITLE, recommendations.STEM: recommendations.TITLE}
+"""The two text files carried over, with their titles."""
 README = "README.md"
 REVIEW = "# 請檢查："
 
@@ -49,6 +51,8 @@ class NewYear:
     folder: Path
     created: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    not_copied: list[str] = field(default_factory=list)
+    """Why last year's text files could not be carried over (the data folder's messages)."""
 
 
 def needed_datasets(reports: list[Report]) -> list[str]:
@@ -81,19 +85,36 @@ def new_year(year: int, data_dir: Path, registry: Path | None = None) -> NewYear
         if existing is not None:
             done.kept.append(existing.name)
             continue
-        source = _existing(data_dir / str(year - 1), stem, (".yml", ".yaml"))
-        if source is None or not source.is_file():
+        try:
+            text = _last_years(stem, year - 1, data_dir)
+        except DataError as err:
+            done.not_copied.extend(str(p) for p in err.problems)
             continue
-        text = source.read_text(encoding="utf-8-sig")
+        if text is None:
+            continue
         (folder / f"{stem}.yml").write_text(carry_over(text, year - 1, year), encoding="utf-8")
         done.created.append(f"{stem}.yml")
     readme = folder / README
-    if readme.exists():
+    if readme.is_symlink() or readme.exists():
         done.kept.append(README)
     else:
         readme.write_text(checklist(year, stems, done, data_dir), encoding="utf-8")
         done.created.append(README)
     return done
+
+
+def _last_years(stem: str, year: int, data_dir: Path) -> str | None:
+    """The text of last year's ``stem``.yml, read under the data folder's rules (regular files
+    inside it, size capped, UTF-8); None when there is none."""
+    from genderstats.data.loader import display_path, year_folder_problem
+    from genderstats.data.yamlfile import find_text_file, read_text_file
+
+    folder = data_dir / str(year)
+    refused = year_folder_problem(folder, data_dir)
+    if refused is not None:
+        raise DataError([refused])
+    path = find_text_file(folder, data_dir, stem, TEXT_FILES[stem])
+    return None if path is None else read_text_file(path, display_path(path, data_dir))
 
 
 def _existing(folder: Path, stem: str, suffixes: tuple[str, ...]) -> Path | None:
@@ -319,6 +340,7 @@ def summary(done: NewYear, year: int, data_dir: Path) -> str:
     lines = [f"{shown}/：建立 {len(done.created)} 個檔案，保留 {len(done.kept)} 個已有的檔案。"]
     lines += [f"  新建 {name}{_what(name)}" for name in done.created]
     lines += [f"  保留 {name}（已經存在，沒有更動）" for name in done.kept]
+    lines += [f"  未複製去年的文字檔：{why}" for why in done.not_copied]
     lines += ["", f"下一步：依 {shown}/README.md 的清單在 Excel 填寫各檔，再執行",
               f"  .venv/bin/genderstats validate --year {year}{_data_dir_option(data_dir)}"]
     return "\n".join(lines)
