@@ -391,3 +391,15 @@ def test_a_link_in_place_of_the_checklist_is_kept_not_followed(project):
     done = new_year(YEAR, data_dir, registry)
     assert "README.md" in done.kept
     assert not target.exists()
+
+
+def test_the_example_row_is_refused_in_a_template_saved_as_csv(made):
+    folder = made / "113"
+    sheet = openpyxl.load_workbook(folder / "onsite_engineers.xlsx").worksheets[0]
+    rows = [",".join(str(c.value or "") for c in row) for row in sheet.iter_rows(max_row=3)]
+    (folder / "onsite_engineers.xlsx").unlink()
+    (folder / "onsite_engineers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
+    with pytest.raises(data.DataError) as info:
+        data.load("onsite_engineers", YEAR, made)
+    assert [str(p) for p in info.value.problems] == [
+        f"data/113/onsite_engineers.csv 第 2 列「職別」欄：{EXAMPLE}"]
