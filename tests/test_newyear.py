@@ -403,3 +403,14 @@ def test_the_example_row_is_refused_in_a_template_saved_as_csv(made):
         data.load("onsite_engineers", YEAR, made)
     assert [str(p) for p in info.value.problems] == [
         f"data/113/onsite_engineers.csv 第 2 列「職別」欄：{EXAMPLE}"]
+
+
+def test_a_lists_one_comment_covers_all_its_items():
+    carried = carry_over("主題:\n  - 持續辦理\n  - 112年共 5 班\n", 112, 113)
+    assert carried.splitlines()[2:] == [
+        "主題:",
+        "  # 請檢查：這段是 112 年的文字，請改寫成今年的內容。文中的「112年」已改成 {year}"
+        "（產製時寫出今年）；若指的是 112 年當年，請改回 112。直接打字的數字（5 班）請改成"
+        "今年的數字，有佔位符的請改用佔位符（見 data/README.md〈results_report.yml〉）。",
+        "  - 持續辦理",
+        '  - "{year}年共 5 班"']  # quoted: a plain text starting with { would be a mapping

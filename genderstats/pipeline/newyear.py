@@ -204,16 +204,30 @@ def _carry_units(lines: list[str], old: int) -> list[str]:
             out.extend(body)
             i = j
             continue
-        head, head_years = _replace_year(line, old, quote=True)
-        new_body, body_years = zip(*(_replace_year(b, old) for b in body), strict=True) \
-            if body else ((), ())
-        notes = _notes(old, head_years + sum(body_years, 0), [line, *body])
+        head = _replace_year(line, old, quote=True)
+        new_body = [_replace_year(b, old) for b in body]
+        block = [line, *body]
+        if first_of_list:  # one comment for the whole list: about all of its items
+            block += _siblings(lines, j, len(m["indent"]))
+        years = len(_old_year(old).findall("".join(block)))
+        notes = _notes(old, years, block)
         if m["item"] is None or first_of_list:
             out.append(f"{m['indent']}{REVIEW}{notes}\n")
         out.append(head)
         out.extend(new_body)
         i = j
     return out
+
+
+def _siblings(lines: list[str], start: int, indent: int) -> list[str]:
+    """The plain items following ``lines[start - 1]`` in the same list."""
+    found: list[str] = []
+    for line in lines[start:]:
+        m = _LINE.match(line.rstrip("\n"))
+        if m is None or m["item"] is None or len(m["indent"]) != indent:
+            break
+        found.append(line)
+    return found
 
 
 def _is_prose(m: re.Match[str]) -> bool:
@@ -227,19 +241,19 @@ def _old_year(old: int) -> re.Pattern[str]:
     return re.compile(rf"(?<![\d\-~～－{{]){old}(?=\s*年)")
 
 
-def _replace_year(line: str, old: int, quote: bool = False) -> tuple[str, int]:
-    """``line`` with 「112年」 as 「{year}年」, and how many were replaced. ``quote``: the line
-    may be a plain ``key: value`` whose value must then be quoted if it starts with {."""
+def _replace_year(line: str, old: int, quote: bool = False) -> str:
+    """``line`` with 「112年」 as 「{year}年」. ``quote``: the line may be a plain
+    ``key: value`` or ``- item`` whose value must then be quoted if it starts with {."""
     new, count = _old_year(old).subn("{year}", line)
     if not count or not quote:
-        return new, count
+        return new
     m = _LINE.match(new.rstrip("\n"))
     value = (m["value"] if m["key"] is not None else m["item"]) if m else None
     if value is not None and value.startswith("{"):
         escaped = value.replace("\\", "\\\\").replace('"', '\\"')
         start = new.index(value)
         new = f'{new[:start]}"{escaped}"{new[start + len(value):]}'
-    return new, count
+    return new
 
 
 def _notes(old: int, years: int, lines: list[str]) -> str:
