@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from genderstats.data.errors import DataError, Problem, excerpt
+from genderstats.data.templates import EXAMPLE_MARK, EXAMPLE_ROW_MESSAGE
 from genderstats.data.vocab import (
     all_visible,
     match_key,
@@ -38,9 +39,11 @@ from genderstats.data.vocab import (
 )
 
 # Legacy encodings charset-normalizer may name for a Traditional Chinese file; the file is
-# then decoded strictly as CP950 (Big5 plus Microsoft's additions), or Big5-HKSCS.
+# then decoded strictly as CP950 (Big5 plus Microsoft's additions). Big5-HKSCS is not
+# accepted: it gives the user-defined areas Hong Kong's characters, while a Taipei file's
+# characters there are the office's own 造字 (0xFB69 would silently become 堃).
 BIG5_FAMILY = ("big5", "cp950", "big5hkscs")
-BIG5_CODECS = ("cp950", "big5hkscs")
+BIG5_CODECS = ("cp950",)
 # Candidates charset-normalizer weighs a non-UTF-8 file against: telling Big5 from
 # Simplified Chinese GB is the question that matters; anything else is refused anyway.
 _CANDIDATES = [*BIG5_FAMILY, "gb18030"]
@@ -90,7 +93,7 @@ class CsvSource:
         self.raw = read_regular(path, display) if raw is None else raw
         if not self.raw:
             raise _empty_file(display)
-        self.encoding = detect_encoding(self.raw, display)
+        self.encoding = detect_encoding(self.raw, display, path=path)
         head = self.raw[:HEADER_BYTES].decode(self.encoding, errors="ignore")
         if not head.strip():
             raise _problem(
@@ -171,7 +174,7 @@ def _visible(raw: RawColumns, headers: list[str], names: frozenset[int],
     refused ones (controls; bidirectional controls in names) a DataError naming each cell."""
     from genderstats.data.loader import MORE_ROWS_SHOWN
 
-    problems: list[Problem] = []
+    problems = _example_rows(raw, headers, display)
     columns: dict[int, pd.Categorical] = {}
     for pos, cat in raw.columns.items():
         texts = list(cat.categories)
@@ -196,6 +199,24 @@ def _visible(raw: RawColumns, headers: list[str], names: frozenset[int],
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.row or 0))
     return RawColumns(columns, raw.lines)
+
+
+def _example_rows(raw: RawColumns, headers: list[str], display: str) -> list[Problem]:
+    """The rows still holding a template's example (:data:`EXAMPLE_MARK`), refused."""
+    from genderstats.data.loader import MORE_ROWS_SHOWN
+
+    problems: list[Problem] = []
+    for pos, cat in raw.columns.items():
+        if EXAMPLE_MARK not in "\n".join(cat.categories):  # one scan: the usual case
+            continue
+        marked = [code for code, text in enumerate(cat.categories) if EXAMPLE_MARK in text]
+        lines = raw.lines[np.isin(cat.codes, marked)]
+        header = excerpt(headers[pos], 30) if pos < len(headers) else None
+        text = str(cat.categories[marked[0]])
+        problems.append(Problem(
+            display, int(lines[0]), header, excerpt(text), EXAMPLE_ROW_MESSAGE,
+            more_rows=tuple(int(x) for x in lines[1 : 1 + MORE_ROWS_SHOWN]), count=len(lines)))
+    return problems
 
 
 def read_regular(path: Path, display: str, limit: int | None = None) -> bytes:
@@ -236,13 +257,16 @@ def special_file_problem(display: str) -> Problem:
                    "請放入一般的 CSV、Excel 或 ODS 檔案。")
 
 
-def detect_encoding(raw: bytes, display: str, complete: bool = True) -> str:
+def detect_encoding(raw: bytes, display: str, complete: bool = True,
+                    path: Path | None = None) -> str:
     """The codec for a CSV's bytes: UTF-16 (with BOM), UTF-8 (BOM or not) or Big5/CP950.
 
     UTF-8 is checked by decoding, which is exact. Other bytes go to charset-normalizer;
-    only the Big5 family is accepted, since a Simplified Chinese (GBK/GB2312/GB18030) file
-    decoded as Big5 turns into plausible-looking nonsense. ``complete=False`` means ``raw``
-    is only the top of a file (a character may be cut at its end).
+    only Big5/CP950 is accepted, since a Simplified Chinese (GBK/GB2312/GB18030) file
+    decoded as Big5 turns into plausible-looking nonsense, and Big5's user-defined
+    characters (造字) are refused cell by cell (:func:`user_defined_characters`; ``path``
+    tells which columns hold personal names, quoted masked; None: every column).
+    ``complete=False`` means ``raw`` is only the top of a file (a character may be cut).
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's 「Unicode 文字」 export; a lone surrogate or an odd last byte is damage.
@@ -254,6 +278,10 @@ def detect_encoding(raw: bytes, display: str, complete: bool = True) -> str:
     if utf8_error is None:
         return "utf-8-sig"
     guess = _guess(raw)
+    if guess in BIG5_FAMILY or guess is None or (guess == "gb18030" and not _is_gb(_sample(raw))):
+        user_defined = user_defined_characters(raw, display, path, complete)
+        if user_defined:
+            raise DataError(user_defined)
     if guess in BIG5_FAMILY or guess is None:
         errors = {codec: _decode_error(raw, codec, complete) for codec in BIG5_CODECS}
         for codec, error in errors.items():
@@ -275,6 +303,81 @@ def detect_encoding(raw: bytes, display: str, complete: bool = True) -> str:
         )
     raise undecodable(display, raw, utf8_error, "utf-8", "無法辨識檔案的文字編碼",
                       accepted=f"可讀取 {ACCEPTED_ENCODINGS}")
+
+
+USER_DEFINED_LEADS = (range(0x81, 0xA1), range(0xFA, 0xFF))
+"""Lead bytes of Big5's user-defined areas (0x8140–0xA0FE and 0xFA40–0xFEFE): each office's
+造字, which no standard table maps; Big5-HKSCS puts Hong Kong's characters there."""
+_BIG5_TRAILS = (range(0x40, 0x7F), range(0xA1, 0xFF))
+_UDA_BASE = 0xF0000
+"""A user-defined character is held as U+F0000 + its Big5 code while its cell is found."""
+_UDA_HANDLER = "genderstats-big5-user-defined"
+USER_DEFINED_FIX = (
+    "這是 Big5 的造字（自造字），只有裝了同一套造字檔的電腦才顯示得出來，程式無法得知是哪個字。"
+    "請把它換成一般的字（例如以 Word「插入 → 符號」找出同一個字，或改寫成通用的字），"
+    "或先在造字程式把造字對應到 Unicode，再另存為「CSV UTF-8（逗號分隔）」後放入。"
+)
+
+
+def _hold_user_defined(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: a user-defined Big5 character becomes U+F0000 + its code."""
+    data, at = exc.object, exc.start
+    if (at + 1 < len(data) and any(data[at] in r for r in USER_DEFINED_LEADS)
+            and any(data[at + 1] in r for r in _BIG5_TRAILS)):
+        return chr(_UDA_BASE + (data[at] << 8 | data[at + 1])), at + 2
+    raise exc
+
+
+codecs.register_error(_UDA_HANDLER, _hold_user_defined)
+
+
+def _shown_user_defined(text: str) -> str:
+    """The held characters of ``text`` as 〔造字 FB69〕."""
+    return "".join(f"〔造字 {ord(ch) - _UDA_BASE:04X}〕" if ord(ch) >= _UDA_BASE else ch
+                   for ch in text)
+
+
+def user_defined_characters(raw: bytes, display: str, path: Path | None = None,
+                            complete: bool = True) -> list[Problem]:
+    """Every cell of a Big5 CSV holding a user-defined character (造字), with its row and
+    column; empty when there is none or the bytes are not Big5 otherwise."""
+    try:
+        text = (raw if complete else raw[: raw.rfind(b"\n") + 1]).decode("cp950", _UDA_HANDLER)
+    except UnicodeDecodeError:
+        return []
+    if not any(ord(ch) >= _UDA_BASE for ch in text):
+        return []
+    first_line = text.splitlines()[0] if text else ""
+    sep = max((",", "\t", ";"), key=lambda s: (first_line.count(s), s == ","))
+    problems: list[Problem] = []
+    headers: list[str] = []
+    names: frozenset[int] | None = None
+    try:
+        for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
+            if line == 1:
+                headers = [_shown_user_defined(cell).strip() for cell in row]
+                names = None if path is None else _name_positions(path, headers)
+            for pos, cell in enumerate(row):
+                held = [ch for ch in cell if ord(ch) >= _UDA_BASE]
+                if held:
+                    problems.append(_user_defined_problem(
+                        display, line, headers, pos, cell, held, names))
+    except csv.Error:
+        pass
+    return problems
+
+
+def _user_defined_problem(display: str, line: int, headers: list[str], pos: int, cell: str,
+                          held: list[str], names: frozenset[int] | None) -> Problem:
+    from genderstats.privacy import mask_name
+
+    codes = "".join(_shown_user_defined(ch) for ch in dict.fromkeys(held))
+    is_name = names is None or pos in names
+    value = excerpt(_shown_user_defined(mask_name(cell) if is_name else cell.strip()))
+    header = excerpt(headers[pos], 30) if pos < len(headers) else None
+    where = "" if line == 1 else f"「{value}」"
+    return Problem(display, line, None if line == 1 else header, None if line == 1 else value,
+                   f"{where}有造字{codes}。{USER_DEFINED_FIX}")
 
 
 _NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*\n?")
@@ -464,7 +567,7 @@ def read_headers(path: Path, display: str) -> list[str]:
     head = read_regular(path, display, HEADER_BYTES)
     if not head:
         raise _empty_file(display)
-    encoding = detect_encoding(head, display, complete=False)
+    encoding = detect_encoding(head, display, complete=False, path=path)
     text = head.decode(encoding, errors="ignore")
     lines = text.splitlines()
     first_line = lines[0] if lines else ""

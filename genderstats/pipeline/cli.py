@@ -1,4 +1,4 @@
-"""The ``genderstats`` command: build, validate, list, new, fonts.
+"""The ``genderstats`` command: build, validate, list, new, new-year, fonts.
 
 Exit codes: 0 everything succeeded; 1 a report failed; 2 bad input or usage (invalid data,
 including every failed report having failed on the year's data or on required files
@@ -202,6 +202,28 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new_year(args: argparse.Namespace) -> int:
+    """``genderstats new-year YEAR``: the year folder with templates and a checklist."""
+    from genderstats.data.loader import year_folder_problem
+    from genderstats.pipeline.newyear import new_year, summary
+    from genderstats.years import roc_year
+
+    year = roc_year(args.year)
+    data_dir = config.resolve_data_dir(args.data_dir)
+    if not data_dir.is_dir():
+        print(f"錯誤：找不到資料夾「{args.data_dir}」。請確認 --data-dir 的路徑。", file=sys.stderr)
+        return EXIT_INPUT
+    folder = data_dir / str(year)
+    refused = year_folder_problem(folder, data_dir)
+    if refused is not None or (folder.exists() and not folder.is_dir()):
+        print(f"錯誤：{refused or f'{args.year} 年的資料夾位置已經有一個檔案，不是資料夾。'}"
+              "沒有建立任何檔案。", file=sys.stderr)
+        return EXIT_INPUT
+    done = new_year(year, data_dir, Path(args.registry) if args.registry else None)
+    print(summary(done, year, data_dir))
+    return EXIT_OK
+
+
 # argparse's own messages (Python 3.11 wording), as patterns → Traditional Chinese. argparse
 # builds them with gettext but ships no Chinese catalogue; translating them here, in this
 # parser's ``error``, leaves every other parser in the process untouched.
@@ -332,6 +354,17 @@ def parser() -> argparse.ArgumentParser:
                    help="以現有筆記本為範本（如 committee_composition）")
     n.add_argument("--registry", default=None, help=argparse.SUPPRESS)
     n.set_defaults(func=cmd_new)
+
+    ny = sub.add_parser("new-year", help="建立新年度的資料夾：Excel 範本、去年的文字檔與待辦清單",
+                        description="建立新年度的資料夾：每種資料一個 Excel 範本、去年的 "
+                                    "results_report.yml 與 recommendations.yml（標出要改寫的"
+                                    "段落），以及依成果報告表單順序的待辦清單 README.md。"
+                                    "已有的檔案不會覆蓋。")
+    ny.add_argument("year", metavar="年度", help="民國年或西元年（113 或 2024）")
+    ny.add_argument("--data-dir", default=str(config.DATA_DIR), metavar="資料夾",
+                    help="輸入資料資料夾")
+    ny.add_argument("--registry", default=None, help=argparse.SUPPRESS)
+    ny.set_defaults(func=cmd_new_year)
 
     f = sub.add_parser("fonts", help="檢查或安裝圖表用的中文字型（--install、--rebuild-cache）",
                        description="檢查或安裝圖表用的中文字型。")
