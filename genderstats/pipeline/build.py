@@ -686,12 +686,14 @@ class _Build:
                 limit = _seconds(outcome.job.timeout)
                 error = f"執行逾時（{limit} 秒）：已停止這份報告與它的核心。"
             else:
-                error = "執行程序異常結束：" + (outcome.value or "沒有回報結果") + "。"
+                from genderstats.pipeline.runner import WORKER_DIED
+
+                error = WORKER_DIED
             res = {"id": report.id, "status": "failed", "error": error,
                    "seconds": outcome.seconds, "built": stamp(), "inputs": {}, "dirs": [],
                    "indicators": [], "summary": None, "page": None, "notebook": None,
                    "document": None}
-            self._append_log(report.id, error)
+            self._append_log(report.id, error, outcome.value)
         self._publish(report, res)
         state = self._new_state(report, res)
         _write_json(self.state_dir / f"{report.id}.json", state)
@@ -705,11 +707,14 @@ class _Build:
             first = (res["error"] or "").splitlines()[0] if res["error"] else ""
             self.echo(f"  失敗  {report.id}  {res['seconds']:.1f} 秒：{first}")
 
-    def _append_log(self, rid: str, line: str) -> None:
-        path = self.out / "logs" / f"{rid}.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(f"\n{line}\n")
+    def _append_log(self, rid: str, line: str, detail: str | None = None) -> None:
+        """``line`` (Chinese) on the report's public log; with ``detail`` (English text,
+        another program's output) on its staff log only."""
+        from genderstats.pipeline.runner import public_log, staff_log
+
+        public_log(self.out, rid, line)
+        with open(staff_log(self.out, rid), "a", encoding="utf-8") as fh:
+            fh.write(f"{stamp()} {line}\n" + (f"{detail}\n" if detail else ""))
 
     def _publish(self, report: Report, res: dict[str, Any]) -> None:
         """Write a finished report's files; only the parent does, under the lock."""
