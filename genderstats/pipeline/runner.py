@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from genderstats import config
+from genderstats.pipeline.kernel_output import KERNEL_ARGUMENT, OUTPUT_LIMIT
 from genderstats.pipeline.registry import Report
 from genderstats.record import (
     DOCUMENT_MIME,
@@ -42,11 +43,10 @@ from genderstats.record import (
     file_sha256,
 )
 
-# The outputs one report may send (stream text and display data, as UTF-8 bytes): 16 MiB.
-# The largest report of the sample sends less than 0.5 MiB. Past this, the kernel is stopped
-# and the report fails; one message larger than this is refused by ZeroMQ unread, so a
-# gigabyte print never reaches the worker's memory.
-OUTPUT_LIMIT = 16 << 20
+# OUTPUT_LIMIT (16 MiB) is what one report may send, printed text and display data together,
+# as UTF-8 bytes. Past it, the kernel's print raises (kernel_output), or the worker stops the
+# kernel; one message larger than this is refused by ZeroMQ unread, so a gigabyte never
+# reaches the worker's memory. Either way the report fails with FLOODED.
 
 KERNEL_DIED = "核心異常結束（筆記本中的程式結束了核心，或記憶體不足）；請檢查筆記本的第一格。"
 NOT_FINISHED = ("{cell}之後的格沒有執行：筆記本的程式在這一格結束了執行或核心（例如 sys.exit、"
@@ -125,6 +125,8 @@ def error_text(nb: Any, exc: BaseException, cell: int | None = None) -> str:
     an index of ``nb``); the exception raised in the notebook, not papermill's."""
     for index, node in enumerate(nb.cells if nb is not None else []):
         for out in node.get("outputs", []):
+            if out.get("ename") == "OutputLimitError":
+                return FLOODED.format(cell=cell_place(nb, index), limit=OUTPUT_LIMIT >> 20)
             if out.get("output_type") == "error" and not _clean_exit(out):
                 explained = _explained(str(out.get("ename")), str(out.get("evalue") or ""))
                 return f"{cell_place(nb, index)}：{explained}"
@@ -353,9 +355,31 @@ class _Watch:
         self.flooded: int | None = None  # the cell whose outputs passed the limit
         self.kernels: list[int] = []
         self.monitor: Any = None  # IOPub's disconnections (see _watched_manager)
+        self.listener: Any = None  # the task reading them
 
     def notebook_start(self, notebook: Any = None, **_: Any) -> None:
+        import asyncio
+
         self.nb = notebook
+        if self.monitor is not None and self.listener is None:
+            self.listener = asyncio.ensure_future(self._listen())
+
+    async def _listen(self) -> None:
+        """Stop the kernel as soon as ZeroMQ drops its IOPub connection for an outsized
+        message (the flood would otherwise run on until the cell's end): a connection lost
+        while the kernel still lives."""
+        import asyncio
+
+        await self.monitor.recv_multipart()
+        await asyncio.sleep(_SETTLE)  # a kernel that is exiting has closed it too
+        if any(_alive(pid) for pid in self.kernels) and self.flooded is None:
+            self.flooded = self.cell if self.cell is not None else -1
+            self.stop_kernel()
+
+    def stop_listening(self) -> None:
+        if self.listener is not None:
+            with contextlib.suppress(Exception):
+                self.listener.cancel()
 
     def cell_start(self, cell_index: int | None = None, **_: Any) -> None:
         self.cell = cell_index
@@ -394,6 +418,21 @@ class _Watch:
 
 
 _WATCH: _Watch | None = None  # the report this worker is running
+_SETTLE = 0.2  # seconds for a kernel whose connection dropped to be seen dead, if it is
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            stat = fh.read()
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True  # no /proc: a zombie counts as alive, the shutdown check still holds
+    return stat[stat.rfind(")") + 2:][:1] not in ("Z", "X")
 
 
 def _output_size(node: Any) -> int:
@@ -412,14 +451,11 @@ def _watched_manager(base: type, watch: _Watch) -> type:
     import zmq
 
     class WatchedKernelManager(base):  # type: ignore[valid-type,misc]
-        def __init__(self, **kw: Any) -> None:
-            super().__init__(**kw)
-            # Every socket to the kernel: a message above the limit drops its connection
-            # before its body is read.
-            self.context.setsockopt(zmq.MAXMSGSIZE, watch.limit)
-
         def client(self, **kw: Any) -> Any:
             kc = super().client(**kw)
+            # Every socket to the kernel: a message above the limit drops its connection
+            # before its body is read.
+            kc.context.setsockopt(zmq.MAXMSGSIZE, watch.limit)
             connect = kc.connect_iopub
 
             def connect_iopub(identity: bytes | None = None) -> Any:
@@ -431,6 +467,7 @@ def _watched_manager(base: type, watch: _Watch) -> type:
             return kc
 
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            watch.stop_listening()
             watch.iopub_lost()  # before the kernel's end closes the connection anyway
             await super().shutdown_kernel(now=now, restart=restart)
 
@@ -634,7 +671,7 @@ def _execute(task: Task, forkserver: str | None, notify: Callable[[Any], None],
             # work; the executed notebook is saved once at the end, or on failure.
             request_save_on_cell_execute=False, shutdown_kernel="immediate",
             on_notebook_start=watch.notebook_start, on_cell_start=watch.cell_start,
-            on_cell_executed=early_pdf.cell_executed,
+            on_cell_executed=early_pdf.cell_executed, extra_arguments=[KERNEL_ARGUMENT],
         )
         if watch.flooded is not None:
             raise RuntimeError("outputs over the limit")
@@ -661,6 +698,7 @@ def _execute(task: Task, forkserver: str | None, notify: Callable[[Any], None],
             error = error_text(nb, exc, failed)
         _log_cell_errors(nb, log)
     finally:
+        watch.stop_listening()
         _WATCH = None
     return nb, error, failed, died
 
