@@ -197,7 +197,7 @@ def _unfinished(nb: Any) -> int | None:
 def public_failed_notebook(nb: Any, failed: int | None) -> Any:
     """What a failed run may publish of its notebook: the Markdown and the charts and tables of
     the cells before ``failed`` (an index of ``nb``); no code, no error, no printed text, no
-    papermill banner or metadata (which holds the parameters' paths)."""
+    papermill banner or metadata (the notebook's holds the parameters' paths)."""
     nb = copy.deepcopy(nb)
     end = len(nb.cells) if failed is None else failed + 1
     kept = []
@@ -205,6 +205,7 @@ def public_failed_notebook(nb: Any, failed: int | None) -> Any:
         tags = cell.get("metadata", {}).get("tags", [])
         if "papermill-error-cell-tag" in tags:
             continue
+        cell["metadata"] = {"tags": tags} if tags else {}  # papermill's times and flags
         if cell.get("cell_type") == "code":
             cell["source"] = ""
             cell["outputs"] = [] if index >= end - 1 and failed is not None else [
