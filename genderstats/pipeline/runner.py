@@ -316,13 +316,15 @@ def staff_log(out: Path, rid: str) -> Path:
 
 
 def public_log(out: Path, rid: str, line: str, mode: str = "a") -> None:
-    """Add one time-stamped status line (Chinese, for anyone) to ``<out>/logs/<rid>.log``."""
+    """Add a status (Chinese, for anyone) to ``<out>/logs/<rid>.log``, each of its lines
+    time-stamped."""
     from genderstats.pipeline.build import stamp
 
     path = out / "logs" / f"{rid}.log"
     path.parent.mkdir(parents=True, exist_ok=True)
+    now = stamp()
     with open(path, mode, encoding="utf-8") as fh:
-        fh.write(f"{stamp()} {line}\n")
+        fh.write("".join(f"{now} {text}\n" for text in line.splitlines() or [""]))
 
 
 def _sanitised_traceback(lines: list[str]) -> str:
@@ -357,6 +359,7 @@ class _Watch:
         self.kernels: list[int] = []
         self.monitor: Any = None  # IOPub's disconnections (see _watched_manager)
         self.listener: Any = None  # the task reading them
+        self.alive_at_end = False  # the kernel still ran after the last cell
 
     def notebook_start(self, notebook: Any = None, **_: Any) -> None:
         import asyncio
@@ -468,6 +471,8 @@ def _watched_manager(base: type, watch: _Watch) -> type:
             return kc
 
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            # nbclient shuts down only a kernel it finds alive at the end.
+            watch.alive_at_end = True
             watch.stop_listening()
             watch.iopub_lost()  # before the kernel's end closes the connection anyway
             await super().shutdown_kernel(now=now, restart=restart)
@@ -676,9 +681,10 @@ def _execute(task: Task, forkserver: str | None, notify: Callable[[Any], None],
         )
         if watch.flooded is not None:
             raise RuntimeError("outputs over the limit")
-        # A run that stopped early (sys.exit(0) is no error to papermill) is no success.
+        # A run that stopped early (sys.exit(0) is no error to papermill), or whose kernel
+        # was gone by its end, is no success.
         failed = _unfinished(nb)
-        if failed is not None:
+        if failed is not None or not watch.alive_at_end:
             failed = watch.cell if watch.cell is not None else failed
             error = NOT_FINISHED.format(cell=cell_place(nb, failed))
             log.write(f"\n{error}\n")
