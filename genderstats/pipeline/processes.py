@@ -124,11 +124,13 @@ def _proc_stats() -> list[str]:
 
 
 def kill_descendants(pid: int, rounds: int = 50) -> None:
-    """SIGKILL every process below ``pid``: by process group (a group a descendant leads or
-    was started in, never the caller's or ``pid``'s own) and by pid, until none is left.
+    """SIGKILL every process below ``pid``: by process group (a group led by one of them,
+    never the caller's or ``pid``'s own) and by pid, until none is left.
 
     A process that forks while it is being killed leaves a child, which the subreaper
     ``pid`` inherits: the next round finds it. A caller that is ``pid`` reaps its children.
+    Only groups led by a descendant are killed whole: a process may join any group of its
+    session, e.g. the shell's.
     """
     keep = {os.getpgrp(), _pgid(pid)}
     for _ in range(rounds):
@@ -137,7 +139,7 @@ def kill_descendants(pid: int, rounds: int = 50) -> None:
             break
         for child in found:
             group = _pgid(child)
-            if group is not None and group not in keep:
+            if group is not None and group not in keep and group in found:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(group, signal.SIGKILL)
             _kill(child)
