@@ -48,7 +48,9 @@ from genderstats.record import (
 # kernel; one message larger than this is refused by ZeroMQ unread, so a gigabyte never
 # reaches the worker's memory. Either way the report fails with FLOODED.
 
-KERNEL_DIED = "核心異常結束（筆記本中的程式結束了核心，或記憶體不足）；請檢查筆記本的第一格。"
+# A kernel that died before any cell ran (so no cell can be named).
+KERNEL_DIED = ("核心在執行任何一格之前就異常結束（可能是記憶體不足）；請重新執行 build，"
+               "仍失敗時請通知系統管理者。")
 NOT_FINISHED = ("{cell}之後的格沒有執行：筆記本的程式在這一格結束了執行或核心（例如 sys.exit、"
                 "os._exit），或核心因記憶體不足而結束；請檢查這一格。")
 FLOODED = ("{cell}的輸出超過上限 {limit} MB，已停止這份報告；請減少 print 的內容。")
