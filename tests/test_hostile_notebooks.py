@@ -228,3 +228,47 @@ def test_only_chinese_messages_of_data_errors_are_shown():
                           ("FileNotFoundError", "[Errno 2] No such file or directory: '/x'"),
                           ("KeyError", "「性別」欄"), ("DataError", "")]:
         assert _explained(ename, evalue) == PROGRAM_FAULT
+
+
+@linux_only
+def test_a_fork_server_is_gone_only_when_nothing_listens_on_its_socket(tmp_path):
+    import socket
+
+    from genderstats.pipeline.runner import server_gone
+
+    address = str(tmp_path / "server")
+    listening = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listening.bind(address)
+    listening.listen(1)
+    assert not server_gone(address)
+    listening.close()  # the file stays, nothing listens: ECONNREFUSED
+    assert server_gone(address)
+    os.unlink(address)  # ENOENT
+    assert server_gone(address)
+
+
+@linux_only
+def test_a_subreaper_kills_what_its_children_left_but_not_another_group(tmp_path):
+    """kill_descendants in a process of its own: a setsid'd grandchild is found and killed;
+    a process that joined the caller's group is killed by pid, the group is spared."""
+    import subprocess
+
+    script = f"""
+import os, subprocess, sys, time
+from genderstats.pipeline.processes import become_subreaper, descendants, kill_descendants
+become_subreaper()
+shell = subprocess.Popen(["sh", "-c", "setsid sleep 300 & sleep 300 & wait"])
+time.sleep(0.5)
+found = descendants(os.getpid())
+kill_descendants(os.getpid())
+open({str(tmp_path / 'pids')!r}, "w").write(" ".join(map(str, found)))
+print(len(descendants(os.getpid())))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+                          timeout=60)
+    assert done.stdout.strip() == "0", done.stderr
+    pids = [int(p) for p in (tmp_path / "pids").read_text().split()]
+    assert len(pids) == 3  # the shell and its two sleeps
+    assert [p for p in pids if not _gone(p)] == []
+    assert not _gone(os.getpid())  # the caller's own group (this test's) was left alone
