@@ -160,8 +160,10 @@ def test_a_report_that_kills_the_fork_server_fails_alone(tmp_path):
 
 @linux_only
 @pytest.mark.parametrize("fork", ENGINES)
-@pytest.mark.parametrize("mode", ["flood", "display-flood", "display-giant"])
-def test_an_output_flood_is_cut_with_a_chinese_message(tmp_path, mode, fork):
+@pytest.mark.parametrize("mode", ["flood", "fd-flood", "display-flood", "display-giant"])
+def test_an_output_flood_is_cut_with_a_chinese_message(tmp_path, monkeypatch, mode, fork):
+    # ipykernel reads file descriptors 1 and 2 only outside pytest (as in every real build).
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
     statuses, _, out = _build(tmp_path, _registry(tmp_path, flood={"mode": mode}), fork=fork)
     error = FLOODED.format(cell=CELL3, limit=16)
     assert error == "第 3 格（動手腳）的輸出超過上限 16 MB，已停止這份報告；請減少 print 的內容。"

@@ -13,6 +13,7 @@ and refuses outsized messages (see ``genderstats.pipeline.runner``).
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 
 # The outputs one report may send (printed text and display data together, as UTF-8 bytes):
@@ -30,9 +31,16 @@ def _limited_out_stream() -> type:
     from ipykernel.iostream import OutStream
 
     class LimitedOutStream(OutStream):  # type: ignore[misc]
-        """ipykernel's stream, counting what stdout and stderr are given together."""
+        """ipykernel's stream, counting what stdout and stderr are given together.
+
+        Past the limit, a write from the cell's thread raises there. One from another thread
+        (ipykernel's reader of file descriptors 1 and 2, which a subprocess or ``os.write``
+        fill) is dropped, so the writer never blocks on a full pipe, and the error is raised
+        in the main thread instead, where the cell runs.
+        """
 
         written = 0  # bytes, both streams of this kernel
+        raised = False
 
         def write(self, string: str) -> int | None:
             if isinstance(string, str):
@@ -40,10 +48,23 @@ def _limited_out_stream() -> type:
                                                                               "replace"))
                 LimitedOutStream.written += size
                 if LimitedOutStream.written > OUTPUT_LIMIT:
-                    raise OutputLimitError(f"output over {OUTPUT_LIMIT} bytes")
+                    if threading.current_thread() is threading.main_thread():
+                        raise OutputLimitError(f"output over {OUTPUT_LIMIT} bytes")
+                    if not LimitedOutStream.raised:
+                        LimitedOutStream.raised = True
+                        _raise_in_main_thread()
+                    return len(string)
             return super().write(string)  # type: ignore[no-any-return]
 
     return LimitedOutStream
+
+
+def _raise_in_main_thread() -> None:
+    # CPython's way to raise in another thread: at its next bytecode.
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(threading.main_thread().ident or 0), ctypes.py_object(OutputLimitError))
 
 
 def __getattr__(name: str) -> Any:
