@@ -587,7 +587,6 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
         notify({"phase": "export"})  # the kernel is gone: the pool may start the next one
         built = datetime.now().astimezone()
         ran = time.time()
-        phases = _phases(nb, launched, ran, ran)
         shown = public_failed_notebook(nb, failed) if error and nb is not None else nb
         page = None
         if shown is not None:
@@ -603,7 +602,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
         public_log(out, report.id, error or "完成")
         if error:
             log.write(f"\n{error}\n")
-    phases["export"] = round(time.time() - ran, 2)
+    phases = _phases(nb, launched, ran, time.time())
     notebook = _notebook_bytes(task.scratch, shown, error)
     task.scratch.unlink(missing_ok=True)
     document = base64.b64decode(records["document"]) if records.get("document") else None
