@@ -13,6 +13,7 @@ and refuses outsized messages (see ``genderstats.pipeline.runner``).
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from typing import Any
 
@@ -36,7 +37,8 @@ def _limited_out_stream() -> type:
         Past the limit, a write from the cell's thread raises there. One from another thread
         (ipykernel's reader of file descriptors 1 and 2, which a subprocess or ``os.write``
         fill) is dropped, so the writer never blocks on a full pipe, and the error is raised
-        in the main thread instead, where the cell runs.
+        in the main thread instead, where the cell runs. The reader's copy to the kernel's
+        original descriptor (the staff log, for stderr) then goes to /dev/null.
         """
 
         written = 0  # bytes, both streams of this kernel
@@ -53,10 +55,20 @@ def _limited_out_stream() -> type:
                     if not LimitedOutStream.raised:
                         LimitedOutStream.raised = True
                         _raise_in_main_thread()
+                    _silence(getattr(self, "_original_stdstream_copy", None))
                     return len(string)
             return super().write(string)  # type: ignore[no-any-return]
 
     return LimitedOutStream
+
+
+def _silence(fd: int | None) -> None:
+    if fd is not None:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, fd)
+        finally:
+            os.close(null)
 
 
 def _raise_in_main_thread() -> None:
