@@ -141,17 +141,24 @@ def test_a_failed_report_keeps_its_last_good_page_and_does_not_stop_the_others(t
         return [o for c in executed["cells"] for o in c.get("outputs", [])
                 if o.get("output_type") == "error"]
 
-    # The failed run's notebook goes beside its failed page; the last good one is kept.
-    errors = errors_in(out / "failed" / "flaky.ipynb")
-    assert errors and errors[0]["ename"] == "ValueError"  # kept for the analyst
+    # The failed run's notebook goes beside its failed page, public: its error in Chinese,
+    # without the error output (a traceback); the last good one is kept.
+    assert errors_in(out / "failed" / "flaky.ipynb") == []
+    failed_nb = json.loads((out / "failed" / "flaky.ipynb").read_text(encoding="utf-8"))
+    assert "".join(failed_nb["cells"][0]["source"]) == (
+        "**這份報告沒有產製成功**\n\n第 2 格（第一節）：data/112/x.csv 第 3 列「性別」欄："
+        "「Q」不是可接受的性別。")
     assert errors_in(out / "notebooks" / "flaky.ipynb") == []
     log = (out / "logs" / "flaky.log").read_text(encoding="utf-8")
-    assert log.endswith("data/112/x.csv 第 3 列「性別」欄：「Q」不是可接受的性別。\n")
-    assert "TCP" not in log and "tcp" not in log
+    assert log.endswith(
+        " 第 2 格（第一節）：data/112/x.csv 第 3 列「性別」欄：「Q」不是可接受的性別。\n")
+    assert "TCP" not in log and "tcp" not in log and "Traceback" not in log
+    staff = (out.parent / ".staff" / "112" / "flaky.log").read_text(encoding="utf-8")
+    assert "第 2 格（第一節）：ValueError: data/112/x.csv" in staff and "Traceback" in staff
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     flaky = next(e for e in manifest["reports"] if e["id"] == "flaky")
     assert flaky["status"] == "failed"
-    assert flaky["error"].startswith("data/112/x.csv 第 3 列「性別」欄")
+    assert flaky["error"].startswith("第 2 格（第一節）：data/112/x.csv 第 3 列「性別」欄")
     assert (flaky["html"], flaky["failed_html"], flaky["failed_notebook"]) == (
         "flaky.html", "failed/flaky.html", "failed/flaky.ipynb")
     index = (out / "index.html").read_text(encoding="utf-8")

@@ -32,7 +32,7 @@ from genderstats.pipeline.build import (
     write_indicators,
 )
 from genderstats.pipeline.cli import main
-from genderstats.pipeline.runner import KERNEL_DIED
+from genderstats.pipeline.runner import NOT_FINISHED, PROGRAM_FAULT
 
 WORKTREE = Path(__file__).resolve().parents[1]
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d ")
@@ -116,11 +116,12 @@ def test_time_outs_and_a_dead_kernel_fail_only_their_reports(tmp_path, monkeypat
         os.umask(old_umask)
 
     statuses = {r.id: (r.status, r.error) for r in result.results}
+    died = NOT_FINISHED.format(cell="第 2 格（第一節）")
     assert statuses == {
         "fine": ("ok", None),
         "busy": ("failed", "執行逾時（3 秒）：已停止這份報告與它的核心。"),
         "deaf": ("failed", "執行逾時（3 秒）：已停止這份報告與它的核心。"),
-        "dies": ("failed", KERNEL_DIED),
+        "dies": ("failed", died),
     }
     assert result.exit_code == 1
     assert _processes_with(marker) == []  # every worker and kernel ended with its report
@@ -136,7 +137,10 @@ def test_time_outs_and_a_dead_kernel_fail_only_their_reports(tmp_path, monkeypat
     assert "執行逾時（3 秒）" in (out / "failed" / "busy.html").read_text(encoding="utf-8")
     log = (out / "logs" / "deaf.log").read_text(encoding="utf-8")
     assert log.endswith("執行逾時（3 秒）：已停止這份報告與它的核心。\n")
-    assert (out / "logs" / "dies.log").read_text(encoding="utf-8").endswith(KERNEL_DIED + "\n")
+    assert (out / "logs" / "dies.log").read_text(encoding="utf-8").endswith(died + "\n")
+    # The staff log, outside the published folder, has the same line.
+    assert (out.parent / ".staff" / "112" / "deaf.log").read_text(encoding="utf-8").endswith(
+        "執行逾時（3 秒）：已停止這份報告與它的核心。\n")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     dies = next(e for e in manifest["reports"] if e["id"] == "dies")
     assert (dies["status"], dies["html"], dies["failed_html"]) == (
@@ -164,11 +168,12 @@ def test_an_output_against_the_notebook_format_fails_its_report(tmp_path):
         "  - {id: fine, title: 正常, notebook: faults.ipynb}\n"
         "  - {id: bad, title: 壞圖, notebook: faults.ipynb, parameters: {mode: bad-output}}\n"))
     result, _, out = _build(tmp_path, registry)
-    statuses = {r.id: (r.status, (r.error or "").splitlines()[:1]) for r in result.results}
-    assert statuses == {"fine": ("ok", []), "bad": ("failed", [
-        "程式執行錯誤（NotebookValidationError）：5 is not valid under any of the given schemas"])}
-    bad = next(r for r in result.results if r.id == "bad")
-    assert "On instance['cells'][3]['outputs'][1]['data']['image/png']" in bad.error
+    statuses = {r.id: (r.status, r.error) for r in result.results}
+    assert statuses == {"fine": ("ok", None), "bad": (
+        "failed", f"第 2 格（第一節）的輸出不符合筆記本的格式：{PROGRAM_FAULT}")}
+    staff = (out.parent / ".staff" / "112" / "bad.log").read_text(encoding="utf-8")
+    assert "5 is not valid under any of the given schemas" in staff
+    assert "On instance['cells'][3]['outputs'][1]['data']['image/png']" in staff
     assert (out / "fine.html").is_file() and not (out / "bad.html").exists()
     assert (out / "failed" / "bad.html").is_file()
 

@@ -89,13 +89,15 @@ def test_a_failure_quoting_the_data_path_is_published_without_it(tmp_path: Path)
                                "  - {id: lost, title: 遺失, notebook: lost.ipynb}\n")
     nb = json.loads(json.dumps(DATA_NOTEBOOK))
     nb["cells"][1]["source"] = ('import os\n'
-                                'raise FileNotFoundError(os.path.join(data_dir, "112", "x.csv"))')
+                                'path = os.path.join(data_dir, "112", "x.csv")\n'
+                                'raise FileNotFoundError(f"找不到「{path}」，請確認。")')
     (registry.parent / "lost.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     data, out_dir = tmp_path / NAME / "data", tmp_path / "out"
     result = build(BuildOptions(year=112, data_dir=data, out_dir=out_dir, registry=registry,
                                 echo=lambda _: None, jobs=1))
     assert result.exit_code == 1  # not a data error of the project's: a failure
-    assert result.results[0].error == "112/x.csv"
+    error = "第 2 格：找不到「112/x.csv」，請確認。"
+    assert result.results[0].error == error
     out = out_dir / "112"
     for name in ("failed/lost.ipynb", "failed/lost.html", "manifest.json", "staff.html",
                  ".state/lost.json", "logs/lost.log"):
@@ -103,8 +105,8 @@ def test_a_failure_quoting_the_data_path_is_published_without_it(tmp_path: Path)
         assert NAME not in text and json.dumps(NAME)[1:-1] not in text, name
         assert str(tmp_path) not in text, name
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["reports"][0]["error"] == "112/x.csv"
-    assert (out / "logs" / "lost.log").read_text(encoding="utf-8").strip() == "112/x.csv"
+    assert manifest["reports"][0]["error"] == error
+    assert (out / "logs" / "lost.log").read_text(encoding="utf-8").endswith(f" {error}\n")
 
 
 # ---------------------------------------------------------------- exit codes

@@ -51,7 +51,6 @@ __all__ = ["BuildOptions", "BuildResult", "ReportResult", "build", "cache_key",
            "BuildInterrupted", "BuildEnvironmentError", "BuildUsageError"]
 
 STATE_DIR = ".state"
-STAFF_DIR = ".staff"  # <out-dir>/.staff/<year>/: staff-only logs, never published
 _LOG_SCRUBBED = 16 * 1024 * 1024  # a public log longer than this is not rewritten
 LOCK_NAME = ".build.lock"
 _VERSION_ANSWERS = 4  # the package versions kept for so many interpreters/paths
@@ -747,8 +746,6 @@ class _Build:
         input_error = bool(res.pop("input_error", False))
         if res.get("notebook") is not None:
             folder = "notebooks" if res["status"] == "ok" else "failed"
-            if res["status"] != "ok":
-                input_error = input_error or _input_error(res["notebook"])
             res["notebook"] = shown.notebook(res["notebook"], f"{folder}/{res['id']}.ipynb")
         for key in ("page", "error"):
             if isinstance(res.get(key), str):
@@ -777,12 +774,14 @@ class _Build:
                 limit = _seconds(outcome.job.timeout)
                 error = f"執行逾時（{limit} 秒）：已停止這份報告與它的核心。"
             else:
-                error = "執行程序異常結束：" + (outcome.value or "沒有回報結果") + "。"
+                from genderstats.pipeline.runner import WORKER_DIED
+
+                error = WORKER_DIED
             res = {"id": report.id, "status": "failed", "error": error,
                    "seconds": outcome.seconds, "built": stamp(), "inputs": {}, "dirs": [],
                    "indicators": [], "summary": None, "page": None, "notebook": None,
                    "document": None}
-            self._append_log(report.id, error)
+            self._append_log(report.id, error, outcome.value)
         self._publish(report, res)
         state = self._new_state(report, res)
         _write_json(self.state_dir / f"{report.id}.json", state)
@@ -796,11 +795,15 @@ class _Build:
             first = (res["error"] or "").splitlines()[0] if res["error"] else ""
             self.echo(f"  失敗  {report.id}  {res['seconds']:.1f} 秒：{first}")
 
-    def _append_log(self, rid: str, line: str) -> None:
-        path = self.out / "logs" / f"{rid}.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(f"\n{line}\n")
+    def _append_log(self, rid: str, line: str, detail: str | None = None) -> None:
+        """``line`` (Chinese) on the report's public log; with ``detail`` (English text,
+        another program's output) on its staff log only."""
+        from genderstats.pipeline.runner import public_log, staff_log
+
+        public_log(self.out, rid, line)
+        with contextlib.suppress(OSError):  # a staff log that cannot be written stops nothing
+            with open(staff_log(self.out, rid), "a", encoding="utf-8") as fh:
+                fh.write(f"{stamp()} {line}\n" + (f"{detail}\n" if detail else ""))
 
     def _publish(self, report: Report, res: dict[str, Any]) -> None:
         """Write a finished report's files; only the parent does, under the lock."""
@@ -846,22 +849,9 @@ class _Build:
         if result:
             return None
         (self.out / f"{rid}.pdf").unlink(missing_ok=True)
-        self._append_log(rid, result.reason)
-        self._staff_log(rid, "\n".join(x for x in (result.reason, result.detail) if x))
+        self._append_log(rid, result.reason, result.detail)
         self.echo(f"  注意  {rid}：{result.reason}")
         return result.reason
-
-    def _staff_log(self, rid: str, text: str) -> None:
-        """Append ``text`` to the report's staff-only log, outside the published folder:
-        ``<out-dir>/.staff/<year>/<id>.log``, in folders only this account can open. A log
-        that cannot be written is skipped: it never stops the build."""
-        folder = self.out.parent / STAFF_DIR / str(self.year)
-        with contextlib.suppress(OSError):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            for path in (folder.parent, folder):
-                os.chmod(path, 0o700)  # whatever the umask, or an older folder, left
-            with open(folder / f"{rid}.log", "a", encoding="utf-8") as fh:
-                fh.write(f"{stamp()} {text}\n")
 
     def _retry_pdfs(self) -> None:
         """Convert again the kept ODT of each unchanged report whose PDF is missing (the
@@ -985,19 +975,6 @@ def _placeholder_left(report: Report) -> str | None:
 
 
 # The exceptions a notebook raises for the year's data: their message says what to fix.
-INPUT_ERRORS = frozenset({"DataError", "RecommendationsError"})
-
-
-def _input_error(notebook: bytes) -> bool:
-    """Whether an executed notebook stopped on an error of the year's data."""
-    try:
-        nb = json.loads(notebook)
-        return any(out.get("output_type") == "error" and out.get("ename") in INPUT_ERRORS
-                   for cell in nb.get("cells", []) for out in cell.get("outputs", []))
-    except (ValueError, AttributeError, TypeError):
-        return False
-
-
 def _seconds(value: float | None) -> str:
     if value is None:
         return "—"

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import array
 import contextlib
-import ctypes
 import gc
 import hmac
 import json
@@ -51,7 +50,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from genderstats.pipeline.processes import die_with_parent, malloc_tunables
+from genderstats.pipeline.processes import (
+    become_subreaper,
+    children,
+    descends_from,
+    die_with_parent,
+    malloc_tunables,
+)
 
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 NO_FORK_ENV = "GENDERSTATS_NO_FORK"
@@ -65,7 +70,6 @@ TOKEN_BYTES = 32
 # dropped. At most this many connections wait for their request at once (the oldest goes).
 _REQUEST_TIMEOUT = 5.0
 _MAX_PENDING = 16
-PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 # The folder the socket is in must leave room for its name within sun_path (108 bytes).
 _MAX_TMP_PATH = 80
 _PEERCRED = struct.Struct("3i")  # struct ucred: pid, uid, gid
@@ -174,26 +178,6 @@ def peer_credentials(sock: socket.socket) -> tuple[int, int, int]:
     return pid, uid, gid
 
 
-def descends_from(pid: int, ancestor: int) -> bool:
-    """Whether process ``pid`` is ``ancestor`` or below it, by the parents in ``/proc``."""
-    seen: set[int] = set()
-    while pid > 0 and pid not in seen:
-        if pid == ancestor:
-            return True
-        seen.add(pid)
-        pid = _parent(pid)
-    return False
-
-
-def _parent(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            # "pid (comm) state ppid …": the name may hold spaces and parentheses.
-            return int(fh.read().rsplit(b")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
 def _temporary_folder() -> str:
     """The temporary folder (sticky: nobody else can rename what is in it); the system's
     when that path leaves no room for the socket's name."""
@@ -243,36 +227,6 @@ def _listening(address: str) -> bool:
         except OSError:
             return True  # no socket (yet), or not one to judge: left alone
     return True
-
-
-def become_subreaper() -> None:
-    """Orphans below this process are given to it, not to init (``PR_SET_CHILD_SUBREAPER``):
-    a daemon a notebook starts stays within reach. Elsewhere than Linux this does nothing."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-
-
-def children(pid: int) -> list[int]:
-    """The pids of ``pid``'s children (zombies included), from ``/proc``."""
-    found: list[int] = []
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return found
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
-                found.extend(int(p) for p in fh.read().split())
-        except FileNotFoundError:  # a kernel built without CONFIG_PROC_CHILDREN
-            return [p for p in _all_pids() if _parent(p) == pid]
-        except OSError:
-            continue
-    return found
-
-
-def _all_pids() -> list[int]:
-    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
 
 
 # ---------------------------------------------------------------- the build's side

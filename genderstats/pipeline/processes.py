@@ -8,6 +8,10 @@ sure nothing outlives the build:
 * The parent enforces a wall-clock limit per report by killing the kernel and the worker
   (SIGKILL: a busy loop or a kernel that ignores SIGINT cannot refuse it).
 * Workers ignore SIGINT and SIGTERM: only the parent decides, so a Ctrl-C is handled once.
+* Every worker is a subreaper (``PR_SET_CHILD_SUBREAPER``): a process its report starts and
+  leaves behind (a daemon started with ``setsid``, a double fork) becomes the worker's child
+  instead of init's, and is killed with every other descendant when the report ends, by the
+  worker itself or, when the report is stopped, by the parent before it kills the worker.
 
 Workers publish nothing: they send their results back through a pipe and the parent, which
 holds the lock, writes every file. A worker orphaned for any reason cannot touch the pages.
@@ -32,6 +36,7 @@ from typing import Any
 from uuid import uuid4
 
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 _LINUX = sys.platform.startswith("linux")
 MALLOC_KEEP = 256 << 20  # bytes: see malloc_tunables
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
@@ -77,6 +82,130 @@ def die_with_parent(parent_pid: int) -> None:
     # The parent may have died between fork and prctl: then nobody would signal us.
     if os.getppid() != parent_pid:
         os._exit(1)
+
+
+def become_subreaper() -> None:
+    """Make this process the new parent of its orphaned descendants (Linux; else nothing)."""
+    if _LINUX:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (from /proc; empty elsewhere), parents first.
+
+    Zombies are left out: they are dead already, and only their parent can remove them.
+    """
+    children: dict[int, list[tuple[int, bool]]] = {}
+    for stat in _proc_stats():
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        fields = stat[stat.rfind(")") + 2:].split()
+        with contextlib.suppress(IndexError, ValueError):
+            children.setdefault(int(fields[1]), []).append(
+                (int(stat.split(" ", 1)[0]), fields[0] in ("Z", "X")))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        for child, dead in children.get(todo.pop(), []):
+            if not dead:
+                found.append(child)
+            todo.append(child)
+    return found
+
+
+def descends_from(pid: int, ancestor: int) -> bool:
+    """Whether process ``pid`` is ``ancestor`` or below it, by the parents in ``/proc``."""
+    seen: set[int] = set()
+    while pid > 0 and pid not in seen:
+        if pid == ancestor:
+            return True
+        seen.add(pid)
+        pid = _parent(pid)
+    return False
+
+
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            # "pid (comm) state ppid …": the name may hold spaces and parentheses.
+            return int(fh.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def children(pid: int) -> list[int]:
+    """The pids of ``pid``'s children (zombies included), from ``/proc``."""
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                found.extend(int(p) for p in fh.read().split())
+        except FileNotFoundError:  # a kernel built without CONFIG_PROC_CHILDREN
+            return [p for p in _all_pids() if _parent(p) == pid]
+        except OSError:
+            continue
+    return found
+
+
+def _all_pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _proc_stats() -> list[str]:
+    stats = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError), open(f"/proc/{entry.name}/stat") as fh:
+                    stats.append(fh.read())
+    return stats
+
+
+def kill_descendants(pid: int, rounds: int = 50) -> None:
+    """SIGKILL every process below ``pid``: by process group (a group led by one of them,
+    never the caller's or ``pid``'s own) and by pid, until none is left.
+
+    A process that forks while it is being killed leaves a child, which the subreaper
+    ``pid`` inherits: the next round finds it. A caller that is ``pid`` reaps its children.
+    Only groups led by a descendant are killed whole: a process may join any group of its
+    session, e.g. the shell's.
+    """
+    keep = {os.getpgrp(), _pgid(pid)}
+    for _ in range(rounds):
+        found = descendants(pid)
+        if not found:
+            break
+        for child in found:
+            group = _pgid(child)
+            if group is not None and group not in keep and group in found:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(group, signal.SIGKILL)
+            _kill(child)
+        time.sleep(STOP_POLL)  # a killed process takes a moment to be gone
+    if pid == os.getpid():
+        reap_children()
+
+
+def _pgid(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None
+
+
+def reap_children() -> None:
+    """Collect the exit status of every child of this process that has ended."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 _KERNEL_SPECS: dict[str, Any] = {}
@@ -239,6 +368,7 @@ _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 def _child(conn: Connection, job: Job, parent_pid: int) -> None:
     die_with_parent(parent_pid)
+    become_subreaper()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
@@ -260,6 +390,9 @@ def _child(conn: Connection, job: Job, parent_pid: int) -> None:
         with contextlib.suppress(Exception), lock:
             conn.send(("crashed", f"{type(exc).__name__}: {exc}"))
     finally:
+        # Whatever the report started and left running ends with it (the parent waits for
+        # this worker to exit before it counts the report done).
+        kill_descendants(os.getpid())
         conn.close()
 
 
@@ -383,7 +516,9 @@ class Pool:
 
     def _terminate(self, run: _Running) -> None:
         # Kernels first, while their worker (their parent) still lives: their pids cannot
-        # have been reused yet.
+        # have been reused yet. So too every other process below the worker.
+        if run.process.pid is not None and _LINUX:
+            kill_descendants(run.process.pid)
         for pid in run.kernels:
             _kill(pid)
         for group in run.groups:
