@@ -226,7 +226,7 @@ def test_nothing_published_names_the_data_or_output_folder(tmp_path: Path) -> No
     # The state keeps its paths in its own form, and the next build still finds it current.
     state = json.loads((out / ".state" / "gender-training.json").read_text(encoding="utf-8"))
     assert "data:112/staff_training.xlsx" in state["last_good"]["inputs"]
-    assert state["last_good"]["dirs"] == ["data:112"]
+    assert state["last_good"]["dirs"] == ["data:111", "data:112"]  # rosters: this year and before
     lines: list[str] = []
     result = build(BuildOptions(year=112, data_dir=data, out_dir=out_dir, registry=registry,
                                 echo=lines.append))
