@@ -40,7 +40,8 @@ SECONDARY = "*"
 __all__ = ["MASK", "SECONDARY", "mask_name", "mask_names", "escape", "Population", "Share",
            "table_population", "suppression_marks", "suppression_mask", "cell_ranges",
            "recoverable_cells", "recode_small", "record_rows", "ProtectedTable",
-           "protect_people_table"]
+           "protect_people_table", "PROTECTION", "carry", "protection_of", "printable",
+           "masked"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -154,6 +155,8 @@ class _Layout:
     keys: list[list[Key]]
     total_row: int | None
     index_name: str | None
+    facet: str
+    rows: list[list[Hashable]]  # the atoms of each row
 
     def sums(self) -> list[tuple[list[Key], bool]]:
         """Every printed sum as (cell keys, total last; whether it is a row)."""
@@ -261,7 +264,8 @@ class Population:
             groups.append([a for g in groups for a in g])
         keys = [[self._cell(facet, g, c) for c in columns] for g in groups]
         self._layouts[name] = _Layout(labels, list(columns), keys,
-                                      len(labels) - 1 if total else None, index_name)
+                                      len(labels) - 1 if total else None, index_name, facet,
+                                      groups)
         self._marks = None
 
     def add_latent(self, facet: str, atom_keys: Sequence[Hashable]) -> None:
@@ -304,10 +308,11 @@ class Population:
         """One printed table with its marks."""
         layout = self._layouts[name]
         marks = self.marks()
-        data = {lab: {c: self._cells[k].value for c, k in zip(layout.columns, row, strict=True)
-                      if c in GENDERS}
-                for lab, row in zip(layout.labels, layout.keys, strict=True)}
-        frame = counts_table(data, index_name=layout.index_name)
+        atoms = self._facets[layout.facet]
+        data = {lab: {g: self._sum([atoms[a][i] for a in row]) for i, g in enumerate(GENDERS)}
+                for lab, row in zip(layout.labels, layout.rows, strict=True)}
+        frame = (counts_table(data, index_name=layout.index_name) if data else
+                 counts_table({"": {"男": 0, "女": 0}}).iloc[:0])
         frame.index = pd.Index(layout.labels, name=layout.index_name, dtype=object)
         out = pd.DataFrame([[marks[k] for k in row] for row in layout.keys],
                            index=frame.index, columns=layout.columns, dtype=object)
@@ -746,6 +751,10 @@ class ProtectedTable:
         """Whether any cell is hidden."""
         return bool(self.hidden.to_numpy().any())
 
+    def shown(self, key: Any, column: str) -> bool:
+        """Whether the cell prints its number (a column it does not print is not shown)."""
+        return column in self.marks.columns and self.marks.loc[key, column] == SHOWN
+
     def is_small(self, key: Any, column: str) -> bool:
         """Whether the cell prints 「<t」."""
         return self.marks.loc[key, column] == SMALL
@@ -813,3 +822,54 @@ def protect_people_table(table: pd.DataFrame, threshold: int | None = 3, *,
     ['26', '11', '<3', '*']
     """
     return ProtectedTable(table, suppression_marks(table, threshold, fixed=fixed), threshold)
+
+
+PROTECTION = "genderstats.protection"
+"""``DataFrame.attrs`` key: the :class:`ProtectedTable` that says what of a people-level
+table may be printed, so a renderer handed the bare table still prints only that."""
+
+
+def carry(table: pd.DataFrame, protected: ProtectedTable) -> pd.DataFrame:
+    """``table`` with ``protected`` attached (see :data:`PROTECTION`)."""
+    table.attrs[PROTECTION] = protected
+    return table
+
+
+def protection_of(table: pd.DataFrame) -> ProtectedTable | None:
+    """The protection attached to ``table`` by :func:`carry`, if it still describes it."""
+    protected = table.attrs.get(PROTECTION)
+    if isinstance(protected, ProtectedTable) and all(
+            k in protected.table.index for k in table.index):
+        return protected
+    return None
+
+
+def printable(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``table`` that may be printed exactly (charts, alt text): all of them for
+    a table without protection, else only those its protection prints in full."""
+    protected = protection_of(table)
+    if protected is None:
+        return table
+    out = table.loc[[k for k in table.index if protected.row_shown(k)]]
+    out.attrs = {}
+    return out
+
+
+def masked(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` with what its protection hides set to NaN: hidden counts, and the
+    shares beside a hidden count or a hidden 合計 (for a chart that marks gaps)."""
+    protected = protection_of(table)
+    out = table.copy()
+    out.attrs = {}
+    if protected is None:
+        return out
+    for key in table.index:
+        for g in GENDERS:
+            hidden = not protected.shown(key, g) or not protected.shown(key, TOTAL)
+            if not protected.shown(key, g) and g in out.columns:
+                out.loc[key, g] = np.nan
+            if hidden and f"{g}%" in out.columns:
+                out.loc[key, f"{g}%"] = np.nan
+        if not protected.shown(key, TOTAL) and TOTAL in out.columns:
+            out.loc[key, TOTAL] = np.nan
+    return out
