@@ -377,6 +377,20 @@ class Population:
                 near |= {c for c, cell in self._cells.items() if atoms & set(cell.atoms)}
         return near
 
+    def _scopes(self) -> list[frozenset[int] | None]:
+        """The parts protected one after the other: each facet alone (its gender totals as
+        printed), then, unless every gender total is printed as a number (the facets then
+        share nothing unknown), all of them together. Solving the small parts first makes
+        the joint pass short."""
+        if len(self._facets) < 2:
+            return [None]
+        each: list[frozenset[int] | None] = [
+            frozenset(i for ids in atoms.values() for i in ids)
+            for atoms in self._facets.values()]
+        if all(self._fixed.get((WHOLE, g)) == SHOWN for g in GENDERS):
+            return each
+        return [*each, None]
+
     def _protect(self) -> dict[Key, str]:
         t = self.threshold
         marks = {k: SHOWN for k in self._cells}
@@ -388,39 +402,50 @@ class Population:
         marks.update(self._fixed)
         sums = self._sums()
         self._close(marks, sums)
-        while leaks := _Audit(self, marks).leaking(first=True):
+        for scope in self._scopes():
+            marks = self._protect_scope(marks, sums, scope)
+        return marks
+
+    def _in(self, key: Key, scope: frozenset[int] | None) -> bool:
+        return scope is None or set(self._cells[key].atoms) <= scope
+
+    def _protect_scope(self, marks: dict[Key, str], sums: list[tuple[list[Key], bool]],
+                       scope: frozenset[int] | None) -> dict[Key, str]:
+        cells = [k for k in self._cells if self._in(k, scope)]
+        while leaks := _Audit(self, marks, scope).leaking(first=True):
             near = self._near(leaks, sums)
-            movable = [k for k in self._cells if marks[k] == SHOWN and k not in self._fixed
+            movable = [k for k in cells if marks[k] == SHOWN and k not in self._fixed
                        and self._cells[k].value > 0]
             free = [k for k in movable if k in near] or movable
             moves = [(k, STAR) for k in sorted(free, key=self._rank)]
             if not moves:  # only the 「<t」 marks themselves give it away (1 + 1 under 「<3」)
-                leaks = _Audit(self, marks).leaking()
+                leaks = _Audit(self, marks, scope).leaking()
                 moves = [(k, STAR) for k in leaks if marks.get(k) == SMALL]
-                moves += [(k, STAR) for k in sorted(near & set(self._cells), key=self._rank)
+                moves += [(k, STAR) for k in sorted(near & set(cells), key=self._rank)
                           if marks[k] == SHOWN and k not in self._fixed]
-            found = self._greedy(marks, moves, sums) if moves else None
+            found = self._greedy(marks, moves, sums, scope) if moves else None
             if found is None or found == marks:
-                for k in self._cells:
+                for k in cells:
                     if k not in self._fixed and self._cells[k].value > 0:
                         marks[k] = STAR
-                if _Audit(self, marks).leaking(first=True):
-                    marks = {k: STAR for k in self._cells}
+                if _Audit(self, marks, scope).leaking(first=True):
+                    marks.update({k: STAR for k in cells})
                 break
             marks = found
         return marks
 
     def _greedy(self, marks: dict[Key, str], moves: list[tuple[Key, str]],
-                sums: list[tuple[list[Key], bool]]) -> dict[Key, str] | None:
+                sums: list[tuple[list[Key], bool]],
+                scope: frozenset[int] | None) -> dict[Key, str] | None:
         """The first move (after closing the sums) that stops every leak, else the one
         leaving the fewest; None when no move helps."""
-        now = len(_Audit(self, marks).leaking())
+        now = len(_Audit(self, marks, scope).leaking())
         best: tuple | None = None
         for key, mark in moves:
             trial = dict(marks)
             trial[key] = mark
             self._close(trial, sums)
-            left = len(_Audit(self, trial).leaking())
+            left = len(_Audit(self, trial, scope).leaking())
             score = (left, sum(m != SHOWN for m in trial.values()))
             if best is None or score < best[0]:
                 best = (score, trial)
@@ -434,7 +459,8 @@ class Population:
 class _Audit:
     """The integer program of a population: what the reader knows, and any count's range."""
 
-    def __init__(self, pop: Population, marks: Mapping[Key, str]) -> None:
+    def __init__(self, pop: Population, marks: Mapping[Key, str],
+                 scope: frozenset[int] | None = None) -> None:
         from scipy.optimize import Bounds, LinearConstraint
 
         self.pop, self.marks = pop, marks
@@ -447,7 +473,19 @@ class _Audit:
             v[cell.atoms] = 1.0
             return v
 
-        facets = list(pop._facets.values())
+        facets = [f for f in pop._facets.values()
+                  if scope is None or next(iter(f.values()))[0] in scope]
+        for g, gender in enumerate(GENDERS):  # a printed gender total bounds every facet
+            whole = pop._cells.get((WHOLE, gender))
+            mark = marks.get((WHOLE, gender))
+            if whole is None or mark == STAR:
+                continue
+            for f in facets:
+                v = np.zeros(n)
+                v[[a[g] for a in f.values()]] = 1.0
+                rows.append(v)
+                lo.append(whole.value if mark == SHOWN else 1.0)
+                hi.append(whole.value if mark == SHOWN else float(t - 1))
         for other in facets[1:]:
             for g in range(len(GENDERS)):
                 v = np.zeros(n)
@@ -457,6 +495,8 @@ class _Audit:
                 lo.append(0.0)
                 hi.append(0.0)
         for k, cell in pop._cells.items():
+            if not pop._in(k, scope):
+                continue
             mark = marks[k]
             if mark == SHOWN:
                 rows.append(expr(cell))
@@ -469,6 +509,8 @@ class _Audit:
         for share in pop._shares:
             if marks.get(share.numerator) == SHOWN and marks.get(share.denominator) == SHOWN:
                 continue  # both printed: the share tells nothing more
+            if not (pop._in(share.numerator, scope) and pop._in(share.denominator, scope)):
+                continue
             for v, a, b in share.rows(expr(pop._cells[share.numerator]),
                                       expr(pop._cells[share.denominator])):
                 rows.append(v)
@@ -478,7 +520,8 @@ class _Audit:
         self.bounds = Bounds(np.zeros(n), np.full(n, np.inf))
         self.n = n
         self.targets = {k: c for k, c in [*pop._cells.items(), *pop._latent.items()]
-                        if c.gender and 0 < c.value < t}
+                        if c.gender and 0 < c.value < t
+                        and (scope is None or set(c.atoms) <= scope)}
         self.exprs = {k: expr(c) for k, c in self.targets.items()}
         self.seen_lo: dict[Key, float] = {}
         self.seen_hi: dict[Key, float] = {}
