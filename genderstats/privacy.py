@@ -123,8 +123,9 @@ def escape(text: Any) -> str:
 # printed shares included as intervals. The rule every count must meet:
 #
 # - a 「<t」 count admits every value from 1 to t-1;
-# - a small count printed 「*」, or never printed but implied (a complement such as headcount
-#   minus completed), admits 0 or a value of t or more.
+# - a small count printed 「*」 admits 0 or a value of t or more;
+# - a small count never printed but implied (a complement such as headcount minus
+#   completed) admits 0 or t or more, or else every value from 1 to t-1.
 #
 # Rows are printed in a data-independent order (the form's, or by name), never by size: an
 # order by size tells the reader which of two hidden counts is the larger.
@@ -212,6 +213,7 @@ class Population:
         self._latent: dict[Key, _Cell] = {}
         self._shares: list[Share] = []
         self._fixed: dict[Key, str] = {}
+        self._keep: set[Key] = set()
         self._marks: dict[Key, str] | None = None
 
     # ------------------------------------------------------------------ describing it
@@ -253,16 +255,19 @@ class Population:
 
     def add_table(self, name: str, facet: str, rows: Mapping[Any, Sequence[Hashable]], *,
                   total: bool = True, columns: Sequence[str] = COUNTS,
-                  index_name: str | None = None) -> None:
+                  index_name: str | None = None, keep_totals: bool = False) -> None:
         """A printed table: one row per label (in the order given, which must not depend on
         the counts), each the sum of the listed atoms of ``facet``; with ``total`` a 合計
-        row of all of them. ``columns`` are those printed, among 男, 女, 其他, 合計."""
+        row of all of them. ``columns`` are those printed, among 男, 女, 其他, 合計. With
+        ``keep_totals`` its 合計 column is hidden last (it carries the overall rates)."""
         labels = list(rows)
         groups = [list(rows[k]) for k in labels]
         if total:
             labels.append(TOTAL)
             groups.append([a for g in groups for a in g])
         keys = [[self._cell(facet, g, c) for c in columns] for g in groups]
+        if keep_totals and TOTAL in columns:
+            self._keep |= {row[list(columns).index(TOTAL)] for row in keys}
         self._layouts[name] = _Layout(labels, list(columns), keys,
                                       len(labels) - 1 if total else None, index_name, facet,
                                       groups)
@@ -346,8 +351,8 @@ class Population:
         # smallest value, a 合計 before a gender count of the same value.
         in_total = any(key in lay.keys[lay.total_row] for lay in self._layouts.values()
                        if lay.total_row is not None)
-        return (in_total or key[0] == WHOLE, self._cells[key].value, key[-1] != TOTAL,
-                self._order[key])
+        return (in_total or key[0] == WHOLE or key in self._keep, self._cells[key].value,
+                key[-1] != TOTAL, self._order[key])
 
     def _sums(self) -> list[tuple[list[Key], bool]]:
         return [s for lay in self._layouts.values() for s in lay.sums()]
@@ -365,7 +370,8 @@ class Population:
                         and self._cells[k].value > 0]
                 if not free:
                     continue
-                marks[min(free, key=lambda k: (not (in_row and k == keys[-1]),
+                first = in_row and keys[-1] not in self._keep
+                marks[min(free, key=lambda k: (not (first and k == keys[-1]),
                                                self._rank(k)))] = STAR
                 changed = True
 
@@ -565,6 +571,8 @@ class _Audit:
         if self.seen_lo[key] == 0 or self.seen_hi[key] >= t:
             return False
         lo, hi = self.range(key)
+        if key in self.pop._latent and (lo, hi) == (1.0, float(t - 1)):
+            return False  # no more than a 「<t」 beside it says
         return not (lo == 0 or hi >= t)
 
     def leaking(self, *, first: bool = False) -> list[Key]:

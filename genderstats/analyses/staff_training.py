@@ -17,7 +17,8 @@ them as the report does ("100%", otherwise two decimals).
 
 Staff are not public appointees, so their counts are protected (data/README.md): a gender
 with 1 or 2 staff of a type prints 「未達3人」 for its headcount, completion count and rate,
-and :func:`disclosure` hides more (「*」) until the printed totals cannot give it away.
+and :func:`protected_counts` hides more (「*」) until nothing printed gives it away, nor
+who did not complete (headcount − completed).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import pandas as pd
 from genderstats.config import GENDERS, TOTAL
 from genderstats.present.model import Paragraph, Table
 from genderstats.present.tables import GENDER_WORDS, frame_block
-from genderstats.privacy import mask_name, mask_names, recoverable_cells
+from genderstats.privacy import Population, ProtectedTable, mask_name, mask_names
 from genderstats.stats import counts_table, format_count, format_pct
 
 __all__ = [
@@ -50,8 +51,10 @@ __all__ = [
     "CONTACT_REQUIRED_HOURS",
     "CONTACT_ADVANCED_HOURS",
     "SUPPRESS_BELOW",
-    "Disclosure",
-    "disclosure",
+    "HEADCOUNT",
+    "COMPLETED",
+    "IN_PERSON",
+    "protected_counts",
     "format_rate",
     "format_hours",
     "staff_of_type",
@@ -67,7 +70,7 @@ __all__ = [
     "contact_met",
     "contact_table",
     "contact_completion_rate",
-    "shortfall_staff",
+    "shortfall_counts",
     "shortfall_contacts",
     "roc_date",
     "courses_table",
@@ -183,93 +186,79 @@ def _gender_counts(people: pd.DataFrame, mask: pd.Series | None = None) -> dict[
     return {g: int((genders == g).sum()) for g in GENDERS}
 
 
-@dataclass(frozen=True)
-class Disclosure:
-    """What a page may print about one staff type's genders (see :func:`disclosure`).
+HEADCOUNT = "總人數"
+COMPLETED = "完成人數"
+IN_PERSON = "含實體課程完成人數"
+_NOT_DONE, _DONE, _DONE_IN_PERSON = "未完成", "完成", "完成含實體課程"
 
-    ``marks`` maps 男, 女, 其他 and 合計 to "" (printed), "<" (a gender of 1–2 people:
-    「未達3人」) or "*" (hidden so that the small one cannot be worked out). A hidden gender
-    hides its headcount, completion and in-person counts and rates; a hidden 合計 hides
-    the overall figures too. Hiding whole genders keeps every published sum true: moving
-    one person between two hidden genders changes no printed number.
+
+def protected_counts(staff: pd.DataFrame, staff_type: str,
+                     threshold: int | None = SUPPRESS_BELOW,
+                     required_hours: float = REQUIRED_HOURS,
+                     in_person_hours: float = IN_PERSON_HOURS) -> ProtectedTable:
+    """What a page may print of one staff type's counts: rows 總人數, 完成人數 and (一般公務
+    人員) 含實體課程完成人數 by gender, protected together
+    (:class:`genderstats.privacy.Population`). The people are split by completion, so the
+    complements (headcount − completed: who did not complete) are protected too; the
+    合計 column is hidden last, as it carries the overall rates.
+
+    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 8, "hours": [3] * 8,
+    ...                    "gender": ["男"] * 4 + ["女"] * 3 + ["其他"]})
+    >>> protected_counts(df, "一般公務人員").marks.loc["總人數"].tolist()
+    ['', '*', '<', '']
     """
-
-    marks: dict[str, str]
-    threshold: int | None = SUPPRESS_BELOW
-
-    def shown(self, column: str) -> bool:
-        """Whether 男/女/其他/合計 is printed."""
-        return self.marks.get(column, "") == ""
-
-    @property
-    def any_hidden(self) -> bool:
-        """Whether anything is hidden."""
-        return any(m != "" for m in self.marks.values())
-
-    def cell(self, column: str) -> str:
-        """The text a table prints instead of a hidden group's figures."""
-        return f"未達{self.threshold}人" if self.marks.get(column) == "<" else _STAR
-
-    def phrase(self, column: str) -> str:
-        """The same in a sentence: 「未達3人」 or 「不公開」."""
-        return f"未達{self.threshold}人" if self.marks.get(column) == "<" else "不公開"
-
-    def note(self) -> str:
-        """The foot note of a table with hidden cells ("" when nothing is hidden)."""
-        if not self.any_hidden:
-            return ""
-        notes = []
-        if "<" in self.marks.values():
-            notes.append(f"「未達{self.threshold}人」表示該性別人數未達{self.threshold}人，"
-                         "其人數、完成人數及比率均不公開")
-        if _STAR in self.marks.values():
-            notes.append(f"「{_STAR}」表示為避免推算出前述數字而一併隱藏")
-        return "註：" + "；".join(notes) + "，以保護個人隱私。"
+    people = staff_of_type(staff, staff_type)
+    done = completed(people, required_hours).to_numpy()
+    in_person = (completed_in_person(people, required_hours, in_person_hours).to_numpy()
+                 if "in_person_hours" in people.columns else np.zeros(len(people), dtype=bool))
+    status = np.where(in_person, _DONE_IN_PERSON, np.where(done, _DONE, _NOT_DONE))
+    genders = people["gender"].astype(object).to_numpy()
+    counts = counts_table({k: {g: int(((status == k) & (genders == g)).sum()) for g in GENDERS}
+                           for k in (_NOT_DONE, _DONE, _DONE_IN_PERSON)})
+    rows = {HEADCOUNT: [_NOT_DONE, _DONE, _DONE_IN_PERSON], COMPLETED: [_DONE, _DONE_IN_PERSON]}
+    if staff_type == GENERAL:
+        rows[IN_PERSON] = [_DONE_IN_PERSON]
+    pop = Population(threshold)
+    pop.add_facet(staff_type, counts)
+    pop.add_table(staff_type, staff_type, rows, total=False, index_name="項目", keep_totals=True)
+    pop.add_latent(staff_type, [_NOT_DONE])
+    if staff_type == GENERAL:
+        pop.add_latent(staff_type, [_DONE])
+    return pop.table(staff_type)
 
 
-def disclosure(staff: pd.DataFrame, staff_type: str,
-               threshold: int | None = SUPPRESS_BELOW) -> Disclosure:
-    """Which genders (and whether the overall figures) of one staff type may be printed.
-
-    A gender with 1 to ``threshold`` − 1 staff prints 「<t」. The headcounts and their total
-    are then audited by solving (:func:`genderstats.privacy.recoverable_cells`); while a
-    small one can be worked out, the smallest gender still printed (with anyone in it) is
-    hidden too, and when none is left, the overall figures. Zeros are printed.
-
-    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 8,
-    ...                    "gender": ["男"] * 4 + ["女"] * 3 + ["其他"], "hours": [3] * 8})
-    >>> disclosure(df, "一般公務人員").marks
-    {'男': '', '女': '*', '其他': '<', '合計': ''}
-    >>> disclosure(df[df["gender"] != "男"].iloc[2:], "一般公務人員").marks
-    {'男': '', '女': '<', '其他': '<', '合計': '*'}
-    """
-    counts = _gender_counts(staff_of_type(staff, staff_type))
-    marks = {g: "" for g in (*GENDERS, TOTAL)}
-    if threshold is None or threshold < 2:
-        return Disclosure(marks, threshold)
-    for g in GENDERS:
-        if 0 < counts[g] < threshold:
-            marks[g] = "<"
-    table = counts_table({"總人數": counts})
-    while any(m != "" for m in marks.values()):
-        frame = pd.DataFrame([marks], index=table.index, dtype=object)
-        if not recoverable_cells(table, frame, threshold).to_numpy().any():
-            break
-        visible = [g for g in GENDERS if marks[g] == "" and counts[g] > 0]
-        if not visible:
-            marks[TOTAL] = _STAR  # the small counts alone add up to the total
-            break
-        marks[min(visible, key=lambda g: counts[g])] = _STAR
-    return Disclosure(marks, threshold)
+def _hidden_text(shown: ProtectedTable, row: str, column: str) -> str:
+    """What a table prints for a hidden count: 「未達3人」 or 「*」."""
+    return f"未達{shown.threshold}人" if shown.is_small(row, column) else _STAR
 
 
-def _publishable(table: pd.DataFrame, shown: Disclosure) -> pd.DataFrame:
-    """The columns of a gender table that :func:`disclosure` lets the page print; no rows
-    when the overall figures are hidden (indicators.csv then records nothing)."""
-    if not shown.shown(TOTAL):
+def _rate_shown(shown: ProtectedTable, row: str, column: str) -> bool:
+    """A rate prints only when its count and the headcount under it both do."""
+    return shown.shown(row, column) and shown.shown(HEADCOUNT, column)
+
+
+def _note(shown: ProtectedTable) -> str:
+    """The foot note of a table with hidden cells ("" when nothing is hidden)."""
+    if not shown.any_hidden:
+        return ""
+    notes = []
+    if (shown.marks == "<").to_numpy().any():
+        notes.append(f"「未達{shown.threshold}人」表示該性別人數未達{shown.threshold}人，"
+                     "其人數、完成人數及比率均不公開")
+    if shown.any_secondary:
+        notes.append(f"「{_STAR}」表示為避免推算出前述數字（含未完成人數）而一併隱藏")
+    return "註：" + "；".join(notes) + "，以保護個人隱私。"
+
+
+def _publishable(table: pd.DataFrame, shown: ProtectedTable, rows: Iterable[str]) -> pd.DataFrame:
+    """The columns of a gender table (rows counting ``rows`` of ``shown``) that the page
+    prints in every one of them, with their shares; none when that leaves no count."""
+    rows = list(rows)
+    keep = [c for c in (*GENDERS, TOTAL) if all(shown.shown(r, c) for r in rows)]
+    if TOTAL not in keep:
         return table.iloc[0:0]
-    hidden = [g for g in GENDERS if not shown.shown(g)]
-    return table.drop(columns=[c for g in hidden for c in (g, f"{g}%") if c in table.columns])
+    drop = [c for g in GENDERS if g not in keep for c in (g, f"{g}%") if c in table.columns]
+    return table.drop(columns=drop)
 
 
 def completion_counts(
@@ -278,7 +267,7 @@ def completion_counts(
 ) -> pd.DataFrame:
     """Gender table with rows 總人數 and 完成人數 for one staff type (what indicators.csv
     records; the shares are each row's gender composition). Only what the page prints:
-    a gender hidden by :func:`disclosure` has no column, and hidden overall figures leave
+    a gender hidden by :func:`protected_counts` has no column, and hidden overall figures leave
     no row (``suppress_below=None`` gives every count).
 
     >>> df = pd.DataFrame({"staff_type": ["主管人員"] * 3, "gender": ["男", "女", "女"],
@@ -295,7 +284,8 @@ def completion_counts(
         },
         index_name="項目",
     )
-    return _publishable(table, disclosure(staff, staff_type, suppress_below))
+    shown = protected_counts(staff, staff_type, suppress_below, required_hours)
+    return _publishable(table, shown, [HEADCOUNT, COMPLETED])
 
 
 def _rate_row(
@@ -374,8 +364,9 @@ def in_person_counts(
     """
     people = staff_of_type(staff, staff_type)
     ok = completed_in_person(people, required_hours, in_person_hours)
-    table = counts_table({"含實體課程完成人數": _gender_counts(people, ok)}, index_name="項目")
-    return _publishable(table, disclosure(staff, staff_type, suppress_below))
+    table = counts_table({IN_PERSON: _gender_counts(people, ok)}, index_name="項目")
+    shown = protected_counts(staff, staff_type, suppress_below, required_hours, in_person_hours)
+    return _publishable(table, shown, [HEADCOUNT, IN_PERSON])
 
 
 def in_person_table(
@@ -430,7 +421,8 @@ def rates_by_gender(
     """Completion and in-person rates per gender, shaped for ``charts.grouped_bars(value=
     "share")``: rows 完成N小時 and 含實體課程M小時以上, count columns = people who met it,
     and ``男%``/``女%``/``其他%`` = the rate **within** that gender (not a composition).
-    Genders hidden by :func:`disclosure` are left out (no rows when the overall is)."""
+    Genders whose counts :func:`protected_counts` hides are left out (no rows when the
+    overall is)."""
     people = staff_of_type(staff, staff_type)
     everyone = _gender_counts(people)
     rows = {
@@ -442,7 +434,9 @@ def rates_by_gender(
                        index_name="項目")
     for g in GENDERS:
         out[f"{g}%"] = out[g] / everyone[g] if everyone[g] else math.nan
-    return _publishable(out, disclosure(staff, staff_type, suppress_below))
+    shown = protected_counts(staff, staff_type, suppress_below, required_hours, in_person_hours)
+    rows = [HEADCOUNT, COMPLETED] + ([IN_PERSON] if staff_type == GENERAL else [])
+    return _publishable(out, shown, rows)
 
 
 # --------------------------------------------------------------------------- contacts
@@ -501,28 +495,21 @@ def contact_completion_rate(
 # --------------------------------------------------------------------------- follow-up
 
 
-def shortfall_staff(staff: pd.DataFrame, required_hours: float = REQUIRED_HOURS) -> pd.DataFrame:
-    """Staff short of the required hours, for the office to follow up: 人員類別 | 員工編號 |
-    單位 | 完成時數 | 尚缺時數 (staff_training has no names, so the 員工編號 identifies them).
+def shortfall_counts(staff: pd.DataFrame,
+                     required_hours: float = REQUIRED_HOURS) -> pd.DataFrame:
+    """How many staff of each type are short of the required hours: 人員類別 | 未完成人數
+    (types with nobody short left out). A count only: a list of 員工編號 beside the
+    protected tables would tie an identifier to a gender or a small group, so the office
+    follows up from its own files.
 
     >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 2, "staff_id": ["E1", "E2"],
-    ...                    "gender": ["男", "女"], "unit": ["秘書室", "會計室"],
-    ...                    "hours": [2.0, 3.0]})
-    >>> short = shortfall_staff(df)
-    >>> short.loc[0, ["人員類別", "員工編號", "單位"]].tolist(), float(short.loc[0, "尚缺時數"])
-    (['一般公務人員', 'E1', '秘書室'], 1.0)
+    ...                    "gender": ["男", "女"], "hours": [2.0, 3.0]})
+    >>> shortfall_counts(df).values.tolist()
+    [['一般公務人員', 1]]
     """
-    short = staff[~completed(staff, required_hours).to_numpy()]
-    hours = pd.to_numeric(short["hours"], errors="coerce").astype("float64")
-    unit = short["unit"] if "unit" in short.columns else pd.Series("", index=short.index)
-    ids = short["staff_id"] if "staff_id" in short.columns else pd.Series("", index=short.index)
-    return pd.DataFrame({
-        "人員類別": short["staff_type"].astype(object).to_numpy(),
-        "員工編號": ids.astype(object).where(ids.notna(), "").to_numpy(),
-        "單位": unit.astype(object).where(unit.notna(), "").to_numpy(),
-        "完成時數": hours.to_numpy(),
-        "尚缺時數": (required_hours - hours).to_numpy(),
-    })
+    rows = [(kind, int((~completed(staff_of_type(staff, kind), required_hours)).sum()))
+            for kind in STAFF_TYPES]
+    return pd.DataFrame([r for r in rows if r[1]], columns=["人員類別", "未完成人數"])
 
 
 def shortfall_contacts(
@@ -676,16 +663,19 @@ def course_participants(courses: pd.DataFrame) -> pd.DataFrame:
 
 
 def population_sentence(staff: pd.DataFrame, staff_type: str,
-                        suppress_below: int | None = SUPPRESS_BELOW) -> str:
+                        suppress_below: int | None = SUPPRESS_BELOW,
+                        required_hours: float = REQUIRED_HOURS) -> str:
     """The seed's headcount lines: 「總人數：112人；男性人數：59人；女性人數：53人」
-    (主管人員: 「主管總人數：24人；男性主管人數：13人；女性主管人數：11人」). A group hidden
-    by :func:`disclosure` reads 「未達3人」 or 「不公開」."""
+    (主管人員: 「主管總人數：24人；男性主管人數：13人；女性主管人數：11人」). A headcount
+    hidden by :func:`protected_counts` reads 「未達3人」 or 「不公開」."""
     counts = _gender_counts(staff_of_type(staff, staff_type))
-    shown = disclosure(staff, staff_type, suppress_below)
+    shown = protected_counts(staff, staff_type, suppress_below, required_hours)
     word = "主管" if staff_type == SUPERVISOR else ""
 
     def value(column: str, n: int) -> str:
-        return f"{format_count(n)}人" if shown.shown(column) else shown.phrase(column)
+        if shown.shown(HEADCOUNT, column):
+            return f"{format_count(n)}人"
+        return f"未達{shown.threshold}人" if shown.is_small(HEADCOUNT, column) else "不公開"
 
     parts = [f"{word}總人數：{value(TOTAL, sum(counts.values()))}",
              f"男性{word}人數：{value('男', counts['男'])}",
@@ -704,7 +694,8 @@ def in_person_sentence(
     """The seed's (二) line: 「實體課程參訓率（一般公務人員完成3小時性別主流化訓練且其中含實體
     課程1小時以上者）為64.29%（72/112）」."""
     people = staff_of_type(staff, GENERAL)
-    if not disclosure(staff, GENERAL, suppress_below).shown(TOTAL):
+    if not _rate_shown(protected_counts(staff, GENERAL, suppress_below, required_hours,
+                                        in_person_hours), IN_PERSON, TOTAL):
         return f"{GENERAL}{TOO_FEW}實體課程參訓率"
     n = int(completed_in_person(people, required_hours, in_person_hours).sum())
     rate = in_person_rate(staff, GENERAL, required_hours, in_person_hours)
@@ -751,30 +742,33 @@ def findings(
     h = format_hours(required_hours)
     out = []
 
-    def by_gender(row: pd.Series, people: pd.DataFrame, rate: str, shown: Disclosure) -> str:
+    def by_gender(row: pd.Series, people: pd.DataFrame, rate: str, shown: ProtectedTable,
+                  count_row: str) -> str:
         present = set(people["gender"].astype(object))
         parts = [f"{GENDER_WORDS[g]}{format_rate(row[f'{GENDER_WORDS[g]}{rate}'])}"
-                 for g in GENDERS if g in present and shown.shown(g)]
+                 for g in GENDERS if g in present and _rate_shown(shown, count_row, g)]
         return f"（{'、'.join(parts)}）" if parts else ""
 
     for staff_type in STAFF_TYPES:
         people = staff_of_type(staff, staff_type)
         if not len(people):
             continue
-        shown = disclosure(staff, staff_type, suppress_below)
-        if not shown.shown(TOTAL):
+        shown = protected_counts(staff, staff_type, suppress_below, required_hours,
+                                 in_person_hours)
+        if not _rate_shown(shown, COMPLETED, TOTAL):
             out.append(f"{staff_type}{TOO_FEW}完成情形")
             continue
         row = completion_table(staff, staff_type, required_hours).iloc[0]
         out.append(f"{staff_type}{_of(len(people), int(row['整體完成人數']))}完成{h}小時性別主流化"
                    f"訓練，完成率{format_rate(row['整體完成比率'])}"
-                   + by_gender(row, people, "完成比率", shown))
+                   + by_gender(row, people, "完成比率", shown, COMPLETED))
         if staff_type == GENERAL:
             t = in_person_table(staff, GENERAL, required_hours, in_person_hours).iloc[0]
             out.append(
                 f"{GENERAL}{_of(len(people), int(t['整體參訓人數']))}完成{h}小時且其中含實體課程"
                 f"{format_hours(in_person_hours)}小時以上，實體課程參訓率"
-                f"{format_rate(t['整體參訓率'])}" + by_gender(t, people, "參訓率", shown))
+                f"{format_rate(t['整體參訓率'])}"
+                + by_gender(t, people, "參訓率", shown, IN_PERSON))
     for staff_type in STAFF_TYPES:
         short = int((~completed(staff_of_type(staff, staff_type), required_hours)).sum())
         if short:
@@ -809,7 +803,7 @@ def key_figure(
     in_person_hours: float = IN_PERSON_HOURS,
     suppress_below: int | None = SUPPRESS_BELOW,
 ) -> str:
-    """「一般公務人員完成率100%、實體課程參訓率64.29%」 (no rates when :func:`disclosure`
+    """「一般公務人員完成率100%、實體課程參訓率64.29%」 (no rates when :func:`protected_counts`
     hides the overall figures).
 
     >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 2, "gender": ["男", "女"],
@@ -819,7 +813,8 @@ def key_figure(
     >>> key_figure(df)
     '一般公務人員人數過少，為保護個人隱私不公開完成率'
     """
-    if not disclosure(staff, GENERAL, suppress_below).shown(TOTAL):
+    shown = protected_counts(staff, GENERAL, suppress_below, required_hours, in_person_hours)
+    if not (_rate_shown(shown, COMPLETED, TOTAL) and _rate_shown(shown, IN_PERSON, TOTAL)):
         return f"{GENERAL}{TOO_FEW}完成率"
     rate = completion_rate(staff, GENERAL, required_hours)
     in_person = in_person_rate(staff, GENERAL, required_hours, in_person_hours)
@@ -838,18 +833,24 @@ def _group_of(column: str) -> str:
 
 
 def rate_table(table: pd.DataFrame, caption: str,
-               protected: Disclosure | None = None) -> Table:
+               protected: ProtectedTable | None = None, row: str = COMPLETED) -> Table:
     """A :func:`completion_table` / :func:`in_person_table` row as the seed's table, with
-    counts as numbers and rates via :func:`format_rate`; the figures of a group hidden by
-    ``protected`` (:func:`disclosure`) print 「未達3人」 or 「*」."""
+    counts as numbers and rates via :func:`format_rate`. With ``protected``
+    (:func:`protected_counts`; ``row`` is the count the table shows, 完成人數 or
+    含實體課程完成人數) a hidden count prints 「未達3人」 or 「*」, and so does a rate whose
+    count or headcount is hidden."""
     shown = table.copy().astype(object)
     rates = [c for c in table.columns if c.endswith(("比率", "參訓率"))]
     for col in rates:
         shown[col] = [format_rate(v) for v in table[col]]
     if protected is not None:
         for col in table.columns:
-            if not protected.shown(_group_of(col)):
-                shown[col] = protected.cell(_group_of(col))
+            group = _group_of(col)
+            if col not in rates and not protected.shown(row, group):
+                shown[col] = _hidden_text(protected, row, group)
+            elif col in rates and not _rate_shown(protected, row, group):
+                where = row if not protected.shown(row, group) else HEADCOUNT
+                shown[col] = _hidden_text(protected, where, group)
     shown = shown.reset_index()
     # Rates are already text; listing them as numeric only right-aligns them.
     return frame_block(shown, caption, numeric_cols=list(table.columns))
@@ -891,24 +892,27 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
     if part in ("一", "三"):
         kind = GENERAL if part == "一" else SUPERVISOR
         who = "一般公務人員" if part == "一" else "主管人員"
-        shown = disclosure(staff, kind, rules.suppress_below)
+        shown = protected_counts(staff, kind, rules.suppress_below, rules.required_hours,
+                                 rules.in_person_hours)
         out: list[Any] = [
             Paragraph(f"每人每年均須完成{hours}小時性別主流化訓練。"),
-            Paragraph(population_sentence(staff, kind, rules.suppress_below)),
+            Paragraph(population_sentence(staff, kind, rules.suppress_below,
+                                          rules.required_hours)),
             rate_table(completion_table(staff, kind, rules.required_hours),
-                            f"{year}年{who}完成{hours}小時性別主流化訓練情形", shown)]
-        return out + ([Paragraph(shown.note())] if shown.any_hidden else [])
+                       f"{year}年{who}完成{hours}小時性別主流化訓練情形", shown)]
+        return out + ([Paragraph(_note(shown))] if shown.any_hidden else [])
     if part == "二":
-        shown = disclosure(staff, GENERAL, rules.suppress_below)
+        shown = protected_counts(staff, GENERAL, rules.suppress_below, rules.required_hours,
+                                 rules.in_person_hours)
         out = [
             Paragraph(in_person_sentence(staff, rules.required_hours,
                                               rules.in_person_hours, rules.suppress_below)
                            + "。"),
             rate_table(in_person_table(staff, GENERAL, rules.required_hours,
-                                            rules.in_person_hours),
-                            f"{year}年一般公務人員實體課程參訓情形", shown)]
+                                       rules.in_person_hours),
+                       f"{year}年一般公務人員實體課程參訓情形", shown, IN_PERSON)]
         if shown.any_hidden:
-            out.append(Paragraph(shown.note()))
+            out.append(Paragraph(_note(shown)))
         bars = rates_by_gender(staff, GENERAL, rules.required_hours, rules.in_person_hours,
                                rules.suppress_below)
         if charts and not bars.empty:
