@@ -792,6 +792,10 @@ class ProtectedTable:
     marks: pd.DataFrame
     threshold: int | None
 
+    def __deepcopy__(self, memo: dict) -> ProtectedTable:
+        # Immutable, and carried in DataFrame.attrs, which pandas deep-copies on every step.
+        return self
+
     @property
     def hidden(self) -> pd.DataFrame:
         """True where a count is not printed as a number."""

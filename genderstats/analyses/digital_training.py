@@ -20,6 +20,7 @@ twice. The seed report writes 「參訓人數」 for the same count; these repor
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -419,6 +420,11 @@ class Protected:
         return self.nationality.hidden
 
 
+_PROTECTED: dict[tuple, tuple[weakref.ref, Protected]] = {}
+"""The last :func:`protect`: its frame (weakly) and result, so the tables, sentences and
+the senior table's carried protection of one frame are solved once."""
+
+
 def _totals_marks(counts: Mapping[str, int], threshold: int | None) -> dict[str, str]:
     """How a year's overall counts print, from those counts alone: the trend of a later
     year prints this year's row the same way, whatever the year's other tables are."""
@@ -437,10 +443,10 @@ def protect(prepared: pd.DataFrame, *, suppress_below: int | None = SUPPRESS_BEL
     prints as :func:`_totals_marks` says, so the trend of any year agrees with it.
     Computed once per ``prepared`` frame and parameters.
     """
-    memo = prepared.attrs.setdefault("_protected", {})
-    params = (suppress_below, recode_below, other_label)
-    if params in memo:
-        return memo[params]
+    params = (id(prepared), suppress_below, recode_below, other_label)
+    known = _PROTECTED.get(params)
+    if known is not None and known[0]() is prepared:
+        return known[1]
     groups = list(TARGET_ORDER)
     bands = list(prepared["age_band"].cat.categories)
     cross = pd.crosstab([prepared["group"], prepared["age_band"]], prepared["gender"],
@@ -475,7 +481,8 @@ def protect(prepared: pd.DataFrame, *, suppress_below: int | None = SUPPRESS_BEL
                               suppress_below),
         groups=tables["groups"], senior=tables["senior"], outside=tables["outside"],
         ages=tables["ages"], nationality=tables["nationality"], population=pop)
-    memo[params] = out
+    _PROTECTED.clear()  # one frame at a time: the notebook's and the annual report's
+    _PROTECTED[params] = (weakref.ref(prepared), out)
     return out
 
 
