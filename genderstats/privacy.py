@@ -214,6 +214,7 @@ class Population:
         self._shares: list[Share] = []
         self._fixed: dict[Key, str] = {}
         self._keep: set[Key] = set()
+        self._revealed: dict[Key, str] = {}
         self._marks: dict[Key, str] | None = None
 
     # ------------------------------------------------------------------ describing it
@@ -255,16 +256,18 @@ class Population:
 
     def add_table(self, name: str, facet: str, rows: Mapping[Any, Sequence[Hashable]], *,
                   total: bool = True, columns: Sequence[str] = COUNTS,
-                  index_name: str | None = None, keep_totals: bool = False) -> None:
+                  index_name: str | None = None, keep_totals: bool = False,
+                  whole: bool = False) -> None:
         """A printed table: one row per label (in the order given, which must not depend on
         the counts), each the sum of the listed atoms of ``facet``; with ``total`` a 合計
         row of all of them. ``columns`` are those printed, among 男, 女, 其他, 合計. With
-        ``keep_totals`` its 合計 column is hidden last (it carries the overall rates)."""
+        ``keep_totals`` its 合計 column is hidden last (it carries the overall rates); with
+        ``whole`` its 合計 row counts every atom of the facet (rows of nobody left out)."""
         labels = list(rows)
         groups = [list(rows[k]) for k in labels]
         if total:
             labels.append(TOTAL)
-            groups.append([a for g in groups for a in g])
+            groups.append(list(self._facets[facet]) if whole else [a for g in groups for a in g])
         keys = [[self._cell(facet, g, c) for c in columns] for g in groups]
         if keep_totals and TOTAL in columns:
             self._keep |= {row[list(columns).index(TOTAL)] for row in keys}
@@ -295,6 +298,18 @@ class Population:
         for j, c in enumerate(layout.columns):
             self._fixed[layout.keys[i][j]] = marks.get(c, SHOWN)
         self._marks = None
+
+    def reveal(self, marks: Mapping[Key, str]) -> None:
+        """Cells another publication prints (e.g. a later year's trend row): :meth:`printed`
+        reads them as printed there, whatever this population's own marks."""
+        self._revealed.update(marks)
+
+    def printed(self) -> dict[Key, str]:
+        """Every cell as a reader finds it over all publications: the marks, with a count
+        any publication prints as a number read as a number."""
+        out = dict(self.marks())
+        out.update({k: m for k, m in self._revealed.items() if k in out and m == SHOWN})
+        return out
 
     def key(self, table: str, row: Any, column: str) -> Key:
         """The key of one printed cell (for :class:`Share`)."""
@@ -443,23 +458,22 @@ class Population:
     def _greedy(self, marks: dict[Key, str], moves: list[tuple[Key, str]],
                 sums: list[tuple[list[Key], bool]],
                 scope: frozenset[int] | None) -> dict[Key, str] | None:
-        """The first move (after closing the sums) that stops every leak, else the one
-        leaving the fewest; None when no move helps."""
-        now = len(_Audit(self, marks, scope).leaking())
-        best: tuple | None = None
-        for key, mark in moves:
+        """The first of the cheapest moves (after closing the sums) that stops every leak,
+        else the cheapest one; None when there is no move."""
+        trials = []
+        for key, mark in moves[:_MOVES]:
             trial = dict(marks)
             trial[key] = mark
             self._close(trial, sums)
-            left = len(_Audit(self, trial, scope).leaking())
-            score = (left, sum(m != SHOWN for m in trial.values()))
-            if best is None or score < best[0]:
-                best = (score, trial)
-            if left == 0:
-                break
-        if best is None or best[0][0] >= now and not moves:
-            return None
-        return best[1]
+            if not _Audit(self, trial, scope).leaking(first=True):
+                return trial
+            trials.append(trial)
+        return trials[0] if trials else None
+
+
+_MOVES = 6
+"""Moves tried per step of the greedy search, cheapest first: each costs a whole audit, and
+the cheapest cells near a leak are nearly always the ones that stop it."""
 
 
 class _Audit:

@@ -428,7 +428,7 @@ the senior table's carried protection of one frame are solved once."""
 def _totals_marks(counts: Mapping[str, int], threshold: int | None) -> dict[str, str]:
     """How a year's overall counts print, from those counts alone: the trend of a later
     year prints this year's row the same way, whatever the year's other tables are."""
-    row = counts_table({TOTAL: {g: int(counts.get(g, 0)) for g in GENDERS}})
+    row = counts_table({"全體": {g: int(counts.get(g, 0)) for g in GENDERS}})
     return suppression_marks(row, threshold).iloc[0].to_dict()
 
 
@@ -460,7 +460,7 @@ def protect(prepared: pd.DataFrame, *, suppress_below: int | None = SUPPRESS_BEL
     pop.add_facet("國籍", nationality.loc[body])
     present = [g for g in groups if cross.loc[g].to_numpy().sum() > 0]
     pop.add_table("groups", "對象與年齡", {g: [(g, b) for b in bands] for g in present},
-                  index_name="對象")
+                  index_name="對象", whole=True)
     pop.add_table("senior", "對象與年齡", {b: [(SENIOR, b)] for b in SENIOR_BANDS},
                   total=False, index_name="年齡區間")
     outside = [b for b in bands if b not in SENIOR_BANDS]
@@ -470,7 +470,7 @@ def protect(prepared: pd.DataFrame, *, suppress_below: int | None = SUPPRESS_BEL
         pop.add_latent("對象與年齡", [(SENIOR, b)])
     ages = [b for b in bands if b != UNKNOWN or cross.xs(b, level=1).to_numpy().sum() > 0]
     pop.add_table("ages", "對象與年齡", {b: [(g, b) for g in groups] for b in ages},
-                  index_name="年齡區間")
+                  index_name="年齡區間", whole=True)
     pop.add_table("nationality", "國籍", {k: [k] for k in body}, index_name="國籍")
     totals = cross.sum().to_dict()
     pop.fix("groups", TOTAL, _totals_marks(totals, suppress_below))

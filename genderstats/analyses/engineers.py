@@ -56,6 +56,7 @@ __all__ = [
     "SUPPRESS_BELOW",
     "protected_totals",
     "protect",
+    "population",
     "protected_sentence",
     "summary_paragraph",
     "breakdown_outputs",
@@ -241,6 +242,14 @@ def protect(engineers: pd.DataFrame, columns: Sequence[str],
     (:class:`genderstats.privacy.Population`): :data:`POPULATION` gives the totals (printed
     as :func:`protected_totals` prints them), each breakdown column its table; every table's
     合計 row is the totals, and a count hidden in one is solved with all the others."""
+    return population(engineers, columns, suppress_below, edges=edges).protect()
+
+
+def population(engineers: pd.DataFrame, columns: Sequence[str],
+               suppress_below: int | None = SUPPRESS_BELOW, *,
+               edges: Sequence[float] = SENIORITY_EDGES) -> Population:
+    """The :class:`genderstats.privacy.Population` :func:`protect` solves (for the year's
+    audit, :mod:`genderstats.year_audit`)."""
     pop = Population(suppress_below)
     totals = totals_table(engineers)
     pop.add_facet(POPULATION, totals)
@@ -252,7 +261,7 @@ def protect(engineers: pd.DataFrame, columns: Sequence[str],
         body = [k for k in table.index if k != TOTAL]
         pop.add_facet(column, table.loc[body])
         pop.add_table(column, column, {k: [k] for k in body}, index_name=table.index.name)
-    return pop.protect()
+    return pop
 
 
 def breakdown(

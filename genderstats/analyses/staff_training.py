@@ -55,6 +55,7 @@ __all__ = [
     "COMPLETED",
     "IN_PERSON",
     "protected_counts",
+    "population",
     "format_rate",
     "format_hours",
     "staff_of_type",
@@ -207,6 +208,15 @@ def protected_counts(staff: pd.DataFrame, staff_type: str,
     >>> protected_counts(df, "一般公務人員").marks.loc["總人數"].tolist()
     ['', '*', '<', '']
     """
+    return population(staff, staff_type, threshold, required_hours,
+                      in_person_hours).table(staff_type)
+
+
+def population(staff: pd.DataFrame, staff_type: str, threshold: int | None = SUPPRESS_BELOW,
+               required_hours: float = REQUIRED_HOURS,
+               in_person_hours: float = IN_PERSON_HOURS) -> Population:
+    """The :class:`genderstats.privacy.Population` :func:`protected_counts` solves: one
+    facet, the staff type's people by completion (未完成, 完成, 完成含實體課程) and gender."""
     people = staff_of_type(staff, staff_type)
     done = completed(people, required_hours).to_numpy()
     in_person = (completed_in_person(people, required_hours, in_person_hours).to_numpy()
@@ -224,7 +234,7 @@ def protected_counts(staff: pd.DataFrame, staff_type: str,
     pop.add_latent(staff_type, [_NOT_DONE])
     if staff_type == GENERAL:
         pop.add_latent(staff_type, [_DONE])
-    return pop.table(staff_type)
+    return pop
 
 
 def _hidden_text(shown: ProtectedTable, row: str, column: str) -> str:
