@@ -494,7 +494,7 @@ class _Audit:
             return v
 
         facets = [f for f in pop._facets.values()
-                  if scope is None or next(iter(f.values()))[0] in scope]
+                  if f and (scope is None or next(iter(f.values()))[0] in scope)]
         for g, gender in enumerate(GENDERS):  # a printed gender total bounds every facet
             whole = pop._cells.get((WHOLE, gender))
             mark = marks.get((WHOLE, gender))

@@ -308,7 +308,7 @@ def senior_age_table(prepared: pd.DataFrame, bands: Sequence[str] = SENIOR_BANDS
     })
     table = gender_table(frame, by="age_band", total=False)
     table.index = pd.Index(list(bands), name="年齡區間", dtype=object)
-    if tuple(bands) == SENIOR_BANDS:
+    if tuple(bands) == SENIOR_BANDS and len(prepared):
         carry(table, protect(prepared).senior)
     return table
 
