@@ -313,3 +313,18 @@ def test_randomised_small_populations_pin_nothing_by_enumeration():
         assert pop.leaks() == []
         checked += 1
     assert checked == 40 and small_cells > 100
+
+
+def test_the_annual_report_prints_the_senior_bands_as_the_topic_page_does(data_113):
+    from genderstats.analyses import results_report
+
+    inputs = results_report.load_inputs(113, data_113)
+    blocks = results_report.named_blocks(inputs, charts=True)
+    annual = blocks["digital-training.senior-age-table"]()
+    prepared, _ = _training(113, data_113)
+    page = band_block(dt.senior_age_table(prepared), "示例", row_label=dt.SENIOR)
+    assert annual.frame.equals(page.frame)
+    assert annual.frame.loc["人次", ("71-80歲", "男")] == "<3"
+    assert annual.note == page.note != ""
+    chart = blocks["digital-training.senior-age-chart"]()
+    assert "71-80歲" not in chart.alt and "80歲以上" not in chart.alt

@@ -24,6 +24,7 @@ who did not complete (headcount − completed).
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -208,8 +209,21 @@ def protected_counts(staff: pd.DataFrame, staff_type: str,
     >>> protected_counts(df, "一般公務人員").marks.loc["總人數"].tolist()
     ['', '*', '<', '']
     """
-    return population(staff, staff_type, threshold, required_hours,
-                      in_person_hours).table(staff_type)
+    key = (id(staff), staff_type, threshold, required_hours, in_person_hours)
+    known = _PROTECTED.get(key)
+    if known is not None and known[0]() is staff:
+        return known[1]
+    out = population(staff, staff_type, threshold, required_hours,
+                     in_person_hours).table(staff_type)
+    if len(_PROTECTED) > 8:  # a page asks for two staff types, a few rule sets at most
+        _PROTECTED.clear()
+    _PROTECTED[key] = (weakref.ref(staff), out)
+    return out
+
+
+_PROTECTED: dict[tuple, tuple[weakref.ref, ProtectedTable]] = {}
+"""Recent :func:`protected_counts` by frame (weakly) and rules: every table, sentence and
+key figure of a page asks for the same protection, solved once."""
 
 
 def population(staff: pd.DataFrame, staff_type: str, threshold: int | None = SUPPRESS_BELOW,
