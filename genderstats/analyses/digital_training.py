@@ -20,7 +20,6 @@ twice. The seed report writes 「參訓人數」 for the same count; these repor
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -420,9 +419,9 @@ class Protected:
         return self.nationality.hidden
 
 
-_PROTECTED: dict[tuple, tuple[weakref.ref, Protected]] = {}
-"""The last :func:`protect`: its frame (weakly) and result, so the tables, sentences and
-the senior table's carried protection of one frame are solved once."""
+_PROTECTED: dict[tuple, Protected] = {}
+"""The last :func:`protect`, by the counts it protected: the tables, sentences and carried
+protection of one year (each report prepares its own frame) are solved once."""
 
 
 def _totals_marks(counts: Mapping[str, int], threshold: int | None) -> dict[str, str]:
@@ -441,12 +440,8 @@ def protect(prepared: pd.DataFrame, *, suppress_below: int | None = SUPPRESS_BEL
     gender totals); printed are the target-group table, the senior age bands (with the
     seniors outside them), all ages and nationalities, all in fixed order. The overall row
     prints as :func:`_totals_marks` says, so the trend of any year agrees with it.
-    Computed once per ``prepared`` frame and parameters.
+    Solved once for the same counts and parameters.
     """
-    params = (id(prepared), suppress_below, recode_below, other_label)
-    known = _PROTECTED.get(params)
-    if known is not None and known[0]() is prepared:
-        return known[1]
     groups = list(TARGET_ORDER)
     bands = list(prepared["age_band"].cat.categories)
     cross = pd.crosstab([prepared["group"], prepared["age_band"]], prepared["gender"],
@@ -455,6 +450,10 @@ def protect(prepared: pd.DataFrame, *, suppress_below: int | None = SUPPRESS_BEL
     nationality = nationality_table(prepared, recode_below=recode_below,
                                     other_label=other_label)
     body = [k for k in nationality.index if k != TOTAL]
+    key = (suppress_below, tuple(bands), cross.to_numpy().tobytes(), tuple(body),
+           nationality.loc[body, list(GENDERS)].to_numpy().tobytes())
+    if key in _PROTECTED:
+        return _PROTECTED[key]
     pop = Population(suppress_below)
     pop.add_facet("對象與年齡", cross)
     pop.add_facet("國籍", nationality.loc[body])
@@ -481,8 +480,8 @@ def protect(prepared: pd.DataFrame, *, suppress_below: int | None = SUPPRESS_BEL
                               suppress_below),
         groups=tables["groups"], senior=tables["senior"], outside=tables["outside"],
         ages=tables["ages"], nationality=tables["nationality"], population=pop)
-    _PROTECTED.clear()  # one frame at a time: the notebook's and the annual report's
-    _PROTECTED[params] = (weakref.ref(prepared), out)
+    _PROTECTED.clear()  # one year at a time: the page's and the annual report's
+    _PROTECTED[key] = out
     return out
 
 
