@@ -1,10 +1,12 @@
 """Name masking, disclosure control of person-level tables, and HTML escaping.
 
-Person-level gender tables of people who are not public appointees (citizens in training,
-onsite engineers, staff) are protected before they are published: rare categories are
-recoded (:func:`recode_small`), small counts hidden and the hiding audited by solving the
-printed sums as an integer program (:func:`suppression_mask`, :func:`protect_people_table`).
-Rosters of public committees are published exactly. data/README.md states the policy.
+Person-level gender counts of people who are not public appointees (citizens in training,
+onsite engineers, staff) are published only through one engine, :class:`Population`: every
+table of a year that describes the same people is protected together, rare categories
+recoded first (:func:`recode_small`), small counts hidden and the hiding audited by solving
+everything printed as one integer program. A single table is a population of its rows
+(:func:`protect_people_table`, :func:`suppression_marks`). Rosters of public committees are
+published exactly. data/README.md states the policy.
 
 >>> mask_name("王小明"), mask_name("歐陽小明"), mask_name("Mary Chen")
 ('王○明', '歐陽○明', 'M. C.')
