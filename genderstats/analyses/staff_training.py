@@ -35,7 +35,14 @@ import pandas as pd
 from genderstats.config import GENDERS, TOTAL
 from genderstats.present.model import Paragraph, Table
 from genderstats.present.tables import GENDER_WORDS, frame_block
-from genderstats.privacy import Population, ProtectedTable, mask_name, mask_names
+from genderstats.privacy import (
+    Population,
+    ProtectedTable,
+    carry,
+    mask_name,
+    mask_names,
+    protect_people_table,
+)
 from genderstats.stats import counts_table, format_count, format_pct
 
 __all__ = [
@@ -77,6 +84,7 @@ __all__ = [
     "roc_date",
     "courses_table",
     "course_participants",
+    "protected_participants",
     "population_sentence",
     "Rules",
     "SECTIONS",
@@ -578,9 +586,23 @@ def roc_date(value: Any) -> str:
     return f"{ts.year - 1911}-{ts.month:02d}-{ts.day:02d}"
 
 
-def _participants_text(men: int, women: int, other: int) -> str:
-    text = f"總計{men + women + other:,}人 男{men:,}人 女{women:,}人"
-    return text + (f" 其他{other:,}人" if other else "")
+def _participants_text(shown: ProtectedTable, key: Any) -> str:
+    """「總計73人 男38人 女35人」 as ``shown`` prints the course's row (「未達3人」, 「*」)."""
+    def value(column: str) -> str:
+        if shown.shown(key, column):
+            return f"{format_count(shown.table.loc[key, column])}人"
+        return _hidden_text(shown, key, column)
+
+    text = f"總計{value(TOTAL)} 男{value('男')} 女{value('女')}"
+    other = shown.table.loc[key, "其他"]
+    return text + (f" 其他{value('其他')}" if other or not shown.shown(key, "其他") else "")
+
+
+def protected_participants(courses: pd.DataFrame,
+                           threshold: int | None = SUPPRESS_BELOW) -> ProtectedTable:
+    """:func:`course_participants` as the pages print it: participants are staff, so 1 or 2
+    of a gender in a course print 「未達3人」 (protected as one table, rows in date order)."""
+    return protect_people_table(course_participants(courses), threshold)
 
 
 AUDIENCES = ("一般公務人員", "高階公務人員", "職工")
@@ -637,7 +659,6 @@ def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     from genderstats.stats import has_column
 
     ordered = courses.sort_values("date", kind="stable")
-    other = ordered["other"] if "other" in ordered.columns else pd.Series(0, index=ordered.index)
     out = pd.DataFrame({
         "項次": [f"{i}." for i in range(1, len(ordered) + 1)],
         "辦理日期": [roc_date(d) for d in ordered["date"]],
@@ -655,8 +676,8 @@ def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     if has_column(ordered, "methods"):
         out["訓練方式"] = [ticks(m, TRAINING_METHODS) for m in ordered["methods"]]
     out["時數"] = ordered["hours"].to_numpy(dtype="float64")
-    out["參加人數"] = [_participants_text(int(m), int(w), int(o)) for m, w, o in
-                   zip(ordered["men"], ordered["women"], other, strict=True)]
+    shown = protected_participants(courses)
+    out["參加人數"] = [_participants_text(shown, key) for key in shown.table.index[:len(ordered)]]
     return out
 
 
@@ -812,11 +833,17 @@ def findings(
     if courses is not None and courses.empty:  # a file without rows: no course was run
         out.append(NO_COURSES)
     elif courses is not None:
-        total = course_participants(courses).loc[TOTAL]
+        shown = protected_participants(courses, suppress_below)
+        total = shown.table.loc[TOTAL]
+        if not shown.shown(TOTAL, TOTAL):
+            out.append(f"自辦訓練{len(courses)}班期，參加人數{TOO_FEW}")
+            return out
         text = f"自辦訓練{len(courses)}班期，參加人數總計{format_count(total[TOTAL])}人"
         parts = [f"{GENDER_WORDS[g]}{format_count(total[g])}人"
                  f"（{format_pct(total[f'{g}%'], _DECIMALS)}）"
-                 for g in GENDERS if g != "其他" or total[g]]
+                 for g in GENDERS if (g != "其他" or total[g]) and shown.shown(TOTAL, g)]
+        parts += [f"{GENDER_WORDS[g]}未達{shown.threshold}人" for g in GENDERS
+                  if shown.is_small(TOTAL, g)]
         out.append(text + "，" + "、".join(parts) if total[TOTAL] else text)
     return out
 
@@ -970,7 +997,9 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
         if charts:
             from genderstats.present.charts import donut
 
-            out.append(donut(course_participants(courses), title=f"{year}年自辦訓練參加人數",
-                             label="參加人數", digits=2))
+            shown = protected_participants(courses, rules.suppress_below)
+            if shown.row_shown(TOTAL):
+                out.append(donut(carry(shown.table, shown), title=f"{year}年自辦訓練參加人數",
+                                 label="參加人數", digits=2))
         return out
     raise ValueError(f"沒有「{part}」這一部分；可用：{'、'.join(SECTIONS)}。")
