@@ -217,6 +217,7 @@ class Population:
         self._fixed: dict[Key, str] = {}
         self._keep: set[Key] = set()
         self._revealed: dict[Key, str] = {}
+        self._pool: list[np.ndarray] = []
         self._marks: dict[Key, str] | None = None
 
     # ------------------------------------------------------------------ describing it
@@ -473,6 +474,8 @@ class Population:
         return trials[0] if trials else None
 
 
+_POOL = 400
+"""Solutions kept while protecting one population (each later audit checks them first)."""
 _MOVES = 6
 """Moves tried per step of the greedy search, cheapest first: each costs a whole audit, and
 the cheapest cells near a leak are nearly always the ones that stop it."""
@@ -548,6 +551,13 @@ class _Audit:
         self.seen_lo: dict[Key, float] = {}
         self.seen_hi: dict[Key, float] = {}
         self._note(np.array(pop._values, dtype="float64"))  # the true population
+        # Solutions found for other marks still bound the ranges when they fit these.
+        if rows and pop._pool:
+            matrix, low, high = np.array(rows), np.array(lo), np.array(hi)
+            for x in pop._pool:
+                y = matrix @ x
+                if (y >= low - 1e-6).all() and (y <= high + 1e-6).all():
+                    self._note(x)
 
     def _note(self, x: np.ndarray) -> None:
         # Every solution found bounds every count, so a bound already reached is not solved
@@ -566,6 +576,8 @@ class _Audit:
         if res.x is None:  # unbounded: only a count without an upper bound can be
             return np.inf
         self._note(res.x)
+        if len(self.pop._pool) < _POOL:
+            self.pop._pool.append(np.round(res.x))
         return float(round(float(self.exprs[key] @ np.round(res.x))))
 
     def range(self, key: Key) -> tuple[float, float]:
