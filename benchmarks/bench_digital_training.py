@@ -205,17 +205,17 @@ def breakdown(data: Path) -> list[tuple[str, float]]:
     kf = step("key figures", lambda: dt.key_figures(prepared, classes, YEAR))
     groups = step("target groups", lambda: dt.target_group_table(prepared, classes))
     bands = step("senior age bands", lambda: dt.senior_age_table(prepared))
-    nat = step("nationality table (recoded, as the notebook)",
-               lambda: dt.nationality_table(prepared, recode_below=dt.RECODE_BELOW))
-    hidden = step("nationality protection (milp audit)",
-                  lambda: privacy.suppression_marks(nat, 3))
+    step("nationality table (recoded, as the notebook)",
+         lambda: dt.nationality_table(prepared, recode_below=dt.RECODE_BELOW))
+    protected = step("protection of every table together (milp audit)",
+                     lambda: dt.protect(prepared))
     step("protection without recoding (20 rows)",
          lambda: privacy.suppression_marks(dt.nationality_table(prepared), 3))
     years = dt.trend_years(YEAR, 5)
     hp, hc = step("history (load earlier years)",
                   lambda: dt.load_history(years, data, YEAR, parts, classes))
     history = step("trend", lambda: dt.yearly_trend(hp, hc, years))
-    step("findings", lambda: dt.findings(kf, bands, history, nat, hidden))
+    step("findings", lambda: dt.findings(kf, bands, history, protected=protected))
     step("charts (3)", lambda: [
         charts.donut(groups, row="合計", title="t", unit="人次"),
         charts.grouped_bars(bands, title="t", unit="人次"),

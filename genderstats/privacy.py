@@ -1,18 +1,21 @@
 """Disclosure control of person-level tables, and HTML escaping (names: genderstats.names).
 
-Person-level gender tables of people who are not public appointees (citizens in training,
-onsite engineers, staff) are protected before they are published: rare categories are
-recoded (:func:`recode_small`), small counts hidden and the hiding audited by solving the
-printed sums as an integer program (:func:`suppression_mask`, :func:`protect_people_table`).
-Rosters of public committees are published exactly. data/README.md states the policy.
+Person-level gender counts of people who are not public appointees (citizens in training,
+onsite engineers, staff) are published only through one engine, :class:`Population`: every
+table of a year that describes the same people is protected together, rare categories
+recoded first (:func:`recode_small`), small counts hidden and the hiding audited by solving
+everything printed as one integer program. A single table is a population of its rows
+(:func:`protect_people_table`, :func:`suppression_marks`). Rosters of public committees are
+published exactly. data/README.md states the policy.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -30,9 +33,11 @@ from genderstats.stats import (
 SECONDARY = "*"
 """How a count hidden to protect a small one prints."""
 
-__all__ = ["SECONDARY", "escape", "suppression_marks",
-           "suppression_mask", "cell_ranges", "recoverable_cells", "recode_small", "record_rows",
-           "ProtectedTable", "protect_people_table"]
+__all__ = ["SECONDARY", "escape", "Population", "Share",
+           "table_population", "suppression_marks", "suppression_mask", "cell_ranges",
+           "recoverable_cells", "recode_small", "record_rows", "ProtectedTable",
+           "protect_people_table", "PROTECTION", "carry", "protection_of", "printable",
+           "masked"]
 
 
 def escape(text: Any) -> str:
@@ -48,167 +53,540 @@ def escape(text: Any) -> str:
 
 # --------------------------------------------------------------------------- disclosure control
 #
-# A published protected table prints each count of a person-level gender table as the number,
-# as 「<t」 (a count from 1 to t-1) or as 「*」 (not shown: any number, 0 included). Zeros and
-# large counts are shown. A reader who knows this and every printed sum (rows 男+女+其他 = 合計,
-# columns body = 合計 row) may solve the whole system of sums at once; the audit below does
-# exactly that with an integer program (SciPy's milp, HiGHS). The rule a table must meet:
+# Every people-level count is published through a :class:`Population`: all the tables of a
+# year that describe the same people (the digital training's target groups, senior age bands,
+# all ages and nationalities; the engineers by job, centre, vendor and seniority; the staff by
+# type and completion) are protected together, so every page that prints them prints the same
+# marks. The people are split into atoms, the finest cells any of the tables needs (target
+# group × age band × gender, …); every printed count is a sum of atoms, and splits of the same
+# people that no table crosses (facets, e.g. by nationality) share their per-gender totals.
+# A count prints as the number, as 「<t」 (a count from 1 to t-1) or as 「*」 (not shown: any
+# number, 0 included). A reader who knows this and everything printed may solve for any count;
+# the audit does exactly that with an integer program over the atoms (SciPy's milp, HiGHS),
+# printed shares included as intervals. The rule every count must meet:
 #
-# - a 「<t」 cell admits every value from 1 to t-1 (the sums tell nothing beyond 「<t」);
-# - a small count printed 「*」 admits 0 or a value of t or more (nobody can confirm it is a
-#   small non-zero count).
+# - a 「<t」 count admits every value from 1 to t-1;
+# - a small count printed 「*」 admits 0 or a value of t or more;
+# - a small count never printed but implied (a complement such as headcount minus
+#   completed) admits 0 or t or more, or else every value from 1 to t-1.
+#
+# Rows are printed in a data-independent order (the form's, or by name), never by size: an
+# order by size tells the reader which of two hidden counts is the larger.
 #
 # Marks: "" shown, "<" printed 「<t」, "*" printed 「*」.
 
 SHOWN, SMALL, STAR = "", "<", "*"
+COUNTS: tuple[str, ...] = (*GENDERS, TOTAL)
+WHOLE = "全體"
+"""The canonical key of a count over every atom: the same cell in every facet and table."""
+
+Key = tuple
 
 
-def _count_columns(table: pd.DataFrame) -> list[str]:
-    return [c for c in (*GENDERS, TOTAL) if c in table.columns]
+@dataclass
+class _Cell:
+    atoms: list[int]
+    value: int
+    gender: bool  # a 男/女/其他 count; a 合計 is protected only through its parts
 
 
-Cell = tuple[int, int]
+@dataclass
+class _Layout:
+    """Where one printed table's cells are: their keys by row and column, and its 合計 row."""
+
+    labels: list[Any]
+    columns: list[str]
+    keys: list[list[Key]]
+    total_row: int | None
+    index_name: str | None
+    facet: str
+    rows: list[list[Hashable]]  # the atoms of each row
+
+    def sums(self) -> list[tuple[list[Key], bool]]:
+        """Every printed sum as (cell keys, total last; whether it is a row)."""
+        out: list[tuple[list[Key], bool]] = []
+        parts = [j for j, c in enumerate(self.columns) if c in GENDERS]
+        if TOTAL in self.columns and parts:
+            tc = self.columns.index(TOTAL)
+            out += [([row[j] for j in parts] + [row[tc]], True) for row in self.keys]
+        if self.total_row is not None and len(self.keys) > 1:
+            body = [i for i in range(len(self.keys)) if i != self.total_row]
+            for j in range(len(self.columns)):
+                out.append(([self.keys[i][j] for i in body] + [self.keys[self.total_row][j]],
+                            False))
+        return out
 
 
 @dataclass(frozen=True)
-class _Shape:
-    """Where a gender table's sums are: which columns are parts, the 合計 column and row."""
+class Share:
+    """A printed share: ``numerator`` / ``denominator`` (cell keys) printed as ``pct`` with
+    ``decimals`` places, rounded half-up (「63.01%」 is 63.01, 2)."""
 
-    values: np.ndarray
-    genders: np.ndarray  # bool per column
-    total_col: int | None
-    total_row: int | None
-    body: list[int]
+    numerator: Key
+    denominator: Key
+    pct: Decimal
+    decimals: int
 
-    @classmethod
-    def of(cls, table: pd.DataFrame, cols: list[str]) -> _Shape:
-        total_rows = [i for i, k in enumerate(table.index) if is_total_label(k)]
-        total_row = total_rows[-1] if total_rows else None
-        return cls(
-            values=table[cols].to_numpy(dtype="float64"),
-            genders=np.array([c in GENDERS for c in cols]),
-            total_col=cols.index(TOTAL) if TOTAL in cols else None,
-            total_row=total_row,
-            body=[i for i in range(len(table)) if i not in total_rows],
-        )
-
-    def equations(self) -> list[list[tuple[Cell, int]]]:
-        """Every printed sum as [(cell, coefficient)] adding up to 0, its total last."""
-        rows, cols = self.values.shape
-        parts = [j for j in range(cols) if self.genders[j]]
-        eqs = []
-        if self.total_col is not None and parts:
-            for i in range(rows):
-                eqs.append([((i, j), 1) for j in parts] + [((i, self.total_col), -1)])
-        if self.total_row is not None and self.body:
-            for j in range(cols):
-                eqs.append([((i, j), 1) for i in self.body] + [((self.total_row, j), -1)])
-        return eqs
-
-    def cost(self, cell: Cell) -> tuple[bool, float, bool, Cell]:
-        """Which visible cell to hide first: the 合計 row last (every reader uses it), then
-        the smallest value, a 合計 before a gender count of the same value."""
-        i, j = cell
-        return (i == self.total_row, float(self.values[cell]), j != self.total_col, cell)
-
-    def small(self, threshold: int) -> np.ndarray:
-        """The counts from 1 to threshold-1: those to protect."""
-        return self.genders[None, :] & (self.values > 0) & (self.values < threshold)
+    def rows(self, num: np.ndarray, den: np.ndarray) -> list[tuple[np.ndarray, float, float]]:
+        """count/total in [p − ½·10⁻ᵏ, p + ½·10⁻ᵏ) %, as integer rows: with s = 10ᵏ and
+        P = p·s, 200·s·count − (2P − 1)·total ≥ 0 and 200·s·count − (2P + 1)·total ≤ −1."""
+        s = 10 ** self.decimals
+        big_p = int(self.pct * s)
+        return [(200 * s * num - (2 * big_p - 1) * den, 0.0, np.inf),
+                (200 * s * num - (2 * big_p + 1) * den, -np.inf, -1.0)]
 
 
-def _cells(mask: np.ndarray) -> list[Cell]:
-    return [(int(i), int(j)) for i, j in np.argwhere(mask)]
+class Population:
+    """Every table published about one population, protected and audited together.
+
+    >>> pop = Population(3)
+    >>> pop.add_facet("對象", counts_table({"甲": {"男": 1, "女": 9}, "乙": {"男": 9, "女": 9}}))
+    >>> pop.add_table("表", "對象", {"甲": ["甲"], "乙": ["乙"]})
+    >>> [pop.protect()["表"].text("甲", c) for c in COUNTS]
+    ['<3', '9', '0', '*']
+    """
+
+    def __init__(self, threshold: int | None = 3) -> None:
+        self.threshold = threshold
+        self._values: list[int] = []
+        self._facets: dict[str, dict[Hashable, list[int]]] = {}
+        self._cells: dict[Key, _Cell] = {}
+        self._order: dict[Key, int] = {}
+        self._layouts: dict[str, _Layout] = {}
+        self._latent: dict[Key, _Cell] = {}
+        self._shares: list[Share] = []
+        self._fixed: dict[Key, str] = {}
+        self._keep: set[Key] = set()
+        self._revealed: dict[Key, str] = {}
+        self._pool: list[np.ndarray] = []
+        self._marks: dict[Key, str] | None = None
+
+    # ------------------------------------------------------------------ describing it
+
+    def add_facet(self, name: str, counts: pd.DataFrame) -> None:
+        """One split of the people: ``counts`` indexed by atom (any hashable: a label or a
+        tuple such as (target group, age band)), columns 男, 女, 其他 (absent ones 0).
+        Every facet counts the same people, so their per-gender totals must agree."""
+        atoms: dict[Hashable, list[int]] = {}
+        for key, row in zip(counts.index, counts.reindex(columns=list(GENDERS), fill_value=0)
+                            .to_numpy(dtype="int64"), strict=True):
+            atoms[key] = list(range(len(self._values), len(self._values) + len(GENDERS)))
+            self._values.extend(int(v) for v in row)
+        if self._facets:
+            first = next(iter(self._facets.values()))
+            for g in range(len(GENDERS)):
+                if self._sum([a[g] for a in first.values()]) != self._sum(
+                        [a[g] for a in atoms.values()]):
+                    raise ValueError(f"「{name}」的各性別合計與同一母體的其他分類不一致")
+        self._facets[name] = atoms
+        self._marks = None
+
+    def _sum(self, atoms: list[int]) -> int:
+        return int(sum(self._values[a] for a in atoms))
+
+    def _cell(self, facet: str, atom_keys: Sequence[Hashable], column: str) -> Key:
+        atoms = self._facets[facet]
+        keys = frozenset(atom_keys)
+        unknown = [k for k in keys if k not in atoms]
+        if unknown:
+            raise KeyError(f"「{facet}」沒有這些類別：{unknown[:5]}")
+        genders = range(len(GENDERS)) if column == TOTAL else [GENDERS.index(column)]
+        ids = sorted(atoms[k][g] for k in keys for g in genders)
+        key: Key = (WHOLE, column) if keys == set(atoms) else (facet, keys, column)
+        if key not in self._cells:
+            self._cells[key] = _Cell(ids, self._sum(ids), column in GENDERS)
+            self._order[key] = len(self._order)
+        return key
+
+    def add_table(self, name: str, facet: str, rows: Mapping[Any, Sequence[Hashable]], *,
+                  total: bool = True, columns: Sequence[str] = COUNTS,
+                  index_name: str | None = None, keep_totals: bool = False,
+                  whole: bool = False) -> None:
+        """A printed table: one row per label (in the order given, which must not depend on
+        the counts), each the sum of the listed atoms of ``facet``; with ``total`` a 合計
+        row of all of them. ``columns`` are those printed, among 男, 女, 其他, 合計. With
+        ``keep_totals`` its 合計 column is hidden last (it carries the overall rates); with
+        ``whole`` its 合計 row counts every atom of the facet (rows of nobody left out)."""
+        labels = list(rows)
+        groups = [list(rows[k]) for k in labels]
+        if total:
+            labels.append(TOTAL)
+            groups.append(list(self._facets[facet]) if whole else [a for g in groups for a in g])
+        keys = [[self._cell(facet, g, c) for c in columns] for g in groups]
+        if keep_totals and TOTAL in columns:
+            self._keep |= {row[list(columns).index(TOTAL)] for row in keys}
+        self._layouts[name] = _Layout(labels, list(columns), keys,
+                                      len(labels) - 1 if total else None, index_name, facet,
+                                      groups)
+        self._marks = None
+
+    def add_latent(self, facet: str, atom_keys: Sequence[Hashable]) -> None:
+        """Counts never printed but implied by what is (e.g. who did not complete, headcount
+        minus completed): per gender, each must not be pinned to 1..t-1 either."""
+        for g in GENDERS:
+            key = self._cell(facet, atom_keys, g)
+            self._latent[key] = self._cells.pop(key)
+            self._order.pop(key, None)
+        self._marks = None
+
+    def add_share(self, share: Share) -> None:
+        """A share printed elsewhere (a sentence): the audit reads it as an interval."""
+        self._shares.append(share)
+        self._marks = None
+
+    def fix(self, table: str, row: Any, marks: Mapping[str, str]) -> None:
+        """Print one row as another publication already printed it (e.g. the year's totals
+        in last year's trend); its marks are kept."""
+        layout = self._layouts[table]
+        i = layout.labels.index(row)
+        for j, c in enumerate(layout.columns):
+            self._fixed[layout.keys[i][j]] = marks.get(c, SHOWN)
+        self._marks = None
+
+    def reveal(self, marks: Mapping[Key, str]) -> None:
+        """Cells another publication prints (e.g. a later year's trend row): :meth:`printed`
+        reads them as printed there, whatever this population's own marks."""
+        self._revealed.update(marks)
+
+    def printed(self) -> dict[Key, str]:
+        """Every cell as a reader finds it over all publications: the marks, with a count
+        any publication prints as a number read as a number."""
+        out = dict(self.marks())
+        out.update({k: m for k, m in self._revealed.items() if k in out and m == SHOWN})
+        return out
+
+    def key(self, table: str, row: Any, column: str) -> Key:
+        """The key of one printed cell (for :class:`Share`)."""
+        layout = self._layouts[table]
+        return layout.keys[layout.labels.index(row)][layout.columns.index(column)]
+
+    # ------------------------------------------------------------------ protecting it
+
+    def marks(self) -> dict[Key, str]:
+        """What every printed count prints (computed once; see the module comment)."""
+        if self._marks is None:
+            self._marks = self._protect()
+        return self._marks
+
+    def table(self, name: str) -> ProtectedTable:
+        """One printed table with its marks."""
+        layout = self._layouts[name]
+        marks = self.marks()
+        atoms = self._facets[layout.facet]
+        data = {lab: {g: self._sum([atoms[a][i] for a in row]) for i, g in enumerate(GENDERS)}
+                for lab, row in zip(layout.labels, layout.rows, strict=True)}
+        frame = (counts_table(data, index_name=layout.index_name) if data else
+                 counts_table({"": {"男": 0, "女": 0}}).iloc[:0])
+        frame.index = pd.Index(layout.labels, name=layout.index_name, dtype=object)
+        out = pd.DataFrame([[marks[k] for k in row] for row in layout.keys],
+                           index=frame.index, columns=layout.columns, dtype=object)
+        return ProtectedTable(frame, out, self.threshold)
+
+    def protect(self) -> dict[str, ProtectedTable]:
+        """Every table of the population, protected together."""
+        return {name: self.table(name) for name in self._layouts}
+
+    def leaks(self, marks: Mapping[Key, str] | None = None) -> list[dict[str, Any]]:
+        """The small counts a reader can pin from everything printed (empty when the rule
+        holds): one dict per count with 表, 類別, 欄, 最小, 最大."""
+        marks = self.marks() if marks is None else marks
+        audit = _Audit(self, marks)
+        where = {k: (name, lab, col) for name, lay in self._layouts.items()
+                 for lab, row in zip(lay.labels, lay.keys, strict=True)
+                 for col, k in zip(lay.columns, row, strict=True)}
+        out = []
+        for k in audit.leaking():
+            name, lab, col = where.get(k, ("（隱含）", str(k[1]) if len(k) > 2 else WHOLE, k[-1]))
+            lo, hi = audit.range(k)
+            out.append({"表": name, "類別": lab, "欄": col, "最小": lo, "最大": hi})
+        return out
+
+    def _small(self, cell: _Cell) -> bool:
+        t = self.threshold or 0
+        return cell.gender and 0 < cell.value < t
+
+    def _rank(self, key: Key) -> tuple:
+        # Which visible count to hide first: a 合計 row last (every reader uses it), then the
+        # smallest value, a 合計 before a gender count of the same value.
+        in_total = any(key in lay.keys[lay.total_row] for lay in self._layouts.values()
+                       if lay.total_row is not None)
+        return (in_total or key[0] == WHOLE or key in self._keep, self._cells[key].value,
+                key[-1] != TOTAL, self._order[key])
+
+    def _sums(self) -> list[tuple[list[Key], bool]]:
+        return [s for lay in self._layouts.values() for s in lay.sums()]
+
+    def _close(self, marks: dict[Key, str], sums: list[tuple[list[Key], bool]]) -> None:
+        """Give every printed sum with a single hidden cell a second one (one unknown in a
+        sum gives it away without any solving): in a row its 合計, else the cheapest."""
+        changed = True
+        while changed:
+            changed = False
+            for keys, in_row in sums:
+                if sum(marks[k] != SHOWN for k in keys) != 1:
+                    continue
+                free = [k for k in keys if marks[k] == SHOWN and k not in self._fixed
+                        and self._cells[k].value > 0]
+                if not free:
+                    continue
+                first = in_row and keys[-1] not in self._keep
+                marks[min(free, key=lambda k: (not (first and k == keys[-1]),
+                                               self._rank(k)))] = STAR
+                changed = True
+
+    def _near(self, leaks: list[Key], sums: list[tuple[list[Key], bool]]) -> set[Key]:
+        near = {k for keys, _ in sums if set(keys) & set(leaks) for k in keys}
+        for k in leaks:
+            if k in self._latent:
+                atoms = set(self._latent[k].atoms)
+                near |= {c for c, cell in self._cells.items() if atoms & set(cell.atoms)}
+        return near
+
+    def _scopes(self) -> list[frozenset[int] | None]:
+        """The parts protected one after the other: each facet alone (its gender totals as
+        printed), then, unless every gender total is printed as a number (the facets then
+        share nothing unknown), all of them together. Solving the small parts first makes
+        the joint pass short."""
+        if len(self._facets) < 2:
+            return [None]
+        each: list[frozenset[int] | None] = [
+            frozenset(i for ids in atoms.values() for i in ids)
+            for atoms in self._facets.values()]
+        if all(self._fixed.get((WHOLE, g)) == SHOWN for g in GENDERS):
+            return each
+        return [*each, None]
+
+    def _protect(self) -> dict[Key, str]:
+        t = self.threshold
+        marks = {k: SHOWN for k in self._cells}
+        if t is None or t < 2 or not self._cells:
+            return marks
+        for k, cell in self._cells.items():
+            if self._small(cell):
+                marks[k] = SMALL
+        marks.update(self._fixed)
+        sums = self._sums()
+        self._close(marks, sums)
+        for scope in self._scopes():
+            marks = self._protect_scope(marks, sums, scope)
+        return marks
+
+    def _in(self, key: Key, scope: frozenset[int] | None) -> bool:
+        return scope is None or set(self._cells[key].atoms) <= scope
+
+    def _protect_scope(self, marks: dict[Key, str], sums: list[tuple[list[Key], bool]],
+                       scope: frozenset[int] | None) -> dict[Key, str]:
+        cells = [k for k in self._cells if self._in(k, scope)]
+        while leaks := _Audit(self, marks, scope).leaking(first=True):
+            near = self._near(leaks, sums)
+            movable = [k for k in cells if marks[k] == SHOWN and k not in self._fixed
+                       and self._cells[k].value > 0]
+            free = [k for k in movable if k in near] or movable
+            moves = [(k, STAR) for k in sorted(free, key=self._rank)]
+            if not moves:  # only the 「<t」 marks themselves give it away (1 + 1 under 「<3」)
+                leaks = _Audit(self, marks, scope).leaking()
+                moves = [(k, STAR) for k in leaks if marks.get(k) == SMALL]
+                moves += [(k, STAR) for k in sorted(near & set(cells), key=self._rank)
+                          if marks[k] == SHOWN and k not in self._fixed]
+            found = self._greedy(marks, moves, sums, scope) if moves else None
+            if found is None or found == marks:
+                for k in cells:
+                    if k not in self._fixed and self._cells[k].value > 0:
+                        marks[k] = STAR
+                if _Audit(self, marks, scope).leaking(first=True):
+                    marks.update({k: STAR for k in cells})
+                break
+            marks = found
+        return marks
+
+    def _greedy(self, marks: dict[Key, str], moves: list[tuple[Key, str]],
+                sums: list[tuple[list[Key], bool]],
+                scope: frozenset[int] | None) -> dict[Key, str] | None:
+        """The first of the cheapest moves (after closing the sums) that stops every leak,
+        else the cheapest one; None when there is no move."""
+        trials = []
+        for key, mark in moves[:_MOVES]:
+            trial = dict(marks)
+            trial[key] = mark
+            self._close(trial, sums)
+            if not _Audit(self, trial, scope).leaking(first=True):
+                return trial
+            trials.append(trial)
+        return trials[0] if trials else None
+
+
+_POOL = 400
+"""Solutions kept while protecting one population (each later audit checks them first)."""
+_MOVES = 6
+"""Moves tried per step of the greedy search, cheapest first: each costs a whole audit, and
+the cheapest cells near a leak are nearly always the ones that stop it."""
 
 
 class _Audit:
-    """The integer program of one page: what the reader knows, and the range of any cell."""
+    """The integer program of a population: what the reader knows, and any count's range."""
 
-    def __init__(self, shape: _Shape, marks: np.ndarray, threshold: int) -> None:
+    def __init__(self, pop: Population, marks: Mapping[Key, str],
+                 scope: frozenset[int] | None = None) -> None:
         from scipy.optimize import Bounds, LinearConstraint
 
-        self.shape, self.marks, self.threshold = shape, marks, threshold
-        self.cells = _cells(marks != SHOWN)
-        self.index = {c: k for k, c in enumerate(self.cells)}
-        n = len(self.cells)
-        self.lo = np.zeros(n)
-        self.hi = np.full(n, np.inf)
-        for k, c in enumerate(self.cells):
-            if marks[c] == SMALL:
-                self.lo[k], self.hi[k] = 1.0, float(threshold - 1)
-        rows_a, rhs = [], []
-        for eq in shape.equations():
-            coef = np.zeros(n)
-            const = 0.0
-            for cell, sign in eq:
-                if cell in self.index:
-                    coef[self.index[cell]] += sign
-                else:
-                    const += sign * shape.values[cell]
-            if coef.any():
-                rows_a.append(coef)
-                rhs.append(-const)
-        self.constraints = [LinearConstraint(np.array(rows_a), rhs, rhs)] if rows_a else []
-        self.bounds = Bounds(self.lo, self.hi)
-        self.seen_lo: dict[int, float] = {}
-        self.seen_hi: dict[int, float] = {}
-        self._note(np.array([shape.values[c] for c in self.cells]))  # the true table
+        self.pop, self.marks = pop, marks
+        t = pop.threshold or 0
+        n = len(pop._values)
+        rows, lo, hi = [], [], []
+
+        def expr(cell: _Cell) -> np.ndarray:
+            v = np.zeros(n)
+            v[cell.atoms] = 1.0
+            return v
+
+        facets = [f for f in pop._facets.values()
+                  if f and (scope is None or next(iter(f.values()))[0] in scope)]
+        for g, gender in enumerate(GENDERS):  # a printed gender total bounds every facet
+            whole = pop._cells.get((WHOLE, gender))
+            mark = marks.get((WHOLE, gender))
+            if whole is None or mark == STAR:
+                continue
+            for f in facets:
+                v = np.zeros(n)
+                v[[a[g] for a in f.values()]] = 1.0
+                rows.append(v)
+                lo.append(whole.value if mark == SHOWN else 1.0)
+                hi.append(whole.value if mark == SHOWN else float(t - 1))
+        for other in facets[1:]:
+            for g in range(len(GENDERS)):
+                v = np.zeros(n)
+                v[[a[g] for a in facets[0].values()]] += 1.0
+                v[[a[g] for a in other.values()]] -= 1.0
+                rows.append(v)
+                lo.append(0.0)
+                hi.append(0.0)
+        for k, cell in pop._cells.items():
+            if not pop._in(k, scope):
+                continue
+            mark = marks[k]
+            if mark == SHOWN:
+                rows.append(expr(cell))
+                lo.append(cell.value)
+                hi.append(cell.value)
+            elif mark == SMALL:
+                rows.append(expr(cell))
+                lo.append(1.0)
+                hi.append(float(t - 1))
+        for share in pop._shares:
+            if marks.get(share.numerator) == SHOWN and marks.get(share.denominator) == SHOWN:
+                continue  # both printed: the share tells nothing more
+            if not (pop._in(share.numerator, scope) and pop._in(share.denominator, scope)):
+                continue
+            for v, a, b in share.rows(expr(pop._cells[share.numerator]),
+                                      expr(pop._cells[share.denominator])):
+                rows.append(v)
+                lo.append(a)
+                hi.append(b)
+        self.constraints = [LinearConstraint(np.array(rows), lo, hi)] if rows else []
+        self.bounds = Bounds(np.zeros(n), np.full(n, np.inf))
+        self.n = n
+        self.targets = {k: c for k, c in [*pop._cells.items(), *pop._latent.items()]
+                        if c.gender and 0 < c.value < t
+                        and (scope is None or set(c.atoms) <= scope)}
+        self.exprs = {k: expr(c) for k, c in self.targets.items()}
+        self.seen_lo: dict[Key, float] = {}
+        self.seen_hi: dict[Key, float] = {}
+        self._note(np.array(pop._values, dtype="float64"))  # the true population
+        # Solutions found for other marks still bound the ranges when they fit these.
+        if rows and pop._pool:
+            matrix, low, high = np.array(rows), np.array(lo), np.array(hi)
+            for x in pop._pool:
+                y = matrix @ x
+                if (y >= low - 1e-6).all() and (y <= high + 1e-6).all():
+                    self._note(x)
 
     def _note(self, x: np.ndarray) -> None:
-        # Every solution found bounds every cell, so a bound already reached is not solved
-        # for again: most audits need a handful of solves, not two per cell.
-        for k, v in enumerate(np.round(x)):
+        # Every solution found bounds every count, so a bound already reached is not solved
+        # for again: most audits need a handful of solves, not two per count.
+        x = np.round(x)
+        for k, e in self.exprs.items():
+            v = float(e @ x)
             self.seen_lo[k] = min(self.seen_lo.get(k, np.inf), v)
             self.seen_hi[k] = max(self.seen_hi.get(k, -np.inf), v)
 
-    def _solve(self, k: int, sense: float) -> float:
+    def _solve(self, key: Key, sense: float) -> float:
         from scipy.optimize import milp
 
-        c = np.zeros(len(self.cells))
-        c[k] = sense
-        res = milp(c, constraints=self.constraints, integrality=np.ones(len(self.cells)),
-                   bounds=self.bounds)
-        if res.x is None:  # unbounded: only a cell without an upper bound can be
+        res = milp(sense * self.exprs[key], constraints=self.constraints,
+                   integrality=np.ones(self.n), bounds=self.bounds)
+        if res.x is None:  # unbounded: only a count without an upper bound can be
             return np.inf
         self._note(res.x)
-        return float(round(res.x[k]))
+        if len(self.pop._pool) < _POOL:
+            self.pop._pool.append(np.round(res.x))
+        return float(round(float(self.exprs[key] @ np.round(res.x))))
 
-    def range(self, cell: Cell) -> tuple[float, float]:
-        """Smallest and largest value of a hidden cell over all tables printing this page."""
-        k = self.index[cell]
-        lo = self.lo[k] if self.seen_lo[k] == self.lo[k] else self._solve(k, 1.0)
-        hi = self.hi[k] if self.seen_hi[k] == self.hi[k] else self._solve(k, -1.0)
+    def range(self, key: Key) -> tuple[float, float]:
+        """Smallest and largest value of a count given everything printed."""
+        t = self.pop.threshold or 0
+        small = self.marks.get(key) == SMALL
+        floor, ceil = (1.0, float(t - 1)) if small else (0.0, np.inf)
+        lo = floor if self.seen_lo[key] == floor else self._solve(key, 1.0)
+        hi = ceil if self.seen_hi[key] == ceil else self._solve(key, -1.0)
         return lo, hi
 
-    def leaks(self, cell: Cell) -> bool:
-        """Whether a hidden small count breaks the rule (see the comment above)."""
-        t = self.threshold
-        k = self.index[cell]
-        if self.marks[cell] == SMALL:
-            return self.range(cell) != (1.0, float(t - 1))
-        if self.seen_lo[k] == 0 or self.seen_hi[k] >= t:
+    def leaks(self, key: Key) -> bool:
+        """Whether a small count breaks the rule (see the comment above)."""
+        t = self.pop.threshold or 0
+        if self.marks.get(key) == SMALL:
+            return self.range(key) != (1.0, float(t - 1))
+        if self.marks.get(key) == SHOWN:
+            return True
+        if self.seen_lo[key] == 0 or self.seen_hi[key] >= t:
             return False
-        lo, hi = self.range(cell)
+        lo, hi = self.range(key)
+        if key in self.pop._latent and (lo, hi) == (1.0, float(t - 1)):
+            return False  # no more than a 「<t」 beside it says
         return not (lo == 0 or hi >= t)
 
-    def leaking(self, *, first: bool = False) -> list[Cell]:
-        small = self.shape.small(self.threshold)
+    def leaking(self, *, first: bool = False) -> list[Key]:
         out = []
-        for c in self.cells:
-            if small[c] and self.leaks(c):
-                out.append(c)
+        for k in self.targets:
+            if self.leaks(k):
+                out.append(k)
                 if first:
                     break
         return out
 
 
-def _marks_of(table: pd.DataFrame, hidden: pd.DataFrame, threshold: int) -> np.ndarray:
+def _count_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in COUNTS if c in table.columns]
+
+
+def table_population(table: pd.DataFrame, threshold: int | None = 3, *,
+                     name: str = "表") -> Population:
+    """A population printed as one gender table: its body rows are the atoms (the 合計 row,
+    if any, their sum)."""
+    cols = _count_columns(table)
+    body = [k for k in table.index if not is_total_label(k)]
+    has_total = len(body) < len(table)
+    pop = Population(threshold)
+    pop.add_facet(name, table.loc[body, [c for c in cols if c in GENDERS]])
+    pop.add_table(name, name, {k: [k] for k in body}, total=has_total, columns=cols,
+                  index_name=table.index.name)
+    return pop
+
+
+def _given_marks(table: pd.DataFrame, hidden: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Marks from a marks frame, or from a bool mask (a hidden small count prints 「<t」)."""
+    if hidden.to_numpy().dtype != bool:
+        return hidden
     cols = list(hidden.columns)
-    values = hidden[cols].to_numpy()
-    if values.dtype == bool:
-        small = _Shape.of(table, cols).small(threshold)
-        return np.where(values, np.where(small, SMALL, STAR), SHOWN).astype(object)
-    return values.astype(object)
+    values = table[cols].to_numpy(dtype="float64")
+    small = np.array([c in GENDERS for c in cols])[None, :] & (values > 0) & (values < threshold)
+    marks = np.where(hidden.to_numpy(), np.where(small, SMALL, STAR), SHOWN)
+    return pd.DataFrame(marks, index=hidden.index, columns=cols, dtype=object)
+
+
+def _marks_by_key(pop: Population, name: str, marks: pd.DataFrame) -> dict[Key, str]:
+    layout = pop._layouts[name]
+    return {k: marks.iloc[i][c] for i, row in enumerate(layout.keys)
+            for c, k in zip(layout.columns, row, strict=True)}
 
 
 def cell_ranges(table: pd.DataFrame, hidden: pd.DataFrame, threshold: int) -> pd.DataFrame:
@@ -218,24 +596,35 @@ def cell_ranges(table: pd.DataFrame, hidden: pd.DataFrame, threshold: int) -> pd
     counts then print 「<t」). One row per hidden cell: 類別, 欄, 公開為 (「<3」 or 「*」),
     最小, 最大 (``inf`` when unbounded), 可推算 (the cell breaks the rule).
 
-    >>> from genderstats.stats import counts_table
     >>> t = counts_table({"甲": {"男": 1, "女": 1}, "乙": {"男": 9, "女": 8}}, total=True)
     >>> h = pd.DataFrame(False, index=t.index, columns=["男", "女", "其他", "合計"])
     >>> h.loc["甲", ["男", "女"]] = True
     >>> cell_ranges(t, h, 3)[["最小", "最大", "可推算"]].values.tolist()
     [[1.0, 1.0, True], [1.0, 1.0, True]]
     """
-    cols = list(hidden.columns)
-    shape = _Shape.of(table, cols)
-    marks = _marks_of(table, hidden, threshold)
-    audit = _Audit(shape, marks, threshold)
-    small = shape.small(threshold)
-    rows = []
-    for c in audit.cells:
-        lo, hi = audit.range(c)
-        rows.append({"類別": table.index[c[0]], "欄": cols[c[1]],
-                     "公開為": f"<{threshold}" if marks[c] == SMALL else SECONDARY,
-                     "最小": lo, "最大": hi, "可推算": bool(small[c] and audit.leaks(c))})
+    pop = table_population(table[list(hidden.columns)], threshold)
+    marks = _given_marks(table, hidden, threshold)
+    by_key = _marks_by_key(pop, "表", marks)
+    audit = _Audit(pop, by_key)
+    layout = pop._layouts["表"]
+    rows, done = [], set()
+    for i, row in enumerate(layout.keys):
+        for c, k in zip(layout.columns, row, strict=True):
+            if by_key[k] == SHOWN or k in done:
+                continue
+            done.add(k)
+            if k in audit.targets:
+                lo, hi = audit.range(k)
+                leak = audit.leaks(k)
+            else:
+                audit.exprs[k] = np.zeros(audit.n)
+                audit.exprs[k][pop._cells[k].atoms] = 1.0
+                audit.seen_lo[k], audit.seen_hi[k] = np.inf, -np.inf
+                lo, hi = audit._solve(k, 1.0), audit._solve(k, -1.0)
+                leak = False
+            rows.append({"類別": layout.labels[i], "欄": c,
+                         "公開為": f"<{threshold}" if by_key[k] == SMALL else SECONDARY,
+                         "最小": lo, "最大": hi, "可推算": bool(leak)})
     return pd.DataFrame(rows, columns=["類別", "欄", "公開為", "最小", "最大", "可推算"])
 
 
@@ -243,131 +632,55 @@ def recoverable_cells(table: pd.DataFrame, hidden: pd.DataFrame, threshold: int)
     """True where a hidden small count breaks the rule (see :func:`cell_ranges`); all False
     for a table that holds."""
     cols = list(hidden.columns)
-    audit = _Audit(_Shape.of(table, cols), _marks_of(table, hidden, threshold), threshold)
-    out = np.zeros((len(table), len(cols)), dtype=bool)
-    for c in audit.leaking():
-        out[c] = True
+    pop = table_population(table[cols], threshold)
+    by_key = _marks_by_key(pop, "表", _given_marks(table, hidden, threshold))
+    leaking = set(_Audit(pop, by_key).leaking())
+    layout = pop._layouts["表"]
+    out = [[k in leaking and by_key[k] != SHOWN for k in row] for row in layout.keys]
     return pd.DataFrame(out, index=table.index, columns=cols)
-
-
-def _close(marks: np.ndarray, shape: _Shape, locked: np.ndarray) -> None:
-    """Give every sum with a single hidden cell a second one, the cheapest by
-    :meth:`_Shape.cost` (a sum with one unknown gives it away without any solving)."""
-    eqs = [[c for c, _ in eq] for eq in shape.equations()]
-    changed = True
-    while changed:
-        changed = False
-        for cells in eqs:
-            if sum(marks[c] != SHOWN for c in cells) != 1:
-                continue
-            free = [c for c in cells
-                    if marks[c] == SHOWN and not locked[c] and shape.values[c] > 0]
-            if not free:
-                continue
-            in_row = len({i for i, _ in cells}) == 1
-            # In a row, its 合計 goes first, so the row's men and women stay readable.
-            marks[min(free, key=lambda c: (not (in_row and c == cells[-1]), shape.cost(c)))] = STAR
-            changed = True
-
-
-def _leaking(shape: _Shape, marks: np.ndarray, threshold: int, first: bool = False) -> list:
-    return _Audit(shape, marks, threshold).leaking(first=first)
-
-
-def _greedy(shape: _Shape, marks: np.ndarray, threshold: int, locked: np.ndarray,
-            moves: list[tuple[Cell, str]]) -> np.ndarray | None:
-    """The first move (after closing the sums) that stops every leak, else the one leaving
-    the fewest; None when no move helps."""
-    now = len(_leaking(shape, marks, threshold))
-    best: tuple | None = None
-    for cell, mark in moves:
-        trial = marks.copy()
-        trial[cell] = mark
-        _close(trial, shape, locked)
-        left = len(_leaking(shape, trial, threshold))
-        score = (left, int((trial != SHOWN).sum()))
-        if best is None or score < best[0]:
-            best = (score, trial)
-        if left == 0:
-            break
-    if best is None or (best[0][0] >= now and not moves):
-        return None
-    return best[1]
 
 
 def suppression_marks(table: pd.DataFrame, threshold: int | None = 3, *,
                       fixed: pd.Series | None = None) -> pd.DataFrame:
-    """What each count of a gender table prints: "" (the number), "<" (「<t」) or "*".
-
-    Over the columns present among 男, 女, 其他, 合計. The one rule for every protected
-    table:
+    """What each count of one gender table prints: "" (the number), "<" (「<t」) or "*",
+    by :class:`Population` (a table alone is a population of its rows).
 
     1. Primary: a 男/女/其他 count from 1 to ``threshold`` − 1 prints 「<t」. Zeros stay.
     2. Every printed sum left with a single hidden cell gets a second one: in a row its
        合計, else the smallest visible non-zero count (cells of the 合計 row last).
-    3. Audit by solving (:func:`cell_ranges`): a 「<t」 cell must admit every value 1..t-1.
-       While one does not, one more non-zero cell is hidden, greedily: of the visible cells
-       in the sums through the leaking cells, in the order of step 2, the first that stops
-       every leak, else the one leaving the fewest; then step 2 again, and re-audit.
-    4. Only when no visible non-zero cell is left to hide (the 「<t」 marks themselves give
-       the count away, e.g. 1 + 1 under a 「<3」 total), a leaking 「<t」 or a zero next to it
-       prints 「*」 instead, and the audit then asks that such a small count may be 0 or t or
-       more. As a last resort every count prints 「*」.
+    3. Audit by solving: while a small count can be pinned, one more non-zero cell is
+       hidden, greedily (of the visible cells in the sums through the leaking cells, the
+       first that stops every leak, else the one leaving the fewest); then step 2 again.
+    4. Only when no visible non-zero cell is left to hide, a leaking 「<t」 prints 「*」
+       instead; as a last resort every count prints 「*」.
 
-    ``fixed`` gives the marks of the 合計 row when another table already published that row
-    (e.g. a breakdown's 合計 is the overall table); they are kept. ``threshold`` None or
-    below 2 shows everything.
+    ``fixed`` gives the marks (or bool mask) of the 合計 row when another table already
+    printed that row; they are kept. ``threshold`` None or below 2 shows everything.
 
-    >>> from genderstats.stats import counts_table
     >>> t = counts_table({"甲": {"男": 1, "女": 1}, "乙": {"男": 9, "女": 9}}, total=True)
     >>> suppression_marks(t).loc["甲"].tolist()
     ['<', '<', '', '*']
     """
     cols = _count_columns(table)
-    out = pd.DataFrame(SHOWN, index=table.index, columns=cols, dtype=object)
     if threshold is None or threshold < 2 or table.empty:
-        return out
-    shape = _Shape.of(table, cols)
-    small = shape.small(threshold)
-    marks = np.where(small, SMALL, SHOWN).astype(object)
-    locked = np.zeros(marks.shape, dtype=bool)
-    if fixed is not None and shape.total_row is not None:
-        given = fixed.reindex(cols, fill_value=SHOWN).to_numpy(dtype=object)
-        if given.dtype == bool or all(isinstance(v, bool | np.bool_) for v in given):
-            given = np.where(given.astype(bool), np.where(small[shape.total_row], SMALL, STAR),
-                             SHOWN)
-        marks[shape.total_row] = given
-        locked[shape.total_row] = True
-    _close(marks, shape, locked)
-    eqs = [[c for c, _ in eq] for eq in shape.equations()]
-    values = shape.values
-    while leaks := _leaking(shape, marks, threshold, first=True):
-        near = {c for cells in eqs if set(cells) & set(leaks) for c in cells}
-        free = [c for c in near if marks[c] == SHOWN and not locked[c] and values[c] > 0]
-        if not free:
-            free = _cells((marks == SHOWN) & ~locked & (values > 0))
-        moves = [(c, STAR) for c in sorted(free, key=shape.cost)]
-        if not moves:  # step 4
-            leaks = _leaking(shape, marks, threshold)
-            moves = [(c, STAR) for c in leaks if marks[c] == SMALL]
-            moves += [(c, STAR) for c in sorted(near, key=shape.cost)
-                      if marks[c] == SHOWN and not locked[c]]
-        found = _greedy(shape, marks, threshold, locked, moves) if moves else None
-        if found is None or (found == marks).all():
-            marks[values > 0] = STAR
-            if _leaking(shape, marks, threshold):  # the fixed row gives it away: drop it too
-                marks[:, :] = STAR
-            break
-        marks = found
-    out.loc[:, :] = marks
-    return out
+        return pd.DataFrame(SHOWN, index=table.index, columns=cols, dtype=object)
+    pop = table_population(table[cols], threshold)
+    if fixed is not None and pop._layouts["表"].total_row is not None:
+        given = fixed.reindex(cols)
+        if all(isinstance(v, bool | np.bool_) for v in given.dropna()):
+            row = table.loc[[TOTAL], cols]
+            given = _given_marks(row, pd.DataFrame([given.fillna(False).astype(bool)],
+                                                   index=row.index), threshold).iloc[0]
+        pop.fix("表", TOTAL, given.fillna(SHOWN).to_dict())
+    marks = pop.table("表").marks
+    marks.index = table.index
+    return marks
 
 
 def suppression_mask(table: pd.DataFrame, threshold: int | None = 3, *,
                      fixed: pd.Series | None = None) -> pd.DataFrame:
     """The cells :func:`suppression_marks` hides, as a boolean DataFrame (True = hide).
 
-    >>> from genderstats.stats import counts_table
     >>> t = counts_table({"甲": {"男": 1, "女": 1}, "乙": {"男": 9, "女": 9}}, total=True)
     >>> suppression_mask(t).loc["甲"].tolist()
     [True, True, False, True]
@@ -448,6 +761,10 @@ class ProtectedTable:
     marks: pd.DataFrame
     threshold: int | None
 
+    def __deepcopy__(self, memo: dict) -> ProtectedTable:
+        # Immutable, and carried in DataFrame.attrs, which pandas deep-copies on every step.
+        return self
+
     @property
     def hidden(self) -> pd.DataFrame:
         """True where a count is not printed as a number."""
@@ -457,6 +774,10 @@ class ProtectedTable:
     def any_hidden(self) -> bool:
         """Whether any cell is hidden."""
         return bool(self.hidden.to_numpy().any())
+
+    def shown(self, key: Any, column: str) -> bool:
+        """Whether the cell prints its number (a column it does not print is not shown)."""
+        return column in self.marks.columns and self.marks.loc[key, column] == SHOWN
 
     def is_small(self, key: Any, column: str) -> bool:
         """Whether the cell prints 「<t」."""
@@ -525,3 +846,54 @@ def protect_people_table(table: pd.DataFrame, threshold: int | None = 3, *,
     ['26', '11', '<3', '*']
     """
     return ProtectedTable(table, suppression_marks(table, threshold, fixed=fixed), threshold)
+
+
+PROTECTION = "genderstats.protection"
+"""``DataFrame.attrs`` key: the :class:`ProtectedTable` that says what of a people-level
+table may be printed, so a renderer handed the bare table still prints only that."""
+
+
+def carry(table: pd.DataFrame, protected: ProtectedTable) -> pd.DataFrame:
+    """``table`` with ``protected`` attached (see :data:`PROTECTION`)."""
+    table.attrs[PROTECTION] = protected
+    return table
+
+
+def protection_of(table: pd.DataFrame) -> ProtectedTable | None:
+    """The protection attached to ``table`` by :func:`carry`, if it still describes it."""
+    protected = table.attrs.get(PROTECTION)
+    if isinstance(protected, ProtectedTable) and all(
+            k in protected.table.index for k in table.index):
+        return protected
+    return None
+
+
+def printable(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``table`` that may be printed exactly (charts, alt text): all of them for
+    a table without protection, else only those its protection prints in full."""
+    protected = protection_of(table)
+    if protected is None:
+        return table
+    out = table.loc[[k for k in table.index if protected.row_shown(k)]]
+    out.attrs = {}
+    return out
+
+
+def masked(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` with what its protection hides set to NaN: hidden counts, and the
+    shares beside a hidden count or a hidden 合計 (for a chart that marks gaps)."""
+    protected = protection_of(table)
+    out = table.copy()
+    out.attrs = {}
+    if protected is None:
+        return out
+    for key in table.index:
+        for g in GENDERS:
+            hidden = not protected.shown(key, g) or not protected.shown(key, TOTAL)
+            if not protected.shown(key, g) and g in out.columns:
+                out.loc[key, g] = np.nan
+            if hidden and f"{g}%" in out.columns:
+                out.loc[key, f"{g}%"] = np.nan
+        if not protected.shown(key, TOTAL) and TOTAL in out.columns:
+            out.loc[key, TOTAL] = np.nan
+    return out

@@ -15,6 +15,7 @@ from conftest import indicator, run_notebook
 
 from genderstats import config, privacy
 from genderstats.analyses import digital_training as dt
+from genderstats.present.tables import gender_block
 from genderstats.stats import counts_table
 
 REPORT = "digital-training"
@@ -215,12 +216,13 @@ def test_target_group_table_puts_classes_beside_participations_and_drops_empty_g
     assert table.loc["合計", "女"] == 5
 
 
-def test_nationality_table_orders_domestic_first_and_unknown_last():
+def test_nationality_table_orders_domestic_first_others_by_name_and_unknown_last():
+    # By name, not by size: 越南 (3) after 日本 (1), so the order tells nothing of the counts.
     parts, classes = frames(
         [("A", "女", 60, 1, "日本"), ("A", "女", 60, 2, ""), ("A", "男", 60, 3, "越南"),
          ("A", "女", 60, 5, "中華民國")], {"A": "銀髮族"})
     table = dt.nationality_table(dt.prepare(parts, classes))
-    assert list(table.index) == ["中華民國", "越南", "日本", "未填", "合計"]
+    assert list(table.index) == ["中華民國", "日本", "越南", "未填", "合計"]
 
 
 def test_a_small_nationality_cell_and_its_secondary_cell_are_hidden():
@@ -231,8 +233,9 @@ def test_a_small_nationality_cell_and_its_secondary_cell_are_hidden():
     assert hidden.loc["印尼", "合計"] == "*"      # else 6 − 5 gives it away
     assert (hidden.loc["越南"] != "").any()       # else the 男 column: 45 − 40 − 4
     assert not (hidden.loc["中華民國"] != "").any()
-    html = dt.protected_table(table, "示例", threshold=3, hidden=hidden)
-    row = html.frame.set_index("國籍").loc["印尼"]
+    html = gender_block(table, "示例", index_label="國籍", count_label="人次",
+                        protected=privacy.ProtectedTable(table, hidden, 3))
+    row = html.frame.loc["印尼"]
     assert (row["男性人次"], row["女性人次"], row["總人次"]) == ("<3", "5", "*")
     assert (row["男性比例"], row["女性比例"]) == ("-", "-")
     assert "「&lt;3」表示人次未達3" in html.html and "「*」表示" in html.html
@@ -271,8 +274,9 @@ def test_issue_13_nationalities_are_recoded_and_the_domestic_split_stays():
     table = dt.nationality_table(dt.prepare(parts, classes), recode_below=10)
     assert list(table.index) == ["中華民國", "其他國籍", "合計"]
     marks = privacy.suppression_marks(table, 3)
-    html = dt.protected_table(table, "示例", threshold=3, hidden=marks)
-    row = html.frame.set_index("國籍").loc["中華民國"]
+    html = gender_block(table, "示例", index_label="國籍", count_label="人次",
+                        protected=privacy.ProtectedTable(table, marks, 3))
+    row = html.frame.loc["中華民國"]
     assert (row["男性人次"], row["女性人次"], row["其他性別人次"]) == ("47", "34", "<3")
     assert not privacy.recoverable_cells(table, marks, 3).to_numpy().any()
 

@@ -20,7 +20,7 @@ twice. The seed report writes 「參訓人數」 for the same count; these repor
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -34,10 +34,19 @@ from genderstats.config import GENDERS, TOTAL
 from genderstats.data.bands import AGE_BANDS, age_band
 from genderstats.data.specs import TARGET_GROUPS
 from genderstats.present.model import Table
-from genderstats.present.tables import column_headers, frame_block
-from genderstats.privacy import recode_small, record_rows, suppression_marks
+from genderstats.present.tables import GENDER_WORDS, column_headers, frame_block
+from genderstats.privacy import (
+    SHOWN,
+    Population,
+    ProtectedTable,
+    carry,
+    recode_small,
+    record_rows,
+    suppression_marks,
+)
 from genderstats.stats import (
     COUNT_COLUMNS,
+    counts_table,
     format_count,
     format_pct,
     gender_table,
@@ -71,7 +80,10 @@ __all__ = [
     "OTHER_NATIONALITIES",
     "RECODE_BELOW",
     "nationality_table",
-    "protected_table",
+    "SUPPRESS_BELOW",
+    "Protected",
+    "protect",
+    "protected_trend",
     "record_safe_table",
     "yearly_trend",
     "trend_display",
@@ -282,7 +294,9 @@ def senior_age_table(prepared: pd.DataFrame, bands: Sequence[str] = SENIOR_BANDS
 
     One row per band in ``bands`` (a band with nobody is a row of zeros), no 合計 row, as
     :func:`genderstats.present.tables.band_block` expects. Seniors outside the bands are
-    counted by :func:`seniors_outside_bands`.
+    counted by :func:`seniors_outside_bands`. The table carries the year's protection
+    (:func:`protect`, :func:`genderstats.privacy.carry`), so a page or a chart handed it
+    prints only what that allows.
     """
     seniors = prepared[prepared["group"] == SENIOR]
     seniors = seniors[seniors["age_band"].isin(list(bands))]
@@ -293,6 +307,8 @@ def senior_age_table(prepared: pd.DataFrame, bands: Sequence[str] = SENIOR_BANDS
     })
     table = gender_table(frame, by="age_band", total=False)
     table.index = pd.Index(list(bands), name="年齡區間", dtype=object)
+    if tuple(bands) == SENIOR_BANDS and len(prepared):
+        carry(table, protect(prepared).senior)
     return table
 
 
@@ -332,12 +348,19 @@ def seniors_outside_bands(prepared: pd.DataFrame,
     return {str(k): int(v) for k, v in counts.items() if v > 0}
 
 
-def outside_bands_sentence(outside: dict[str, int]) -> str:
-    """「另有銀髮族班次參訓者50歲以下3人次、年齡未填2人次，未列入上表」; "" when none."""
-    if not outside:
+def outside_bands_sentence(outside: dict[str, int],
+                           protected: ProtectedTable | None = None) -> str:
+    """「另有銀髮族班次參訓者50歲以下3人次、年齡未填2人次，未列入上表」; "" when none. With
+    ``protected`` (:attr:`Protected.outside`) a hidden count reads 「未達3人次」 or is left out."""
+    parts = []
+    for k, v in outside.items():
+        word = "年齡未填" if k == UNKNOWN else k
+        if protected is None or protected.shown(k, TOTAL):
+            parts.append(f"{word}{format_count(v)}人次")
+        elif protected.is_small(k, TOTAL):
+            parts.append(f"{word}未達{protected.threshold}人次")
+    if not parts:
         return ""
-    parts = [f"{'年齡未填' if k == UNKNOWN else k}{format_count(v)}人次"
-             for k, v in outside.items()]
     return f"註：另有{SENIOR}班次參訓者{'、'.join(parts)}，未列入上表。"
 
 
@@ -345,21 +368,24 @@ OTHER_NATIONALITIES = "其他國籍"
 """The row into which nationalities with few participations are merged."""
 RECODE_BELOW = 10
 """Nationalities with fewer participations than this are merged into 其他國籍 by default."""
+SUPPRESS_BELOW = 3
+"""Participations of one gender fewer than this (but some) are not published (citizens)."""
 
 
 def nationality_table(prepared: pd.DataFrame, *, recode_below: int | None = None,
                       other_label: str = OTHER_NATIONALITIES) -> pd.DataFrame:
     """Participations by nationality (國籍) and gender, with a 合計 row.
 
-    Order: 中華民國, then the others by number of participations (most first, ties by
-    name), 未填 last. With ``recode_below`` the nationalities with fewer participations
-    are merged into one ``other_label`` row (before 未填; see
+    Order: 中華民國, then the others by name (never by size: an order by size would tell
+    which of two hidden counts is larger), 未填 last. With ``recode_below`` the
+    nationalities with fewer participations are merged into one ``other_label`` row
+    (before 未填; see
     :func:`genderstats.privacy.recode_small`), so that suppression need not hide the
     large groups.
     """
     totals = prepared["nationality"].value_counts(sort=False)
     others = [str(k) for k in totals.index if str(k) not in (DOMESTIC, UNKNOWN) and totals[k]]
-    others.sort(key=lambda k: (-int(totals[k]), k))
+    others.sort()
     order = [k for k in (DOMESTIC,) if totals.get(k, 0)] + others
     order += [UNKNOWN] if totals.get(UNKNOWN, 0) else []
     frame = pd.DataFrame({"nationality": prepared["nationality"].astype(object).array,
@@ -373,41 +399,103 @@ def nationality_table(prepared: pd.DataFrame, *, recode_below: int | None = None
 # --------------------------------------------------------------------------- protection
 
 
-def protected_table(
-    table: pd.DataFrame,
-    caption: str,
-    *,
-    threshold: int | None,
-    count_label: str = "人次",
-    index_label: str = "國籍",
-    decimals: int = 2,
-    hidden: pd.DataFrame | None = None,
-) -> Table:
-    """A gender table protected by :func:`genderstats.privacy.suppression_marks`, in the
-    committee's table style.
+@dataclass(frozen=True)
+class Protected:
+    """The year's participations as the pages may print them, protected together
+    (:class:`genderstats.privacy.Population`): every table, sentence and chart of the
+    digital-training page and of the annual report takes its counts from here."""
 
-    Small counts print 「<n」, counts hidden so those cannot be worked out print 「*」, and
-    the shares beside a hidden count (or in a row whose 合計 is hidden) print 「-」, as
-    :func:`genderstats.present.tables.gender_block` does. ``hidden`` is the marks (or bool
-    mask) when already computed.
+    totals: ProtectedTable
+    groups: ProtectedTable
+    senior: ProtectedTable
+    outside: ProtectedTable
+    ages: ProtectedTable
+    nationality: ProtectedTable
+    population: Population
+
+    @property
+    def hidden_nationality(self) -> pd.DataFrame:
+        """The nationality table's hidden cells (for :func:`nationality_sentence`)."""
+        return self.nationality.hidden
+
+
+_PROTECTED: dict[tuple, Protected] = {}
+"""The last :func:`protect`, by the counts it protected: the tables, sentences and carried
+protection of one year (each report prepares its own frame) are solved once."""
+
+
+def _totals_marks(counts: Mapping[str, int], threshold: int | None) -> dict[str, str]:
+    """How a year's overall counts print, from those counts alone: the trend of a later
+    year prints this year's row the same way, whatever the year's other tables are."""
+    row = counts_table({"全體": {g: int(counts.get(g, 0)) for g in GENDERS}})
+    return suppression_marks(row, threshold).iloc[0].to_dict()
+
+
+def protect(prepared: pd.DataFrame, *, suppress_below: int | None = SUPPRESS_BELOW,
+            recode_below: int | None = RECODE_BELOW,
+            other_label: str = OTHER_NATIONALITIES) -> Protected:
+    """Protect every people-level table of the year together (see :class:`Protected`).
+
+    Atoms are target group × age band × gender, and nationality × gender (sharing the
+    gender totals); printed are the target-group table, the senior age bands (with the
+    seniors outside them), all ages and nationalities, all in fixed order. The overall row
+    prints as :func:`_totals_marks` says, so the trend of any year agrees with it.
+    Solved once for the same counts and parameters.
     """
-    from genderstats.privacy import ProtectedTable, _marks_of
+    groups = list(TARGET_ORDER)
+    bands = list(prepared["age_band"].cat.categories)
+    cross = pd.crosstab([prepared["group"], prepared["age_band"]], prepared["gender"],
+                        dropna=False).reindex(columns=list(GENDERS), fill_value=0)
+    cross = cross.reindex(pd.MultiIndex.from_product([groups, bands]), fill_value=0)
+    nationality = nationality_table(prepared, recode_below=recode_below,
+                                    other_label=other_label)
+    body = [k for k in nationality.index if k != TOTAL]
+    key = (suppress_below, tuple(bands), cross.to_numpy().tobytes(), tuple(body),
+           nationality.loc[body, list(GENDERS)].to_numpy().tobytes())
+    if key in _PROTECTED:
+        return _PROTECTED[key]
+    pop = Population(suppress_below)
+    pop.add_facet("對象與年齡", cross)
+    pop.add_facet("國籍", nationality.loc[body])
+    present = [g for g in groups if cross.loc[g].to_numpy().sum() > 0]
+    pop.add_table("groups", "對象與年齡", {g: [(g, b) for b in bands] for g in present},
+                  index_name="對象", whole=True)
+    pop.add_table("senior", "對象與年齡", {b: [(SENIOR, b)] for b in SENIOR_BANDS},
+                  total=False, index_name="年齡區間")
+    outside = [b for b in bands if b not in SENIOR_BANDS]
+    pop.add_table("outside", "對象與年齡", {b: [(SENIOR, b)] for b in outside}, total=False,
+                  columns=[TOTAL], index_name="年齡區間")
+    for b in outside:  # the seniors of these bands by gender follow from the tables
+        pop.add_latent("對象與年齡", [(SENIOR, b)])
+    ages = [b for b in bands if b != UNKNOWN or cross.xs(b, level=1).to_numpy().sum() > 0]
+    pop.add_table("ages", "對象與年齡", {b: [(g, b) for g in groups] for b in ages},
+                  index_name="年齡區間", whole=True)
+    pop.add_table("nationality", "國籍", {k: [k] for k in body}, index_name="國籍")
+    totals = cross.sum().to_dict()
+    pop.fix("groups", TOTAL, _totals_marks(totals, suppress_below))
+    tables = pop.protect()
+    whole = pop.table("groups")
+    out = Protected(
+        totals=ProtectedTable(whole.table.loc[[TOTAL]], whole.marks.loc[[TOTAL]],
+                              suppress_below),
+        groups=tables["groups"], senior=tables["senior"], outside=tables["outside"],
+        ages=tables["ages"], nationality=tables["nationality"], population=pop)
+    _PROTECTED.clear()  # one year at a time: the page's and the annual report's
+    _PROTECTED[key] = out
+    return out
 
-    if hidden is None:
-        hidden = suppression_marks(table, threshold)
-    marks = pd.DataFrame(_marks_of(table, hidden, threshold or 0), index=table.index,
-                         columns=list(hidden.columns))
-    protected = ProtectedTable(table, marks, threshold)
-    heads = column_headers(count_label)
-    rows = []
-    for key in table.index:
-        cells: dict[str, str] = {index_label: str(key)}
-        for c in [*COUNT_COLUMNS, *(f"{g}%" for g in GENDERS)]:
-            cells[heads[c]] = protected.text(key, c, decimals)
-        rows.append(cells)
-    frame = pd.DataFrame(rows)
-    return frame_block(frame, caption, numeric_cols=list(frame.columns[1:]), mark_total=True,
-                       note=protected.note(count_label))
+
+def protected_trend(trend_table: pd.DataFrame,
+                    suppress_below: int | None = SUPPRESS_BELOW) -> ProtectedTable:
+    """The trend's counts as printed: each year's row as that year's own page prints its
+    overall row (:func:`_totals_marks`), so this year's trend and last year's pages agree.
+    Years without data keep their NaN rows and print 「無資料」."""
+    counts = trend_table[COUNT_COLUMNS]
+    marks = pd.DataFrame(SHOWN, index=trend_table.index, columns=COUNT_COLUMNS, dtype=object)
+    for y in trend_table.index:
+        if not pd.isna(counts.loc[y, TOTAL]):
+            marks.loc[y] = pd.Series(_totals_marks(counts.loc[y].to_dict(), suppress_below))
+    return ProtectedTable(trend_table, marks, suppress_below)
 
 
 def record_safe_table(table: pd.DataFrame, hidden: pd.DataFrame, *,
@@ -442,12 +530,16 @@ def yearly_trend(participations: pd.DataFrame, classes: pd.DataFrame,
     return out
 
 
-def trend_record(trend_table: pd.DataFrame) -> pd.DataFrame:
+def trend_record(trend_table: pd.DataFrame,
+                 protected: ProtectedTable | None = None) -> pd.DataFrame:
     """The years with data as a gender table for indicators.csv, categories 「108年」….
 
-    Years without data are left out: a missing year has no count to record.
+    Years without data are left out (a missing year has no count to record), and so are
+    the years whose row ``protected`` (:func:`protected_trend`) does not print in full.
     """
     present = trend_table[trend_table[TOTAL].notna()]
+    if protected is not None:
+        present = present[[protected.row_shown(y) for y in present.index]]
     out = present[COUNT_COLUMNS].astype("int64")
     out.index = pd.Index([f"{y}年" for y in present.index], name="年度", dtype=object)
     return out
@@ -462,30 +554,40 @@ def _pp_change(now: float, before: float, decimals: int) -> str:
 
 
 def trend_display(trend_table: pd.DataFrame, *, count_label: str = "人次",
-                  decimals: int = 2) -> pd.DataFrame:
+                  decimals: int = 2, protected: ProtectedTable | None = None) -> pd.DataFrame:
     """The trend as the cells a committee reads: 「無資料」 for a year without data.
 
     Columns: 年度, 班數, 男性人次, 女性人次, 其他性別人次, 總人次, 男性比例, 女性比例,
     女性比例增減 (percentage points; 其他性別比例 is left out to keep the table narrow, its
     count is shown). The change is the difference of the printed percentages, so it agrees
-    with the findings; 「-」 where there is nothing to compare.
+    with the findings; 「-」 where there is nothing to compare. With ``protected``
+    (:func:`protected_trend`) a hidden count prints 「<3」 or 「*」, and a share or change
+    beside it 「-」.
     """
     heads = column_headers(count_label)
     change_head = "女性比例增減"
     rows = []
     years = list(trend_table.index)
+
+    def text(y: int, column: str) -> str:
+        if protected is None:
+            return (format_pct(trend_table.loc[y, column], decimals) if column.endswith("%")
+                    else format_count(trend_table.loc[y, column]))
+        return protected.text(y, column, decimals)
+
     for i, y in enumerate(years):
         row = trend_table.loc[y]
         cells = {"年度": f"{y}年"}
         cells["班數"] = MISSING if pd.isna(row["班數"]) else format_count(row["班數"])
         no_data = pd.isna(row[TOTAL])
         for c in COUNT_COLUMNS:
-            cells[heads[c]] = MISSING if no_data else format_count(row[c])
+            cells[heads[c]] = MISSING if no_data else text(y, c)
         for g in ("男", "女"):
-            cells[heads[f"{g}%"]] = MISSING if no_data else format_pct(row[f"{g}%"], decimals)
+            cells[heads[f"{g}%"]] = MISSING if no_data else text(y, f"{g}%")
         if no_data:
             cells[change_head] = MISSING
-        elif i == 0:
+        elif i == 0 or (protected is not None and "-" in (text(y, "女%"),
+                                                          text(years[i - 1], "女%"))):
             cells[change_head] = "-"
         else:
             before = trend_table.loc[years[i - 1], "女%"]
@@ -495,18 +597,23 @@ def trend_display(trend_table: pd.DataFrame, *, count_label: str = "人次",
 
 
 def counts_display(table: pd.DataFrame, *, index_label: str, count_label: str = "人次",
-                   decimals: int = 2) -> pd.DataFrame:
-    """A gender table (optionally with 班數 first) as display cells, category first."""
+                   decimals: int = 2, protected: ProtectedTable | None = None) -> pd.DataFrame:
+    """A gender table (optionally with 班數 first) as display cells, category first; with
+    ``protected`` its counts print as that table's marks say (rows it lacks are zeros)."""
     heads = column_headers(count_label)
     rows = []
     for key, row in table.iterrows():
         cells = {index_label: str(key)}
         if "班數" in table.columns:
             cells["班數"] = format_count(row["班數"])
-        for c in COUNT_COLUMNS:
-            cells[heads[c]] = format_count(row[c])
-        for g in GENDERS:
-            cells[heads[f"{g}%"]] = format_pct(row[f"{g}%"], decimals)
+        marked = protected is not None and key in protected.table.index
+        for c in [*COUNT_COLUMNS, *(f"{g}%" for g in GENDERS)]:
+            if marked:
+                cells[heads[c]] = protected.text(key, c, decimals)
+            elif c.endswith("%"):
+                cells[heads[c]] = format_pct(row[c], decimals)
+            else:
+                cells[heads[c]] = format_count(row[c])
         rows.append(cells)
     return pd.DataFrame(rows)
 
@@ -518,6 +625,25 @@ def display_table(display: pd.DataFrame, caption: str, note: str = "") -> Table:
 
 
 # --------------------------------------------------------------------------- key figures
+
+
+def _protected_counts(table: ProtectedTable, key: str, *, label: str, unit: str = "人次") -> str:
+    """A row's counts as a sentence from what ``table`` prints: 「參訓人次為151人次，男性為
+    44人次、其他性別未達3人次」; shares only beside a printed count and total."""
+    total_shown = table.shown(key, TOTAL)
+    parts = [f"{label}為{format_count(table.table.loc[key, TOTAL])}{unit}"] if total_shown else []
+    for g in GENDERS:
+        count = table.table.loc[key, g]
+        if table.shown(key, g):
+            if g == "其他" and count == 0:
+                continue
+            text = f"{GENDER_WORDS[g]}為{format_count(count)}{unit}"
+            if total_shown and table.table.loc[key, TOTAL]:
+                text += f"（{format_pct(table.table.loc[key, f'{g}%'])}）"
+            parts.append(text)
+        elif table.is_small(key, g):
+            parts.append(f"{GENDER_WORDS[g]}未達{table.threshold}{unit}")
+    return "，".join(parts)
 
 
 @dataclass(frozen=True)
@@ -558,32 +684,53 @@ class KeyFigures:
 
         return counts_table({"男": self.men, "女": self.women, "其他": self.other})
 
-    def summary(self) -> str:
-        """The index page's key figure: 「130班、2,676人次，女性77.88%」."""
-        return (f"{format_count(self.classes)}班、{format_count(self.participations)}人次，"
-                f"女性{format_pct(self.women_share)}")
+    def summary(self, protected: Protected | None = None) -> str:
+        """The index page's key figure: 「130班、2,676人次，女性77.88%」 (without the share or
+        the count that ``protected`` hides)."""
+        totals = protected.totals if protected is not None else None
+        if totals is None or totals.row_shown(TOTAL):
+            return (f"{format_count(self.classes)}班、{format_count(self.participations)}人次，"
+                    f"女性{format_pct(self.women_share)}")
+        text = f"{format_count(self.classes)}班"
+        if totals.shown(TOTAL, TOTAL):
+            text += f"、{format_count(self.participations)}人次"
+        if totals.shown(TOTAL, TOTAL) and totals.shown(TOTAL, "女"):
+            text += f"，女性{format_pct(self.women_share)}"
+        return text
 
-    def sentence(self) -> str:
+    def sentence(self, protected: Protected | None = None) -> str:
         """The seed's opening sentence, in 人次:
-        「112年總計開班130班，參訓人次為2,676人次，男性為592人次（22.12%），…」."""
-        return count_sentence(self.table().iloc[0], label="參訓人次", unit="人次",
-                              lead=f"{self.year}年總計開班{format_count(self.classes)}班，")
+        「112年總計開班130班，參訓人次為2,676人次，男性為592人次（22.12%），…」; with
+        ``protected`` a hidden count reads 「未達3人次」 or is left out."""
+        lead = f"{self.year}年總計開班{format_count(self.classes)}班，"
+        if protected is None or protected.totals.row_shown(TOTAL):
+            return count_sentence(self.table().iloc[0], label="參訓人次", unit="人次", lead=lead)
+        return lead + _protected_counts(protected.totals, TOTAL, label="參訓人次")
 
-    def senior_sentence(self) -> str:
-        """「銀髮族課程開設121班，總計2,526人次，其中女性1,940人次，高齡女性參與數位課程佔77%」."""
+    def senior_sentence(self, protected: Protected | None = None) -> str:
+        """「銀髮族課程開設121班，總計2,526人次，其中女性1,940人次，高齡女性參與數位課程佔77%」
+        (the women's figures only when ``protected`` prints them)."""
         if not self.senior_classes and not self.senior_participations:
             return f"{self.year}年未開設{SENIOR}課程"
-        text = (f"{SENIOR}課程開設{format_count(self.senior_classes)}班，"
-                f"總計{format_count(self.senior_participations)}人次")
+        text = f"{SENIOR}課程開設{format_count(self.senior_classes)}班"
+        groups = protected.groups if protected is not None else None
+        if groups is not None and SENIOR in groups.table.index and not groups.row_shown(SENIOR):
+            return f"{text}，" + _protected_counts(groups, SENIOR, label="總計")
+        text += f"，總計{format_count(self.senior_participations)}人次"
         if not self.senior_participations:
             return text
         return (f"{text}，其中女性{format_count(self.senior_women)}人次，"
                 f"{self.year}年高齡女性參與數位課程佔{format_pct(self.senior_women_share, 0)}")
 
-    def women_only_sentence(self) -> str:
-        """「針對女性開設婦女專班5班，總計93人次」."""
+    def women_only_sentence(self, protected: Protected | None = None) -> str:
+        """「針對女性開設婦女專班5班，總計93人次」 (the count only when printed)."""
         if not self.women_only_classes:
             return f"{self.year}年未開設{WOMEN_ONLY}"
+        groups = protected.groups if protected is not None else None
+        if groups is not None and WOMEN_ONLY in groups.table.index and not groups.shown(
+                WOMEN_ONLY, TOTAL):
+            return (f"針對女性開設數位工具學習專班（{WOMEN_ONLY}）"
+                    f"{format_count(self.women_only_classes)}班")
         return (f"針對女性開設數位工具學習專班（{WOMEN_ONLY}）"
                 f"{format_count(self.women_only_classes)}班，"
                 f"總計{format_count(self.women_only_participations)}人次")
@@ -629,28 +776,38 @@ def year_figures(year: int | str, data_dir: str | Path | None = None) -> KeyFigu
 # --------------------------------------------------------------------------- findings
 
 
-def _band_findings(senior_table: pd.DataFrame) -> list[str]:
+def _band_findings(senior: pd.DataFrame | ProtectedTable) -> list[str]:
+    """The senior bands' sentences from what the page prints: the leading bands only when
+    every band's total is printed, the comparison of men and women only for bands printed
+    in full (a hidden count is never compared)."""
+    protected = senior if isinstance(senior, ProtectedTable) else ProtectedTable(
+        senior, pd.DataFrame(SHOWN, index=senior.index, columns=COUNT_COLUMNS), None)
+    senior_table = protected.table
     body = senior_table[senior_table[TOTAL] > 0]
     if body.empty:
         return []
-    whole = int(senior_table[TOTAL].sum())
-    top = body[TOTAL].sort_values(ascending=False, kind="stable")
-    lead = list(top.index[:2])
-    named = "及".join(f"{b}區間（{format_count(top[b])}人次）" for b in lead)
-    share = format_pct(int(top[lead].sum()) / whole)
-    if len(lead) > 1:
-        first = (f"課程統計數據中，{named}的{SENIOR}參與程度較高，"
-                 f"合計佔{SENIOR}各年齡區間參訓人次的{share}")
-    else:
-        first = (f"課程統計數據中，{named}的{SENIOR}參與程度最高，"
-                 f"佔{SENIOR}各年齡區間參訓人次的{share}")
-    out = [first]
+    out = []
+    if all(protected.shown(b, TOTAL) for b in senior_table.index):
+        whole = int(senior_table[TOTAL].sum())
+        top = body[TOTAL].sort_values(ascending=False, kind="stable")
+        lead = list(top.index[:2])
+        named = "及".join(f"{b}區間（{format_count(top[b])}人次）" for b in lead)
+        share = format_pct(int(top[lead].sum()) / whole)
+        if len(lead) > 1:
+            out.append(f"課程統計數據中，{named}的{SENIOR}參與程度較高，"
+                       f"合計佔{SENIOR}各年齡區間參訓人次的{share}")
+        else:
+            out.append(f"課程統計數據中，{named}的{SENIOR}參與程度最高，"
+                       f"佔{SENIOR}各年齡區間參訓人次的{share}")
+    full = body[[protected.row_shown(b) for b in body.index]]
+    if full.empty:
+        return out
     kinds: dict[str, list[str]] = {"女多於男": [], "男多於女": [], "男女人次相同": []}
-    for b in body.index:
-        men, women = body.loc[b, "男"], body.loc[b, "女"]
+    for b in full.index:
+        men, women = full.loc[b, "男"], full.loc[b, "女"]
         kind = "女多於男" if women > men else "男多於女" if men > women else "男女人次相同"
         kinds[kind].append(b)
-    share_w = body["女%"]
+    share_w = full["女%"]
     hi, lo = share_w.idxmax(), share_w.idxmin()
     if len(kinds["女多於男"]) == len(body):
         text = f"{SENIOR}各年齡區間皆為女多於男，女性比例以{hi}最高（{format_pct(share_w[hi], 0)}）"
@@ -663,15 +820,22 @@ def _band_findings(senior_table: pd.DataFrame) -> list[str]:
     return out
 
 
-def _trend_findings(trend_table: pd.DataFrame, year: int) -> list[str]:
+def _trend_findings(trend_table: pd.DataFrame, year: int,
+                    protected: ProtectedTable | None = None) -> list[str]:
+    """The trend's sentences; with ``protected`` (:func:`protected_trend`) a year whose
+    figures the table hides is left out of what needs them."""
+    def shown(y: int, *columns: str) -> bool:
+        return protected is None or all(protected.shown(y, c) for c in columns)
+
     out: list[str] = []
     years = list(trend_table.index)
     if len(years) > 1 and year in years:
-        out.append(trend_sentence(trend_table, year=year, gender="男", label="參訓人次"))
         pos = years.index(year)
         prev = years[pos - 1] if pos else None
+        if prev is None or (shown(year, "男", TOTAL) and shown(prev, "男", TOTAL)):
+            out.append(trend_sentence(trend_table, year=year, gender="男", label="參訓人次"))
         if prev is not None and not pd.isna(trend_table.loc[prev, TOTAL]) and not pd.isna(
-                trend_table.loc[year, TOTAL]):
+                trend_table.loc[year, TOTAL]) and shown(year, TOTAL) and shown(prev, TOTAL):
             now, before = int(trend_table.loc[year, TOTAL]), int(trend_table.loc[prev, TOTAL])
             diff = now - before
             text = f"{year}年參訓人次較{prev}年"
@@ -687,6 +851,7 @@ def _trend_findings(trend_table: pd.DataFrame, year: int) -> list[str]:
                 text += "，開班數" + (f"{'增加' if d > 0 else '減少'}{abs(d)}班" if d else "持平")
             out.append(text)
     present = trend_table[trend_table[TOTAL].notna() & (trend_table[TOTAL] > 0)]
+    present = present[[shown(y, "男", "女", TOTAL) for y in present.index]]
     if len(present) > 1:
         share = present["女%"]
         hi, lo = share.idxmax(), share.idxmin()
@@ -729,19 +894,27 @@ def nationality_sentence(table: pd.DataFrame, hidden: pd.DataFrame) -> str:
     return text
 
 
-def findings(kf: KeyFigures, senior_table: pd.DataFrame, trend_table: pd.DataFrame,
+def findings(kf: KeyFigures, senior_table: pd.DataFrame | ProtectedTable,
+             trend_table: pd.DataFrame,
              nationality: pd.DataFrame | None = None,
-             hidden: pd.DataFrame | None = None) -> list[str]:
+             hidden: pd.DataFrame | None = None, *,
+             protected: Protected | None = None) -> list[str]:
     """The findings, in the seed report's words, all generated from the tables shown.
 
-    With ``nationality`` and its ``hidden`` mask (:func:`genderstats.privacy.suppression_mask`),
-    a sentence on
-    other nationalities is added, using only cells the page shows.
+    With ``protected`` (:func:`protect`) every figure is one the page prints: the senior
+    bands, the nationalities and the overall counts come from it, and the trend is read as
+    :func:`protected_trend` prints it. Without it, ``nationality`` and its ``hidden`` marks
+    add a sentence on other nationalities from the cells the page shows.
     """
-    out = [kf.sentence(), kf.senior_sentence()]
+    trend_view = None
+    if protected is not None:
+        senior_table = protected.senior
+        nationality, hidden = protected.nationality.table, protected.hidden_nationality
+        trend_view = protected_trend(trend_table, protected.population.threshold)
+    out = [kf.sentence(protected), kf.senior_sentence(protected)]
     out += _band_findings(senior_table)
-    out.append(kf.women_only_sentence())
-    out += _trend_findings(trend_table, kf.year)
+    out.append(kf.women_only_sentence(protected))
+    out += _trend_findings(trend_table, kf.year, trend_view)
     if nationality is not None and hidden is not None:
         out.append(nationality_sentence(nationality, hidden))
     return [s for s in out if s]

@@ -30,7 +30,7 @@ from genderstats.analyses.narrative import balance_clause
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.specs import DATASETS
 from genderstats.present.model import Heading, Paragraph
-from genderstats.privacy import ProtectedTable, protect_people_table
+from genderstats.privacy import Population, ProtectedTable, protect_people_table
 from genderstats.stats import ONE_THIRD, format_count, format_pct, gender_table, one_third_rule
 
 __all__ = [
@@ -55,6 +55,8 @@ __all__ = [
     "key_figure",
     "SUPPRESS_BELOW",
     "protected_totals",
+    "protect",
+    "population",
     "protected_sentence",
     "summary_paragraph",
     "breakdown_outputs",
@@ -189,8 +191,9 @@ def breakdown_table(
 ) -> pd.DataFrame:
     """Gender table by one breakdown column, with 合計 as the last row.
 
-    Categories are ordered largest first (ties by name), except seniority, which is banded
-    with :func:`seniority_bands` and kept in band order (empty bands included). Blank cells
+    Categories are ordered by name (never by size: with the totals, an order by size tells
+    which of two hidden counts is larger), except seniority, which is banded with
+    :func:`seniority_bands` and kept in band order (empty bands included). Blank cells
     become the category 「未填」 (listed last) rather than being dropped, so the 合計 is always
     every engineer. The index is named after the breakdown (e.g. 職別).
 
@@ -213,8 +216,7 @@ def breakdown_table(
         values = engineers[column].astype("string").str.strip().replace("", pd.NA)
         blank = values.isna()
         frame[label] = values.fillna(UNFILLED).astype(object)
-        sizes = frame.loc[~blank.to_numpy(), label].value_counts()
-        order = sorted(sizes.index, key=lambda k: (-int(sizes[k]), str(k)))
+        order = sorted(frame.loc[~blank.to_numpy(), label].unique(), key=str)
         if blank.any():
             order.append(UNFILLED)
     return gender_table(frame, by=label, order=order)
@@ -233,6 +235,35 @@ class Breakdown:
     protected: ProtectedTable | None = None
 
 
+def protect(engineers: pd.DataFrame, columns: Sequence[str],
+            suppress_below: int | None = SUPPRESS_BELOW, *,
+            edges: Sequence[float] = SENIORITY_EDGES) -> dict[str, ProtectedTable]:
+    """Every table of the year's engineers, protected together
+    (:class:`genderstats.privacy.Population`): :data:`POPULATION` gives the totals (printed
+    as :func:`protected_totals` prints them), each breakdown column its table; every table's
+    合計 row is the totals, and a count hidden in one is solved with all the others."""
+    return population(engineers, columns, suppress_below, edges=edges).protect()
+
+
+def population(engineers: pd.DataFrame, columns: Sequence[str],
+               suppress_below: int | None = SUPPRESS_BELOW, *,
+               edges: Sequence[float] = SENIORITY_EDGES) -> Population:
+    """The :class:`genderstats.privacy.Population` :func:`protect` solves (for the year's
+    audit, :mod:`genderstats.year_audit`)."""
+    pop = Population(suppress_below)
+    totals = totals_table(engineers)
+    pop.add_facet(POPULATION, totals)
+    pop.add_table(POPULATION, POPULATION, {POPULATION: [POPULATION]}, total=False,
+                  index_name=totals.index.name)
+    pop.fix(POPULATION, POPULATION, protected_totals(engineers, suppress_below).marks.iloc[0])
+    for column in columns:
+        table = breakdown_table(engineers, column, edges=edges)
+        body = [k for k in table.index if k != TOTAL]
+        pop.add_facet(column, table.loc[body])
+        pop.add_table(column, column, {k: [k] for k in body}, index_name=table.index.name)
+    return pop
+
+
 def breakdown(
     engineers: pd.DataFrame,
     column: str,
@@ -240,21 +271,21 @@ def breakdown(
     threshold: Fraction | float | str = ONE_THIRD,
     edges: Sequence[float] = SENIORITY_EDGES,
     suppress_below: int | None = None,
-    totals: ProtectedTable | None = None,
+    protected: ProtectedTable | None = None,
 ) -> Breakdown:
     """:func:`breakdown_table`, its :func:`gaps` and :func:`gap_sentences` in one object.
 
-    ``name`` (e.g. 「駐點工程師依職別」) is the table name recorded in indicators.csv. With
-    ``suppress_below`` the table is protected (``protected``), its 合計 row printed as
-    ``totals`` (:func:`protected_totals`) prints it, and the sentences use only rows
-    shown in full. Record ``protected.record()``, never ``table``.
+    ``name`` (e.g. 「駐點工程師依職別」) is the table name recorded in indicators.csv. The
+    table is protected as ``protected`` says (the year's :func:`protect`), else, with
+    ``suppress_below``, as :func:`protect` of this breakdown alone; the sentences then use
+    only rows shown in full. Record ``protected.record()``, never ``table``.
     """
     table = breakdown_table(engineers, column, edges=edges)
     label = breakdown_label(column)
     found = gaps(table, threshold=threshold)
     sentences = gap_sentences(table, label, threshold=threshold)
-    fixed = totals.marks.iloc[0] if totals is not None and suppress_below else None
-    protected = protect_people_table(table, suppress_below, fixed=fixed)
+    if protected is None:
+        protected = protect(engineers, [column], suppress_below, edges=edges)[column]
     if protected.any_hidden:
         shown = [k for k in table.index if protected.row_shown(k)]
         found = found[[k in shown for k in found.index]]
@@ -264,7 +295,7 @@ def breakdown(
         if partial:
             sentences.append(
                 f"{label}「{'」、「'.join(partial)}」有部分人數為保護個人隱私未公開"
-                f"（未達{suppress_below}人，或可據以推算者），不列出其性別比例分析")
+                f"（未達{protected.threshold}人，或可據以推算者），不列出其性別比例分析")
     return Breakdown(
         column=column,
         label=label,

@@ -17,12 +17,14 @@ them as the report does ("100%", otherwise two decimals).
 
 Staff are not public appointees, so their counts are protected (data/README.md): a gender
 with 1 or 2 staff of a type prints 「未達3人」 for its headcount, completion count and rate,
-and :func:`disclosure` hides more (「*」) until the printed totals cannot give it away.
+and :func:`protected_counts` hides more (「*」) until nothing printed gives it away, nor
+who did not complete (headcount − completed).
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +36,12 @@ from genderstats.config import GENDERS, TOTAL
 from genderstats.names import mask_name, mask_names
 from genderstats.present.model import Paragraph, Table
 from genderstats.present.tables import GENDER_WORDS, frame_block
-from genderstats.privacy import recoverable_cells
+from genderstats.privacy import (
+    Population,
+    ProtectedTable,
+    carry,
+    protect_people_table,
+)
 from genderstats.stats import counts_table, format_count, format_pct
 
 __all__ = [
@@ -51,8 +58,11 @@ __all__ = [
     "CONTACT_REQUIRED_HOURS",
     "CONTACT_ADVANCED_HOURS",
     "SUPPRESS_BELOW",
-    "Disclosure",
-    "disclosure",
+    "HEADCOUNT",
+    "COMPLETED",
+    "IN_PERSON",
+    "protected_counts",
+    "population",
     "format_rate",
     "format_hours",
     "staff_of_type",
@@ -68,11 +78,12 @@ __all__ = [
     "contact_met",
     "contact_table",
     "contact_completion_rate",
-    "shortfall_staff",
+    "shortfall_counts",
     "shortfall_contacts",
     "roc_date",
     "courses_table",
     "course_participants",
+    "protected_participants",
     "population_sentence",
     "Rules",
     "SECTIONS",
@@ -184,93 +195,101 @@ def _gender_counts(people: pd.DataFrame, mask: pd.Series | None = None) -> dict[
     return {g: int((genders == g).sum()) for g in GENDERS}
 
 
-@dataclass(frozen=True)
-class Disclosure:
-    """What a page may print about one staff type's genders (see :func:`disclosure`).
+HEADCOUNT = "總人數"
+COMPLETED = "完成人數"
+IN_PERSON = "含實體課程完成人數"
+_NOT_DONE, _DONE, _DONE_IN_PERSON = "未完成", "完成", "完成含實體課程"
 
-    ``marks`` maps 男, 女, 其他 and 合計 to "" (printed), "<" (a gender of 1–2 people:
-    「未達3人」) or "*" (hidden so that the small one cannot be worked out). A hidden gender
-    hides its headcount, completion and in-person counts and rates; a hidden 合計 hides
-    the overall figures too. Hiding whole genders keeps every published sum true: moving
-    one person between two hidden genders changes no printed number.
+
+def protected_counts(staff: pd.DataFrame, staff_type: str,
+                     threshold: int | None = SUPPRESS_BELOW,
+                     required_hours: float = REQUIRED_HOURS,
+                     in_person_hours: float = IN_PERSON_HOURS) -> ProtectedTable:
+    """What a page may print of one staff type's counts: rows 總人數, 完成人數 and (一般公務
+    人員) 含實體課程完成人數 by gender, protected together
+    (:class:`genderstats.privacy.Population`). The people are split by completion, so the
+    complements (headcount − completed: who did not complete) are protected too; the
+    合計 column is hidden last, as it carries the overall rates.
+
+    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 8, "hours": [3] * 8,
+    ...                    "gender": ["男"] * 4 + ["女"] * 3 + ["其他"]})
+    >>> protected_counts(df, "一般公務人員").marks.loc["總人數"].tolist()
+    ['', '*', '<', '']
     """
-
-    marks: dict[str, str]
-    threshold: int | None = SUPPRESS_BELOW
-
-    def shown(self, column: str) -> bool:
-        """Whether 男/女/其他/合計 is printed."""
-        return self.marks.get(column, "") == ""
-
-    @property
-    def any_hidden(self) -> bool:
-        """Whether anything is hidden."""
-        return any(m != "" for m in self.marks.values())
-
-    def cell(self, column: str) -> str:
-        """The text a table prints instead of a hidden group's figures."""
-        return f"未達{self.threshold}人" if self.marks.get(column) == "<" else _STAR
-
-    def phrase(self, column: str) -> str:
-        """The same in a sentence: 「未達3人」 or 「不公開」."""
-        return f"未達{self.threshold}人" if self.marks.get(column) == "<" else "不公開"
-
-    def note(self) -> str:
-        """The foot note of a table with hidden cells ("" when nothing is hidden)."""
-        if not self.any_hidden:
-            return ""
-        notes = []
-        if "<" in self.marks.values():
-            notes.append(f"「未達{self.threshold}人」表示該性別人數未達{self.threshold}人，"
-                         "其人數、完成人數及比率均不公開")
-        if _STAR in self.marks.values():
-            notes.append(f"「{_STAR}」表示為避免推算出前述數字而一併隱藏")
-        return "註：" + "；".join(notes) + "，以保護個人隱私。"
+    key = (id(staff), staff_type, threshold, required_hours, in_person_hours)
+    known = _PROTECTED.get(key)
+    if known is not None and known[0]() is staff:
+        return known[1]
+    out = population(staff, staff_type, threshold, required_hours,
+                     in_person_hours).table(staff_type)
+    if len(_PROTECTED) > 8:  # a page asks for two staff types, a few rule sets at most
+        _PROTECTED.clear()
+    _PROTECTED[key] = (weakref.ref(staff), out)
+    return out
 
 
-def disclosure(staff: pd.DataFrame, staff_type: str,
-               threshold: int | None = SUPPRESS_BELOW) -> Disclosure:
-    """Which genders (and whether the overall figures) of one staff type may be printed.
-
-    A gender with 1 to ``threshold`` − 1 staff prints 「<t」. The headcounts and their total
-    are then audited by solving (:func:`genderstats.privacy.recoverable_cells`); while a
-    small one can be worked out, the smallest gender still printed (with anyone in it) is
-    hidden too, and when none is left, the overall figures. Zeros are printed.
-
-    >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 8,
-    ...                    "gender": ["男"] * 4 + ["女"] * 3 + ["其他"], "hours": [3] * 8})
-    >>> disclosure(df, "一般公務人員").marks
-    {'男': '', '女': '*', '其他': '<', '合計': ''}
-    >>> disclosure(df[df["gender"] != "男"].iloc[2:], "一般公務人員").marks
-    {'男': '', '女': '<', '其他': '<', '合計': '*'}
-    """
-    counts = _gender_counts(staff_of_type(staff, staff_type))
-    marks = {g: "" for g in (*GENDERS, TOTAL)}
-    if threshold is None or threshold < 2:
-        return Disclosure(marks, threshold)
-    for g in GENDERS:
-        if 0 < counts[g] < threshold:
-            marks[g] = "<"
-    table = counts_table({"總人數": counts})
-    while any(m != "" for m in marks.values()):
-        frame = pd.DataFrame([marks], index=table.index, dtype=object)
-        if not recoverable_cells(table, frame, threshold).to_numpy().any():
-            break
-        visible = [g for g in GENDERS if marks[g] == "" and counts[g] > 0]
-        if not visible:
-            marks[TOTAL] = _STAR  # the small counts alone add up to the total
-            break
-        marks[min(visible, key=lambda g: counts[g])] = _STAR
-    return Disclosure(marks, threshold)
+_PROTECTED: dict[tuple, tuple[weakref.ref, ProtectedTable]] = {}
+"""Recent :func:`protected_counts` by frame (weakly) and rules: every table, sentence and
+key figure of a page asks for the same protection, solved once."""
 
 
-def _publishable(table: pd.DataFrame, shown: Disclosure) -> pd.DataFrame:
-    """The columns of a gender table that :func:`disclosure` lets the page print; no rows
-    when the overall figures are hidden (indicators.csv then records nothing)."""
-    if not shown.shown(TOTAL):
+def population(staff: pd.DataFrame, staff_type: str, threshold: int | None = SUPPRESS_BELOW,
+               required_hours: float = REQUIRED_HOURS,
+               in_person_hours: float = IN_PERSON_HOURS) -> Population:
+    """The :class:`genderstats.privacy.Population` :func:`protected_counts` solves: one
+    facet, the staff type's people by completion (未完成, 完成, 完成含實體課程) and gender."""
+    people = staff_of_type(staff, staff_type)
+    done = completed(people, required_hours).to_numpy()
+    in_person = (completed_in_person(people, required_hours, in_person_hours).to_numpy()
+                 if "in_person_hours" in people.columns else np.zeros(len(people), dtype=bool))
+    status = np.where(in_person, _DONE_IN_PERSON, np.where(done, _DONE, _NOT_DONE))
+    genders = people["gender"].astype(object).to_numpy()
+    counts = counts_table({k: {g: int(((status == k) & (genders == g)).sum()) for g in GENDERS}
+                           for k in (_NOT_DONE, _DONE, _DONE_IN_PERSON)})
+    rows = {HEADCOUNT: [_NOT_DONE, _DONE, _DONE_IN_PERSON], COMPLETED: [_DONE, _DONE_IN_PERSON]}
+    if staff_type == GENERAL:
+        rows[IN_PERSON] = [_DONE_IN_PERSON]
+    pop = Population(threshold)
+    pop.add_facet(staff_type, counts)
+    pop.add_table(staff_type, staff_type, rows, total=False, index_name="項目", keep_totals=True)
+    pop.add_latent(staff_type, [_NOT_DONE])
+    if staff_type == GENERAL:
+        pop.add_latent(staff_type, [_DONE])
+    return pop
+
+
+def _hidden_text(shown: ProtectedTable, row: str, column: str) -> str:
+    """What a table prints for a hidden count: 「未達3人」 or 「*」."""
+    return f"未達{shown.threshold}人" if shown.is_small(row, column) else _STAR
+
+
+def _rate_shown(shown: ProtectedTable, row: str, column: str) -> bool:
+    """A rate prints only when its count and the headcount under it both do."""
+    return shown.shown(row, column) and shown.shown(HEADCOUNT, column)
+
+
+def _note(shown: ProtectedTable) -> str:
+    """The foot note of a table with hidden cells ("" when nothing is hidden)."""
+    if not shown.any_hidden:
+        return ""
+    notes = []
+    if (shown.marks == "<").to_numpy().any():
+        notes.append(f"「未達{shown.threshold}人」表示該性別人數未達{shown.threshold}人，"
+                     "其人數、完成人數及比率均不公開")
+    if shown.any_secondary:
+        notes.append(f"「{_STAR}」表示為避免推算出前述數字（含未完成人數）而一併隱藏")
+    return "註：" + "；".join(notes) + "，以保護個人隱私。"
+
+
+def _publishable(table: pd.DataFrame, shown: ProtectedTable, rows: Iterable[str]) -> pd.DataFrame:
+    """The columns of a gender table (rows counting ``rows`` of ``shown``) that the page
+    prints in every one of them, with their shares; none when that leaves no count."""
+    rows = list(rows)
+    keep = [c for c in (*GENDERS, TOTAL) if all(shown.shown(r, c) for r in rows)]
+    if TOTAL not in keep:
         return table.iloc[0:0]
-    hidden = [g for g in GENDERS if not shown.shown(g)]
-    return table.drop(columns=[c for g in hidden for c in (g, f"{g}%") if c in table.columns])
+    drop = [c for g in GENDERS if g not in keep for c in (g, f"{g}%") if c in table.columns]
+    return table.drop(columns=drop)
 
 
 def completion_counts(
@@ -279,7 +298,7 @@ def completion_counts(
 ) -> pd.DataFrame:
     """Gender table with rows 總人數 and 完成人數 for one staff type (what indicators.csv
     records; the shares are each row's gender composition). Only what the page prints:
-    a gender hidden by :func:`disclosure` has no column, and hidden overall figures leave
+    a gender hidden by :func:`protected_counts` has no column, and hidden overall figures leave
     no row (``suppress_below=None`` gives every count).
 
     >>> df = pd.DataFrame({"staff_type": ["主管人員"] * 3, "gender": ["男", "女", "女"],
@@ -296,7 +315,8 @@ def completion_counts(
         },
         index_name="項目",
     )
-    return _publishable(table, disclosure(staff, staff_type, suppress_below))
+    shown = protected_counts(staff, staff_type, suppress_below, required_hours)
+    return _publishable(table, shown, [HEADCOUNT, COMPLETED])
 
 
 def _rate_row(
@@ -375,8 +395,9 @@ def in_person_counts(
     """
     people = staff_of_type(staff, staff_type)
     ok = completed_in_person(people, required_hours, in_person_hours)
-    table = counts_table({"含實體課程完成人數": _gender_counts(people, ok)}, index_name="項目")
-    return _publishable(table, disclosure(staff, staff_type, suppress_below))
+    table = counts_table({IN_PERSON: _gender_counts(people, ok)}, index_name="項目")
+    shown = protected_counts(staff, staff_type, suppress_below, required_hours, in_person_hours)
+    return _publishable(table, shown, [HEADCOUNT, IN_PERSON])
 
 
 def in_person_table(
@@ -431,7 +452,8 @@ def rates_by_gender(
     """Completion and in-person rates per gender, shaped for ``charts.grouped_bars(value=
     "share")``: rows 完成N小時 and 含實體課程M小時以上, count columns = people who met it,
     and ``男%``/``女%``/``其他%`` = the rate **within** that gender (not a composition).
-    Genders hidden by :func:`disclosure` are left out (no rows when the overall is)."""
+    Genders whose counts :func:`protected_counts` hides are left out (no rows when the
+    overall is)."""
     people = staff_of_type(staff, staff_type)
     everyone = _gender_counts(people)
     rows = {
@@ -443,7 +465,9 @@ def rates_by_gender(
                        index_name="項目")
     for g in GENDERS:
         out[f"{g}%"] = out[g] / everyone[g] if everyone[g] else math.nan
-    return _publishable(out, disclosure(staff, staff_type, suppress_below))
+    shown = protected_counts(staff, staff_type, suppress_below, required_hours, in_person_hours)
+    rows = [HEADCOUNT, COMPLETED] + ([IN_PERSON] if staff_type == GENERAL else [])
+    return _publishable(out, shown, rows)
 
 
 # --------------------------------------------------------------------------- contacts
@@ -502,28 +526,21 @@ def contact_completion_rate(
 # --------------------------------------------------------------------------- follow-up
 
 
-def shortfall_staff(staff: pd.DataFrame, required_hours: float = REQUIRED_HOURS) -> pd.DataFrame:
-    """Staff short of the required hours, for the office to follow up: 人員類別 | 員工編號 |
-    單位 | 完成時數 | 尚缺時數 (staff_training has no names, so the 員工編號 identifies them).
+def shortfall_counts(staff: pd.DataFrame,
+                     required_hours: float = REQUIRED_HOURS) -> pd.DataFrame:
+    """How many staff of each type are short of the required hours: 人員類別 | 未完成人數
+    (types with nobody short left out). A count only: a list of 員工編號 beside the
+    protected tables would tie an identifier to a gender or a small group, so the office
+    follows up from its own files.
 
     >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 2, "staff_id": ["E1", "E2"],
-    ...                    "gender": ["男", "女"], "unit": ["秘書室", "會計室"],
-    ...                    "hours": [2.0, 3.0]})
-    >>> short = shortfall_staff(df)
-    >>> short.loc[0, ["人員類別", "員工編號", "單位"]].tolist(), float(short.loc[0, "尚缺時數"])
-    (['一般公務人員', 'E1', '秘書室'], 1.0)
+    ...                    "gender": ["男", "女"], "hours": [2.0, 3.0]})
+    >>> shortfall_counts(df).values.tolist()
+    [['一般公務人員', 1]]
     """
-    short = staff[~completed(staff, required_hours).to_numpy()]
-    hours = pd.to_numeric(short["hours"], errors="coerce").astype("float64")
-    unit = short["unit"] if "unit" in short.columns else pd.Series("", index=short.index)
-    ids = short["staff_id"] if "staff_id" in short.columns else pd.Series("", index=short.index)
-    return pd.DataFrame({
-        "人員類別": short["staff_type"].astype(object).to_numpy(),
-        "員工編號": ids.astype(object).where(ids.notna(), "").to_numpy(),
-        "單位": unit.astype(object).where(unit.notna(), "").to_numpy(),
-        "完成時數": hours.to_numpy(),
-        "尚缺時數": (required_hours - hours).to_numpy(),
-    })
+    rows = [(kind, int((~completed(staff_of_type(staff, kind), required_hours)).sum()))
+            for kind in STAFF_TYPES]
+    return pd.DataFrame([r for r in rows if r[1]], columns=["人員類別", "未完成人數"])
 
 
 def shortfall_contacts(
@@ -568,9 +585,23 @@ def roc_date(value: Any) -> str:
     return f"{ts.year - 1911}-{ts.month:02d}-{ts.day:02d}"
 
 
-def _participants_text(men: int, women: int, other: int) -> str:
-    text = f"總計{men + women + other:,}人 男{men:,}人 女{women:,}人"
-    return text + (f" 其他{other:,}人" if other else "")
+def _participants_text(shown: ProtectedTable, key: Any) -> str:
+    """「總計73人 男38人 女35人」 as ``shown`` prints the course's row (「未達3人」, 「*」)."""
+    def value(column: str) -> str:
+        if shown.shown(key, column):
+            return f"{format_count(shown.table.loc[key, column])}人"
+        return _hidden_text(shown, key, column)
+
+    text = f"總計{value(TOTAL)} 男{value('男')} 女{value('女')}"
+    other = shown.table.loc[key, "其他"]
+    return text + (f" 其他{value('其他')}" if other or not shown.shown(key, "其他") else "")
+
+
+def protected_participants(courses: pd.DataFrame,
+                           threshold: int | None = SUPPRESS_BELOW) -> ProtectedTable:
+    """:func:`course_participants` as the pages print it: participants are staff, so 1 or 2
+    of a gender in a course print 「未達3人」 (protected as one table, rows in date order)."""
+    return protect_people_table(course_participants(courses), threshold)
 
 
 AUDIENCES = ("一般公務人員", "高階公務人員", "職工")
@@ -627,7 +658,6 @@ def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     from genderstats.stats import has_column
 
     ordered = courses.sort_values("date", kind="stable")
-    other = ordered["other"] if "other" in ordered.columns else pd.Series(0, index=ordered.index)
     out = pd.DataFrame({
         "項次": [f"{i}." for i in range(1, len(ordered) + 1)],
         "辦理日期": [roc_date(d) for d in ordered["date"]],
@@ -645,8 +675,8 @@ def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     if has_column(ordered, "methods"):
         out["訓練方式"] = [ticks(m, TRAINING_METHODS) for m in ordered["methods"]]
     out["時數"] = ordered["hours"].to_numpy(dtype="float64")
-    out["參加人數"] = [_participants_text(int(m), int(w), int(o)) for m, w, o in
-                   zip(ordered["men"], ordered["women"], other, strict=True)]
+    shown = protected_participants(courses)
+    out["參加人數"] = [_participants_text(shown, key) for key in shown.table.index[:len(ordered)]]
     return out
 
 
@@ -677,16 +707,19 @@ def course_participants(courses: pd.DataFrame) -> pd.DataFrame:
 
 
 def population_sentence(staff: pd.DataFrame, staff_type: str,
-                        suppress_below: int | None = SUPPRESS_BELOW) -> str:
+                        suppress_below: int | None = SUPPRESS_BELOW,
+                        required_hours: float = REQUIRED_HOURS) -> str:
     """The seed's headcount lines: 「總人數：112人；男性人數：59人；女性人數：53人」
-    (主管人員: 「主管總人數：24人；男性主管人數：13人；女性主管人數：11人」). A group hidden
-    by :func:`disclosure` reads 「未達3人」 or 「不公開」."""
+    (主管人員: 「主管總人數：24人；男性主管人數：13人；女性主管人數：11人」). A headcount
+    hidden by :func:`protected_counts` reads 「未達3人」 or 「不公開」."""
     counts = _gender_counts(staff_of_type(staff, staff_type))
-    shown = disclosure(staff, staff_type, suppress_below)
+    shown = protected_counts(staff, staff_type, suppress_below, required_hours)
     word = "主管" if staff_type == SUPERVISOR else ""
 
     def value(column: str, n: int) -> str:
-        return f"{format_count(n)}人" if shown.shown(column) else shown.phrase(column)
+        if shown.shown(HEADCOUNT, column):
+            return f"{format_count(n)}人"
+        return f"未達{shown.threshold}人" if shown.is_small(HEADCOUNT, column) else "不公開"
 
     parts = [f"{word}總人數：{value(TOTAL, sum(counts.values()))}",
              f"男性{word}人數：{value('男', counts['男'])}",
@@ -705,7 +738,8 @@ def in_person_sentence(
     """The seed's (二) line: 「實體課程參訓率（一般公務人員完成3小時性別主流化訓練且其中含實體
     課程1小時以上者）為64.29%（72/112）」."""
     people = staff_of_type(staff, GENERAL)
-    if not disclosure(staff, GENERAL, suppress_below).shown(TOTAL):
+    if not _rate_shown(protected_counts(staff, GENERAL, suppress_below, required_hours,
+                                        in_person_hours), IN_PERSON, TOTAL):
         return f"{GENERAL}{TOO_FEW}實體課程參訓率"
     n = int(completed_in_person(people, required_hours, in_person_hours).sum())
     rate = in_person_rate(staff, GENERAL, required_hours, in_person_hours)
@@ -752,30 +786,33 @@ def findings(
     h = format_hours(required_hours)
     out = []
 
-    def by_gender(row: pd.Series, people: pd.DataFrame, rate: str, shown: Disclosure) -> str:
+    def by_gender(row: pd.Series, people: pd.DataFrame, rate: str, shown: ProtectedTable,
+                  count_row: str) -> str:
         present = set(people["gender"].astype(object))
         parts = [f"{GENDER_WORDS[g]}{format_rate(row[f'{GENDER_WORDS[g]}{rate}'])}"
-                 for g in GENDERS if g in present and shown.shown(g)]
+                 for g in GENDERS if g in present and _rate_shown(shown, count_row, g)]
         return f"（{'、'.join(parts)}）" if parts else ""
 
     for staff_type in STAFF_TYPES:
         people = staff_of_type(staff, staff_type)
         if not len(people):
             continue
-        shown = disclosure(staff, staff_type, suppress_below)
-        if not shown.shown(TOTAL):
+        shown = protected_counts(staff, staff_type, suppress_below, required_hours,
+                                 in_person_hours)
+        if not _rate_shown(shown, COMPLETED, TOTAL):
             out.append(f"{staff_type}{TOO_FEW}完成情形")
             continue
         row = completion_table(staff, staff_type, required_hours).iloc[0]
         out.append(f"{staff_type}{_of(len(people), int(row['整體完成人數']))}完成{h}小時性別主流化"
                    f"訓練，完成率{format_rate(row['整體完成比率'])}"
-                   + by_gender(row, people, "完成比率", shown))
+                   + by_gender(row, people, "完成比率", shown, COMPLETED))
         if staff_type == GENERAL:
             t = in_person_table(staff, GENERAL, required_hours, in_person_hours).iloc[0]
             out.append(
                 f"{GENERAL}{_of(len(people), int(t['整體參訓人數']))}完成{h}小時且其中含實體課程"
                 f"{format_hours(in_person_hours)}小時以上，實體課程參訓率"
-                f"{format_rate(t['整體參訓率'])}" + by_gender(t, people, "參訓率", shown))
+                f"{format_rate(t['整體參訓率'])}"
+                + by_gender(t, people, "參訓率", shown, IN_PERSON))
     for staff_type in STAFF_TYPES:
         short = int((~completed(staff_of_type(staff, staff_type), required_hours)).sum())
         if short:
@@ -795,11 +832,17 @@ def findings(
     if courses is not None and courses.empty:  # a file without rows: no course was run
         out.append(NO_COURSES)
     elif courses is not None:
-        total = course_participants(courses).loc[TOTAL]
+        shown = protected_participants(courses, suppress_below)
+        total = shown.table.loc[TOTAL]
+        if not shown.shown(TOTAL, TOTAL):
+            out.append(f"自辦訓練{len(courses)}班期，參加人數{TOO_FEW}")
+            return out
         text = f"自辦訓練{len(courses)}班期，參加人數總計{format_count(total[TOTAL])}人"
         parts = [f"{GENDER_WORDS[g]}{format_count(total[g])}人"
                  f"（{format_pct(total[f'{g}%'], _DECIMALS)}）"
-                 for g in GENDERS if g != "其他" or total[g]]
+                 for g in GENDERS if (g != "其他" or total[g]) and shown.shown(TOTAL, g)]
+        parts += [f"{GENDER_WORDS[g]}未達{shown.threshold}人" for g in GENDERS
+                  if shown.is_small(TOTAL, g)]
         out.append(text + "，" + "、".join(parts) if total[TOTAL] else text)
     return out
 
@@ -810,7 +853,7 @@ def key_figure(
     in_person_hours: float = IN_PERSON_HOURS,
     suppress_below: int | None = SUPPRESS_BELOW,
 ) -> str:
-    """「一般公務人員完成率100%、實體課程參訓率64.29%」 (no rates when :func:`disclosure`
+    """「一般公務人員完成率100%、實體課程參訓率64.29%」 (no rates when :func:`protected_counts`
     hides the overall figures).
 
     >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 2, "gender": ["男", "女"],
@@ -820,7 +863,8 @@ def key_figure(
     >>> key_figure(df)
     '一般公務人員人數過少，為保護個人隱私不公開完成率'
     """
-    if not disclosure(staff, GENERAL, suppress_below).shown(TOTAL):
+    shown = protected_counts(staff, GENERAL, suppress_below, required_hours, in_person_hours)
+    if not (_rate_shown(shown, COMPLETED, TOTAL) and _rate_shown(shown, IN_PERSON, TOTAL)):
         return f"{GENERAL}{TOO_FEW}完成率"
     rate = completion_rate(staff, GENERAL, required_hours)
     in_person = in_person_rate(staff, GENERAL, required_hours, in_person_hours)
@@ -839,18 +883,24 @@ def _group_of(column: str) -> str:
 
 
 def rate_table(table: pd.DataFrame, caption: str,
-               protected: Disclosure | None = None) -> Table:
+               protected: ProtectedTable | None = None, row: str = COMPLETED) -> Table:
     """A :func:`completion_table` / :func:`in_person_table` row as the seed's table, with
-    counts as numbers and rates via :func:`format_rate`; the figures of a group hidden by
-    ``protected`` (:func:`disclosure`) print 「未達3人」 or 「*」."""
+    counts as numbers and rates via :func:`format_rate`. With ``protected``
+    (:func:`protected_counts`; ``row`` is the count the table shows, 完成人數 or
+    含實體課程完成人數) a hidden count prints 「未達3人」 or 「*」, and so does a rate whose
+    count or headcount is hidden."""
     shown = table.copy().astype(object)
     rates = [c for c in table.columns if c.endswith(("比率", "參訓率"))]
     for col in rates:
         shown[col] = [format_rate(v) for v in table[col]]
     if protected is not None:
         for col in table.columns:
-            if not protected.shown(_group_of(col)):
-                shown[col] = protected.cell(_group_of(col))
+            group = _group_of(col)
+            if col not in rates and not protected.shown(row, group):
+                shown[col] = _hidden_text(protected, row, group)
+            elif col in rates and not _rate_shown(protected, row, group):
+                where = row if not protected.shown(row, group) else HEADCOUNT
+                shown[col] = _hidden_text(protected, where, group)
     shown = shown.reset_index()
     # Rates are already text; listing them as numeric only right-aligns them.
     return frame_block(shown, caption, numeric_cols=list(table.columns))
@@ -892,24 +942,27 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
     if part in ("一", "三"):
         kind = GENERAL if part == "一" else SUPERVISOR
         who = "一般公務人員" if part == "一" else "主管人員"
-        shown = disclosure(staff, kind, rules.suppress_below)
+        shown = protected_counts(staff, kind, rules.suppress_below, rules.required_hours,
+                                 rules.in_person_hours)
         out: list[Any] = [
             Paragraph(f"每人每年均須完成{hours}小時性別主流化訓練。"),
-            Paragraph(population_sentence(staff, kind, rules.suppress_below)),
+            Paragraph(population_sentence(staff, kind, rules.suppress_below,
+                                          rules.required_hours)),
             rate_table(completion_table(staff, kind, rules.required_hours),
-                            f"{year}年{who}完成{hours}小時性別主流化訓練情形", shown)]
-        return out + ([Paragraph(shown.note())] if shown.any_hidden else [])
+                       f"{year}年{who}完成{hours}小時性別主流化訓練情形", shown)]
+        return out + ([Paragraph(_note(shown))] if shown.any_hidden else [])
     if part == "二":
-        shown = disclosure(staff, GENERAL, rules.suppress_below)
+        shown = protected_counts(staff, GENERAL, rules.suppress_below, rules.required_hours,
+                                 rules.in_person_hours)
         out = [
             Paragraph(in_person_sentence(staff, rules.required_hours,
                                               rules.in_person_hours, rules.suppress_below)
                            + "。"),
             rate_table(in_person_table(staff, GENERAL, rules.required_hours,
-                                            rules.in_person_hours),
-                            f"{year}年一般公務人員實體課程參訓情形", shown)]
+                                       rules.in_person_hours),
+                       f"{year}年一般公務人員實體課程參訓情形", shown, IN_PERSON)]
         if shown.any_hidden:
-            out.append(Paragraph(shown.note()))
+            out.append(Paragraph(_note(shown)))
         bars = rates_by_gender(staff, GENERAL, rules.required_hours, rules.in_person_hours,
                                rules.suppress_below)
         if charts and not bars.empty:
@@ -943,7 +996,9 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
         if charts:
             from genderstats.present.charts import donut
 
-            out.append(donut(course_participants(courses), title=f"{year}年自辦訓練參加人數",
-                             label="參加人數", digits=2))
+            shown = protected_participants(courses, rules.suppress_below)
+            if shown.row_shown(TOTAL):
+                out.append(donut(carry(shown.table, shown), title=f"{year}年自辦訓練參加人數",
+                                 label="參加人數", digits=2))
         return out
     raise ValueError(f"沒有「{part}」這一部分；可用：{'、'.join(SECTIONS)}。")

@@ -369,7 +369,7 @@ def user_defined_characters(raw: bytes, display: str, path: Path | None = None,
 
 def _user_defined_problem(display: str, line: int, headers: list[str], pos: int, cell: str,
                           held: list[str], names: frozenset[int] | None) -> Problem:
-    from genderstats.privacy import mask_name
+    from genderstats.names import mask_name
 
     codes = "".join(_shown_user_defined(ch) for ch in dict.fromkeys(held))
     is_name = names is None or pos in names

@@ -47,6 +47,7 @@ from PIL import Image
 from genderstats import fonts
 from genderstats.config import GENDERS, TOTAL
 from genderstats.present.canvas import ChartCanvas
+from genderstats.privacy import masked, printable
 
 __all__ = [
     "GENDER_COLORS",
@@ -375,7 +376,10 @@ def contrast_ratio(foreground: str, background: str) -> float:
 
 
 def _body(table: pd.DataFrame) -> pd.DataFrame:
-    """The category rows: the 合計 row is a sum, not a category."""
+    """The category rows: the 合計 row is a sum, not a category. A protected people-level
+    table (:func:`genderstats.privacy.carry`) gives only the rows it prints in full, so
+    neither the bars nor the alt text nor the data table shows a hidden count."""
+    table = printable(table)
     if TOTAL in table.index:
         return table.drop(index=TOTAL)
     return table
@@ -514,6 +518,8 @@ def donut(
     '圓餅圖：委員性別，全體委員35人，女性14人（40%）、男性21人（60%）。'
     """
     key = _row_pick(table, row)
+    if key not in printable(table).index:
+        raise ValueError(f"「{key}」有為保護個人隱私而不公開的人數，不能繪製圓餅圖")
     one = table.loc[[key]]
     label = str(key) if label is None else label
     total = _total(one).iloc[0]
@@ -876,7 +882,7 @@ def trend(
     >>> trend(t, title="女性參與比例", genders=["女"]).alt
     '折線圖：女性參與比例，女性比例 108年77.50%、109年無資料、110年70.00%。'
     """
-    data = trend_table.copy()
+    data = masked(trend_table)
     if TOTAL in data.index:
         data = data.drop(index=TOTAL)
     years = [int(y) if isinstance(y, int | np.integer) else y for y in data.index]

@@ -24,7 +24,11 @@ from genderstats.config import GENDERS, TEMPLATES_DIR, TOTAL
 from genderstats.names import mask_name
 from genderstats.present.html import Html
 from genderstats.present.model import Cell, Row, Table
-from genderstats.privacy import ProtectedTable, protect_people_table
+from genderstats.privacy import (
+    ProtectedTable,
+    protect_people_table,
+    protection_of,
+)
 from genderstats.stats import format_count, format_pct, is_total_label
 
 __all__ = [
@@ -120,7 +124,7 @@ def gender_block(
         names = list(index_label)
 
     if protected is None:
-        protected = protect_people_table(table, suppress_below)
+        protected = protection_of(table) or protect_people_table(table, suppress_below)
     hidden = protected.hidden
     cells: list[list[str]] = []
     classes: list[list[str]] = []
@@ -171,7 +175,9 @@ def band_block(
     total=False)``). The header spans each band over 男/女/其他; the body is one group
     (``row_label``, e.g. 銀髮族) with a 人次 row of counts and a 百分比 row of shares.
     As in the seed, 其他 shows "-" whenever its count is 0, while 男 and 女 show their
-    percentage (0% included); a band with nobody shows "-" throughout.
+    percentage (0% included); a band with nobody shows "-" throughout. A table carrying its
+    protection (:func:`genderstats.privacy.carry`) prints hidden counts as 「<3」 or 「*」,
+    "-" for the shares beside them or beside a hidden band total, and the note.
 
     >>> from genderstats.stats import counts_table
     >>> t = counts_table({"51-60歲": {"男": 7, "女": 45}})
@@ -179,12 +185,18 @@ def band_block(
     ['13%', '87%', '-']
     """
     bands = list(table2d.index)
+    protected = protection_of(table2d)
     counts: list[str] = []
     pcts: list[str] = []
-    for _, row in table2d.iterrows():
+    for band, row in table2d.iterrows():
         for g in GENDERS:
+            if protected is not None and not protected.shown(band, g):
+                counts.append(protected.text(band, g))
+                pcts.append(UNDEFINED)
+                continue
             counts.append(format_count(row[g]))
-            if g == "其他" and row[g] == 0:
+            if (g == "其他" and row[g] == 0) or (protected is not None
+                                                and not protected.shown(band, TOTAL)):
                 pcts.append(UNDEFINED)
             else:
                 pcts.append(format_pct(row[f"{g}%"], decimals))
@@ -203,7 +215,8 @@ def band_block(
         Row((Cell(_plain(share_label), header=True, scope="row"),
              *(Cell(c, numeric=True) for c in pcts))),
     )
-    return Table(caption, (top, sub), body, "", frame, col_groups=(2, *[3] * len(bands)),
+    note = protected.note(count_label) if protected is not None else ""
+    return Table(caption, (top, sub), body, note, frame, col_groups=(2, *[3] * len(bands)),
                  kind="bands")
 
 
