@@ -25,6 +25,7 @@ from genderstats import data
 from genderstats.analyses import annual, committees, staff_training
 from genderstats.analyses import digital_training as dt
 from genderstats.analyses import engineers as eng
+from genderstats.config import TOTAL
 from genderstats.data import results_text as rt
 from genderstats.data.loader import name_filter
 from genderstats.names import NameFilter, mask_name
@@ -144,24 +145,32 @@ def committee(inputs: Inputs, name: str) -> committees.Composition | None:
 
 
 def _digital_figures(inputs: Inputs) -> dict[str, str]:
+    """The digital-training figures as the topic page prints them: a count the year's
+    protection hides reads as its table does (「<3」, 「*」), a share beside it 「-」."""
     parts, classes = inputs.get("training_participations"), inputs.get("training_classes")
     if parts is None or classes is None:
         return {}
-    kf = dt.key_figures(dt.prepare(parts, classes), classes, inputs.year)
+    prepared = dt.prepare(parts, classes)
+    kf = dt.key_figures(prepared, classes, inputs.year)
+    protected = dt.protect(prepared)
+    totals, groups = protected.totals, protected.groups
     p = "digital-training."
-    return {
+    out = {
         f"{p}classes": format_count(kf.classes),
-        f"{p}participations": format_count(kf.participations),
-        f"{p}men": format_count(kf.men),
-        f"{p}women": format_count(kf.women),
-        f"{p}men-share": format_pct(kf.men_share),
-        f"{p}women-share": format_pct(kf.women_share),
+        f"{p}participations": totals.text(TOTAL, TOTAL),
+        f"{p}men": totals.text(TOTAL, "男"),
+        f"{p}women": totals.text(TOTAL, "女"),
+        f"{p}men-share": totals.text(TOTAL, "男%"),
+        f"{p}women-share": totals.text(TOTAL, "女%"),
         f"{p}senior-classes": format_count(kf.senior_classes),
-        f"{p}senior-participations": format_count(kf.senior_participations),
-        f"{p}senior-women-share": format_pct(kf.senior_women_share, 0),
         f"{p}women-classes": format_count(kf.women_only_classes),
-        f"{p}women-participations": format_count(kf.women_only_participations),
     }
+    for key, group in (("senior", dt.SENIOR), ("women", dt.WOMEN_ONLY)):
+        shown = group in groups.table.index
+        out[f"{p}{key}-participations"] = groups.text(group, TOTAL) if shown else "0"
+    out[f"{p}senior-women-share"] = (groups.text(dt.SENIOR, "女%", 0)
+                                     if dt.SENIOR in groups.table.index else "-")
+    return out
 
 
 def _governance_figures(inputs: Inputs) -> dict[str, str]:

@@ -53,6 +53,9 @@ __all__ = ["BuildOptions", "BuildResult", "ReportResult", "build", "cache_key",
 STATE_DIR = ".state"
 _LOG_SCRUBBED = 16 * 1024 * 1024  # a public log longer than this is not rewritten
 LOCK_NAME = ".build.lock"
+AUDIT_PINNED = ("揭露稽核：本年度公開的表格與文字合起來，可推算出 {n} 個 1–2 人的數字；"
+                "細節在承辦人紀錄 year-audit.log，請先不要對外公布。")
+AUDIT_FAILED = "揭露稽核沒有完成（細節在承辦人紀錄 year-audit.log）。"
 _VERSION_ANSWERS = 4  # the package versions kept for so many interpreters/paths
 STATUS_FILE = "report-status.json"
 STATUS_PARAMETER = "report_status"
@@ -470,6 +473,7 @@ class _Build:
             if late:
                 self._run_phase(self._stale(late, self._write_status(status_ids)), ipc_dir)
             self._retry_pdfs()
+            self._audit()
         except BuildInterrupted as exc:
             # Every worker and kernel is dead by now (the pool kills them on the way out).
             # The index is brought in line with the pages finished before the signal; after
@@ -953,6 +957,26 @@ class _Build:
             doc.update(complete=False, builder=os.getpid())
         _write_json(path, doc)
         return path
+
+    def _audit(self) -> None:
+        """Solve for the year's small counts from everything its pages print, together
+        (:func:`genderstats.year_audit.audit_year`), after a build that ran a report. A count
+        that can be worked out is a note for the staff (terminal, staff page, staff log); it
+        names no count."""
+        if not any(r.status in ("ok", "failed") for r in self.results.values()):
+            return  # nothing new was published
+        from genderstats.year_audit import audit_year
+
+        try:
+            pinned = audit_year(self.year, self.data_dir)
+        except Exception as exc:  # noqa: BLE001 - the data's own errors are the reports'
+            self._append_log("year-audit", AUDIT_FAILED, f"{type(exc).__name__}: {exc}")
+            return
+        if pinned:
+            note = AUDIT_PINNED.format(n=len(pinned))
+            self.notes.append(note)
+            self.echo(f"  注意  {note}")
+            self._append_log("year-audit", note, "\n".join(map(str, pinned)))
 
     def _write_outputs(self, started: datetime) -> None:
         write_outputs(self.out, self.year, self.all_reports, self.states, self.results,
