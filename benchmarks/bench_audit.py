@@ -1,4 +1,4 @@
-"""Time of the year's disclosure audit (genderstats.year_audit.audit_year).
+"""Time of the year's disclosure audit (genderstats.analyses.year_audit.audit_year).
 
     .venv/bin/python benchmarks/bench_audit.py [--rounds 3] [--random 20]
 
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from genderstats import config  # noqa: E402
+from genderstats.analyses.year_audit import audit_year  # noqa: E402
 from genderstats.privacy import Population  # noqa: E402
-from genderstats.year_audit import audit_year  # noqa: E402
 
 LIMIT = 10.0
 

@@ -347,3 +347,26 @@ def test_package_versions_are_looked_up_once_and_the_cache_names_no_folder(tmp_p
         build_module._versions(tmp_path)
     kept = json.loads((tmp_path / "versions.json").read_text(encoding="utf-8"))["answers"]
     assert len(kept) == build_module._VERSION_ANSWERS  # the oldest answer has gone
+
+
+def test_a_count_the_year_lets_be_worked_out_is_a_note_for_the_staff(tmp_path, monkeypatch):
+    from genderstats.analyses import year_audit
+    from genderstats.pipeline.build import AUDIT_PINNED
+
+    pinned = year_audit.Pinned("數位訓練", "各開班對象之班數與參訓人次", "新住民", "男", 1, 1)
+    monkeypatch.setattr(year_audit, "audit_year", lambda year, data_dir: [pinned])
+    registry = _tiny_project(tmp_path)
+    result, lines, out = _tiny_build(tmp_path, registry)
+    note = AUDIT_PINNED.format(n=1)
+    assert result.exit_code == 0
+    assert f"  注意  {note}" in lines
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["notes"] == [note]
+    assert note in (out / "staff.html").read_text(encoding="utf-8")
+    staff = (tmp_path / "out" / ".staff" / "112" / "year-audit.log").read_text(encoding="utf-8")
+    assert "新住民" in staff and "新住民" not in (out / "logs" / "year-audit.log").read_text(
+        encoding="utf-8")
+    # Nothing ran: not audited again, and the last verdict stays on the staff page.
+    monkeypatch.setattr(year_audit, "audit_year", lambda year, data_dir: 1 / 0)
+    result, lines, out = _tiny_build(tmp_path, registry)
+    assert {r.status for r in result.results} == {"unchanged"}
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["notes"] == [note]

@@ -22,11 +22,11 @@ from genderstats import data as gsdata
 from genderstats.analyses import digital_training as dt
 from genderstats.analyses import engineers as eng
 from genderstats.analyses import staff_training as st
+from genderstats.analyses.year_audit import audit_year
 from genderstats.present import charts
 from genderstats.present.tables import band_block
 from genderstats.privacy import SHOWN, SMALL, STAR, WHOLE, Population, Share
 from genderstats.stats import counts_table
-from genderstats.year_audit import audit_year
 
 
 @pytest.fixture(scope="module")

@@ -249,7 +249,7 @@ def population(engineers: pd.DataFrame, columns: Sequence[str],
                suppress_below: int | None = SUPPRESS_BELOW, *,
                edges: Sequence[float] = SENIORITY_EDGES) -> Population:
     """The :class:`genderstats.privacy.Population` :func:`protect` solves (for the year's
-    audit, :mod:`genderstats.year_audit`)."""
+    audit, :mod:`genderstats.analyses.year_audit`)."""
     pop = Population(suppress_below)
     totals = totals_table(engineers)
     pop.add_facet(POPULATION, totals)

@@ -56,6 +56,7 @@ LOCK_NAME = ".build.lock"
 AUDIT_PINNED = ("揭露稽核：本年度公開的表格與文字合起來，可推算出 {n} 個 1–2 人的數字；"
                 "細節在承辦人紀錄 year-audit.log，請先不要對外公布。")
 AUDIT_FAILED = "揭露稽核沒有完成（細節在承辦人紀錄 year-audit.log）。"
+AUDIT_FILE = "year-audit.json"
 _VERSION_ANSWERS = 4  # the package versions kept for so many interpreters/paths
 STATUS_FILE = "report-status.json"
 STATUS_PARAMETER = "report_status"
@@ -960,23 +961,32 @@ class _Build:
 
     def _audit(self) -> None:
         """Solve for the year's small counts from everything its pages print, together
-        (:func:`genderstats.year_audit.audit_year`), after a build that ran a report. A count
-        that can be worked out is a note for the staff (terminal, staff page, staff log); it
-        names no count."""
+        (:func:`genderstats.analyses.year_audit.audit_year`), after a build that ran a
+        report; an unchanged build keeps the last verdict (``.state/year-audit.json``). A count
+        that can be worked out is a note for the staff (terminal, staff page, staff log); the
+        note names no count."""
+        path = self.state_dir / AUDIT_FILE
         if not any(r.status in ("ok", "failed") for r in self.results.values()):
-            return  # nothing new was published
-        from genderstats.year_audit import audit_year
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                kept = json.loads(path.read_text(encoding="utf-8")).get("notes")
+                self.notes.extend(kept if _is_str_list(kept) else [])
+            return
+        from genderstats.analyses.year_audit import audit_year
 
+        notes = []
         try:
             pinned = audit_year(self.year, self.data_dir)
         except Exception as exc:  # noqa: BLE001 - the data's own errors are the reports'
+            notes.append(AUDIT_FAILED)
             self._append_log("year-audit", AUDIT_FAILED, f"{type(exc).__name__}: {exc}")
-            return
-        if pinned:
-            note = AUDIT_PINNED.format(n=len(pinned))
-            self.notes.append(note)
+        else:
+            if pinned:
+                notes.append(AUDIT_PINNED.format(n=len(pinned)))
+                self._append_log("year-audit", notes[-1], "\n".join(map(str, pinned)))
+        for note in notes:
             self.echo(f"  注意  {note}")
-            self._append_log("year-audit", note, "\n".join(map(str, pinned)))
+        self.notes.extend(notes)
+        _write_json(path, {"notes": notes})
 
     def _write_outputs(self, started: datetime) -> None:
         write_outputs(self.out, self.year, self.all_reports, self.states, self.results,
