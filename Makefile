@@ -1,14 +1,24 @@
 # genderstats — the two commands of the README:
 #   make report   set up (first time only) and build every report of the sample year
 #   make test     set up (first time only) and run the whole test suite
+# and the two that change the lock (requirements.lock: every package's version and hashes):
+#   make lock     after editing pyproject.toml's dependencies: re-lock, moving only what must
+#   make upgrade  re-lock to the newest versions pyproject.toml allows, then make test
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 YEAR ?= 112
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+LOCK := requirements.lock
+# A changed lock or pyproject.toml installs again.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) 2>/dev/null | sha1sum | cut -c1-12)
+# The lock names no index: pip installs it from the index it is configured with. Its header
+# names `make lock`, not the command line with this machine's paths.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+  --no-emit-index-url --no-emit-trusted-host --no-emit-find-links --allow-unsafe \
+  --extra dev --strip-extras -o $(LOCK) pyproject.toml
 
-.PHONY: setup report test lab lint browser office clean help
+.PHONY: setup report test lab lint browser office lock upgrade lock-tools clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -16,11 +26,19 @@ help:
 	@echo "make test     建立環境並執行全部測試"
 	@echo "make lab      以專案環境開啟 JupyterLab"
 	@echo "make lint     ruff 檢查"
+	@echo "make lock     改了 pyproject.toml 的相依套件後重新鎖定（requirements.lock）"
+	@echo "make upgrade  把 requirements.lock 升到允許的最新版本並執行全部測試"
 
-$(STAMP): pyproject.toml
+# Exactly the lock, every file checked against its hashes (stopped first, saying what to run,
+# when pyproject.toml has changed without a re-lock); then the project itself editable
+# (notebooks import it; its kernel provisioner entry point is registered), built with the
+# lock's setuptools.
+$(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/setup-python.sh "$(PYTHON)" "$(VENV)"
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@$(BIN)/python scripts/check-lock.py
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	$(BIN)/genderstats fonts --install
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  $(BIN)/nbstripout --install; \
@@ -34,6 +52,22 @@ setup: $(STAMP) office
 
 office:
 	@bash scripts/setup-office.sh
+
+$(LOCK):
+	@echo "沒有 $(LOCK)：執行 make lock 建立。" >&2; exit 1
+
+# pip-compile as the lock pins it (pip-tools is in the dev extra), even from a stale lock.
+lock-tools:
+	@bash scripts/setup-python.sh "$(PYTHON)" "$(VENV)"
+	@if [ -f $(LOCK) ]; then $(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK); \
+	else $(BIN)/pip install --quiet pip-tools; fi
+
+lock: lock-tools
+	$(PIP_COMPILE)
+
+upgrade: lock-tools
+	$(PIP_COMPILE) --upgrade
+	$(MAKE) test
 
 report: setup
 	$(BIN)/genderstats build --year $(YEAR)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -262,6 +263,8 @@ def test_manifest_records_what_ran_on_which_inputs(sample_build, sample_manifest
     assert m["year"] == 112
     assert {"genderstats_version", "python", "packages", "started", "finished"} <= set(m)
     assert m["packages"]["papermill"] and m["packages"]["pandas"]
+    lock = config.PROJECT_ROOT / "requirements.lock"
+    assert m["lock_sha256"] == hashlib.sha256(lock.read_bytes()).hexdigest()
     assert [e["id"] for e in m["reports"]] == REPORT_IDS
     for e in m["reports"]:
         assert e["status"] == "ok"

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from source_documents import seed_text
 
 from genderstats import config, data
 
-SAMPLE = config.DATA_DIR
-SEEDS = Path("/work/shared/seeds")
 CENTRES = {"數位策略中心", "資通安全中心", "系統研發中心", "數據治理中心", "數位創新中心"}
 DISTRICTS = {"中正區", "大同區", "中山區", "松山區", "大安區", "萬華區", "信義區", "士林區",
              "北投區", "內湖區", "南港區", "文山區"}
@@ -32,13 +31,13 @@ def counts(frame: pd.DataFrame) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def members() -> pd.DataFrame:
-    return data.load("committee_members", 112, SAMPLE)
+def members(sample_data: Path) -> pd.DataFrame:
+    return data.load("committee_members", 112, sample_data)
 
 
-def test_sample_years_validate_cleanly() -> None:
+def test_sample_years_validate_cleanly(sample_data: Path) -> None:
     for year in range(108, 113):
-        assert data.validate_year(year, SAMPLE) == [], year
+        assert data.validate_year(year, sample_data) == [], year
 
 
 def test_task_force_members(members: pd.DataFrame) -> None:
@@ -54,8 +53,8 @@ def test_task_force_members(members: pd.DataFrame) -> None:
     assert tf["term"].nunique() == 1
 
 
-def test_task_force_meetings(members: pd.DataFrame) -> None:
-    meetings = data.load("task_force_meetings", 112, SAMPLE)
+def test_task_force_meetings(members: pd.DataFrame, sample_data: Path) -> None:
+    meetings = data.load("task_force_meetings", 112, sample_data)
     assert meetings["meeting_id"].tolist() == ["112-1", "112-2", "112-3"]
     assert meetings["date"].dt.month.iloc[0] == 3
     assert meetings["date"].iloc[1] == pd.Timestamp("2023-08-28")
@@ -130,8 +129,8 @@ def test_procurement_committee(members: pd.DataFrame) -> None:
     assert deputies["duty"].tolist() == ["召集人", "副召集人"]
 
 
-def test_onsite_engineers() -> None:
-    eng = data.load("onsite_engineers", 112, SAMPLE)
+def test_onsite_engineers(sample_data: Path) -> None:
+    eng = data.load("onsite_engineers", 112, sample_data)
     assert len(eng) == 37
     assert counts(eng) == {"男": 26, "女": 11, "其他": 0}
     share = eng.groupby("job_category")["gender"].apply(lambda g: (g == "女").mean())
@@ -142,8 +141,8 @@ def test_onsite_engineers() -> None:
     assert (eng["seniority_years"] >= 0).all()
 
 
-def test_staff_training() -> None:
-    staff = data.load("staff_training", 112, SAMPLE)
+def test_staff_training(sample_data: Path) -> None:
+    staff = data.load("staff_training", 112, sample_data)
     general = staff[staff["staff_type"] == "一般公務人員"]
     supervisors = staff[staff["staff_type"] == "主管人員"]
     assert counts(general) == {"男": 59, "女": 53, "其他": 0}
@@ -154,14 +153,14 @@ def test_staff_training() -> None:
     assert pct(in_person, 112, 2) == Decimal("64.29")
 
 
-def test_contact_training() -> None:
-    contacts = data.load("contact_training", 112, SAMPLE)
+def test_contact_training(sample_data: Path) -> None:
+    contacts = data.load("contact_training", 112, sample_data)
     assert contacts["role"].tolist() == ["性平聯絡人", "性平聯絡人"]
     assert contacts[["total_hours", "advanced_hours"]].values.tolist() == [[23, 18], [18, 18]]
 
 
-def test_training_courses() -> None:
-    courses = data.load("training_courses", 112, SAMPLE)
+def test_training_courses(sample_data: Path) -> None:
+    courses = data.load("training_courses", 112, sample_data)
     assert len(courses) == 1
     row = courses.iloc[0]
     assert row["date"] == pd.Timestamp("2023-09-01")
@@ -170,8 +169,8 @@ def test_training_courses() -> None:
     assert row["men"] + row["women"] + row["other"] == 73
 
 
-def test_gender_budget() -> None:
-    budget = data.load("gender_budget", 112, SAMPLE)
+def test_gender_budget(sample_data: Path) -> None:
+    budget = data.load("gender_budget", 112, sample_data)
     assert sorted(set(budget["year"])) == [112, 113]
     for _, rows in budget.groupby("year"):
         assert dict(zip(rows["item"], rows["amount"], strict=True)) == {
@@ -185,9 +184,9 @@ def test_gender_budget() -> None:
 
 
 @pytest.fixture(scope="module")
-def training_112() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return (data.load("training_classes", 112, SAMPLE),
-            data.load("training_participations", 112, SAMPLE))
+def training_112(sample_data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return (data.load("training_classes", 112, sample_data),
+            data.load("training_participations", 112, sample_data))
 
 
 def test_digital_training_totals(training_112: tuple[pd.DataFrame, pd.DataFrame]) -> None:
@@ -230,9 +229,9 @@ def test_nationality_has_small_cells(training_112: tuple[pd.DataFrame, pd.DataFr
     assert (new_residents["nationality"] != "中華民國").all()
 
 
-def test_five_year_trend() -> None:
-    classes = data.load_years("training_classes", range(108, 113), SAMPLE)
-    parts = data.load_years("training_participations", range(108, 113), SAMPLE)
+def test_five_year_trend(sample_data: Path) -> None:
+    classes = data.load_years("training_classes", range(108, 113), sample_data)
+    parts = data.load_years("training_participations", range(108, 113), sample_data)
     per_year = classes.groupby("year").size().to_dict()
     totals = parts.groupby("year").size().to_dict()
     assert sorted(per_year) == [108, 109, 110, 111, 112]
@@ -244,28 +243,28 @@ def test_five_year_trend() -> None:
     assert women.round(3).nunique() == 5
 
 
-def test_sample_files_are_as_staff_export_them() -> None:
-    files = sorted(p.relative_to(SAMPLE).as_posix() for p in SAMPLE.rglob("*.*")
+def test_sample_files_are_as_staff_export_them(sample_data: Path) -> None:
+    files = sorted(p.relative_to(sample_data).as_posix() for p in sample_data.rglob("*.*")
                    if p.suffix in data.EXTENSIONS)
     assert [f for f in files if not f.endswith(".csv")] == [
         "112/contact_training.ods", "112/staff_training.xlsx"]
     for name in files:
         if name.endswith(".csv"):
-            raw = (SAMPLE / name).read_bytes()
+            raw = (sample_data / name).read_bytes()
             assert raw.startswith(b"\xef\xbb\xbf"), name
             assert not re.search(rb"^[A-Za-z_]+,", raw[3:60]), f"{name}: headers in Chinese"
-    size = sum((SAMPLE / f).stat().st_size for f in files)
+    size = sum((sample_data / f).stat().st_size for f in files)
     assert size < 600_000
 
 
-def test_generator_is_deterministic_and_committed(tmp_path: Path) -> None:
+def test_generator_is_deterministic_and_committed(tmp_path: Path, sample_data: Path) -> None:
     script = config.PROJECT_ROOT / "scripts" / "make_sample_data.py"
     subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "data")],
                    check=True, capture_output=True)
     made_files = sorted((tmp_path / "data").rglob("*.*"))
     assert len(made_files) == 21
     for made in made_files:
-        committed = SAMPLE / made.relative_to(tmp_path / "data")
+        committed = sample_data / made.relative_to(tmp_path / "data")
         if made.suffix == ".csv":
             assert committed.read_bytes() == made.read_bytes(), committed
         else:
@@ -274,17 +273,16 @@ def test_generator_is_deterministic_and_committed(tmp_path: Path) -> None:
             pd.testing.assert_frame_equal(read(made), read(committed), obj=str(committed))
 
 
-def _sample_names() -> set[str]:
-    names = set(data.load("committee_members", 112, SAMPLE)["name"])
-    names |= set(data.load("contact_training", 112, SAMPLE)["name"])
-    names |= set(data.load("training_courses", 112, SAMPLE)["lecturer"])
+def _sample_names(sample_data: Path) -> set[str]:
+    names = set(data.load("committee_members", 112, sample_data)["name"])
+    names |= set(data.load("contact_training", 112, sample_data)["name"])
+    names |= set(data.load("training_courses", 112, sample_data)["lecturer"])
     return names
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="source documents not available")
-def test_no_name_comes_from_the_source_documents() -> None:
-    text = "".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt"))
+def test_no_name_comes_from_the_source_documents(sample_data: Path) -> None:
+    text = seed_text()
     masked = set(re.findall(r"([\u4e00-\u9fff])○([\u4e00-\u9fff])", text))
-    for name in _sample_names():
+    for name in _sample_names(sample_data):
         assert name not in text, name
         assert (name[0], name[-1]) not in masked, name

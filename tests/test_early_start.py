@@ -13,9 +13,9 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import fixture_project as _project
@@ -48,22 +48,32 @@ def _dead_pid() -> int:
     return proc.pid
 
 
-def test_load_status_waits_for_the_build_to_complete_the_file(tmp_path: Path) -> None:
+def _polls(monkeypatch: pytest.MonkeyPatch, on_poll=lambda: None) -> list[float]:
+    """Record load_status's pauses between readings, calling ``on_poll`` at each instead."""
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        on_poll()
+
+    monkeypatch.setattr(annual, "time", SimpleNamespace(sleep=pause))
+    return pauses
+
+
+def test_load_status_waits_for_the_build_to_complete_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _status(tmp_path / "status.json", {"a": "pending"}, complete=False,
                    builder=os.getpid())
 
-    def complete() -> None:
-        time.sleep(0.4)
+    def complete() -> None:  # the build, while load_status waits
         tmp = tmp_path / "status.tmp"
         _status(tmp, {"a": "ok"})
         os.replace(tmp, path)
 
-    writer = threading.Thread(target=complete)
-    started = time.monotonic()
-    writer.start()
+    pauses = _polls(monkeypatch, complete)
     reports = annual.load_status(path, 112)
-    writer.join()
-    assert time.monotonic() - started >= 0.4
+    # It read the pending file, waited once, and returned what the completed file says.
+    assert len(pauses) == 1
     assert reports["a"]["status"] == "ok"
     assert reports["a"]["page"] == "a.html"
 
@@ -75,13 +85,14 @@ def test_without_waiting_a_pending_file_gives_the_titles(tmp_path: Path) -> None
     assert annual.report_info(path, 112) == {"a": {"title": "a", "unit": ""}}
 
 
-def test_a_pending_file_whose_build_has_ended_is_an_error(tmp_path: Path) -> None:
+def test_a_pending_file_whose_build_has_ended_is_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _status(tmp_path / "status.json", {"a": "pending"}, complete=False,
                    builder=_dead_pid())
-    started = time.monotonic()
+    pauses = _polls(monkeypatch)
     with pytest.raises(ValueError) as err:
         annual.load_status(path, 112)
-    assert time.monotonic() - started < 2
+    assert pauses == []  # at once, without waiting for a file that cannot be completed
     assert str(err.value) == ("報告狀態檔 status.json 尚未完成，"
                               "而寫入它的 genderstats build 已結束；請重新執行 genderstats build。")
     # A file without a writer cannot be completed either.
@@ -107,21 +118,20 @@ def _sleep(seconds: float, notify: object) -> float:
 
 def test_a_waiting_job_takes_no_place_and_its_clock_restarts() -> None:
     pool = Pool(1)
-    started: list[tuple[str, float]] = []
+    events: list[str] = []
     ended: dict[str, str] = {}
-    t0 = time.monotonic()
 
     def done(outcome) -> None:
+        events.append(f"end {outcome.job.key}")
         ended[outcome.job.key] = outcome.kind
         if outcome.job.key == "b":
             pool.restart_clocks()
 
     jobs = [Job("waiting", _sleep, (3.0,), timeout=2.5, waits=True),
             Job("a", _sleep, (1.0,)), Job("b", _sleep, (1.0,))]
-    pool.run(jobs, lambda job: started.append((job.key, time.monotonic() - t0)), done)
+    pool.run(jobs, lambda job: events.append(f"start {job.key}"), done)
     # The waiting job and the first job start at once; the second waits for the first only.
-    assert [k for k, _ in started] == ["waiting", "a", "b"]
-    assert started[1][1] < 0.5 and started[2][1] >= 0.9
+    assert events == ["start waiting", "start a", "end a", "start b", "end b", "end waiting"]
     # Its 2.5 s limit counted from the end of the others (about 2 s in), not from its start.
     assert ended == {"a": "done", "b": "done", "waiting": "done"}
 

@@ -1190,6 +1190,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     is never read, so a damaged one cannot break the build). A report never built has status
     ``unbuilt`` and no links.
     """
+    from genderstats.pipeline.environment import lock_hash
     from genderstats.pipeline.index import render_index
     from genderstats.pipeline.publish import write_atomic
     from genderstats.pipeline.staff_page import render_staff
@@ -1239,6 +1240,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
         "genderstats_version": __version__,
         "python": platform.python_version(),
         "packages": _versions(out / STATE_DIR),
+        "lock_sha256": lock_hash(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "notes": list(notes),
