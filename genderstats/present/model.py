@@ -282,12 +282,16 @@ class Table(Block):
         """Whether every column fits ``available`` em at its narrowest width."""
         return sum(low + padding for low, _ in self.column_bounds()) <= available + 1e-9
 
+    def crowded(self, available: float, padding: float = 0.0) -> bool:
+        """Whether the narrowest columns take more than ``CROWDED`` of ``available`` em:
+        set there, the table would read as a column of two-word lines (a page gives it
+        more room: a landscape page, the window's width)."""
+        return not self.fits(CROWDED * available, padding)
+
     @property
-    def compact(self) -> bool:
-        """A table that keeps its form on a phone: at most four columns, or only figures
-        beside its row headers (類別 × 男／女／其他／合計)."""
-        if self.width <= 4:
-            return True
+    def figures_only(self) -> bool:
+        """Whether the body holds only figures beside its row headers (類別 × 男／女／其他／
+        合計): such a table keeps its form on any screen."""
         return all(c.numeric or c.header or not c.text.strip() or c.marks
                    for r in self.rows for c in r.cells)
 
@@ -295,6 +299,8 @@ class Table(Block):
 # Text is never set narrower than four characters a line (「辦理日期」「男性人數」), whatever
 # the room: narrower, a column reads one or two characters per line.
 MIN_TEXT_EM = 4.0
+# The share of its room a table's narrowest columns may take before it counts as crowded.
+CROWDED = 0.8
 
 
 @dataclass(frozen=True)

@@ -97,13 +97,12 @@ class PageGeometry:
 PAGE = PageGeometry()
 # The table font's em (TABLE_SIZE, 9.5 pt) and each cell's padding and rules, in cm.
 TABLE_EM_CM = 9.5 / 72 * 2.54
-CELL_PADDING_CM = 2 * 0.08 + 0.02
-# A table whose narrowest columns take more than this share of a portrait page would read
-# as a column of two-word lines: it goes on a landscape page.
-CROWDED = 0.8
+# (with a little slack: a bold header is set a hair wider than it is measured).
+CELL_PADDING_CM = 2 * 0.08 + 0.02 + 0.1
 # Between the characters of a masked name: LibreOffice breaks between any two ideographs,
 # also in a span it is told not to hyphenate, unless they are joined.
 WORD_JOINER = "\u2060"
+NO_BREAK_SPACE = "\u00a0"
 
 # Colours as in templates/tables.css: header #e6ebf1, borders #767676, notes #4a4a4a.
 HEAD_BG = "#e6ebf1"
@@ -151,8 +150,8 @@ class OdtRenderer:
         self._tables = 0
         self._figures = 0
         self._col_styles: dict[str, Style] = {}
-        # The last element of each table set on a landscape page.
-        self._landscape_ends: set[int] = set()
+        # The elements (caption, table, note) of each table set on a landscape page.
+        self._landscape: set[int] = set()
         self._styles()
         self._page()
         self._meta()
@@ -248,11 +247,12 @@ class OdtRenderer:
         token.addElement(TextProperties(language="zxx", country="none", languageasian="zxx",
                                         countryasian="none", hyphenate="false"))
         self.doc.styles.addElement(token)
-        # A wide table's caption starts a landscape page; the paragraph after it goes back.
-        self._para_style("GS_20_Table_20_Landscape", "GS Table Landscape", parent="Table",
-                         masterpagename="GS_20_Landscape")
+        # Empty paragraphs that take no room and turn the page: to landscape before a wide
+        # table (and the headings over it), back to portrait after it.
         flat = {"margintop": "0cm", "marginbottom": "0cm", "lineheight": "0.05cm"}
         tiny = _sized("1pt")
+        self._para_style("GS_20_Landscape", "GS Landscape", masterpagename="GS_20_Landscape",
+                         para=flat, text=tiny)
         self._para_style("GS_20_Portrait", "GS Portrait", masterpagename="Standard",
                          para=flat, text=tiny)
         # Writer ends a document that ends in a table with an empty body-size paragraph,
@@ -342,6 +342,7 @@ class OdtRenderer:
             # A name alone in its cell needs no joiners: its column is at least as wide as
             # the name (Table.column_bounds), and the plain name stays searchable.
             joined = is_name(piece) and len(pieces) > 1
+            piece = piece.replace(" ", NO_BREAK_SPACE)  # 「☐ 基礎」: the mark and its label
             teletype.addTextToElement(span, WORD_JOINER.join(piece) if joined else piece)
             element.addElement(span)
         return element
@@ -362,12 +363,29 @@ class OdtRenderer:
         """Append ``block`` (and what it contains) to the document body: after a landscape
         table the pages turn back to portrait, and the body never ends in a table."""
         elements = self.elements(block)
+        wide = self._on_landscape(elements)
         for pos, element in enumerate(elements):
+            if wide[pos] and (pos == 0 or not wide[pos - 1]):
+                self.doc.text.addElement(otext.P(stylename="GS_20_Landscape"))
             self.doc.text.addElement(element)
-            if id(element) in self._landscape_ends and pos + 1 < len(elements):
+            if wide[pos] and pos + 1 < len(elements) and not wide[pos + 1]:
                 self.doc.text.addElement(otext.P(stylename="GS_20_Portrait"))
         if elements and elements[-1].qname == otable.Table().qname:
             self.doc.text.addElement(otext.P(stylename="GS_20_End"))
+
+    def _on_landscape(self, elements: list[Any]) -> list[bool]:
+        """Which of ``elements`` go on landscape pages: each wide table with its caption and
+        note, and the headings just over it (a heading never ends a page alone), so that
+        wide tables under consecutive headings share their landscape pages."""
+        heading = otext.H(outlinelevel=1).qname
+        wide = [id(e) in self._landscape for e in elements]
+        for pos in range(len(elements) - 1, 0, -1):
+            if wide[pos] and not wide[pos - 1]:
+                back = pos - 1
+                while back >= 0 and elements[back].qname == heading:
+                    wide[back] = True
+                    back -= 1
+        return wide
 
     @singledispatchmethod
     def elements(self, block: Any) -> list[Any]:
@@ -435,10 +453,9 @@ class OdtRenderer:
 
     @staticmethod
     def landscape(block: Table) -> bool:
-        """Whether ``block`` goes on a landscape page: its narrowest columns crowd a portrait
-        one (see ``CROWDED``)."""
-        padding = CELL_PADDING_CM / TABLE_EM_CM
-        return not block.fits(CROWDED * PAGE.text_width_cm / TABLE_EM_CM, padding)
+        """Whether ``block`` goes on a landscape page: it would be crowded on a portrait one
+        (:meth:`Table.crowded`)."""
+        return block.crowded(PAGE.text_width_cm / TABLE_EM_CM, CELL_PADDING_CM / TABLE_EM_CM)
 
     def _cell(self, cell: Cell, in_head: bool, total: bool) -> Any:
         heading = cell.header or "corner" in cell.marks
@@ -481,10 +498,7 @@ class OdtRenderer:
             out = [self._p(block.caption, "Table")] if block.caption else []
             return out + ([self._p(block.note, "GS_20_Note")] if block.note else [])
         wide = self.landscape(block)
-        # The caption carries the switch to a landscape page (a caption is never empty
-        # there: an unnamed table gets an empty caption paragraph to carry it).
-        out = ([self._p(block.caption, "GS_20_Table_20_Landscape" if wide else "Table")]
-               if block.caption or wide else [])
+        out = [self._p(block.caption, "Table")] if block.caption else []
         head_grid, body_grid = grid[:len(block.head)], grid[len(block.head):]
         table = otable.Table(name=f"表格{self._tables}",
                              stylename="GS_table_landscape" if wide else "GS_table")
@@ -505,7 +519,7 @@ class OdtRenderer:
         if block.note:
             out.append(self._p(block.note, "GS_20_Note"))
         if wide:
-            self._landscape_ends.add(id(out[-1]))
+            self._landscape.update(id(e) for e in out)
         return out
 
     # ------------------------------------------------------------------ figures

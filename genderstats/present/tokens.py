@@ -49,6 +49,8 @@ def split(text: str) -> list[tuple[str, bool]]:
         if start == end:
             continue
         piece = match.group(0)
+        if piece.isdigit():
+            continue  # plain digits: no line breaks between them anyway
         lead = len(piece) - len(piece.lstrip())  # an item number's leading spaces
         start += lead
         if start > pos:
