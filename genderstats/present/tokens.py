@@ -25,14 +25,16 @@ __all__ = ["TOKEN", "split", "is_name", "em_width", "narrowest", "widest"]
 # - an item number that opens the text (「1.」「(2)」);
 # - a figure: digits joined by , . / : - (「2,526」「64.29%」「112/08/28」「113-116」「16/17」)
 #   with a trailing %;
-# - a masked name: up to two letters, the ○ marks, up to two letters (「王○明」「歐陽○明」
-#   「司○○○如」「J○n」);
+# - a masked name: up to two letters (a compound surname), the ○ marks, at most one letter
+#   (privacy.mask_name keeps only a name's last character after them): 「王○明」「歐陽○明」
+#   「司○○○如」「J○n」;
 # - a check box and the first two characters of its label (「☐ 基礎」).
+_BOXES = "☐☑□■"
 TOKEN = re.compile(
     r"^\s*\(?\d{1,3}[.)]"
     r"|\d+(?:[,./:\-]\d+)*%?"
-    rf"|[^\W\d_]{{0,2}}{MASK}+[^\W\d_]{{0,2}}"
-    r"|[☐☑□■]\s?[^\s☐☑□■]{1,2}"
+    rf"|[^\W\d_]{{0,2}}{MASK}+[^\W\d_]?"
+    rf"|[{_BOXES}]\s?[^\s{_BOXES}]{{1,2}}"
 )
 # Latin words and codes do not break either (「TaipeiON」「CEDAW」): they set a column's
 # narrowest width, but need no markup.
@@ -69,9 +71,10 @@ def is_name(token: str) -> bool:
 
 
 def em_width(text: str) -> float:
-    """The width of ``text`` in em of the table font: an ideograph or full-width sign is
-    one em, a Latin letter or digit about half of one."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+    """The width of ``text`` in em of the table font: an ideograph, a full-width sign or
+    one a CJK font sets full width (○, ☐) is one em, a Latin letter or digit about half."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" or ch in _BOXES else 0.55
+               for ch in text)
 
 
 def narrowest(text: str) -> float:
