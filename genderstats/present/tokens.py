@@ -9,7 +9,7 @@ ODF renderer in a character style LibreOffice does not break (see
 >>> [text for text, whole in split("實體課程參訓率為 64.29%，講師梁○妤，於112/08/28辦理") if whole]
 ['64.29%', '師梁○妤', '112/08/28']
 >>> [text for text, whole in split("1. 從AI技術看 ☐ 基礎課程") if whole]
-['1.', '☐ 基礎']
+['1.', '☐ 基']
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ __all__ = ["TOKEN", "split", "is_name", "em_width", "narrowest", "widest"]
 # - a masked name: up to two letters (a compound surname), the ○ marks, at most one letter
 #   (privacy.mask_name keeps only a name's last character after them): 「王○明」「歐陽○明」
 #   「司○○○如」「J○n」;
-# - a check box and the first two characters of its label (「☐ 基礎」).
+# - a check box and the first character of its label (「☐ 基」: the label itself may wrap).
 _BOXES = "☐☑□■"
 TOKEN = re.compile(
-    r"^\s*\(?\d{1,3}[.)]"
+    r"^\s*\(?\d{1,3}[.)](?!\d)"
     r"|\d+(?:[,./:\-]\d+)*%?"
     rf"|[^\W\d_]{{0,2}}{MASK}+[^\W\d_]?"
-    rf"|[{_BOXES}]\s?[^\s{_BOXES}]{{1,2}}"
+    rf"|[{_BOXES}]\s?[^\s{_BOXES}]"
 )
 # Latin words and codes do not break either (「TaipeiON」「CEDAW」): they set a column's
 # narrowest width, but need no markup.
