@@ -149,19 +149,31 @@ def pdf_tokens(pages: list[str]) -> Counter:
                    for t, whole in tokens.split(column) if whole)
 
 
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                   r"([^<]*)</word>")
+
+
 def narrow_columns(path: Path) -> list[str]:
-    """Text stacked one or two characters a line: three lines or more of a block so short."""
+    """Text stacked one or two characters a line: three words or more so short, each alone
+    on its line in its column (no word follows within a space's width), each right under
+    the one before (a line apart, less than a table row) at the same left edge."""
     out = subprocess.run([PDFTOTEXT, "-bbox-layout", str(path), "-"], capture_output=True,
                          text=True, check=True).stdout
-    found = set()
-    for block in re.findall(r"<block.*?</block>", out, re.S):
-        run: list[str] = []
-        for line in re.findall(r"<line.*?</line>", block, re.S):
-            text = "".join(re.findall(r">([^<]*)</word>", line))
-            run = run + [text] if 0 < len(text) <= 2 else []
-            if len(run) >= 3:
-                found.add("|".join(run))
-    return sorted(found)
+    found = []
+    for page in re.findall(r"<page.*?</page>", out, re.S):
+        words = [(float(x), float(top), float(right), float(bottom), text)
+                 for x, top, right, bottom, text in _WORD.findall(page)]
+        alone = [w for w in words if 0 < len(w[4]) <= 2 and not any(
+            abs(o[1] - w[1]) < 1 and 0 <= o[0] - w[2] <= 6 for o in words)]
+        for x, top, _, bottom, text in alone:
+            chain = [text]
+            while below := [w for w in alone if abs(w[0] - x) <= 3
+                            and 0 < w[1] - top <= 1.6 * (bottom - top)]:
+                x, top, _, bottom, text = below[0]
+                chain.append(text)
+            if len(chain) >= 3:
+                found.append("|".join(chain))
+    return sorted(set(found))
 
 
 @needs_pdf
