@@ -56,7 +56,7 @@ def test_tokens_are_found_and_the_pieces_give_the_text_back():
     pieces = tokens.split(text)
     assert "".join(p for p, _ in pieces) == text
     assert [p for p, whole in pieces if whole] == [
-        "64.29%", "72/112", "7,500", "師梁○妤", "歐陽○明", "112/08/28", "☐ 職工"]
+        "64.29%", "72/112", "7,500", "師梁○妤", "歐陽○明", "112/08/28", "☐ 職"]
     assert [p for p, whole in tokens.split("1. 一、本年度") if whole] == ["1."]
     # Plain digits never break: they need no markup.
     assert tokens.split("alert(1)") == [("alert(1)", False)]
@@ -65,7 +65,8 @@ def test_tokens_are_found_and_the_pieces_give_the_text_back():
 def test_a_texts_narrowest_width_is_its_longest_token_or_word():
     assert tokens.narrowest("辦理日期") == 1.0
     assert tokens.narrowest("初次提報審查 112/08/28") == pytest.approx(9 * 0.55)
-    assert tokens.narrowest("☐ CEDAW ☑ 性別") == pytest.approx(1 + 0.55 + 2)  # 「☑ 性別」
+    assert tokens.narrowest("☐ CEDAW ☑ 性別") == pytest.approx(5 * 0.55)  # 「CEDAW」
+    assert tokens.narrowest("☑ 性別") == pytest.approx(1 + 0.55 + 1)  # 「☑ 性」
     assert tokens.widest("甲乙\n甲乙丙 12") == pytest.approx(3 + 3 * 0.55)
 
 
@@ -166,7 +167,7 @@ def test_tokens_are_kept_whole_in_the_odt():
              if s.get(q("text:style-name")) == "GS_20_Token"]
     # In running text a name's characters are joined (LibreOffice breaks between any two
     # ideographs); alone in its cell the name stays plain, its column being wide enough.
-    assert spans == ["64.29%", "師\u2060梁\u2060○\u2060妤", "7,500", "☐\u00a0職工", "梁○妤"]
+    assert spans == ["64.29%", "師\u2060梁\u2060○\u2060妤", "7,500", "☐\u00a0職", "梁○妤"]
     token = next(s for s in styles.iter(q("style:style"))
                  if s.get(q("style:name")) == "GS_20_Token")
     props = token.find(q("style:text-properties"))
@@ -197,7 +198,7 @@ def test_page_table_cards_on_a_phone_and_widths_on_a_desktop():
     assert '<th scope="row"><span' not in page and '<th scope="row">1.</th>' in page
     shares = [float(w) for w in re.findall(r'<col style="width:([\d.]+)%">', page)]
     assert len(shares) == 10 and sum(shares) == pytest.approx(100, abs=0.2)
-    assert '<span class="gs-nw">☑ 一般</span>' in page
+    assert '<span class="gs-nw">☑ 一</span>般公務人員' in page
     assert '<span class="gs-name">系尤○涵</span>' in page
     # A table of figures keeps its form and its own width.
     small = html.render(gender())
@@ -219,3 +220,21 @@ def test_the_css_has_the_cards_and_the_no_wrap_spans():
     assert ".gs-stack td[data-label]::before { content: attr(data-label)" in css
     assert ".gs-table .gs-name, .gs-table .gs-nw { white-space: nowrap; }" in css
     assert "keep-all" not in css
+
+
+# ---------------------------------------------------------------- the production date
+
+
+def test_committee_pages_give_their_production_time_in_roc_years():
+    from datetime import datetime
+
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from genderstats.pipeline.publish import notebook_to_html
+
+    nb = new_notebook(cells=[new_markdown_cell("## 一、甲")])
+    page = notebook_to_html(nb, title="報告", year=112, built=datetime(2024, 2, 22, 9, 30))
+    stamp = '<time class="gs-roc" datetime="2024-02-22 09:30">113/02/22 09:30</time>'
+    assert f"<dt>產製時間</dt><dd>{stamp}</dd>" in page
+    assert f"臺北市政府資訊局・{stamp} 產製" in page
+    assert "2024-02-22 09:30<" not in page

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import datetime
 from functools import singledispatch
 from typing import Any
 
@@ -34,6 +35,7 @@ from genderstats.present.model import (
 )
 from genderstats.present.tokens import is_name, split
 from genderstats.privacy import escape
+from genderstats.years import roc_date
 
 __all__ = ["Html", "render", "render_chart", "with_contents", "NARROW_MEDIA"]
 
@@ -281,16 +283,33 @@ def _own_numbers(page: str) -> str:
     return _ITEM.sub(mark, page)
 
 
+# A time the page template writes for people to read in ROC years: 「115/12/06 14:05」.
+_ROC_TIME = re.compile(r'(<time class="gs-roc" datetime="([^"<>]+)">)[^<]*(</time>)')
+
+
+def _roc_times(page: str) -> str:
+    """``page`` with each ``gs-roc`` time shown as the pages write dates (the ``datetime``
+    attribute keeps the ISO form for machines)."""
+    def roc(match: re.Match[str]) -> str:
+        try:
+            when = datetime.fromisoformat(match.group(2))
+        except ValueError:
+            return match.group(0)
+        return f"{match.group(1)}{roc_date(when, time=True)}{match.group(3)}"
+
+    return _ROC_TIME.sub(roc, page)
+
+
 def with_contents(page: str) -> str:
-    """A published page with the table of contents of its h2 headings where the template
-    marks it (``<!--gs-toc-->``; none for fewer than three headings), and no second number
-    on list items that carry their own."""
+    """A published page finished: the table of contents of its h2 headings where the
+    template marks it (``<!--gs-toc-->``; none for fewer than three headings), no second
+    number on list items that carry their own, and its times in ROC years."""
     headings = _HEADING.findall(page)
     if len(headings) < 3:
-        return _own_numbers(page.replace("<!--gs-toc-->", ""))
+        return _roc_times(_own_numbers(page.replace("<!--gs-toc-->", "")))
     items = "".join(
         f'<li><a href="#{hid}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>'
         for hid, text in headings
     )
     toc = f'<nav class="gs-toc" aria-label="目錄"><h2>目錄</h2><ol>{items}</ol></nav>'
-    return _own_numbers(page.replace("<!--gs-toc-->", toc, 1))
+    return _roc_times(_own_numbers(page.replace("<!--gs-toc-->", toc, 1)))
