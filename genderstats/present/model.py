@@ -291,8 +291,9 @@ class Table(Block):
     @property
     def figures_only(self) -> bool:
         """Whether the body holds only figures beside its row headers (類別 × 男／女／其他／
-        合計): such a table keeps its form on any screen."""
-        return all(c.numeric or c.header or not c.text.strip() or c.marks
+        合計), or words as short as a figure (「符合」): such a table keeps its form on any
+        screen."""
+        return all(c.numeric or c.header or c.marks or tokens.widest(c.text) <= MIN_TEXT_EM
                    for r in self.rows for c in r.cells)
 
 
