@@ -68,6 +68,7 @@ CELL_PADDING_EM = 1.4
 PHONE_EM = 22.0
 TALL = 2.5
 
+
 @singledispatch
 def render(block: Any) -> str:
     """``block`` as HTML. A block this renderer does not know is an error, never text."""
@@ -267,7 +268,7 @@ _HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link".*?</a>)?
 
 
 # A list item's own number at its start: 「一、」「(一)」「（二）」「1.」「2、」.
-OWN_NUMBER = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]"
+_OWN_NUMBER = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]"
                         r"|\d+[.、．])")
 _ITEM = re.compile(r"<li>((?:<[^>]+>)*)")
 
@@ -277,7 +278,7 @@ def _own_numbers(page: str) -> str:
     ``gs-own-number``, which the page's CSS leaves unnumbered."""
     def mark(match: re.Match[str]) -> str:
         rest = page[match.end():match.end() + 12]
-        return (f'<li class="gs-own-number">{match.group(1)}' if OWN_NUMBER.match(rest)
+        return (f'<li class="gs-own-number">{match.group(1)}' if _OWN_NUMBER.match(rest)
                 else match.group(0))
 
     return _ITEM.sub(mark, page)

@@ -95,10 +95,6 @@ class PageGeometry:
 
 
 PAGE = PageGeometry()
-# The table font's em (TABLE_SIZE, 9.5 pt) and each cell's padding and rules, in cm.
-TABLE_EM_CM = 9.5 / 72 * 2.54
-# (with a little slack: a bold header is set a hair wider than it is measured).
-CELL_PADDING_CM = 2 * 0.08 + 0.02 + 0.1
 # Between the characters of a masked name: LibreOffice breaks between any two ideographs,
 # also in a span it is told not to hyphenate, unless they are joined.
 WORD_JOINER = "\u2060"
@@ -113,6 +109,11 @@ NOTE_COLOR = "#4a4a4a"
 BODY_SIZE = "11pt"
 TABLE_SIZE = "9.5pt"
 NOTE_SIZE = "9pt"
+CELL_PAD_CM = 0.08
+# The table font's em, and what a column needs beside its text: the padding on both sides,
+# the rules, and a little slack (a bold header is set a hair wider than it is measured).
+TABLE_EM_CM = float(TABLE_SIZE.removesuffix("pt")) / 72 * 2.54
+CELL_PADDING_CM = 2 * CELL_PAD_CM + 0.02 + 0.1
 HEADING_SIZES = {1: "18pt", 2: "15pt", 3: "13pt", 4: "12pt", 5: "11pt", 6: "11pt"}
 
 # A fixed time for every zip entry: the same document gives the same bytes.
@@ -280,7 +281,7 @@ class OdtRenderer:
         row = self._add(Style(name="GS_row", family="table-row"), automatic=True)
         # A row is never split across pages; the header rows repeat on the next page.
         row.addElement(TableRowProperties(keeptogether="always"))
-        pad = {"padding": "0.08cm", "verticalalign": "middle"}
+        pad = {"padding": f"{CELL_PAD_CM}cm", "verticalalign": "middle"}
         for name, props in {
             "GS_cell": {"border": BORDER},
             "GS_head": {"border": BORDER, "backgroundcolor": HEAD_BG},
