@@ -33,7 +33,7 @@ from genderstats.present.model import (
     Table,
     layout,
 )
-from genderstats.present.tokens import is_name, split
+from genderstats.present.tokens import is_figure, is_name, split
 from genderstats.privacy import escape
 from genderstats.years import roc_date
 
@@ -87,11 +87,12 @@ def _heading(block: Heading) -> str:
 
 
 def _prose(text: str) -> str:
-    """Escaped text with each token kept whole on one line (masked names as ``gs-name``,
-    figures, dates and item numbers as ``gs-nw``)."""
+    """Escaped text with each masked name (``gs-name``) and check box with its label's
+    first character (``gs-nw``) kept whole on one line; figures need no span, browsers do
+    not break them."""
     return "".join(
         (f'<span class="{"gs-name" if is_name(piece) else "gs-nw"}">{escape(piece)}</span>'
-         if whole else escape(piece))
+         if whole and not is_figure(piece) else escape(piece))
         for piece, whole in split(text))
 
 

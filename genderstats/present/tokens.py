@@ -1,9 +1,10 @@
 """The words a line must never break: figures, dates, masked names, item numbers, ☐ marks.
 
 A reader who sees 「64.|29%」, 「7,5|00 元」, 「112/0|8/28」 or 「梁○|妤」 misreads them, so
-every renderer keeps these tokens whole: the HTML renderer wraps them in a no-wrap span, the
-ODF renderer in a character style LibreOffice does not break (see
-:mod:`genderstats.present.odf`). The same tokens give a table column its narrowest width
+every renderer keeps these tokens whole: the ODF renderer sets them in a character style
+LibreOffice does not break (see :mod:`genderstats.present.odf`); the HTML renderer wraps the
+names and check boxes in a no-wrap span (browsers already keep figures whole). The same
+tokens give a table column its narrowest width
 (:meth:`genderstats.present.model.Table.column_widths`).
 
 >>> [text for text, whole in split("實體課程參訓率為 64.29%，講師梁○妤，於112/08/28辦理") if whole]
@@ -19,7 +20,7 @@ import unicodedata
 
 from genderstats.privacy import MASK
 
-__all__ = ["TOKEN", "split", "is_name", "em_width", "narrowest", "widest"]
+__all__ = ["TOKEN", "split", "is_figure", "is_name", "em_width", "narrowest", "widest"]
 
 # Alternatives, first match wins:
 # - an item number that opens the text (「1.」「(2)」);
@@ -36,6 +37,7 @@ TOKEN = re.compile(
     rf"|[^\W\d_]{{0,2}}{MASK}+[^\W\d_]?"
     rf"|[{_BOXES}]\s?[^\s{_BOXES}]"
 )
+_FIGURE = re.compile(r"\(?[\d,./:\-]+[%)]?")
 # Latin words and codes do not break either (「TaipeiON」「CEDAW」): they set a column's
 # narrowest width, but need no markup.
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-_'’]*")
@@ -62,6 +64,13 @@ def split(text: str) -> list[tuple[str, bool]]:
     if pos < len(text):
         out.append((text[pos:], False))
     return out
+
+
+def is_figure(token: str) -> bool:
+    """Whether ``token`` is a figure, a date or an item number: digits and their separators
+    only, which browsers never break (Unicode line breaking keeps 「64.29%」 whole); a
+    masked name or a check box needs keeping whole by the renderer."""
+    return _FIGURE.fullmatch(token.strip()) is not None
 
 
 def is_name(token: str) -> bool:
