@@ -193,13 +193,14 @@ def test_a_document_ending_in_a_table_ends_in_a_paragraph_that_takes_no_room():
 def test_page_table_cards_on_a_phone_and_widths_on_a_desktop():
     page = html.render(courses())
     assert 'class="gs-table gs-fill gs-wide gs-stack"' in page
-    # Browsers keep a figure whole by themselves; a name and a check box need a span.
+    # Browsers keep a figure whole by themselves; a name needs a span, a check box a
+    # no-break space.
     assert '<td data-label="辦理日期">112/09/01</td>' in page
     assert '<td class="gs-num" data-label="時數">3</td>' in page
     assert '<th scope="row"><span' not in page and '<th scope="row">1.</th>' in page
     shares = [float(w) for w in re.findall(r'<col style="width:([\d.]+)%">', page)]
     assert len(shares) == 10 and sum(shares) == pytest.approx(100, abs=0.2)
-    assert '<span class="gs-nw">☑ 一</span>般公務人員' in page
+    assert '<td data-label="訓練對象">☑\u00a0一般公務人員 ☑\u00a0高階公務人員' in page
     assert '<span class="gs-name">系尤○涵</span>' in page
     # A table of figures keeps its form and its own width.
     small = html.render(gender())
@@ -219,7 +220,7 @@ def test_list_items_with_their_own_numbers_are_not_numbered_again():
 def test_the_css_has_the_cards_and_the_no_wrap_spans():
     css = (Path(html.__file__).parents[1] / "templates" / "tables.css").read_text("utf-8")
     assert ".gs-stack td[data-label]::before { content: attr(data-label)" in css
-    assert ".gs-table .gs-name, .gs-table .gs-nw { white-space: nowrap; }" in css
+    assert ".gs-table .gs-name { white-space: nowrap; }" in css
     # Text in cells wraps between any two characters; only column labels keep whole words.
     rules = re.findall(r"([^{}/]*)\{[^{}]*keep-all", css)
     assert [r.strip() for r in rules] == [".gs-table:not(.gs-fill) thead th",

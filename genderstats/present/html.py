@@ -87,13 +87,18 @@ def _heading(block: Heading) -> str:
 
 
 def _prose(text: str) -> str:
-    """Escaped text with each masked name (``gs-name``) and check box with its label's
-    first character (``gs-nw``) kept whole on one line; figures need no span, browsers do
-    not break them."""
-    return "".join(
-        (f'<span class="{"gs-name" if is_name(piece) else "gs-nw"}">{escape(piece)}</span>'
-         if whole and not is_figure(piece) else escape(piece))
-        for piece, whole in split(text))
+    """Escaped text with each masked name kept whole on one line in a ``gs-name`` span and
+    each check box joined to its label by a no-break space (「☐ 職工」); figures need
+    nothing, browsers do not break them."""
+    return "".join(_kept(piece) if whole else escape(piece) for piece, whole in split(text))
+
+
+def _kept(token: str) -> str:
+    if is_name(token):
+        return f'<span class="gs-name">{escape(token)}</span>'
+    if is_figure(token):
+        return escape(token)
+    return escape(token.replace(" ", "\u00a0"))
 
 
 @render.register

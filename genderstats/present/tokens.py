@@ -30,7 +30,7 @@ __all__ = ["TOKEN", "split", "is_figure", "is_name", "em_width", "narrowest", "w
 #   (privacy.mask_name keeps only a name's last character after them): 「王○明」「歐陽○明」
 #   「司○○○如」「J○n」;
 # - a check box and the first character of its label (「☐ 基」: the label itself may wrap).
-_BOXES = "☐☑□■"
+_BOXES = "☐☑□"
 TOKEN = re.compile(
     r"^\s*\(?\d{1,3}[.)](?!\d)"
     r"|\d+(?:[,./:\-]\d+)*%?"
