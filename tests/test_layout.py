@@ -4,13 +4,17 @@ on landscape pages in the ODT and as cards on a phone; no blank last page."""
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 
+from genderstats.pipeline import pdf
 from genderstats.present import html, odf, tokens
 from genderstats.present.model import Cell, Document, Paragraph, Row, Section, Table
 
@@ -106,8 +110,8 @@ def test_column_labels_join_a_group_and_its_column():
 # ---------------------------------------------------------------- the ODT
 
 
-def content(document: Document) -> ET.Element:
-    with zipfile.ZipFile(__import__("io").BytesIO(odf.odt_bytes(document))) as z:
+def content(document: Document) -> tuple[ET.Element, ET.Element]:
+    with zipfile.ZipFile(io.BytesIO(odf.odt_bytes(document))) as z:
         return ET.fromstring(z.read("content.xml")), ET.fromstring(z.read("styles.xml"))
 
 
@@ -243,3 +247,25 @@ def test_committee_pages_give_their_production_time_in_roc_years():
     assert f"<dt>產製時間</dt><dd>{stamp}</dd>" in page
     assert f"臺北市政府資訊局・{stamp} 產製" in page
     assert "2024-02-22 09:30<" not in page
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None or pdf.find_soffice() is None,
+                    reason="LibreOffice 或 pdftotext 未安裝")
+def test_a_table_that_fills_its_last_page_leaves_no_blank_page_after_it(tmp_path):
+    """Rows added one by one until the table fills a page and runs onto the next: at one
+    count it ends right at the foot of the page, where Writer's own closing paragraph
+    would start a blank one."""
+    for rows in range(18, 34):
+        table = Table.from_rows("名單", [["序號", "姓名", "說明"]],
+                                [[str(n), "王○明", "委員"] for n in range(rows)])
+        path = tmp_path / f"{rows}.pdf"
+        pdf.write_pdf(pdf.convert(odf.odt_bytes(Document("報告", (Paragraph("前文"), table)))),
+                      path)
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        pages = text.split("\f")[:-1]
+        blank = [n for n, page in enumerate(pages, start=1)
+                 if not [line for line in page.splitlines() if line.strip()
+                         and not re.search(r"第 \d+ 頁，共 \d+ 頁", line)]]
+        assert blank == [], (rows, len(pages))
