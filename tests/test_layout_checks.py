@@ -33,11 +33,12 @@ needs_pdf = pytest.mark.skipif(
     pdfmod.find_soffice() is None or PDFTOTEXT is None,
     reason="LibreOffice 或 pdftotext 未安裝（sudo apt-get install libreoffice-writer-nogui "
            "poppler-utils）")
-browser_only = [pytest.mark.browser, pytest.mark.skipif(
-    CHROMIUM is None, reason="Chromium 未安裝（sudo apt-get install chromium）")]
+needs_chromium = pytest.mark.skipif(CHROMIUM is None,
+                                    reason="Chromium 未安裝（sudo apt-get install chromium）")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TITLE = "推動性別平等工作成果報告"
+MASK = "○"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 LONG_PAGES = ["annual-report", "gender-equality-task-force"]
@@ -197,8 +198,6 @@ def test_no_table_column_is_one_or_two_characters_wide_in_the_pdf(built):
     assert narrow_columns(built["out"] / "annual-report.pdf") == []
 
 
-MASK = "○"
-
 # ---------------------------------------------------------------- the pages in Chromium
 
 
@@ -225,10 +224,10 @@ CARDS = """() => [...document.querySelectorAll('table.gs-stack')].map(t => {
 })"""
 
 
+@pytest.mark.browser
+@needs_chromium
 @pytest.mark.parametrize("width", [1280, 390])
 def test_every_table_column_is_on_screen(browser, built, width):
-    if CHROMIUM is None:
-        pytest.skip("Chromium 未安裝")
     for name in built["pages"]:
         page = browser.new_page(viewport={"width": width, "height": 800 if width > 400 else 844})
         try:
@@ -251,7 +250,3 @@ def test_every_table_column_is_on_screen(browser, built, width):
             assert all(not t.startswith("112年自辦訓練") for t in outside), name
         finally:
             page.close()
-
-
-for _mark in browser_only:
-    test_every_table_column_is_on_screen = _mark(test_every_table_column_is_on_screen)
