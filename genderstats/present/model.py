@@ -244,18 +244,22 @@ class Table(Block):
 
     def column_bounds(self) -> list[tuple[float, float]]:
         """Each column's (narrowest, natural) width in em of the table font, from its own
-        cells: the narrowest keeps every token (date, figure, masked name, 「1.」) and up to
-        four characters of any text whole; the natural one sets every line unbroken.
+        cells: the narrowest keeps every token (date, figure, masked name, 「1.」) whole, a
+        short text in the body (「數位策略中心」) on one line, and four characters a line of
+        a longer one or of a column label; the natural one sets every line unbroken.
         Spanning cells are left to the columns they span."""
         grid = self.grid
         bounds = [(1.0, 1.0)] * (len(grid[0]) if grid else 0)
-        for line in grid:
+        for number, line in enumerate(grid):
+            in_body = number >= len(self.head)
             for col, placed in enumerate(line):
                 cell = placed.cell
                 if cell is None or cell.colspan > 1 or not cell.text.strip():
                     continue
                 natural = tokens.widest(cell.text)
-                narrow = max(tokens.narrowest(cell.text), min(natural, MIN_TEXT_EM))
+                whole = (natural if natural <= WHOLE_TEXT_EM and in_body
+                         else min(natural, MIN_TEXT_EM))
+                narrow = max(tokens.narrowest(cell.text), whole)
                 low, high = bounds[col]
                 bounds[col] = (max(low, narrow), max(high, natural))
         return bounds
@@ -300,6 +304,8 @@ class Table(Block):
 # Text is never set narrower than four characters a line (「辦理日期」「男性人數」), whatever
 # the room: narrower, a column reads one or two characters per line.
 MIN_TEXT_EM = 4.0
+# A body text up to six characters is a name or a title: it is not broken (「性平聯絡/人」).
+WHOLE_TEXT_EM = 6.0
 # The share of its room a table's narrowest columns may take before it counts as crowded.
 CROWDED = 0.8
 
