@@ -18,10 +18,12 @@ from typing import Any
 
 import pandas as pd
 
+from genderstats.present import tokens
+
 __all__ = [
     "Block", "Heading", "Paragraph", "ItemList", "Findings", "Group", "Section", "Slot",
     "Document",
-    "Cell", "Row", "Table", "blocks_of",
+    "Cell", "Row", "Table", "Placed", "layout", "blocks_of",
 ]
 
 
@@ -219,6 +221,152 @@ class Table(Block):
 
     def __repr__(self) -> str:
         return f"{self.caption}\n{self.frame.to_string()}"
+
+    @property
+    def grid(self) -> list[list[Placed]]:
+        """The head and body rows as a rectangular grid (see :func:`layout`)."""
+        return layout((*self.head, *self.rows))
+
+    @property
+    def column_labels(self) -> tuple[str, ...]:
+        """Each column's header as one line (「程序參與方式／研商會議」 under a group), for a
+        body cell shown away from its column (a card on a phone)."""
+        grid = layout(self.head)
+        labels = []
+        for col in range(len(grid[0]) if grid else 0):
+            parts: list[str] = []
+            for row in range(len(grid)):
+                cell = _owner(grid, row, col)
+                if cell is not None and cell.text and cell.text not in parts:
+                    parts.append(cell.text)
+            labels.append("／".join(parts))
+        return tuple(labels)
+
+    def column_bounds(self) -> list[tuple[float, float]]:
+        """Each column's (narrowest, natural) width in em of the table font, from its own
+        cells: the narrowest keeps every token (date, figure, masked name, 「1.」) whole, a
+        short text in the body (「數位策略中心」) on one line, and four characters a line of
+        a longer one or of a column label; the natural one sets every line unbroken.
+        Spanning cells are left to the columns they span."""
+        grid = self.grid
+        bounds = [(1.0, 1.0)] * (len(grid[0]) if grid else 0)
+        for number, line in enumerate(grid):
+            in_body = number >= len(self.head)
+            for col, placed in enumerate(line):
+                cell = placed.cell
+                if cell is None or cell.colspan > 1 or not cell.text.strip():
+                    continue
+                natural = tokens.widest(cell.text)
+                whole = (natural if natural <= WHOLE_TEXT_EM and in_body
+                         else min(natural, MIN_TEXT_EM))
+                narrow = max(tokens.narrowest(cell.text), whole)
+                low, high = bounds[col]
+                bounds[col] = (max(low, narrow), max(high, natural))
+        return bounds
+
+    def column_widths(self, available: float, padding: float = 0.0) -> tuple[float, ...]:
+        """Each column's width (em, ``padding`` included) in ``available`` em: the natural
+        widths when they fit (the room left shared in their proportion); else the narrowest
+        widths plus the room left shared by how much each column's text wants; when even
+        the narrowest do not fit, the narrowest scaled down (:meth:`fits` says so first)."""
+        bounds = [(low + padding, high + padding) for low, high in self.column_bounds()]
+        if not bounds:
+            return ()
+        lows = [b[0] for b in bounds]
+        highs = [b[1] for b in bounds]
+        if sum(highs) <= available:
+            return tuple(h * available / sum(highs) for h in highs)
+        if sum(lows) <= available:
+            room = available - sum(lows)
+            wants = [h - lo for lo, h in bounds]
+            return tuple(lo + room * w / sum(wants) for lo, w in zip(lows, wants, strict=True))
+        return tuple(lo * available / sum(lows) for lo in lows)
+
+    def fits(self, available: float, padding: float = 0.0) -> bool:
+        """Whether every column fits ``available`` em at its narrowest width."""
+        return sum(low + padding for low, _ in self.column_bounds()) <= available + 1e-9
+
+    def crowded(self, available: float, padding: float = 0.0) -> bool:
+        """Whether the narrowest columns take more than ``CROWDED`` of ``available`` em:
+        set there, the table would read as a column of two-word lines (a page gives it
+        more room: a landscape page, the window's width)."""
+        return not self.fits(CROWDED * available, padding)
+
+    @property
+    def figures_only(self) -> bool:
+        """Whether the body holds only figures beside its row headers (類別 × 男／女／其他／
+        合計), or words as short as a figure (「符合」): such a table keeps its form on any
+        screen."""
+        return all(c.numeric or c.header or c.marks or tokens.widest(c.text) <= MIN_TEXT_EM
+                   for r in self.rows for c in r.cells)
+
+
+# Text is never set narrower than four characters a line (「辦理日期」「男性人數」), whatever
+# the room: narrower, a column reads one or two characters per line.
+MIN_TEXT_EM = 4.0
+# A body text up to six characters is a name or a title: it is not broken (「性平聯絡/人」).
+WHOLE_TEXT_EM = 6.0
+# The share of its room a table's narrowest columns may take before it counts as crowded.
+CROWDED = 0.8
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A cell at its grid position, or a position covered by a span (``cell`` None)."""
+
+    cell: Cell | None
+
+
+def layout(rows: tuple[Row, ...]) -> list[list[Placed]]:
+    """The rows as a rectangular grid: each span's other positions are covered cells.
+
+    ODF needs one ``table:table-cell`` or ``table:covered-table-cell`` per position, where
+    HTML leaves the spanned positions out; short rows are padded with empty cells.
+
+    >>> grid = layout((Row((Cell("a", colspan=2, rowspan=2), Cell("b"))), Row((Cell("c"),))))
+    >>> [[p.cell.text if p.cell else "·" for p in line] for line in grid]
+    [['a', '·', 'b'], ['·', '·', 'c']]
+    """
+    occupied: set[tuple[int, int]] = set()
+    placed: list[dict[int, Cell]] = []
+    width = 0
+    for r, row in enumerate(rows):
+        line: dict[int, Cell] = {}
+        col = 0
+        for cell in row.cells:
+            while (r, col) in occupied:
+                col += 1
+            line[col] = cell
+            for dr in range(max(1, cell.rowspan)):
+                for dc_ in range(max(1, cell.colspan)):
+                    occupied.add((r + dr, col + dc_))
+            col += max(1, cell.colspan)
+        placed.append(line)
+        width = max(width, col)
+    # A row span may reach further right than any row's own cells.
+    width = max([width, *(c + 1 for _, c in occupied)])
+    grid: list[list[Placed]] = []
+    for r, line in enumerate(placed):
+        cells = []
+        for col in range(width):
+            if col in line:
+                cells.append(Placed(line[col]))
+            elif (r, col) in occupied:
+                cells.append(Placed(None))
+            else:
+                cells.append(Placed(Cell("")))
+        grid.append(cells)
+    return grid
+
+
+def _owner(grid: list[list[Placed]], row: int, col: int) -> Cell | None:
+    """The cell that covers position (``row``, ``col``): itself, or the span over it."""
+    for r in range(row, -1, -1):
+        for c in range(col, -1, -1):
+            cell = grid[r][c].cell
+            if cell is not None and r + cell.rowspan > row and c + cell.colspan > col:
+                return cell
+    return None
 
 
 def blocks_of(items: Iterable[Any]) -> list[Any]:

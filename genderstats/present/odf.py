@@ -18,7 +18,6 @@ import io
 import os
 import re
 import tempfile
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from functools import singledispatchmethod
@@ -58,11 +57,13 @@ from genderstats.present.model import (
     Heading,
     ItemList,
     Paragraph,
-    Row,
+    Placed,
     Section,
     Slot,
     Table,
+    layout,
 )
+from genderstats.present.tokens import is_name, split
 
 __all__ = ["MIMETYPE", "PAGE", "OdtRenderer", "layout", "odt_bytes", "render_odt"]
 
@@ -88,8 +89,16 @@ class PageGeometry:
     def text_width_cm(self) -> float:
         return self.width_cm - 2 * self.margin_cm
 
+    @property
+    def landscape_text_width_cm(self) -> float:
+        return self.height_cm - 2 * self.margin_cm
+
 
 PAGE = PageGeometry()
+# Between the characters of a masked name: LibreOffice breaks between any two ideographs,
+# also in a span it is told not to hyphenate, unless they are joined.
+WORD_JOINER = "\u2060"
+NO_BREAK_SPACE = "\u00a0"
 
 # Colours as in templates/tables.css: header #e6ebf1, borders #767676, notes #4a4a4a.
 HEAD_BG = "#e6ebf1"
@@ -100,6 +109,11 @@ NOTE_COLOR = "#4a4a4a"
 BODY_SIZE = "11pt"
 TABLE_SIZE = "9.5pt"
 NOTE_SIZE = "9pt"
+CELL_PAD_CM = 0.08
+# The table font's em, and what a column needs beside its text: the padding on both sides,
+# the rules, and a little slack (a bold header is set a hair wider than it is measured).
+TABLE_EM_CM = float(TABLE_SIZE.removesuffix("pt")) / 72 * 2.54
+CELL_PADDING_CM = 2 * CELL_PAD_CM + 0.02 + 0.1
 HEADING_SIZES = {1: "18pt", 2: "15pt", 3: "13pt", 4: "12pt", 5: "11pt", 6: "11pt"}
 
 # A fixed time for every zip entry: the same document gives the same bytes.
@@ -128,60 +142,6 @@ def _bold() -> dict[str, str]:
     return {"fontweight": "bold", "fontweightasian": "bold", "fontweightcomplex": "bold"}
 
 
-def _display_width(text: str) -> int:
-    """Width in half-width units (a CJK character counts two), for column proportions."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-@dataclass(frozen=True)
-class _Placed:
-    """A cell at its grid position, or a position covered by a span (``cell`` None)."""
-
-    cell: Cell | None
-
-
-def layout(rows: tuple[Row, ...]) -> list[list[_Placed]]:
-    """The rows as a rectangular grid: each span's other positions are covered cells.
-
-    ODF needs one ``table:table-cell`` or ``table:covered-table-cell`` per position, where
-    HTML leaves the spanned positions out; short rows are padded with empty cells.
-
-    >>> grid = layout((Row((Cell("a", colspan=2, rowspan=2), Cell("b"))), Row((Cell("c"),))))
-    >>> [[p.cell.text if p.cell else "·" for p in line] for line in grid]
-    [['a', '·', 'b'], ['·', '·', 'c']]
-    """
-    occupied: set[tuple[int, int]] = set()
-    placed: list[dict[int, Cell]] = []
-    width = 0
-    for r, row in enumerate(rows):
-        line: dict[int, Cell] = {}
-        col = 0
-        for cell in row.cells:
-            while (r, col) in occupied:
-                col += 1
-            line[col] = cell
-            for dr in range(max(1, cell.rowspan)):
-                for dc_ in range(max(1, cell.colspan)):
-                    occupied.add((r + dr, col + dc_))
-            col += max(1, cell.colspan)
-        placed.append(line)
-        width = max(width, col)
-    # A row span may reach further right than any row's own cells.
-    width = max([width, *(c + 1 for _, c in occupied)])
-    grid: list[list[_Placed]] = []
-    for r, line in enumerate(placed):
-        cells = []
-        for col in range(width):
-            if col in line:
-                cells.append(_Placed(line[col]))
-            elif (r, col) in occupied:
-                cells.append(_Placed(None))
-            else:
-                cells.append(_Placed(Cell("")))
-        grid.append(cells)
-    return grid
-
-
 class OdtRenderer:
     """Builds one ODF text document from model blocks (one renderer per document)."""
 
@@ -191,6 +151,8 @@ class OdtRenderer:
         self._tables = 0
         self._figures = 0
         self._col_styles: dict[str, Style] = {}
+        # The elements (caption, table, note) of each table set on a landscape page.
+        self._landscape: set[int] = set()
         self._styles()
         self._page()
         self._meta()
@@ -280,6 +242,24 @@ class OdtRenderer:
         self._para_style("Footer", "Footer", parent="Standard", **{"class": "extra"},
                          para={"textalign": "center", "marginbottom": "0cm"}, text=note)
 
+        # Figures, dates and masked names: LibreOffice's Chinese line breaking cuts them
+        # anywhere (「64.|29%」, 「112/0|8/28」); as text of no language it keeps them whole.
+        token = Style(name="GS_20_Token", displayname="GS Token", family="text")
+        token.addElement(TextProperties(language="zxx", country="none", languageasian="zxx",
+                                        countryasian="none", hyphenate="false"))
+        self.doc.styles.addElement(token)
+        # Empty paragraphs that take no room and turn the page: to landscape before a wide
+        # table (and the headings over it), back to portrait after it.
+        flat = {"margintop": "0cm", "marginbottom": "0cm", "lineheight": "0.05cm"}
+        tiny = _sized("1pt")
+        self._para_style("GS_20_Landscape", "GS Landscape", masterpagename="GS_20_Landscape",
+                         para=flat, text=tiny)
+        self._para_style("GS_20_Portrait", "GS Portrait", masterpagename="Standard",
+                         para=flat, text=tiny)
+        # Writer ends a document that ends in a table with an empty body-size paragraph,
+        # which a page-filling table pushes onto a blank last page: this one takes no room.
+        self._para_style("GS_20_End", "GS End", para=flat, text=tiny)
+
         bullets = ListStyle(name="GS_20_Bullets", displayname="GS Bullets")
         level = ListLevelStyleBullet(level=1, bulletchar="•")
         level.addElement(ListLevelProperties(spacebefore="0.2cm", minlabelwidth="0.5cm"))
@@ -293,13 +273,15 @@ class OdtRenderer:
                       wrap="none", verticalpos="top", verticalrel="baseline",
                       horizontalpos="center", horizontalrel="paragraph"))
         self._add(Style(name="Graphics", displayname="Graphics", family="graphic"))
-        table = self._add(Style(name="GS_table", family="table"), automatic=True)
-        table.addElement(TableProperties(width=f"{PAGE.text_width_cm:.2f}cm", align="margins",
-                                         margintop="0cm", marginbottom="0.15cm"))
+        for name, width in (("GS_table", PAGE.text_width_cm),
+                            ("GS_table_landscape", PAGE.landscape_text_width_cm)):
+            table = self._add(Style(name=name, family="table"), automatic=True)
+            table.addElement(TableProperties(width=f"{width:.2f}cm", align="margins",
+                                             margintop="0cm", marginbottom="0.15cm"))
         row = self._add(Style(name="GS_row", family="table-row"), automatic=True)
         # A row is never split across pages; the header rows repeat on the next page.
         row.addElement(TableRowProperties(keeptogether="always"))
-        pad = {"padding": "0.08cm", "verticalalign": "middle"}
+        pad = {"padding": f"{CELL_PAD_CM}cm", "verticalalign": "middle"}
         for name, props in {
             "GS_cell": {"border": BORDER},
             "GS_head": {"border": BORDER, "backgroundcolor": HEAD_BG},
@@ -309,18 +291,28 @@ class OdtRenderer:
             cell.addElement(TableCellProperties(**pad, **props))
 
     def _page(self) -> None:
-        layout_ = PageLayout(name="GS_A4")
+        """A4 portrait pages (master page ``Standard``) and landscape ones for wide tables,
+        both with the title and page numbers in the footer."""
+        for name, master_name, display, width, height, orientation in (
+                ("GS_A4", "Standard", "Standard", PAGE.width_cm, PAGE.height_cm, "portrait"),
+                ("GS_A4_landscape", "GS_20_Landscape", "Landscape", PAGE.height_cm,
+                 PAGE.width_cm, "landscape")):
+            self._master(name, master_name, display, width, height, orientation)
+
+    def _master(self, name: str, master_name: str, display: str, width: float,
+                height: float, orientation: str) -> None:
+        layout_ = PageLayout(name=name)
         margin = f"{PAGE.margin_cm:.1f}cm"
         layout_.addElement(PageLayoutProperties(
-            pagewidth=f"{PAGE.width_cm:.1f}cm", pageheight=f"{PAGE.height_cm:.1f}cm",
-            printorientation="portrait", margintop=margin, marginbottom="1.4cm",
+            pagewidth=f"{width:.1f}cm", pageheight=f"{height:.1f}cm",
+            printorientation=orientation, margintop=margin, marginbottom="1.4cm",
             marginleft=margin, marginright=margin, writingmode="lr-tb"))
         footer_style = FooterStyle()
         footer_style.addElement(HeaderFooterProperties(minheight="0.6cm", margintop="0.4cm"))
         layout_.addElement(footer_style)
         self.doc.automaticstyles.addElement(layout_)
 
-        master = MasterPage(name="Standard", pagelayoutname=layout_)
+        master = MasterPage(name=master_name, displayname=display, pagelayoutname=layout_)
         footer = Footer()
         line = otext.P(stylename="Footer")
         teletype.addTextToElement(line, f"{self.title}　第 ")
@@ -339,9 +331,21 @@ class OdtRenderer:
     # ------------------------------------------------------------------ blocks
 
     def _text(self, element: Any, text: str) -> Any:
+        """``text`` into ``element``, each token that must stay whole in a GS Token span."""
         # teletype turns tabs, line breaks and runs of spaces into their ODF elements.
         clean = _NOT_XML.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
-        teletype.addTextToElement(element, clean)
+        pieces = split(clean)
+        for piece, whole in pieces:
+            if not whole:
+                teletype.addTextToElement(element, piece)
+                continue
+            span = otext.Span(stylename="GS_20_Token")
+            # A name alone in its cell needs no joiners: its column is at least as wide as
+            # the name (Table.column_bounds), and the plain name stays searchable.
+            joined = is_name(piece) and len(pieces) > 1
+            piece = piece.replace(" ", NO_BREAK_SPACE)  # 「☐ 基礎」: the mark and its label
+            teletype.addTextToElement(span, WORD_JOINER.join(piece) if joined else piece)
+            element.addElement(span)
         return element
 
     def _p(self, text: str, style: str = "Text_20_body") -> Any:
@@ -357,9 +361,32 @@ class OdtRenderer:
         return self._text(heading, text)
 
     def add(self, block: Any) -> None:
-        """Append ``block`` (and what it contains) to the document body."""
-        for element in self.elements(block):
+        """Append ``block`` (and what it contains) to the document body: after a landscape
+        table the pages turn back to portrait, and the body never ends in a table."""
+        elements = self.elements(block)
+        wide = self._on_landscape(elements)
+        for pos, element in enumerate(elements):
+            if wide[pos] and (pos == 0 or not wide[pos - 1]):
+                self.doc.text.addElement(otext.P(stylename="GS_20_Landscape"))
             self.doc.text.addElement(element)
+            if wide[pos] and pos + 1 < len(elements) and not wide[pos + 1]:
+                self.doc.text.addElement(otext.P(stylename="GS_20_Portrait"))
+        if elements and elements[-1].qname == otable.Table().qname:
+            self.doc.text.addElement(otext.P(stylename="GS_20_End"))
+
+    def _on_landscape(self, elements: list[Any]) -> list[bool]:
+        """Which of ``elements`` go on landscape pages: each wide table with its caption and
+        note, and the headings just over it (a heading never ends a page alone), so that
+        wide tables under consecutive headings share their landscape pages."""
+        heading = otext.H(outlinelevel=1).qname
+        wide = [id(e) in self._landscape for e in elements]
+        for pos in range(len(elements) - 1, 0, -1):
+            if wide[pos] and not wide[pos - 1]:
+                back = pos - 1
+                while back >= 0 and elements[back].qname == heading:
+                    wide[back] = True
+                    back -= 1
+        return wide
 
     @singledispatchmethod
     def elements(self, block: Any) -> list[Any]:
@@ -416,28 +443,20 @@ class OdtRenderer:
 
     # ------------------------------------------------------------------ tables
 
-    def _column_style(self, weight: int, total: int) -> str:
-        width = PAGE.text_width_cm * weight / total
-        key = f"{width:.2f}"
+    def _column_style(self, width_cm: float) -> str:
+        key = f"{width_cm:.2f}"
         if key not in self._col_styles:
             style = Style(name=f"GS_col_{len(self._col_styles) + 1}", family="table-column")
             style.addElement(TableColumnProperties(columnwidth=f"{key}cm",
-                                                   relcolumnwidth=f"{round(weight * 100)}*"))
+                                                   relcolumnwidth=f"{round(width_cm * 1000)}*"))
             self._col_styles[key] = self._add(style, automatic=True)
         return self._col_styles[key].getAttribute("name")
 
-    def _weights(self, grid: list[list[_Placed]]) -> list[int]:
-        """Column proportions from the widest single-column text, within bounds so that a
-        long sentence does not squeeze the figures beside it."""
-        if not grid:
-            return []
-        widths = [4] * len(grid[0])
-        for line in grid:
-            for col, placed in enumerate(line):
-                cell = placed.cell
-                if cell is not None and cell.colspan == 1:
-                    widths[col] = max(widths[col], min(_display_width(cell.text), 36))
-        return widths
+    @staticmethod
+    def landscape(block: Table) -> bool:
+        """Whether ``block`` goes on a landscape page: it would be crowded on a portrait one
+        (:meth:`Table.crowded`)."""
+        return block.crowded(PAGE.text_width_cm / TABLE_EM_CM, CELL_PADDING_CM / TABLE_EM_CM)
 
     def _cell(self, cell: Cell, in_head: bool, total: bool) -> Any:
         heading = cell.header or "corner" in cell.marks
@@ -464,7 +483,7 @@ class OdtRenderer:
         element.addElement(paragraph)
         return element
 
-    def _row(self, placed: list[_Placed], in_head: bool, total: bool) -> Any:
+    def _row(self, placed: list[Placed], in_head: bool, total: bool) -> Any:
         row = otable.TableRow(stylename="GS_row")
         for p in placed:
             row.addElement(otable.CoveredTableCell() if p.cell is None
@@ -475,16 +494,20 @@ class OdtRenderer:
     def _(self, block: Table) -> list[Any]:
         self._tables += 1
         grid = layout((*block.head, *block.rows))
-        out = [self._p(block.caption, "Table")] if block.caption else []
         if not grid:
             # ODF has no table without a cell: an empty table is its caption and note only.
+            out = [self._p(block.caption, "Table")] if block.caption else []
             return out + ([self._p(block.note, "GS_20_Note")] if block.note else [])
+        wide = self.landscape(block)
+        out = [self._p(block.caption, "Table")] if block.caption else []
         head_grid, body_grid = grid[:len(block.head)], grid[len(block.head):]
-        table = otable.Table(name=f"表格{self._tables}", stylename="GS_table")
-        weights = self._weights(grid)
-        for weight in weights:
+        table = otable.Table(name=f"表格{self._tables}",
+                             stylename="GS_table_landscape" if wide else "GS_table")
+        text_width = PAGE.landscape_text_width_cm if wide else PAGE.text_width_cm
+        for width in block.column_widths(text_width / TABLE_EM_CM,
+                                         CELL_PADDING_CM / TABLE_EM_CM):
             table.addElement(otable.TableColumn(
-                stylename=self._column_style(weight, sum(weights))))
+                stylename=self._column_style(width * TABLE_EM_CM)))
         if head_grid:
             # Header rows repeat at the top of every page the table runs onto.
             header = otable.TableHeaderRows()
@@ -496,6 +519,8 @@ class OdtRenderer:
         out.append(table)
         if block.note:
             out.append(self._p(block.note, "GS_20_Note"))
+        if wide:
+            self._landscape.update(id(e) for e in out)
         return out
 
     # ------------------------------------------------------------------ figures
