@@ -42,7 +42,8 @@ def test_header_has_department_title_year_build_date_and_sources():
     assert "<title>委員會&lt;性別&gt;統計｜112年（2023）｜臺北市政府資訊局</title>" in page
     assert '<p class="gs-dept">臺北市政府資訊局</p>' in page
     assert "<dd>112年（2023）</dd>" in page
-    assert "<dd>2024-02-22 09:30</dd>" in page
+    assert ('<dd><time class="gs-roc" datetime="2024-02-22 09:30">113/02/22 09:30</time></dd>'
+            in page)
     assert "<li>委員名單（112年）</li>" in page
     # A file path (the old form of a source) is for staff, never for the committee.
     assert "committee_members.csv" not in page and "檔案日期" not in page

@@ -43,6 +43,7 @@ from genderstats.present.model import (
     Table,
 )
 from genderstats.stats import format_count, format_pct, has_column
+from genderstats.years import roc_date
 
 __all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "Inputs", "load_inputs", "figures",
            "build", "Report", "PARTS"]
@@ -327,10 +328,7 @@ def _date(value: Any, *, pad: bool = True) -> str:
     """A date as the form writes it: 「112/08/28」 (``pad=False``: 「112/8/28」)."""
     if value is None or pd.isna(value):
         return ""
-    ts = pd.Timestamp(value)
-    if pad:
-        return f"{ts.year - 1911}/{ts.month:02d}/{ts.day:02d}"
-    return f"{ts.year - 1911}/{ts.month}/{ts.day}"
+    return roc_date(pd.Timestamp(value).date(), pad=pad)
 
 
 def _text(value: Any) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from genderstats import config
-from genderstats.years import year_label
+from genderstats.years import roc_date, year_label
 
 # Staff wording (the staff page); the committee sees COMMITTEE_LABELS.
 STATUS_LABELS = {"ok": "已產製", "unchanged": "未變更（沿用上次結果）", "failed": "產製失敗",
@@ -49,10 +49,11 @@ def other_years(out: Path) -> list[int]:
 
 
 def when(iso: str | None) -> str:
-    """An ISO timestamp as 「2024-01-31 14:05」, or 「—」 when there is none."""
+    """An ISO timestamp as the pages write dates, 「113/01/31 14:05」; 「—」 when there is
+    none."""
     if not iso:
         return "—"
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+    return roc_date(datetime.fromisoformat(iso), time=True)
 
 
 def environment(out: Path | None = None) -> Any:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from genderstats.privacy import MASK
+from genderstats.names import MASK
 
 __all__ = ["TOKEN", "split", "is_figure", "is_name", "em_width", "narrowest", "widest"]
 
@@ -27,7 +27,7 @@ __all__ = ["TOKEN", "split", "is_figure", "is_name", "em_width", "narrowest", "w
 # - a figure: digits joined by , . / : - (「2,526」「64.29%」「112/08/28」「113-116」「16/17」)
 #   with a trailing %;
 # - a masked name: up to two letters (a compound surname), the ○ marks, at most one letter
-#   (privacy.mask_name keeps only a name's last character after them): 「王○明」「歐陽○明」
+#   (names.mask_name keeps only a name's last character after them): 「王○明」「歐陽○明」
 #   「司○○○如」「J○n」;
 # - a check box and the first character of its label (「☐ 基」: the label itself may wrap).
 _BOXES = "☐☑□"
