@@ -33,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -1141,7 +1141,9 @@ def indicators_frame_rows(year: int, reports: list[Report],
 
 # OWASP "CSV injection": a spreadsheet runs a text cell starting with these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMERIC_COLUMNS = {"year", "count", "share"}
+
+# The committee's table: the same rows as indicators.csv, in words and printed figures.
+TABLE_COLUMNS = ("年度", "報告", "表格", "類別", "性別", "人數", "比例")
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -1151,22 +1153,48 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def write_indicators(path: Path, rows: list[dict[str, Any]]) -> None:
-    """``indicators.csv`` in UTF-8 with BOM so Excel on Windows shows the Chinese."""
+def _write_spreadsheet(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A CSV in UTF-8 with BOM and CRLF, so Excel on Windows shows the Chinese."""
     import csv
     import io
 
     from genderstats.pipeline.publish import write_atomic
 
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=INDICATOR_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        share = row.get("share")
-        cells = {k: (row.get(k) if k in _NUMERIC_COLUMNS else spreadsheet_safe(row.get(k)))
-                 for k in INDICATOR_COLUMNS}
-        writer.writerow({**cells, "share": "" if share is None else repr(float(share))})
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
     write_atomic(path, "\ufeff" + buf.getvalue())
+
+
+def write_indicators(path: Path, rows: list[dict[str, Any]]) -> None:
+    """``indicators.csv``, for the statistics office: code ids and unrounded shares."""
+    def cells(row: dict[str, Any]) -> list[Any]:
+        share = row.get("share")
+        return [*(spreadsheet_safe(row.get(k)) for k in INDICATOR_COLUMNS[:-1]),
+                "" if share is None else repr(float(share))]
+
+    _write_spreadsheet(path, INDICATOR_COLUMNS, (cells(row) for row in rows))
+
+
+def _printed(value: Any, number: Callable[[Any], str]) -> Any:
+    """A figure as the pages print it (``number``); a recorded text stays text, made safe."""
+    if value is None or isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value)
+    return spreadsheet_safe(str(value))
+
+
+def write_table(path: Path, rows: list[dict[str, Any]], reports: list[Report]) -> None:
+    """The committee's table of ``rows`` (:func:`indicators_frame_rows`): Chinese headers,
+    report titles, counts 「2,676」 and shares 「77.88%」 as the pages print them."""
+    from genderstats.stats import format_count, format_pct
+
+    titles = {r.id: r.title for r in reports}
+    _write_spreadsheet(path, TABLE_COLUMNS, (
+        [row["year"], *(spreadsheet_safe(v) for v in (titles[row["report"]], row.get("table"),
+                                                       row.get("category"), row.get("gender"))),
+         _printed(row.get("count"), format_count), _printed(row.get("share"), format_pct)]
+        for row in rows))
 
 
 def _documents(out: Path, rid: str, status: str, last: dict[str, Any]) -> dict[str, Any]:
@@ -1181,7 +1209,8 @@ def _documents(out: Path, rid: str, status: str, last: dict[str, Any]) -> dict[s
 def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str, dict[str, Any]],
                   results: dict[str, ReportResult], started: datetime, finished: datetime,
                   notes: Sequence[str] = (), data_dir: Path = config.DATA_DIR) -> None:
-    """indicators.csv, manifest.json and index.html for the year, each written atomically.
+    """indicators.csv, the committee's table, manifest.json, staff.html and index.html for the
+    year, each written atomically.
 
     ``notes`` (staff page and manifest) say what the build had to do without; paths are
     shown relative to ``data_dir`` (see ``public_paths``).
@@ -1191,11 +1220,13 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     ``unbuilt`` and no links.
     """
     from genderstats.pipeline.environment import lock_hash
-    from genderstats.pipeline.index import render_index
+    from genderstats.pipeline.index import TABLE_NAME, render_index
     from genderstats.pipeline.publish import write_atomic
     from genderstats.pipeline.staff_page import render_staff
 
-    write_indicators(out / "indicators.csv", indicators_frame_rows(year, reports, states))
+    rows = indicators_frame_rows(year, reports, states)
+    write_indicators(out / "indicators.csv", rows)
+    write_table(out / TABLE_NAME, rows, reports)
     shown = PublicPaths(data_dir, out)
     entries = []
     for report in reports:
