@@ -1197,6 +1197,33 @@ def write_table(path: Path, rows: list[dict[str, Any]], reports: list[Report]) -
         for row in rows))
 
 
+def _table_key(rows: list[dict[str, Any]], reports: list[Report],
+               states: dict[str, dict[str, Any]]) -> str:
+    """What the committee's table depends on: the rows, the titles and the reports' cache keys
+    (which change with the package, so with the formatters)."""
+    keys = [(states.get(r.id, {}).get("last_good") or {}).get("key") for r in reports]
+    payload = [rows, [[r.id, r.title] for r in reports], keys]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def write_table_if_changed(out: Path, name: str, rows: list[dict[str, Any]],
+                           reports: list[Report], states: dict[str, dict[str, Any]]) -> None:
+    """:func:`write_table` unless ``out/name`` is the one written for the same rows.
+
+    Formatting imports pandas, which an unchanged rebuild otherwise never loads. The table on
+    disk must still hash as written, so an edited or damaged file is written again.
+    """
+    memo = out / STATE_DIR / "table.json"
+    key = _table_key(rows, reports, states)
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        kept = json.loads(memo.read_text(encoding="utf-8"))
+        if kept["key"] == key and kept["sha256"] == file_sha256(out / name):
+            return
+    write_table(out / name, rows, reports)
+    with contextlib.suppress(OSError):
+        _write_json(memo, {"key": key, "sha256": file_sha256(out / name)})
+
+
 def _documents(out: Path, rid: str, status: str, last: dict[str, Any]) -> dict[str, Any]:
     """The manifest's links to a report's ODT and PDF, and why there is no PDF."""
     if status == "unbuilt" or not (out / f"{rid}.odt").is_file():
@@ -1226,7 +1253,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
 
     rows = indicators_frame_rows(year, reports, states)
     write_indicators(out / "indicators.csv", rows)
-    write_table(out / TABLE_NAME, rows, reports)
+    write_table_if_changed(out, TABLE_NAME, rows, reports, states)
     shown = PublicPaths(data_dir, out)
     entries = []
     for report in reports:
