@@ -119,3 +119,15 @@ def test_sample_year_table_reads_as_the_pages(sample_build, sample_indicators):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert LINK in index and "indicators.csv" not in index
     assert '<a href="indicators.csv">' in (out / "staff.html").read_text(encoding="utf-8")
+
+
+def test_a_record_cannot_name_another_year_or_report(tmp_path):
+    from genderstats.pipeline.build import indicators_frame_rows
+
+    recorded = {"report": "=cmd", "year": "=1+1", "table": "表", "category": "甲",
+                "gender": "男", "count": 3, "share": 1.0}
+    rows = indicators_frame_rows(112, [_report("s", "訓練")],
+                                 {"s": {"last_good": {"indicators": [recorded]}}})
+    assert rows == [{**recorded, "year": 112, "report": "s"}]
+    write_table(tmp_path / "t.csv", rows, [_report("s", "訓練")])
+    assert _read(tmp_path / "t.csv")[1] == ["112", "訓練", "表", "甲", "男", "3", "100.00%"]

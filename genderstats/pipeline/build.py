@@ -1130,12 +1130,15 @@ def _mtime(path: str) -> int | None:
 
 def indicators_frame_rows(year: int, reports: list[Report],
                           states: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every recorded count of the year's published pages, in registry order."""
+    """Every recorded count of the year's published pages, in registry order.
+
+    The year and the report are the build's: a notebook's record cannot name others.
+    """
     rows = []
     for report in reports:
         last = states.get(report.id, {}).get("last_good") or {}
         for row in last.get("indicators", []):
-            rows.append({"year": year, "report": report.id, **row})
+            rows.append({**row, "year": year, "report": report.id})
     return rows
 
 
