@@ -291,7 +291,7 @@ def test_index_lists_every_report_with_status_and_link(sample_build):
     for report in published_reports():
         assert f'<a href="{report.id}.html">{report.title}</a>' in index
     assert index.count("已產製") == len(REPORT_IDS)
-    assert 'href="indicators.csv"' in index
+    assert 'href="tables.csv"' in index and "indicators.csv" not in index
 
 
 @pytest.mark.slow

@@ -51,8 +51,8 @@ def test_index_lists_status_key_figures_and_links_previous_years(tmp_path: Path)
     assert "<title>112年（2023）性別統計報告一覽｜臺北市政府資訊局</title>" in page
     assert '<td data-label="重點數字">130班、2,676人次，女性77.88%</td>' in page
     assert page.count("已產製") == len(published_reports())
-    assert ('<a href="indicators.csv" download>各報告的分性別人數與比例（CSV 檔，可用 Excel 開啟）'
-            "</a>") in page
+    assert ('<a href="tables.csv" download="112年性別統計表.csv">各報告的分性別人數與比例'
+            "（CSV，可用 Excel 開啟）</a>") in page
     assert '<a href="../111/index.html">111年（2022）</a>' in page
     assert '<a href="../110/index.html">110年（2021）</a>' in page
     assert "../109/" not in page

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -1130,18 +1130,23 @@ def _mtime(path: str) -> int | None:
 
 def indicators_frame_rows(year: int, reports: list[Report],
                           states: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every recorded count of the year's published pages, in registry order."""
+    """Every recorded count of the year's published pages, in registry order.
+
+    The year and the report are the build's: a notebook's record cannot name others.
+    """
     rows = []
     for report in reports:
         last = states.get(report.id, {}).get("last_good") or {}
         for row in last.get("indicators", []):
-            rows.append({"year": year, "report": report.id, **row})
+            rows.append({**row, "year": year, "report": report.id})
     return rows
 
 
 # OWASP "CSV injection": a spreadsheet runs a text cell starting with these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMERIC_COLUMNS = {"year", "count", "share"}
+
+# The committee's table: the same rows as indicators.csv, in words and printed figures.
+TABLE_COLUMNS = ("年度", "報告", "表格", "類別", "性別", "人數", "比例")
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -1151,22 +1156,75 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def write_indicators(path: Path, rows: list[dict[str, Any]]) -> None:
-    """``indicators.csv`` in UTF-8 with BOM so Excel on Windows shows the Chinese."""
+def _write_spreadsheet(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A CSV in UTF-8 with BOM and CRLF, so Excel on Windows shows the Chinese."""
     import csv
     import io
 
     from genderstats.pipeline.publish import write_atomic
 
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=INDICATOR_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        share = row.get("share")
-        cells = {k: (row.get(k) if k in _NUMERIC_COLUMNS else spreadsheet_safe(row.get(k)))
-                 for k in INDICATOR_COLUMNS}
-        writer.writerow({**cells, "share": "" if share is None else repr(float(share))})
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
     write_atomic(path, "\ufeff" + buf.getvalue())
+
+
+def write_indicators(path: Path, rows: list[dict[str, Any]]) -> None:
+    """``indicators.csv``, for the statistics office: code ids and unrounded shares."""
+    def cells(row: dict[str, Any]) -> list[Any]:
+        share = row.get("share")
+        return [*(spreadsheet_safe(row.get(k)) for k in INDICATOR_COLUMNS[:-1]),
+                "" if share is None else repr(float(share))]
+
+    _write_spreadsheet(path, INDICATOR_COLUMNS, (cells(row) for row in rows))
+
+
+def _printed(value: Any, number: Callable[[Any], str]) -> Any:
+    """A figure as the pages print it (``number``); a recorded text stays text, made safe."""
+    if value is None or isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value)
+    return spreadsheet_safe(str(value))
+
+
+def write_table(path: Path, rows: list[dict[str, Any]], reports: list[Report]) -> None:
+    """The committee's table of ``rows`` (:func:`indicators_frame_rows`): Chinese headers,
+    report titles, counts 「2,676」 and shares 「77.88%」 as the pages print them."""
+    from genderstats.stats import format_count, format_pct
+
+    titles = {r.id: r.title for r in reports}
+    _write_spreadsheet(path, TABLE_COLUMNS, (
+        [row["year"], *(spreadsheet_safe(v) for v in (titles[row["report"]], row.get("table"),
+                                                       row.get("category"), row.get("gender"))),
+         _printed(row.get("count"), format_count), _printed(row.get("share"), format_pct)]
+        for row in rows))
+
+
+def _table_key(rows: list[dict[str, Any]], reports: list[Report],
+               states: dict[str, dict[str, Any]]) -> str:
+    """What the committee's table depends on: the rows, the titles and the reports' cache keys
+    (which change with the package, so with the formatters)."""
+    keys = [(states.get(r.id, {}).get("last_good") or {}).get("key") for r in reports]
+    payload = [rows, [[r.id, r.title] for r in reports], keys]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def write_table_if_changed(out: Path, name: str, rows: list[dict[str, Any]],
+                           reports: list[Report], states: dict[str, dict[str, Any]]) -> None:
+    """:func:`write_table` unless ``out/name`` is the one written for the same rows.
+
+    Formatting imports pandas, which an unchanged rebuild otherwise never loads. The table on
+    disk must still hash as written, so an edited or damaged file is written again.
+    """
+    memo = out / STATE_DIR / "table.json"
+    key = _table_key(rows, reports, states)
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        kept = json.loads(memo.read_text(encoding="utf-8"))
+        if kept["key"] == key and kept["sha256"] == file_sha256(out / name):
+            return
+    write_table(out / name, rows, reports)
+    with contextlib.suppress(OSError):
+        _write_json(memo, {"key": key, "sha256": file_sha256(out / name)})
 
 
 def _documents(out: Path, rid: str, status: str, last: dict[str, Any]) -> dict[str, Any]:
@@ -1181,7 +1239,8 @@ def _documents(out: Path, rid: str, status: str, last: dict[str, Any]) -> dict[s
 def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str, dict[str, Any]],
                   results: dict[str, ReportResult], started: datetime, finished: datetime,
                   notes: Sequence[str] = (), data_dir: Path = config.DATA_DIR) -> None:
-    """indicators.csv, manifest.json and index.html for the year, each written atomically.
+    """indicators.csv, the committee's table, manifest.json, staff.html and index.html for the
+    year, each written atomically.
 
     ``notes`` (staff page and manifest) say what the build had to do without; paths are
     shown relative to ``data_dir`` (see ``public_paths``).
@@ -1191,11 +1250,13 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     ``unbuilt`` and no links.
     """
     from genderstats.pipeline.environment import lock_hash
-    from genderstats.pipeline.index import render_index
+    from genderstats.pipeline.index import TABLE_NAME, render_index
     from genderstats.pipeline.publish import write_atomic
     from genderstats.pipeline.staff_page import render_staff
 
-    write_indicators(out / "indicators.csv", indicators_frame_rows(year, reports, states))
+    rows = indicators_frame_rows(year, reports, states)
+    write_indicators(out / "indicators.csv", rows)
+    write_table_if_changed(out, TABLE_NAME, rows, reports, states)
     shown = PublicPaths(data_dir, out)
     entries = []
     for report in reports:

@@ -19,6 +19,15 @@ STATUS_LABELS = {"ok": "已產製", "unchanged": "未變更（沿用上次結果
 DONE = {"ok", "unchanged"}
 NOT_DONE_LABEL = "本報告尚未完成"
 COMMITTEE_LABELS = {"ok": "已產製", "unchanged": "已產製"}
+# The committee's table of counts and shares (``build.write_table``). An ASCII name needs no
+# percent-encoding in the link and survives every web server, file share and zip tool; the
+# index offers it for saving under a Chinese name (:func:`table_download`).
+TABLE_NAME = "tables.csv"
+
+
+def table_download(year: int) -> str:
+    """The name a browser saves the committee's table under: 「112年性別統計表.csv」."""
+    return f"{year}年性別統計表.csv"
 
 
 def _has_published_report(year_dir: Path) -> bool:
@@ -138,6 +147,8 @@ def render_index(out: Path, manifest: dict[str, Any]) -> str:
         year=year,
         year_label=year_label(year),
         reports=[committee_row(e) for e in manifest["reports"]],
+        table=TABLE_NAME,
+        table_download=table_download(year),
         finished=when(manifest.get("finished")),
         other_years=other_years(out),
         css=page_css(),
