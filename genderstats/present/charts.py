@@ -47,7 +47,7 @@ from PIL import Image
 from genderstats import fonts
 from genderstats.config import GENDERS, TOTAL
 from genderstats.present.canvas import ChartCanvas
-from genderstats.privacy import masked, printable
+from genderstats.privacy import masked, printable, protection_of
 
 __all__ = [
     "GENDER_COLORS",
@@ -75,9 +75,13 @@ MISSING_LABEL = "無資料"
 
 DPI = 200
 WIDTH_IN = 7.5
-# The phone rendition: the same type sizes on a narrower figure, so that at a 390 px screen
-# (≈ 366 px of content) the smallest label (9 pt) shows at 9 × 366 / (72 × 3.9) ≈ 11.7 CSS px.
+# The phone rendition: the same type sizes on a narrower figure. report.css shows it at most
+# as wide as the page's content: on a 390 px screen 390 − 2 × .75rem = 366 CSS px (the figure
+# has no side margin, the image max-width 100%). PHONE_CONTENT_PX assumes 358 (1rem each
+# side) to leave room for a wider padding. A size of s pt then shows at
+# s × 358 / (72 × 3.9) ≈ 1.27 s CSS px: the smallest label, 9 pt, at 11.5 px.
 NARROW_WIDTH_IN = 3.9
+PHONE_CONTENT_PX = 358
 MAX_PNG_BYTES = 250_000
 EDGE_IN = 0.1  # white margin around every chart
 PALETTE_COLORS = 128
@@ -281,8 +285,18 @@ def _render(fig: Figure) -> bytes:
 
 def _suptitle(fig: Figure, title: str) -> None:
     """The figure title, folded into balanced lines when it is wider than the figure."""
+    fig.suptitle(_title_lines(title, fig.get_figwidth()))
+
+
+def _title_lines(title: str, width_in: float) -> str:
+    """The title folded to the figure's width inside its white margins."""
     size = float(matplotlib.rcParams["figure.titlesize"])
-    fig.suptitle(_fold(title, fig.get_figwidth() * 72 / size))
+    return _fold(title, (width_in - 2 * EDGE_IN) * 72 / size)
+
+
+def _ems(text: str) -> float:
+    """Width of one line of ``text`` in ems: CJK characters one em, others about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
 
 
 def _fold(text: str, em: float) -> str:
@@ -290,17 +304,14 @@ def _fold(text: str, em: float) -> str:
 
     CJK characters are one em, others about half: _fold("一二三四五六", 4) → '一二三\n四五六'.
     """
-    def width(chunk: str) -> float:
-        return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in chunk)
-
-    total = width(text)
+    total = _ems(text)
     if total <= em or em <= 0:
         return text
     lines = math.ceil(total / em)
     target = total / lines
     out, line = [], ""
     for char in text:
-        if line and width(line + char) > target + 0.5 and len(out) < lines - 1:
+        if line and _ems(line + char) > target + 0.5 and len(out) < lines - 1:
             out.append(line)
             line = ""
         line += char
@@ -383,6 +394,31 @@ def _body(table: pd.DataFrame) -> pd.DataFrame:
     if TOTAL in table.index:
         return table.drop(index=TOTAL)
     return table
+
+
+def _left_out(table: pd.DataFrame, unit: str) -> str:
+    """What a chart of ``table`` says about the categories :func:`_body` leaves out:
+    「另有2類因人數未達3人而未顯示，以保護個人隱私。」 ("" when it draws them all). A row hidden
+    only so that a small count cannot be worked out is 「可據以推算」, as the tables say."""
+    protected = protection_of(table)
+    if protected is None:
+        return ""
+    hidden = [k for k in table.index if k != TOTAL and not protected.row_shown(k)]
+    if not hidden:
+        return ""
+    small = [k for k in hidden if any(protected.is_small(k, c) for c in protected.marks.columns)]
+    why = f"人數未達{protected.threshold}{unit}" + ("" if len(small) == len(hidden)
+                                                   else "或可據以推算")
+    return f"另有{len(hidden)}類因{why}而未顯示，以保護個人隱私。"
+
+
+def _noted(caption: str | None, alt: str, note: str) -> tuple[str | None, str]:
+    """The caption and alt text with ``note`` (:func:`_left_out`) after them."""
+    if not note:
+        return caption, alt
+    if caption:
+        caption = caption + ("" if caption.endswith("。") else "。") + note
+    return caption or note, alt + note
 
 
 def _count(table: pd.DataFrame, gender: str) -> pd.Series:
@@ -496,6 +532,83 @@ def _row_pick(table: pd.DataFrame, row: Any) -> Any:
 # --------------------------------------------------------------------------- charts
 
 
+RING_WIDTH = 0.38  # of the radius: the hole is 62 % of the ring's diameter
+PHONE_RING = 0.62  # the phone ring's diameter, of the figure's width
+LINE_EMS = 1.45  # a line of the CJK font, in ems
+
+
+def _ring(ax: Axes, drawn: Sequence[str], counts: dict[str, Any],
+          names: dict[str, str] | None) -> None:
+    """The donut's ring on ``ax``, each slice named beside it unless ``names`` is None."""
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if not drawn:
+        ax.pie([1], colors=["#E3E3E3"], startangle=90, wedgeprops={"width": RING_WIDTH})
+        return
+    ax.pie(
+        [counts[g] for g in drawn],
+        colors=[GENDER_COLORS[g] for g in drawn],
+        labels=[names[g] for g in drawn] if names else None,
+        labeldistance=1.1,
+        # A lone full ring would put its label at the bottom, over the note below.
+        startangle=90 if len(drawn) > 1 else 180,
+        counterclock=False,
+        wedgeprops={"width": RING_WIDTH, "edgecolor": "white", "linewidth": 2},
+        textprops={"fontsize": 13, "color": TEXT_COLOR},
+    )
+
+
+def _phone_donut(title: str, drawn: Sequence[str], counts: dict[str, Any],
+                 names: dict[str, str], zero: str, centre: tuple[str, str]) -> Figure:
+    """The phone's donut, laid out by hand from the top: the title; a ring PHONE_RING of the
+    width with the total and what it counts in its hole; one line per slice after its colour
+    (beside the ring they would not fit a phone's width); then ``zero``."""
+    width = _WIDTH.get()
+    folded = _title_lines(title, width)
+    title_h = (folded.count("\n") + 1) * LINE_EMS * float(matplotlib.rcParams["figure.titlesize"])
+    ring = PHONE_RING * width
+    keys_h = len(drawn) * 1.9 * 13 + (LINE_EMS * 12.5 if zero else 0)  # points
+    gap = 0.15
+    height = 2 * EDGE_IN + (title_h + keys_h) / 72 + ring + 2 * gap
+    fig = Figure(figsize=(width, height))
+    fig.suptitle(folded, y=1 - EDGE_IN / height, va="top")
+    bottom = EDGE_IN + keys_h / 72 + gap
+    ax = fig.add_axes(((width - ring) / 2 / width, bottom / height, ring / width, ring / height))
+    _ring(ax, drawn, counts, None)
+    ax.set(xlim=(-1.02, 1.02), ylim=(-1.02, 1.02))  # the ring fills its square
+    _centre_text(ax, centre, (1 - RING_WIDTH) * ring)
+    if drawn:
+        fig.legend(handles=[Patch(color=GENDER_COLORS[g], label=names[g]) for g in drawn],
+                   loc="upper center", bbox_to_anchor=(0.5, (bottom - gap / 2) / height),
+                   fontsize=13, handlelength=1.2, borderaxespad=0, labelspacing=0.5)
+    if zero:
+        fig.text(0.5, EDGE_IN / height, zero, ha="center", va="bottom", fontsize=12.5,
+                 color=TEXT_COLOR)
+    return fig
+
+
+def _centre_text(ax: Axes, centre: tuple[str, str], hole_in: float) -> None:
+    """The total (bold) over what it counts, sized and folded to stay inside a hole
+    ``hole_in`` wide: within its inscribed rectangle of 0.8 × 0.6 of the diameter."""
+    total, label = centre
+    room_w, room_h = 0.8 * hole_in * 72, 0.6 * hole_in * 72  # points
+    # Bold figures run about a tenth wider than the regular ones _ems assumes.
+    big = min(20.0, room_w / (1.1 * max(_ems(total), 1)))
+    small = 12.0
+    lines = _fold(label, room_w / small).split("\n")
+    if len(lines) > 2 or big * LINE_EMS + len(lines) * small * LINE_EMS > room_h:
+        lines = _fold(label, room_w / 10).split("\n")
+        small = 10.0
+    label = "\n".join(lines)
+    block = (big + len(lines) * small) * LINE_EMS
+    scale = 2.04 * (1 - RING_WIDTH) / hole_in / 72  # points to data units (radius 1 of 1.02)
+    top = block / 2 * scale
+    ax.text(0, top - big * LINE_EMS / 2 * scale, total, ha="center", va="center",
+            fontsize=big, fontweight="bold", color=TEXT_COLOR)
+    ax.text(0, top - big * LINE_EMS * scale - len(lines) * small * LINE_EMS / 2 * scale, label,
+            ha="center", va="center", fontsize=small, color=MUTED_COLOR, linespacing=1.2)
+
+
 @_themed
 def donut(
     table: pd.DataFrame,
@@ -527,39 +640,24 @@ def donut(
     counts = {g: _count(one, g).iloc[0] for g in genders}
     shares = {g: _share(one, g).iloc[0] for g in genders}
 
-    narrow = _narrow()
-    # A phone's figure is narrow, and the ring with its side labels is no taller than that.
-    fig = _figure(2.9 if narrow else 4.8)
-    ax = fig.add_subplot()
-    ax.set_aspect("equal")
-    ax.axis("off")
     drawn = [g for g in genders if not _is_missing(counts[g]) and counts[g] > 0]
-    if drawn:
-        wedges, _texts = ax.pie(
-            [counts[g] for g in drawn],
-            colors=[GENDER_COLORS[g] for g in drawn],
-            labels=[f"{g} {_num(counts[g])}{unit} ({_pct(shares[g], digits)})" for g in drawn],
-            labeldistance=1.1,
-            # A lone full ring would put its label at the bottom, over the note below.
-            startangle=90 if len(drawn) > 1 else 180,
-            counterclock=False,
-            wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 2},
-            textprops={"fontsize": 13, "color": TEXT_COLOR},
-        )
+    names = {g: f"{g} {_num(counts[g])}{unit} ({_pct(shares[g], digits)})" for g in drawn}
+    # A gender with no one is the finding (e.g. a group without women): say it on the chart.
+    zero = "、".join(f"{g} 0{unit} (0%)" for g in genders if g not in drawn) if drawn else ""
+    centre = (f"{_num(total, '0')}{unit}", label if drawn else MISSING_LABEL)
+    if _narrow():
+        fig = _phone_donut(title, drawn, counts, names, zero, centre)
     else:
-        ax.pie([1], colors=["#E3E3E3"], startangle=90, wedgeprops={"width": 0.38})
-    missing_genders = [g for g in genders if g not in drawn]
-    ax.text(0, 0.07, f"{_num(total, '0')}{unit}", ha="center", va="center",
-            fontsize=16 if narrow else 22,
-            fontweight="bold", color=TEXT_COLOR, in_layout=False)
-    ax.text(0, -0.22, label if drawn else MISSING_LABEL, ha="center", va="center",
-            fontsize=10 if narrow else 12,
-            color=MUTED_COLOR, in_layout=False)
-    if drawn and missing_genders:
-        # A gender with no one is the finding (e.g. a group without women): say it on the chart.
-        fig.supxlabel("、".join(f"{g} 0{unit} (0%)" for g in missing_genders), fontsize=12.5,
-                      color=TEXT_COLOR)
-    _suptitle(fig, title)
+        fig = _figure(4.8)
+        ax = fig.add_subplot()
+        _ring(ax, drawn, counts, names)
+        if zero:
+            fig.supxlabel(zero, fontsize=12.5, color=TEXT_COLOR)
+        ax.text(0, 0.07, centre[0], ha="center", va="center", fontsize=22,
+                fontweight="bold", color=TEXT_COLOR, in_layout=False)
+        ax.text(0, -0.22, centre[1], ha="center", va="center", fontsize=12,
+                color=MUTED_COLOR, in_layout=False)
+        _suptitle(fig, title)
     png = _render(fig)
 
     if alt is None:
@@ -664,6 +762,7 @@ def grouped_bars(
     data = _data(["項目", *(f"{GENDER_WORDS[g]}{head}" for g in genders)],
                  [[cat, *(label(values[g].iloc[i]) for g in genders)]
                   for i, cat in enumerate(categories)])
+    caption, alt = _noted(caption, alt, _left_out(table, unit))
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
@@ -789,6 +888,7 @@ def stacked_100(
     data = _data(["項目", f"合計{_count_header(unit)}", *(f"{GENDER_WORDS[g]}比例" for g in order)],
                  [[cat, _num(totals.iloc[i]), *(_pct(shares[g].iloc[i], digits) for g in order)]
                   for i, cat in enumerate(categories)])
+    caption, alt = _noted(caption, alt, _left_out(table, unit))
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
@@ -855,6 +955,7 @@ def pyramid(
     data = _data(["項目", *(f"{GENDER_WORDS[g]}{_count_header(unit)}" for g in shown)],
                  [[cat, *(_num(series[g].iloc[i]) for g in shown)]
                   for i, cat in enumerate(categories)])
+    caption, alt = _noted(caption, alt, _left_out(table, unit))
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
