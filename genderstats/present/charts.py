@@ -940,8 +940,9 @@ def pyramid(
                 fontsize=14, fontweight="bold", color=GENDER_COLORS[gender])
     other_total = int(other.sum())
     if other_total > 0:
-        fig.text(0.99, 0.0, f"另有其他性別 {other_total:,}{unit}未列於圖中", ha="right",
-                 va="bottom", fontsize=11, color=MUTED_COLOR)
+        # Under the axis label, with room kept for it by the layout.
+        fig.supxlabel(f"另有其他性別 {other_total:,}{unit}未列於圖中", fontsize=11,
+                      color=MUTED_COLOR)
     _suptitle(fig, title)
     png = _render(fig)
 
