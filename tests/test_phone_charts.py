@@ -44,6 +44,24 @@ def _committee(sample: Path, name: str) -> committees.Composition:
     return committees.composition(members, name, threshold="1/3")
 
 
+def _breakdown_charts(sample: Path) -> Chart:
+    """The data-governance committee's breakdowns as its page draws them; the last one."""
+    comp = _committee(sample, "資料治理委員會")
+    drawn = [charts.stacked_100(b.table, title=f"{comp.label}各{b.spec.label}性別比例"
+                                f"（{b.population}）", rule=comp.threshold, digits=2)
+             for b in comp.breakdowns if b.spec.column != "affiliation"]
+    assert len(drawn) == 2
+    return drawn[-1]
+
+
+def _engineers(sample: Path, column: str) -> Any:
+    """A breakdown of the sample year's onsite engineers, protected as its notebook does."""
+    people = data.load("onsite_engineers", 112, sample)
+    columns = eng.usable_breakdowns(people, ["job_category", "centre", "vendor"])
+    protected = eng.protect(people, columns, 3)[column]
+    return eng.breakdown(people, column, protected=protected)
+
+
 YEARS = pd.DataFrame({"男": [9, 300, 450, 592], "女": [31, 900, 1500, 2084], "其他": [0] * 4},
                      index=pd.Index([109, 110, 111, 112], name="year"))
 YEARS["合計"] = YEARS.sum(axis=1)
@@ -69,6 +87,10 @@ BUILDERS: dict[str, Callable[[Path], Chart]] = {
     "stacked_affiliation": lambda s: charts.stacked_100(
         _committee(s, "資料治理委員會").breakdown("affiliation").table,
         title="資料治理委員會府內、外聘委員性別比例", rule=1 / 3, digits=2),
+    "stacked_breakdowns": lambda s: _breakdown_charts(s),
+    "stacked_vendors_protected": lambda s: charts.stacked_100(
+        carry((part := _engineers(s, "vendor")).table.copy(), part.protected),
+        title="112年駐點工程師各廠商性別比例", rule=1 / 3, digits=2),
     "grouped": lambda _s: charts.grouped_bars(
         gender_table({"51-60歲": (7, 45, 0), "61-70歲": (246, 965, 0), "71-80歲": (272, 733, 0),
                       "80歲以上": (61, 197, 0)}),
@@ -123,8 +145,8 @@ def _inside(inner: Any, outer: Any) -> bool:
 def test_every_text_lies_inside_the_image_on_page_and_phone(
         name: str, sample: Path, drawn: list[dict[str, Any]]) -> None:
     BUILDERS[name](sample)
-    assert len(drawn) == 2
-    for rendition, seen in zip(("page", "phone"), drawn, strict=True):
+    assert drawn and len(drawn) % 2 == 0  # each chart drawn twice: page, then phone
+    for rendition, seen in zip(("page", "phone") * (len(drawn) // 2), drawn, strict=True):
         fig = seen["fig"]
         renderer = fig.canvas.get_renderer()
         assert seen["texts"]
@@ -162,23 +184,20 @@ def test_phone_donut_ring_is_half_the_width_and_its_centre_text_in_the_hole(
 def test_phone_text_is_at_least_11_css_px_at_390_px(
         name: str, sample: Path, drawn: list[dict[str, Any]]) -> None:
     chart = BUILDERS[name](sample)
-    phone = drawn[1]
-    assert phone["png"] == chart.png_narrow
-    width_px, _ = charts.png_size(chart.png_narrow)
-    # Shown at min(its CSS width, the content width of a 390 px screen).
-    shown_px = min(width_px / 2, charts.PHONE_CONTENT_PX)
-    css_px_per_pt = shown_px / (phone["fig"].get_figwidth() * 72)
-    smallest = min(t.get_fontsize() for t in phone["texts"])
-    assert smallest * css_px_per_pt >= 11, f"{name}: {smallest * css_px_per_pt:.1f} CSS px"
+    assert drawn[-1]["png"] == chart.png_narrow
+    for phone in drawn[1::2]:
+        width_px, _ = charts.png_size(phone["png"])
+        # Shown at min(its CSS width, the content width of a 390 px screen).
+        shown_px = min(width_px / 2, charts.PHONE_CONTENT_PX)
+        css_px_per_pt = shown_px / (phone["fig"].get_figwidth() * 72)
+        smallest = min(t.get_fontsize() for t in phone["texts"])
+        assert smallest * css_px_per_pt >= 11, f"{name}: {smallest * css_px_per_pt:.1f} CSS px"
 
 
 def test_chart_of_a_protected_table_says_how_many_categories_are_not_shown(
         sample: Path) -> None:
-    # The 職別 table of the sample year, protected with the others as the notebook does.
-    people = data.load("onsite_engineers", 112, sample)
-    columns = eng.usable_breakdowns(people, ["job_category", "centre", "vendor"])
-    protected = eng.protect(people, columns, 3)["job_category"]
-    part = eng.breakdown(people, "job_category", protected=protected)
+    part = _engineers(sample, "job_category")
+    protected = part.protected
     hidden = [k for k in part.table.index if k != "合計" and not protected.row_shown(k)]
     # 客服工程師 is hidden only so that 專案經理's count cannot be worked out.
     assert hidden == ["客服工程師", "專案經理", "資安工程師", "資料庫管理師"]
