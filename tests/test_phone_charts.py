@@ -91,6 +91,12 @@ BUILDERS: dict[str, Callable[[Path], Chart]] = {
     "stacked_vendors_protected": lambda s: charts.stacked_100(
         carry((part := _engineers(s, "vendor")).table.copy(), part.protected),
         title="112年駐點工程師各廠商性別比例", rule=1 / 3, digits=2),
+    "stacked_long_names": lambda _s: charts.stacked_100(
+        gender_table({"臺北市政府資訊局資料治理委員會外聘專家學者代表": (9, 0, 0),
+                      "群睿資訊股份有限公司": (5, 1, 0)}), title="各類別性別比例", rule=1 / 3),
+    "grouped_long_names_h": lambda _s: charts.grouped_bars(
+        gender_table({"臺北市政府資訊局資料治理委員會外聘專家學者代表": (9, 2, 0),
+                      "群睿資訊股份有限公司": (5, 1, 0)}), title="各類別人數", horizontal=True),
     "grouped": lambda _s: charts.grouped_bars(
         gender_table({"51-60歲": (7, 45, 0), "61-70歲": (246, 965, 0), "71-80歲": (272, 733, 0),
                       "80歲以上": (61, 197, 0)}),

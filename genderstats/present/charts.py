@@ -734,7 +734,7 @@ def grouped_bars(
     else:
         value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     if horizontal:
-        ax.set_yticks(positions, labels=categories)
+        ax.set_yticks(positions, labels=[_category_label(c, 12) for c in categories])
         ax.invert_yaxis()  # first category on top, as in the table
         ax.grid(True, axis="x")
         ax.grid(False, axis="y")
@@ -774,6 +774,32 @@ def _rule_label(rule: float) -> str:
     return _pct(rule)
 
 
+def _segment_labels(shares: dict[str, pd.Series], order: Sequence[str], n_bars: int,
+                    bar_inches: float, digits: int
+                    ) -> tuple[dict[str, list[bool]], list[list[str]]]:
+    """Which shares of a 100%-stacked bar are labelled in their segment, and the others
+    (「男 0%」) per bar, to be named beside it."""
+    inside: dict[str, list[bool]] = {}
+    outside: list[list[str]] = [[] for _ in range(n_bars)]
+    for gender in order:
+        inside[gender] = []
+        for i, share in enumerate(shares[gender]):
+            if _is_missing(share) or pd.isna(share):
+                inside[gender].append(False)
+                continue
+            # A label goes in its segment only if it fits there (a digit ≈ 0.6 em of 12 pt).
+            fits = share * bar_inches >= len(_pct(share, digits)) * 0.6 * 12 / 72 + 0.08
+            inside[gender].append(bool(share >= 0.08 and fits))
+            if not inside[gender][-1] and (share > 0 or gender != "其他"):
+                outside[i].append(f"{gender} {_pct(share, digits)}")
+    return inside, outside
+
+
+def _category_label(name: str, size: float = 12) -> str:
+    """A category name beside the plot, folded to at most 40 % of the figure's width."""
+    return _fold(name, 0.4 * _WIDTH.get() * 72 / size)
+
+
 @_themed
 def stacked_100(
     table: pd.DataFrame,
@@ -804,40 +830,39 @@ def stacked_100(
     shares = {g: _share(body, g).astype(float) for g in order}
 
     narrow = _narrow()
-    # On a phone the category names go above their bars, so the bars get the full width.
-    step = 1.45 if narrow else 1.0
+    bar_inches = _WIDTH.get() - (0.6 if narrow else 3.2)
+    inside, outside = _segment_labels(shares, order, len(categories), bar_inches,
+                                       digits)
+    names = [f"{c} ({_num(totals.iloc[i], '0')}{unit})" for i, c in enumerate(categories)]
+    for i, notes in enumerate(outside):
+        if notes and narrow and not _is_missing(totals.iloc[i]) and totals.iloc[i] > 0:
+            names[i] += "　" + "、".join(notes)
+    # On a phone the category names go above their bars, so the bars get the full width;
+    # a name longer than the plot is wide takes more lines, and its bar more room.
+    names = [_fold(n, (_WIDTH.get() - 0.8) * 72 / 12) if narrow else _category_label(n)
+             for n in names]
+    extra = max((n.count("\n") for n in names), default=0) * 0.45
+    step = 1.45 + extra if narrow else 1.0
     fig = _figure(max(2.6, 1.5 + 0.55 * step * len(categories)))
     ax = fig.add_subplot()
     ypos = np.arange(len(categories)) * step
     left = np.zeros(len(categories))
-    outside: list[list[str]] = [[] for _ in categories]
-    bar_inches = _WIDTH.get() - (0.6 if narrow else 3.2)
     for gender in order:
         widths = shares[gender].fillna(0).to_numpy()
         ax.barh(ypos, widths, 0.62, left=left, color=GENDER_COLORS[gender],
                 edgecolor="white", linewidth=1)
         for i, share in enumerate(shares[gender]):
-            if _is_missing(share) or pd.isna(share):
-                continue
-            # A label goes in its segment only if it fits there (a digit ≈ 0.6 em of 12 pt).
-            fits = share * bar_inches >= len(_pct(share, digits)) * 0.6 * 12 / 72 + 0.08
-            if share >= 0.08 and fits:
+            if inside[gender][i]:
                 # The box in the segment's colour hides the rule line behind the label.
                 ax.text(left[i] + share / 2, ypos[i], _pct(share, digits), ha="center",
                         va="center", fontsize=12, color=text_color_on(GENDER_COLORS[gender]),
                         bbox={"facecolor": GENDER_COLORS[gender], "edgecolor": "none",
                               "pad": 1.5}, zorder=3, in_layout=False)
-            elif share > 0 or gender != "其他":
-                # Too narrow to hold its label (or zero): name it beside the bar instead.
-                outside[i].append(f"{gender} {_pct(share, digits)}")
         left += widths
-    names = [f"{c} ({_num(totals.iloc[i], '0')}{unit})" for i, c in enumerate(categories)]
     for i, notes in enumerate(outside):
         if _is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
             ax.text(0.01, ypos[i], MISSING_LABEL, va="center", fontsize=12, color=MUTED_COLOR)
-        elif notes and narrow:
-            names[i] += "　" + "、".join(notes)
-        elif notes:
+        elif notes and not narrow:
             ax.text(1.015, ypos[i], "、".join(notes), va="center", fontsize=11.5,
                     color=TEXT_COLOR, clip_on=False)
     if narrow:
@@ -847,7 +872,7 @@ def stacked_100(
             ax.text(0, y - 0.36, name, ha="left", va="bottom", fontsize=12, color=TEXT_COLOR,
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=3)
         if len(ypos):  # top to bottom, with room above the first bar for its name
-            ax.set_ylim(ypos[-1] + 0.5, ypos[0] - 1.0)
+            ax.set_ylim(ypos[-1] + 0.5, ypos[0] - 1.0 - extra)
     else:
         ax.set_yticks(ypos, labels=names)
     if not narrow:
@@ -928,7 +953,7 @@ def pyramid(
     ax.set_xlim(-largest * 1.22, largest * 1.22)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{abs(v):,.0f}"))
     ax.axvline(0, color="#444444", linewidth=1)
-    ax.set_yticks(ypos, labels=categories)
+    ax.set_yticks(ypos, labels=[_category_label(c, 12) for c in categories])
     ax.tick_params(axis="y", length=0)
     ax.grid(False, axis="y")
     ax.grid(True, axis="x")
