@@ -734,7 +734,7 @@ def grouped_bars(
     else:
         value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     if horizontal:
-        ax.set_yticks(positions, labels=[_category_label(c, 12) for c in categories])
+        ax.set_yticks(positions, labels=[_category_label(c) for c in categories])
         ax.invert_yaxis()  # first category on top, as in the table
         ax.grid(True, axis="x")
         ax.grid(False, axis="y")
@@ -953,7 +953,7 @@ def pyramid(
     ax.set_xlim(-largest * 1.22, largest * 1.22)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{abs(v):,.0f}"))
     ax.axvline(0, color="#444444", linewidth=1)
-    ax.set_yticks(ypos, labels=[_category_label(c, 12) for c in categories])
+    ax.set_yticks(ypos, labels=[_category_label(c) for c in categories])
     ax.tick_params(axis="y", length=0)
     ax.grid(False, axis="y")
     ax.grid(True, axis="x")
