@@ -155,31 +155,6 @@ def test_chart_renders_cjk_without_missing_glyphs(
     assert len(chart.png) < 100_000 and len(chart.png_narrow) < 100_000
 
 
-def _dpi(png: bytes) -> float:
-    """The resolution a PNG was saved at, from its pHYs chunk (pixels per metre)."""
-    at = png.index(b"pHYs")
-    return int.from_bytes(png[at + 4:at + 8], "big") * 0.0254
-
-
-# A 390 px phone shows ≈ 366 CSS px of content (body padding .75rem each side).
-PHONE_CONTENT_PX = 366
-
-
-@pytest.mark.parametrize("name", list(BUILDERS))
-def test_phone_rendition_labels_are_at_least_11_css_px_at_390_px(
-    name: str, tables: dict[str, pd.DataFrame], spy: list[dict[str, Any]]
-) -> None:
-    chart = BUILDERS[name](tables)
-    narrow = spy[1]
-    assert narrow["png"] == chart.png_narrow
-    width_px, _ = charts.png_size(chart.png_narrow)
-    # Shown at min(its CSS width, the content width); a point is 1/72 in of the PNG's inches.
-    shown_px = min(width_px / 2, PHONE_CONTENT_PX)
-    inches = width_px / _dpi(chart.png_narrow)
-    smallest = min(narrow["sizes"]) / 72 * shown_px / inches
-    assert smallest >= 11, f"{name}: smallest label {smallest:.1f} CSS px on a phone"
-
-
 def test_fold_splits_a_long_title_into_balanced_lines() -> None:
     assert charts._fold("一二三四五六", 4) == "一二三\n四五六"
     assert charts._fold("112年課程各年齡區間參與人次", 30) == "112年課程各年齡區間參與人次"

@@ -47,7 +47,7 @@ from PIL import Image
 from genderstats import fonts
 from genderstats.config import GENDERS, TOTAL
 from genderstats.present.canvas import ChartCanvas
-from genderstats.privacy import masked, printable
+from genderstats.privacy import masked, printable, protection_of
 
 __all__ = [
     "GENDER_COLORS",
@@ -75,9 +75,13 @@ MISSING_LABEL = "無資料"
 
 DPI = 200
 WIDTH_IN = 7.5
-# The phone rendition: the same type sizes on a narrower figure, so that at a 390 px screen
-# (≈ 366 px of content) the smallest label (9 pt) shows at 9 × 366 / (72 × 3.9) ≈ 11.7 CSS px.
+# The phone rendition: the same type sizes on a narrower figure. report.css shows it at most
+# as wide as the page's content: on a 390 px screen 390 − 2 × .75rem = 366 CSS px (the figure
+# has no side margin, the image max-width 100%). PHONE_CONTENT_PX assumes 358 (1rem each
+# side) to leave room for a wider padding. A size of s pt then shows at
+# s × 358 / (72 × 3.9) ≈ 1.27 s CSS px: the smallest label, 9 pt, at 11.5 px.
 NARROW_WIDTH_IN = 3.9
+PHONE_CONTENT_PX = 358
 MAX_PNG_BYTES = 250_000
 EDGE_IN = 0.1  # white margin around every chart
 PALETTE_COLORS = 128
@@ -281,8 +285,18 @@ def _render(fig: Figure) -> bytes:
 
 def _suptitle(fig: Figure, title: str) -> None:
     """The figure title, folded into balanced lines when it is wider than the figure."""
+    fig.suptitle(_title_lines(title, fig.get_figwidth()))
+
+
+def _title_lines(title: str, width_in: float) -> str:
+    """The title folded to the figure's width inside its white margins."""
     size = float(matplotlib.rcParams["figure.titlesize"])
-    fig.suptitle(_fold(title, fig.get_figwidth() * 72 / size))
+    return _fold(title, (width_in - 2 * EDGE_IN) * 72 / size)
+
+
+def _ems(text: str) -> float:
+    """Width of one line of ``text`` in ems: CJK characters one em, others about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
 
 
 def _fold(text: str, em: float) -> str:
@@ -290,17 +304,14 @@ def _fold(text: str, em: float) -> str:
 
     CJK characters are one em, others about half: _fold("一二三四五六", 4) → '一二三\n四五六'.
     """
-    def width(chunk: str) -> float:
-        return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in chunk)
-
-    total = width(text)
+    total = _ems(text)
     if total <= em or em <= 0:
         return text
     lines = math.ceil(total / em)
     target = total / lines
     out, line = [], ""
     for char in text:
-        if line and width(line + char) > target + 0.5 and len(out) < lines - 1:
+        if line and _ems(line + char) > target + 0.5 and len(out) < lines - 1:
             out.append(line)
             line = ""
         line += char
@@ -383,6 +394,31 @@ def _body(table: pd.DataFrame) -> pd.DataFrame:
     if TOTAL in table.index:
         return table.drop(index=TOTAL)
     return table
+
+
+def _left_out(table: pd.DataFrame, unit: str) -> str:
+    """What a chart of ``table`` says about the categories :func:`_body` leaves out:
+    「另有2類因人數未達3人而未顯示，以保護個人隱私。」 ("" when it draws them all). A row hidden
+    only so that a small count cannot be worked out is 「可據以推算」, as the tables say."""
+    protected = protection_of(table)
+    if protected is None:
+        return ""
+    hidden = [k for k in table.index if k != TOTAL and not protected.row_shown(k)]
+    if not hidden:
+        return ""
+    small = [k for k in hidden if any(protected.is_small(k, c) for c in protected.marks.columns)]
+    why = f"人數未達{protected.threshold}{unit}" + ("" if len(small) == len(hidden)
+                                                   else "或可據以推算")
+    return f"另有{len(hidden)}類因{why}而未顯示，以保護個人隱私。"
+
+
+def _noted(caption: str | None, alt: str, note: str) -> tuple[str | None, str]:
+    """The caption and alt text with ``note`` (:func:`_left_out`) after them."""
+    if not note:
+        return caption, alt
+    if caption:
+        caption = caption + ("" if caption.endswith("。") else "。") + note
+    return caption or note, alt + note
 
 
 def _count(table: pd.DataFrame, gender: str) -> pd.Series:
@@ -496,6 +532,83 @@ def _row_pick(table: pd.DataFrame, row: Any) -> Any:
 # --------------------------------------------------------------------------- charts
 
 
+RING_WIDTH = 0.38  # of the radius: the hole is 62 % of the ring's diameter
+PHONE_RING = 0.62  # the phone ring's diameter, of the figure's width
+LINE_EMS = 1.45  # a line of the CJK font, in ems
+
+
+def _ring(ax: Axes, drawn: Sequence[str], counts: dict[str, Any],
+          names: dict[str, str] | None) -> None:
+    """The donut's ring on ``ax``, each slice named beside it unless ``names`` is None."""
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if not drawn:
+        ax.pie([1], colors=["#E3E3E3"], startangle=90, wedgeprops={"width": RING_WIDTH})
+        return
+    ax.pie(
+        [counts[g] for g in drawn],
+        colors=[GENDER_COLORS[g] for g in drawn],
+        labels=[names[g] for g in drawn] if names else None,
+        labeldistance=1.1,
+        # A lone full ring would put its label at the bottom, over the note below.
+        startangle=90 if len(drawn) > 1 else 180,
+        counterclock=False,
+        wedgeprops={"width": RING_WIDTH, "edgecolor": "white", "linewidth": 2},
+        textprops={"fontsize": 13, "color": TEXT_COLOR},
+    )
+
+
+def _phone_donut(title: str, drawn: Sequence[str], counts: dict[str, Any],
+                 names: dict[str, str], zero: str, centre: tuple[str, str]) -> Figure:
+    """The phone's donut, laid out by hand from the top: the title; a ring PHONE_RING of the
+    width with the total and what it counts in its hole; one line per slice after its colour
+    (beside the ring they would not fit a phone's width); then ``zero``."""
+    width = _WIDTH.get()
+    folded = _title_lines(title, width)
+    title_h = (folded.count("\n") + 1) * LINE_EMS * float(matplotlib.rcParams["figure.titlesize"])
+    ring = PHONE_RING * width
+    keys_h = len(drawn) * 1.9 * 13 + (LINE_EMS * 12.5 if zero else 0)  # points
+    gap = 0.15
+    height = 2 * EDGE_IN + (title_h + keys_h) / 72 + ring + 2 * gap
+    fig = Figure(figsize=(width, height))
+    fig.suptitle(folded, y=1 - EDGE_IN / height, va="top")
+    bottom = EDGE_IN + keys_h / 72 + gap
+    ax = fig.add_axes(((width - ring) / 2 / width, bottom / height, ring / width, ring / height))
+    _ring(ax, drawn, counts, None)
+    ax.set(xlim=(-1.02, 1.02), ylim=(-1.02, 1.02))  # the ring fills its square
+    _centre_text(ax, centre, (1 - RING_WIDTH) * ring)
+    if drawn:
+        fig.legend(handles=[Patch(color=GENDER_COLORS[g], label=names[g]) for g in drawn],
+                   loc="upper center", bbox_to_anchor=(0.5, (bottom - gap / 2) / height),
+                   fontsize=13, handlelength=1.2, borderaxespad=0, labelspacing=0.5)
+    if zero:
+        fig.text(0.5, EDGE_IN / height, zero, ha="center", va="bottom", fontsize=12.5,
+                 color=TEXT_COLOR)
+    return fig
+
+
+def _centre_text(ax: Axes, centre: tuple[str, str], hole_in: float) -> None:
+    """The total (bold) over what it counts, sized and folded to stay inside a hole
+    ``hole_in`` wide: within its inscribed rectangle of 0.8 × 0.6 of the diameter."""
+    total, label = centre
+    room_w, room_h = 0.8 * hole_in * 72, 0.6 * hole_in * 72  # points
+    # Bold figures run about a tenth wider than the regular ones _ems assumes.
+    big = min(20.0, room_w / (1.1 * max(_ems(total), 1)))
+    small = 12.0
+    lines = _fold(label, room_w / small).split("\n")
+    if len(lines) > 2 or big * LINE_EMS + len(lines) * small * LINE_EMS > room_h:
+        lines = _fold(label, room_w / 10).split("\n")
+        small = 10.0
+    label = "\n".join(lines)
+    block = (big + len(lines) * small) * LINE_EMS
+    scale = 2.04 * (1 - RING_WIDTH) / hole_in / 72  # points to data units (radius 1 of 1.02)
+    top = block / 2 * scale
+    ax.text(0, top - big * LINE_EMS / 2 * scale, total, ha="center", va="center",
+            fontsize=big, fontweight="bold", color=TEXT_COLOR)
+    ax.text(0, top - big * LINE_EMS * scale - len(lines) * small * LINE_EMS / 2 * scale, label,
+            ha="center", va="center", fontsize=small, color=MUTED_COLOR, linespacing=1.2)
+
+
 @_themed
 def donut(
     table: pd.DataFrame,
@@ -527,39 +640,24 @@ def donut(
     counts = {g: _count(one, g).iloc[0] for g in genders}
     shares = {g: _share(one, g).iloc[0] for g in genders}
 
-    narrow = _narrow()
-    # A phone's figure is narrow, and the ring with its side labels is no taller than that.
-    fig = _figure(2.9 if narrow else 4.8)
-    ax = fig.add_subplot()
-    ax.set_aspect("equal")
-    ax.axis("off")
     drawn = [g for g in genders if not _is_missing(counts[g]) and counts[g] > 0]
-    if drawn:
-        wedges, _texts = ax.pie(
-            [counts[g] for g in drawn],
-            colors=[GENDER_COLORS[g] for g in drawn],
-            labels=[f"{g} {_num(counts[g])}{unit} ({_pct(shares[g], digits)})" for g in drawn],
-            labeldistance=1.1,
-            # A lone full ring would put its label at the bottom, over the note below.
-            startangle=90 if len(drawn) > 1 else 180,
-            counterclock=False,
-            wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 2},
-            textprops={"fontsize": 13, "color": TEXT_COLOR},
-        )
+    names = {g: f"{g} {_num(counts[g])}{unit} ({_pct(shares[g], digits)})" for g in drawn}
+    # A gender with no one is the finding (e.g. a group without women): say it on the chart.
+    zero = "、".join(f"{g} 0{unit} (0%)" for g in genders if g not in drawn) if drawn else ""
+    centre = (f"{_num(total, '0')}{unit}", label if drawn else MISSING_LABEL)
+    if _narrow():
+        fig = _phone_donut(title, drawn, counts, names, zero, centre)
     else:
-        ax.pie([1], colors=["#E3E3E3"], startangle=90, wedgeprops={"width": 0.38})
-    missing_genders = [g for g in genders if g not in drawn]
-    ax.text(0, 0.07, f"{_num(total, '0')}{unit}", ha="center", va="center",
-            fontsize=16 if narrow else 22,
-            fontweight="bold", color=TEXT_COLOR, in_layout=False)
-    ax.text(0, -0.22, label if drawn else MISSING_LABEL, ha="center", va="center",
-            fontsize=10 if narrow else 12,
-            color=MUTED_COLOR, in_layout=False)
-    if drawn and missing_genders:
-        # A gender with no one is the finding (e.g. a group without women): say it on the chart.
-        fig.supxlabel("、".join(f"{g} 0{unit} (0%)" for g in missing_genders), fontsize=12.5,
-                      color=TEXT_COLOR)
-    _suptitle(fig, title)
+        fig = _figure(4.8)
+        ax = fig.add_subplot()
+        _ring(ax, drawn, counts, names)
+        if zero:
+            fig.supxlabel(zero, fontsize=12.5, color=TEXT_COLOR)
+        ax.text(0, 0.07, centre[0], ha="center", va="center", fontsize=22,
+                fontweight="bold", color=TEXT_COLOR, in_layout=False)
+        ax.text(0, -0.22, centre[1], ha="center", va="center", fontsize=12,
+                color=MUTED_COLOR, in_layout=False)
+        _suptitle(fig, title)
     png = _render(fig)
 
     if alt is None:
@@ -636,7 +734,7 @@ def grouped_bars(
     else:
         value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     if horizontal:
-        ax.set_yticks(positions, labels=categories)
+        ax.set_yticks(positions, labels=[_category_label(c) for c in categories])
         ax.invert_yaxis()  # first category on top, as in the table
         ax.grid(True, axis="x")
         ax.grid(False, axis="y")
@@ -664,6 +762,7 @@ def grouped_bars(
     data = _data(["項目", *(f"{GENDER_WORDS[g]}{head}" for g in genders)],
                  [[cat, *(label(values[g].iloc[i]) for g in genders)]
                   for i, cat in enumerate(categories)])
+    caption, alt = _noted(caption, alt, _left_out(table, unit))
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
@@ -673,6 +772,32 @@ def _rule_label(rule: float) -> str:
     if abs(rule - 2 / 3) < 1e-6:
         return "三分之二"
     return _pct(rule)
+
+
+def _segment_labels(shares: dict[str, pd.Series], order: Sequence[str], n_bars: int,
+                    bar_inches: float, digits: int
+                    ) -> tuple[dict[str, list[bool]], list[list[str]]]:
+    """Which shares of a 100%-stacked bar are labelled in their segment, and the others
+    (「男 0%」) per bar, to be named beside it."""
+    inside: dict[str, list[bool]] = {}
+    outside: list[list[str]] = [[] for _ in range(n_bars)]
+    for gender in order:
+        inside[gender] = []
+        for i, share in enumerate(shares[gender]):
+            if _is_missing(share) or pd.isna(share):
+                inside[gender].append(False)
+                continue
+            # A label goes in its segment only if it fits there (a digit ≈ 0.6 em of 12 pt).
+            fits = share * bar_inches >= len(_pct(share, digits)) * 0.6 * 12 / 72 + 0.08
+            inside[gender].append(bool(share >= 0.08 and fits))
+            if not inside[gender][-1] and (share > 0 or gender != "其他"):
+                outside[i].append(f"{gender} {_pct(share, digits)}")
+    return inside, outside
+
+
+def _category_label(name: str, size: float = 12) -> str:
+    """A category name beside the plot, folded to at most 40 % of the figure's width."""
+    return _fold(name, 0.4 * _WIDTH.get() * 72 / size)
 
 
 @_themed
@@ -705,40 +830,39 @@ def stacked_100(
     shares = {g: _share(body, g).astype(float) for g in order}
 
     narrow = _narrow()
-    # On a phone the category names go above their bars, so the bars get the full width.
-    step = 1.45 if narrow else 1.0
+    bar_inches = _WIDTH.get() - (0.6 if narrow else 3.2)
+    inside, outside = _segment_labels(shares, order, len(categories), bar_inches,
+                                       digits)
+    names = [f"{c} ({_num(totals.iloc[i], '0')}{unit})" for i, c in enumerate(categories)]
+    for i, notes in enumerate(outside):
+        if notes and narrow and not _is_missing(totals.iloc[i]) and totals.iloc[i] > 0:
+            names[i] += "　" + "、".join(notes)
+    # On a phone the category names go above their bars, so the bars get the full width;
+    # a name longer than the plot is wide takes more lines, and its bar more room.
+    names = [_fold(n, (_WIDTH.get() - 0.8) * 72 / 12) if narrow else _category_label(n)
+             for n in names]
+    extra = max((n.count("\n") for n in names), default=0) * 0.45
+    step = 1.45 + extra if narrow else 1.0
     fig = _figure(max(2.6, 1.5 + 0.55 * step * len(categories)))
     ax = fig.add_subplot()
     ypos = np.arange(len(categories)) * step
     left = np.zeros(len(categories))
-    outside: list[list[str]] = [[] for _ in categories]
-    bar_inches = _WIDTH.get() - (0.6 if narrow else 3.2)
     for gender in order:
         widths = shares[gender].fillna(0).to_numpy()
         ax.barh(ypos, widths, 0.62, left=left, color=GENDER_COLORS[gender],
                 edgecolor="white", linewidth=1)
         for i, share in enumerate(shares[gender]):
-            if _is_missing(share) or pd.isna(share):
-                continue
-            # A label goes in its segment only if it fits there (a digit ≈ 0.6 em of 12 pt).
-            fits = share * bar_inches >= len(_pct(share, digits)) * 0.6 * 12 / 72 + 0.08
-            if share >= 0.08 and fits:
+            if inside[gender][i]:
                 # The box in the segment's colour hides the rule line behind the label.
                 ax.text(left[i] + share / 2, ypos[i], _pct(share, digits), ha="center",
                         va="center", fontsize=12, color=text_color_on(GENDER_COLORS[gender]),
                         bbox={"facecolor": GENDER_COLORS[gender], "edgecolor": "none",
                               "pad": 1.5}, zorder=3, in_layout=False)
-            elif share > 0 or gender != "其他":
-                # Too narrow to hold its label (or zero): name it beside the bar instead.
-                outside[i].append(f"{gender} {_pct(share, digits)}")
         left += widths
-    names = [f"{c} ({_num(totals.iloc[i], '0')}{unit})" for i, c in enumerate(categories)]
     for i, notes in enumerate(outside):
         if _is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
             ax.text(0.01, ypos[i], MISSING_LABEL, va="center", fontsize=12, color=MUTED_COLOR)
-        elif notes and narrow:
-            names[i] += "　" + "、".join(notes)
-        elif notes:
+        elif notes and not narrow:
             ax.text(1.015, ypos[i], "、".join(notes), va="center", fontsize=11.5,
                     color=TEXT_COLOR, clip_on=False)
     if narrow:
@@ -748,7 +872,7 @@ def stacked_100(
             ax.text(0, y - 0.36, name, ha="left", va="bottom", fontsize=12, color=TEXT_COLOR,
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=3)
         if len(ypos):  # top to bottom, with room above the first bar for its name
-            ax.set_ylim(ypos[-1] + 0.5, ypos[0] - 1.0)
+            ax.set_ylim(ypos[-1] + 0.5, ypos[0] - 1.0 - extra)
     else:
         ax.set_yticks(ypos, labels=names)
     if not narrow:
@@ -789,6 +913,7 @@ def stacked_100(
     data = _data(["項目", f"合計{_count_header(unit)}", *(f"{GENDER_WORDS[g]}比例" for g in order)],
                  [[cat, _num(totals.iloc[i]), *(_pct(shares[g].iloc[i], digits) for g in order)]
                   for i, cat in enumerate(categories)])
+    caption, alt = _noted(caption, alt, _left_out(table, unit))
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
@@ -828,7 +953,7 @@ def pyramid(
     ax.set_xlim(-largest * 1.22, largest * 1.22)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{abs(v):,.0f}"))
     ax.axvline(0, color="#444444", linewidth=1)
-    ax.set_yticks(ypos, labels=categories)
+    ax.set_yticks(ypos, labels=[_category_label(c) for c in categories])
     ax.tick_params(axis="y", length=0)
     ax.grid(False, axis="y")
     ax.grid(True, axis="x")
@@ -840,8 +965,9 @@ def pyramid(
                 fontsize=14, fontweight="bold", color=GENDER_COLORS[gender])
     other_total = int(other.sum())
     if other_total > 0:
-        fig.text(0.99, 0.0, f"另有其他性別 {other_total:,}{unit}未列於圖中", ha="right",
-                 va="bottom", fontsize=11, color=MUTED_COLOR)
+        # Under the axis label, with room kept for it by the layout.
+        fig.supxlabel(f"另有其他性別 {other_total:,}{unit}未列於圖中", fontsize=11,
+                      color=MUTED_COLOR)
     _suptitle(fig, title)
     png = _render(fig)
 
@@ -855,6 +981,7 @@ def pyramid(
     data = _data(["項目", *(f"{GENDER_WORDS[g]}{_count_header(unit)}" for g in shown)],
                  [[cat, *(_num(series[g].iloc[i]) for g in shown)]
                   for i, cat in enumerate(categories)])
+    caption, alt = _noted(caption, alt, _left_out(table, unit))
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
