@@ -30,7 +30,7 @@ from genderstats.analyses.narrative import balance_clause
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.specs import DATASETS
 from genderstats.present.model import Heading, Paragraph
-from genderstats.privacy import Population, ProtectedTable, protect_people_table
+from genderstats.privacy import Population, ProtectedTable, carry, protect_people_table
 from genderstats.stats import ONE_THIRD, format_count, format_pct, gender_table, one_third_rule
 
 __all__ = [
@@ -546,13 +546,14 @@ def breakdown_outputs(part: Breakdown, year: int, engineers: pd.DataFrame | None
                                           part.protected.threshold if part.protected else None)
             out.append(Paragraph(f"{sentence}。"))
     elif len(body):
+        # The protected table: the chart draws the rows shown in full and says how many
+        # it leaves out and why.
+        table = carry(part.table.copy(), part.protected) if part.protected else part.table
         out.append(charts.stacked_100(
-            body, title=f"{year}年{POPULATION}各{part.label}性別比例", rule=ONE_THIRD,
+            table, title=f"{year}年{POPULATION}各{part.label}性別比例", rule=ONE_THIRD,
             digits=_PCT_DECIMALS,
         ))
-    if part.protected is not None and len(body) < len(part.table) - 1:
-        note = (f"圖中只列出各性別人數皆已公開的{part.label}。" if len(body) and
-                part.column != SENIORITY_COLUMN else
-                f"部分{part.label}有未達門檻的人數，為保護個人隱私不繪製圖表。")
-        out.append(Paragraph(note))
+    if part.protected is not None and len(body) < len(part.table) - 1 and (
+            not len(body) or part.column == SENIORITY_COLUMN):
+        out.append(Paragraph(f"部分{part.label}有未達門檻的人數，為保護個人隱私不繪製圖表。"))
     return out
