@@ -305,7 +305,7 @@ def test_no_known_name_reaches_any_artefact(planted, tmp_path):
     assert "■組別：C群（劉○娟）" in annual
     assert "曾○毅局長指示林○、劉○娟：" in annual
     assert "國立清華大學資工系（魏○霖實驗室）" in annual
-    odt = strip_invisible(re.sub(r"<[^>]*>", "", texts["annual-report.odt"]))  # joiners keep names whole
+    odt = strip_invisible(re.sub(r"<[^>]*>", "", texts["annual-report.odt"]))  # joiners go
     assert "C群（劉○娟）" in odt and "曾○毅局長指示林○、劉○娟：" in odt
     procurement = re.sub(r"<[^>]*>", "", texts["procurement-review-committee.html"])
     assert "請魏○霖副局長與林○老師協助。" in procurement
