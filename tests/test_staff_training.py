@@ -182,7 +182,8 @@ def test_sample_page_shows_the_seed_tables(sample_build, sample_manifest):
         assert re.search(r'<td><span class="gs-name">[^<]*○[^<]*</span></td>'
                          + "".join(cells.format(h) for h in hours)
                          + r"<td>已完成</td>", page), hours
-    assert "<td>112-09-01</td><td>從 AI 技術看性別化差異</td>" in page
+    assert ('<td data-label="辦理日期">112-09-01</td>'
+            '<td data-label="訓練班期名稱">從 AI 技術看性別化差異</td>') in page
     assert "總計73人 男38人 女35人" in page
     assert "皆已完成規定時數，無需追蹤" in page
     contacts = gsdata.load("contact_training", 112)
