@@ -21,6 +21,11 @@ from genderstats.pipeline.build import BuildOptions, build, collect_records
 from genderstats.pipeline.publish import notebook_to_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+"""Debian's Chromium, for the tests that look at pages as a person would (None: skipped)."""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
 SAMPLE_YEARS = ("108", "109", "110", "111", "112")
 """The years scripts/make_sample_data.py writes: the sample the tests rely on."""
 
@@ -198,3 +203,13 @@ def messages(dataset: str, data_dir: Path, year: int = 112) -> list[str]:
     with pytest.raises(data.DataError) as info:
         data.load(dataset, year, data_dir)
     return [str(p) for p in info.value.problems]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium through Playwright, one per test module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import published_reports
+from conftest import CHROMIUM, published_reports
 
 from genderstats import config
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -32,8 +30,6 @@ PAGES = ["index", *[r.id for r in published_reports()]]
 WIDTHS = [390, 1280]
 SHOTS = config.OUTPUTS_DIR / "screenshots"
 # Flags for a closed network: without them Chromium keeps trying to reach Google's services.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # What only staff may read: paths, file names, versions, hashes, exception text, instructions.
 STAFF_TEXT = re.compile(r"data/|\.csv|\.ya?ml|\.ipynb|genderstats 0\.|sha256|SHA-256|雜湊|"
                         r"Exception|Error:|Traceback|承辦人|檔案日期|papermill|In \[\d+\]|"
@@ -75,15 +71,6 @@ SPLIT_WORDS = """() => {
 
 READ_TEXT = """() => [document.title, document.body.innerText,
   ...[...document.querySelectorAll('img')].map(i => i.alt)].join('\\n')"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import copy_sample_data
+from conftest import CHROMIUM, copy_sample_data
 
 from genderstats.pipeline import pdf as pdfmod
 from genderstats.pipeline.build import BuildOptions, build
@@ -28,15 +28,12 @@ from genderstats.present import tokens
 
 pytestmark = pytest.mark.slow
 PDFTOTEXT = shutil.which("pdftotext")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_pdf = pytest.mark.skipif(
     pdfmod.find_soffice() is None or PDFTOTEXT is None,
     reason="LibreOffice 或 pdftotext 未安裝（sudo apt-get install libreoffice-writer-nogui "
            "poppler-utils）")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None,
                                     reason="Chromium 未安裝（sudo apt-get install chromium）")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TITLE = "推動性別平等工作成果報告"
 MASK = "○"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -199,15 +196,6 @@ def test_no_table_column_is_one_or_two_characters_wide_in_the_pdf(built):
 
 
 # ---------------------------------------------------------------- the pages in Chromium
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 CELLS_OUTSIDE = """() => [...document.querySelectorAll('th, td')]
