@@ -57,6 +57,7 @@ AUDIT_PINNED = ("揭露稽核：本年度公開的表格與文字合起來，可
                 "細節在承辦人紀錄 year-audit.log，請先不要對外公布。")
 AUDIT_FAILED = "揭露稽核沒有完成（細節在承辦人紀錄 year-audit.log）。"
 AUDIT_FILE = "year-audit.json"
+AUDIT_TIMEOUT = 120.0
 _VERSION_ANSWERS = 4  # the package versions kept for so many interpreters/paths
 STATUS_FILE = "report-status.json"
 STATUS_PARAMETER = "report_status"
@@ -432,6 +433,7 @@ class _Build:
         self.package = ""
         self.signals = signals
         self.forkserver: Any = None  # started with the first report that must run
+        self.auditor: _Auditor | None = None  # the year's disclosure audit, beside the reports
         self.kept_times: dict[str, float] | None = None  # this machine's, read when needed
         self.notes: list[str] = []  # for the staff page: what the build did without
         self.paths = PublicPaths(data_dir, out)  # how the published files show paths
@@ -529,6 +531,8 @@ class _Build:
         if self.forkserver is not None:
             self.forkserver.stop()
             self.forkserver = None
+        if self.auditor is not None:
+            self.auditor.stop()
         shutil.rmtree(self.work, ignore_errors=True)
         shutil.rmtree(ipc_dir, ignore_errors=True)
 
@@ -685,6 +689,8 @@ class _Build:
         self._start_forkserver(ipc_dir)
         with _no_gc():
             _warm_imports()
+        if self.auditor is None:
+            self.auditor = _Auditor(self.year, self.data_dir)
         keep_large_blocks()
         by_id = {r.id: r for r in todo}
         work = []
@@ -960,29 +966,24 @@ class _Build:
         return path
 
     def _audit(self) -> None:
-        """Solve for the year's small counts from everything its pages print, together
-        (:func:`genderstats.analyses.year_audit.audit_year`), after a build that ran a
-        report; an unchanged build keeps the last verdict (``.state/year-audit.json``). A count
-        that can be worked out is a note for the staff (terminal, staff page, staff log); the
-        note names no count."""
+        """The year's disclosure audit, after a build that ran a report (it ran beside the
+        reports: :class:`_Auditor`); an unchanged build keeps the last verdict
+        (``.state/year-audit.json``). A count that can be worked out is a note for the staff
+        (terminal, staff page, staff log); the note names no count."""
         path = self.state_dir / AUDIT_FILE
-        if not any(r.status in ("ok", "failed") for r in self.results.values()):
+        if self.auditor is None:  # no report ran: the last verdict stands
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 kept = json.loads(path.read_text(encoding="utf-8")).get("notes")
                 self.notes.extend(kept if _is_str_list(kept) else [])
             return
-        from genderstats.analyses.year_audit import audit_year
-
+        pinned, failure = self.auditor.result()
         notes = []
-        try:
-            pinned = audit_year(self.year, self.data_dir)
-        except Exception as exc:  # noqa: BLE001 - the data's own errors are the reports'
+        if failure is not None:
             notes.append(AUDIT_FAILED)
-            self._append_log("year-audit", AUDIT_FAILED, f"{type(exc).__name__}: {exc}")
-        else:
-            if pinned:
-                notes.append(AUDIT_PINNED.format(n=len(pinned)))
-                self._append_log("year-audit", notes[-1], "\n".join(map(str, pinned)))
+            self._append_log("year-audit", AUDIT_FAILED, failure)
+        elif pinned:
+            notes.append(AUDIT_PINNED.format(n=len(pinned)))
+            self._append_log("year-audit", notes[-1], "\n".join(pinned))
         for note in notes:
             self.echo(f"  注意  {note}")
         self.notes.extend(notes)
@@ -991,6 +992,77 @@ class _Build:
     def _write_outputs(self, started: datetime) -> None:
         write_outputs(self.out, self.year, self.all_reports, self.states, self.results,
                       started, datetime.now().astimezone(), self.notes, self.data_dir)
+
+
+class _Auditor:
+    """The year's disclosure audit (:func:`genderstats.analyses.year_audit.audit_year`) in a
+    process forked from the build, so that it runs while the reports do instead of after
+    them. It reads only the data folder; it dies with the build, and is killed when the
+    build stops or when it has not answered :data:`AUDIT_TIMEOUT` seconds after the reports."""
+
+    def __init__(self, year: int, data_dir: Path) -> None:
+        from genderstats.pipeline.processes import _STOP_SIGNALS, die_with_parent
+
+        self.read, write = os.pipe()
+        self.pid: int | None = None
+        parent = os.getpid()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            self.pid = os.fork()
+        finally:
+            if self.pid:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if self.pid == 0:  # the auditor; never returns
+            try:
+                os.close(self.read)
+                for signum in _STOP_SIGNALS:
+                    signal.signal(signum, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                die_with_parent(parent)
+                os.write(write, json.dumps(_audit_result(year, data_dir)).encode()[:1 << 15])
+            finally:
+                os._exit(0)
+        os.close(write)
+
+    def result(self) -> tuple[list[str], str | None]:
+        """The pinned counts (as text for the staff log), or why there is no answer."""
+        import select
+
+        data = b""
+        deadline = time.monotonic() + AUDIT_TIMEOUT
+        while (left := deadline - time.monotonic()) > 0 and select.select(
+                [self.read], [], [], left)[0]:
+            chunk = os.read(self.read, 1 << 16)
+            if not chunk:
+                break
+            data += chunk
+        self.stop()
+        try:
+            answer = json.loads(data)
+            return list(answer["pinned"]), answer.get("error")
+        except (ValueError, KeyError, TypeError):
+            return [], "沒有回答（逾時或異常結束）"
+
+    def stop(self) -> None:
+        """Kill and reap the auditor (once: its pid may be another process's afterwards)."""
+        if self.pid is None:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(self.pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self.read)
+        self.pid = None
+
+
+def _audit_result(year: int, data_dir: Path) -> dict[str, Any]:
+    from genderstats.analyses.year_audit import audit_year
+
+    try:
+        return {"pinned": [str(p) for p in audit_year(year, data_dir)][:100]}
+    except Exception as exc:  # noqa: BLE001 - reported on the staff log
+        return {"pinned": [], "error": f"{type(exc).__name__}: {exc}"}
 
 
 def _placeholder_left(report: Report) -> str | None:
