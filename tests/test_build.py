@@ -373,3 +373,23 @@ def test_a_count_the_year_lets_be_worked_out_is_a_note_for_the_staff(tmp_path, m
     result, lines, out = _tiny_build(tmp_path, registry)
     assert {r.status for r in result.results} == {"unchanged"}
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["notes"] == [note]
+
+
+def test_an_audit_that_fails_says_so_to_the_staff_only(tmp_path, monkeypatch):
+    from genderstats.analyses import year_audit
+    from genderstats.pipeline.build import AUDIT_FAILED
+
+    def broken(year, data_dir):
+        raise RuntimeError("solver gave up")
+
+    monkeypatch.setattr(year_audit, "audit_year", broken)
+    registry = _tiny_project(tmp_path)
+    result, lines, out = _tiny_build(tmp_path, registry)
+    assert result.exit_code == 0
+    assert f"  注意  {AUDIT_FAILED}" in lines
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["notes"] == [
+        AUDIT_FAILED]
+    staff = (tmp_path / "out" / ".staff" / "112" / "year-audit.log").read_text(encoding="utf-8")
+    assert "RuntimeError: solver gave up" in staff
+    public = (out / "logs" / "year-audit.log").read_text(encoding="utf-8")
+    assert public.endswith(f" {AUDIT_FAILED}\n") and "RuntimeError" not in public
