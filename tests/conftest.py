@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 import pytest
 
 from genderstats import config
@@ -213,3 +214,31 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def wait_until(predicate: Any, seconds: float = 30.0) -> bool:
+    """Whether ``predicate()`` came true within ``seconds`` (checked every 50 ms)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def gender_table(rows: dict[str, tuple[int, int, int]], name: str = "group",
+                 total_row: bool = True) -> pd.DataFrame:
+    """A table shaped like genderstats.stats output: counts, 合計, shares, optional 合計 row."""
+    frame = pd.DataFrame(
+        [list(v) for v in rows.values()],
+        columns=["男", "女", "其他"],
+        index=pd.Index(list(rows), name=name),
+    )
+    if total_row:
+        frame.loc["合計"] = frame.sum()
+    frame["合計"] = frame[["男", "女", "其他"]].sum(axis=1)
+    for gender in ("男", "女", "其他"):
+        frame[f"{gender}%"] = (frame[gender] / frame["合計"].where(frame["合計"] > 0)).astype(float)
+    return frame

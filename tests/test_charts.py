@@ -14,6 +14,7 @@ import matplotlib.text
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import gender_table
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -22,22 +23,6 @@ from genderstats.present import charts
 from genderstats.present.charts import GENDER_COLORS, Chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def gender_table(rows: dict[str, tuple[int, int, int]], name: str = "group",
-                 total_row: bool = True) -> pd.DataFrame:
-    """A table shaped like genderstats.stats output: counts, 合計, shares, optional 合計 row."""
-    frame = pd.DataFrame(
-        [list(v) for v in rows.values()],
-        columns=["男", "女", "其他"],
-        index=pd.Index(list(rows), name=name),
-    )
-    if total_row:
-        frame.loc["合計"] = frame.sum()
-    frame["合計"] = frame[["男", "女", "其他"]].sum(axis=1)
-    for gender in ("男", "女", "其他"):
-        frame[f"{gender}%"] = (frame[gender] / frame["合計"].where(frame["合計"] > 0)).astype(float)
-    return frame
 
 
 @pytest.fixture

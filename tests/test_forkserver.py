@@ -14,11 +14,11 @@ import re
 import shutil
 import signal
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import wait_until
 from nbformat.v4 import new_code_cell, new_notebook
 
 from genderstats.pipeline.build import BuildOptions, build
@@ -195,14 +195,6 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _wait(predicate, seconds: float = 10.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
 
 @forking
 def test_a_kernel_dies_when_its_client_goes_and_stopping_the_server_ends_every_kernel(
@@ -220,7 +212,7 @@ def test_a_kernel_dies_when_its_client_goes_and_stopping_the_server_ends_every_k
             "-f", str(tmp_path / "k2.json")]}, 1, 2)
         assert {pid1, pid2} <= set(_children(server.process.pid))
         hung_up.close()  # the worker went away: its kernel must not outlive it
-        assert _wait(lambda: pid1 not in _children(server.process.pid))
+        assert wait_until(lambda: pid1 not in _children(server.process.pid))
     finally:
         server.stop()
     assert server.process.returncode == 0
@@ -369,7 +361,7 @@ def test_a_killed_kernel_lets_its_worker_go_at_once_and_the_server_reaps_it(tmp_
         seen = asyncio.run(life())
         assert seen == {"after": False, "poll": -signal.SIGKILL, "has_process": False}
         # Gone and reaped while the server still runs: no zombie is left for the build's end.
-        assert _wait(lambda: started[0] not in _children(server.process.pid))
+        assert wait_until(lambda: started[0] not in _children(server.process.pid))
         assert not _alive(started[0])
     finally:
         server.stop()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import wait_until
 from nbformat.v4 import new_code_cell, new_notebook
 
 from genderstats.pipeline.build import BuildOptions, build
@@ -138,14 +139,6 @@ def _gone(pid: int) -> bool:
     return not Path(f"/proc/{pid}").exists()
 
 
-def _wait(predicate, seconds: float = 30.0) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
 
 # ------------------------------------------------------------------ who can reach it
 
@@ -190,7 +183,7 @@ def test_another_user_who_reaches_the_socket_is_refused_by_its_uid(server, tmp_p
     conn, pid = _launch(server, tmp_path)
     assert children(server.process.pid) == [pid]
     conn.close()  # the kernel goes with its client
-    assert _wait(lambda: children(server.process.pid) == [])
+    assert wait_until(lambda: children(server.process.pid) == [])
 
 
 def test_the_same_user_outside_the_build_is_refused(server, tmp_path):
@@ -261,7 +254,7 @@ def test_the_token_is_on_no_command_line_environment_or_kernel(server, tmp_path)
         assert _in_memory(server.process.pid, token)  # the search does find it where it is
     finally:
         conn.close()
-    assert _wait(lambda: children(server.process.pid) == [])
+    assert wait_until(lambda: children(server.process.pid) == [])
 
 
 def _in_memory(pid: int, needle: bytes, chunk: int = 16 << 20) -> bool:
@@ -296,7 +289,7 @@ def test_clients_that_connect_and_say_nothing_do_not_hold_up_the_next_one(server
         conn, pid = _launch(server, tmp_path)
         assert children(server.process.pid) == [pid]
         conn.close()  # the kernel goes with its client
-        assert _wait(lambda: children(server.process.pid) == [])
+        assert wait_until(lambda: children(server.process.pid) == [])
         # Each silent client is dropped (its connection closed), not served.
         for sock in silent:
             sock.settimeout(60)
@@ -375,7 +368,7 @@ def test_daemons_a_notebook_starts_end_with_its_kernel(server, tmp_path):
 
     pids = asyncio.run(life())
     try:
-        assert _wait(lambda: all(_gone(pid) for pid in pids))  # killed and reaped
+        assert wait_until(lambda: all(_gone(pid) for pid in pids))  # killed and reaped
         assert server.process.poll() is None
         assert children(server.process.pid) == []
     finally:

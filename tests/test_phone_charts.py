@@ -12,6 +12,7 @@ import matplotlib.patches
 import matplotlib.text
 import pandas as pd
 import pytest
+from conftest import copy_sample_data, gender_table
 
 from genderstats import data
 from genderstats.analyses import committees
@@ -19,19 +20,6 @@ from genderstats.analyses import engineers as eng
 from genderstats.present import charts
 from genderstats.present.charts import Chart
 from genderstats.privacy import carry, protect_people_table
-from tests.conftest import copy_sample_data
-
-
-def gender_table(rows: dict[str, tuple[int, int, int]], total_row: bool = True) -> pd.DataFrame:
-    """Counts, 合計 and shares per row, as genderstats.stats gives them."""
-    frame = pd.DataFrame([list(v) for v in rows.values()], columns=["男", "女", "其他"],
-                         index=pd.Index(list(rows), name="group"))
-    if total_row:
-        frame.loc["合計"] = frame.sum()
-    frame["合計"] = frame[["男", "女", "其他"]].sum(axis=1)
-    for gender in ("男", "女", "其他"):
-        frame[f"{gender}%"] = (frame[gender] / frame["合計"].where(frame["合計"] > 0)).astype(float)
-    return frame
 
 
 @pytest.fixture(scope="module")
