@@ -18,7 +18,7 @@ PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --g
   --no-emit-index-url --no-emit-trusted-host --no-emit-find-links --allow-unsafe \
   --extra dev --strip-extras -o $(LOCK) pyproject.toml
 
-.PHONY: setup report test lab lint browser office lock upgrade lock-tools clean help
+.PHONY: setup report test lab lint docs browser office lock upgrade lock-tools clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -26,6 +26,7 @@ help:
 	@echo "make test     建立環境並執行全部測試"
 	@echo "make lab      以專案環境開啟 JupyterLab"
 	@echo "make lint     ruff 檢查"
+	@echo "make docs     由 notebooks/reports.yml 更新 data/README.md 的佔位符清單"
 	@echo "make lock     改了 pyproject.toml 的相依套件後重新鎖定（requirements.lock）"
 	@echo "make upgrade  把 requirements.lock 升到允許的最新版本並執行全部測試"
 
@@ -82,6 +83,9 @@ test: setup browser
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
 	  $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+docs: setup
+	$(BIN)/python scripts/figures_doc.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -34,6 +34,7 @@ _LAYERED = {p.stem: f"{layer}.{p.stem}" for layer in ("analyses", "present", "pi
 _SHORTCUTS = {
     "record_table": "record",
     "record_summary": "record",
+    "record_figures": "record",
     "roc_year": "years",
     "ad_year": "years",
 }

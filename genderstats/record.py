@@ -1,4 +1,5 @@
-"""What a notebook tells the build: its indicators, the files it read, its key figure.
+"""What a notebook tells the build: its indicators, named figures, the files it read, its key
+figure.
 
 Each record is a display output with a genderstats MIME type, so the executed notebook
 carries everything the build needs and a notebook run by plain papermill writes no file.
@@ -8,6 +9,7 @@ The HTML export drops these outputs (see ``genderstats.pipeline.publish``).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +21,11 @@ if TYPE_CHECKING:
 INDICATORS_MIME = "application/vnd.genderstats.indicators+json"
 INPUTS_MIME = "application/vnd.genderstats.inputs+json"
 SUMMARY_MIME = "application/vnd.genderstats.summary+json"
+FIGURES_MIME = "application/vnd.genderstats.figures+json"
 # The report as an OpenDocument text ({"odt": base64}), for the build to publish beside the page
 # (:func:`genderstats.present.odf.record_document`).
 DOCUMENT_MIME = "application/vnd.genderstats.document+json"
-RECORD_MIMES = (INDICATORS_MIME, INPUTS_MIME, SUMMARY_MIME, DOCUMENT_MIME)
+RECORD_MIMES = (INDICATORS_MIME, INPUTS_MIME, SUMMARY_MIME, FIGURES_MIME, DOCUMENT_MIME)
 
 INDICATOR_COLUMNS = ["year", "report", "table", "category", "gender", "count", "share"]
 
@@ -81,6 +84,18 @@ def record_summary(key_figure: str) -> str:
     """Record the one-line key figure shown for this report on the index page."""
     emit(SUMMARY_MIME, {"key_figure": key_figure})
     return key_figure
+
+
+def record_figures(values: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Record named figures as the report prints them (「2,676」, 「22.12%」, a verdict sentence).
+
+    The results report's prose reads them as ``{report-id.name}``; the names a report offers
+    are declared with their meaning under ``figures`` in notebooks/reports.yml. None records
+    that this year's data cannot give the figure: the prose then says so, never a number.
+    """
+    shown = {str(k): (None if v is None else str(v)) for k, v in values.items()}
+    emit(FIGURES_MIME, shown)
+    return shown
 
 
 def file_sha256(path: str | Path) -> str:

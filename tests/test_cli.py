@@ -40,7 +40,8 @@ def test_top_level_help_lists_the_commands(capsys):
 
 @pytest.mark.parametrize(("argv", "message"), [
     ([], "錯誤：缺少必要的參數：指令"),
-    (["frob"], "錯誤：指令 不接受「frob」；可用的有：build、validate、list、new、new-year、fonts"),
+    (["frob"], "錯誤：指令 不接受「frob」；可用的有："
+               "build、validate、figures、list、new、new-year、fonts"),
     (["build", "--jobs", "x"], "錯誤：--jobs 的值「x」不是整數"),
     (["build", "--year"], "錯誤：--year 後面需要一個值"),
     (["build", "--only"], "錯誤：--only 後面至少需要一個值"),

@@ -82,7 +82,8 @@ def test_without_waiting_a_pending_file_gives_the_titles(tmp_path: Path) -> None
     path = _status(tmp_path / "status.json", {"a": "pending"}, complete=False,
                    builder=os.getpid())
     assert annual.load_status(path, 112, wait=False)["a"]["status"] == "pending"
-    assert annual.report_info(path, 112) == {"a": {"title": "a", "unit": ""}}
+    assert annual.report_info(path, 112) == {
+        "a": {"title": "a", "unit": "", "subject": "", "figures": {}}}
 
 
 def test_a_pending_file_whose_build_has_ended_is_an_error(

@@ -24,6 +24,13 @@ DIGITAL_INDICATOR = "臺北市府資訊局辦理市民數位訓練人次性別�
 TEXTS = "data/112/results_report.yml"
 
 
+def registry_catalog() -> rt.Catalog:
+    """What the published reports offer the prose (the registry's figures and titles)."""
+    from genderstats.analyses import annual
+
+    return annual.text_catalog(annual.report_info("", 112, load_registry()))
+
+
 def pct(part: int, whole: int, places: int = 0) -> Decimal:
     q = Decimal(1).scaleb(-places)
     return (Decimal(part) * 100 / Decimal(whole)).quantize(q, rounding=ROUND_HALF_UP)
@@ -160,7 +167,7 @@ def test_prose_figures_come_from_the_digital_training_data(sample_data: Path) ->
 
 def test_analyst_texts_of_the_sample(sample_data: Path) -> None:
     reports = {r.id: r for r in load_registry()}
-    texts = data.load_results_text(112, sample_data, report_ids=reports)
+    texts = data.load_results_text(112, sample_data, catalog=registry_catalog())
     assert texts is not None
     assert texts.file == TEXTS
     assert texts.group == "C群"
@@ -184,7 +191,7 @@ def test_analyst_texts_of_the_sample(sample_data: Path) -> None:
     assert first.evidence.content[2].text == "digital-training.senior-age-table"
     assert texts.strategies[5].evidence is None
     assert "整體滿意度高達{gender-training.satisfaction}" in texts.highlights
-    assert set(texts.placeholders) <= set(rt.FIGURES)
+    assert set(texts.placeholders) <= set(registry_catalog().known())
     assert texts.future.rows[0].item == "性別統計與分析及性別影響評估"
     # Figures the data holds are never typed into the prose.
     raw = (sample_data / "112" / "results_report.yml").read_text(encoding="utf-8")
@@ -197,10 +204,8 @@ def test_analyst_texts_of_the_sample(sample_data: Path) -> None:
     assert filled.endswith("112年共開設121班，總計2,526人次。")
 
 
-def test_readme_lists_every_placeholder_and_block() -> None:
+def test_readme_lists_every_block_and_key() -> None:
     readme = (config.DATA_DIR / "README.md").read_text(encoding="utf-8")
-    for name in rt.FIGURES:
-        assert f"| `{{{name}}}` |" in readme, name
     for name in (*rt.TABLES, *rt.CHARTS):
         assert f"| `{name}` |" in readme, name
     for key in rt.TOP_KEYS:
@@ -390,10 +395,13 @@ def parse_error(text: str, **kw) -> list[str]:
 
 
 def test_unknown_placeholder_names_the_line_key_and_value() -> None:
-    assert parse_error("組別: C群\n特色或亮點: |\n  第一行\n  共{digital-training.clases}班\n") == [
+    assert parse_error("組別: C群\n特色或亮點: |\n  第一行\n  共{digital-training.clases}班\n",
+                       catalog=registry_catalog()) == [
         "data/112/results_report.yml：第 4 行「特色或亮點」：「{digital-training.clases}」"
-        "不是已知的數字名稱。可用的名稱見 data/README.md〈results_report.yml〉，"
-        "如 {digital-training.classes}；數字請用佔位符，不要直接打字。"]
+        "不是已知的數字名稱。是不是 {digital-training.classes}（數位訓練本年度開班數，所有對象）"
+        " 或 {digital-training.women-classes}（婦女專班班次數）"
+        " 或 {digital-training.senior-classes}（銀髮族班次數）？"
+        "可用的名稱見 data/README.md〈results_report.yml〉；數字請用佔位符，不要直接打字。"]
     assert parse_error("特色或亮點: 共 {Classes} 班\n") == [
         "data/112/results_report.yml：第 1 行「特色或亮點」：「{Classes}」不是有效的佔位符。"
         "佔位符寫成 {報告代號.數字名稱}，只用小寫英文字母、數字、連字號與一個句點，"
@@ -427,8 +435,8 @@ def test_wrong_keys_and_types() -> None:
 def test_analysis_topics_are_checked_against_meetings_and_registry() -> None:
     text = ("性別分析:\n  - 報告: onsite-engineers\n    會議: 112-9\n"
             "  - 報告: onsite\n    會議: 112-1\n")
-    assert parse_error(text, meetings={"112-1": dt.date(2023, 3, 20)},
-                       report_ids=["onsite-engineers"]) == [
+    catalog = rt.Catalog(reports={"onsite-engineers": "本局駐點工程師職別與性別統計分析"})
+    assert parse_error(text, meetings={"112-1": dt.date(2023, 3, 20)}, catalog=catalog) == [
         "data/112/results_report.yml：第 3 行「性別分析[1].會議」：「112-9」不在本年度性平小組會議"
         "（task_force_meetings）的會議代碼中：112-1。",
         "data/112/results_report.yml：第 4 行「性別分析[2].報告」：「onsite」不在 "

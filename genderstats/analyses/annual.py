@@ -286,13 +286,45 @@ def other_reports_outputs(year: int, report_status: str | Path = "",
 
 
 def report_info(report_status: str | Path, year: int, reports: Sequence[Any] = ()
-                ) -> dict[str, dict[str, str]]:
-    """Each report's ``title`` and ``unit`` (辦理科室) by id: from the build's status file
-    when given, else from ``reports`` (the registry's, for a notebook run by hand)."""
+                ) -> dict[str, dict[str, Any]]:
+    """Each report's ``title``, ``unit`` (辦理科室), ``subject`` (the committee it is on) and
+    ``figures`` (name → meaning) by id: from the build's status file when given, else from
+    ``reports`` (the registry's, for a notebook run by hand)."""
     if report_status:
-        return {rid: {"title": str(e.get("title") or rid), "unit": str(e.get("unit") or "")}
+        return {rid: {"title": str(e.get("title") or rid), "unit": str(e.get("unit") or ""),
+                      "subject": str(e.get("subject") or ""),
+                      "figures": {n: str(f.get("meaning") or "")
+                                  for n, f in (e.get("figures") or {}).items()}}
                 for rid, e in load_status(report_status, year, wait=False).items()}
-    return {r.id: {"title": r.title, "unit": getattr(r, "unit", "") or ""} for r in reports}
+    return {r.id: {"title": r.title, "unit": getattr(r, "unit", "") or "",
+                   "subject": getattr(r, "subject", ""), "figures": dict(r.figures)}
+            for r in reports if not getattr(r, "draft", False)}
+
+
+def text_catalog(info: dict[str, dict[str, Any]]) -> data.Catalog:
+    """What the reports of :func:`report_info` offer the prose of results_report.yml."""
+    return data.Catalog(
+        reports={rid: e["title"] for rid, e in info.items()},
+        figures={f"{rid}.{name}": meaning for rid, e in info.items()
+                 for name, meaning in e["figures"].items()},
+        subjects={e["subject"]: rid for rid, e in info.items() if e["subject"]})
+
+
+def recorded_figures(report_status: str | Path, year: int) -> dict[str, str] | None:
+    """The figures the year's reports recorded, ``{id.name: 如所印}``, once the build has
+    finished them (this waits); a report that failed gives none. None without a status (a
+    notebook run by hand: the figures come with the build)."""
+    if not report_status:
+        return None
+    return figure_values(load_status(report_status, year))
+
+
+def figure_values(reports: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """``{id.name: value}`` of the recorded figures in a status's ``reports``."""
+    return {f"{rid}.{name}": str(f["value"]) for rid, e in reports.items()
+            if e.get("status") == "ok"
+            for name, f in (e.get("figures") or {}).items()
+            if isinstance(f, dict) and f.get("value") is not None}
 
 
 def key_figure(comp: committees.Composition | None, items: pd.DataFrame | None,

@@ -477,12 +477,46 @@ def headcount_sentence(comp: Composition, *, lead: str = "") -> str:
     「委員人數分別為男性8人、女性8人，無任一性別比例低於全部委員三分之一之情形」, or
     「…，女性比例低於全部委員三分之一，尚缺女性1人」.
     """
-    text = f"{lead}委員人數分別為{_counts_text(comp.row)}"
+    return f"{lead}委員人數分別為{_counts_text(comp.row)}，{verdict_clause(comp)}"
+
+
+def verdict_clause(comp: Composition) -> str:
+    """The one-third verdict in the form's words: 「無任一性別比例低於全部委員三分之一之情形」,
+    or 「女性比例低於全部委員三分之一，尚缺女性3人」."""
     scope = "全部委員" if not comp.exclude_ex_officio else f"全部委員（不計{EX_OFFICIO}）"
     if bool(comp.rule["符合"]):
-        return f"{text}，無任一性別比例低於{scope}{comp.threshold_text}之情形"
+        return f"無任一性別比例低於{scope}{comp.threshold_text}之情形"
     low = "、".join(GENDER_WORDS[g] for g in ("男", "女") if not bool(comp.rule[f"{g}符合"]))
-    return f"{text}，{low}比例低於{scope}{comp.threshold_text}，{_short_fall(comp.rule)}"
+    return f"{low}比例低於{scope}{comp.threshold_text}，{_short_fall(comp.rule)}"
+
+
+def compliance_clause(comp: Composition) -> str:
+    """Whether the committee meets its rule: 「符合相關規定」, or 「未符合相關規定（女性比例低於
+    全部委員三分之一，尚缺女性3人）」."""
+    if bool(comp.rule["符合"]):
+        return "符合相關規定"
+    return f"未符合相關規定（{verdict_clause(comp)}）"
+
+
+def figures(comp: Composition) -> dict[str, str | None]:
+    """The committee's named figures for the results report's prose (``record_figures``):
+    headcounts, shares as the form writes them in sentences (「60%」), by 府內/外聘 when
+    the roster says so, and the verdicts."""
+    row = comp.row
+    out: dict[str, str | None] = {
+        "term": None if comp.term is None else str(comp.term),
+        "men": format_count(row["男"]), "women": format_count(row["女"]),
+        "men-share": form_pct(row["男%"], 0), "women-share": form_pct(row["女%"], 0),
+    }
+    affiliation = comp.breakdown("affiliation")
+    for key, label in (("internal", "府內委員"), ("external", "外聘委員")):
+        shown = affiliation is not None and label in affiliation.table.index
+        part = affiliation.table.loc[label] if shown else None
+        out[f"{key}-men-share"] = form_pct(part["男%"], 0) if part is not None else None
+        out[f"{key}-women-share"] = form_pct(part["女%"], 0) if part is not None else None
+    out["verdict"] = verdict_clause(comp)
+    out["compliance"] = compliance_clause(comp)
+    return out
 
 
 def overall_sentences(comp: Composition, decimals: int = 0) -> list[str]:

@@ -684,6 +684,28 @@ class KeyFigures:
 
         return counts_table({"男": self.men, "女": self.women, "其他": self.other})
 
+    def named(self, protected: Protected) -> dict[str, str | None]:
+        """The figures the results report's prose may use (``record_figures``), as this
+        page prints them: a count the year's protection hides reads as its table does
+        (「<3」, 「*」), a share beside it 「-」."""
+        totals, groups = protected.totals, protected.groups
+        out: dict[str, str | None] = {
+            "classes": format_count(self.classes),
+            "participations": totals.text(TOTAL, TOTAL),
+            "men": totals.text(TOTAL, "男"),
+            "women": totals.text(TOTAL, "女"),
+            "men-share": totals.text(TOTAL, "男%"),
+            "women-share": totals.text(TOTAL, "女%"),
+            "senior-classes": format_count(self.senior_classes),
+            "women-classes": format_count(self.women_only_classes),
+        }
+        for key, group in (("senior", SENIOR), ("women", WOMEN_ONLY)):
+            shown = group in groups.table.index
+            out[f"{key}-participations"] = groups.text(group, TOTAL) if shown else "0"
+        out["senior-women-share"] = (groups.text(SENIOR, "女%", 0)
+                                     if SENIOR in groups.table.index else "-")
+        return out
+
     def summary(self, protected: Protected | None = None) -> str:
         """The index page's key figure: 「130班、2,676人次，女性77.88%」 (without the share or
         the count that ``protected`` hides)."""

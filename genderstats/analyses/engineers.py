@@ -484,6 +484,12 @@ def _half_up(value: float) -> str:
     return f"{round_half_up(value, 2):.2f}"
 
 
+def named_figures(totals: ProtectedTable) -> dict[str, str | None]:
+    """The figures the results report's prose may use (``record_figures``), as the page's
+    protected total table prints them (the engineers are not public servants)."""
+    return {"men": totals.text(POPULATION, "男"), "women": totals.text(POPULATION, "女")}
+
+
 def key_figure(engineers: pd.DataFrame, suppress_below: int | None = SUPPRESS_BELOW) -> str:
     """The index page's one line: 「37人：男性26人、女性11人（29.73%）」 (the share is women's).
 

@@ -3,12 +3,15 @@
 :func:`build` makes the whole report as one :class:`~genderstats.present.model.Document`:
 the page shows it, and the build publishes it as an OpenDocument text and a PDF. Every part
 comes from data or from the analyst's texts for the year (``data/<year>/results_report.yml``),
-and every figure in those texts is a placeholder computed here (:func:`figures`) by the same
-functions as the detailed reports, so the report and the detailed reports cannot disagree.
+and every figure in those texts is a placeholder that reads what the year's reports recorded
+(``record_figures``; the build hands them over), so the report and the detailed reports cannot
+disagree. Before anything is published the prose is checked against those figures
+(:func:`results_text.check_claims`): a typed figure or a typed verdict fails the report.
 
 Absence is never a fact: a part whose file is missing says 「無資料」; a file with no rows
 (or an empty list in the texts) says 「無」; a placeholder whose data is missing prints
-「（本年度無此數字的資料）」, never a number.
+「（本年度無此數字的資料）」, never a number (run by hand, without a build: 「（產製本年度全部報告時
+填入）」).
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ import pandas as pd
 from genderstats import data
 from genderstats.analyses import annual, committees, staff_training
 from genderstats.analyses import digital_training as dt
-from genderstats.analyses import engineers as eng
-from genderstats.config import TOTAL
 from genderstats.data import results_text as rt
 from genderstats.data.loader import name_filter
 from genderstats.names import NameFilter, mask_name
@@ -42,16 +43,18 @@ from genderstats.present.model import (
     Slot,
     Table,
 )
-from genderstats.stats import format_count, format_pct, has_column
+from genderstats.stats import format_count, has_column
 from genderstats.years import roc_date
 
-__all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "Inputs", "load_inputs", "figures",
+__all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "PENDING_FIGURE", "Inputs",
+           "load_inputs", "figures",
            "build", "Report", "PARTS"]
 
 TITLE = "臺北市政府資訊局{year}年推動性別平等工作成果報告"
 NO_DATA = "無資料"
 NONE = "無"
 MISSING_FIGURE = "（本年度無此數字的資料）"
+PENDING_FIGURE = "（產製本年度全部報告時填入）"
 DATA_GOVERNANCE = "資料治理委員會"
 PROCUREMENT = "採購工作及審查小組"
 CHECK = "V"
@@ -84,6 +87,8 @@ class Inputs:
     data_dir: Path
     text: rt.ResultsText | None
     frames: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    catalog: rt.Catalog = field(default_factory=rt.Catalog)
+    """What the year's reports offer the prose (placeholders, verdicts, 性別分析)."""
     # Compositions already computed from these frames: several parts show each committee.
     compositions: dict[str, committees.Composition | None] = field(
         default_factory=dict, repr=False, compare=False)
@@ -103,8 +108,9 @@ the error, and here its figures read as missing (:data:`MISSING_FIGURE`)."""
 
 
 def load_inputs(year: int, data_dir: str | Path, *,
-                report_ids: Iterable[str] | None = None) -> Inputs:
-    """Every input of the report for ``year`` (each optional), validated as usual."""
+                catalog: rt.Catalog | None = None) -> Inputs:
+    """Every input of the report for ``year`` (each optional), validated as usual; the texts
+    against ``catalog`` (:func:`annual.text_catalog`) when given."""
     root = Path(data_dir)
     frames = {name: data.load_optional(name, year, root) for name in DATASETS}
     for name in BORROWED:
@@ -114,10 +120,10 @@ def load_inputs(year: int, data_dir: str | Path, *,
             frames[name] = None
     names = name_filter(year, root)
     try:
-        text = data.load_results_text(year, root, report_ids=report_ids)
+        text = data.load_results_text(year, root, catalog=catalog)
     except data.DataError as err:
         raise data.DataError([p.masked(names.mask) for p in err.problems]) from None
-    return Inputs(year, root, _masked(text, names), frames)
+    return Inputs(year, root, _masked(text, names), frames, catalog or rt.Catalog())
 
 
 def _masked(value: Any, names: NameFilter) -> Any:
@@ -145,107 +151,14 @@ def committee(inputs: Inputs, name: str) -> committees.Composition | None:
     return inputs.compositions[name]
 
 
-def _digital_figures(inputs: Inputs) -> dict[str, str]:
-    """The digital-training figures as the topic page prints them: a count the year's
-    protection hides reads as its table does (「<3」, 「*」), a share beside it 「-」."""
-    parts, classes = inputs.get("training_participations"), inputs.get("training_classes")
-    if parts is None or classes is None:
-        return {}
-    prepared = dt.prepare(parts, classes)
-    kf = dt.key_figures(prepared, classes, inputs.year)
-    protected = dt.protect(prepared)
-    totals, groups = protected.totals, protected.groups
-    p = "digital-training."
-    out = {
-        f"{p}classes": format_count(kf.classes),
-        f"{p}participations": totals.text(TOTAL, TOTAL),
-        f"{p}men": totals.text(TOTAL, "男"),
-        f"{p}women": totals.text(TOTAL, "女"),
-        f"{p}men-share": totals.text(TOTAL, "男%"),
-        f"{p}women-share": totals.text(TOTAL, "女%"),
-        f"{p}senior-classes": format_count(kf.senior_classes),
-        f"{p}women-classes": format_count(kf.women_only_classes),
-    }
-    for key, group in (("senior", dt.SENIOR), ("women", dt.WOMEN_ONLY)):
-        shown = group in groups.table.index
-        out[f"{p}{key}-participations"] = groups.text(group, TOTAL) if shown else "0"
-    out[f"{p}senior-women-share"] = (groups.text(dt.SENIOR, "女%", 0)
-                                     if dt.SENIOR in groups.table.index else "-")
-    return out
+def figures(year: int, recorded: Mapping[str, str]) -> dict[str, str]:
+    """The placeholder values, as printed: the report's own and what the reports recorded."""
+    return {"year": str(year), "next-year": str(year + 1), **recorded}
 
 
-def _governance_figures(inputs: Inputs) -> dict[str, str]:
-    comp = committee(inputs, DATA_GOVERNANCE)
-    if comp is None:
-        return {}
-    p = "data-governance-committee."
-    out = {f"{p}men-share": committees.form_pct(comp.row["男%"], 0),
-           f"{p}women-share": committees.form_pct(comp.row["女%"], 0)}
-    if comp.term is not None:
-        out[f"{p}term"] = str(comp.term)
-    affiliation = comp.breakdown("affiliation")
-    if affiliation is not None:
-        for key, label in (("internal", "府內委員"), ("external", "外聘委員")):
-            if label in affiliation.table.index:
-                row = affiliation.table.loc[label]
-                out[f"{p}{key}-men-share"] = committees.form_pct(row["男%"], 0)
-                out[f"{p}{key}-women-share"] = committees.form_pct(row["女%"], 0)
-    return out
-
-
-def _people_figures(inputs: Inputs) -> dict[str, str]:
-    out: dict[str, str] = {}
-    comp = committee(inputs, PROCUREMENT)
-    if comp is not None:
-        out["procurement-review-committee.men"] = format_count(comp.row["男"])
-        out["procurement-review-committee.women"] = format_count(comp.row["女"])
-    people = inputs.get("onsite_engineers")
-    if people is not None:
-        # The engineers are not public servants: small counts stay protected here too.
-        totals = eng.protected_totals(people)
-        out["onsite-engineers.men"] = totals.text(eng.POPULATION, "男")
-        out["onsite-engineers.women"] = totals.text(eng.POPULATION, "女")
-    return out
-
-
-def satisfaction(evaluations: pd.DataFrame) -> float | None:
-    """The share of answers 滿意 or 非常滿意 (the seed's 97.02%); None without answers."""
-    if evaluations.empty:
-        return None
-    return float(evaluations["rating"].astype(str).isin(data.SATISFIED).mean())
-
-
-def _training_figures(inputs: Inputs) -> dict[str, str]:
-    out: dict[str, str] = {}
-    evaluations = inputs.get("course_evaluations")
-    if evaluations is not None:
-        share = satisfaction(evaluations)
-        if share is not None:
-            out["gender-training.satisfaction"] = format_pct(share)
-    courses = inputs.get("training_courses")
-    if courses is not None and has_column(courses, "lecturer"):
-        evaluated = courses
-        if evaluations is not None and not evaluations.empty:
-            titles = {str(t).replace(" ", "") for t in evaluations["course"]}
-            evaluated = courses[[str(t).replace(" ", "") in titles for t in courses["title"]]]
-        names = [mask_name(n.strip()) for cell in evaluated["lecturer"].dropna()
-                 for n in str(cell).split("、") if n.strip()]
-        if names:
-            out["gender-training.lecturer"] = "、".join(dict.fromkeys(names))
-    return out
-
-
-def figures(inputs: Inputs) -> dict[str, str]:
-    """The placeholder values, as printed; a name whose data is missing is left out."""
-    out = {"year": str(inputs.year), "next-year": str(inputs.year + 1)}
-    for part in (_digital_figures, _governance_figures, _people_figures, _training_figures):
-        out.update(part(inputs))
-    return out
-
-
-def fill(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with its placeholders replaced; one without data reads :data:`MISSING_FIGURE`."""
-    missing = {n: MISSING_FIGURE for n in rt.placeholders(text) if n not in values}
+def fill(text: str, values: Mapping[str, str], missing: str = MISSING_FIGURE) -> str:
+    """``text`` with its placeholders replaced; one without a value reads ``missing``."""
+    missing = {n: missing for n in rt.placeholders(text) if n not in values}
     return rt.substitute(text, {**values, **missing})
 
 
@@ -696,14 +609,24 @@ class Report:
         return self.parts[key]
 
 
-def build(inputs: Inputs, *, reports: Mapping[str, Mapping[str, str]] | None = None,
-             rules: staff_training.Rules | None = None, charts: bool = True) -> Report:
+def build(inputs: Inputs, *, reports: Mapping[str, Mapping[str, Any]] | None = None,
+          recorded: Mapping[str, str] | None = None,
+          rules: staff_training.Rules | None = None, charts: bool = True) -> Report:
     """The whole results report of ``inputs.year``.
 
-    ``reports`` gives the registry's ``title`` and ``unit`` by report id (section 四).
+    ``reports`` gives the registry's ``title`` and ``unit`` by report id (section 四);
+    ``recorded`` the figures the year's reports recorded (:func:`annual.recorded_figures`),
+    None for a notebook run by hand. A typed figure or verdict in the prose raises DataError
+    (nothing is published).
     """
     rules = rules or staff_training.Rules()
-    values = figures(inputs)
+    values = figures(inputs.year, recorded or {})
+    if inputs.text is not None and recorded is not None:
+        problems = rt.check_claims(inputs.text, values, inputs.catalog)
+        if problems:
+            raise data.DataError(problems)
+    if recorded is None:
+        values = _pending(inputs.text, values)
     blocks = named_blocks(inputs, charts=charts)
     made = {
         "一": highlights_part(inputs, values),
@@ -722,6 +645,11 @@ def build(inputs: Inputs, *, reports: Mapping[str, Mapping[str, str]] | None = N
         parts[key] = Section(SECTION_TITLES[key], tuple(content), anchor=key)
     title = TITLE.format(year=inputs.year)
     return Report(Document(title, tuple(parts[k] for k in PARTS)), parts)
+
+
+def _pending(text: rt.ResultsText | None, values: dict[str, str]) -> dict[str, str]:
+    """Run by hand: the recorded figures come with the build; say so where each stands."""
+    return {**{n: PENDING_FIGURE for n in (text.placeholders if text else ())}, **values}
 
 
 def key_figure(inputs: Inputs) -> str:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TOTAL
+from genderstats.data.specs import SATISFIED
 from genderstats.names import mask_name, mask_names
 from genderstats.present.model import Paragraph, Table
 from genderstats.present.tables import GENDER_WORDS, frame_block
@@ -42,7 +43,7 @@ from genderstats.privacy import (
     carry,
     protect_people_table,
 )
-from genderstats.stats import counts_table, format_count, format_pct
+from genderstats.stats import counts_table, format_count, format_pct, has_column
 
 __all__ = [
     "GENERAL",
@@ -844,6 +845,33 @@ def findings(
         parts += [f"{GENDER_WORDS[g]}未達{shown.threshold}人" for g in GENDERS
                   if shown.is_small(TOTAL, g)]
         out.append(text + "，" + "、".join(parts) if total[TOTAL] else text)
+    return out
+
+
+def satisfaction(evaluations: pd.DataFrame) -> float | None:
+    """The share of answers 滿意 or 非常滿意 (the seed's 97.02%); None without answers."""
+    if evaluations.empty:
+        return None
+    return float(evaluations["rating"].astype(str).isin(SATISFIED).mean())
+
+
+def named_figures(courses: pd.DataFrame | None, evaluations: pd.DataFrame | None
+                  ) -> dict[str, str | None]:
+    """The figures the results report's prose may use (``record_figures``): the self-run
+    courses' satisfaction (both files needed: the answers are checked against the courses)
+    and the lecturers of the evaluated courses, masked."""
+    share = (satisfaction(evaluations)
+             if courses is not None and evaluations is not None else None)
+    out: dict[str, str | None] = {"satisfaction": None if share is None else format_pct(share),
+                                  "lecturer": None}
+    if courses is not None and has_column(courses, "lecturer"):
+        evaluated = courses
+        if evaluations is not None and not evaluations.empty:
+            titles = {str(t).replace(" ", "") for t in evaluations["course"]}
+            evaluated = courses[[str(t).replace(" ", "") in titles for t in courses["title"]]]
+        names = [mask_name(n.strip()) for cell in evaluated["lecturer"].dropna()
+                 for n in str(cell).split("、") if n.strip()]
+        out["lecturer"] = "、".join(dict.fromkeys(names)) or None
     return out
 
 

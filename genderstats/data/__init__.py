@@ -28,7 +28,7 @@ from genderstats.data.loader import (
     year_column,
 )
 from genderstats.data.results_text import (
-    FIGURES,
+    Catalog,
     ResultsText,
     load_results_text,
     placeholders,
@@ -41,7 +41,7 @@ __all__ = [
     "AGE_BAND_DTYPE",
     "DATASETS",
     "EXTENSIONS",
-    "FIGURES",
+    "Catalog",
     "GENDER_DTYPE",
     "Column",
     "DataError",

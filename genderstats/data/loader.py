@@ -7,10 +7,11 @@ only touched through numpy index arrays, so a million-row file loads in seconds.
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,9 @@ from genderstats.data.vocab import match_key
 from genderstats.names import NameFilter, mask_name, split_names, suspected_names
 from genderstats.record import INPUTS_MIME, emit, record_input, record_lookup
 from genderstats.years import ad_year, roc_year
+
+if TYPE_CHECKING:
+    from genderstats.data.results_text import Catalog
 
 PARTICIPATIONS = "training_participations"
 CLASSES = "training_classes"
@@ -895,8 +899,13 @@ def _check_panel(impact: _Loaded, members: pd.DataFrame, members_display: str) -
             ))
 
 
-def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> list[Problem]:
+def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR, *,
+                  catalog: Catalog | None = None,
+                  values: Mapping[str, str] | None = None) -> list[Problem]:
     """Check every dataset file in ``data/<year>/`` (and the checks across files).
+
+    ``catalog`` (what the registry's reports offer) and ``values`` (the figures of the year's
+    last build) check the prose of results_report.yml (:mod:`results_text`).
 
     Returns the problems found, an empty list when the folder is fine. Missing datasets are
     not problems (a year may lack some); unknown file names are, since they are never read.
@@ -948,7 +957,7 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR) -> li
     from genderstats.data.recommendations import validate_recommendations
     from genderstats.data.results_text import validate_results_text
 
-    problems.extend(validate_results_text(y, data_dir))
+    problems.extend(validate_results_text(y, data_dir, catalog=catalog, values=values))
     problems.extend(validate_recommendations(y, data_dir))
     names = name_filter(y, data_dir)
     for item in loaded.values():

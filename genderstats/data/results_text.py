@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -30,38 +31,39 @@ from genderstats.years import roc_year
 STEM = "results_report"
 TITLE = "成果報告文字"
 
-FIGURES: dict[str, str] = {
+BUILT_IN: dict[str, str] = {
     "year": "本年度（民國年，如 112）",
     "next-year": "下年度（民國年，如 113）",
-    "digital-training.classes": "數位訓練本年度開班數，所有對象（如 130）",
-    "digital-training.participations": "數位訓練本年度參訓人次，所有對象（如 2,676）",
-    "digital-training.men": "數位訓練男性參訓人次（如 592）",
-    "digital-training.women": "數位訓練女性參訓人次（如 2,084）",
-    "digital-training.men-share": "數位訓練男性人次比率，小數 2 位（如 22.12%）",
-    "digital-training.women-share": "數位訓練女性人次比率，小數 2 位（如 77.88%）",
-    "digital-training.senior-classes": "銀髮族班次數（如 121）",
-    "digital-training.senior-participations": "銀髮族班次參訓人次（如 2,526）",
-    "digital-training.senior-women-share": "銀髮族班次中女性人次比率，整數（如 77%）",
-    "digital-training.women-classes": "婦女專班班次數（如 5）",
-    "digital-training.women-participations": "婦女專班參訓人次（如 93）",
-    "data-governance-committee.term": "資料治理委員會本年度的屆次（如 2）",
-    "data-governance-committee.men-share": "資料治理委員會全體委員男性比率，整數（如 60%）",
-    "data-governance-committee.women-share": "資料治理委員會全體委員女性比率，整數（如 40%）",
-    "data-governance-committee.internal-men-share": "府內委員男性比率，整數（如 65%）",
-    "data-governance-committee.internal-women-share": "府內委員女性比率，整數（如 35%）",
-    "data-governance-committee.external-men-share": "外聘委員男性比率，整數（如 56%）",
-    "data-governance-committee.external-women-share": "外聘委員女性比率，整數（如 44%）",
-    "procurement-review-committee.men": "採購工作及審查小組男性委員人數（如 8）",
-    "procurement-review-committee.women": "採購工作及審查小組女性委員人數（如 8）",
-    "onsite-engineers.men": "男性駐點工程師人數（如 26）",
-    "onsite-engineers.women": "女性駐點工程師人數（如 11）",
-    "gender-training.satisfaction":
-        "自辦訓練課程滿意度（course_evaluations 中「非常滿意」與「滿意」占全部作答的比率，"
-        "小數 2 位，如 97.02%）",
-    "gender-training.lecturer": "自辦訓練的講師（遮罩後的姓名，如 王○明）",
 }
-"""Every placeholder name prose may use, with what it stands for (data/README.md lists
-them). The report resolves each; a name missing here is an error in the analyst's file."""
+"""The report's own figures; every other name is a figure a report records (its notebook's
+``record_figures``, declared with its meaning under ``figures`` in notebooks/reports.yml)."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What the year's reports offer the prose, from the registry (or the build's status)."""
+
+    reports: Mapping[str, str] = field(default_factory=dict)
+    """Report id → title: the reports 性別分析 may name."""
+    figures: Mapping[str, str] = field(default_factory=dict)
+    """``report-id.name`` → what it means: the figures the reports record."""
+    subjects: Mapping[str, str] = field(default_factory=dict)
+    """A committee's name → the id of the report on it (for verdict phrases)."""
+
+    def known(self) -> dict[str, str]:
+        """Every placeholder name prose may use, with its meaning."""
+        return {**BUILT_IN, **self.figures}
+
+    def verdicts(self, report: str | None = None) -> list[str]:
+        """The verdict placeholders (of ``report``, or of every committee)."""
+        ids = [report] if report else list(dict.fromkeys(self.subjects.values()))
+        return [f"{rid}.{v}" for rid in ids for v in VERDICTS
+                if f"{rid}.{v}" in self.figures]
+
+
+VERDICTS = ("verdict", "compliance")
+"""The names under which a committee's report records its one-third verdict: 「無任一性別比例
+低於全部委員三分之一之情形」 / 「…尚缺女性3人」, and 「符合相關規定」 / 「未符合相關規定（…）」."""
 
 TABLES: dict[str, str] = {
     "digital-training.senior-age-table": "銀髮族各年齡區間參與人次及性別統計表",
@@ -172,6 +174,17 @@ class ResultsText:
     future: Future | None = None
     placeholders: tuple[str, ...] = field(default=())
     """Every placeholder name the prose uses, in order of first use."""
+    prose: tuple[Prose, ...] = field(default=(), repr=False, compare=False)
+    """Every prose string with where it stands, for the check against computed figures."""
+
+
+@dataclass(frozen=True)
+class Prose:
+    """One prose string of the file and where it stands."""
+
+    node: ScalarNode
+    path: str
+    text: str
 
 
 # ── placeholders ─────────────────────────────────────────────────────────────────────────
@@ -192,8 +205,10 @@ def substitute(text: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(one, text)
 
 
-def _placeholder_problem(text: str) -> tuple[int, str] | None:
-    """(position, why) for the first wrong placeholder of ``text``, or None."""
+def _placeholder_problem(text: str, known: Mapping[str, str] | None
+                         ) -> tuple[int, str] | None:
+    """(position, why) for the first wrong placeholder of ``text``, or None. ``known`` (name →
+    meaning) checks the names; None checks the form only."""
     for m in PLACEHOLDER.finditer(text):
         token = m.group(0)
         if token in ("{{", "}}"):
@@ -202,16 +217,165 @@ def _placeholder_problem(text: str) -> tuple[int, str] | None:
             return m.start(), (f"有不成對的大括號「{token}」。佔位符寫成 {{名稱}}，"
                                "要寫出大括號本身請寫 {{ 或 }}。")
         name = m.group(1).strip()
+        if known is not None and name not in known:
+            close = suggest(name, known)
+            hint = ("是不是 " + " 或 ".join(f"{{{c}}}（{_short(known[c])}）" for c in close) + "？"
+                    if close else "")
+            what = (f"「{excerpt(token)}」不是已知的數字名稱。" if _NAME.match(name) else
+                    f"「{excerpt(token)}」不是有效的佔位符。")
+            return m.start(), (
+                f"{what}{hint}可用的名稱見 data/README.md〈results_report.yml〉；"
+                "數字請用佔位符，不要直接打字。")
         if not _NAME.match(name):
             return m.start(), (
                 f"「{excerpt(token)}」不是有效的佔位符。佔位符寫成 {{報告代號.數字名稱}}，"
                 "只用小寫英文字母、數字、連字號與一個句點，如 {digital-training.classes}。")
-        if name not in FIGURES:
-            return m.start(), (
-                f"「{token}」不是已知的數字名稱。可用的名稱見 data/README.md"
-                "〈results_report.yml〉，如 {digital-training.classes}；"
-                "數字請用佔位符，不要直接打字。")
     return None
+
+
+def _short(meaning: str) -> str:
+    """A meaning without its example: 「數位訓練男性參訓人次」."""
+    return meaning.split("（")[0]
+
+
+# English words a contact person may write for the words of the names.
+_SYNONYMS = {
+    "female": "women", "females": "women", "woman": "women", "girls": "women",
+    "male": "men", "males": "men", "man": "men", "boys": "men",
+    "ratio": "share", "rate": "share", "percent": "share", "percentage": "share",
+    "pct": "share", "proportion": "share", "class": "classes", "course": "classes",
+    "courses": "classes", "people": "participations", "participants": "participations",
+    "attendance": "participations", "elderly": "senior", "seniors": "senior",
+    "engineers": "onsite-engineers", "procurement": "procurement-review-committee",
+    "governance": "data-governance-committee", "training": "digital-training",
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def suggest(name: str, known: Mapping[str, str], n: int = 3) -> list[str]:
+    """The known names closest to ``name``: by spelling (edit distance), by the words of the
+    name (「female」 reads as women, 「ratio」 as share) and, for a name written in Chinese,
+    by the meaning's words."""
+    import difflib
+
+    chars = set(_CJK.findall(name))
+    words = [_SYNONYMS.get(w, w) for w in re.split(r"[.\-_\s]+", name.lower()) if w]
+    wanted = "-".join(words)
+
+    def score(candidate: str) -> float:
+        meaning = known[candidate]
+        if chars:
+            return sum(c in meaning for c in chars) / len(chars)
+        spelled = difflib.SequenceMatcher(None, name.lower(), candidate).ratio()
+        parts = set(re.split(r"[.\-]", candidate))
+        shared = sum(p in parts for w in words for p in w.split("-")) / max(len(words), 1)
+        by_words = difflib.SequenceMatcher(None, wanted, candidate).ratio()
+        return max(spelled, by_words, 0.5 * spelled + 0.5 * shared)
+
+    ranked = sorted(known, key=lambda c: (-score(c), c))
+    return [c for c in ranked[:n] if score(c) >= (0.6 if chars else 0.75)]
+
+
+# ── claims the prose may not type ────────────────────────────────────────────────────────
+
+# A verdict on a committee, typed: the data could make it false. Sentences that state a rule
+# (不得、應) or ask (是否) are not verdicts.
+_VERDICT_PHRASES = (
+    (re.compile(r"符合(?:相關)?(?:規定|原則)"), "compliance"),
+    (re.compile(r"無任一性別[^。；\n]*?低於"), "verdict"),
+    (re.compile(r"未達[^。；\n]{0,12}(?:三分之一|原則|規定)"), "verdict"),
+    (re.compile(r"比例[^。；，\n]{0,6}均衡"), "verdict"),
+)
+_NOT_A_VERDICT = re.compile(r"是否|不得|應[^用]|為原則")
+_CLAUSE = re.compile(r"[^，,。；;\n]+")
+
+
+def _blank_placeholders(text: str) -> str:
+    """``text`` with each placeholder blanked, positions kept (its words are not typed)."""
+    return PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def typed_verdicts(text: str, catalog: Catalog) -> list[tuple[int, str, list[str]]]:
+    """(position, phrase, placeholders to use) for each typed verdict phrase of ``text``."""
+    plain = _blank_placeholders(text)
+    found = []
+    about = [rid for name, rid in catalog.subjects.items() if name in text]
+    for clause in _CLAUSE.finditer(plain):
+        words = clause.group(0)
+        if _NOT_A_VERDICT.search(words):
+            continue
+        for pattern, kind in _VERDICT_PHRASES:
+            for m in pattern.finditer(words):
+                names = [n for rid in (about or [None]) for n in catalog.verdicts(rid)
+                         if n.endswith(f".{kind}")]
+                found.append((clause.start() + m.start(), m.group(0), names))
+    return sorted(found)
+
+
+_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(%|％|人次|人|班)?")
+
+
+def _numbers(text: str) -> list[tuple[int, str, Decimal, int, bool]]:
+    """(position, as typed, value, decimals, is a share) of each figure-like number."""
+    out = []
+    for m in _NUMBER.finditer(text):
+        digits, fraction, unit = m.group(1), m.group(2) or "", m.group(3)
+        share = unit in ("%", "％")
+        value = Decimal(digits.replace(",", "") + fraction)
+        if not share and (unit is None and len(digits) < 3 or value < 10):
+            continue  # 「1至3小時」「6大主題」: numbers of the prose, not figures
+        out.append((m.start(), m.group(0).strip(), value, len(fraction[1:]), share))
+    return out
+
+
+_FIGURE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%)?")
+
+
+def _resembles(typed: Decimal, places: int, share: bool, figure: str) -> bool:
+    """Whether a typed number is the figure, or the figure rounded (「77.9%」 for 77.88%)."""
+    m = _FIGURE.fullmatch(figure.strip())
+    if m is None or bool(m.group(3)) != share:
+        return False  # not a plain number (「<3」, a name, a sentence)
+    fraction = m.group(2) or ""
+    if places > len(fraction[1:]):
+        return False
+    value = Decimal(m.group(1).replace(",", "") + fraction)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == typed
+
+
+def check_claims(text: ResultsText, values: Mapping[str, str], catalog: Catalog
+                 ) -> list[Problem]:
+    """The prose against the figures the year's reports computed: a typed number that is one
+    of them, or a typed verdict. Each problem names the line and the placeholder to use."""
+    problems: list[Problem] = []
+    figures = {k: v for k, v in values.items() if k not in BUILT_IN and v}
+    for prose in text.prose:
+        plain = _blank_placeholders(prose.text)
+        for pos, typed, value, places, share in _numbers(plain):
+            same = [k for k, v in figures.items() if _resembles(value, places, share, v)]
+            if same:
+                names = "、".join(f"{{{k}}}（本年度為 {figures[k]}）" for k in same)
+                problems.append(_claim(text.file, prose, pos, typed,
+                                       f"「{typed}」是直接打字的數字，與資料算出的{names}相符："
+                                       f"請改寫成佔位符 {{{same[0]}}}，資料更新時它才會跟著改變。"))
+        problems += _verdict_problems(text.file, prose, catalog)
+    return problems
+
+
+def _verdict_problems(display: str, prose: Prose, catalog: Catalog) -> list[Problem]:
+    out = []
+    for pos, phrase, names in typed_verdicts(prose.text, catalog):
+        use = ("請改用佔位符 " + " 或 ".join(f"{{{n}}}" for n in names) + "，由資料判定。"
+               if names else "請刪除這個判定，或改用委員會報告的判定佔位符（名稱以 .verdict 或 "
+               ".compliance 結尾，見 data/README.md）。")
+        out.append(_claim(display, prose, pos, phrase,
+                          f"「{phrase}」是直接打字的判定，資料改變時它可能不實。{use}"))
+    return out
+
+
+def _claim(display: str, prose: Prose, pos: int, value: str, why: str) -> Problem:
+    line = line_of(prose.node, prose.text, pos)
+    return Problem(display, None, None, value, f"第 {line} 行「{prose.path}」：{why}")
 
 
 # ── reading with line numbers ────────────────────────────────────────────────────────────
@@ -220,12 +384,13 @@ def _placeholder_problem(text: str) -> tuple[int, str] | None:
 class _Reader:
     """Walks the YAML node tree, collecting problems with line numbers."""
 
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, catalog: Catalog | None = None) -> None:
         self.display = display
+        self.catalog = catalog
         self.problems: list[Problem] = []
         self.used: dict[str, None] = {}
-        self.texts: list[tuple[ScalarNode, str, str]] = []
-        """(node, key path, text): every prose string, for the name check."""
+        self.texts: list[Prose] = []
+        """Every prose string, for the name and claim checks."""
 
     def fail(self, node: Node, path: str, message: str, value: str | None = None,
              line: int | None = None) -> None:
@@ -279,14 +444,17 @@ class _Reader:
             self.fail(node, path, "不可空白；沒有內容就刪除這個鍵，或寫「無」。")
             return None
         if prose:
-            fault = _placeholder_problem(value)
+            known = self.catalog.known() if self.catalog is not None else None
+            fault = _placeholder_problem(value, known)
             if fault:
                 pos, why = fault
                 self.fail(node, path, why, excerpt(value), line_of(node, value, pos))
                 return None
             for name in placeholders(value):
                 self.used[name] = None
-            self.texts.append((node, path, value))
+            self.texts.append(Prose(node, path, value))
+            if self.catalog is not None:
+                self.problems += _verdict_problems(self.display, self.texts[-1], self.catalog)
         return value
 
     def texts_of(self, node: Node | None, path: str) -> tuple[str, ...]:
@@ -444,12 +612,14 @@ def _future(r: _Reader, node: Node) -> Future | None:
 
 def parse_results_text(text: str, display: str, *,
                        meetings: Mapping[str, dt.date] | None = None,
-                       report_ids: Iterable[str] | None = None,
+                       catalog: Catalog | None = None,
                        names: Iterable[tuple[str, str]] = ()) -> ResultsText:
-    """Check and read the file's text. ``meetings`` ({meeting_id: date}) and ``report_ids``
-    check 性別分析 when given; ``names`` ((full name, where it comes from)) are the year's
+    """Check and read the file's text. ``meetings`` ({meeting_id: date}) check 性別分析 when
+    given; ``catalog`` (the registry's reports and figures) checks the reports it names, the
+    placeholders and typed verdicts; ``names`` ((full name, where it comes from)) are the year's
     people, whose full names the prose must not contain. DataError lists every problem."""
-    r = _Reader(display)
+    r = _Reader(display, catalog)
+    report_ids = list(catalog.reports) if catalog is not None else None
     root = compose(text, display)
     if root is None:
         return ResultsText(display)
@@ -468,6 +638,7 @@ def parse_results_text(text: str, display: str, *,
         other_results=r.text(keys.get("其他相關成果"), "其他相關成果"),
         future=_future(r, keys["未來重點"]) if "未來重點" in keys else None,
         placeholders=tuple(r.used),
+        prose=tuple(r.texts),
     )
     _check_names(r, names)
     if r.problems:
@@ -478,7 +649,8 @@ def parse_results_text(text: str, display: str, *,
 def _check_names(r: _Reader, names: Iterable[tuple[str, str]]) -> None:
     """A full name of the year's people in the prose would be published: refuse it."""
     wanted = {n: src for n, src in names if len(n) >= MIN_NAME_CHECKED}
-    for node, path, text in r.texts:
+    for prose in r.texts:
+        node, path, text = prose.node, prose.path, prose.text
         for name, source in wanted.items():
             if name in text:
                 masked = mask_name(name)
@@ -527,35 +699,38 @@ def _year_context(year: int, root: Path) -> tuple[dict[str, dt.date] | None,
 
 
 def load_results_text(year: int | str, data_dir: str | Path = config.DATA_DIR, *,
-                      report_ids: Iterable[str] | None = None) -> ResultsText | None:
+                      catalog: Catalog | None = None) -> ResultsText | None:
     """The year's analyst texts, checked; None when the year has no results_report.yml.
 
     Meetings named in 性別分析 are checked against (and dated from) the year's
-    task_force_meetings when that file exists; ``report_ids`` (the registry's ids) checks the
-    reports named there. Raises DataError for any problem.
+    task_force_meetings when that file exists; ``catalog`` (what the registry's reports offer)
+    checks the reports, placeholders and verdicts. Raises DataError for any problem.
     """
     root = _root(data_dir)
     y = roc_year(year)
     path = find_results_text(y, root)
     if path is None:
         return None
-    return _load(path, y, root, report_ids)
+    return _load(path, y, root, catalog)
 
 
-def _load(path: Path, year: int, root: Path,
-          report_ids: Iterable[str] | None) -> ResultsText:
+def _load(path: Path, year: int, root: Path, catalog: Catalog | None) -> ResultsText:
     display = display_path(path, root)
     text = read_text_file(path, display)
     meetings, people = _year_context(year, root)
-    return parse_results_text(text, display, meetings=meetings, report_ids=report_ids,
+    return parse_results_text(text, display, meetings=meetings, catalog=catalog,
                               names=people)
 
 
-def validate_results_text(year: int | str,
-                          data_dir: str | Path = config.DATA_DIR) -> list[Problem]:
-    """The problems of the year's results_report.yml ([] when fine or absent)."""
+def validate_results_text(year: int | str, data_dir: str | Path = config.DATA_DIR, *,
+                          catalog: Catalog | None = None,
+                          values: Mapping[str, str] | None = None) -> list[Problem]:
+    """The problems of the year's results_report.yml ([] when fine or absent); ``values``
+    (the figures of the year's last build) checks typed numbers against them."""
     try:
-        load_results_text(year, data_dir)
+        text = load_results_text(year, data_dir, catalog=catalog)
     except DataError as err:
         return err.problems
-    return []
+    if text is None or not values or catalog is None:
+        return []
+    return check_claims(text, values, catalog)

@@ -215,6 +215,8 @@ def _valid_last_good(last: Any) -> bool:
             and isinstance(last.get("indicators"), list)
             and all(isinstance(r, dict) for r in last["indicators"])
             and isinstance(last.get("summary"), str | None)
+            and isinstance(last.get("figures", {}), dict)
+            and all(isinstance(v, str | None) for v in last.get("figures", {}).values())
             and isinstance(last.get("parameters"), dict))
 
 
@@ -921,6 +923,9 @@ class _Build:
                 "key_inputs": [paths.stored(p) for p in key_inputs],
                 "dirs": [paths.stored(d) for d in res["dirs"]],
                 "indicators": res["indicators"], "summary": res["summary"],
+                # Only the figures the registry declares: those are what the prose may use.
+                "figures": {n: v for n, v in (res.get("figures") or {}).items()
+                            if n in report.figures},
                 "parameters": shown, "pdf_note": res.get("pdf_note"),
             }
         return state
@@ -950,12 +955,16 @@ class _Build:
                 continue
             status = "pending" if report.id in pending else self._status_of(report)
             last = (self.states.get(report.id) or {}).get("last_good") or {}
+            recorded = (last.get("figures") or {}) if status == "ok" else {}
             reports[report.id] = {
                 "title": report.title,
                 "unit": report.unit,
+                "subject": report.subject,
                 "status": status,
                 "page": f"{report.id}.html" if status == "ok" else None,
                 "key_figure": last.get("summary") if status == "ok" else None,
+                "figures": {n: {"meaning": m, "value": recorded.get(n)}
+                            for n, m in report.figures.items()},
             }
         path = self.state_dir / STATUS_FILE
         # No time stamp in it: an unchanged year gives the same bytes, so no re-run.

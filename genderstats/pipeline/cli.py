@@ -97,6 +97,28 @@ def cmd_build(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def text_catalog(reports: list[Any]) -> Any:
+    """What the registry's reports offer the prose of results_report.yml."""
+    from genderstats.analyses import annual
+
+    return annual.text_catalog(annual.report_info("", 0, reports))
+
+
+def last_figures(out_dir: Path, year: int) -> dict[str, str] | None:
+    """The figures the year's last build recorded (None before any build): validate checks
+    the prose's typed numbers against them."""
+    from genderstats.analyses import annual
+    from genderstats.pipeline.build import STATE_DIR, STATUS_FILE
+
+    path = out_dir / str(year) / STATE_DIR / STATUS_FILE
+    if not path.is_file():
+        return None
+    try:
+        return annual.figure_values(annual.load_status(path, year, wait=False))
+    except ValueError:
+        return None  # a damaged status is the build's to mend; the prose is checked without
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a year's files, then say for every report whether it can be built."""
     from genderstats import data
@@ -118,7 +140,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
               "該年度的資料檔（檔名與欄位見 data/README.md）。", file=sys.stderr)
         return EXIT_INPUT
     reports = load_registry(args.registry)
-    found = data.validate_year(year, data_dir)
+    found = data.validate_year(year, data_dir, catalog=text_catalog(reports),
+                               values=last_figures(Path(args.out_dir), year))
     problems = [p for p in found if not p.warning]
     warnings = [p for p in found if p.warning]
     if problems:
@@ -182,6 +205,16 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{report.id}\t{report.title}\t{report.notebook.name}{draft}")
         flags = " ".join(f"-p {k} {shlex.quote(str(v))}" for k, v in params.items())
         print(f"    {papermill} {shlex.quote(str(report.notebook))} {report.id}.ipynb {flags}")
+    return EXIT_OK
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    """``genderstats figures``: the placeholders the results report's prose may use."""
+    from genderstats.data.results_text import BUILT_IN
+    from genderstats.pipeline.registry import figure_catalog, load_registry
+
+    for name, meaning in {**BUILT_IN, **figure_catalog(load_registry(args.registry))}.items():
+        print(f"{{{name}}}\t{meaning}")
     return EXIT_OK
 
 
@@ -339,7 +372,15 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="檢查一個年度的輸入資料（不執行報告）",
                        description="檢查一個年度的輸入資料（不執行報告）。")
     common(v)
+    v.add_argument("--out-dir", default=str(config.OUTPUTS_DIR), metavar="資料夾",
+                   help="build 的輸出資料夾：成果報告文字中打字的數字與上次產製算出的比對")
     v.set_defaults(func=cmd_validate)
+
+    fg = sub.add_parser("figures", help="列出成果報告文字可用的佔位符（數字與判定）",
+                        description="列出成果報告文字（results_report.yml）可用的佔位符："
+                                    "各報告記錄的數字與判定，及其意義。")
+    fg.add_argument("--registry", default=None, help=argparse.SUPPRESS)
+    fg.set_defaults(func=cmd_figures)
 
     sp = sub.add_parser("list", help="列出報告、筆記本與參數",
                         description="列出報告、筆記本與 papermill 指令。")

@@ -49,9 +49,18 @@ class Report:
     """A report being written (``draft: true``): the build skips it unless asked."""
     unit: str = ""
     """辦理科室: the unit that owns the report (the results report's 四 lists it)."""
+    figures: dict[str, str] = field(default_factory=dict)
+    """The named figures the report's notebook records (``record_figures``), each with what
+    it means: the results report's prose reads them as ``{id.name}``."""
     starts_early: bool = False
     """A report given the others' status (``report_status``) whose notebook reads it with
     ``annual.load_status``, which waits: it may start with the others instead of after."""
+
+    @property
+    def subject(self) -> str:
+        """The committee the report is on (its ``committee`` parameter), or ""."""
+        value = self.parameters.get("committee")
+        return value if isinstance(value, str) else ""
 
     def build_parameters(self, year: int, data_dir: Path) -> dict[str, Any]:
         """The exact parameters the build passes to papermill for this report."""
@@ -116,6 +125,7 @@ def load_registry(path: str | Path | None = None) -> list[Report]:
             timeout=_timeout(entry, f"{where}（{rid}）"),
             draft=_draft(entry, f"{where}（{rid}）"),
             unit=_unit(entry, f"{where}（{rid}）"),
+            figures=_figures(entry, f"{where}（{rid}）"),
             starts_early=_flag(entry, "starts_early", f"{where}（{rid}）",
                                "只有以 genderstats.analyses.annual.load_status 讀取報告狀態的"
                                "筆記本才可設為 true"),
@@ -145,6 +155,30 @@ def _unit(entry: dict[str, Any], where: str) -> str:
     if value is None or not isinstance(value, str):
         raise RegistryError(f"{where}：unit「{value}」應為科室名稱，如 unit: 數位策略中心。")
     return value.strip()
+
+
+def _figures(entry: dict[str, Any], where: str) -> dict[str, str]:
+    """The optional ``figures:``: 名稱: 意義, each name as a report id is written."""
+    value = entry.get("figures") or {}
+    if not isinstance(value, dict):
+        raise RegistryError(f"{where}：figures 應為「數字名稱: 意義」的對應表，"
+                            "如 figures: {classes: 本年度開班數}。")
+    out: dict[str, str] = {}
+    for name, meaning in value.items():
+        if not isinstance(name, str) or not ID_PATTERN.match(name):
+            raise RegistryError(f"{where}：figures 的名稱「{name}」只能用小寫英文字母、數字與"
+                                "連字號（如 men-share）。")
+        if not isinstance(meaning, str) or not meaning.strip():
+            raise RegistryError(f"{where}：figures 的「{name}」要寫出它的意義，"
+                                "如 men: 男性委員人數（如 8）。")
+        out[name] = meaning.strip()
+    return out
+
+
+def figure_catalog(reports: list[Report]) -> dict[str, str]:
+    """Every figure the reports offer to the results report's prose: ``{id.name: 意義}``."""
+    return {f"{r.id}.{name}": meaning for r in reports if not r.draft
+            for name, meaning in r.figures.items()}
 
 
 def _draft(entry: dict[str, Any], where: str) -> bool:

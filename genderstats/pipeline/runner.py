@@ -36,6 +36,7 @@ from genderstats.pipeline.kernel_output import KERNEL_ARGUMENT, OUTPUT_LIMIT
 from genderstats.pipeline.registry import Report
 from genderstats.record import (
     DOCUMENT_MIME,
+    FIGURES_MIME,
     INDICATORS_MIME,
     INPUTS_MIME,
     SUMMARY_MIME,
@@ -82,6 +83,7 @@ def collect_records(nb: Any) -> dict[str, Any]:
     dirs: list[str] = []
     summary: str | None = None
     document: str | None = None
+    figures: dict[str, str | None] = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data") or {}
@@ -93,11 +95,14 @@ def collect_records(nb: Any) -> dict[str, Any]:
                 dirs.extend(data[INPUTS_MIME].get("dirs", []))
             if SUMMARY_MIME in data:
                 summary = data[SUMMARY_MIME].get("key_figure")
+            if FIGURES_MIME in data and isinstance(data[FIGURES_MIME], dict):
+                figures.update({str(k): None if v is None else str(v)
+                                for k, v in data[FIGURES_MIME].items()})
             if DOCUMENT_MIME in data:
                 document = data[DOCUMENT_MIME].get("odt")
     return {"indicators": indicators, "read": sorted(set(read)), "uses": sorted(set(used)),
             "dirs": sorted(set(dirs)),
-            "summary": summary, "document": document}
+            "summary": summary, "figures": figures, "document": document}
 
 
 INPUT_ERRORS = frozenset({"DataError"})
@@ -591,7 +596,8 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
             nb, error, failed, died = _execute(task, None, notify, early_pdf, log)
         input_error = bool(error) and stopped_on_input(nb)
         records = collect_records(nb) if nb is not None and not error else {
-            "indicators": [], "read": [], "uses": [], "dirs": [], "summary": None}
+            "indicators": [], "read": [], "uses": [], "dirs": [], "summary": None,
+            "figures": {}}
         notify({"phase": "export"})  # the kernel is gone: the pool may start the next one
         built = datetime.now().astimezone()
         ran = time.time()
@@ -626,6 +632,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
         "dirs": records["dirs"],
         "indicators": records["indicators"],
         "summary": records["summary"],
+        "figures": records["figures"],
         "document": document,
         "pdf": pdf,
         "page": page,
