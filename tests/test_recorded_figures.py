@@ -255,3 +255,14 @@ def test_five_women_turned_men_change_the_filed_report_and_a_typed_verdict_fails
             "請改用佔位符 {procurement-review-committee.verdict}，由資料判定。"
             in annual_result.error)
     assert (year / "annual-report.html").read_bytes() == good
+
+
+def test_the_satisfaction_needs_both_files(sample_data):
+    from genderstats.analyses import staff_training as st
+
+    courses = data.load("training_courses", 112, sample_data)
+    evaluations = data.load("course_evaluations", 112, sample_data)
+    assert st.named_figures(courses, evaluations) == {
+        "satisfaction": "97.02%", "lecturer": "尤○涵"}
+    # Without the courses the answers cannot be matched to the year's own courses.
+    assert st.named_figures(None, evaluations) == {"satisfaction": None, "lecturer": None}
