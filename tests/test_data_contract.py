@@ -42,3 +42,16 @@ def test_vocabularies_are_documented() -> None:
     for band in data.AGE_BANDS:
         assert f"| {band} |" in README
     assert "genderstats validate --year 113" in README
+
+
+def test_every_check_across_files_is_documented() -> None:
+    from genderstats.data.crossfile import RULES, rules_of
+
+    match = re.search(r"^### 檔案之間的檢查\n.*?(?=^## |^### |\Z)", README, flags=re.M | re.S)
+    assert match, "data/README.md has no section on the checks across files"
+    text = match.group(0)
+    rows = re.findall(r"^\| `(\w+)`「([^」]+)」[^|]*\| `(\w+)` ", text, flags=re.M)
+    assert rows == [(r.dataset, data.DATASETS[r.dataset].column(r.column).label, r.other)
+                    for r in RULES]
+    (evaluations,) = rules_of("course_evaluations")
+    assert f"`提醒：data/112/course_evaluations.csv：{evaluations.note('data/112')}`" in text

@@ -188,13 +188,30 @@ def test_participation_of_unknown_class(data_dir: Path) -> None:
     assert [str(p) for p in data.validate_year(112, data_dir)] == expected
 
 
-def test_participations_without_classes_file(data_dir: Path) -> None:
+def test_participations_without_classes_file_load_with_a_note(data_dir: Path) -> None:
     put(data_dir, "training_participations.csv", "班次代碼,性別\nD112-001,女\n")
-    assert messages("training_participations", data_dir) == [
-        "data/112/training_participations.csv：無法檢查班次代碼：data/112/ 沒有 "
-        "training_classes（數位訓練班次）檔。參訓紀錄的班次代碼必須對應同年度的班次檔，"
-        "請一併放入 training_classes.csv。"
-    ]
+    note = ("提醒：data/112/training_participations.csv：未檢查班次代碼：data/112/ 沒有 "
+            "training_classes（數位訓練班次）檔，參訓紀錄無法對應班次，也無法採用班次的對象。"
+            "請一併放入 training_classes.csv。")
+    parts = data.load("training_participations", 112, data_dir)
+    assert parts["class_id"].tolist() == ["D112-001"]
+    assert [str(p) for p in parts.attrs["skipped_checks"]] == [note]
+    # Without its class, a participation has no target group: absent, not guessed.
+    assert not data.has_column(parts, "target_group")
+    assert [str(p) for p in data.validate_year(112, data_dir)] == [note]
+    assert all(p.warning for p in data.validate_year(112, data_dir))
+
+
+def test_participations_checked_against_classes_with_problems_say_both(data_dir: Path) -> None:
+    put(data_dir, "training_classes.csv", CLASSES.replace("銀髮族", "長青"))
+    put(data_dir, "training_participations.csv", "班次代碼,性別\nD112-001,女\nD112-999,男\n")
+    bad_class = ("data/112/training_classes.csv 第 2 列「對象」欄：「長青」不是可接受的值。"
+                 "請填 銀髮族、原住民、新住民、婦女專班 或 一般市民"
+                 "（也接受 銀髮、高齡、高齡者、長者、原住民族、女性專班、婦女、一般、市民）。")
+    # Loading: the classes cannot be trusted, so no class id is judged against them.
+    assert messages("training_participations", data_dir) == [bad_class]
+    # Validate: the same problem, said once, under its own file.
+    assert [str(p) for p in data.validate_year(112, data_dir)] == [bad_class]
 
 
 def test_present_above_total(data_dir: Path) -> None:
@@ -330,6 +347,12 @@ def test_validate_year_reports_unknown_files_and_missing_folder(data_dir: Path) 
     ]
 
 
+EXPERT_MISSING = (
+    "data/112/task_force_meetings.csv 第 3 列「出席專家學者」欄：「張○」不在 "
+    "data/112/committee_members.csv 的性別平等專案小組外聘委員名單中。"
+    "請確認姓名與委員名單一致。")
+
+
 def test_experts_present_must_be_on_the_roster(data_dir: Path) -> None:
     put(data_dir, "committee_members.csv", "\n".join([
         MEMBERS_HEADER,
@@ -340,15 +363,39 @@ def test_experts_present_must_be_on_the_roster(data_dir: Path) -> None:
         "會議,日期,主席,委員總數,出席人數,出席專家學者\n"
         "112-1,112-03-20,首長,2,2,王大明、李小華\n112-2,112-08-28,首長,2,2,王大明，張三\n")
     problems = data.validate_year(112, data_dir)
-    assert [str(p) for p in problems] == [
-        "data/112/task_force_meetings.csv 第 3 列「出席專家學者」欄：「張○」不在 "
-        "data/112/committee_members.csv 的性別平等專案小組外聘委員名單中。"
-        "請確認姓名與委員名單一致。"
-    ]
+    assert [str(p) for p in problems] == [EXPERT_MISSING]
+    # Loading the meetings runs the same check: the same message, so validate predicts it.
+    assert messages("task_force_meetings", data_dir) == [EXPERT_MISSING]
     # Neither the unknown name nor the row's other names appear in full.
     assert problems[0].value == "張○"
     assert "張三" not in str(problems[0]) + repr(problems[0])
     assert "王大明" not in repr(problems[0])
+
+
+def test_an_internal_member_is_not_an_expert(data_dir: Path) -> None:
+    put(data_dir, "committee_members.csv", "\n".join([
+        MEMBERS_HEADER, "性別平等專案小組,3,李小華,女,外聘", "資料治理委員會,3,張三,男,外聘",
+        "性別平等專案小組,3,張三,男,府內"]) + "\n")
+    put(data_dir, "task_force_meetings.csv",
+        "會議,日期,主席,委員總數,出席人數,出席專家學者\n"
+        "112-1,112-03-20,首長,2,2,李小華\n112-2,112-08-28,首長,2,2,張三\n")
+    assert messages("task_force_meetings", data_dir) == [EXPERT_MISSING]
+
+
+def test_meetings_without_roster_load_with_a_note(data_dir: Path) -> None:
+    put(data_dir, "task_force_meetings.csv",
+        "會議,日期,主席,委員總數,出席人數,出席專家學者\n112-1,112-03-20,首長,2,2,張三\n")
+    note = ("提醒：data/112/task_force_meetings.csv：未檢查出席專家學者：data/112/ 沒有 "
+            "committee_members（委員名單）檔，無法確認出席的專家學者是小組的外聘委員，"
+            "也無法依性別統計出席者。請一併放入 committee_members.csv。")
+    meetings = data.load("task_force_meetings", 112, data_dir)
+    assert [str(p) for p in meetings.attrs["skipped_checks"]] == [note]
+    assert [str(p) for p in data.validate_year(112, data_dir)] == [note]
+    # Without the experts' column there is nothing to check, and nothing to note.
+    put(data_dir, "task_force_meetings.csv",
+        "會議,日期,主席,委員總數,出席人數\n112-1,112-03-20,首長,2,2\n")
+    assert data.load("task_force_meetings", 112, data_dir).attrs["skipped_checks"] == ()
+    assert data.validate_year(112, data_dir) == []
 
 
 def test_title_row_above_the_header(data_dir: Path) -> None:

@@ -260,10 +260,22 @@ def test_evaluation_course_must_be_a_course_of_the_year(data_dir: Path) -> None:
         "data/112/training_courses.csv 的訓練班期名稱中。"
         "請更正班期名稱，使它與自辦訓練檔完全相同。",
     ]
+    with pytest.raises(data.DataError) as info:
+        data.load("course_evaluations", 112, data_dir)
+    assert [str(p) for p in info.value.problems] == problems(data_dir)
+
+
+def test_evaluations_without_courses_load_with_a_note(data_dir: Path) -> None:
     (data_dir / "112" / "training_courses.csv").unlink()
-    assert problems(data_dir)[0] == (
-        "data/112/course_evaluations.csv：無法檢查訓練班期名稱：data/112/ 沒有 training_courses"
-        "（自辦訓練）檔。滿意度問卷必須對應同年度的自辦訓練，請一併放入 training_courses.csv。")
+    note = ("提醒：data/112/course_evaluations.csv：未檢查訓練班期名稱：data/112/ 沒有 "
+            "training_courses（自辦訓練）檔，滿意度問卷無法對應同年度的自辦訓練，需要兩個檔案的"
+            "數字（自辦訓練課程滿意度）將顯示「無資料」。若本年度有自辦訓練，"
+            "請一併放入 training_courses.csv。")
+    evaluations = data.load("course_evaluations", 112, data_dir)
+    assert len(evaluations) == 235
+    assert [str(p) for p in evaluations.attrs["skipped_checks"]] == [note]
+    found = data.validate_year(112, data_dir)
+    assert [str(p) for p in found] == [note] and found[0].warning
 
 
 def test_course_check_boxes_are_validated(data_dir: Path) -> None:

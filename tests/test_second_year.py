@@ -150,10 +150,6 @@ def test_each_committee_page_states_only_public_things(second_year):
 
 # ---------------------------------------------------------------- optional inputs in turn
 
-# Inputs checked against another: without it they are an error, so they go with it.
-DEPENDENTS = {"training_courses": ("course_evaluations",)}
-
-
 def _optional_pairs() -> list:
     return [(r.id, d) for r in load_registry() if not getattr(r, "draft", False)
             for d in r.optional]
@@ -163,9 +159,8 @@ def _optional_pairs() -> list:
 def test_each_optional_input_removed_in_turn_gives_no_data(tmp_path, sample_registry,
                                                            report_id, dataset):
     data = copy_sample_data(tmp_path / "data", years=SAMPLE_YEARS)
-    for stem in (dataset, *DEPENDENTS.get(dataset, ())):
-        (found,) = [p for p in (data / "112").iterdir() if p.stem == stem]
-        found.unlink()
+    (found,) = [p for p in (data / "112").iterdir() if p.stem == dataset]
+    found.unlink()
     result = build(BuildOptions(year=112, data_dir=data, out_dir=tmp_path / "out",
                                 registry=sample_registry, only=[report_id],
                                 echo=lambda s: None))

@@ -117,3 +117,32 @@ def test_report_without_declaration_is_not_checked(capsys, data_dir: Path, tmp_p
     assert "  ✗ 工程師（engineers）：無法產製：缺少必要資料：駐點工程師" in text
     assert ("  ？ 新分析（new-one）：reports.yml 沒有宣告 requires／optional，"
             "未檢查所需資料。") in text
+
+
+def test_an_expert_off_the_roster_stops_validate_and_the_build_alike(
+        capsys, tmp_path: Path, sample_registry: Path) -> None:
+    from conftest import copy_sample_data
+
+    from genderstats.pipeline.build import BuildOptions, build
+
+    data = copy_sample_data(tmp_path / "data", years=("112",))
+    path = data / "112" / "task_force_meetings.csv"
+    text = path.read_text(encoding="utf-8-sig")
+    path.write_text(text.replace("16,彭宛庭、姜曉淳", "16,彭宛庭、林大明"), encoding="utf-8")
+    message = ("data/112/task_force_meetings.csv 第 3 列「出席專家學者」欄：「林○明」不在 "
+               "data/112/committee_members.csv 的性別平等專案小組外聘委員名單中。"
+               "請確認姓名與委員名單一致。")
+    code, out = run(capsys, data, "--year", "112", "--registry", str(sample_registry))
+    assert code == 2
+    assert message in out.splitlines()
+    assert ("  ✗ 性別平等專案小組成員性別統計分析（gender-equality-task-force）：無法產製："
+            "性平小組會議（task_force_meetings.csv／.xlsx／.ods）有格式問題（見上方），"
+            "修正後才能產製。") in out.splitlines()
+
+    result = build(BuildOptions(year=112, data_dir=data, out_dir=tmp_path / "out",
+                                registry=sample_registry, only=["gender-equality-task-force"],
+                                echo=lambda s: None))
+    (state,) = result.results
+    assert (state.status, state.input_error, result.exit_code) == ("failed", True, 2)
+    assert state.error.endswith(f"）：{message}")  # after the notebook cell it stopped in
+    assert not (tmp_path / "out" / "112" / "gender-equality-task-force.html").exists()

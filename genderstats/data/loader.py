@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from genderstats import config
-from genderstats.data import convert
+from genderstats.data import convert, crossfile
 from genderstats.data.bands import age_band
 from genderstats.data.errors import DataError, Problem, excerpt
 from genderstats.data.readers import (
@@ -44,17 +44,15 @@ if TYPE_CHECKING:
     from genderstats.data.results_text import Catalog
 
 PARTICIPATIONS = "training_participations"
-CLASSES = "training_classes"
-TASK_FORCE = "性別平等專案小組"
 MORE_ROWS_SHOWN = 9
 """Rows named after the first when one problem affects several rows."""
-COURSES = "training_courses"
-EVALUATIONS = "course_evaluations"
-IMPACT = "impact_assessments"
 PERSONAL_NAMES = frozenset({"name", "experts_present", "experts", "lecturer"})
 """Columns holding personal names: messages quote them masked (王○明), never in full."""
 ABSENT = "absent_columns"
 """``DataFrame.attrs`` key: optional columns the file did not have (canonical names)."""
+SKIPPED = "skipped_checks"
+"""``DataFrame.attrs`` key: the notes (warning Problems) of the checks across files that were
+skipped because the year has no file for the other side (:mod:`genderstats.data.crossfile`)."""
 
 
 @dataclass
@@ -90,6 +88,8 @@ class _Loaded:
     columns: dict[str, _Column] = field(default_factory=dict)
     lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    """Checks across files skipped because the other file is absent (warnings)."""
 
     def frame(self, extra: dict[str, convert.ArrayLike] | None = None,
               names: NameFilter | None = None) -> pd.DataFrame:
@@ -532,35 +532,21 @@ def _by_row(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: -1 if p.row is None else p.row)
 
 
-def _participation_extras(
-    parts: _Loaded, classes: _Loaded, classes_frame: pd.DataFrame
+def _target_group_extra(
+    parts: _Loaded, classes_frame: pd.DataFrame
 ) -> dict[str, convert.ArrayLike]:
-    """Check class ids against the classes file; derive target_group and age_band."""
-    extra: dict[str, convert.ArrayLike] = {}
+    """A participation's target group: its own, else its class's (every class id is known)."""
     ids = parts.columns.get("class_id")
     if ids is None or not ids.ok:
-        return extra
+        return {}
     known = pd.Index(classes_frame["class_id"].to_numpy(dtype=object))
     per_text = known.get_indexer(pd.Index(ids.parsed.values, dtype=object))
-    per_text[ids.parsed.empty] = -2
-    row_class = np.append(per_text, -2)[ids.codes]
-    for code, rows in _group_rows(ids.codes, row_class == -1):
-        value = str(ids.texts[code])
-        parts.problems.append(_rows_problem(
-            parts, ids.header, rows, value,
-            f"「{value}」不在 {classes.display} 的班次代碼中。"
-            "請在該檔加上這個班次，或更正班次代碼。",
-        ))
-    if (row_class == -1).any():
-        return extra
-
+    row_class = np.append(per_text, -1)[ids.codes]
     from_class = classes_frame["target_group"].array.take(row_class, allow_fill=True)
     if "target_group" in parts.columns:
-        own = parts.columns["target_group"].array()
-        extra["target_group"] = _fill_categorical(own, from_class)
-    else:
-        extra["target_group"] = from_class
-    return extra
+        return {"target_group": _fill_categorical(parts.columns["target_group"].array(),
+                                                  from_class)}
+    return {"target_group": from_class}
 
 
 def _fill_categorical(own: pd.Categorical, fallback: pd.Categorical) -> pd.Categorical:
@@ -579,33 +565,63 @@ def _age_band_extra(parts: _Loaded) -> dict[str, convert.ArrayLike]:
     return {"age_band": from_age}
 
 
-def _check_courses(evaluations: _Loaded, courses: _Loaded | None, folder: str) -> None:
-    """Every evaluated course is a course of the year's training_courses file."""
-    col = evaluations.columns.get("course")
-    if col is None or not col.ok:
-        return
-    if courses is None:
-        evaluations.problems.append(Problem(
-            evaluations.display, None, None, None,
-            f"無法檢查訓練班期名稱：{folder}/ 沒有 {COURSES}（自辦訓練）檔。"
-            f"滿意度問卷必須對應同年度的自辦訓練，請一併放入 {COURSES}.csv。",
-        ))
-        return
-    titles = courses.columns.get("title")
-    if titles is None or not titles.ok or courses.problems:
-        return
-    # 「從AI技術…」 and 「從 AI 技術…」 are the same course: compared without spaces.
-    known = {match_key(v) for v in titles.array() if isinstance(v, str)}
-    for code, text in enumerate(col.parsed.values):
-        if text is None or match_key(text) in known:
+def _equals(col: _Column, value: str) -> np.ndarray:
+    """Per row: whether the column's value is ``value`` (empty cells are not)."""
+    return np.append([v == value for v in col.parsed.values], False).astype(bool)[col.codes]
+
+
+def _listed(rule: crossfile.Rule, other: _Loaded) -> set[str]:
+    """The values ``rule`` finds in ``other``: its column, on the rows the rule counts."""
+    listed = other.columns[rule.other_column]
+    counted = np.ones(len(other.lines), dtype=bool)
+    for name, value in rule.among:
+        counted &= _equals(other.columns[name], value)
+    return {rule.key(str(listed.parsed.values[c])) for c in np.unique(listed.codes[counted])
+            if c >= 0}
+
+
+def _check_across(loaded: _Loaded, others: dict[str, _Loaded | None], folder: str) -> None:
+    """Run the rules across files that check ``loaded`` (:data:`crossfile.RULES`).
+
+    ``others`` holds each other file as read, or None when the year has none: the rule is
+    then skipped with a note. A rule whose other file is left out of ``others`` (it could
+    not be read) or has problems of its own is skipped: those are reported under its name.
+    """
+    for rule in crossfile.rules_of(loaded.spec.stem):
+        col = loaded.columns.get(rule.column)
+        if col is None or not col.ok or rule.other not in others:
             continue
-        for _, rows in _group_rows(col.codes, col.codes == code):
-            value = excerpt(text)
-            evaluations.problems.append(_rows_problem(
-                evaluations, col.header, rows, value,
-                f"「{value}」不在 {courses.display} 的訓練班期名稱中。"
-                "請更正班期名稱，使它與自辦訓練檔完全相同。",
-            ))
+        other = others[rule.other]
+        if other is None:
+            loaded.notes.append(Problem(loaded.display, None, None, None, rule.note(folder),
+                                        warning=True))
+            continue
+        needed = (rule.other_column, *(name for name, _ in rule.among))
+        if other.problems or any(name not in other.columns for name in needed):
+            continue
+        rows = np.ones(len(loaded.lines), dtype=bool)
+        if rule.only is not None:
+            where = loaded.columns.get(rule.only[0])
+            if where is None or not where.ok:
+                continue
+            rows = _equals(where, rule.only[1])
+        known = _listed(rule, other)
+        bad = np.zeros(len(col.parsed.values) + 1, dtype=bool)
+        shown: dict[int, str] = {}
+        for code, text in enumerate(col.parsed.values):
+            if text is None:
+                continue
+            if rule.names:
+                unknown = [n for n in str(text).split("、") if n and n not in known]
+                if unknown:
+                    shown[code] = "、".join(mask_name(n) for n in unknown)
+            elif rule.key(str(text)) not in known:
+                shown[code] = excerpt(str(col.texts[code]).strip())
+            bad[code] = code in shown
+        for code, where_rows in _group_rows(col.codes, bad[col.codes] & rows):
+            loaded.problems.append(_rows_problem(
+                loaded, col.header, where_rows, shown[code],
+                rule.message(shown[code], other.display)))
 
 
 # ── the year's known names ───────────────────────────────────────────────────────────────
@@ -729,7 +745,7 @@ def _masked(problems: Iterable[Problem], names: NameFilter) -> list[Problem]:
 
 
 def _load_path(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> pd.DataFrame:
-    """Load one found file, with the cross-file checks its dataset needs; raise on problems.
+    """Load one found file, with the checks across files of its dataset; raise on problems.
 
     Known names in free-text columns, and in the problems' messages, are masked."""
     names = name_filter(year, data_dir)
@@ -742,37 +758,35 @@ def _load_path(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> pd
 def _load_found(spec: Dataset, path: Path, year: int, data_dir: str | Path,
                 names: NameFilter) -> pd.DataFrame:
     loaded = _read_file(spec, path, year, data_dir)
-    if spec.stem == EVALUATIONS:
-        folder = _year_dir(year, data_dir)
-        courses_path = _find_in(DATASETS[COURSES], folder, data_dir)
-        courses = None if courses_path is None \
-            else _read_file(DATASETS[COURSES], courses_path, year, data_dir)
-        _check_courses(loaded, courses, display_path(folder, data_dir))
+    folder = _year_dir(year, data_dir)
+    others: dict[str, _Loaded | None] = {}
+    for stem in crossfile.others_of(spec.stem):
+        found = _find_in(DATASETS[stem], folder, data_dir)
+        others[stem] = None if found is None else _read_file(DATASETS[stem], found, year,
+                                                              data_dir)
+    # A file checked against one with problems cannot be told right: both sets are said.
+    theirs = [p for other in others.values() if other is not None for p in other.problems]
+    if theirs:
+        raise DataError([*theirs, *_by_row(loaded.problems)])
+    _check_across(loaded, others, display_path(folder, data_dir))
     extra = _age_band_extra(loaded) if spec.stem == PARTICIPATIONS else {}
-    if spec.stem == PARTICIPATIONS:
-        classes_path = _find_in(DATASETS[CLASSES], _year_dir(year, data_dir), data_dir)
-        if classes_path is None:
-            folder = display_path(_year_dir(year, data_dir), data_dir)
-            loaded.problems.append(Problem(
-                loaded.display, None, None, None,
-                f"無法檢查班次代碼：{folder}/ 沒有 {CLASSES}（數位訓練班次）檔。"
-                f"參訓紀錄的班次代碼必須對應同年度的班次檔，請一併放入 {CLASSES}.csv。",
-            ))
-        else:
-            classes = _read_file(DATASETS[CLASSES], classes_path, year, data_dir)
-            if classes.problems:
-                raise DataError([*classes.problems, *loaded.problems])
-            extra.update(_participation_extras(loaded, classes, classes.frame()))
+    classes = others.get("training_classes")
+    if classes is not None and not loaded.problems:
+        extra.update(_target_group_extra(loaded, classes.frame()))
     if loaded.problems:
         raise DataError(_by_row(loaded.problems))
-    return loaded.frame(extra, names)
+    frame = loaded.frame(extra, names)
+    frame.attrs[SKIPPED] = tuple(loaded.notes)
+    return frame
 
 
 def load(dataset: str, year: int | str, data_dir: str | Path = config.DATA_DIR) -> pd.DataFrame:
     """Load and validate ``data/<year>/<dataset>.*`` into a tidy DataFrame.
 
-    ``year`` is ROC (112) or AD (2023). Raises DataError listing every problem of the file
-    (and, for training_participations, class ids missing from that year's training_classes).
+    ``year`` is ROC (112) or AD (2023). Raises DataError listing every problem of the file,
+    including values the checks across files (:mod:`genderstats.data.crossfile`) do not find
+    in the year's other file. A check whose other file the year lacks is skipped: its note is
+    in ``attrs["skipped_checks"]``.
     """
     data_dir = _root(data_dir)
     spec = get_dataset(dataset)
@@ -815,7 +829,8 @@ def load_years(
 
     Years without a file are left out (callers show them as missing); a year whose file has
     problems raises DataError. ``attrs["absent_columns"]`` lists the columns absent from
-    at least one year's file, ``attrs["absent_columns_by_year"]`` which, year by year.
+    at least one year's file, ``attrs["absent_columns_by_year"]`` which, year by year, and
+    ``attrs["skipped_checks"]`` every year's skipped checks across files.
     """
     data_dir = _root(data_dir)
     column = year_column(dataset)
@@ -837,6 +852,7 @@ def load_years(
     frame.attrs = {
         ABSENT: tuple(n for n in names if any(n in a for a in by_year.values())),
         f"{ABSENT}_by_year": by_year,
+        SKIPPED: tuple(p for f in frames for p in f.attrs.get(SKIPPED, ())),
     }
     return frame
 
@@ -852,51 +868,6 @@ def _unknown_files(folder: Path, data_dir: str | Path) -> list[Problem]:
         for p in sorted(folder.iterdir())
         if _is_data_file(p) and match_key(p.stem) not in DATASETS
     ]
-
-
-def _check_experts(meetings: _Loaded, members: pd.DataFrame, members_display: str) -> None:
-    experts = meetings.columns.get("experts_present")
-    if experts is None:
-        return
-    roster = members[
-        (members["committee"] == TASK_FORCE) & (members["affiliation"] == "外聘")
-    ]["name"]
-    if roster.empty:
-        return
-    names = set(roster.astype(str))
-    for code, text in enumerate(experts.parsed.values):
-        unknown = [n for n in (text or "").split("、") if n and n not in names]
-        if not unknown:
-            continue
-        shown = "、".join(mask_name(n) for n in unknown)
-        for _, rows in _group_rows(experts.codes, experts.codes == code):
-            meetings.problems.append(_rows_problem(
-                meetings, experts.header, rows, shown,
-                f"「{shown}」不在 {members_display} 的{TASK_FORCE}外聘委員名單中。"
-                "請確認姓名與委員名單一致。",
-            ))
-
-
-def _check_panel(impact: _Loaded, members: pd.DataFrame, members_display: str) -> None:
-    """Assessments reviewed by the task force name its external members (others may not)."""
-    experts, procedure = impact.columns.get("experts"), impact.columns.get("procedure")
-    if experts is None or procedure is None or not (experts.ok and procedure.ok):
-        return
-    roster = members[(members["committee"] == TASK_FORCE) & (members["affiliation"] == "外聘")]
-    if roster.empty:
-        return
-    names = set(roster["name"].astype(str))
-    by_task_force = np.asarray(procedure.array() == "性平小組", dtype=bool)
-    for row in np.flatnonzero(by_task_force):
-        text = experts.parsed.values[experts.codes[row]] if experts.codes[row] >= 0 else None
-        unknown = [n for n in (text or "").split("、") if n and n not in names]
-        if unknown:
-            shown = "、".join(mask_name(n) for n in unknown)
-            impact.problems.append(_rows_problem(
-                impact, experts.header, np.array([row]), shown,
-                f"「{shown}」不在 {members_display} 的{TASK_FORCE}外聘委員名單中。程序參與方式為"
-                "「性平小組」時，專家學者是小組的外聘委員；請確認姓名與委員名單一致。",
-            ))
 
 
 def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR, *,
@@ -924,35 +895,26 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR, *,
                         "（檔名與欄位見 data/README.md）。")]
     problems: list[Problem] = _unknown_files(folder, data_dir)
     loaded: dict[str, _Loaded] = {}
+    unreadable: set[str] = set()
     for stem, spec in DATASETS.items():
         try:
             path = _find_in(spec, folder, data_dir)
         except DataError as err:
             problems.extend(err.problems)
+            unreadable.add(stem)
             continue
         if path is not None:
             loaded[stem] = _read_file(spec, path, y, data_dir)
 
-    parts, classes = loaded.get(PARTICIPATIONS), loaded.get(CLASSES)
-    if parts is not None and classes is None:
-        parts.problems.append(Problem(
-            parts.display, None, None, None,
-            f"無法檢查班次代碼：{shown}/ 沒有 {CLASSES}（數位訓練班次）檔。"
-            f"參訓紀錄的班次代碼必須對應同年度的班次檔，請一併放入 {CLASSES}.csv。",
-        ))
-    elif parts is not None and classes is not None and not classes.problems:
-        _participation_extras(parts, classes, classes.frame())
-    if EVALUATIONS in loaded:
-        _check_courses(loaded[EVALUATIONS], loaded.get(COURSES), shown)
-    meetings, members = loaded.get("task_force_meetings"), loaded.get("committee_members")
-    if meetings is not None and members is not None and not members.problems:
-        _check_experts(meetings, members.frame(), members.display)
-    impact = loaded.get(IMPACT)
-    if impact is not None and members is not None and not members.problems:
-        _check_panel(impact, members.frame(), members.display)
+    for item in loaded.values():
+        others = {stem: loaded.get(stem) for stem in crossfile.others_of(item.spec.stem)
+                  if stem not in unreadable}
+        _check_across(item, others, shown)
 
     for item in loaded.values():
         problems.extend(_by_row(item.problems))
+    for item in loaded.values():
+        problems.extend(item.notes)
     # Imported here: the text files' readers build on this module.
     from genderstats.data.recommendations import validate_recommendations
     from genderstats.data.results_text import validate_results_text

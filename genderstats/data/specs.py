@@ -405,7 +405,6 @@ _TRAINING_PARTICIPATIONS = Dataset(
                **_choices(TARGET_GROUPS),
                doc="學員身分；留空則採用該班次的對象。"),
     ),
-    notes=("class_id 必須存在於同年度 training_classes 檔；讀取時會一併檢查。",),
     derived=(("target_group", "class_id"), ("age_band", "age")),
 )
 
@@ -638,7 +637,6 @@ _COURSE_EVALUATIONS = Dataset(
                doc="非常滿意、滿意、普通、不滿意 或 非常不滿意（也接受 尚可、沒意見）。"
                    "沒有作答的題目不要列。"),
     ),
-    notes=("course 必須存在於同年度 training_courses 檔；讀取時會一併檢查。",),
 )
 
 DATASETS: dict[str, Dataset] = {

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from genderstats.data import crossfile
 from genderstats.data.bands import AGE_BANDS, age_band
 from genderstats.data.specs import Column, Dataset
 from genderstats.years import ad_year
@@ -36,6 +37,8 @@ _EXAMPLES: dict[tuple[str, str], Any] = {
     # Values the column's doc does not give, or that must agree across files.
     ("committee_members", "name"): "王大明",
     ("committee_members", "term"): 1,
+    ("committee_members", "affiliation"): "外聘",
+    ("task_force_meetings", "experts_present"): "王大明",
     ("task_force_meetings", "members_total"): 9,
     ("task_force_meetings", "members_present"): 8,
     ("onsite_engineers", "vendor"): "○○資訊股份有限公司",
@@ -215,6 +218,7 @@ def _help_sheet(sheet: Any, spec: Dataset, year: int) -> None:
         ["這一年確實沒有這種資料時（例如沒有辦理），保留標題列、不填資料列；"
          "沒有蒐集這種資料時，請刪除這個檔案（報告的相關段落寫「無資料」）。"],
         *([[note] for note in spec.notes]),
+        *([[rule.describe()] for rule in crossfile.rules_of(spec.stem)]),
         [],
         ["欄名", "必填", "說明"],
     ]
