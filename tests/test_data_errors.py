@@ -49,12 +49,30 @@ def test_missing_required_column_lists_headers_found(data_dir: Path) -> None:
     ]
 
 
-def test_misspelt_column_is_not_guessed(data_dir: Path) -> None:
-    put(data_dir, "committee_members.csv", "委員會,姓明,性別,府內外聘\n小組,王大明,男,府內\n")
+def test_misspelt_column_is_asked_about_never_taken(data_dir: Path) -> None:
+    # The closest header is suggested, and the file is still refused: nothing is guessed.
+    put(data_dir, "committee_members.csv",
+        "委員會,姓明,性別,府內外聘,備註\n小組,王大明,男,府內,\n小組,李小華,Q,府內,\n")
     assert messages("committee_members", data_dir) == [
         "data/112/committee_members.csv：缺少必要欄位「姓名」（name）。"
-        "檔案的標題列（第 1 列）有：委員會、姓明、性別、府內外聘。"
-        "請在標題列加上這一欄（可接受的欄名見 data/README.md）。"
+        "檔案的標題列（第 1 列）有：委員會、姓明、性別、府內外聘、備註。"
+        "「姓明」是不是「姓名」？請把標題改成「姓名」。",
+        # The columns the header row has are checked in the same round.
+        "data/112/committee_members.csv 第 3 列「性別」欄：「Q」不是可接受的性別。"
+        "請填 男、女 或 其他（也接受 男性/女性、M/F/X、male/female/other）。",
+    ]
+
+
+def test_misspelt_and_missing_columns(data_dir: Path) -> None:
+    put(data_dir, "staff_training.csv",
+        "員工編號,人員類,性另,完成時數,單位\nE1,主管人員,男,3,秘書室\n")
+    assert messages("staff_training", data_dir) == [
+        "data/112/staff_training.csv：缺少必要欄位「人員類別」（staff_type）、「性別」（gender）、"
+        "「實體時數」（in_person_hours）。檔案的標題列（第 1 列）有：員工編號、人員類、性另、"
+        "完成時數、單位。"
+        "「人員類」是不是「人員類別」？請把標題改成「人員類別」。"
+        "「性另」是不是「性別」？請把標題改成「性別」。"
+        "另請在標題列加上「實體時數」（可接受的欄名見 data/README.md）。"
     ]
 
 
@@ -316,14 +334,17 @@ def test_validate_year_reports_unknown_files_and_missing_folder(data_dir: Path) 
     put(data_dir, "committe_members.csv", MEMBERS_HEADER + "\n")
     put(data_dir, "notes.txt", "not data")
     put(data_dir, "~$onsite_engineers.xlsx", b"excel lock file")
-    (problem,) = data.validate_year(112, data_dir)
-    assert str(problem) == (
-        "data/112/committe_members.csv：檔名「committe_members」不是已知的資料集，"
+    put(data_dir, "budget_notes.csv", "備註\n")
+    assert [str(p) for p in data.validate_year(112, data_dir)] == [
+        "data/112/budget_notes.csv：檔名「budget_notes」不是已知的資料集，"
         "這個檔案不會被讀取。請改成以下其中一個檔名：committee_members、task_force_meetings、"
         "onsite_engineers、training_classes、training_participations、staff_training、"
         "contact_training、training_courses、gender_budget、resolutions、gender_statistics、"
-        "impact_assessments、course_evaluations（副檔名 .csv、.xlsx 或 .ods）。"
-    )
+        "impact_assessments、course_evaluations（副檔名 .csv、.xlsx 或 .ods）。",
+        "data/112/committe_members.csv：檔名「committe_members」不是已知的資料集，"
+        "這個檔案不會被讀取。是不是「委員名單」（committee_members）？資料夾中沒有 "
+        "committee_members 的檔案，請把這個檔案改名為 committee_members.csv。",
+    ]
     assert [str(p) for p in data.validate_year(113, data_dir)] == [
         "data/113：找不到 data/113/ 資料夾。請建立這個資料夾並放入該年度的資料檔"
         "（檔名與欄位見 data/README.md）。"

@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import validate_as_typed
 
 from genderstats import config
-from genderstats.pipeline.cli import main
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *extra: str) -> tuple[int, str]:
-    code = main(["validate", "--data-dir", str(data_dir), *extra])
+    code = validate_as_typed(data_dir, *extra)
     out = capsys.readouterr()
     return code, out.out + out.err
 
