@@ -325,7 +325,10 @@ def test_control_character_in_a_name_in_the_sample(data_dir: Path) -> None:
     put(data_dir, "committee_members.csv",
         "委員會,屆,姓名,性別,府內外聘\n" + "性別平等專案小組,3,王小明,男,府內\n" * 3
         + "性別平等專案小組,3,林\x1b美華,女,外聘\n")
+    # The file's other problems come in the same round.
     assert messages("committee_members", data_dir) == [
+        "data/112/committee_members.csv 第 3、4 列「姓名」欄：「王○明」與第 2 列重複。"
+        "同一委員會同一屆的委員只能列一次，請刪除或更正其中一列。",
         "data/112/committee_members.csv 第 5 列「姓名」欄：" + CONTROL.format("U+001B")]
 
 
