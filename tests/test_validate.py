@@ -177,3 +177,15 @@ def test_a_file_with_many_problems_hides_no_other_file(capsys, data_dir: Path) -
     assert lines[21] == "  …另有 5 個問題未列出"
     assert lines[23] == "data/112/onsite_engineers.csv（駐點工程師）：1 個問題"
     assert lines[24].startswith("  第 2 列「性別」欄：「Q」不是可接受的性別。")
+
+
+def test_without_data_dir_paths_start_at_the_data_folder(capsys, data_dir: Path, tmp_path: Path,
+                                                         monkeypatch) -> None:
+    monkeypatch.setattr(config, "DATA_DIR", data_dir)
+    monkeypatch.chdir(tmp_path.parent)
+    (data_dir / "112" / "committee_members.csv").unlink()
+    assert main(["validate", "--year", "112"]) == 2
+    out = capsys.readouterr().out
+    assert ("  ✗ 資料治理委員會性別統計分析（data-governance-committee）：無法產製：缺少必要資料："
+            "委員名單（committee_members.csv／.xlsx／.ods）。請把檔案放入 data/112/ 後再產製。"
+            ) in out.splitlines()

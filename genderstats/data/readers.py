@@ -218,6 +218,9 @@ FOOTER_ROW_MESSAGE = ("表示這一列是表格下方的附註，不是一筆資
                       "（在 Excel 的列號上按右鍵，選「刪除」）：資料檔只放標題列與資料列。")
 _TOTAL = re.compile(r"(?:\d+年度?)?(?:合計|總計|小計|共計|總和|加總|total|subtotal|sum)[:：]?")
 """A cell naming a total (compared in :func:`match_key` form: no spaces, case-folded)."""
+_TOTAL_LENGTH = 20
+_MAYBE = (EXAMPLE_MARK, "計", "總", ":", "：", "total", "Total", "TOTAL", "sum", "Sum", "SUM")
+"""Words without which a column's texts hold no example, total or note at all."""
 _FOOTER = re.compile(r"(?:製表|填表|資料來源|來源|備註|附註|註|說明|單位|承辦|審核|核稿|覆核|主管"
                      r"|機關首長|首長)[^:：]{0,6}[:：]")
 """The start of a note written under a table: 「製表人：」「資料來源：」「註：」."""
@@ -232,22 +235,28 @@ def _not_records(raw: RawColumns, headers: list[str], display: str
     from genderstats.data.loader import MORE_ROWS_SHOWN
 
     n = len(raw.lines)
-    filled = np.zeros(n, dtype=np.int64)
     marked: list[tuple[str, int, np.ndarray]] = []  # (kind, column position, per distinct text)
     rows = {kind: np.zeros(n, dtype=bool) for kind in ("example", "total", "footer")}
     for pos, cat in raw.columns.items():
-        keys = [match_key(str(t)) for t in cat.categories]
-        filled += (np.append(np.array([bool(k) for k in keys], dtype=bool), False)[cat.codes])
-        for kind, test in (("example", lambda t, k: EXAMPLE_MARK in t),
-                           ("total", lambda t, k: _TOTAL.fullmatch(k) is not None),
-                           ("footer", lambda t, k: _FOOTER.match(t.strip()) is not None)):
-            per_text = np.array([test(str(t), k) for t, k in zip(cat.categories, keys,
-                                                                 strict=True)], dtype=bool)
+        texts: list[str] = cat.categories.tolist()
+        joined = "\n".join(texts)
+        # A look at every distinct text at once first: most columns hold none of these words.
+        if not any(word in joined for word in _MAYBE):
+            continue
+        for kind, test in (("example", lambda t: EXAMPLE_MARK in t),
+                           ("total", lambda t: len(t) <= _TOTAL_LENGTH
+                            and _TOTAL.fullmatch(match_key(t)) is not None),
+                           ("footer", lambda t: _FOOTER.match(t.strip()) is not None)):
+            per_text = np.array([test(t) for t in texts], dtype=bool)
             if per_text.any():
                 marked.append((kind, pos, per_text))
                 rows[kind] |= np.append(per_text, False)[cat.codes]
     if not marked:
         return np.zeros(n, dtype=bool), []
+    filled = np.zeros(n, dtype=np.int64)
+    for cat in raw.columns.values():
+        empty = np.array([not str(t).strip() for t in cat.categories], dtype=bool)
+        filled += ~np.append(empty, True)[cat.codes]
     rows["total"] &= ~rows["example"]
     # A note is one cell below the last record; above it, the same words may be data.
     records = np.flatnonzero((filled > 0) & ~rows["example"] & ~rows["total"]

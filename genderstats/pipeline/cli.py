@@ -102,8 +102,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     shown as the user gave ``--data-dir``."""
     from genderstats.data.loader import data_dir_as_given
 
-    given = args.data_dir if args.data_dir != str(config.DATA_DIR) else config.DATA_DIR
-    with data_dir_as_given(given):
+    if args.data_dir == str(config.DATA_DIR):  # not typed: shown by its own name, data/…
+        return _validate(args)
+    with data_dir_as_given(args.data_dir):
         return _validate(args)
 
 
