@@ -279,7 +279,8 @@ def _not_records(raw: RawColumns, headers: list[str], display: str
                 message = f"「{value}」{TOTAL_ROW_MESSAGE}"
             else:
                 # Only the words that tell are quoted: a note may name a person (製表人：…).
-                value = _FOOTER.match(text.strip()).group()  # type: ignore[union-attr]
+                found = _FOOTER.match(text.strip())
+                value = found.group() if found else ""
                 message = f"「{value}」{FOOTER_ROW_MESSAGE}"
             problems.append(Problem(
                 display, int(lines[0]), header, value, message,
