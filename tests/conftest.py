@@ -6,6 +6,7 @@ adding a year folder, a data file or a scaffolded report must not change what th
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import shutil
@@ -195,6 +196,15 @@ def put(data_dir: Path, name: str, text: str | bytes, year: int = 112) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return path
+
+
+def validate_as_typed(data_dir: Path, *args: str) -> int:
+    """``genderstats validate`` as a user types it in the data folder's parent, with
+    ``--data-dir <its name>``: messages show paths as typed (``data/112/…``)."""
+    from genderstats.pipeline.cli import main
+
+    with contextlib.chdir(data_dir.parent):
+        return main(["validate", "--data-dir", data_dir.name, *args])
 
 
 def messages(dataset: str, data_dir: Path, year: int = 112) -> list[str]:

@@ -8,8 +8,7 @@ import pandas.testing as pdt
 import pytest
 
 from genderstats import config, data
-from genderstats.pipeline import cli
-from tests.conftest import messages, put
+from tests.conftest import messages, put, validate_as_typed
 
 FIX = ("這是 Big5 的造字（自造字），只有裝了同一套造字檔的電腦才顯示得出來，程式無法得知是哪個字。"
        "請把它換成一般的字（例如以 Word「插入 → 符號」找出同一個字，或改寫成通用的字），"
@@ -44,11 +43,11 @@ def test_every_cell_is_named_and_other_columns_show_the_character(data_dir: Path
 def test_validate_reports_the_user_defined_character(data_dir: Path, capsys) -> None:
     put(data_dir, "contact_training.csv",
         big5(HEAD, "陳", b"\xfe\xa1", "明,性平聯絡人,20,6,資訊室\n"))
-    code = cli.main(["validate", "--year", "112", "--data-dir", str(data_dir)])
+    code = validate_as_typed(data_dir, "--year", "112")
     err = capsys.readouterr().err
     assert code == 2
-    assert (f"data/112/contact_training.csv 第 2 列「姓名」欄：「陳○明」有造字〔造字 FEA1〕。{FIX}"
-            in err.splitlines())
+    assert err.startswith("data/112/contact_training.csv（性平聯絡人培力時數）：1 個問題\n"
+                          f"  第 2 列「姓名」欄：「陳○明」有造字〔造字 FEA1〕。{FIX}\n")
 
 
 def test_ordinary_big5_still_reads_as_the_utf8_file(data_dir: Path) -> None:

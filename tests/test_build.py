@@ -205,6 +205,28 @@ def test_force_reruns_and_a_parameter_the_notebook_lacks_is_an_error(tmp_path):
     assert "parameters 格沒有宣告 colour" in result.results[0].error
 
 
+def test_a_report_stopped_by_the_years_data_points_to_validate(tmp_path):
+    registry = _tiny_project(tmp_path)
+    registry.write_text(
+        registry.read_text(encoding="utf-8")
+        + "  - {id: members, title: 委員, notebook: tiny.ipynb, requires: [committee_members]}\n",
+        encoding="utf-8")
+    result, lines, _ = _tiny_build(tmp_path, registry)
+    assert {r.id: r.status for r in result.results} == {
+        "good": "ok", "flaky": "ok", "members": "failed"}
+    assert result.exit_code == 2
+    assert lines[-2:] == [
+        "  注意  資料有問題的報告沒有產製：請先執行 genderstats validate --year 112，"
+        "一次列出所有檔案的所有問題。",
+        lines[-1]]
+    assert lines[-1].startswith("3 份報告：2 份產製成功、0 份未變更、1 份失敗")
+
+    # A report that fails for another reason is no data problem: no such line.
+    registry = _tiny_project(tmp_path, fail=True)
+    _, lines, _ = _tiny_build(tmp_path, registry)
+    assert not [line for line in lines if "genderstats validate" in line]
+
+
 # ------------------------------------------------------------------ the sample year
 
 @pytest.mark.slow

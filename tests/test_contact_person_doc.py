@@ -14,7 +14,7 @@ import pytest
 from genderstats.data.specs import DATASETS
 from genderstats.data.templates import EXAMPLE_MARK
 from genderstats.pipeline import cli
-from tests.conftest import copy_registry, copy_sample_data
+from tests.conftest import copy_registry, copy_sample_data, validate_as_typed
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "contact-person.md"
 BLOCKS = re.findall(r"```\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
@@ -27,8 +27,8 @@ def _lines(text: str) -> list[str]:
 
 
 def _validate(capsys, data_dir: Path, registry: Path) -> tuple[int, list[str]]:
-    code = cli.main(["validate", "--year", "113", "--data-dir", str(data_dir),
-                     "--registry", str(registry)])
+    # Run where the guide's commands run: in the folder holding data/.
+    code = validate_as_typed(data_dir, "--year", "113", "--registry", str(registry))
     out, err = capsys.readouterr()
     problems = _lines(err)
     # On a terminal the summary of the problems comes first and the verdict line last.

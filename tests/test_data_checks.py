@@ -283,7 +283,7 @@ def test_reader_refuses_a_fifo_itself(tmp_path: Path) -> None:
 
 
 def test_header_message_quotes_a_short_excerpt(data_dir: Path) -> None:
-    put(data_dir, "committee_members.csv", "委員會,屆,姓名," + "府內外聘" * 30 + "\n甲\n")
+    put(data_dir, "committee_members.csv", "委員會,屆,姓名," + "府內外聘" * 30 + "\n甲,1,王大明\n")
     [message] = messages("committee_members", data_dir)
     found = message.split("檔案的標題列（第 1 列）有：")[1].split("。請在標題列")[0]
     assert found == ("委員會、屆、姓名、" + "府內外聘" * 30)[:59] + "…"

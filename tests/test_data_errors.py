@@ -49,12 +49,30 @@ def test_missing_required_column_lists_headers_found(data_dir: Path) -> None:
     ]
 
 
-def test_misspelt_column_is_not_guessed(data_dir: Path) -> None:
-    put(data_dir, "committee_members.csv", "委員會,姓明,性別,府內外聘\n小組,王大明,男,府內\n")
+def test_misspelt_column_is_asked_about_never_taken(data_dir: Path) -> None:
+    # The closest header is suggested, and the file is still refused: nothing is guessed.
+    put(data_dir, "committee_members.csv",
+        "委員會,姓明,性別,府內外聘,備註\n小組,王大明,男,府內,\n小組,李小華,Q,府內,\n")
     assert messages("committee_members", data_dir) == [
         "data/112/committee_members.csv：缺少必要欄位「姓名」（name）。"
-        "檔案的標題列（第 1 列）有：委員會、姓明、性別、府內外聘。"
-        "請在標題列加上這一欄（可接受的欄名見 data/README.md）。"
+        "檔案的標題列（第 1 列）有：委員會、姓明、性別、府內外聘、備註。"
+        "「姓明」是不是「姓名」？請把標題改成「姓名」。",
+        # The columns the header row has are checked in the same round.
+        "data/112/committee_members.csv 第 3 列「性別」欄：「Q」不是可接受的性別。"
+        "請填 男、女 或 其他（也接受 男性/女性、M/F/X、male/female/other）。",
+    ]
+
+
+def test_misspelt_and_missing_columns(data_dir: Path) -> None:
+    put(data_dir, "staff_training.csv",
+        "員工編號,人員類,性另,完成時數,單位\nE1,主管人員,男,3,秘書室\n")
+    assert messages("staff_training", data_dir) == [
+        "data/112/staff_training.csv：缺少必要欄位「人員類別」（staff_type）、「性別」（gender）、"
+        "「實體時數」（in_person_hours）。檔案的標題列（第 1 列）有：員工編號、人員類、性另、"
+        "完成時數、單位。"
+        "「人員類」是不是「人員類別」？請把標題改成「人員類別」。"
+        "「性另」是不是「性別」？請把標題改成「性別」。"
+        "另請在標題列加上「實體時數」（可接受的欄名見 data/README.md）。"
     ]
 
 
@@ -333,14 +351,17 @@ def test_validate_year_reports_unknown_files_and_missing_folder(data_dir: Path) 
     put(data_dir, "committe_members.csv", MEMBERS_HEADER + "\n")
     put(data_dir, "notes.txt", "not data")
     put(data_dir, "~$onsite_engineers.xlsx", b"excel lock file")
-    (problem,) = data.validate_year(112, data_dir)
-    assert str(problem) == (
-        "data/112/committe_members.csv：檔名「committe_members」不是已知的資料集，"
+    put(data_dir, "budget_notes.csv", "備註\n")
+    assert [str(p) for p in data.validate_year(112, data_dir)] == [
+        "data/112/budget_notes.csv：檔名「budget_notes」不是已知的資料集，"
         "這個檔案不會被讀取。請改成以下其中一個檔名：committee_members、task_force_meetings、"
         "onsite_engineers、training_classes、training_participations、staff_training、"
         "contact_training、training_courses、gender_budget、resolutions、gender_statistics、"
-        "impact_assessments、course_evaluations（副檔名 .csv、.xlsx 或 .ods）。"
-    )
+        "impact_assessments、course_evaluations（副檔名 .csv、.xlsx 或 .ods）。",
+        "data/112/committe_members.csv：檔名「committe_members」不是已知的資料集，"
+        "這個檔案不會被讀取。是不是「委員名單」（committee_members）？資料夾中沒有 "
+        "committee_members 的檔案，請把這個檔案改名為 committee_members.csv。",
+    ]
     assert [str(p) for p in data.validate_year(113, data_dir)] == [
         "data/113：找不到 data/113/ 資料夾。請建立這個資料夾並放入該年度的資料檔"
         "（檔名與欄位見 data/README.md）。"
@@ -414,3 +435,126 @@ def test_whitespace_only_file(data_dir: Path) -> None:
         "data/112/onsite_engineers.csv：檔案是空的，沒有標題列也沒有資料列。"
         "請放入資料，或刪除這個檔案。"
     ]
+
+
+# ── what a spreadsheet does to a file ──────────────────────────────────────────────────────
+
+def test_every_bad_date_of_a_column_at_once_with_the_folders_year(data_dir: Path) -> None:
+    # A date that lost its Excel date format, one of last year and one that is no date:
+    # all three in one round, the examples in the folder's year (113, not 112).
+    put(data_dir, "task_force_meetings.csv", "\n".join([
+        "會議,日期,主席,委員總數,出席人數",
+        "113-1,45356,首長,17,17",
+        "113-2,112-08-28,首長,17,16",
+        "113-3,2024-13-01,首長,17,16",
+    ]) + "\n", year=113)
+    assert messages("task_force_meetings", data_dir, year=113) == [
+        "data/113/task_force_meetings.csv 第 2 列「日期」欄：「45356」是數字，不是日期："
+        "儲存格失去了日期格式（變成「通用格式」或「數值」），Excel 就把日期顯示成序號。"
+        "序號 45356 是 2024-03-05。請把這一欄的儲存格格式設為「日期」，"
+        "或直接寫成 113-03-05（民國）或 2024-03-05（西元）。",
+        "data/113/task_force_meetings.csv 第 3 列「日期」欄：「112-08-28」不在 113 年"
+        "（2024 年）內。data/113/ 只放 113 年的資料；請更正日期，或把這一列移到 112 年的資料夾。",
+        "data/113/task_force_meetings.csv 第 4 列「日期」欄：「2024-13-01」不是有效的日期。"
+        "請寫成 113-03-15（民國）或 2024-03-15（西元）。",
+    ]
+
+
+def test_a_bad_year_gives_the_folders_year_as_example(data_dir: Path) -> None:
+    put(data_dir, "gender_budget.csv", "年度,計畫項目名稱,預算數\n一一三,甲,100\n", year=113)
+    assert messages("gender_budget", data_dir, year=113) == [
+        "data/113/gender_budget.csv 第 2 列「年度」欄：「一一三」不是有效的年度。"
+        "請填民國年（如 113）或西元年（如 2024）。"
+    ]
+
+
+TOTAL_ROW = ("表示這一列是合計列，不是一筆資料：報告會自己計算合計，留著它會重複計算。"
+             "請刪除這一列（在 Excel 的列號上按右鍵，選「刪除」）。")
+FOOTER_ROW = ("表示這一列是表格下方的附註，不是一筆資料。請刪除這一列"
+              "（在 Excel 的列號上按右鍵，選「刪除」）：資料檔只放標題列與資料列。")
+
+
+def test_a_total_row_is_to_be_deleted_never_filled_in(data_dir: Path) -> None:
+    # Filling in its year as 「必填」 would have asked would make the total a budget item.
+    put(data_dir, "gender_budget.csv", "\n".join([
+        "年度,項次,計畫項目名稱,預算數（單位：元）",
+        "112,1,甲計畫,100",
+        "113,1,甲計畫,200",
+        ',,合計,"300"',
+        "112,, 總 計 ,300",
+    ]) + "\n")
+    assert messages("gender_budget", data_dir) == [
+        f"data/112/gender_budget.csv 第 4 列「計畫項目名稱」欄：「合計」{TOTAL_ROW}",
+        f"data/112/gender_budget.csv 第 5 列「計畫項目名稱」欄：「總 計」{TOTAL_ROW}",
+    ]
+
+
+def test_notes_below_the_table_are_to_be_deleted_and_quote_no_name(data_dir: Path) -> None:
+    put(data_dir, "onsite_engineers.csv", "\n".join([
+        "職別,性別,廠商",
+        "系統工程師,男,備註：外包廠商",  # a note-like value in a record is data
+        "網路工程師,女,",
+        ",,",
+        "製表人：王小明,,",
+        ",資料來源：廠商提供,",
+    ]) + "\n")
+    problems = messages("onsite_engineers", data_dir)
+    assert problems == [
+        f"data/112/onsite_engineers.csv 第 5 列「職別」欄：「製表人：」{FOOTER_ROW}",
+        f"data/112/onsite_engineers.csv 第 6 列「性別」欄：「資料來源：」{FOOTER_ROW}",
+    ]
+    assert "王小明" not in "".join(problems)
+
+
+def test_a_notes_sheet_first_says_only_the_first_sheet_is_read(data_dir: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    notes.title = "說明"
+    notes.append(["駐點工程師名單的填寫說明"])
+    notes.append(["每位工程師一列"])
+    engineers = book.create_sheet("工程師")
+    engineers.append(["職別", "性別"])
+    engineers.append(["系統工程師", "男"])
+    book.save(data_dir / "112" / "onsite_engineers.xlsx")
+    assert messages("onsite_engineers", data_dir) == [
+        "data/112/onsite_engineers.xlsx：只會讀取第一個工作表，而第一個工作表「說明」沒有標題列；"
+        "資料似乎在工作表「工程師」。請把「工程師」工作表移到最前面"
+        "（在下方的工作表標籤上按住「工程師」，拖到最左邊），再存檔。"
+    ]
+
+    engineers["A1"] = "職務名稱"  # no sheet holds the headers now
+    book.save(data_dir / "112" / "onsite_engineers.xlsx")
+    assert messages("onsite_engineers", data_dir) == [
+        "data/112/onsite_engineers.xlsx：只會讀取第一個工作表（「說明」），資料必須放在第一個工作表。"
+        "缺少必要欄位「職別」（job_category）、「性別」（gender）。"
+        "第 1 列的 1 格中只有 0 格是認得的欄名，看起來不是標題列"
+        "（內容可能是資料，因此不在這裡列出）。"
+        "請讓第 1 列是標題列（可接受的欄名見 data/README.md）。"
+    ]
+
+    book.move_sheet("工程師", offset=-1)  # moved first, as the message says: read
+    engineers["A1"] = "職別"
+    book.save(data_dir / "112" / "onsite_engineers.xlsx")
+    assert data.load("onsite_engineers", 112, data_dir)["job_category"].tolist() == ["系統工程師"]
+
+
+def test_an_empty_first_sheet_points_to_the_data_sheet(data_dir: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "封面"
+    book.create_sheet("資料").append(["職別", "性別"])
+    book.save(data_dir / "112" / "onsite_engineers.xlsx")
+    assert messages("onsite_engineers", data_dir) == [
+        "data/112/onsite_engineers.xlsx：只會讀取第一個工作表，而第一個工作表「封面」沒有標題列；"
+        "資料似乎在工作表「資料」。請把「資料」工作表移到最前面"
+        "（在下方的工作表標籤上按住「資料」，拖到最左邊），再存檔。"
+    ]
+
+
+def test_rows_shorter_than_the_header_row_are_read(data_dir: Path) -> None:
+    # Every row ends before the last header (a hand-edited file): still a file, not garbage.
+    put(data_dir, "onsite_engineers.csv", "職別,性別,廠商\n系統工程師,男\n網路工程師,女\n")
+    assert data.load("onsite_engineers", 112, data_dir)["gender"].tolist() == ["男", "女"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import copy_registry, copy_sample_data, messages, put
+from conftest import copy_registry, copy_sample_data, messages, put, validate_as_typed
 
 from genderstats import data
 from genderstats.analyses import recommendations
@@ -242,16 +242,15 @@ def test_validate_warns_of_unknown_names_in_free_text(tmp_path):
 
 
 def test_validate_prints_warnings_apart_and_still_exits_0(tmp_path, capsys):
-    from genderstats.pipeline.cli import main
-
     root = copy_sample_data(tmp_path / "data", ("112",))
     _edit(root / "112" / "resolutions.csv", ",是,系統研發中心", ",是,陳美玲")
     registry = copy_registry(tmp_path / "notebooks")
-    code = main(["validate", "--year", "112", "--data-dir", str(root), "--registry", str(registry)])
+    code = validate_as_typed(root, "--year", "112", "--registry", str(registry))
     out = capsys.readouterr().out
     assert code == 0
     assert ("data/112：所有資料檔都符合格式。\n"
-            "提醒：data/112/resolutions.csv 第 3 列「辦理單位」欄：「陳○玲」") in out
+            "data/112/resolutions.csv（決議事項追蹤）：1 則提醒\n"
+            "  提醒：第 3 列「辦理單位」欄：「陳○玲」") in out
     assert "另有 1 則提醒（不影響產製），請逐一確認。" in out
     assert "無法產製" not in out and "陳美玲" not in out
 

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import copy_sample_data
+from conftest import copy_sample_data, validate_as_typed
 from source_documents import seed_text
 
 from genderstats import config, data
 from genderstats.data import needs
 from genderstats.data import results_text as rt
 from genderstats.names import mask_name
-from genderstats.pipeline.cli import main
 from genderstats.pipeline.registry import load_registry
 
 DIGITAL_INDICATOR = "臺北市府資訊局辦理市民數位訓練人次性別比率"
@@ -461,12 +460,12 @@ def test_validate_command_reports_the_texts(capsys, data_dir: Path) -> None:
     text = path.read_text(encoding="utf-8")
     bad = text.replace("{gender-training.satisfaction}", "{gender-training.satisfy}")
     path.write_text(bad, encoding="utf-8")
-    code = main(["validate", "--data-dir", str(data_dir), "--year", "112"])
+    code = validate_as_typed(data_dir, "--year", "112")
     out = capsys.readouterr()
     assert code == 2
     assert out.err.startswith(
-        "data/112/results_report.yml：第 12 行「特色或亮點」：「{gender-training.satisfy}」"
-        "不是已知的數字名稱。")
+        "data/112/results_report.yml（成果報告文字）：1 個問題\n"
+        "  第 12 行「特色或亮點」：「{gender-training.satisfy}」不是已知的數字名稱。")
     assert "推動性別平等工作成果報告（annual-report）：無法產製：成果報告文字" \
         "（results_report.yml／.yaml）有格式問題" in out.out
     assert path.read_text(encoding="utf-8") == bad  # inputs are never modified

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import validate_as_typed
 
 from genderstats import config
 from genderstats.pipeline.cli import main
@@ -19,7 +21,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *extra: str) -> tuple[int, str]:
-    code = main(["validate", "--data-dir", str(data_dir), *extra])
+    code = validate_as_typed(data_dir, *extra)
     out = capsys.readouterr()
     return code, out.out + out.err
 
@@ -129,12 +131,12 @@ def test_an_expert_off_the_roster_stops_validate_and_the_build_alike(
     path = data / "112" / "task_force_meetings.csv"
     text = path.read_text(encoding="utf-8-sig")
     path.write_text(text.replace("16,彭宛庭、姜曉淳", "16,彭宛庭、林大明"), encoding="utf-8")
-    message = ("data/112/task_force_meetings.csv 第 3 列「出席專家學者」欄：「林○明」不在 "
-               "data/112/committee_members.csv 的性別平等專案小組外聘委員名單中。"
+    message = ("「林○明」不在 data/112/committee_members.csv 的性別平等專案小組外聘委員名單中。"
                "請確認姓名與委員名單一致。")
     code, out = run(capsys, data, "--year", "112", "--registry", str(sample_registry))
     assert code == 2
-    assert message in out.splitlines()
+    assert ("data/112/task_force_meetings.csv（性平小組會議）：1 個問題\n"
+            f"  第 3 列「出席專家學者」欄：{message}\n") in out
     assert ("  ✗ 性別平等專案小組成員性別統計分析（gender-equality-task-force）：無法產製："
             "性平小組會議（task_force_meetings.csv／.xlsx／.ods）有格式問題（見上方），"
             "修正後才能產製。") in out.splitlines()
@@ -144,5 +146,77 @@ def test_an_expert_off_the_roster_stops_validate_and_the_build_alike(
                                 echo=lambda s: None))
     (state,) = result.results
     assert (state.status, state.input_error, result.exit_code) == ("failed", True, 2)
-    assert state.error.endswith(f"）：{message}")  # after the notebook cell it stopped in
+    # After the notebook cell it stopped in: the same message, with its file and row.
+    assert state.error.endswith(
+        f"）：data/112/task_force_meetings.csv 第 3 列「出席專家學者」欄：{message}")
     assert not (tmp_path / "out" / "112" / "gender-equality-task-force.html").exists()
+
+
+def test_every_problem_of_every_file_grouped_by_file_with_paths_as_typed(
+        capsys, data_dir: Path, tmp_path: Path) -> None:
+    year = data_dir / "112"
+    (year / "training_participations.csv").rename(year / "training_participation.csv")
+    meetings = year / "task_force_meetings.csv"
+    meetings.write_text(meetings.read_text(encoding="utf-8-sig").replace("112-03-20", "45005"),
+                        encoding="utf-8")
+    budget = year / "gender_budget.csv"
+    budget.write_text(budget.read_text(encoding="utf-8-sig") + ',,合計,"11,685,000",\n',
+                      encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    with contextlib.chdir(tmp_path / "work"):
+        code = main(["validate", "--year", "112", "--data-dir", "../data"])
+    out = capsys.readouterr()
+    assert code == 2
+    assert out.err == (
+        "../data/112/training_participation.csv：1 個問題\n"
+        "  檔名「training_participation」不是已知的資料集，這個檔案不會被讀取。"
+        "是不是「數位訓練參訓紀錄」（training_participations）？資料夾中沒有 "
+        "training_participations 的檔案，請把這個檔案改名為 training_participations.csv。\n"
+        "\n"
+        "../data/112/task_force_meetings.csv（性平小組會議）：1 個問題\n"
+        "  第 2 列「日期」欄：「45005」是數字，不是日期：儲存格失去了日期格式"
+        "（變成「通用格式」或「數值」），Excel 就把日期顯示成序號。序號 45005 是 2023-03-20。"
+        "請把這一欄的儲存格格式設為「日期」，或直接寫成 112-03-20（民國）或 2023-03-20（西元）。\n"
+        "\n"
+        "../data/112/gender_budget.csv（性別預算）：1 個問題\n"
+        "  第 6 列「計畫項目名稱」欄：「合計」表示這一列是合計列，不是一筆資料："
+        "報告會自己計算合計，留著它會重複計算。"
+        "請刪除這一列（在 Excel 的列號上按右鍵，選「刪除」）。\n"
+        "\n"
+        "../data/112：共 3 個格式問題，請修正後再執行。\n"
+        "\n"
+        "\n"
+        "../data/112：3 份報告無法產製、3 個格式問題。請依上方說明補齊或修正後再執行。\n")
+    assert ("  ✗ 臺北市民免費數位訓練性別統計分析（digital-training）：無法產製：缺少必要資料："
+            "數位訓練參訓紀錄（training_participations.csv／.xlsx／.ods）。"
+            "請把檔案放入 ../data/112/ 後再產製。") in out.out.splitlines()
+    assert str(tmp_path) not in out.out + out.err
+
+
+def test_a_file_with_many_problems_hides_no_other_file(capsys, data_dir: Path) -> None:
+    members = data_dir / "112" / "committee_members.csv"
+    rows = members.read_text(encoding="utf-8-sig").splitlines()
+    rows[1:26] = [row.replace(",男,", f",男{i},").replace(",女,", f",女{i},")
+                  for i, row in enumerate(rows[1:26])]
+    members.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    engineers = data_dir / "112" / "onsite_engineers.csv"
+    engineers.write_text(engineers.read_text(encoding="utf-8-sig").replace("男性", "Q", 1),
+                         encoding="utf-8")
+    assert validate_as_typed(data_dir, "--year", "112") == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "data/112/committee_members.csv（委員名單）：25 個問題"
+    assert lines[21] == "  …另有 5 個問題未列出"
+    assert lines[23] == "data/112/onsite_engineers.csv（駐點工程師）：1 個問題"
+    assert lines[24].startswith("  第 2 列「性別」欄：「Q」不是可接受的性別。")
+
+
+def test_without_data_dir_paths_start_at_the_data_folder(capsys, data_dir: Path, tmp_path: Path,
+                                                         monkeypatch) -> None:
+    monkeypatch.setattr(config, "DATA_DIR", data_dir)
+    monkeypatch.chdir(tmp_path.parent)
+    (data_dir / "112" / "committee_members.csv").unlink()
+    assert main(["validate", "--year", "112"]) == 2
+    out = capsys.readouterr().out
+    assert ("  ✗ 資料治理委員會性別統計分析（data-governance-committee）：無法產製：缺少必要資料："
+            "委員名單（committee_members.csv／.xlsx／.ods）。請把檔案放入 data/112/ 後再產製。"
+            ) in out.splitlines()

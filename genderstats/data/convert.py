@@ -26,7 +26,7 @@ from genderstats.data.vocab import (
     match_key,
     nfkc,
 )
-from genderstats.years import roc_year
+from genderstats.years import ROC_OFFSET, roc_year
 
 ArrayLike: TypeAlias = "np.ndarray | pd.api.extensions.ExtensionArray"
 
@@ -38,6 +38,10 @@ _DATE = re.compile(
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
 _COMPACT_DATE = re.compile(r"^(?P<y>\d{3,4})(?P<m>\d{2})(?P<d>\d{2})$")
+# Excel keeps a date as days since 1899-12-30; a date cell that lost its date format (or was
+# saved to CSV as a number) shows that count: 45356 is 2024-03-05.
+_SERIAL = re.compile(r"^(?P<days>\d{5})(?:\.\d+)?$")
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _NAME_SEPARATORS = re.compile(r"[、,，;；/／\n]+")
 
 
@@ -59,8 +63,14 @@ def category_dtype(column: Column) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(list(column.choices), ordered=False)
 
 
-def parse(column: Column, texts: pd.Index) -> Parsed:
-    """Parse the distinct raw texts of one column according to its kind."""
+def date_example(year: int) -> str:
+    """『113-03-15（民國）或 2024-03-15（西元）』: how to write a date, in the folder's year."""
+    return f"{year}-03-15（民國）或 {year + ROC_OFFSET}-03-15（西元）"
+
+
+def parse(column: Column, texts: pd.Index, year: int) -> Parsed:
+    """Parse the distinct raw texts of one column according to its kind; messages give their
+    examples in ``year``, the folder's (ROC) year."""
     raw = [str(t) for t in texts]
     stripped = [t.strip() for t in raw]
     empty = np.array([not s for s in stripped], dtype=bool)
@@ -77,7 +87,7 @@ def parse(column: Column, texts: pd.Index) -> Parsed:
     elif kind in ("int", "number"):
         values = _parse_numbers(column, raw, empty, errors)
     elif kind == "date":
-        values = _parse_dates(raw, empty, errors)
+        values = _parse_dates(raw, empty, errors, year)
     elif kind == "year":
         values = np.full(len(raw), np.nan)
         for i, text in enumerate(raw):
@@ -87,7 +97,7 @@ def parse(column: Column, texts: pd.Index) -> Parsed:
                 values[i] = roc_year(nfkc(text))
             except ValueError:
                 errors[i] = (f"「{excerpt(text)}」不是有效的年度。"
-                             "請填民國年（如 112）或西元年（如 2023）。")
+                             f"請填民國年（如 {year}）或西元年（如 {year + ROC_OFFSET}）。")
     elif kind == "gender":
         values = map_values(texts, _GENDER_TABLE)
         for i in np.flatnonzero((values == None) & ~empty):  # noqa: E711 - elementwise
@@ -183,15 +193,16 @@ def _parse_numbers(
     return values
 
 
-def _parse_dates(raw: list[str], empty: np.ndarray, errors: dict[int, str]) -> np.ndarray:
+def _parse_dates(raw: list[str], empty: np.ndarray, errors: dict[int, str],
+                 year: int) -> np.ndarray:
     texts = pd.Series([nfkc(t) for t in raw], dtype=object)
     parts = texts.str.extract(_DATE)
     compact = texts.str.extract(_COMPACT_DATE)
     parts = parts.fillna(compact)
     ymd = parts.apply(pd.to_numeric, errors="coerce")
-    year = ymd["y"].where(ymd["y"] >= 1000, ymd["y"] + 1911)
+    full_year = ymd["y"].where(ymd["y"] >= 1000, ymd["y"] + ROC_OFFSET)
     dates = pd.to_datetime(
-        pd.DataFrame({"year": year, "month": ymd["m"], "day": ymd["d"]}), errors="coerce"
+        pd.DataFrame({"year": full_year, "month": ymd["m"], "day": ymd["d"]}), errors="coerce"
     )
     values = dates.to_numpy(dtype="datetime64[ns]")
     # 「23/3/20」: 2023, 1934 (民國23年) or a typo? A two-digit year is never guessed.
@@ -205,9 +216,19 @@ def _parse_dates(raw: list[str], empty: np.ndarray, errors: dict[int, str]) -> n
             f"例如 {ad - 1911}-{m:02d}-{d:02d}（民國）或 {ad}-{m:02d}-{d:02d}（西元）。"
         )
     for i in np.flatnonzero(pd.isna(values) & ~empty & ~two_digit):
-        errors[i] = (f"「{excerpt(raw[i])}」不是有效的日期。"
-                     "請寫成 112-03-15（民國）或 2023-03-15（西元）。")
+        serial = _SERIAL.match(texts.iloc[i])
+        errors[i] = (_serial_date(raw[i], int(serial["days"])) if serial else
+                     f"「{excerpt(raw[i])}」不是有效的日期。請寫成 {date_example(year)}。")
     return values
+
+
+def _serial_date(text: str, days: int) -> str:
+    """The message for a date cell showing Excel's day count instead of the date."""
+    day = (_EXCEL_EPOCH + np.timedelta64(days, "D")).item()
+    ad, roc = f"{day:%Y-%m-%d}", f"{day.year - ROC_OFFSET}-{day:%m-%d}"
+    return (f"「{excerpt(text)}」是數字，不是日期：儲存格失去了日期格式"
+            f"（變成「通用格式」或「數值」），Excel 就把日期顯示成序號。序號 {days} 是 {ad}。"
+            f"請把這一欄的儲存格格式設為「日期」，或直接寫成 {roc}（民國）或 {ad}（西元）。")
 
 
 def spread(column: Column, parsed: Parsed, codes: np.ndarray) -> ArrayLike:

@@ -7,7 +7,9 @@ only touched through numpy index arrays, so a million-row file loads in seconds.
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +24,7 @@ from genderstats.data.bands import age_band
 from genderstats.data.errors import DataError, Problem, excerpt
 from genderstats.data.readers import (
     RawColumns,
+    SheetSource,
     folder_problem,
     open_source,
     special_file_problem,
@@ -32,6 +35,7 @@ from genderstats.data.specs import (
     Column,
     Dataset,
     get_dataset,
+    header_key,
     personal_columns,
     vocabulary,
 )
@@ -127,17 +131,38 @@ def has_column(frame: pd.DataFrame, name: str) -> bool:
     return name in frame.columns and name not in frame.attrs.get(ABSENT, ())
 
 
+_AS_GIVEN: ContextVar[tuple[Path, str] | None] = ContextVar("data_dir_as_given", default=None)
+"""The data folder (resolved) and the name the user gave it, within :func:`data_dir_as_given`."""
+
+
+@contextmanager
+def data_dir_as_given(data_dir: str | Path) -> Iterator[None]:
+    """Within: paths in ``data_dir`` are shown under the name the user typed for it (the
+    command line's ``--data-dir ../113資料``), not under the folder's own name."""
+    token = _AS_GIVEN.set((config.resolve_data_dir(data_dir), Path(data_dir).as_posix()))
+    try:
+        yield
+    finally:
+        _AS_GIVEN.reset(token)
+
+
 def display_path(path: Path, data_dir: str | Path) -> str:
-    """``data/112/x.csv``: the path relative to the data folder's parent, when it is inside.
+    """A path of the data folder as messages show it: under the folder's own name
+    (``data/112/x.csv``), or under the name the user gave it on the command line
+    (:func:`data_dir_as_given`). Nothing else names a folder of this machine, so pages and
+    logs, which nobody names a folder for, show no absolute path.
 
     Only the folder is resolved: a symlink is shown by its own name, never by its target.
     """
-    base = Path(data_dir).resolve().parent
+    root = Path(data_dir).resolve()
     path = Path(path)
     try:
-        return (path.parent.resolve() / path.name).relative_to(base).as_posix()
+        inside = (path.parent.resolve() / path.name).relative_to(root)
     except ValueError:
         return path.as_posix()
+    given = _AS_GIVEN.get()
+    name = given[1] if given is not None and given[0] == root else root.name
+    return (Path(name) / inside).as_posix()
 
 
 def _year_dir(year: int | str, data_dir: str | Path) -> Path:
@@ -288,9 +313,43 @@ def _header_line(spec: Dataset, preview: list[list[str]]) -> int | None:
     return None
 
 
+def _known_cells(spec: Dataset, headers: list[str]) -> tuple[list[str], int]:
+    """The non-empty cells of a header row, and how many of them are headers of ``spec``."""
+    cells = [h for h in headers if h.strip()]
+    return cells, sum(1 for h in cells if spec.match_header(h) is not None)
+
+
+def _is_header_row(spec: Dataset, headers: list[str], preview: list[list[str]]) -> bool:
+    """Whether line 1 reads as the file's header row (mostly known headers, none below)."""
+    cells, known = _known_cells(spec, headers)
+    return bool(cells) and known * 2 >= len(cells) and _header_line(spec, preview) is None
+
+
+def _misspelt(spec: Dataset, headers: list[str], absent: list[Column]) -> dict[str, str]:
+    """``{header in the file: column label}``: for each missing column, the unknown header
+    closest to one of its accepted headers (most alike first; each header used once)."""
+    from difflib import SequenceMatcher
+
+    unknown = [h for h in dict.fromkeys(headers) if h.strip() and spec.match_header(h) is None]
+    pairs = sorted(
+        ((max(SequenceMatcher(None, header_key(h), header_key(a)).ratio()
+              for a in c.accepted_headers), h, c.label) for h in unknown for c in absent),
+        key=lambda pair: -pair[0])
+    chosen: dict[str, str] = {}
+    for ratio, header, label in pairs:
+        if ratio >= 0.5 and header not in chosen and label not in chosen.values():
+            chosen[header] = label
+    return chosen
+
+
 def _match_headers(
-    spec: Dataset, headers: list[str], display: str, preview: list[list[str]] | None = None
+    spec: Dataset, headers: list[str], display: str, preview: list[list[str]] | None = None,
+    workbook: SheetSource | None = None,
 ) -> tuple[dict[str, int], list[Problem]]:
+    """Each column's position by its header, and the problems of the header row.
+
+    ``workbook``: the file's, when it is one; only its first sheet is read, so when it has
+    more sheets the message says so, and to move the one holding the headers first."""
     positions: dict[str, list[int]] = {}
     for i, header in enumerate(headers):
         name = spec.match_header(header) if header.strip() else None
@@ -308,14 +367,14 @@ def _match_headers(
     absent = [c for c in spec.required if c.name not in positions]
     if absent:
         wanted = "、".join(f"「{c.label}」（{c.name}）" for c in absent)
-        cells = [h for h in headers if h.strip()]
-        known = sum(1 for h in cells if spec.match_header(h) is not None)
+        cells, known = _known_cells(spec, headers)
         these = "這一欄" if len(absent) == 1 else "這些欄"
         fix = f"請在標題列加上{these}（可接受的欄名見 data/README.md）。"
         if not cells:
             seen = "檔案的標題列（第 1 列）是空白的。"
         elif known * 2 >= len(cells):
             seen = f"檔案的標題列（第 1 列）有：{excerpt('、'.join(cells))}。"
+            fix = _rename_fix(spec, headers, absent) or fix
         else:
             # Mostly unknown: likely data (names…) or not a data file at all; never echo it.
             seen = (f"第 1 列的 {len(cells)} 格中只有 {known} 格是認得的欄名，看起來不是標題列"
@@ -324,54 +383,93 @@ def _match_headers(
         line = _header_line(spec, preview or [])
         if line is not None:
             fix = f"標題列似乎在第 {line} 列：請刪除它上面的 {line - 1} 列，讓標題列成為第 1 列。"
-        problems.append(Problem(display, None, None, None, f"缺少必要欄位{wanted}。{seen}{fix}"))
+        message = f"缺少必要欄位{wanted}。{seen}{fix}"
+        if line is None and workbook is not None and len(workbook.sheet_names) > 1 \
+                and known * 2 < max(len(cells), 1):
+            message = _first_sheet_message(spec, workbook, message)
+        problems.append(Problem(display, None, None, None, message))
     return {name: where[0] for name, where in positions.items()}, problems
+
+
+def _rename_fix(spec: Dataset, headers: list[str], absent: list[Column]) -> str | None:
+    """『「姓明」是不是「姓名」？請把標題改成「姓名」。』 for headers that look misspelt."""
+    misspelt = _misspelt(spec, headers, absent)
+    if not misspelt:
+        return None
+    asked = "".join(f"「{excerpt(h, 20)}」是不是「{label}」？請把標題改成「{label}」。"
+                    for h, label in misspelt.items())
+    rest = [c for c in absent if c.label not in misspelt.values()]
+    if rest:
+        named = "、".join(f"「{c.label}」" for c in rest)
+        asked += f"另請在標題列加上{named}（可接受的欄名見 data/README.md）。"
+    return asked
+
+
+def _first_sheet_message(spec: Dataset, workbook: SheetSource, message: str) -> str:
+    """When the first of several sheets holds no header row: only it is read. Names the sheet
+    holding the headers, to be moved first; else says so before ``message``."""
+    first = excerpt(workbook.sheet_names[0], 30)
+    for name, row in workbook.later_sheets():
+        found = {spec.match_header(cell) for cell in row if cell.strip()}
+        if all(c.name in found for c in spec.required):
+            name = excerpt(name, 30)
+            return (f"只會讀取第一個工作表，而第一個工作表「{first}」沒有標題列；"
+                    f"資料似乎在工作表「{name}」。請把「{name}」工作表移到最前面"
+                    f"（在下方的工作表標籤上按住「{name}」，拖到最左邊），再存檔。")
+    return f"只會讀取第一個工作表（「{first}」），資料必須放在第一個工作表。{message}"
 
 
 def _read_file(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> _Loaded:
     """Read and check one file of the ``year`` folder on its own (no cross-file checks).
 
-    Never raises DataError: the problems are in the result.
+    Never raises DataError: the problems are in the result. When a required header is
+    missing from a header row, the columns it has are still checked: every problem at once.
     """
     loaded = _Loaded(spec, path, display_path(path, data_dir))
     record_input(path)
     try:
         source = open_source(path, loaded.display)
         positions, problems = _match_headers(
-            spec, source.headers, loaded.display, source.preview
+            spec, source.headers, loaded.display, source.preview,
+            source if isinstance(source, SheetSource) else None,
         )
-        if problems:
-            loaded.problems = problems
+        loaded.problems = problems
+        if problems and not (positions
+                             and _is_header_row(spec, source.headers, source.preview)):
             return loaded
         raw = source.read(list(positions.values()))
     except DataError as err:
-        loaded.problems = err.problems
+        loaded.problems = [*loaded.problems, *err.problems]
         return loaded
-    _check_columns(loaded, raw, positions, [excerpt(h, 30) for h in source.headers])
+    _check_columns(loaded, raw, positions, [excerpt(h, 30) for h in source.headers], year)
     if loaded.lines.size:
         _check_in_year(loaded, year)
     return loaded
 
 
 def _check_columns(
-    loaded: _Loaded, raw: RawColumns, positions: dict[str, int], headers: list[str]
+    loaded: _Loaded, raw: RawColumns, positions: dict[str, int], headers: list[str], year: int
 ) -> None:
     spec = loaded.spec
     parsed: dict[str, tuple[convert.Parsed, pd.Categorical]] = {}
     blank = np.ones(len(raw.lines), dtype=bool)
     for name, pos in positions.items():
         cat = raw.columns[pos]
-        result = convert.parse(spec.column(name), pd.Index(cat.categories, dtype=object))
+        result = convert.parse(spec.column(name), pd.Index(cat.categories, dtype=object), year)
         parsed[name] = (result, cat)
         empty_rows = np.append(result.empty, True)[cat.codes]
         blank &= empty_rows
 
     # Rows with nothing in any column we read are gaps in the sheet, not records. A file
     # with a header row and no records is a fact: "none this year" (e.g. no courses held),
-    # unlike a missing file, which means "no data".
+    # unlike a missing file, which means "no data". Rows that are not records (an example,
+    # a total, a note) have their own problem and no other.
+    if raw.not_records.any():
+        blank |= raw.not_records
     keep = np.flatnonzero(~blank)
     loaded.lines = raw.lines[keep]
     problems = loaded.problems
+    problems.extend(raw.problems)
     for column in spec.columns:
         if column.name not in parsed:
             continue
@@ -472,7 +570,7 @@ def _check_not_after_year(loaded: _Loaded, year: int) -> None:
     """Dates that may lie in earlier years, never after the folder's year."""
     for name in loaded.spec.not_after_year:
         col = loaded.columns.get(name)
-        if col is None or not col.ok:
+        if col is None:  # values that did not parse are NaT: the others are checked too
             continue
         years = np.asarray(pd.DatetimeIndex(col.parsed.values).year, dtype="float64") - 1911
         with np.errstate(invalid="ignore"):
@@ -496,7 +594,7 @@ def _check_in_year(loaded: _Loaded, year: int) -> None:
     _check_not_after_year(loaded, year)
     for name, extra in loaded.spec.in_year:
         col = loaded.columns.get(name)
-        if col is None or not col.ok:
+        if col is None:  # values that did not parse are NaN: the others are checked too
             continue
         if col.spec.kind == "date":
             stamps = pd.DatetimeIndex(col.parsed.values)
@@ -859,15 +957,33 @@ def load_years(
 
 def _unknown_files(folder: Path, data_dir: str | Path) -> list[Problem]:
     known = "、".join(DATASETS)
-    return [
-        Problem(
-            display_path(p, data_dir), None, None, None,
-            f"檔名「{excerpt(p.stem, 40)}」不是已知的資料集，這個檔案不會被讀取。"
-            f"請改成以下其中一個檔名：{known}（副檔名 .csv、.xlsx 或 .ods）。",
-        )
-        for p in sorted(folder.iterdir())
-        if _is_data_file(p) and match_key(p.stem) not in DATASETS
-    ]
+    present = {match_key(p.stem) for p in folder.iterdir() if _is_data_name(p)}
+    problems: list[Problem] = []
+    for path in sorted(folder.iterdir()):
+        if not _is_data_file(path) or match_key(path.stem) in DATASETS:
+            continue
+        unknown = f"檔名「{excerpt(path.stem, 40)}」不是已知的資料集，這個檔案不會被讀取。"
+        meant = _closest_dataset(path.stem)
+        if meant is not None and meant not in present:
+            fix = (f"是不是「{DATASETS[meant].title}」（{meant}）？資料夾中沒有 {meant} 的檔案，"
+                   f"請把這個檔案改名為 {meant}{path.suffix.lower()}。")
+        else:
+            fix = (f"請改成以下其中一個檔名：{known}（副檔名 .csv、.xlsx 或 .ods）。")
+        problems.append(Problem(display_path(path, data_dir), None, None, None, unknown + fix))
+    return problems
+
+
+def _closest_dataset(stem: str) -> str | None:
+    """The dataset a misnamed file most likely is: its name a little off the dataset's
+    (``training_participation``), or holding the dataset's title (``113年委員名單``)."""
+    from difflib import get_close_matches
+
+    key = match_key(stem)
+    titled = [s for s, spec in DATASETS.items() if match_key(spec.title) in key]
+    if len(titled) == 1:
+        return titled[0]
+    close = get_close_matches(key.replace("-", "_"), DATASETS, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR, *,

@@ -21,7 +21,7 @@ import math
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -60,10 +60,13 @@ PREVIEW = 10
 
 @dataclass
 class RawColumns:
-    """Text of the requested columns: Categorical per file position, plus spreadsheet lines."""
+    """Text of the requested columns: Categorical per file position, plus spreadsheet lines,
+    the rows that are not records (an example, a total, a note) and the problems found."""
 
     columns: dict[int, pd.Categorical]
     lines: np.ndarray
+    not_records: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    problems: list[Problem] = field(default_factory=list)
 
 
 def _problem(display: str, message: str, row: int | None = None) -> DataError:
@@ -118,25 +121,31 @@ class CsvSource:
             # (1M Big5 rows: 1.9 s); transcoding first takes 0.2 s. detect_encoding has
             # decoded the whole file strictly, so this cannot fail.
             raw, encoding = raw.decode(encoding).encode("utf-8"), "utf-8"
+        options = dict(
+            encoding=encoding,
+            sep=self.sep,
+            header=None,
+            skiprows=1,
+            # Naming every column lets rows shorter than the header through (Excel drops
+            # trailing empty cells in hand-edited files) instead of failing usecols.
+            names=list(range(max(len(self.headers), max(positions) + 1))),
+            usecols=positions,
+            # Plain text, never pandas' "category", which infers numbers and booleans
+            # from the texts (「0001」 would come back as 1).
+            dtype=dict.fromkeys(positions, object),
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,  # keep blank lines so row numbers match the sheet
+            engine="c",
+        )
         try:
-            frame = pd.read_csv(
-                io.BytesIO(raw),
-                encoding=encoding,
-                sep=self.sep,
-                header=None,
-                skiprows=1,
-                # Naming every column lets rows shorter than the header through (Excel drops
-                # trailing empty cells in hand-edited files) instead of failing usecols.
-                names=list(range(max(len(self.headers), max(positions) + 1))),
-                usecols=positions,
-                # Plain text, never pandas' "category", which infers numbers and booleans
-                # from the texts (「0001」 would come back as 1).
-                dtype=dict.fromkeys(positions, object),
-                keep_default_na=False,
-                na_values=[""],
-                skip_blank_lines=False,  # keep blank lines so row numbers match the sheet
-                engine="c",
-            )
+            try:
+                frame = pd.read_csv(io.BytesIO(raw), **options)
+            except pd.errors.ParserError as exc:
+                # Every row shorter than the header: usecols fails, all columns do not.
+                if "Too many columns specified" not in str(exc):
+                    raise
+                frame = pd.read_csv(io.BytesIO(raw), **{**options, "usecols": None})
         except pd.errors.EmptyDataError:
             frame = pd.DataFrame({p: pd.Categorical([]) for p in positions})
         except (pd.errors.ParserError, ValueError) as exc:
@@ -171,10 +180,11 @@ def _name_positions(path: Path, headers: list[str]) -> frozenset[int]:
 def _visible(raw: RawColumns, headers: list[str], names: frozenset[int],
              display: str) -> RawColumns:
     """Every cell under the rule for characters nobody can see: invisible ones stripped,
-    refused ones (controls; bidirectional controls in names) a DataError naming each cell."""
+    refused ones (controls; bidirectional controls in names) a problem naming each cell;
+    and the rows that are not records (:func:`_not_records`) marked."""
     from genderstats.data.loader import MORE_ROWS_SHOWN
 
-    problems = _example_rows(raw, headers, display)
+    problems: list[Problem] = []
     columns: dict[int, pd.Categorical] = {}
     for pos, cat in raw.columns.items():
         texts = list(cat.categories)
@@ -196,27 +206,87 @@ def _visible(raw: RawColumns, headers: list[str], names: frozenset[int],
         columns[pos] = pd.Categorical.from_codes(
             np.append(codes, -1)[cat.codes],
             categories=pd.Index([str(u) for u in uniques], dtype=object))
-    if problems:
-        raise DataError(sorted(problems, key=lambda p: p.row or 0))
-    return RawColumns(columns, raw.lines)
+    visible = RawColumns(columns, raw.lines)
+    visible.not_records, others = _not_records(visible, headers, display)
+    visible.problems = problems + others
+    return visible
 
 
-def _example_rows(raw: RawColumns, headers: list[str], display: str) -> list[Problem]:
-    """The rows still holding a template's example (:data:`EXAMPLE_MARK`), refused."""
+TOTAL_ROW_MESSAGE = ("表示這一列是合計列，不是一筆資料：報告會自己計算合計，留著它會重複計算。"
+                     "請刪除這一列（在 Excel 的列號上按右鍵，選「刪除」）。")
+FOOTER_ROW_MESSAGE = ("表示這一列是表格下方的附註，不是一筆資料。請刪除這一列"
+                      "（在 Excel 的列號上按右鍵，選「刪除」）：資料檔只放標題列與資料列。")
+_TOTAL = re.compile(r"(?:\d+年度?)?(?:合計|總計|小計|共計|總和|加總|total|subtotal|sum)[:：]?")
+"""A cell naming a total (compared in :func:`match_key` form: no spaces, case-folded)."""
+_TOTAL_LENGTH = 20
+_MAYBE = (EXAMPLE_MARK, "計", "總", ":", "：", "total", "Total", "TOTAL", "sum", "Sum", "SUM")
+"""Words without which a column's texts hold no example, total or note at all."""
+_FOOTER = re.compile(r"(?:製表|填表|資料來源|來源|備註|附註|註|說明|單位|承辦|審核|核稿|覆核|主管"
+                     r"|機關首長|首長)[^:：]{0,6}[:：]")
+"""The start of a note written under a table: 「製表人：」「資料來源：」「註：」."""
+
+
+def _not_records(raw: RawColumns, headers: list[str], display: str
+                 ) -> tuple[np.ndarray, list[Problem]]:
+    """The rows that are not records, and a problem for each kind: a template's example row
+    (:data:`EXAMPLE_MARK`), a total row (a cell reading 合計, 總計…, anywhere) and a note at
+    the bottom of the sheet (below the last record, one cell, 「製表人：…」). Each problem says
+    to delete the row; the rows are left out of every other check."""
     from genderstats.data.loader import MORE_ROWS_SHOWN
 
-    problems: list[Problem] = []
+    n = len(raw.lines)
+    marked: list[tuple[str, int, np.ndarray]] = []  # (kind, column position, per distinct text)
+    rows = {kind: np.zeros(n, dtype=bool) for kind in ("example", "total", "footer")}
     for pos, cat in raw.columns.items():
-        if EXAMPLE_MARK not in "\n".join(cat.categories):  # one scan: the usual case
+        texts: list[str] = cat.categories.tolist()
+        joined = "\n".join(texts)
+        # A look at every distinct text at once first: most columns hold none of these words.
+        if not any(word in joined for word in _MAYBE):
             continue
-        marked = [code for code, text in enumerate(cat.categories) if EXAMPLE_MARK in text]
-        lines = raw.lines[np.isin(cat.codes, marked)]
+        for kind, test in (("example", lambda t: EXAMPLE_MARK in t),
+                           ("total", lambda t: len(t) <= _TOTAL_LENGTH
+                            and _TOTAL.fullmatch(match_key(t)) is not None),
+                           ("footer", lambda t: _FOOTER.match(t.strip()) is not None)):
+            per_text = np.array([test(t) for t in texts], dtype=bool)
+            if per_text.any():
+                marked.append((kind, pos, per_text))
+                rows[kind] |= np.append(per_text, False)[cat.codes]
+    if not marked:
+        return np.zeros(n, dtype=bool), []
+    filled = np.zeros(n, dtype=np.int64)
+    for cat in raw.columns.values():
+        empty = np.array([not str(t).strip() for t in cat.categories], dtype=bool)
+        filled += ~np.append(empty, True)[cat.codes]
+    rows["total"] &= ~rows["example"]
+    # A note is one cell below the last record; above it, the same words may be data.
+    records = np.flatnonzero((filled > 0) & ~rows["example"] & ~rows["total"]
+                             & ~(rows["footer"] & (filled == 1)))
+    below = np.arange(n) > (records[-1] if len(records) else -1)
+    rows["footer"] &= (filled == 1) & below & ~rows["example"] & ~rows["total"]
+    problems: list[Problem] = []
+    for kind, pos, per_text in marked:
+        cat = raw.columns[pos]
         header = excerpt(headers[pos], 30) if pos < len(headers) else None
-        text = str(cat.categories[marked[0]])
-        problems.append(Problem(
-            display, int(lines[0]), header, excerpt(text), EXAMPLE_ROW_MESSAGE,
-            more_rows=tuple(int(x) for x in lines[1 : 1 + MORE_ROWS_SHOWN]), count=len(lines)))
-    return problems
+        for code in np.flatnonzero(per_text):
+            lines = raw.lines[(cat.codes == code) & rows[kind]]
+            if not len(lines):
+                continue
+            text = str(cat.categories[code])
+            if kind == "example":
+                value, message = excerpt(text), EXAMPLE_ROW_MESSAGE
+            elif kind == "total":
+                value = excerpt(text.strip())
+                message = f"「{value}」{TOTAL_ROW_MESSAGE}"
+            else:
+                # Only the words that tell are quoted: a note may name a person (製表人：…).
+                found = _FOOTER.match(text.strip())
+                value = found.group() if found else ""
+                message = f"「{value}」{FOOTER_ROW_MESSAGE}"
+            problems.append(Problem(
+                display, int(lines[0]), header, value, message,
+                more_rows=tuple(int(x) for x in lines[1 : 1 + MORE_ROWS_SHOWN]),
+                count=len(lines)))
+    return rows["example"] | rows["total"] | rows["footer"], problems
 
 
 def read_regular(path: Path, display: str, limit: int | None = None) -> bytes:
@@ -446,10 +516,9 @@ class SheetSource:
         if not raw:
             raise _empty_file(display)
         try:
-            sheet = _sheet_reader(engine, raw).parse(
-                sheet_name=0, header=None, dtype=object,
-                keep_default_na=False, na_values=[],  # 「NA」 is text, as in a CSV
-            )
+            book = _sheet_reader(engine, raw)
+            sheet = book.parse(sheet_name=0, **_AS_TEXT)
+            self.sheet_names = [str(name) for name in book.sheet_names]
         except Exception:  # noqa: BLE001 - any reader failure becomes a readable problem
             # The library's own (English) words are never shown.
             raise _problem(
@@ -457,15 +526,25 @@ class SheetSource:
                 f"無法開啟這個 {kind} 檔（檔案可能已損壞、加密，或不是 {kind} 格式）。"
                 "請確認檔案沒有損壞、沒有加密，並用試算表軟體另存新檔後再試。",
             ) from None
-        if sheet.shape[0] == 0:
+        if sheet.shape[0] == 0 and len(self.sheet_names) == 1:
             raise _empty_file(display)
+        self._book = book
         self.sheet = sheet
-        self.preview = [
-            [strip_unsafe(_cell_text(v) or "") for v in row]
-            for row in sheet.iloc[:PREVIEW].itertuples(False)
-        ]
-        self.headers = self.preview[0]
+        self.preview = _rows_text(sheet.iloc[:PREVIEW])
+        self.headers = self.preview[0] if self.preview else []
         self.names = _name_positions(path, self.headers)
+
+    def later_sheets(self) -> list[tuple[str, list[str]]]:
+        """The name and first row of each sheet after the first, which is the only one read
+        (a first sheet of notes, 說明, puts the data on a later one)."""
+        later: list[tuple[str, list[str]]] = []
+        for name in self.sheet_names[1:]:
+            try:
+                rows = _rows_text(self._book.parse(sheet_name=name, nrows=1, **_AS_TEXT))
+            except Exception:  # noqa: BLE001 - a sheet that cannot be read holds no headers
+                rows = []
+            later.append((name, rows[0] if rows else []))
+        return later
 
     def read(self, positions: list[int]) -> RawColumns:
         """Cell texts of the columns at ``positions`` (0-based), header row excluded."""
@@ -480,6 +559,17 @@ class SheetSource:
             )
         return _visible(RawColumns(columns, np.arange(len(body), dtype=np.int64) + 2),
                         self.headers, self.names, self.display)
+
+
+_AS_TEXT: dict[str, object] = {
+    "header": None, "dtype": object,
+    "keep_default_na": False, "na_values": [],  # 「NA」 is text, as in a CSV
+}
+
+
+def _rows_text(frame: pd.DataFrame) -> list[list[str]]:
+    """The rows of a sheet's ``frame`` as the texts a CSV export would hold."""
+    return [[strip_unsafe(_cell_text(v) or "") for v in row] for row in frame.itertuples(False)]
 
 
 def _cell_text(value: object) -> str | None:

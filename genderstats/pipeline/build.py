@@ -499,6 +499,9 @@ class _Build:
         n_ok = sum(r.status == "ok" for r in ordered)
         n_same = sum(r.status == "unchanged" for r in ordered)
         n_fail = sum(r.status == "failed" for r in ordered)
+        if any(r.input_error for r in ordered if r.status == "failed"):
+            self.echo(f"  注意  資料有問題的報告沒有產製：請先執行 genderstats validate --year "
+                      f"{self.year}，一次列出所有檔案的所有問題。")
         self.echo(f"{len(ordered)} 份報告：{n_ok} 份產製成功、{n_same} 份未變更、{n_fail} 份失敗，"
                   f"共 {time.perf_counter() - t0:.1f} 秒 → {self.out / 'index.html'}")
         return BuildResult(self.year, self.out, ordered)

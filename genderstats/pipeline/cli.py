@@ -120,7 +120,17 @@ def last_figures(out_dir: Path, year: int) -> dict[str, str] | None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Check a year's files, then say for every report whether it can be built."""
+    """Check a year's files, then say for every report whether it can be built. Paths are
+    shown as the user gave ``--data-dir``."""
+    from genderstats.data.loader import data_dir_as_given
+
+    if args.data_dir == str(config.DATA_DIR):  # not typed: shown by its own name, data/…
+        return _validate(args)
+    with data_dir_as_given(args.data_dir):
+        return _validate(args)
+
+
+def _validate(args: argparse.Namespace) -> int:
     from genderstats import data
     from genderstats.data import needs
     from genderstats.data.loader import year_folder_problem
@@ -145,12 +155,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = [p for p in found if not p.warning]
     warnings = [p for p in found if p.warning]
     if problems:
-        print(str(data.DataError(problems)), file=sys.stderr)
+        print("\n".join(by_file(problems, shown)), file=sys.stderr)
         print(f"\n{shown}：共 {len(problems)} 個格式問題，請修正後再執行。\n", file=sys.stderr)
     else:
         print(f"{shown}：所有資料檔都符合格式。")
     if warnings:
-        print("\n".join(str(w) for w in warnings))
+        print("\n".join(by_file(warnings, shown, "則提醒")))
         print(f"另有 {len(warnings)} 則提醒（不影響產製），請逐一確認。")
     # Which datasets the problems are about, to tell the reports that read them.
     faulty = {match_key(Path(p.file).stem) for p in problems if p.file}
@@ -185,6 +195,44 @@ def cmd_validate(args: argparse.Namespace) -> int:
     tail = f"，{noted} 個段落將顯示「無資料」（見上方說明）" if noted else ""
     print(f"\n{shown}：所有報告都可以產製{tail}。")
     return EXIT_OK
+
+
+def by_file(problems: list[Any], folder: str, noun: str = "個問題") -> list[str]:
+    """The lines of ``problems`` grouped by file, in the order the files come: a heading
+    naming the file, what it holds and how many problems, then one indented line each (at
+    most :data:`MAX_LISTED` a file)."""
+    from dataclasses import replace
+
+    from genderstats.data.errors import MAX_LISTED
+
+    groups: dict[str | None, list[Any]] = {}
+    for problem in problems:
+        groups.setdefault(problem.file, []).append(problem)
+    lines: list[str] = []
+    for file, listed in groups.items():
+        if lines:
+            lines.append("")
+        lines.append(f"{_file_heading(file, folder)}：{len(listed)} {noun}")
+        lines += [f"  {replace(p, file=None)}" for p in listed[:MAX_LISTED]]
+        if len(listed) > MAX_LISTED:
+            lines.append(f"  …另有 {len(listed) - MAX_LISTED} {noun}未列出")
+    return lines
+
+
+def _file_heading(file: str | None, folder: str) -> str:
+    """『data/113/committee_members.xlsx（委員名單）』: a file and what it holds."""
+    from genderstats.data import recommendations, results_text
+    from genderstats.data.specs import DATASETS
+    from genderstats.data.vocab import match_key
+
+    if file is None:
+        return "其他"
+    if file == folder:
+        return f"{file}/（資料夾）"
+    titles = {**{stem: spec.title for stem, spec in DATASETS.items()},
+              results_text.STEM: results_text.TITLE, recommendations.STEM: recommendations.TITLE}
+    title = titles.get(match_key(Path(file).stem))
+    return f"{file}（{title}）" if title else file
 
 
 def papermill_command() -> list[str]:
