@@ -248,8 +248,8 @@ def test_results_report_is_carried_over_with_review_marks(made):
         _template(made, name).unlink()
     assert [str(p) for p in validate_results_text(YEAR, made)] == [
         "提醒：data/113/results_report.yml：沒有「核定」，報告開頭不印「…經資訊局性平小組決議"
-        "通過」這一行。報告經 114 年的性平小組會議通過後，請加上「核定: 114-1」（會議代碼）"
-        "或「核定: 114-02-22」（日期）。"]
+        "通過」這一行。報告經 114 年的性平小組會議通過後，請寫上「核定」：那次會議的會議代碼"
+        "（如 114-1）或日期（如 114-02-22）。"]
 
 
 def test_recommendations_are_carried_over_with_review_marks(made):

@@ -514,5 +514,5 @@ def test_approval_is_a_day_or_a_meeting_of_the_next_year(data_dir: Path) -> None
                     encoding="utf-8")
     assert problems(data_dir) == [
         f"{TEXTS}：第 13 行「核定」：「113-1」不是日期，也不是 113 年性平小組會議"
-        "（task_force_meetings）的會議代碼（沒有這一年的會議檔）。請寫核定這份報告的會議代碼"
+        "（task_force_meetings）的會議代碼（沒有可讀取的會議檔）。請寫核定這份報告的會議代碼"
         "（如 113-1）或日期（如 113-02-22）。"]

@@ -409,5 +409,5 @@ def test_the_approval_line_is_the_next_year_s_meeting(tmp_path):
     assert "決議通過" not in text_of(report.document.html)
     assert [str(p) for p in validate_results_text(112, data)] == [
         "提醒：data/112/results_report.yml：沒有「核定」，報告開頭不印「…經資訊局性平小組決議"
-        "通過」這一行。報告經 113 年的性平小組會議通過後，請加上「核定: 113-1」（會議代碼）"
-        "或「核定: 113-02-22」（日期）。"]
+        "通過」這一行。報告經 113 年的性平小組會議通過後，請寫上「核定」：那次會議的會議代碼"
+        "（如 113-1）或日期（如 113-02-22）。"]

@@ -517,18 +517,16 @@ def _approval(r: _Reader, node: Node, year: int | None,
     if value is None:
         return None
     date, _ = parse_date(value)
-    later = f" {year + 1} 年" if year is not None else "下年度"
+    later = _next_year(year)
     if date is None:
         meetings = next_meetings()
         code = clean_code(value)
         if meetings is None or code not in meetings:
             known = (f"：{'、'.join(meetings)}" if meetings else
-                     "（沒有這一年的會議檔）" if meetings is None else "（會議檔沒有任何會議）")
-            example = year + 1 if year is not None else 113
+                     "（沒有可讀取的會議檔）" if meetings is None else "（會議檔沒有任何會議）")
             r.fail(node, "核定", f"「{excerpt(value)}」不是日期，也不是{later}性平小組會議"
                                  f"（task_force_meetings）的會議代碼{known}。請寫核定這份報告的"
-                                 f"會議代碼（如 {example}-1）或日期（如 {example}-02-22）。",
-                   excerpt(value))
+                                 f"{_approval_hint(year)}。", excerpt(value))
             return None
         date = meetings[code]
     if year is not None and date.year - ROC_OFFSET != year + 1:
@@ -562,12 +560,22 @@ def _future(r: _Reader, node: Node) -> Future | None:
     return Future(r.text(keys.get("說明"), f"{part} 說明"), tuple(rows))
 
 
+def _next_year(year: int | None) -> str:
+    return f" {year + 1} 年" if year is not None else "下年度"
+
+
+def _approval_hint(year: int | None) -> str:
+    """What 核定 takes, with the next year's examples."""
+    if year is None:
+        return "會議代碼或日期"
+    return f"會議代碼（如 {year + 1}-1）或日期（如 {year + 1}-02-22）"
+
+
 def _no_approval(display: str, year: int | None) -> Problem:
-    later = year + 1 if year is not None else 113
     return Problem(display, None, None, None,
-                   "沒有「核定」，報告開頭不印「…經資訊局性平小組決議通過」這一行。報告經"
-                   f" {later} 年的性平小組會議通過後，請加上「核定: {later}-1」（會議代碼）"
-                   f"或「核定: {later}-02-22」（日期）。", warning=True)
+                   f"沒有「核定」，報告開頭不印「{form.APPROVAL.format(date='…')}」這一行。"
+                   f"報告經{_next_year(year)}的性平小組會議通過後，請寫上「核定」："
+                   f"那次會議的{_approval_hint(year)}。", warning=True)
 
 
 def parse_results_text(text: str, display: str, *,
