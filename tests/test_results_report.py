@@ -384,12 +384,16 @@ def test_measures_without_evidence_say_no_data_and_validate_reminds(tmp_path):
     data = copy_sample_data(tmp_path / "data", years=("112",))
     _put_texts(data, "核定: 113-02-22\n策略及具體措施:\n"
                      "  - 類別: (三)\n    項目:\n      - 項次: 2\n        措施:\n"
-                     "          - 與廠商簽訂性別友善契約\n")
+                     "          - 與廠商簽訂性別友善契約\n"
+                     "  - 類別: (四)\n    項目:\n      - 項次: 1\n        措施:\n"
+                     "          - 履約廠商設置性別友善設施\n    成果佐證: {}\n")
     _, evidence = _strategies(rr.build(rr.load_inputs(112, data), charts=False))
-    assert evidence[form.CATEGORIES[2].title] == ["無資料。"]
+    assert evidence[form.CATEGORIES[2].title] == evidence[form.CATEGORIES[3].title] == [
+        "無資料。"]
     assert [str(p) for p in validate_results_text(112, data)] == [
-        "提醒：data/112/results_report.yml：第 3 行「七、(三)」：寫了措施，卻沒有「成果佐證」："
-        "報告的成果佐證寫「無資料」。表單規定填寫措施者，應於成果佐證描述與性別平等的關聯性。"]
+        f"提醒：data/112/results_report.yml：第 {line} 行「七、{label}」：寫了措施，卻沒有"
+        "「成果佐證」：報告的成果佐證寫「無資料」。表單規定填寫措施者，應於成果佐證描述與"
+        "性別平等的關聯性。" for line, label in ((3, "(三)"), (8, "(四)"))]
 
 
 def test_the_approval_line_is_the_next_year_s_meeting(tmp_path):

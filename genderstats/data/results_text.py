@@ -430,9 +430,11 @@ def _evidence(r: _Reader, node: Node, path: str) -> Evidence | None:
                 continue
             text = block
         blocks.append(Block(kind, text=text))
-    return Evidence(r.text(keys.get("方案名稱"), f"{path} 方案名稱"),
-                    r.text(keys.get("與性別平等關聯性"), f"{path} 與性別平等關聯性"),
-                    tuple(blocks))
+    programme = r.text(keys.get("方案名稱"), f"{path} 方案名稱")
+    relevance = r.text(keys.get("與性別平等關聯性"), f"{path} 與性別平等關聯性")
+    if programme is None and relevance is None and not blocks:
+        return None  # nothing written: as if there were no 成果佐證
+    return Evidence(programme, relevance, tuple(blocks))
 
 
 def _category(r: _Reader, node: Node, path: str) -> form.Category | None:
