@@ -54,3 +54,12 @@ def roc_date(value: date | datetime, *, time: bool = False, pad: bool = True) ->
     if time and isinstance(value, datetime):
         text += f" {value.hour:02d}:{value.minute:02d}"
     return text
+
+
+def roc_date_words(value: date) -> str:
+    """A date as the form's sentences write it, 『113年2月22日』.
+
+    >>> roc_date_words(date(2024, 2, 22))
+    '113年2月22日'
+    """
+    return f"{value.year - ROC_OFFSET}年{value.month}月{value.day}日"

@@ -59,9 +59,10 @@ def test_meetings_form_marks_the_chair_and_prints_attendance_like_the_form():
     form = annual.meetings_form(meetings)
     assert form.to_dict("records") == [
         {"會議": "112-1", "首長": "V", "副首長": "", "主秘": "", "其他": "",
-         "全體委員出席比率(%)": "100% (17/17)", "專家學者委員出席者": "王○明、林○華"},
+         "全體委員出席比率(%) (代理出席仍可列計)": "100% (17/17)",
+         "專家學者委員出席者": "王○明、林○華"},
         {"會議": "112-2", "首長": "", "副首長": "", "主秘": "", "其他": "V（主任秘書代理）",
-         "全體委員出席比率(%)": "94.12% (16/17)", "專家學者委員出席者": "林○華"},
+         "全體委員出席比率(%) (代理出席仍可列計)": "94.12% (16/17)", "專家學者委員出席者": "林○華"},
     ]
 
 
@@ -73,7 +74,7 @@ def test_meetings_form_without_the_experts_column_has_no_experts_column():
     meetings.attrs["absent_columns"] = ("experts_present",)
     assert annual.meetings_form(meetings).to_dict("records") == [
         {"會議": "113-1", "首長": "V", "副首長": "", "主秘": "", "其他": "",
-         "全體委員出席比率(%)": "94.12% (16/17)"}]
+         "全體委員出席比率(%) (代理出席仍可列計)": "94.12% (16/17)"}]
 
 
 @pytest.mark.slow

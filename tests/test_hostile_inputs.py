@@ -149,8 +149,8 @@ def test_full_width_colon_and_space_in_results_report() -> None:
         "data/112/results_report.yml：第 4 行不是有效的 YAML：縮排用了 Tab。請改用空白縮排。")
     assert error("未來重點:\n  說明: 無\n　項目: []\n") == (
         "data/112/results_report.yml：第 3 行「項目」：「項目」不是這裡可用的鍵。"
-        "鍵的前後有全形空白「　」：縮排請用半形空白。可用的鍵：組別、特色或亮點、性別分析、"
-        "策略及具體措施規範、策略及具體措施、其他相關成果、未來重點。")
+        "鍵的前後有全形空白「　」：縮排請用半形空白。可用的鍵：組別、核定、特色或亮點、"
+        "性別分析、策略及具體措施、其他相關成果、未來重點。")
     assert error("組別: C群\n\t特色或亮點: 正文\n") == (
         "data/112/results_report.yml：第 2 行不是有效的 YAML：縮排用了 Tab。請改用空白縮排。")
 

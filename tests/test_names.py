@@ -200,9 +200,8 @@ def test_a_name_typed_as_a_key_of_the_texts_is_quoted_masked(tmp_path):
     _edit(root / "112" / "results_report.yml", "組別: C群", "組別: C群\n曾啟毅: 我")
     (problem,) = data.validate_year(112, root)
     assert str(problem) == (
-        "data/112/results_report.yml：第 10 行「曾○毅」：「曾○毅」不是這裡可用的鍵。"
-        "可用的鍵：組別、特色或亮點、性別分析、策略及具體措施規範、策略及具體措施、其他相關成果、"
-        "未來重點。")
+        "data/112/results_report.yml：第 11 行「曾○毅」：「曾○毅」不是這裡可用的鍵。"
+        "可用的鍵：組別、核定、特色或亮點、性別分析、策略及具體措施、其他相關成果、未來重點。")
     assert problem.value == "曾○毅" and "曾啟毅" not in str(problem)
 
 

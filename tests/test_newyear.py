@@ -211,9 +211,9 @@ def test_filled_templates_give_the_right_values(filled):
     assert (budget.loc[0, "year"], budget.loc[0, "amount"]) == (113, 500000)
     # What is left is what the review comments point at: last year's meeting codes.
     assert [str(p) for p in data.validate_year(YEAR, made)] == [
-        f"data/113/results_report.yml：第 {line} 行「性別分析[{i}].會議」：「{code}」不在本年度"
-        "性平小組會議（task_force_meetings）的會議代碼中：113-1。"
-        for line, i, code in ((22, 1, "112-2"), (25, 2, "112-2"), (28, 3, "112-3"))]
+        f"data/113/results_report.yml：第 {line} 行「四、性別分析 第{i}項 會議」：「{code}」不在"
+        "本年度性平小組會議（task_force_meetings）的會議代碼中：113-1。"
+        for line, i, code in ((25, 1, "112-2"), (28, 2, "112-2"), (31, 3, "112-3"))]
 
 
 # ── last year's texts ────────────────────────────────────────────────────────────────────
@@ -239,12 +239,17 @@ def test_results_report_is_carried_over_with_review_marks(made):
     assert not lines[at - 1].lstrip().startswith("#")
     original = yaml.safe_load((made / "112" / "results_report.yml").read_text(encoding="utf-8"))
     carried = yaml.safe_load(text)
-    assert carried.keys() == original.keys()
+    # Last year's approval is never carried over: the new report is not approved yet.
+    assert original["核定"] == "113-02-22"
+    assert carried.keys() == original.keys() - {"核定"} and "核定:" not in text
     assert carried["組別"] == original["組別"]
     (made / "113" / "recommendations.yml").unlink()
     for name in STEMS:
         _template(made, name).unlink()
-    assert validate_results_text(YEAR, made) == []
+    assert [str(p) for p in validate_results_text(YEAR, made)] == [
+        "提醒：data/113/results_report.yml：沒有「核定」，報告開頭不印「…經資訊局性平小組決議"
+        "通過」這一行。報告經 114 年的性平小組會議通過後，請寫上「核定」：那次會議的會議代碼"
+        "（如 114-1）或日期（如 114-02-22）。"]
 
 
 def test_recommendations_are_carried_over_with_review_marks(made):

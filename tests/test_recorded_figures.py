@@ -107,9 +107,9 @@ def test_a_typed_verdict_names_the_line_and_the_placeholder():
         "其他相關成果: |\n  採購工作及審查小組委員男性8人、女性8人，"
         "無任一性別比例低於全部委員三分之一之情形。\n"
         "特色或亮點: 資料治理委員會的組成符合相關規定。\n") == [
-        f"{TEXTS}：第 3 行「特色或亮點」：「符合相關規定」是直接打字的判定，資料改變時它可能不實。"
+        f"{TEXTS}：第 3 行「一、特色或亮點」：「符合相關規定」是直接打字的判定，資料改變時它可能不實。"
         "請改用佔位符 {data-governance-committee.compliance}，由資料判定。",
-        f"{TEXTS}：第 2 行「其他相關成果」：「無任一性別比例低於」是直接打字的判定，"
+        f"{TEXTS}：第 2 行「八、其他相關成果」：「無任一性別比例低於」是直接打字的判定，"
         "資料改變時它可能不實。請改用佔位符 {procurement-review-committee.verdict}，由資料判定。",
     ]
 
@@ -122,7 +122,7 @@ def test_rules_and_questions_are_not_verdicts():
 
 def test_unknown_names_suggest_the_closest_by_spelling_words_and_meaning():
     assert parse_problems("其他相關成果: 女性佔{digital-training.female-ratio}\n") == [
-        f"{TEXTS}：第 1 行「其他相關成果」：「{{digital-training.female-ratio}}」"
+        f"{TEXTS}：第 1 行「八、其他相關成果」：「{{digital-training.female-ratio}}」"
         "不是已知的數字名稱。"
         "是不是 {digital-training.women-share}（數位訓練女性人次比率，小數 2 位）"
         " 或 {digital-training.senior-women-share}（銀髮族班次中女性人次比率，整數）"
@@ -140,10 +140,10 @@ def test_typed_numbers_equal_or_close_to_a_figure_are_refused(sample_data):
     values = {"digital-training.participations": "2,676", "digital-training.men-share": "22.12%",
               "year": "112"}
     assert [str(p) for p in rt.check_claims(typed, values, catalog())] == [
-        f"{TEXTS}：第 2 行「其他相關成果」：「2,676人次」是直接打字的數字，與資料算出的"
+        f"{TEXTS}：第 2 行「八、其他相關成果」：「2,676人次」是直接打字的數字，與資料算出的"
         "{digital-training.participations}（本年度為 2,676）相符：請改寫成佔位符 "
         "{digital-training.participations}，資料更新時它才會跟著改變。",
-        f"{TEXTS}：第 2 行「其他相關成果」：「22.1%」是直接打字的數字，與資料算出的"
+        f"{TEXTS}：第 2 行「八、其他相關成果」：「22.1%」是直接打字的數字，與資料算出的"
         "{digital-training.men-share}（本年度為 22.12%）相符：請改寫成佔位符 "
         "{digital-training.men-share}，資料更新時它才會跟著改變。",
     ]

@@ -178,17 +178,21 @@ def test_analyst_texts_of_the_sample(sample_data: Path) -> None:
         ("本局駐點工程師職別與性別統計分析", "資通安全中心", dt.date(2023, 8, 28)),
         ("臺北市民免費數位訓練性別統計分析", "數位策略中心", dt.date(2023, 12, 13)),
     ]
-    assert [c.label[:3] for c in texts.strategies] == [
-        "(一)", "(二)", "(三)", "(四)", "(五)", "(六)"]
+    assert texts.approval == dt.date(2024, 2, 22) and texts.warnings == ()
+    # Only what the department did: (六) and the other items are the form's blanks.
+    assert [(c.label, [i.number for i in c.items]) for c in texts.strategies] == [
+        ("(一)", [1, 2, 3]), ("(二)", [5]), ("(三)", [2]), ("(四)", [1]), ("(五)", [2])]
     first = texts.strategies[0]
     assert first.items[0].measures[0].endswith(
         "{year}年共開設{digital-training.senior-classes}班，"
         "總計{digital-training.senior-participations}人次。")
     assert first.items[0].note.startswith("考量本府性平政策自112年起")
-    assert first.items[3].measures == ()  # a blank cell of the form
     assert [b.kind for b in first.evidence.content] == ["paragraph", "photo", "table", "figure"]
-    assert first.evidence.content[2].text == "digital-training.senior-age-table"
-    assert texts.strategies[5].evidence is None
+    # Tables and charts are named in Chinese in the file.
+    assert "表: 銀髮族各年齡區間參與人次及性別統計表" in (
+        sample_data / "112" / "results_report.yml").read_text(encoding="utf-8")
+    assert [b.text for b in first.evidence.content[2:]] == [
+        "digital-training.senior-age-table", "digital-training.senior-age-chart"]
     assert "整體滿意度高達{gender-training.satisfaction}" in texts.highlights
     assert set(texts.placeholders) <= set(registry_catalog().known())
     assert texts.future.rows[0].item == "性別統計與分析及性別影響評估"
@@ -302,7 +306,7 @@ def test_impact_expert_names_are_masked_in_errors(data_dir: Path) -> None:
     path.write_text(text.replace("同仁熱烈迴響", "王大明委員與同仁熱烈迴響"), encoding="utf-8")
     found = problems(data_dir)
     assert found == [
-        "data/112/results_report.yml：第 12 行「特色或亮點」：含有完整姓名「王○明」"
+        "data/112/results_report.yml：第 16 行「一、特色或亮點」：含有完整姓名「王○明」"
         "（性別影響評估（impact_assessments）中的姓名）。報告是公開的，"
         "請改寫成遮罩後的姓名（如 王○明）或使用佔位符。",
     ]
@@ -408,17 +412,17 @@ def parse_error(text: str, **kw) -> list[str]:
 def test_unknown_placeholder_names_the_line_key_and_value() -> None:
     assert parse_error("組別: C群\n特色或亮點: |\n  第一行\n  共{digital-training.clases}班\n",
                        catalog=registry_catalog()) == [
-        "data/112/results_report.yml：第 4 行「特色或亮點」：「{digital-training.clases}」"
+        "data/112/results_report.yml：第 4 行「一、特色或亮點」：「{digital-training.clases}」"
         "不是已知的數字名稱。是不是 {digital-training.classes}（數位訓練本年度開班數，所有對象）"
         " 或 {digital-training.women-classes}（婦女專班班次數）"
         " 或 {digital-training.senior-classes}（銀髮族班次數）？"
         "可用的名稱見 data/README.md〈results_report.yml〉；數字請用佔位符，不要直接打字。"]
     assert parse_error("特色或亮點: 共 {Classes} 班\n") == [
-        "data/112/results_report.yml：第 1 行「特色或亮點」：「{Classes}」不是有效的佔位符。"
+        "data/112/results_report.yml：第 1 行「一、特色或亮點」：「{Classes}」不是有效的佔位符。"
         "佔位符寫成 {報告代號.數字名稱}，只用小寫英文字母、數字、連字號與一個句點，"
         "如 {digital-training.classes}。"]
     assert parse_error("其他相關成果: 共 {year 班\n") == [
-        "data/112/results_report.yml：第 1 行「其他相關成果」：有不成對的大括號「{」。"
+        "data/112/results_report.yml：第 1 行「八、其他相關成果」：有不成對的大括號「{」。"
         "佔位符寫成 {名稱}，要寫出大括號本身請寫 {{ 或 }}。"]
     assert rt.placeholders("{{字面}} {year}") == ["year"]
 
@@ -426,17 +430,21 @@ def test_unknown_placeholder_names_the_line_key_and_value() -> None:
 def test_wrong_keys_and_types() -> None:
     assert parse_error("組別: C群\n組別x: 1\n性別分析: 資料治理\n") == [
         "data/112/results_report.yml：第 2 行「組別x」：「組別x」不是這裡可用的鍵。"
-        "可用的鍵：組別、特色或亮點、性別分析、策略及具體措施規範、策略及具體措施、其他相關成果、"
-        "未來重點。",
-        "data/112/results_report.yml：第 3 行「性別分析」：應為清單（每項以「- 」開頭），"
+        "可用的鍵：組別、核定、特色或亮點、性別分析、策略及具體措施、其他相關成果、未來重點。",
+        "data/112/results_report.yml：第 3 行「四、性別分析」：應為清單（每項以「- 」開頭），"
         "卻是文字「資料治理」。",
     ]
+    # Tables and charts go by their Chinese names; a chart is not a table.
     assert parse_error("策略及具體措施:\n  - 類別: (一)\n    項目: []\n    成果佐證:\n"
-                       "      內容:\n        - 表: digital-training.senior-age-chart\n") == [
-        "data/112/results_report.yml：第 6 行「策略及具體措施[1].成果佐證.內容[1].表」："
-        "「digital-training.senior-age-chart」不是已知的表。可用的名稱："
-        "digital-training.senior-age-table、data-governance-committee.findings、"
-        "procurement-review-committee.roster。"]
+                       "      內容:\n        - 表: 銀髮族各年齡區間參與人次及性別統計長條圖\n"
+                       "        - 圖: digital-training.senior-age-chart\n") == [
+        "data/112/results_report.yml：第 6 行「七、(一) 成果佐證 內容1 表」："
+        "「銀髮族各年齡區間參與人次及性別統計長條圖」不是已知的表。可用的名稱："
+        "銀髮族各年齡區間參與人次及性別統計表、資料治理委員會委員性別比例分析、"
+        "採購工作及審查小組委員名單。",
+        "data/112/results_report.yml：第 7 行「七、(一) 成果佐證 內容2 圖」："
+        "「digital-training.senior-age-chart」不是已知的圖。可用的名稱："
+        "銀髮族各年齡區間參與人次及性別統計長條圖、資料治理委員會委員性別統計圓餅圖。"]
     assert parse_error("組別: [C群\n") == [
         "data/112/results_report.yml：第 1 行不是有效的 YAML：這一行開始的引號或括號沒有成對結束。"
         "請檢查縮排（用空白，不要用 Tab）、冒號後的空白與成對的引號、括號；"
@@ -448,9 +456,9 @@ def test_analysis_topics_are_checked_against_meetings_and_registry() -> None:
             "  - 報告: onsite\n    會議: 112-1\n")
     catalog = rt.Catalog(reports={"onsite-engineers": "本局駐點工程師職別與性別統計分析"})
     assert parse_error(text, meetings={"112-1": dt.date(2023, 3, 20)}, catalog=catalog) == [
-        "data/112/results_report.yml：第 3 行「性別分析[1].會議」：「112-9」不在本年度性平小組會議"
-        "（task_force_meetings）的會議代碼中：112-1。",
-        "data/112/results_report.yml：第 4 行「性別分析[2].報告」：「onsite」不在 "
+        "data/112/results_report.yml：第 3 行「四、性別分析 第1項 會議」：「112-9」不在本年度"
+        "性平小組會議（task_force_meetings）的會議代碼中：112-1。",
+        "data/112/results_report.yml：第 4 行「四、性別分析 第2項 報告」：「onsite」不在 "
         "notebooks/reports.yml 中。可用的 id：onsite-engineers。",
     ]
 
@@ -465,8 +473,65 @@ def test_validate_command_reports_the_texts(capsys, data_dir: Path) -> None:
     assert code == 2
     assert out.err.startswith(
         "data/112/results_report.yml（成果報告文字）：1 個問題\n"
-        "  第 12 行「特色或亮點」：「{gender-training.satisfy}」不是已知的數字名稱。")
+        "  第 16 行「一、特色或亮點」：「{gender-training.satisfy}」不是已知的數字名稱。")
     assert "推動性別平等工作成果報告（annual-report）：無法產製：成果報告文字" \
         "（results_report.yml／.yaml）有格式問題" in out.out
     assert path.read_text(encoding="utf-8") == bad  # inputs are never modified
 
+
+
+def test_places_in_the_texts_are_named_as_the_form_names_them() -> None:
+    text = ("策略及具體措施:\n"
+            "  - 類別: (七)\n"
+            "  - 類別: (一)\n"
+            "    項目:\n"
+            "      - 項次: 5\n"
+            "      - 項次: 1\n"
+            "        措施:\n"
+            "          - 甲\n"
+            "          - {乙: 丙}\n"
+            "      - 項次: 1、\n"
+            "  - 類別: 一\n"
+            "未來重點:\n"
+            "  項目:\n"
+            "    - 重點項目或方案名稱: 甲\n"
+            "      現況說明: ''\n")
+    assert parse_error(text) == [
+        f"{TEXTS}：第 2 行「七、策略及具體措施 第1個類別 類別」：「(七)」不是七的類別。"
+        "請只寫類別的代號 (一) 至 (六)，如「類別: (一)」；類別與項目的文字由程式依表單印出。",
+        f"{TEXTS}：第 5 行「七、(一) 項目1 項次」：「5」不是(一)的項次。(一)有第 1 至 4 項，"
+        "請寫其中一個數字，如「項次: 1」。",
+        f"{TEXTS}：第 9 行「七、(一) 第1項 措施2」：應為文字，卻是對應表。",
+        f"{TEXTS}：第 10 行「七、(一) 項目3 項次」：第1項重複出現：同一項的註與措施請寫在一起。",
+        f"{TEXTS}：第 11 行「七、(一)」：(一)重複出現：同一類別的項目與成果佐證請寫在一起。",
+        f"{TEXTS}：第 15 行「九、未來重點 第1項 現況說明」：不可空白；"
+        "沒有內容就刪除這個鍵，或寫「無」。",
+    ]
+
+
+def test_approval_is_a_day_or_a_meeting_of_the_next_year(data_dir: Path) -> None:
+    meetings = {"113-1": dt.date(2024, 2, 22), "113-2": dt.date(2024, 6, 3)}
+    texts = rt.parse_results_text("核定: 113-2\n", TEXTS, year=112,
+                                  next_meetings=lambda: meetings)
+    assert (texts.approval, texts.warnings) == (dt.date(2024, 6, 3), ())
+    assert rt.parse_results_text("核定: 113年2月22日\n", TEXTS, year=112).approval == \
+        dt.date(2024, 2, 22)
+    assert parse_error("核定: 113-9\n", year=112, next_meetings=lambda: meetings) == [
+        f"{TEXTS}：第 1 行「核定」：「113-9」不是日期，也不是 113 年性平小組會議"
+        "（task_force_meetings）的會議代碼：113-1、113-2。請寫核定這份報告的會議代碼"
+        "（如 113-1）或日期（如 113-02-22）。"]
+    assert parse_error("核定: 112-12-13\n", year=112) == [
+        f"{TEXTS}：第 1 行「核定」：「112-12-13」不在 113 年內：112 年的成果報告由 113 年的"
+        "性平小組會議核定，請寫那次會議的代碼或日期。"]
+    this_year = dt.date.today().year - 1911
+    assert parse_error(f"核定: {this_year + 1}-01-01\n", year=this_year) == [
+        f"{TEXTS}：第 1 行「核定」：「{this_year + 1}-01-01」還沒到：報告經性平小組通過後，"
+        "才寫上核定的會議。"]
+    # Through the loader: a meeting code needs the next year's meetings file.
+    path = data_dir / "112" / "results_report.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("核定: 113-02-22", "核定: 113-1"),
+                    encoding="utf-8")
+    assert problems(data_dir) == [
+        f"{TEXTS}：第 13 行「核定」：「113-1」不是日期，也不是 113 年性平小組會議"
+        "（task_force_meetings）的會議代碼（沒有可讀取的會議檔）。請寫核定這份報告的會議代碼"
+        "（如 113-1）或日期（如 113-02-22）。"]

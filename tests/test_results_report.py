@@ -12,10 +12,14 @@ from xml.etree import ElementTree
 
 import pytest
 from conftest import copy_sample_data
+from source_documents import bare, results_report_seed
 
+from genderstats import form
 from genderstats.analyses import results_report as rr
+from genderstats.data.results_text import validate_results_text
 from genderstats.pipeline import pdf
 from genderstats.pipeline.build import BuildOptions, build
+from genderstats.present.model import Heading, Table
 from genderstats.present.odf import odt_bytes
 
 SEED_FIGURES = {
@@ -219,7 +223,7 @@ def test_every_figure_the_registry_declares_is_recorded_in_the_sample_year(sampl
     assert set(figure_catalog(load_registry(sample_build["registry"]))) == set(
         recorded(sample_build))
     blocks = rr.named_blocks(rr.load_inputs(112, sample_data), charts=False)
-    assert set(results_text.TABLES) | set(results_text.CHARTS) == set(blocks)
+    assert {*results_text.TABLES.values(), *results_text.CHARTS.values()} == set(blocks)
 
 
 def test_a_figure_without_its_data_is_never_a_number():
@@ -282,3 +286,145 @@ def test_a_photo_is_a_slot_in_the_odt_and_nothing_on_the_page(sample_data):
     with zipfile.ZipFile(io.BytesIO(odt_bytes(report.document))) as z:
         content = z.read("content.xml").decode("utf-8")
     assert "〔照片：數位平權推動計畫相關照片〕" in content
+
+
+# ---------------------------------------------------------------- the form's own text
+
+# The form's fixed wording as the seed prints it; the report prints it from genderstats.form.
+FORM_TEXT = [
+    "113年2月22日經資訊局性平小組決議通過",
+    "(一) 一般公務人員*參訓比率",
+    "*「一般公務人員」係指1. 依法任用、派用之有給專任人員；2. 依法聘任、聘用及僱用人員；"
+    "3. 公務人員考試錄用人員。每人每年均須完成3小時性別主流化訓練。",
+    "(三) 主管人員*參訓比率",
+    "*「主管人員」係指市府及機關正副首長、正副幕僚長及單位主管，每人每年均須完成3小時性別主流化訓練。",
+    "(四) 性平聯絡人及辦理性別平等業務相關人員參訓時數*",
+    "*每人每年均須完成18小時課程訓練，其中6小時以上應屬進階課程。年中間因職務異動者，"
+    "則依人事處認定方式填列參訓時數。",
+    "多元形式*",
+    "*「訓練方式」之「多元形式」係指非僅以傳統講師授課方式辦理，如工作坊、座談會、參訪、電影賞析、"
+    "讀書會、選讀性平相關媒材、個案研討、分組討論、角色扮演、體驗學習、案例演練、論壇、小旅行或"
+    "實地踏查等；或其他具創意性且可提升前開各類受訓人員性別意識及知能等方式。",
+    "全體委員出席比率(%) (代理出席仍可列計)",
+    "CSR 評選指標*納入",
+    "*巨額採購(工程採購2億元、財物採購1億元、勞務採購2千萬元以上者)之評選優先適用"
+    "「企業社會責任評選項目表」，表單內容參考：https://bit.ly/2X8KvgA",
+    # The data governance committee's recommendations close its analysis in 七(二).
+    "建議各工作小組開會時，可邀請其他小組適合委員參加，以均衡各工作小組委員性別比例。",
+    "建議下一屆委員遴選時，可考量產業、學術、法人等各界代表之性別均衡。",
+    "辦理單位及規範：各執行辦理單位依組別每年辦理類別及項目如下：",
+    "(五) D1組、E1組：下開(一)至(六)類，每年至少辦理2類，總計至少3項以上。",
+    "(六) 依業務屬性自編性別平等教材或案例",
+    "3、針對一般民眾研發性別平等宣導教材，如繪本、桌遊、案例彙編等。",
+    "4、關注男性處境及需求，提供具性別觀點之政策、計畫或服務。",
+]
+
+
+def _sample_report(data_dir: Path, tmp_path: Path) -> dict[str, str]:
+    """The sample year's report as page text and ODT text, without spaces."""
+    report = rr.build(rr.load_inputs(112, data_dir), charts=False)
+    odt = tmp_path / "report.odt"
+    odt.write_bytes(odt_bytes(report.document))
+    return {"page": bare(text_of(report.document.html)), "odt": bare(odt_text(odt))}
+
+
+def test_the_form_s_fixed_text_is_the_seed_s_in_the_page_and_the_odt(sample_data, tmp_path):
+    seed = results_report_seed()
+    texts = _sample_report(sample_data, tmp_path)
+    wording = [*FORM_TEXT, *form.RULES,
+               *(c.title for c in form.CATEGORIES),
+               *(c.item(n) for c in form.CATEGORIES for n in range(1, len(c.items) + 1))]
+    for sentence in wording:
+        assert bare(sentence) in seed, sentence
+        for kind, text in texts.items():
+            assert bare(sentence) in text, (kind, sentence)
+    assert sum(len(c.items) for c in form.CATEGORIES) == 25
+
+
+def _strategies(report: rr.Report):
+    """七's table (as its frame: 項目, 措施) and the evidence under each category heading."""
+    content = report.part("七").blocks
+    (table,) = [b for b in content if isinstance(b, Table)]
+    at = content.index(next(b for b in content if isinstance(b, Heading)
+                            and b.text == "成果佐證詳述說明"))
+    evidence: dict[str, list[str]] = {}
+    for block in content[at + 1:]:
+        if isinstance(block, Heading):
+            evidence[block.text] = []
+        else:
+            evidence[list(evidence)[-1]].append(text_of(block.html).strip())
+    return table.frame.values.tolist(), evidence
+
+
+def _put_texts(data_dir: Path, text: str) -> None:
+    (data_dir / "112" / "results_report.yml").write_text(text, encoding="utf-8")
+
+
+def test_every_category_and_item_of_seven_appears_whatever_the_file_lists(tmp_path):
+    data = copy_sample_data(tmp_path / "data", years=("112",))
+    # A year listing only (一)(二)(四), in another order, one of them without evidence.
+    _put_texts(data, "核定: 113-02-22\n策略及具體措施:\n"
+                     "  - 類別: (四)\n    項目:\n      - 項次: 2\n        措施:\n"
+                     "          - 性別友善場地\n    成果佐證:\n      方案名稱: 性別友善場地\n"
+                     "  - 類別: 一\n    項目:\n      - 項次: 3\n        措施:\n"
+                     "          - 高齡女性數位課程\n"
+                     "    成果佐證:\n      方案名稱: 數位平權推動計畫\n"
+                     "  - 類別: (二)\n    項目: []\n")
+    rows, evidence = _strategies(rr.build(rr.load_inputs(112, data), charts=False))
+    measures = {("(四)", 2): "性別友善場地", ("(一)", 3): "高齡女性數位課程"}
+    assert rows == [[c.item(n), measures.get((c.label, n), "")]
+                    for c in form.CATEGORIES for n in range(1, len(c.items) + 1)]
+    assert list(evidence) == [c.title for c in form.CATEGORIES]
+    assert [v[0] for v in evidence.values()] == [
+        "方案名稱：數位平權推動計畫", "無", "無", "方案名稱：性別友善場地", "無", "無"]
+
+
+def test_without_the_texts_every_category_of_seven_says_no_data(tmp_path):
+    data = copy_sample_data(tmp_path / "data", years=("112",))
+    (data / "112" / "results_report.yml").unlink()
+    report = rr.build(rr.load_inputs(112, data), charts=False)
+    rows, evidence = _strategies(report)
+    assert len(rows) == 25 and {m for _, m in rows} == {"無資料"}
+    assert list(evidence) == [c.title for c in form.CATEGORIES]
+    assert set(map(tuple, evidence.values())) == {("無資料。",)}
+    seven = text_of(report.part("七").html)
+    assert "本年度無策略及具體措施資料。" in seven and form.RULES[1] in seven
+    # No approval is known: the line is left out.
+    assert "決議通過" not in text_of(report.part("組別").html)
+
+
+def test_measures_without_evidence_say_no_data_and_validate_reminds(tmp_path):
+    data = copy_sample_data(tmp_path / "data", years=("112",))
+    _put_texts(data, "核定: 113-02-22\n策略及具體措施:\n"
+                     "  - 類別: (三)\n    項目:\n      - 項次: 2\n        措施:\n"
+                     "          - 與廠商簽訂性別友善契約\n"
+                     "  - 類別: (四)\n    項目:\n      - 項次: 1\n        措施:\n"
+                     "          - 履約廠商設置性別友善設施\n    成果佐證: {}\n")
+    _, evidence = _strategies(rr.build(rr.load_inputs(112, data), charts=False))
+    assert evidence[form.CATEGORIES[2].title] == evidence[form.CATEGORIES[3].title] == [
+        "無資料。"]
+    assert [str(p) for p in validate_results_text(112, data)] == [
+        f"提醒：data/112/results_report.yml：第 {line} 行「七、{label}」：寫了措施，卻沒有"
+        "「成果佐證」：報告的成果佐證寫「無資料」。表單規定填寫措施者，應於成果佐證描述與"
+        "性別平等的關聯性。" for line, label in ((3, "(三)"), (8, "(四)"))]
+
+
+def test_the_approval_line_is_the_next_year_s_meeting(tmp_path):
+    data = copy_sample_data(tmp_path / "data", years=("112",))
+    path = data / "112" / "results_report.yml"
+    text = path.read_text(encoding="utf-8")
+    (data / "113").mkdir()
+    (data / "113" / "task_force_meetings.csv").write_text(
+        "會議,日期,主席,委員總數,出席人數\n113-1,113-02-22,首長,17,16\n", encoding="utf-8")
+    path.write_text(text.replace("核定: 113-02-22", "核定: 113-1"), encoding="utf-8")
+    report = rr.build(rr.load_inputs(112, data), charts=False)
+    header = text_of(report.part("組別").html)
+    assert header.index("113年2月22日經資訊局性平小組決議通過") < header.index("■組別：C群")
+    # Not yet approved: no line, and validate says so.
+    path.write_text(text.replace("核定: 113-02-22\n", ""), encoding="utf-8")
+    report = rr.build(rr.load_inputs(112, data), charts=False)
+    assert "決議通過" not in text_of(report.document.html)
+    assert [str(p) for p in validate_results_text(112, data)] == [
+        "提醒：data/112/results_report.yml：沒有「核定」，報告開頭不印「…經資訊局性平小組決議"
+        "通過」這一行。報告經 113 年的性平小組會議通過後，請寫上「核定」：那次會議的會議代碼"
+        "（如 113-1）或日期（如 113-02-22）。"]

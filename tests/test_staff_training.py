@@ -271,12 +271,21 @@ def test_a_missing_file_says_no_data_and_an_empty_file_means_none():
         args = {"staff": staff, "contacts": contacts, "courses": courses, **kw}
         return "".join(o.html for o in st.section(part, 113, **args, charts=False))
 
-    assert text("四", contacts=None) == f"<p>{st.NO_CONTACTS_DATA}</p>"
-    assert text("四", contacts=contacts.iloc[0:0]) == f"<p>{st.NO_CONTACTS}</p>"
+    # The form's footnotes stand whatever the data: who the staff are, the hours they owe.
+    contact_rule = ("<p>*每人每年均須完成18小時課程訓練，其中6小時以上應屬進階課程。"
+                    "年中間因職務異動者，則依人事處認定方式填列參訓時數。</p>")
+    assert text("四", contacts=None) == f"{contact_rule}<p>{st.NO_CONTACTS_DATA}</p>"
+    assert text("四", contacts=contacts.iloc[0:0]) == f"{contact_rule}<p>{st.NO_CONTACTS}</p>"
     assert text("五", courses=None) == "<p>本年度無自辦訓練資料。</p>"
     assert text("五") == "<p>本年度本局未自辦性別意識培力訓練。</p>"
-    for part in ("一", "二", "三"):
-        assert text(part, staff=None) == "<p>本年度無性別主流化訓練參訓資料。</p>"
+    assert text("二", staff=None) == "<p>本年度無性別主流化訓練參訓資料。</p>"
+    assert text("三", staff=None) == (
+        "<p>*「主管人員」係指市府及機關正副首長、正副幕僚長及單位主管，每人每年均須完成3小時"
+        "性別主流化訓練。</p><p>本年度無性別主流化訓練參訓資料。</p>")
+    assert text("一", staff=None, rules=st.Rules(required_hours=4)) == (
+        "<p>*「一般公務人員」係指1. 依法任用、派用之有給專任人員；2. 依法聘任、聘用及僱用人員；"
+        "3. 公務人員考試錄用人員。每人每年均須完成4小時性別主流化訓練。</p>"
+        "<p>本年度無性別主流化訓練參訓資料。</p>")
     assert st.NO_COURSES in st.findings(staff, contacts, courses)
     missing = st.findings(staff, None, None)
     assert not [s for s in missing if "聯絡人" in s or "自辦" in s]
@@ -386,7 +395,7 @@ def test_notebook_with_other_gender_staff_publishes_no_small_count(tmp_path, oth
     assert general[("一般公務人員性別主流化訓練完成情形", "總人數", "男")] == 59
     # the women (53) cannot be printed either, or 總人數 − 男 − 女 gives the 其他 count
     assert "女性人數：53人" not in text
-    part1 = text[text.rindex("(一) 一般公務人員參訓比率"):text.rindex("(二) 實體課程參訓率")]
+    part1 = text[text.rindex("(一) 一般公務人員*參訓比率"):text.rindex("(二) 實體課程參訓率")]
     assert "53" not in part1
 
 

@@ -29,9 +29,9 @@ from typing import Any
 
 import pandas as pd
 
-from genderstats import data
+from genderstats import data, form
 from genderstats.analyses import budget as budget_mod
-from genderstats.analyses import committees, staff_training
+from genderstats.analyses import committees
 from genderstats.present.model import Cell, Group, Heading, ItemList, Paragraph, Row, Table
 from genderstats.present.tables import frame_block
 from genderstats.record import record_input
@@ -71,7 +71,7 @@ def meetings_form(meetings: pd.DataFrame) -> pd.DataFrame:
         if chair == "其他" and isinstance(title, str) and title.strip():
             marks["其他"] = f"V（{title.strip()}）"
         row = {"會議": line["會議"], **marks,
-               "全體委員出席比率(%)": f"{line['出席比率']} ({line['出席']})"}
+               form.ATTENDANCE: f"{line['出席比率']} ({line['出席']})"}
         if experts:
             row["專家學者委員出席者"] = line["專家學者委員出席者"]
         rows.append(row)
@@ -100,23 +100,6 @@ def task_force_outputs(year: int, data_dir: Path) -> list[Any]:
         out.append(frame_block(meetings_form(meetings), f"{year}年{committees.TASK_FORCE}運作情形"))
         if not committees.has_experts(meetings):
             out.append(Paragraph(committees.NO_EXPERTS_DATA))
-    return out
-
-
-# ------------------------------------------------------------------ 性別意識培力
-
-def training_outputs(year: int, data_dir: Path,
-                     rules: staff_training.Rules | None = None) -> list[Any]:
-    """(一)–(五), exactly as the gender-training report shows them (tables only)."""
-    rules = rules or staff_training.Rules()
-    staff = data.load_optional("staff_training", year, data_dir)
-    contacts = data.load_optional("contact_training", year, data_dir)
-    courses = data.load_optional("training_courses", year, data_dir)
-    out: list[Any] = []
-    for part, heading in staff_training.SECTIONS.items():
-        out.append(Heading(heading, 3))
-        out.extend(staff_training.section(part, year, staff, contacts, courses, rules,
-                                          charts=False))
     return out
 
 

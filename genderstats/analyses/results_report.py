@@ -24,11 +24,12 @@ from typing import Any
 
 import pandas as pd
 
-from genderstats import data
+from genderstats import data, form
 from genderstats.analyses import annual, committees, staff_training
 from genderstats.analyses import digital_training as dt
 from genderstats.data import results_text as rt
 from genderstats.data.loader import name_filter
+from genderstats.data.recommendations import load_recommendations
 from genderstats.names import NameFilter, mask_name
 from genderstats.present.model import (
     Cell,
@@ -67,11 +68,6 @@ ASSESSMENT_PARTS = {
     "公共工程中程計畫": ("(二) 公共工程中程計畫", "評估方案名稱", "簡要說明本方案內容"),
     "重大施政": ("(三) 重大施政或與性別議題相關之計畫", "評估方案名稱", "簡要說明本方案內容"),
 }
-MEETING_NOTE = ("程序參與皆採提報性平小組會議辦理者，會議日期填寫「初次提報審查」及「修正後提報」"
-                "之2次會議日期；如初次審查採研商會議或書面審查者，會議日期填寫「修正後提報性平小組"
-                "會議日期」。")
-LEVEL_NOTE = ("主計處列管係指為「臺北市性別統計指標」之指標項目；若非前項所指則為機關(構)列管。")
-
 PARTS = ("組別", "一", "二", "性別意識培力", "三", "四", "五", "六", "七", "八", "九")
 """The report's parts in the form's order (keys of :attr:`Report.parts`)."""
 
@@ -89,6 +85,9 @@ class Inputs:
     frames: dict[str, pd.DataFrame | None] = field(default_factory=dict)
     catalog: rt.Catalog = field(default_factory=rt.Catalog)
     """What the year's reports offer the prose (placeholders, verdicts, 性別分析)."""
+    recommendations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The year's recommendations by topic (recommendations.yml), names masked; a topic
+    without any, or a file missing or malformed (the committee reports say why), has none."""
     # Compositions already computed from these frames: several parts show each committee.
     compositions: dict[str, committees.Composition | None] = field(
         default_factory=dict, repr=False, compare=False)
@@ -123,7 +122,12 @@ def load_inputs(year: int, data_dir: str | Path, *,
         text = data.load_results_text(year, root, catalog=catalog)
     except data.DataError as err:
         raise data.DataError([p.masked(names.mask) for p in err.problems]) from None
-    return Inputs(year, root, _masked(text, names), frames, catalog or rt.Catalog())
+    try:
+        recommendations = load_recommendations(year, root) or {}
+    except data.DataError:
+        recommendations = {}
+    return Inputs(year, root, _masked(text, names), frames, catalog=catalog or rt.Catalog(),
+                  recommendations=_masked(recommendations, names))
 
 
 def _masked(value: Any, names: NameFilter) -> Any:
@@ -132,6 +136,8 @@ def _masked(value: Any, names: NameFilter) -> Any:
         return names.mask(value)
     if isinstance(value, tuple):
         return tuple(_masked(v, names) for v in value)
+    if isinstance(value, dict):
+        return {k: _masked(v, names) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.replace(value, **{f.name: _masked(getattr(value, f.name), names)
                                              for f in dataclasses.fields(value) if f.init})
@@ -213,6 +219,8 @@ def named_blocks(inputs: Inputs, *, charts: bool = True) -> dict[str, Callable[[
         for b in comp.breakdowns:
             if b.key != "affiliation":
                 sentences += committees.breakdown_sentences(b, threshold=comp.threshold)
+        # The committee's recommendations close its analysis, as in the form.
+        sentences += inputs.recommendations.get(DATA_GOVERNANCE, ())
         return Findings(sentences, title=f"{comp.label}委員性別比例分析")
 
     def procurement_roster() -> Any:
@@ -270,10 +278,12 @@ def _none_row(width: int) -> list[Cell]:
 
 
 def header_part(inputs: Inputs) -> list[Any]:
-    """■組別 and the 性平聯絡人 table (names masked)."""
+    """The approval line (once 核定), ■組別 and the 性平聯絡人 table (names masked)."""
     text = inputs.text
     group = text.group if text is not None and text.group else NO_DATA
     out: list[Any] = [Paragraph(f"■組別：{group}")]
+    if text is not None and text.approval is not None:
+        out.insert(0, Paragraph(form.approval_line(text.approval)))
     contacts = inputs.get("contact_training")
     if contacts is None:
         return [*out, _no_data("性平聯絡人")]
@@ -372,7 +382,8 @@ def statistics_part(inputs: Inputs) -> list[Any]:
                      *(Cell(format_count(c), numeric=True) for c in counts)])
     out: list[Any] = [Heading("(一) 既有性別統計指標/項目", 3),
                       _table(f"{inputs.year}年既有性別統計指標/項目數量",
-                             [_head("名稱", *LEVELS)], rows, note=f"*{LEVEL_NOTE}")]
+                             [_head("名稱", *LEVELS)], rows,
+                             note=f"{form.MARK}{form.STATISTICS_LEVEL_NOTE}")]
     for n, kind in (("二", "指標"), ("三", "項目")):
         out.append(Heading(f"({n}) 新增性別統計{kind}(或其複分類)", 3))
         new = inventory[_is_new(inventory) & (inventory["kind"].astype(str) == kind)]
@@ -414,8 +425,7 @@ def analyses_part(inputs: Inputs, reports: Mapping[str, Mapping[str, str]]) -> l
         rows.append([Cell(f"{n}.", header=True, scope="row"), Cell(topic), Cell(unit),
                      Cell(when)])
     return [_table(f"{inputs.year}年性別分析", [head], rows,
-                   note="*委託研究案需納入性別專章/性別分析，並將分析結果提報至性平小組會議，"
-                        "才可列為機關(構)專題篇數。")]
+                   note=f"{form.MARK}{form.ANALYSIS_NOTE}")]
 
 
 def _experts(value: Any) -> str:
@@ -450,8 +460,8 @@ def assessments_part(inputs: Inputs) -> list[Any]:
                    Cell("專家學者意見項數", header=True, scope="col", rowspan=2),
                    Cell("專家學者意見參採項數", header=True, scope="col", rowspan=2),
                    Cell("提報性平小組會議日期", header=True, scope="col", rowspan=2),
-                   *([Cell("採購過程使用CSR評選指標納入「落實性別平等」項目", header=True,
-                           scope="col", rowspan=2)] if procurement else [])))
+                   *([Cell(form.CSR_COLUMN, header=True, scope="col", rowspan=2)]
+                     if procurement else [])))
         sub = Row(tuple(Cell(p, header=True, scope="col") for p in PROCEDURES))
         mine = assessments[assessments["category"].astype(str) == category]
         width = 9 + (1 if procurement else 0)
@@ -480,8 +490,10 @@ def assessments_part(inputs: Inputs) -> list[Any]:
                     row.append(Cell(f"{_ticks(r.get('procurement'), PROCUREMENTS)} "
                                     f"{_ticks(r.get('csr'), CSR)}"))
                 body.append(row)
+        notes = [form.LARGE_PROCUREMENT_NOTE] if procurement else []
+        note = "　".join(f"{form.MARK}{n}" for n in (*notes, form.MEETING_NOTE))
         table = Table(f"{inputs.year}年性別影響評估：{category}", (top, sub),
-                      tuple(Row(tuple(r)) for r in body), f"*{MEETING_NOTE}",
+                      tuple(Row(tuple(r)) for r in body), note,
                       pd.DataFrame([[c.text for c in r] for r in body], columns=labels))
         out.append(table)
     return out
@@ -489,52 +501,71 @@ def assessments_part(inputs: Inputs) -> list[Any]:
 
 def strategies_part(inputs: Inputs, values: Mapping[str, str],
                     blocks: Mapping[str, Callable[[], Any]]) -> list[Any]:
-    """七、策略及具體措施: the rules, the table of categories, items and measures, then
-    成果佐證詳述說明 with its tables and charts."""
+    """七、策略及具體措施: the form's rules, the table of all six categories with all their
+    items and the department's measures, then 成果佐證詳述說明 category by category.
+
+    An item the texts leave out is blank, as in the form; without the texts (or their
+    策略及具體措施) every category's measures and evidence say 無資料."""
     text = inputs.text
-    if text is None or text.strategies is None:
-        return [_no_data("策略及具體措施")]
-    out: list[Any] = []
-    if text.strategy_rules:
-        out += [Paragraph(fill(line, values)) for line in text.strategy_rules.split("\n")
-                if line.strip()]
+    written = (None if text is None or text.strategies is None
+               else {c.label: c for c in text.strategies})
+    out: list[Any] = [Paragraph(line) for line in form.RULES]
+    if written is None:
+        out.append(_no_data("策略及具體措施"))
     rows: list[list[Cell]] = []
+    frame: list[list[str]] = []
     notes: list[str] = []
-    for category in text.strategies:
-        items = category.items or (rt.Item("", None, ()),)
-        for pos, item in enumerate(items):
-            label = item.label
-            if item.note:
+    for category in form.CATEGORIES:
+        mine = written.get(category.label) if written is not None else None
+        items = {i.number: i for i in mine.items} if mine is not None else {}
+        count = len(category.items)
+        for number in range(1, count + 1):
+            item = items.get(number)
+            label = category.item(number)
+            if item is not None and item.note:
                 notes.append(fill(item.note, values))
                 label += f"（註{len(notes)}）"
-            measures = [fill(m, values) for m in item.measures]
+            measures = [fill(m, values) for m in item.measures] if item is not None else []
             measure = (measures[0] if len(measures) == 1 else
                        " ".join(f"{i}. {m}" for i, m in enumerate(measures, start=1)))
-            cells = [Cell(label), Cell(measure)]
-            if pos == 0:
-                cells.insert(0, Cell(category.label, header=True, scope="row",
-                                     rowspan=len(items)))
+            cells = [Cell(label)]
+            if written is not None:
+                cells.append(Cell(measure))
+            elif number == 1:
+                cells.append(Cell(NO_DATA, rowspan=count))
+            if number == 1:
+                cells.insert(0, Cell(category.title, header=True, scope="row", rowspan=count))
             rows.append(cells)
+            frame.append([label, measure if written is not None else NO_DATA])
     head = _head("類別", "項目", "年度辦理該類別項目之政策、方案、措施或計畫名稱")
-    frame = pd.DataFrame([[c.text for c in r][-2:] for r in rows], columns=["項目", "措施"])
     note = "　".join(f"註{i}：{n}" for i, n in enumerate(notes, start=1))
     out.append(Table(f"{inputs.year}年推展性別平等工作策略及具體措施", (head,),
-                     tuple(Row(tuple(r)) for r in rows), note, frame))
+                     tuple(Row(tuple(r)) for r in rows), note,
+                     pd.DataFrame(frame, columns=["項目", "措施"])))
     out.append(Heading("成果佐證詳述說明", 3))
-    for category in text.strategies:
-        out.append(Heading(category.label, 4))
-        evidence = category.evidence
-        if evidence is None:
-            out.append(Paragraph(NONE))
-            continue
-        if evidence.programme:
-            out.append(Paragraph(f"方案名稱：{fill(evidence.programme, values)}"))
-        if evidence.relevance:
-            lines = [fill(x, values) for x in evidence.relevance.split("\n") if x.strip()]
-            out.append(Paragraph("與性別平等關聯性：" + (lines[0] if lines else "")))
-            out += [Paragraph(x) for x in lines[1:]]
-        out += _evidence_blocks(evidence.content, values, blocks)
+    for category in form.CATEGORIES:
+        out.append(Heading(category.title, 4))
+        mine = written.get(category.label) if written is not None else None
+        out += _evidence(mine, written is not None, values, blocks)
     return out
+
+
+def _evidence(category: rt.Category | None, written: bool, values: Mapping[str, str],
+              blocks: Mapping[str, Callable[[], Any]]) -> list[Any]:
+    """成果佐證 of one category: 無資料 without the texts, or when the category has measures
+    but no evidence; 「無」 when it has neither."""
+    evidence = category.evidence if category is not None else None
+    if evidence is None:
+        measures = category is not None and any(i.measures for i in category.items)
+        return [Paragraph(f"{NO_DATA}。" if measures or not written else NONE)]
+    out: list[Any] = []
+    if evidence.programme:
+        out.append(Paragraph(f"方案名稱：{fill(evidence.programme, values)}"))
+    if evidence.relevance:
+        lines = [fill(x, values) for x in evidence.relevance.split("\n") if x.strip()]
+        out.append(Paragraph("與性別平等關聯性：" + (lines[0] if lines else "")))
+        out += [Paragraph(x) for x in lines[1:]]
+    return out + _evidence_blocks(evidence.content, values, blocks)
 
 
 def _evidence_blocks(content: Iterable[rt.Block], values: Mapping[str, str],

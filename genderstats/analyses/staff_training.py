@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genderstats import form
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.specs import SATISFIED
 from genderstats.names import mask_name, mask_names
@@ -88,6 +89,7 @@ __all__ = [
     "population_sentence",
     "Rules",
     "SECTIONS",
+    "footnote",
     "section",
     "in_person_sentence",
     "findings",
@@ -607,15 +609,19 @@ def protected_participants(courses: pd.DataFrame,
 
 AUDIENCES = ("一般公務人員", "高階公務人員", "職工")
 """The form's 訓練對象 boxes; anything else is ticked as 「其他：…」."""
+VARIED_FORMS = "多元形式"
+"""The 訓練方式 the form explains in a footnote (:data:`genderstats.form.VARIED_FORMS`)."""
 TICKED, UNTICKED = "☑", "☐"
 
 
-def ticks(chosen: Any, options: Iterable[str], *, other: bool = False) -> str:
+def ticks(chosen: Any, options: Iterable[str], *, other: bool = False,
+          marked: Iterable[str] = ()) -> str:
     """The form's tick boxes: 「☐ 基礎課程 ☑ 進階課程 …」 for the values in ``chosen``
-    (joined with 、). With ``other`` a value outside ``options`` ticks 「其他：value」.
+    (joined with 、). With ``other`` a value outside ``options`` ticks 「其他：value」; the
+    options in ``marked`` carry the form's footnote mark.
 
-    >>> ticks("進階課程", ["基礎課程", "進階課程"])
-    '☐ 基礎課程 ☑ 進階課程'
+    >>> ticks("進階課程", ["基礎課程", "進階課程"], marked=["進階課程"])
+    '☐ 基礎課程 ☑ 進階課程*'
     >>> ticks("一般公務人員、志工", AUDIENCES, other=True)
     '☑ 一般公務人員 ☐ 高階公務人員 ☐ 職工 ☑ 其他：志工'
     """
@@ -623,7 +629,9 @@ def ticks(chosen: Any, options: Iterable[str], *, other: bool = False) -> str:
                                                            and pd.isna(chosen))
                                   else str(chosen)).split("、") if v.strip()]
     options = list(options)
-    parts = [f"{TICKED if o in values else UNTICKED} {o}" for o in options]
+    marks = set(marked)
+    parts = [f"{TICKED if o in values else UNTICKED} {o}{form.MARK if o in marks else ''}"
+             for o in options]
     if other:
         rest = [v for v in values if v not in options]
         parts.append(f"{TICKED} 其他：{'、'.join(rest)}" if rest else f"{UNTICKED} 其他")
@@ -656,7 +664,6 @@ def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     ['1.', '112-09-01', '總計73人 男38人 女35人']
     """
     from genderstats.data.specs import COURSE_CATEGORIES, TRAINING_METHODS
-    from genderstats.stats import has_column
 
     ordered = courses.sort_values("date", kind="stable")
     out = pd.DataFrame({
@@ -674,7 +681,8 @@ def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     if has_column(ordered, "categories"):
         out["課程類別"] = [ticks(c, COURSE_CATEGORIES) for c in ordered["categories"]]
     if has_column(ordered, "methods"):
-        out["訓練方式"] = [ticks(m, TRAINING_METHODS) for m in ordered["methods"]]
+        out["訓練方式"] = [ticks(m, TRAINING_METHODS, marked=[VARIED_FORMS])
+                       for m in ordered["methods"]]
     out["時數"] = ordered["hours"].to_numpy(dtype="float64")
     shown = protected_participants(courses)
     out["參加人數"] = [_participants_text(shown, key) for key in shown.table.index[:len(ordered)]]
@@ -946,12 +954,28 @@ class Rules:
 
 
 SECTIONS: dict[str, str] = {
-    "一": "(一) 一般公務人員參訓比率",
+    "一": f"(一) 一般公務人員{form.MARK}參訓比率",
     "二": "(二) 實體課程參訓率",
-    "三": "(三) 主管人員參訓比率",
-    "四": "(四) 性平聯絡人及辦理性別平等業務相關人員參訓時數",
+    "三": f"(三) 主管人員{form.MARK}參訓比率",
+    "四": f"(四) 性平聯絡人及辦理性別平等業務相關人員參訓時數{form.MARK}",
     "五": "(五) 自辦訓練",
 }
+"""The form's headings of 性別意識培力, with the marks of the footnotes :func:`section`
+prints."""
+
+
+def footnote(part: str, rules: Rules = Rules()) -> list[Paragraph]:
+    """The form's footnote to part (一), (三) or (四) (marked in :data:`SECTIONS`): who the
+    staff are and the hours they must complete, whatever the year's data."""
+    if part in ("一", "三"):
+        kind = GENERAL if part == "一" else SUPERVISOR
+        return [Paragraph(f"{form.MARK}{form.STAFF_DEFINITIONS[kind]}每人每年均須完成"
+                          f"{format_hours(rules.required_hours)}小時性別主流化訓練。")]
+    if part == "四":
+        return [Paragraph(f"{form.MARK}每人每年均須完成{format_hours(rules.contact_required_hours)}"
+                          f"小時課程訓練，其中{format_hours(rules.contact_advanced_hours)}小時以上"
+                          f"應屬進階課程。{form.CONTACT_JOB_CHANGE}")]
+    return []
 
 
 def section(part: str, year: int, staff: pd.DataFrame | None,
@@ -965,15 +989,16 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
     rows means "none" (「本年度本局未自辦性別意識培力訓練。」).
     """
     hours = format_hours(rules.required_hours)
+    note = footnote(part, rules)
     if part in ("一", "二", "三") and staff is None:
-        return [Paragraph(NO_STAFF_DATA)]
+        return [*note, Paragraph(NO_STAFF_DATA)]
     if part in ("一", "三"):
         kind = GENERAL if part == "一" else SUPERVISOR
         who = "一般公務人員" if part == "一" else "主管人員"
         shown = protected_counts(staff, kind, rules.suppress_below, rules.required_hours,
                                  rules.in_person_hours)
         out: list[Any] = [
-            Paragraph(f"每人每年均須完成{hours}小時性別主流化訓練。"),
+            *note,
             Paragraph(population_sentence(staff, kind, rules.suppress_below,
                                           rules.required_hours)),
             rate_table(completion_table(staff, kind, rules.required_hours),
@@ -1002,16 +1027,13 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
         return out
     if part == "四":
         if contacts is None:
-            return [Paragraph(NO_CONTACTS_DATA)]
+            return [*note, Paragraph(NO_CONTACTS_DATA)]
         if contacts.empty:
-            return [Paragraph(NO_CONTACTS)]
+            return [*note, Paragraph(NO_CONTACTS)]
         rule = {"required_hours": rules.contact_required_hours,
                 "advanced_hours": rules.contact_advanced_hours}
         rate = format_rate(contact_completion_rate(contacts, **rule))
-        return [Paragraph(
-                    f"每人每年均須完成{format_hours(rules.contact_required_hours)}小時課程訓練，"
-                    f"其中{format_hours(rules.contact_advanced_hours)}小時以上應屬進階課程。"
-                    f"完成比率{rate}。"),
+        return [*note, Paragraph(f"完成比率{rate}。"),
                 frame_block(contact_table(contacts, **rule),
                            f"{year}年性平聯絡人及辦理性別平等業務相關人員參訓時數",
                            numeric_cols=["年度培力總時數", "進階課程時數"])]
@@ -1021,6 +1043,8 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
         if courses.empty:
             return [Paragraph(NO_COURSES)]
         out = [frame_block(courses_table(courses), f"{year}年自辦訓練", numeric_cols=["時數"])]
+        if has_column(courses, "methods"):
+            out.append(Paragraph(f"{form.MARK}{form.VARIED_FORMS}"))
         if charts:
             from genderstats.present.charts import donut
 

@@ -6,6 +6,7 @@ results back over the rows with the category codes.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -191,6 +192,20 @@ def _parse_numbers(
     bad = list(errors)
     values[bad] = np.nan
     return values
+
+
+def parse_date(text: str, year: int) -> tuple[dt.date | None, str | None]:
+    """One date written as a date column accepts it: (the date, None), or (None, why); the
+    message's examples are of ``year``.
+
+    >>> parse_date("113年2月22日", 113), parse_date("113-1", 113)[0]
+    ((datetime.date(2024, 2, 22), None), None)
+    """
+    errors: dict[int, str] = {}
+    value = _parse_dates([text], np.array([False]), errors, year)[0]
+    if 0 in errors:
+        return None, errors[0]
+    return pd.Timestamp(value).date(), None
 
 
 def _parse_dates(raw: list[str], empty: np.ndarray, errors: dict[int, str],

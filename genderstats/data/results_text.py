@@ -1,32 +1,36 @@
 """The analyst's texts of the results report: ``data/<year>/results_report.yml``.
 
-The contact person writes the prose of the city's form here (組別, 一、特色或亮點, the
-topics of 四, 七 with its evidence, 八 and 九). Figures in the prose are never typed: a
-placeholder such as ``{digital-training.senior-classes}`` stands for a figure the data
-holds, and the report resolves it. This module reads and checks the file and returns plain
-objects; an unknown key, a wrong type or an unknown placeholder is a DataError naming the
-file, the line, the key and the value. data/README.md〈results_report.yml〉 is the contract.
+The contact person writes the prose of the city's form here (組別, 核定, 一、特色或亮點, the
+topics of 四, the measures of 七 with their evidence, 八 and 九). The form's own wording
+(七's categories and items, definitions, footnotes) is :mod:`genderstats.form`: the file
+names a category by its label 「(一)」 and an item by its number. Figures in the prose are
+never typed: a placeholder such as ``{digital-training.senior-classes}`` stands for a figure
+the data holds, and the report resolves it. This module reads and checks the file and
+returns plain objects; an unknown key, a wrong type or an unknown placeholder is a DataError
+naming the file, the line, the place in the form (「七、(一) 第1項 措施1」) and the value.
+data/README.md〈results_report.yml〉 is the contract.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from genderstats import config
+from genderstats import config, form
+from genderstats.data.convert import parse_date
 from genderstats.data.errors import DataError, Problem, excerpt
 from genderstats.data.loader import _root, _year_dir, display_path, load_optional
 from genderstats.data.specs import DATASETS
-from genderstats.data.vocab import match_key
+from genderstats.data.vocab import clean_code, match_key
 from genderstats.data.yamlfile import compose, find_text_file, line_of, read_text_file
 from genderstats.names import mask_name
-from genderstats.years import roc_year
+from genderstats.years import ROC_OFFSET, roc_year
 
 STEM = "results_report"
 TITLE = "成果報告文字"
@@ -66,17 +70,18 @@ VERDICTS = ("verdict", "compliance")
 低於全部委員三分之一之情形」 / 「…尚缺女性3人」, and 「符合相關規定」 / 「未符合相關規定（…）」."""
 
 TABLES: dict[str, str] = {
-    "digital-training.senior-age-table": "銀髮族各年齡區間參與人次及性別統計表",
-    "data-governance-committee.findings": "資料治理委員會委員性別比例分析（依工作小組與界別）",
-    "procurement-review-committee.roster": "採購工作及審查小組委員名單（姓名遮罩）及性別統計",
+    "銀髮族各年齡區間參與人次及性別統計表": "digital-training.senior-age-table",
+    "資料治理委員會委員性別比例分析": "data-governance-committee.findings",
+    "採購工作及審查小組委員名單": "procurement-review-committee.roster",
 }
-"""Computed tables the evidence of 七 may place (內容 item 「表」)."""
+"""Computed tables the evidence of 七 may place (內容 item 「表」): the name the file writes,
+and the block the report makes for it."""
 
 CHARTS: dict[str, str] = {
-    "digital-training.senior-age-chart": "銀髮族各年齡區間參與人次及性別統計長條圖",
-    "data-governance-committee.chart": "資料治理委員會委員性別統計圓餅圖",
+    "銀髮族各年齡區間參與人次及性別統計長條圖": "digital-training.senior-age-chart",
+    "資料治理委員會委員性別統計圓餅圖": "data-governance-committee.chart",
 }
-"""Computed charts the evidence of 七 may place (內容 item 「圖」)."""
+"""Computed charts the evidence of 七 may place (內容 item 「圖」), as :data:`TABLES`."""
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)?$")
@@ -108,8 +113,8 @@ class Block:
     kind: str
     """paragraph, heading, list, photo, table or figure (段落、小標、清單、照片、表、圖)."""
     text: str = ""
-    """The prose (paragraph, heading), the photo's caption, a TABLES name (table) or a
-    CHARTS name (figure)."""
+    """The prose (paragraph, heading), the photo's caption, or the block a TABLES name
+    (table) or a CHARTS name (figure) stands for."""
     items: tuple[str, ...] = ()
     """The list's items (kind list)."""
 
@@ -125,18 +130,22 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Item:
-    """One item of a category of 七, with the department's measures (none: left blank)."""
+    """What the department wrote for one item of a category of 七."""
 
-    label: str
+    number: int
+    """The item's number in the form (its wording is :attr:`genderstats.form.Category.items`)."""
     note: str | None
+    """A footnote to the item."""
     measures: tuple[str, ...] = ()
+    """The department's measures; none: the form's cell is left blank."""
 
 
 @dataclass(frozen=True)
 class Category:
-    """One category (一)–(六) of 七."""
+    """What the department wrote for one category (一)–(六) of 七."""
 
     label: str
+    """The form's label, 「(一)」 (:data:`genderstats.form.CATEGORIES`)."""
     items: tuple[Item, ...] = ()
     evidence: Evidence | None = None
 
@@ -166,16 +175,20 @@ class ResultsText:
     file: str
     """The file as shown in messages, e.g. data/112/results_report.yml."""
     group: str | None = None
+    approval: dt.date | None = None
+    """The day the next year's task force approved the report (核定); None: not yet."""
     highlights: str | None = None
     analyses: tuple[Analysis, ...] | None = None
-    strategy_rules: str | None = None
     strategies: tuple[Category, ...] | None = None
+    """The categories of 七 the file writes, in its order (one not written: none)."""
     other_results: str | None = None
     future: Future | None = None
     placeholders: tuple[str, ...] = field(default=())
     """Every placeholder name the prose uses, in order of first use."""
     prose: tuple[Prose, ...] = field(default=(), repr=False, compare=False)
     """Every prose string with where it stands, for the check against computed figures."""
+    warnings: tuple[Problem, ...] = field(default=())
+    """What the report will leave out or say 無資料 for (validate's reminders)."""
 
 
 @dataclass(frozen=True)
@@ -381,22 +394,39 @@ def _claim(display: str, prose: Prose, pos: int, value: str, why: str) -> Proble
 # ── reading with line numbers ────────────────────────────────────────────────────────────
 
 
+def _at(path: str, key: str) -> str:
+    """The place of ``key`` within ``path``: 「七、(一) 第1項 措施」."""
+    return f"{path} {key}" if path else key
+
+
 class _Reader:
-    """Walks the YAML node tree, collecting problems with line numbers."""
+    """Walks the YAML node tree, collecting problems with line numbers.
+
+    A problem's place is named as the form names it (「七、(一) 第1項 措施1」): the part of
+    the form, then the keys as written, a list's entries numbered from 1.
+    """
 
     def __init__(self, display: str, catalog: Catalog | None = None) -> None:
         self.display = display
         self.catalog = catalog
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.used: dict[str, None] = {}
         self.texts: list[Prose] = []
         """Every prose string, for the name and claim checks."""
 
     def fail(self, node: Node, path: str, message: str, value: str | None = None,
              line: int | None = None) -> None:
+        self.problems.append(self._problem(node, path, message, value, line))
+
+    def warn(self, node: Node, path: str, message: str) -> None:
+        self.warnings.append(replace(self._problem(node, path, message), warning=True))
+
+    def _problem(self, node: Node, path: str, message: str, value: str | None = None,
+                 line: int | None = None) -> Problem:
         line = node.start_mark.line + 1 if line is None else line
         where = f"第 {line} 行「{path}」" if path else f"第 {line} 行"
-        self.problems.append(Problem(self.display, None, None, value, f"{where}：{message}"))
+        return Problem(self.display, None, None, value, f"{where}：{message}")
 
     def mapping(self, node: Node, path: str, keys: Iterable[str],
                 required: Iterable[str] = ()) -> dict[str, Node] | None:
@@ -407,7 +437,7 @@ class _Reader:
         found: dict[str, Node] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value).strip() if isinstance(key_node, ScalarNode) else ""
-            where = f"{path}.{key}" if path else key
+            where = _at(path, key)
             if key not in allowed:
                 close = [k for k in allowed if match_key(k) == match_key(key)]
                 hint = f"是不是「{close[0]}」？" if close else ""
@@ -462,7 +492,7 @@ class _Reader:
             return ()
         out = []
         for i, item in enumerate(self.sequence(node, path), start=1):
-            value = self.text(item, f"{path}[{i}]")
+            value = self.text(item, f"{path}{i}")
             if value is not None:
                 out.append(value)
         return tuple(out)
@@ -476,8 +506,11 @@ def _shape(node: Node) -> str:
     return f"文字「{excerpt(node.value, 30)}」"
 
 
-TOP_KEYS = ("組別", "特色或亮點", "性別分析", "策略及具體措施規範", "策略及具體措施",
-            "其他相關成果", "未來重點")
+TOP_KEYS = ("組別", "核定", "特色或亮點", "性別分析", "策略及具體措施", "其他相關成果", "未來重點")
+PARTS = {"特色或亮點": "一、特色或亮點", "性別分析": "四、性別分析",
+         "策略及具體措施": "七、策略及具體措施", "其他相關成果": "八、其他相關成果",
+         "未來重點": "九、未來重點"}
+"""The part of the form each key writes, as messages name its place."""
 BLOCK_KINDS = {"段落": "paragraph", "小標": "heading", "清單": "list", "照片": "photo",
                "表": "table", "圖": "figure"}
 
@@ -486,26 +519,27 @@ def _analyses(r: _Reader, node: Node, meetings: Mapping[str, dt.date] | None,
               report_ids: Iterable[str] | None) -> tuple[Analysis, ...]:
     ids = set(report_ids) if report_ids is not None else None
     out: list[Analysis] = []
-    for i, item in enumerate(r.sequence(node, "性別分析"), start=1):
-        path = f"性別分析[{i}]"
+    part = PARTS["性別分析"]
+    for i, item in enumerate(r.sequence(node, part), start=1):
+        path = f"{part} 第{i}項"
         keys = r.mapping(item, path, ("報告", "題目", "辦理科室", "會議"), required=("會議",))
         if keys is None:
             continue
-        report = r.text(keys.get("報告"), f"{path}.報告", prose=False)
-        topic = r.text(keys.get("題目"), f"{path}.題目")
-        unit = r.text(keys.get("辦理科室"), f"{path}.辦理科室")
-        meeting = r.text(keys.get("會議"), f"{path}.會議", prose=False)
+        report = r.text(keys.get("報告"), f"{path} 報告", prose=False)
+        topic = r.text(keys.get("題目"), f"{path} 題目")
+        unit = r.text(keys.get("辦理科室"), f"{path} 辦理科室")
+        meeting = r.text(keys.get("會議"), f"{path} 會議", prose=False)
         if report is None and topic is None and "報告" not in keys and "題目" not in keys:
             r.fail(item, path, "請寫「報告」（reports.yml 的 id）或「題目」。")
             continue
         if report is not None and not _REPORT_ID.match(report):
-            r.fail(keys["報告"], f"{path}.報告",
+            r.fail(keys["報告"], f"{path} 報告",
                    f"「{excerpt(report)}」不是報告代號。請寫 notebooks/reports.yml 中的 id，"
                    "如 digital-training。", excerpt(report))
             continue
         if report is not None and ids is not None and report not in ids:
             known = "、".join(sorted(ids))
-            r.fail(keys["報告"], f"{path}.報告",
+            r.fail(keys["報告"], f"{path} 報告",
                    f"「{report}」不在 notebooks/reports.yml 中。可用的 id：{known}。", report)
             continue
         if report is None and unit is None:
@@ -517,7 +551,7 @@ def _analyses(r: _Reader, node: Node, meetings: Mapping[str, dt.date] | None,
         if meetings is not None:
             if meeting not in meetings:
                 known = "、".join(meetings) or "（會議檔沒有任何會議）"
-                r.fail(keys["會議"], f"{path}.會議",
+                r.fail(keys["會議"], f"{path} 會議",
                        f"「{excerpt(meeting)}」不在本年度性平小組會議（task_force_meetings）的"
                        f"會議代碼中：{known}。", excerpt(meeting))
                 continue
@@ -532,8 +566,9 @@ def _evidence(r: _Reader, node: Node, path: str) -> Evidence | None:
         return None
     blocks: list[Block] = []
     content = keys.get("內容")
-    for i, item in enumerate(r.sequence(content, f"{path}.內容") if content else [], start=1):
-        where = f"{path}.內容[{i}]"
+    for i, item in enumerate(r.sequence(content, f"{path} 內容") if content else [],
+                             start=1):
+        where = f"{path} 內容{i}"
         parts = r.mapping(item, where, BLOCK_KINDS)
         if parts is None:
             continue
@@ -546,99 +581,209 @@ def _evidence(r: _Reader, node: Node, path: str) -> Evidence | None:
         (key, value), = parts.items()
         kind = BLOCK_KINDS[key]
         if kind == "list":
-            items = r.texts_of(value, f"{where}.{key}")
+            items = r.texts_of(value, _at(where, key))
             if items:
                 blocks.append(Block(kind, items=items))
             continue
-        text = r.text(value, f"{where}.{key}", prose=kind not in ("table", "figure"))
+        text = r.text(value, _at(where, key), prose=kind not in ("table", "figure"))
         if text is None:
             continue
-        known = TABLES if kind == "table" else CHARTS if kind == "figure" else None
-        if known is not None and text not in known:
-            r.fail(value, f"{where}.{key}",
-                   f"「{excerpt(text)}」不是已知的{key}。可用的名稱：{'、'.join(known)}。",
-                   excerpt(text))
-            continue
+        if kind in ("table", "figure"):
+            known = TABLES if kind == "table" else CHARTS
+            block = {match_key(name): made for name, made in known.items()}.get(match_key(text))
+            if block is None:
+                r.fail(value, _at(where, key),
+                       f"「{excerpt(text)}」不是已知的{key}。可用的名稱：{'、'.join(known)}。",
+                       excerpt(text))
+                continue
+            text = block
         blocks.append(Block(kind, text=text))
-    return Evidence(r.text(keys.get("方案名稱"), f"{path}.方案名稱"),
-                    r.text(keys.get("與性別平等關聯性"), f"{path}.與性別平等關聯性"),
-                    tuple(blocks))
+    programme = r.text(keys.get("方案名稱"), f"{path} 方案名稱")
+    relevance = r.text(keys.get("與性別平等關聯性"), f"{path} 與性別平等關聯性")
+    if programme is None and relevance is None and not blocks:
+        return None  # nothing written: as if there were no 成果佐證
+    return Evidence(programme, relevance, tuple(blocks))
+
+
+def _category(r: _Reader, node: Node, path: str) -> form.Category | None:
+    """The form's category that 「類別: (一)」 names (also 「一」 or 「1」)."""
+    value = r.text(node, path, prose=False)
+    if value is None:
+        return None
+    key = match_key(value)
+    for n, category in enumerate(form.CATEGORIES, start=1):
+        if key in (category.label, category.label.strip("()"), str(n)):
+            return category
+    first, last = form.CATEGORIES[0].label, form.CATEGORIES[-1].label
+    r.fail(node, path, f"「{excerpt(value)}」不是七的類別。請只寫類別的代號 {first} 至 {last}，"
+                       f"如「類別: {first}」；類別與項目的文字由程式依表單印出。", excerpt(value))
+    return None
+
+
+def _item_number(r: _Reader, node: Node, path: str, category: form.Category) -> int | None:
+    """The item 「項次: 1」 names (also 「1、」), among the category's."""
+    value = r.text(node, path, prose=False)
+    if value is None:
+        return None
+    digits = clean_code(value).rstrip("、.")
+    count = len(category.items)
+    if digits.isdigit() and 1 <= int(digits) <= count:
+        return int(digits)
+    r.fail(node, path, f"「{excerpt(value)}」不是{category.label}的項次。{category.label}有第 1 至 "
+                       f"{count} 項，請寫其中一個數字，如「項次: 1」。", excerpt(value))
+    return None
+
+
+def _items(r: _Reader, node: Node, path: str, category: form.Category) -> tuple[Item, ...]:
+    items: dict[int, Item] = {}
+    for j, entry in enumerate(r.sequence(node, f"{path} 項目"), start=1):
+        where = f"{path} 項目{j}"
+        parts = r.mapping(entry, where, ("項次", "註", "措施"), required=("項次",))
+        if parts is None or "項次" not in parts:
+            continue
+        number = _item_number(r, parts["項次"], f"{where} 項次", category)
+        if number is None:
+            continue
+        if number in items:
+            r.fail(parts["項次"], f"{where} 項次",
+                   f"第{number}項重複出現：同一項的註與措施請寫在一起。")
+            continue
+        where = f"{path} 第{number}項"
+        items[number] = Item(number, r.text(parts.get("註"), f"{where} 註"),
+                             r.texts_of(parts.get("措施"), f"{where} 措施"))
+    return tuple(items.values())
 
 
 def _strategies(r: _Reader, node: Node) -> tuple[Category, ...]:
-    out: list[Category] = []
-    for i, cat in enumerate(r.sequence(node, "策略及具體措施"), start=1):
-        path = f"策略及具體措施[{i}]"
-        keys = r.mapping(cat, path, ("類別", "項目", "成果佐證"), required=("類別", "項目"))
-        if keys is None or "類別" not in keys or "項目" not in keys:
+    part = PARTS["策略及具體措施"]
+    out: dict[str, Category] = {}
+    for i, entry in enumerate(r.sequence(node, part), start=1):
+        path = f"{part} 第{i}個類別"
+        keys = r.mapping(entry, path, ("類別", "項目", "成果佐證"), required=("類別",))
+        if keys is None or "類別" not in keys:
             continue
-        label = r.text(keys["類別"], f"{path}.類別")
-        items: list[Item] = []
-        for j, item in enumerate(r.sequence(keys["項目"], f"{path}.項目"), start=1):
-            where = f"{path}.項目[{j}]"
-            parts = r.mapping(item, where, ("名稱", "註", "措施"), required=("名稱",))
-            if parts is None or "名稱" not in parts:
-                continue
-            name = r.text(parts["名稱"], f"{where}.名稱")
-            if name is None:
-                continue
-            items.append(Item(name, r.text(parts.get("註"), f"{where}.註"),
-                              r.texts_of(parts.get("措施"), f"{where}.措施")))
-        evidence = _evidence(r, keys["成果佐證"], f"{path}.成果佐證") \
+        category = _category(r, keys["類別"], f"{path} 類別")
+        if category is None:
+            continue
+        path = f"七、{category.label}"
+        if category.label in out:
+            r.fail(keys["類別"], path,
+                   f"{category.label}重複出現：同一類別的項目與成果佐證請寫在一起。")
+            continue
+        items = _items(r, keys["項目"], path, category) if "項目" in keys else ()
+        evidence = _evidence(r, keys["成果佐證"], f"{path} 成果佐證") \
             if "成果佐證" in keys else None
-        if label is not None:
-            out.append(Category(label, tuple(items), evidence))
-    return tuple(out)
+        if evidence is None and any(item.measures for item in items):
+            r.warn(entry, path, "寫了措施，卻沒有「成果佐證」：報告的成果佐證寫「無資料」。"
+                                "表單規定填寫措施者，應於成果佐證描述與性別平等的關聯性。")
+        out[category.label] = Category(category.label, items, evidence)
+    return tuple(out.values())
+
+
+def _approval(r: _Reader, node: Node, year: int | None,
+              next_meetings: Callable[[], Mapping[str, dt.date] | None]) -> dt.date | None:
+    """The day 「核定」 names: a date, or a meeting code of the next year's task force."""
+    value = r.text(node, "核定", prose=False)
+    if value is None:
+        return None
+    date, _ = parse_date(value, (year or 0) + 1)  # its message is not shown: no examples
+    later = _next_year(year)
+    if date is None:
+        meetings = next_meetings()
+        code = clean_code(value)
+        if meetings is None or code not in meetings:
+            known = (f"：{'、'.join(meetings)}" if meetings else
+                     "（沒有可讀取的會議檔）" if meetings is None else "（會議檔沒有任何會議）")
+            r.fail(node, "核定", f"「{excerpt(value)}」不是日期，也不是{later}性平小組會議"
+                                 f"（task_force_meetings）的會議代碼{known}。請寫核定這份報告的"
+                                 f"{_approval_hint(year)}。", excerpt(value))
+            return None
+        date = meetings[code]
+    if year is not None and date.year - ROC_OFFSET != year + 1:
+        r.fail(node, "核定", f"「{excerpt(value)}」不在{later}內：{year} 年的成果報告由{later}"
+                             "的性平小組會議核定，請寫那次會議的代碼或日期。", excerpt(value))
+        return None
+    if date > dt.date.today():
+        r.fail(node, "核定", f"「{excerpt(value)}」還沒到：報告經性平小組通過後，"
+                             "才寫上核定的會議。", excerpt(value))
+        return None
+    return date
 
 
 def _future(r: _Reader, node: Node) -> Future | None:
-    keys = r.mapping(node, "未來重點", ("說明", "項目"))
+    part = PARTS["未來重點"]
+    keys = r.mapping(node, part, ("說明", "項目"))
     if keys is None:
         return None
     rows: list[FutureRow] = []
     items = keys.get("項目")
-    for i, item in enumerate(r.sequence(items, "未來重點.項目") if items else [], start=1):
-        path = f"未來重點.項目[{i}]"
+    for i, item in enumerate(r.sequence(items, f"{part} 項目") if items else [], start=1):
+        path = f"{part} 第{i}項"
         parts = r.mapping(item, path, ("重點項目或方案名稱", "現況說明", "具體策略", "預期效益"),
                           required=("重點項目或方案名稱",))
         if parts is None or "重點項目或方案名稱" not in parts:
             continue
-        name = r.text(parts["重點項目或方案名稱"], f"{path}.重點項目或方案名稱")
+        name = r.text(parts["重點項目或方案名稱"], f"{path} 重點項目或方案名稱")
         if name is not None:
-            rows.append(FutureRow(name, *(r.text(parts.get(k), f"{path}.{k}")
+            rows.append(FutureRow(name, *(r.text(parts.get(k), f"{path} {k}")
                                           for k in ("現況說明", "具體策略", "預期效益"))))
-    return Future(r.text(keys.get("說明"), "未來重點.說明"), tuple(rows))
+    return Future(r.text(keys.get("說明"), f"{part} 說明"), tuple(rows))
+
+
+def _next_year(year: int | None) -> str:
+    return f" {year + 1} 年" if year is not None else "下年度"
+
+
+def _approval_hint(year: int | None) -> str:
+    """What 核定 takes, with the next year's examples."""
+    if year is None:
+        return "會議代碼或日期"
+    return f"會議代碼（如 {year + 1}-1）或日期（如 {year + 1}-02-22）"
+
+
+def _no_approval(display: str, year: int | None) -> Problem:
+    return Problem(display, None, None, None,
+                   f"沒有「核定」，報告開頭不印「{form.APPROVAL.format(date='…')}」這一行。"
+                   f"報告經{_next_year(year)}的性平小組會議通過後，請寫上「核定」："
+                   f"那次會議的{_approval_hint(year)}。", warning=True)
 
 
 def parse_results_text(text: str, display: str, *,
                        meetings: Mapping[str, dt.date] | None = None,
                        catalog: Catalog | None = None,
-                       names: Iterable[tuple[str, str]] = ()) -> ResultsText:
+                       names: Iterable[tuple[str, str]] = (),
+                       year: int | None = None,
+                       next_meetings: Callable[[], Mapping[str, dt.date] | None] = lambda: None,
+                       ) -> ResultsText:
     """Check and read the file's text. ``meetings`` ({meeting_id: date}) check 性別分析 when
     given; ``catalog`` (the registry's reports and figures) checks the reports it names, the
-    placeholders and typed verdicts; ``names`` ((full name, where it comes from)) are the year's
-    people, whose full names the prose must not contain. DataError lists every problem."""
+    placeholders and typed verdicts; ``names`` ((full name, where it comes from)) are the
+    year's people, whose full names the prose must not contain. ``year`` checks that 核定
+    falls in the next year; ``next_meetings`` gives that year's meetings, read only when 核定
+    names one. DataError lists every problem; reminders are the result's ``warnings``."""
     r = _Reader(display, catalog)
     report_ids = list(catalog.reports) if catalog is not None else None
     root = compose(text, display)
     if root is None:
-        return ResultsText(display)
+        return ResultsText(display, warnings=(_no_approval(display, year),))
     keys = r.mapping(root, "", TOP_KEYS)
     if keys is None:
         raise DataError(r.problems)
     group = r.text(keys.get("組別"), "組別", prose=False)
+    approval = _approval(r, keys["核定"], year, next_meetings) if "核定" in keys else None
     result = ResultsText(
         display,
         group=group,
-        highlights=r.text(keys.get("特色或亮點"), "特色或亮點"),
+        approval=approval,
+        highlights=r.text(keys.get("特色或亮點"), PARTS["特色或亮點"]),
         analyses=_analyses(r, keys["性別分析"], meetings, report_ids)
         if "性別分析" in keys else None,
-        strategy_rules=r.text(keys.get("策略及具體措施規範"), "策略及具體措施規範"),
         strategies=_strategies(r, keys["策略及具體措施"]) if "策略及具體措施" in keys else None,
-        other_results=r.text(keys.get("其他相關成果"), "其他相關成果"),
+        other_results=r.text(keys.get("其他相關成果"), PARTS["其他相關成果"]),
         future=_future(r, keys["未來重點"]) if "未來重點" in keys else None,
         placeholders=tuple(r.used),
         prose=tuple(r.texts),
+        warnings=(*([] if "核定" in keys else [_no_approval(display, year)]), *r.warnings),
     )
     _check_names(r, names)
     if r.problems:
@@ -671,18 +816,23 @@ def find_results_text(year: int | str, data_dir: str | Path = config.DATA_DIR) -
     return find_text_file(_year_dir(roc_year(year), root), root, STEM, TITLE)
 
 
+def _meetings(year: int, root: Path) -> dict[str, dt.date] | None:
+    """{meeting_id: date} of the year's task force; None without a readable file (the
+    meetings file's own problems are reported on their own)."""
+    try:
+        frame = load_optional("task_force_meetings", year, root)
+    except DataError:
+        return None
+    if frame is None:
+        return None
+    return {str(m): d.date() for m, d in zip(frame["meeting_id"], frame["date"], strict=True)}
+
+
 def _year_context(year: int, root: Path) -> tuple[dict[str, dt.date] | None,
                                                   list[tuple[str, str]]]:
     """The year's meetings and people, for the checks across files (unreadable: skipped)."""
-    meetings: dict[str, dt.date] | None = None
+    meetings = _meetings(year, root)
     people: list[tuple[str, str]] = []
-    try:
-        frame = load_optional("task_force_meetings", year, root)
-        if frame is not None:
-            meetings = {str(m): d.date() for m, d in zip(frame["meeting_id"], frame["date"],
-                                                         strict=True)}
-    except DataError:
-        meetings = None  # the meetings file's own problems are reported on their own
     for dataset, column in (("committee_members", "name"), ("contact_training", "name"),
                             ("training_courses", "lecturer"),
                             ("impact_assessments", "experts")):
@@ -703,8 +853,9 @@ def load_results_text(year: int | str, data_dir: str | Path = config.DATA_DIR, *
     """The year's analyst texts, checked; None when the year has no results_report.yml.
 
     Meetings named in 性別分析 are checked against (and dated from) the year's
-    task_force_meetings when that file exists; ``catalog`` (what the registry's reports offer)
-    checks the reports, placeholders and verdicts. Raises DataError for any problem.
+    task_force_meetings when that file exists, and one named in 核定 against the next year's;
+    ``catalog`` (what the registry's reports offer) checks the reports, placeholders and
+    verdicts. Raises DataError for any problem.
     """
     root = _root(data_dir)
     y = roc_year(year)
@@ -719,18 +870,21 @@ def _load(path: Path, year: int, root: Path, catalog: Catalog | None) -> Results
     text = read_text_file(path, display)
     meetings, people = _year_context(year, root)
     return parse_results_text(text, display, meetings=meetings, catalog=catalog,
-                              names=people)
+                              names=people, year=year,
+                              next_meetings=lambda: _meetings(year + 1, root))
 
 
 def validate_results_text(year: int | str, data_dir: str | Path = config.DATA_DIR, *,
                           catalog: Catalog | None = None,
                           values: Mapping[str, str] | None = None) -> list[Problem]:
-    """The problems of the year's results_report.yml ([] when fine or absent); ``values``
-    (the figures of the year's last build) checks typed numbers against them."""
+    """The problems of the year's results_report.yml, then its reminders (warnings: what
+    the report leaves out or says 無資料 for); [] when fine or absent. ``values`` (the
+    figures of the year's last build) checks typed numbers against them."""
     try:
-        text = load_results_text(year, data_dir, catalog=catalog)
+        texts = load_results_text(year, data_dir, catalog=catalog)
     except DataError as err:
         return err.problems
-    if text is None or not values or catalog is None:
+    if texts is None:
         return []
-    return check_claims(text, values, catalog)
+    claims = check_claims(texts, values, catalog) if values and catalog is not None else []
+    return [*claims, *texts.warnings]

@@ -129,8 +129,10 @@ def _existing(folder: Path, stem: str, suffixes: tuple[str, ...]) -> Path | None
 
 # ── last year's texts ────────────────────────────────────────────────────────────────────
 
-NOT_PROSE = frozenset({"組別", "報告", "類別", "名稱", "表", "圖", "照片"})
+NOT_PROSE = frozenset({"組別", "報告", "類別", "項次", "表", "圖", "照片"})
 """Keys of results_report.yml whose values are the form's own labels or references."""
+_APPROVAL = re.compile(r"^核定:.*\n?", re.MULTILINE)
+"""results_report.yml's 核定: last year's approval is never the new year's."""
 _LINE = re.compile(
     r"^(?P<indent> *)(?P<dash>- +)?"
     r"(?:(?P<key>[^#:\s\-][^:]*?):(?: +(?P<value>\S.*?))?|(?P<item>[^#\s].*?))\s*$")
@@ -140,7 +142,8 @@ _FIGURE = re.compile(r"(?<![\d{.])\d[\d,.]*\s*(?:人次|人|班|%|％|位|件|�
 
 def carry_over(text: str, old: int, new: int) -> str:
     """Last year's YAML text for the ``new`` year: the year ``old`` written as {year}, every
-    prose block under a 「# 請檢查：」 comment saying what to check; comments and layout kept.
+    prose block under a 「# 請檢查：」 comment saying what to check, last year's 核定 left
+    out; comments and layout kept.
 
     When the result would not read as the same structure, the text is kept as it was and
     only the header says to check it all.
@@ -149,6 +152,7 @@ def carry_over(text: str, old: int, new: int) -> str:
 
     header = (f"# 這個檔案由 {old} 年的檔案複製而來（genderstats new-year {new}）。\n"
               f"# 標有「{REVIEW}」的段落請逐一改寫成 {new} 年的內容，改好後刪除那一行註解。\n")
+    text = _APPROVAL.sub("", text)  # validate reminds to write the new one once approved
     carried = "".join(_carry_units(text.splitlines(keepends=True), old))
     try:
         same = _shape(yaml.safe_load(carried)) == _shape(yaml.safe_load(text))
