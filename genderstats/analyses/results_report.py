@@ -29,6 +29,7 @@ from genderstats.config import TOTAL
 from genderstats.data import results_text as rt
 from genderstats.data.loader import name_filter
 from genderstats.names import NameFilter, mask_name
+from genderstats.numbers import format_count, format_pct
 from genderstats.present.model import (
     Cell,
     Document,
@@ -42,7 +43,7 @@ from genderstats.present.model import (
     Slot,
     Table,
 )
-from genderstats.stats import format_count, format_pct, has_column
+from genderstats.stats import has_column
 from genderstats.years import roc_date
 
 __all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "Inputs", "load_inputs", "figures",
@@ -179,8 +180,8 @@ def _governance_figures(inputs: Inputs) -> dict[str, str]:
     if comp is None:
         return {}
     p = "data-governance-committee."
-    out = {f"{p}men-share": committees.form_pct(comp.row["男%"], 0),
-           f"{p}women-share": committees.form_pct(comp.row["女%"], 0)}
+    out = {f"{p}men-share": format_pct(comp.row["男%"], 0),
+           f"{p}women-share": format_pct(comp.row["女%"], 0)}
     if comp.term is not None:
         out[f"{p}term"] = str(comp.term)
     affiliation = comp.breakdown("affiliation")
@@ -188,8 +189,8 @@ def _governance_figures(inputs: Inputs) -> dict[str, str]:
         for key, label in (("internal", "府內委員"), ("external", "外聘委員")):
             if label in affiliation.table.index:
                 row = affiliation.table.loc[label]
-                out[f"{p}{key}-men-share"] = committees.form_pct(row["男%"], 0)
-                out[f"{p}{key}-women-share"] = committees.form_pct(row["女%"], 0)
+                out[f"{p}{key}-men-share"] = format_pct(row["男%"], 0)
+                out[f"{p}{key}-women-share"] = format_pct(row["女%"], 0)
     return out
 
 

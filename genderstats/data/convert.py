@@ -26,7 +26,7 @@ from genderstats.data.vocab import (
     match_key,
     nfkc,
 )
-from genderstats.years import roc_year
+from genderstats.years import ROC_OFFSET, roc_year
 
 ArrayLike: TypeAlias = "np.ndarray | pd.api.extensions.ExtensionArray"
 
@@ -189,7 +189,7 @@ def _parse_dates(raw: list[str], empty: np.ndarray, errors: dict[int, str]) -> n
     compact = texts.str.extract(_COMPACT_DATE)
     parts = parts.fillna(compact)
     ymd = parts.apply(pd.to_numeric, errors="coerce")
-    year = ymd["y"].where(ymd["y"] >= 1000, ymd["y"] + 1911)
+    year = ymd["y"].where(ymd["y"] >= 1000, ymd["y"] + ROC_OFFSET)
     dates = pd.to_datetime(
         pd.DataFrame({"year": year, "month": ymd["m"], "day": ymd["d"]}), errors="coerce"
     )
@@ -202,7 +202,7 @@ def _parse_dates(raw: list[str], empty: np.ndarray, errors: dict[int, str]) -> n
         ad = 2000 + int(ymd["y"].iloc[i])
         errors[i] = (
             f"「{excerpt(raw[i])}」的年份只有兩位數，無法確定是哪一年。請寫出完整年份，"
-            f"例如 {ad - 1911}-{m:02d}-{d:02d}（民國）或 {ad}-{m:02d}-{d:02d}（西元）。"
+            f"例如 {ad - ROC_OFFSET}-{m:02d}-{d:02d}（民國）或 {ad}-{m:02d}-{d:02d}（西元）。"
         )
     for i in np.flatnonzero(pd.isna(values) & ~empty & ~two_digit):
         errors[i] = (f"「{excerpt(raw[i])}」不是有效的日期。"
