@@ -22,13 +22,8 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TOTAL
-from genderstats.stats import (
-    COUNT_COLUMNS,
-    counts_table,
-    format_count,
-    format_pct,
-    is_total_label,
-)
+from genderstats.numbers import format_count, format_pct
+from genderstats.stats import COUNT_COLUMNS, counts_table, is_total_label
 
 SECONDARY = "*"
 """How a count hidden to protect a small one prints."""

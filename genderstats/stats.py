@@ -1,9 +1,10 @@
-"""Sex-disaggregated tables, shares, the one-third rule, half-up rounding and trends.
+"""Sex-disaggregated tables, shares, the one-third rule and trends.
 
 Every table here has the same shape (a "gender table"): one row per category and the
 columns ``男, 女, 其他, 合計`` (int64 counts; 其他 always present) followed by
 ``男%, 女%, 其他%`` (float shares of the row's 合計 in 0..1, unrounded; NaN when the
-合計 is 0). Counts stay exact; rounding happens only when a number is displayed.
+合計 is 0). Counts stay exact; rounding happens only when a number is displayed
+(:mod:`genderstats.numbers`).
 
 >>> import pandas as pd
 >>> members = pd.DataFrame({"gender": ["男", "女", "女"], "group": ["甲", "甲", "乙"]})
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from numbers import Number
 from typing import Any
@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from genderstats.config import GENDERS, TOTAL
+from genderstats.numbers import is_missing, parse_threshold
 
 COUNT_COLUMNS: list[str] = [*GENDERS, TOTAL]
 SHARE_COLUMNS: list[str] = [f"{g}%" for g in GENDERS]
@@ -39,14 +40,9 @@ __all__ = [
     "ONE_THIRD",
     "gender_table",
     "counts_table",
-    "round_half_up",
-    "format_pct",
-    "format_count",
-    "pct_value",
     "minority_share",
     "one_third_rule",
     "rule_population",
-    "parse_threshold",
     "gap_pp",
     "trend",
     "change",
@@ -63,108 +59,6 @@ def has_column(frame: pd.DataFrame, name: str) -> bool:
     from genderstats.data.loader import has_column as loaded_has  # data imports stats
 
     return loaded_has(frame, name)
-
-
-# --------------------------------------------------------------------------- rounding
-
-
-def _is_missing(x: Any) -> bool:
-    if x is None or x is pd.NA:
-        return True
-    try:
-        return bool(isinstance(x, float | np.floating) and math.isnan(x))
-    except TypeError:
-        return False
-
-
-def _round_decimal(x: Any, decimals: int) -> Decimal:
-    # str() gives the shortest repr, so 2.675 is read as the decimal 2.675 the reader sees,
-    # not the binary 2.67499999… that float arithmetic would round down.
-    value = x if isinstance(x, Decimal) else Decimal(str(x))
-    quantum = Decimal(1).scaleb(-decimals)
-    result = value.quantize(quantum, rounding=ROUND_HALF_UP)
-    # -0.00 would print with a minus sign; a rounded zero has no sign.
-    return result.copy_abs() if result.is_zero() else result
-
-
-def round_half_up(x: Any, decimals: int = 0) -> Any:
-    """Round half away from zero (四捨五入), on a scalar or a Series; NaN stays NaN.
-
-    Python's ``round`` rounds half to even (``round(2.5) == 2``) and sees 2.675 as
-    2.67499…; neither is what a report reader computes by hand.
-
-    >>> round_half_up(2.5), round_half_up(2.675, 2), round_half_up(0.125, 2)
-    (3.0, 2.68, 0.13)
-    """
-    if isinstance(x, pd.Series):
-        return x.map(lambda v: round_half_up(v, decimals)).astype("float64")
-    if isinstance(x, np.ndarray):
-        return np.array([round_half_up(v, decimals) for v in x.ravel()], dtype="float64").reshape(
-            x.shape
-        )
-    if _is_missing(x):
-        return float("nan")
-    if isinstance(x, Fraction):
-        x = Decimal(x.numerator) / Decimal(x.denominator)
-    return float(_round_decimal(x, decimals))
-
-
-def _percent_decimal(share: Any, decimals: int) -> Decimal:
-    if isinstance(share, Fraction):
-        exact = Decimal(share.numerator * 100) / Decimal(share.denominator)
-    else:
-        # Scale in Decimal: 0.145 * 100 in floats is 14.499999…, which would round down.
-        exact = Decimal(str(share)) * 100
-    return _round_decimal(exact, decimals)
-
-
-def pct_value(share: Any, decimals: int = 2) -> Any:
-    """A share (0..1) as a half-up rounded percentage number; NaN stays NaN.
-
-    >>> pct_value(6 / 17), pct_value(6 / 7, 0)
-    (35.29, 86.0)
-    """
-    if isinstance(share, pd.Series):
-        return share.map(lambda v: pct_value(v, decimals)).astype("float64")
-    if _is_missing(share):
-        return float("nan")
-    return float(_percent_decimal(share, decimals))
-
-
-def format_pct(share: Any, decimals: int = 2, *, trim: bool = False,
-               whole: bool = False) -> str:
-    """A share (0..1) as a percentage string, half-up rounded; NaN or None gives "-".
-
-    ``trim=True`` drops trailing zeros ("100%" rather than "100.00%"), as running text does.
-    ``whole=True`` drops the decimals only when the rounded value is whole (「100%」, 「40%」,
-    but 「12.50%」), as the results-report form prints shares.
-
-    >>> format_pct(6 / 17), format_pct(44 / 100, 0), format_pct(None), format_pct(1, trim=True)
-    ('35.29%', '44%', '-', '100%')
-    >>> format_pct(0.4, whole=True), format_pct(0.125, whole=True), format_pct(0.99999, whole=True)
-    ('40%', '12.50%', '100%')
-    """
-    if _is_missing(share):
-        return "-"
-    value = _percent_decimal(share, decimals)
-    if whole and value == value.to_integral_value():
-        return f"{value:.0f}%"
-    text = f"{value:.{decimals}f}" if decimals > 0 else f"{value:.0f}"
-    if trim and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
-
-
-def format_count(n: Any, decimals: int = 0) -> str:
-    """A count with thousands separators; NaN or None gives "-".
-
-    >>> format_count(2676), format_count(5842500.0), format_count(None)
-    ('2,676', '5,842,500', '-')
-    """
-    if _is_missing(n):
-        return "-"
-    value = _round_decimal(n, decimals)
-    return f"{value:,.{decimals}f}"
 
 
 # --------------------------------------------------------------------------- tables
@@ -186,7 +80,7 @@ def _checked_genders(df: pd.DataFrame, gender: str) -> pd.Series:
         raise KeyError(f"找不到性別欄「{gender}」；現有欄位：{list(df.columns)}")
     values = df[gender]
     # Check the distinct values only: cheap on a million rows, Categorical or not.
-    if any(_is_missing(v) or v not in GENDERS for v in pd.unique(values)):
+    if any(is_missing(v) or v not in GENDERS for v in pd.unique(values)):
         bad = ~values.isin(GENDERS)
         shown = sorted({str(v) for v in values[bad]})[:5]
         raise ValueError(
@@ -334,7 +228,7 @@ def _append_total(table: pd.DataFrame, label: str = TOTAL) -> pd.DataFrame:
 
 
 def _count_value(value: Any, where: str) -> int:
-    if _is_missing(value):
+    if is_missing(value):
         raise ValueError(f"{where} 缺值")
     if isinstance(value, bool) or not isinstance(value, Number | np.number):
         raise ValueError(f"{where} 不是數字：{value!r}")
@@ -439,34 +333,6 @@ def gap_pp(table: pd.DataFrame) -> pd.Series:
     out = (table["女%"] - table["男%"]) * 100
     out.name = "女男差距（百分點）"
     return out
-
-
-def parse_threshold(threshold: Fraction | float | int | str) -> Fraction:
-    """A threshold as an exact Fraction: ``Fraction(1, 3)``, ``0.4``, ``"40%"``, ``"1/3"``.
-
-    Floats go through their decimal text (0.4 → 2/5, not 0.40000000000000002…).
-
-    >>> parse_threshold(0.4), parse_threshold("40%"), parse_threshold("1/3")
-    (Fraction(2, 5), Fraction(2, 5), Fraction(1, 3))
-    """
-    if isinstance(threshold, bool):
-        raise TypeError("門檻不能是布林值")
-    if isinstance(threshold, Fraction):
-        value = threshold
-    elif isinstance(threshold, int):
-        value = Fraction(threshold)
-    elif isinstance(threshold, float):
-        value = Fraction(str(threshold))
-    elif isinstance(threshold, Decimal):
-        value = Fraction(threshold)
-    elif isinstance(threshold, str):
-        text = threshold.strip()
-        value = Fraction(text[:-1].strip()) / 100 if text.endswith("%") else Fraction(text)
-    else:
-        raise TypeError(f"無法辨識的門檻：{threshold!r}")
-    if not 0 < value <= 1:
-        raise ValueError(f"門檻須介於 0 與 1 之間（不含 0）：{threshold!r}")
-    return value
 
 
 def one_third_rule(

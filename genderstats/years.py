@@ -39,18 +39,23 @@ def year_label(year: int | str) -> str:
     return f"{roc_year(year)}年（{ad_year(year)}）"
 
 
-def roc_date(value: date | datetime, *, time: bool = False, pad: bool = True) -> str:
-    """A date as the pages and the form write it, 『112/08/28』 (``pad=False``: 『112/8/28』);
-    with ``time`` and a datetime also the time of day, 『115/12/06 14:05』.
+def roc_date(value: date | datetime | None, *, time: bool = False, pad: bool = True,
+             sep: str = "/") -> str:
+    """A date as the pages and the form write it, 『112/08/28』 (``pad=False``: 『112/8/28』;
+    ``sep="-"``: 『112-08-28』, as the form's course and meeting tables write it); with
+    ``time`` and a datetime also the time of day, 『115/12/06 14:05』. A missing date (None,
+    NaT) gives "".
 
     >>> roc_date(date(2023, 8, 28)), roc_date(datetime(2026, 12, 6, 14, 5), time=True)
     ('112/08/28', '115/12/06 14:05')
-    >>> roc_date(date(2023, 8, 28), pad=False)
-    '112/8/28'
+    >>> roc_date(date(2023, 8, 28), pad=False), roc_date(date(2023, 9, 1), sep="-")
+    ('112/8/28', '112-09-01')
     """
+    if value is None or value != value:  # NaT (and NaN) is not equal to itself
+        return ""
     if not pad:
-        return f"{value.year - ROC_OFFSET}/{value.month}/{value.day}"
-    text = f"{value.year - ROC_OFFSET}/{value.month:02d}/{value.day:02d}"
+        return f"{value.year - ROC_OFFSET}{sep}{value.month}{sep}{value.day}"
+    text = f"{value.year - ROC_OFFSET}{sep}{value.month:02d}{sep}{value.day:02d}"
     if time and isinstance(value, datetime):
         text += f" {value.hour:02d}:{value.minute:02d}"
     return text

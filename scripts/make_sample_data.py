@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from genderstats.years import ad_year, roc_date
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEED = 20240222  # the day the task force approved the 112 report
 FIXED_TIME = dt.datetime(2024, 2, 22, 9, 0, 0)
@@ -160,11 +162,6 @@ def _remove_other_formats(path: Path) -> None:
 
 
 # ── helpers ──────────────────────────────────────────────────────────────────────────────
-
-
-def roc_date(date: dt.date) -> str:
-    """112-03-20: dates as the department writes them."""
-    return f"{date.year - 1911}-{date.month:02d}-{date.day:02d}"
 
 
 def split_total(rng: random.Random, total: int, parts: int, low: int, high: int) -> list[int]:
@@ -651,7 +648,7 @@ def digital_training(rng: random.Random, year: int, out: Path) -> None:
         people = learners(rng, year, group)
         low, high = (8, 40) if group.target == "銀髮族" else (6, 30)
         sizes = split_total(rng, group.participations, group.classes, low, high)
-        dates = weekdays(rng, year + 1911, group.classes)
+        dates = weekdays(rng, ad_year(year), group.classes)
         start = 0
         for date, size in zip(dates, sizes, strict=True):
             classes.append({
@@ -665,7 +662,7 @@ def digital_training(rng: random.Random, year: int, out: Path) -> None:
         class_id = f"D{year}-{number:03d}"
         cls["班次代碼"] = class_id
         participations += [{"班次代碼": class_id, **p} for p in cls.pop("_people")]
-        cls["日期"] = roc_date(cls["日期"])
+        cls["日期"] = roc_date(cls["日期"], sep="-")
     columns = ["班次代碼", "日期", "行政區", "對象", "時數", "課程名稱"]
     write_csv(pd.DataFrame(classes)[columns], out / "training_classes.csv")
     write_csv(pd.DataFrame(participations, columns=["班次代碼", "性別", "年齡", "國籍"]),
@@ -753,13 +750,13 @@ def year_113(out: Path) -> None:
 
     groups = (("銀髮族", 6, (55, 85)), ("一般市民", 4, (20, 49)), ("新住民", 2, (25, 45)))
     classes, participations = [], []
-    dates = weekdays(rng, SECOND_YEAR + 1911, sum(n for _, n, _ in groups))
+    dates = weekdays(rng, ad_year(SECOND_YEAR), sum(n for _, n, _ in groups))
     number = 0
     for target, count, (low, high) in groups:
         for _ in range(count):
             number += 1
             class_id = f"E{SECOND_YEAR}-{number:03d}"
-            classes.append({"班次代碼": class_id, "日期": roc_date(dates[number - 1]),
+            classes.append({"班次代碼": class_id, "日期": roc_date(dates[number - 1], sep="-"),
                             "行政區": rng.choice(DISTRICTS), "對象": target, "時數": 2,
                             "課程名稱": rng.choice(TOPICS.get(target, SENIOR_TOPICS))})
             for _ in range(rng.randint(8, 16)):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import warnings
 from collections.abc import Callable
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -432,12 +431,15 @@ def test_colours_stay_apart_for_colour_blind_readers() -> None:
                 assert np.linalg.norm(seen[i] - seen[j]) > 25
 
 
-def test_percentages_round_half_up() -> None:
-    assert charts._half_up(0.125, 2) == Decimal("0.13")  # round() gives 0.12
-    assert charts._pct(0.345) == "35%"  # round(34.5) gives 34
-    assert charts._pct(6 / 17, 2) == "35.29%"
-    assert charts._pct(0.775, 2) == "77.50%"
-    assert charts._pct(float("nan")) == "無資料"
+def test_labels_round_half_up_and_name_the_rule_as_the_pages_do() -> None:
+    # 69 of 200 is 34.5%: half up gives 35% where round() and float formatting give 34%.
+    table = gender_table({"甲組": (131, 69, 0), "乙組": (31, 9, 0)}, "group")
+    alt = charts.stacked_100(table, title="各組性別比例", rule=0.25).alt
+    assert "甲組（200人）女性35%、男性66%" in alt  # 65.5% → 66%
+    assert "乙組（40人）女性23%、男性78%" in alt  # 22.5% → 23%, 77.5% → 78%
+    assert alt.endswith("參考線：四分之一。")
+    assert charts.stacked_100(table, title="各組性別比例", rule=2 / 3).alt.endswith(
+        "參考線：三分之二。")
 
 
 def test_total_row_and_all_zero_other_are_not_categories(ages: pd.DataFrame) -> None:

@@ -125,7 +125,7 @@ def test_a_member_of_other_gender_is_counted_shown_and_the_rule_checks_men_and_w
 
 def test_a_share_prints_the_same_in_the_findings_and_the_tables():
     comp = cm.composition(roster("男" * 8 + "女" * 12), "測試小組")
-    form = cm.form_table(comp, decimals=2).frame.iloc[0]
+    form = cm.form_table(comp).frame.iloc[0]
     table = cm.composition_table(comp.overall, "示例", rules=comp.rules, decimals=2).frame
     sentences = cm.overall_sentences(comp, 2)
     assert form["（較低者）單一性別比例"] == "40%"
@@ -139,12 +139,24 @@ def test_a_share_prints_the_same_in_the_findings_and_the_tables():
 
 
 def test_threshold_words_and_form_percentages():
-    assert [cm.threshold_text(t) for t in ("1/3", "1/4", Fraction(2, 3), "40%", 0.4)] == [
-        "三分之一", "四分之一", "三分之二", "40%", "40%"]
-    assert [cm.form_pct(x) for x in (6 / 17, 11 / 17, 1, 0.4)] == [
-        "35.29%", "64.71%", "100%", "40%"]
-    assert [cm.attendance_rate(p, 17) for p in (17, 16, 0)] == ["100%", "94.12%", "0.00%"]
+    two_thirds = cm.composition(roster("男" * 6 + "女" * 3), "測試小組", threshold=Fraction(2, 3))
+    assert two_thirds.threshold_text == "三分之二"
+    assert cm.composition(roster("男男女"), "測試小組", threshold=0.4).threshold_text == "40%"
+    assert [cm.attendance_rate(p, 17) for p in (17, 16, 0)] == ["100%", "94.12%", "0%"]
     assert cm.attendance_rate(2, 3) == "66.67%"  # half-up: 66.666… → 66.67
+
+
+def test_the_lower_share_reads_as_the_form_column_at_every_decimals():
+    # 15 members, 4 women: the form's column and its sentence read 26.67%, never 27%.
+    comp = cm.composition(roster("男" * 11 + "女" * 4), "測試小組")
+    assert cm.form_table(comp).frame.loc["全體委員", "（較低者）單一性別比例"] == "26.67%"
+    for decimals in (0, 1, 2):
+        assert cm.overall_sentences(comp, decimals)[0] == (
+            "全體委員15人，較低者單一性別（女性）比例為26.67%")
+    # The composition shares follow the page's decimals, as its tables do.
+    assert cm.overall_sentences(comp)[1] == "全體委員男女比例為女性佔27%、男性佔73%"
+    assert cm.composition_table(comp.overall, "示例").frame.loc[
+        "全體委員", ["男性比例", "女性比例"]].tolist() == ["73%", "27%"]
 
 
 def test_an_unknown_committee_names_the_ones_the_file_has():
@@ -162,10 +174,9 @@ def test_task_force_composition_from_the_sample_data():
         "17人（含3名外聘委員）", "6人（含1名外聘委員）", "11人（含2名外聘委員）", "35.29%", "符合"]
     assert [b.key for b in comp.breakdowns] == ["affiliation"]  # 身分 repeats 府內/外聘
     assert "全體委員17人，較低者單一性別（男性）比例為35.29%" in cm.overall_sentences(comp, 2)
-    # At whole percents the same figure reads 35% in the findings and the tables alike.
-    assert cm.overall_sentences(comp)[:2] == ["全體委員17人，較低者單一性別（男性）比例為35%",
+    # At whole percents the composition reads 35%; the lower share stays the form's 35.29%.
+    assert cm.overall_sentences(comp)[:2] == ["全體委員17人，較低者單一性別（男性）比例為35.29%",
                                               "全體委員男女比例為女性佔65%、男性佔35%"]
-    assert cm.form_table(comp, decimals=0).frame.iloc[0, 3] == "35%"
 
 
 def test_data_governance_breakdowns_and_terms_from_the_sample_data():
@@ -398,8 +409,11 @@ def test_notebook_reports_a_committee_that_fails_the_rule(handmade, tmp_path):
     assert "審查小組全體委員未達任一性別不低於三分之一之規定，尚缺女性1人" in text
     assert "委員人數分別為男性7人、女性2人，女性比例低於全部委員三分之一，尚缺女性1人" in text
     assert "未達（尚缺女性1人）" in text
-    # decimals=0: the form's share is a whole percent, as in every table of the page.
-    assert "9人（含3名外聘委員）" in text and "22%" in text and "22.22%" not in text
+    # decimals=0: the composition reads whole percents; the form's lower share keeps two
+    # decimals, in its table and in its sentence.
+    assert "9人（含3名外聘委員）" in text and "女性佔22%、男性佔78%" in text
+    assert "22.22%未達（尚缺女性1人）" in text
+    assert "全體委員9人，較低者單一性別（女性）比例為22.22%" in text
     # No working groups, sectors, roles or terms in the data: no such sections, no error.
     for absent in ("工作小組", "代表類別", "委員身分", "比較", "運作情形", "此段計算失敗"):
         assert absent not in text, absent

@@ -107,9 +107,9 @@ def test_minority_sentences():
         "全體委員17人，較低者單一性別（男性）比例為35.29%"
     )
     assert narrative.minority_sentence("開放資料組", row(3, 0)) == (
-        "開放資料組3人，較低者單一性別（女性）比例為0.00%"
+        "開放資料組3人，較低者單一性別（女性）比例為0%"
     )
-    assert narrative.minority_sentence("採購小組", row(8, 8)) == "採購小組16人，男女各佔50.00%"
+    assert narrative.minority_sentence("採購小組", row(8, 8)) == "採購小組16人，男女各佔50%"
     assert narrative.minority_sentence("空", row(0, 0)) == "空無成員"
     assert narrative.minority_sentence("其", row(0, 0, 1)) == (
         "其1人，皆為其他性別，無男性及女性代表"

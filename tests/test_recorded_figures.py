@@ -107,8 +107,8 @@ def test_a_typed_verdict_names_the_line_and_the_placeholder():
         "其他相關成果: |\n  採購工作及審查小組委員男性8人、女性8人，"
         "無任一性別比例低於全部委員三分之一之情形。\n"
         "特色或亮點: 資料治理委員會的組成符合相關規定。\n") == [
-        f"{TEXTS}：第 3 行「一、特色或亮點」：「符合相關規定」是直接打字的判定，資料改變時它可能不實。"
-        "請改用佔位符 {data-governance-committee.compliance}，由資料判定。",
+        f"{TEXTS}：第 3 行「一、特色或亮點」：「符合相關規定」是直接打字的判定，"
+        "資料改變時它可能不實。請改用佔位符 {data-governance-committee.compliance}，由資料判定。",
         f"{TEXTS}：第 2 行「八、其他相關成果」：「無任一性別比例低於」是直接打字的判定，"
         "資料改變時它可能不實。請改用佔位符 {procurement-review-committee.verdict}，由資料判定。",
     ]

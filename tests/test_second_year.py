@@ -104,7 +104,9 @@ def test_missing_inputs_say_no_data_and_never_none(second_year):
 
 def test_a_committee_short_of_one_third_and_a_member_of_gender_other(second_year):
     procurement = second_year["pages"]["procurement-review-committee"]
-    assert "全體委員 9人 7人 2人 22% 未達（尚缺女性1人）" in procurement
+    # The form's column and its sentence keep two decimals on a page of whole percents.
+    assert "全體委員 9人 7人 2人 22.22% 未達（尚缺女性1人）" in procurement
+    assert "全體委員9人，較低者單一性別（女性）比例為22.22%" in procurement
     task_force = second_year["pages"]["gender-equality-task-force"]
     assert "全體委員 17人（含3名外聘委員） 6人（含1名外聘委員） 10人（含2名外聘委員） 1人" \
         in task_force

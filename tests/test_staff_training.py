@@ -13,6 +13,7 @@ from genderstats import config
 from genderstats import data as gsdata
 from genderstats.analyses import staff_training as st
 from genderstats.names import mask_name
+from genderstats.numbers import form_pct
 
 REPORT = "gender-training"
 
@@ -89,7 +90,7 @@ def test_in_person_rate_counts_only_completers_with_an_in_person_hour():
     table = st.in_person_table(staff)
     assert float(table.iloc[0]["男性參訓率"]) == 0.5 and float(table.iloc[0]["女性參訓率"]) == 0.5
     assert st.in_person_counts(staff, suppress_below=None).loc["含實體課程完成人數", "合計"] == 2
-    assert st.in_person_sentence(staff, suppress_below=None).endswith("為50.00%（2/4）")
+    assert st.in_person_sentence(staff, suppress_below=None).endswith("為50%（2/4）")
 
 
 def test_other_gender_gets_its_own_columns_and_empty_types_print_a_dash():
@@ -135,9 +136,16 @@ def test_courses_table_and_participants():
     assert parts.loc["合計", ["男", "女", "其他", "合計"]].tolist() == [41, 40, 1, 82]
 
 
-def test_format_rate_keeps_100_for_everyone_only():
-    assert [st.format_rate(x) for x in (1, 111 / 112, 0.5, float("nan"))] == [
-        "100%", "99.11%", "50.00%", "-"]
+def test_rates_print_as_the_form_prints_them():
+    # One rule for the form's rates: two decimals, a whole rate without them.
+    staff = pd.DataFrame({"staff_type": [st.GENERAL] * 7, "gender": list("男男女女女男男"),
+                          "hours": [3.0, 0.0, 3.0, 3.0, 0.0, 3.0, 3.0],
+                          "in_person_hours": [1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0]})
+    frame = st.rate_table(st.completion_table(staff, st.GENERAL), "x").frame
+    assert frame.loc[0, ["整體完成比率", "男性完成比率", "女性完成比率"]].tolist() == [
+        "71.43%", "75%", "66.67%"]
+    assert st.key_figure(staff, suppress_below=None) == (
+        "一般公務人員完成率71.43%、實體課程參訓率42.86%")
 
 
 # --------------------------------------------------------------------------- the sample year
@@ -384,7 +392,7 @@ def test_notebook_with_other_gender_staff_publishes_no_small_count(tmp_path, oth
     total = 112 + others
     assert f"總人數：{total}人；男性人數：59人；女性人數：不公開；其他性別人數：未達3人" in text
     assert "其他性別人數：1人" not in text and "其他性別人數：2人" not in text
-    assert f"為{st.format_rate((72 + others) / total)}（{72 + others}/{total}）" in text
+    assert f"為{form_pct((72 + others) / total)}（{72 + others}/{total}）" in text
     assert "「未達3人」表示該性別人數未達3人" in text
     # the supervisors' table is the seed's
     assert "主管總人數：24人；男性主管人數：13人；女性主管人數：11人" in text

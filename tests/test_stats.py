@@ -1,11 +1,10 @@
-"""genderstats.stats: table shape, half-up rounding, the seed's percentages, rules, trends."""
+"""genderstats.stats: table shape, rules, trends."""
 
 from __future__ import annotations
 
 import math
 from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -20,100 +19,6 @@ def people(**groups: tuple[int, int, int]) -> pd.DataFrame:
         rows += [{"group": group, "gender": g} for g, n in (("男", m), ("女", w), ("其他", o))
                  for _ in range(n)]
     return pd.DataFrame(rows, columns=["group", "gender"])
-
-
-# --------------------------------------------------------------------------- rounding
-
-
-@pytest.mark.parametrize(
-    ("value", "decimals", "expected"),
-    [
-        (0.125, 2, 0.13),
-        (2.675, 2, 2.68),
-        (0.5, 0, 1.0),
-        (1.5, 0, 2.0),
-        (2.5, 0, 3.0),
-        (85.714, 0, 86.0),
-        (35.294, 2, 35.29),
-        (-2.5, 0, -3.0),
-        (1.005, 2, 1.01),
-    ],
-)
-def test_round_half_up(value, decimals, expected):
-    assert stats.round_half_up(value, decimals) == expected
-
-
-def test_round_half_up_differs_from_builtin_round():
-    # The reason the helper exists: Python rounds these down.
-    assert round(2.5) == 2 and round(2.675, 2) == 2.67
-    assert stats.round_half_up(2.5) == 3 and stats.round_half_up(2.675, 2) == 2.68
-
-
-def test_round_half_up_series_and_nan():
-    out = stats.round_half_up(pd.Series([0.5, np.nan, 2.5], index=["a", "b", "c"]))
-    assert out.index.tolist() == ["a", "b", "c"]
-    assert out["a"] == 1 and out["c"] == 3 and math.isnan(out["b"])
-    assert math.isnan(stats.round_half_up(float("nan"), 2))
-    assert math.isnan(stats.round_half_up(None))
-
-
-@pytest.mark.parametrize(
-    ("num", "den", "decimals", "text"),
-    [
-        (6, 17, 2, "35.29%"),
-        (16, 17, 2, "94.12%"),
-        (592, 2676, 2, "22.12%"),
-        (2084, 2676, 2, "77.88%"),
-        (72, 112, 2, "64.29%"),
-        (6, 7, 0, "86%"),
-        (5, 7, 0, "71%"),
-        (1, 7, 0, "14%"),
-        (7, 52, 0, "13%"),
-        (45, 52, 0, "87%"),
-        (246, 1211, 0, "20%"),
-        (965, 1211, 0, "80%"),
-        (272, 1005, 0, "27%"),
-        (733, 1005, 0, "73%"),
-        (61, 258, 0, "24%"),
-        (197, 258, 0, "76%"),
-        (8, 18, 0, "44%"),
-        (10, 18, 0, "56%"),
-        (6, 17, 0, "35%"),
-        (11, 17, 0, "65%"),
-        (14, 35, 0, "40%"),
-        (17, 17, 0, "100%"),
-    ],
-)
-def test_seed_percentages(num, den, decimals, text):
-    assert stats.format_pct(num / den, decimals) == text
-
-
-def test_format_pct_half_up_at_boundary():
-    # 29/200 = 14.5% exactly; float arithmetic (0.145 * 100 = 14.4999…) would give 14%.
-    assert stats.format_pct(29 / 200, 0) == "15%"
-    assert stats.format_pct(1 / 8, 1) == "12.5%"
-    assert stats.format_pct(1 / 800, 2) == "0.13%"
-    assert stats.format_pct(Fraction(1, 8), 0) == "13%"
-
-
-def test_format_pct_missing_and_trim():
-    assert stats.format_pct(float("nan")) == "-"
-    assert stats.format_pct(None) == "-"
-    assert stats.format_pct(1.0) == "100.00%"
-    assert stats.format_pct(1.0, trim=True) == "100%"
-    assert stats.format_pct(0.9412, trim=True) == "94.12%"
-    assert stats.format_pct(-0.00001, 2) == "0.00%"  # no "-0.00%"
-
-
-def test_pct_value_and_format_count():
-    assert stats.pct_value(6 / 17) == 35.29
-    assert stats.pct_value(6 / 7, 0) == 86
-    assert math.isnan(stats.pct_value(float("nan")))
-    assert stats.pct_value(pd.Series([592 / 2676])).tolist() == [22.12]
-    assert stats.format_count(2676) == "2,676"
-    assert stats.format_count(5842500) == "5,842,500"
-    assert stats.format_count(np.int64(0)) == "0"
-    assert stats.format_count(float("nan")) == "-"
 
 
 # --------------------------------------------------------------------------- tables
@@ -260,13 +165,6 @@ def test_one_third_rule_exclude_mask_and_rule_population():
     assert counted["gender"].tolist() == ["男", "女", "女"]
     by_mask = stats.rule_population(members, members["role"].eq("當然"))
     assert len(by_mask) == 3
-
-
-def test_parse_threshold_rejects_nonsense():
-    with pytest.raises(ValueError):
-        stats.parse_threshold(0)
-    with pytest.raises(ValueError):
-        stats.parse_threshold("150%")
 
 
 # --------------------------------------------------------------------------- trends

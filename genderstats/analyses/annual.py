@@ -32,6 +32,7 @@ import pandas as pd
 from genderstats import data, form
 from genderstats.analyses import budget as budget_mod
 from genderstats.analyses import committees
+from genderstats.numbers import form_pct, format_count
 from genderstats.present.model import Cell, Group, Heading, ItemList, Paragraph, Row, Table
 from genderstats.present.tables import frame_block
 from genderstats.record import record_input
@@ -316,8 +317,8 @@ def key_figure(comp: committees.Composition | None, items: pd.DataFrame | None,
     parts = []
     if comp is not None:
         lower = minority_share(comp.overall).iloc[0]
-        parts.append(f"性平小組較低者單一性別比例{committees.form_pct(lower)}")
+        parts.append(f"性平小組較低者單一性別比例{form_pct(lower)}")
     if items is not None and (items["year"] == year).any():
         total = int(items.loc[items["year"] == year, "amount"].sum())
-        parts.append(f"性別預算{total:,}元")
+        parts.append(f"性別預算{format_count(total)}元")
     return "；".join(parts) or f"{year}年成果報告統計表"

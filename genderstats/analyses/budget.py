@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from genderstats.stats import format_count, format_pct, has_column
+from genderstats.numbers import format_count, format_pct
+from genderstats.stats import has_column
 
 TOTAL_LABEL = "總計"
 

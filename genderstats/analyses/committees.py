@@ -17,8 +17,9 @@ report has is decided by the data, never by the committee's name:
 
 Rounding: the composition shares (tables, charts, sentences) use the notebook's
 ``decimals`` (0 gives the seed analysis' whole percents: 44%, 56%, 86%). Figures of the
-results-report form (較低者單一性別比例, 出席比率, the key figure) always use
-:data:`FORM_DECIMALS` (35.29%, 94.12%), printed without decimals when whole (100%, 40%).
+results-report form (（較低者）單一性別比例 in its table and its sentence, 出席比率, the key
+figure) are always printed as the form prints them (:func:`genderstats.numbers.form_pct`:
+26.67%, 35.29%, 94.12%; 100%, 40%).
 
 The rule threshold and whether ex-officio members (身分 當然委員) count are explicit
 arguments of every function that checks the rule; the displayed composition always shows
@@ -40,35 +41,38 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import pandas as pd
 
-from genderstats.analyses.narrative import composition_sentence, rule_sentence
+from genderstats.analyses.narrative import composition_sentence, minority_sentence, rule_sentence
 from genderstats.config import GENDERS, TOTAL
 from genderstats.names import mask_name
+from genderstats.numbers import (
+    form_pct,
+    format_count,
+    format_pct,
+    parse_threshold,
+    pct_points,
+    threshold_words,
+)
 from genderstats.present.model import Findings, Group, Heading, Paragraph, Table
 from genderstats.present.tables import GENDER_WORDS, frame_block
 from genderstats.stats import (
     ONE_THIRD,
-    format_count,
-    format_pct,
     gender_table,
     has_column,
     is_total_label,
     one_third_rule,
-    parse_threshold,
-    pct_value,
     rule_population,
 )
+from genderstats.years import roc_date
 
 __all__ = [
     "ALL_MEMBERS",
     "BREAKDOWNS",
     "EX_OFFICIO",
-    "FORM_DECIMALS",
     "TASK_FORCE",
     "Breakdown",
     "BreakdownSpec",
@@ -83,7 +87,6 @@ __all__ = [
     "composition_table",
     "counted_people",
     "expert_attendance",
-    "form_pct",
     "form_table",
     "has_experts",
     "heading",
@@ -103,7 +106,6 @@ __all__ = [
     "overall_sentences",
     "previous_term",
     "terms",
-    "threshold_text",
 ]
 
 TASK_FORCE = "性別平等專案小組"
@@ -111,42 +113,16 @@ TASK_FORCE = "性別平等專案小組"
 EX_OFFICIO = "當然委員"
 """The 身分 (role) left out of the rule's count when ``exclude_ex_officio`` is set."""
 ALL_MEMBERS = "全體委員"
-FORM_DECIMALS = 2
-"""Decimals of the results-report form's figures: 35.29%, 94.12%."""
 UNFILLED = "（未填）"
 NO_MEETINGS_DATA = "本年度無性別平等專案小組會議資料。"
 """Said where the year has no ``task_force_meetings`` file (no file: no data, not 「未召開」)."""
 NO_EXPERTS_DATA = "本年度會議資料無「出席專家學者」欄，無專家學者委員出席資料。"
 """Said where the meetings file has no 出席專家學者 column."""
 
-_CN_DIGITS = {2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
 _NAME_SPLIT = re.compile(r"[、,，;；/／\s]+")
 
 
 # --------------------------------------------------------------------------- wording
-
-
-def form_pct(share: Any, decimals: int = FORM_DECIMALS) -> str:
-    """A share as the results-report form prints it: 2 decimals half-up, whole without.
-
-    >>> form_pct(6 / 17), form_pct(16 / 17), form_pct(1), form_pct(14 / 35), form_pct(None)
-    ('35.29%', '94.12%', '100%', '40%', '-')
-    """
-    return format_pct(share, decimals, whole=True)
-
-
-def threshold_text(threshold: Fraction | float | str = ONE_THIRD) -> str:
-    """The threshold in words: 「三分之一」, 「四分之一」, 「三分之二」, else a percentage.
-
-    >>> threshold_text("1/3"), threshold_text(Fraction(2, 3)), threshold_text("40%")
-    ('三分之一', '三分之二', '40%')
-    """
-    t = parse_threshold(threshold)
-    if t.numerator == 1 and t.denominator in _CN_DIGITS:
-        return f"{_CN_DIGITS[t.denominator]}分之一"
-    if t == Fraction(2, 3):
-        return "三分之二"
-    return form_pct(t)
 
 
 def _short_threshold(threshold: Fraction) -> str:
@@ -159,7 +135,7 @@ def _short_threshold(threshold: Fraction) -> str:
 
 def _rule_name(threshold: Fraction) -> str:
     """「三分之一原則」 for 1/3, 「任一性別不低於40%原則」 otherwise."""
-    text = threshold_text(threshold)
+    text = threshold_words(threshold)
     return "三分之一原則" if threshold == ONE_THIRD else f"任一性別不低於{text}原則"
 
 
@@ -399,7 +375,7 @@ class Composition:
 
     @property
     def threshold_text(self) -> str:
-        return threshold_text(self.threshold)
+        return threshold_words(self.threshold)
 
     @property
     def counted(self) -> int:
@@ -506,14 +482,14 @@ def figures(comp: Composition) -> dict[str, str | None]:
     out: dict[str, str | None] = {
         "term": None if comp.term is None else str(comp.term),
         "men": format_count(row["男"]), "women": format_count(row["女"]),
-        "men-share": form_pct(row["男%"], 0), "women-share": form_pct(row["女%"], 0),
+        "men-share": format_pct(row["男%"], 0), "women-share": format_pct(row["女%"], 0),
     }
     affiliation = comp.breakdown("affiliation")
     for key, label in (("internal", "府內委員"), ("external", "外聘委員")):
         shown = affiliation is not None and label in affiliation.table.index
         part = affiliation.table.loc[label] if shown else None
-        out[f"{key}-men-share"] = form_pct(part["男%"], 0) if part is not None else None
-        out[f"{key}-women-share"] = form_pct(part["女%"], 0) if part is not None else None
+        out[f"{key}-men-share"] = format_pct(part["男%"], 0) if part is not None else None
+        out[f"{key}-women-share"] = format_pct(part["女%"], 0) if part is not None else None
     out["verdict"] = verdict_clause(comp)
     out["compliance"] = compliance_clause(comp)
     return out
@@ -524,15 +500,14 @@ def overall_sentences(comp: Composition, decimals: int = 0) -> list[str]:
 
     「全體委員17人，較低者單一性別（男性）比例為35.29%」, 「全體委員男女比例為女性佔40%、
     男性佔60%」, 「府內委員…」, 「外聘委員…」, the headcount and the rule sentence. Every
-    share is printed as the page's tables print it (:func:`form_pct` at ``decimals``).
+    composition share is printed as the page's tables print it (``decimals``, whole without);
+    the lower share as the form prints it.
     """
     row = comp.row
     men, women, total = int(row["男"]), int(row["女"]), int(row[TOTAL])
     out = []
     if total and (men or women) and men != women:  # equal: the next sentence says 各佔50%
-        lower = "男" if men < women else "女"
-        share = form_pct(min(men, women) / total, decimals)
-        out.append(f"{ALL_MEMBERS}{total}人，較低者單一性別（{GENDER_WORDS[lower]}）比例為{share}")
+        out.append(minority_sentence(ALL_MEMBERS, row))
     out.append(composition_sentence(ALL_MEMBERS, row, decimals=decimals, balance=False,
                                     whole=True))
     affiliation = comp.breakdown("affiliation")
@@ -576,7 +551,7 @@ def breakdown_sentences(
     counted = [k for k in breakdown.categories if int(rules.loc[k, "人數"])]
     short = [f"{breakdown.subject(k)}{_short_fall(rules.loc[k])}"
              for k in counted if not bool(rules.loc[k, "符合"])]
-    text = threshold_text(threshold)
+    text = threshold_words(threshold)
     if short:
         out.append(f"以任一性別不低於{text}檢視各{breakdown.spec.label}（僅供參考，規定適用於"
                    f"全體委員）：{'、'.join(short)}")
@@ -640,9 +615,10 @@ def composition_table(
     cols: dict[str, list[str]] = {heads[g]: [format_count(v) for v in table[g]] for g in genders}
     cols["總人數"] = [format_count(v) for v in table[TOTAL]]
     for g in genders:
-        cols[f"{GENDER_WORDS[g]}比例"] = [form_pct(v, decimals) for v in table[f"{g}%"]]
+        cols[f"{GENDER_WORDS[g]}比例"] = [format_pct(v, decimals, whole=True)
+                                          for v in table[f"{g}%"]]
     numeric = list(cols)
-    text = threshold_text(threshold)
+    text = threshold_words(threshold)
     if rules is not None:
         rules = rules.reindex(table.index)
         if counted:
@@ -655,8 +631,7 @@ def composition_table(
     return frame_block(frame, caption, numeric_cols=numeric, index=True, mark_total=True)
 
 
-def form_table(comp: Composition, caption: str | None = None, *,
-               decimals: int = FORM_DECIMALS) -> Table:
+def form_table(comp: Composition, caption: str | None = None) -> Table:
     """The results-report form's 「成員」 row: totals with 外聘 in brackets, the lower share.
 
     總人數 「17人（含3名外聘委員）」 | 男性人數 「6人（含1名外聘委員）」 | 女性人數 … |
@@ -676,7 +651,7 @@ def form_table(comp: Composition, caption: str | None = None, *,
             continue
         data[f"{GENDER_WORDS[g]}人數"] = cell(int(row[g]), int(ext_counts.get(g, 0)))
     lower = min(row["男%"], row["女%"]) if int(row[TOTAL]) else None
-    data["（較低者）單一性別比例"] = form_pct(lower, decimals)
+    data["（較低者）單一性別比例"] = form_pct(lower)
     rule_head = f"任一性別不低於{comp.threshold_text}"
     if comp.exclude_ex_officio:
         rule_head += f"（不計{EX_OFFICIO}）"
@@ -769,8 +744,7 @@ def compare_terms(previous: Composition, current: Composition, decimals: int = 0
         if pd.isna(a) or pd.isna(b):
             rec["增減（百分點）"] = float("nan")
         else:
-            rec["增減（百分點）"] = float(Decimal(str(pct_value(b, decimals)))
-                                    - Decimal(str(pct_value(a, decimals))))
+            rec["增減（百分點）"] = float(pct_points(b, a, decimals))
         records.append(rec)
     index = pd.MultiIndex.from_tuples(keys, names=["分組", "類別"])
     return pd.DataFrame(records, index=index)
@@ -793,10 +767,12 @@ def comparison_table(
     frame = pd.DataFrame({
         f"{previous}女性/總人數": [count(w, n) for w, n in
                                zip(comparison["前期女性"], comparison["前期人數"], strict=True)],
-        f"{previous}女性比例": [form_pct(v, decimals) for v in comparison["前期女性比例"]],
+        f"{previous}女性比例": [format_pct(v, decimals, whole=True)
+                                for v in comparison["前期女性比例"]],
         f"{current}女性/總人數": [count(w, n) for w, n in
                               zip(comparison["本期女性"], comparison["本期人數"], strict=True)],
-        f"{current}女性比例": [form_pct(v, decimals) for v in comparison["本期女性比例"]],
+        f"{current}女性比例": [format_pct(v, decimals, whole=True)
+                               for v in comparison["本期女性比例"]],
         "增減（百分點）": [_pp(v, decimals) for v in comparison["增減（百分點）"]],
     }, index=comparison.index)
     return frame_block(frame, caption, numeric_cols=list(frame.columns), index=True)
@@ -814,8 +790,8 @@ def comparison_sentences(
             continue
         if pd.isna(rec["前期女性比例"]) or pd.isna(rec["本期女性比例"]):
             continue
-        now = form_pct(rec["本期女性比例"], decimals)
-        then = form_pct(rec["前期女性比例"], decimals)
+        now = format_pct(rec["本期女性比例"], decimals, whole=True)
+        then = format_pct(rec["前期女性比例"], decimals, whole=True)
         diff = rec["增減（百分點）"]
         head = f"{c}{label}女性比例為{now}"
         if diff == 0:
@@ -851,29 +827,21 @@ def new_categories(previous: Composition | None, breakdown: Breakdown) -> list[A
 
 
 def attendance_rate(present: int, total: int) -> str:
-    """出席比率 as the results report prints it: 「94.12%」; full attendance 「100%」.
+    """出席比率 as the results report prints it (:func:`genderstats.numbers.form_pct`):
+    「94.12%」; full attendance 「100%」.
 
     >>> attendance_rate(16, 17), attendance_rate(17, 17), attendance_rate(0, 17)
-    ('94.12%', '100%', '0.00%')
+    ('94.12%', '100%', '0%')
     """
     if total <= 0:
         return "-"
-    if present == total:
-        return "100%"
-    return format_pct(Fraction(int(present), int(total)), FORM_DECIMALS)
+    return form_pct(Fraction(int(present), int(total)))
 
 
 def _names(text: Any) -> list[str]:
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return []
     return [n for n in _NAME_SPLIT.split(str(text).strip()) if n]
-
-
-def _roc_date(value: Any) -> str:
-    if pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.year - 1911}-{ts.month:02d}-{ts.day:02d}"
 
 
 def meetings_frame(meetings: pd.DataFrame) -> pd.DataFrame:
@@ -893,7 +861,7 @@ def meetings_frame(meetings: pd.DataFrame) -> pd.DataFrame:
     titles = meetings["chair_title"] if "chair_title" in meetings else [pd.NA] * len(meetings)
     frame = pd.DataFrame({
         "會議": [str(m) for m in meetings["meeting_id"]],
-        "日期": [_roc_date(d) for d in meetings["date"]],
+        "日期": [roc_date(d, sep="-") for d in meetings["date"]],
         "主席": [chair(c, t) for c, t in zip(meetings["chair"], titles, strict=True)],
         "出席": [f"{int(p)}/{int(n)}" for p, n in
                zip(meetings["members_present"], meetings["members_total"], strict=True)],

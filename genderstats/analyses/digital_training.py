@@ -33,6 +33,7 @@ from genderstats.analyses.narrative import count_sentence, trend_sentence
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.bands import AGE_BANDS, age_band
 from genderstats.data.specs import TARGET_GROUPS
+from genderstats.numbers import format_count, format_pct, pct_value
 from genderstats.present.model import Table
 from genderstats.present.tables import GENDER_WORDS, column_headers, frame_block
 from genderstats.privacy import (
@@ -44,15 +45,7 @@ from genderstats.privacy import (
     record_rows,
     suppression_marks,
 )
-from genderstats.stats import (
-    COUNT_COLUMNS,
-    counts_table,
-    format_count,
-    format_pct,
-    gender_table,
-    pct_value,
-    trend,
-)
+from genderstats.stats import COUNT_COLUMNS, counts_table, gender_table, trend
 
 __all__ = [
     "TOPIC",

@@ -26,12 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genderstats.analyses.narrative import balance_clause
+from genderstats.analyses.narrative import composition_sentence
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.specs import DATASETS
+from genderstats.numbers import format_count, format_fixed, format_pct, threshold_words
 from genderstats.present.model import Heading, Paragraph
 from genderstats.privacy import Population, ProtectedTable, carry, protect_people_table
-from genderstats.stats import ONE_THIRD, format_count, format_pct, gender_table, one_third_rule
+from genderstats.stats import ONE_THIRD, gender_table, one_third_rule
 
 __all__ = [
     "BREAKDOWN_LABELS",
@@ -84,13 +85,9 @@ UNFILLED = "未填"
 """Category for engineers whose breakdown cell is blank, so every table still sums to 合計."""
 
 _PCT_DECIMALS = 2
+"""Shares print as the tables print them (0.00% included), so findings and tables agree."""
 SUPPRESS_BELOW = 3
 """Engineers are not public appointees: counts under this are protected (see data/README.md)."""
-
-
-def _pct(count: int, total: int) -> str:
-    # The same form as the tables (2 decimals, 0.00% included), so findings and tables agree.
-    return format_pct(count / total, _PCT_DECIMALS) if total else "-"
 
 
 def protected_totals(engineers: pd.DataFrame,
@@ -307,13 +304,6 @@ def breakdown(
     )
 
 
-def _threshold_text(threshold: Fraction | float | str) -> str:
-    value = Fraction(str(threshold)) if not isinstance(threshold, Fraction) else threshold
-    if value == ONE_THIRD:
-        return "三分之一"
-    return format_pct(float(value), 2, trim=True)
-
-
 def gaps(table: pd.DataFrame, *, threshold: Fraction | float | str = ONE_THIRD) -> pd.DataFrame:
     """Categories where men or women are absent or below ``threshold`` (default 1/3).
 
@@ -337,19 +327,11 @@ def gaps(table: pd.DataFrame, *, threshold: Fraction | float | str = ONE_THIRD) 
         fewer = "女" if women < men else "男"
         word = "女性" if fewer == "女" else "男性"
         count = women if fewer == "女" else men
-        what = f"無{word}" if count == 0 else f"{word}未達{_threshold_text(threshold)}"
+        what = f"無{word}" if count == 0 else f"{word}未達{threshold_words(threshold)}"
         rows.append({"類別": key, "人數": int(rule["人數"]), "男": men, "女": women,
                      "較少性別": fewer, "情形": what})
     out = pd.DataFrame(rows, columns=["類別", "人數", "男", "女", "較少性別", "情形"])
     return out.set_index("類別")
-
-
-def _composition(label: str, row: pd.Series) -> str:
-    men, women, other, total = (int(row[c]) for c in (*GENDERS, TOTAL))
-    text = f"{label}男女比例為女性佔{_pct(women, total)}、男性佔{_pct(men, total)}"
-    if other:
-        text += f"、其他性別佔{_pct(other, total)}"
-    return text
 
 
 def gap_sentences(
@@ -371,7 +353,7 @@ def gap_sentences(
     for key, gap in found.iterrows():
         row = table.loc[key]
         head = f"{label}「{key}」（{format_count(row[TOTAL])}人）"
-        text = _composition(head, row) + balance_clause(row)
+        text = composition_sentence(head, row, decimals=_PCT_DECIMALS)
         if not gap["情形"].startswith("無"):
             text += f"，{gap['情形']}"
         sentences.append(text)
@@ -421,7 +403,7 @@ def overall_sentence(totals: pd.DataFrame, year: int | None = None) -> str:
     text = f"{lead}在局內駐點之駐點工程師（{counts}）共{format_count(total)}人"
     fewer, count = ("女", women) if women <= men else ("男", men)
     word = "女性" if fewer == "女" else "男性"
-    text += f"，{word}佔{_pct(count, total)}"
+    text += f"，{word}佔{format_pct(count / total, _PCT_DECIMALS)}"
     if count * 3 >= total:
         return text + "，符合任一性別不低於三分之一"
     return text + "，未達三分之一"
@@ -467,7 +449,7 @@ def seniority_sentence(summary: pd.DataFrame, suppress_below: int | None = None)
     """
     def years(g: str, col: str) -> str:
         value = summary.loc[g, col] if g in summary.index else math.nan
-        return "無資料" if pd.isna(value) else f"{_half_up(value)}年"
+        return "無資料" if pd.isna(value) else f"{format_fixed(value, 2)}年"
 
     # A gender of fewer people than the threshold would have their years published.
     shown = [g for g in ("女", "男", "其他") if g in summary.index
@@ -476,12 +458,6 @@ def seniority_sentence(summary: pd.DataFrame, suppress_below: int | None = None)
     means = "、".join(f"{words[g]}{years(g, '平均年資')}" for g in shown)
     medians = "、".join(f"{words[g]}{years(g, '年資中位數')}" for g in shown)
     return f"平均年資：{means}（中位數：{medians}）"
-
-
-def _half_up(value: float) -> str:
-    from genderstats.stats import round_half_up
-
-    return f"{round_half_up(value, 2):.2f}"
 
 
 def named_figures(totals: ProtectedTable) -> dict[str, str | None]:
@@ -506,8 +482,9 @@ def key_figure(engineers: pd.DataFrame, suppress_below: int | None = SUPPRESS_BE
         return protected_sentence(protected).split("：", 1)[1]
     row = totals_table(engineers).iloc[0]
     men, women, other, total = (int(row[c]) for c in (*GENDERS, TOTAL))
+    share = format_pct(women / total if total else None, _PCT_DECIMALS)
     text = (f"{format_count(total)}人：男性{format_count(men)}人、"
-            f"女性{format_count(women)}人（{_pct(women, total)}）")
+            f"女性{format_count(women)}人（{share}）")
     if other:
         text += f"、其他性別{format_count(other)}人"
     return text

@@ -2,7 +2,8 @@
 
 Each function reads one row of a gender table (see :mod:`genderstats.stats`) or of a
 rule/trend table, so a sentence can never disagree with the table beside it. Shares are
-rounded half-up only here, for display; comparisons (多於, 平衡, 缺…代表) use the counts.
+printed in the styles of :mod:`genderstats.numbers`; comparisons (多於, 平衡, 缺…代表) use
+the counts.
 
 The seed writes the balance clause with 「則」 in most bullets (「，則女多於男」, 「，則男女
 平衡」, 「，則缺女性代表」); that one style is used throughout.
@@ -16,15 +17,14 @@ The seed writes the balance clause with 「則」 in most bullets (「，則女�
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from genderstats.config import TOTAL
+from genderstats.numbers import form_pct, format_count, format_pct, pct_points
 from genderstats.present.model import Findings
 from genderstats.present.tables import GENDER_WORDS
-from genderstats.stats import format_count, format_pct, pct_value
 
 __all__ = [
     "balance_clause",
@@ -122,10 +122,9 @@ def rule_sentence(
     return f"{subject}未達{rule}，尚缺{'、'.join(short)}"
 
 
-def minority_sentence(
-    label: str, row: pd.Series, *, decimals: int = 2, unit: str = "人"
-) -> str:
-    """The lower single-gender share (較低者單一性別比例) as a sentence.
+def minority_sentence(label: str, row: pd.Series, *, unit: str = "人") -> str:
+    """The lower single-gender share (較低者單一性別比例) as a sentence, printed as the
+    form's column prints it (:func:`genderstats.numbers.form_pct`).
 
     >>> from genderstats.stats import counts_table
     >>> minority_sentence("全體委員", counts_table({"全體委員": {"男": 6, "女": 11}}).iloc[0])
@@ -138,9 +137,9 @@ def minority_sentence(
     if men == 0 and women == 0:
         return f"{head}，皆為其他性別，無男性及女性代表"
     if men == women:
-        return f"{head}，男女各佔{format_pct(men / total, decimals)}"
+        return f"{head}，男女各佔{form_pct(men / total)}"
     lower = "男" if men < women else "女"
-    share = format_pct(min(men, women) / total, decimals)
+    share = form_pct(min(men, women) / total)
     return f"{head}，較低者單一性別（{GENDER_WORDS[lower]}）比例為{share}"
 
 
@@ -188,8 +187,7 @@ def trend_sentence(
         return f"{text}，{previous}年無資料，無法比較"
     if pd.isna(before):  # the previous year had data but a total of 0
         return f"{text}，{previous}年無{label}，無法比較"
-    # Decimal subtraction of the printed values: 76.92 − 77.88 is exactly −0.96.
-    diff = Decimal(str(pct_value(share, decimals))) - Decimal(str(pct_value(before, decimals)))
+    diff = pct_points(share, before, decimals)
     if diff == 0:
         return f"{text}，與{previous}年持平"
     direction = "增加" if diff > 0 else "減少"

@@ -31,6 +31,7 @@ from genderstats.data import results_text as rt
 from genderstats.data.loader import name_filter
 from genderstats.data.recommendations import load_recommendations
 from genderstats.names import NameFilter, mask_name
+from genderstats.numbers import format_count
 from genderstats.present.model import (
     Cell,
     Document,
@@ -44,7 +45,7 @@ from genderstats.present.model import (
     Slot,
     Table,
 )
-from genderstats.stats import format_count, has_column
+from genderstats.stats import has_column
 from genderstats.years import roc_date
 
 __all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "PENDING_FIGURE", "Inputs",

@@ -12,8 +12,8 @@ Pure functions on the loaded ``staff_training``, ``contact_training`` and
     courses_table(courses)                   # (五) 辦理日期 | 訓練班期名稱 | … | 參加人數
     key_figure(staff)                        # 「一般公務人員完成率100%、實體課程參訓率64.29%」
 
-Rates are unrounded shares (0..1, NaN when nobody is counted); :func:`format_rate` prints
-them as the report does ("100%", otherwise two decimals).
+Rates are unrounded shares (0..1, NaN when nobody is counted), printed as the form prints
+its rates (:func:`genderstats.numbers.form_pct`: 「64.29%」, 「100%」).
 
 Staff are not public appointees, so their counts are protected (data/README.md): a gender
 with 1 or 2 staff of a type prints 「未達3人」 for its headcount, completion count and rate,
@@ -36,6 +36,7 @@ from genderstats import form
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.specs import SATISFIED
 from genderstats.names import mask_name, mask_names
+from genderstats.numbers import form_pct, format_count, format_pct
 from genderstats.present.model import Paragraph, Table
 from genderstats.present.tables import GENDER_WORDS, frame_block
 from genderstats.privacy import (
@@ -44,7 +45,8 @@ from genderstats.privacy import (
     carry,
     protect_people_table,
 )
-from genderstats.stats import counts_table, format_count, format_pct, has_column
+from genderstats.stats import counts_table, has_column
+from genderstats.years import roc_date
 
 __all__ = [
     "GENERAL",
@@ -65,7 +67,6 @@ __all__ = [
     "IN_PERSON",
     "protected_counts",
     "population",
-    "format_rate",
     "format_hours",
     "staff_of_type",
     "completed",
@@ -82,7 +83,6 @@ __all__ = [
     "contact_completion_rate",
     "shortfall_counts",
     "shortfall_contacts",
-    "roc_date",
     "courses_table",
     "course_participants",
     "protected_participants",
@@ -134,21 +134,6 @@ def format_hours(h: float) -> str:
     ('3', '3.5')
     """
     return str(int(h)) if float(h).is_integer() else str(h)
-
-
-def format_rate(share: Any) -> str:
-    """A completion rate as the report prints it: "100%" when everyone, else 2 decimals.
-
-    NaN (nobody to count) prints "-".
-
-    >>> format_rate(1.0), format_rate(58 / 59), format_rate(0), format_rate(float("nan"))
-    ('100%', '98.31%', '0.00%', '-')
-    """
-    if share is None or (isinstance(share, float) and math.isnan(share)):
-        return "-"
-    if share == 1:
-        return "100%"
-    return format_pct(share, _DECIMALS)
 
 
 # --------------------------------------------------------------------------- staff
@@ -576,18 +561,6 @@ def shortfall_contacts(
 # --------------------------------------------------------------------------- courses
 
 
-def roc_date(value: Any) -> str:
-    """A date as the report writes it: 2023-09-01 → 「112-09-01」; missing → "".
-
-    >>> roc_date(pd.Timestamp("2023-09-01"))
-    '112-09-01'
-    """
-    if value is None or pd.isna(value):
-        return ""
-    ts = pd.Timestamp(value)
-    return f"{ts.year - 1911}-{ts.month:02d}-{ts.day:02d}"
-
-
 def _participants_text(shown: ProtectedTable, key: Any) -> str:
     """「總計73人 男38人 女35人」 as ``shown`` prints the course's row (「未達3人」, 「*」)."""
     def value(column: str) -> str:
@@ -668,7 +641,7 @@ def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     ordered = courses.sort_values("date", kind="stable")
     out = pd.DataFrame({
         "項次": [f"{i}." for i in range(1, len(ordered) + 1)],
-        "辦理日期": [roc_date(d) for d in ordered["date"]],
+        "辦理日期": [roc_date(d, sep="-") for d in ordered["date"]],
         "訓練班期名稱": ordered["title"].astype(object).to_numpy(),
     })
     if has_column(ordered, "audience"):
@@ -705,7 +678,7 @@ def course_participants(courses: pd.DataFrame) -> pd.DataFrame:
     data: dict[str, dict[str, int]] = {}
     for title, rep, date, m, w, o in zip(titles, repeated, ordered["date"], ordered["men"],
                                          ordered["women"], other, strict=True):
-        key = f"{title}（{roc_date(date)}）" if rep else str(title)
+        key = f"{title}（{roc_date(date, sep='-')}）" if rep else str(title)
         data[key] = {"男": int(m), "女": int(w), "其他": int(o)}
     if not data:
         return counts_table({"合計": {"男": 0, "女": 0}}, index_name="訓練班期名稱")
@@ -753,7 +726,7 @@ def in_person_sentence(
     n = int(completed_in_person(people, required_hours, in_person_hours).sum())
     rate = in_person_rate(staff, GENERAL, required_hours, in_person_hours)
     return (f"實體課程參訓率（一般公務人員完成{format_hours(required_hours)}小時"
-            f"性別主流化訓練且其中含實體課程{format_hours(in_person_hours)}小時以上者）為{format_rate(rate)}"
+            f"性別主流化訓練且其中含實體課程{format_hours(in_person_hours)}小時以上者）為{form_pct(rate)}"
             f"（{format_count(n)}/{format_count(len(people))}）")
 
 
@@ -789,7 +762,7 @@ def findings(
     ...                       "hours": [3, 2], "in_person_hours": [0, 0], "unit": ["甲", "乙"]})
     >>> for sentence in findings(staff, suppress_below=None):
     ...     print(sentence)
-    主管人員2人中1人完成3小時性別主流化訓練，完成率50.00%（女性50.00%）
+    主管人員2人中1人完成3小時性別主流化訓練，完成率50%（女性50%）
     主管人員尚有1人未完成3小時，詳見未完成名單
     """
     h = format_hours(required_hours)
@@ -798,7 +771,7 @@ def findings(
     def by_gender(row: pd.Series, people: pd.DataFrame, rate: str, shown: ProtectedTable,
                   count_row: str) -> str:
         present = set(people["gender"].astype(object))
-        parts = [f"{GENDER_WORDS[g]}{format_rate(row[f'{GENDER_WORDS[g]}{rate}'])}"
+        parts = [f"{GENDER_WORDS[g]}{form_pct(row[f'{GENDER_WORDS[g]}{rate}'])}"
                  for g in GENDERS if g in present and _rate_shown(shown, count_row, g)]
         return f"（{'、'.join(parts)}）" if parts else ""
 
@@ -813,14 +786,14 @@ def findings(
             continue
         row = completion_table(staff, staff_type, required_hours).iloc[0]
         out.append(f"{staff_type}{_of(len(people), int(row['整體完成人數']))}完成{h}小時性別主流化"
-                   f"訓練，完成率{format_rate(row['整體完成比率'])}"
+                   f"訓練，完成率{form_pct(row['整體完成比率'])}"
                    + by_gender(row, people, "完成比率", shown, COMPLETED))
         if staff_type == GENERAL:
             t = in_person_table(staff, GENERAL, required_hours, in_person_hours).iloc[0]
             out.append(
                 f"{GENERAL}{_of(len(people), int(t['整體參訓人數']))}完成{h}小時且其中含實體課程"
                 f"{format_hours(in_person_hours)}小時以上，實體課程參訓率"
-                f"{format_rate(t['整體參訓率'])}"
+                f"{form_pct(t['整體參訓率'])}"
                 + by_gender(t, people, "參訓率", shown, IN_PERSON))
     for staff_type in STAFF_TYPES:
         short = int((~completed(staff_of_type(staff, staff_type), required_hours)).sum())
@@ -833,7 +806,7 @@ def findings(
             f"性平聯絡人及辦理性別平等業務相關人員{_of(len(contacts), met)}完成"
             f"{format_hours(contact_required_hours)}小時（其中進階課程"
             f"{format_hours(contact_advanced_hours)}小時以上），完成率"
-            f"{format_rate(contact_completion_rate(contacts, *rule))}"
+            f"{form_pct(contact_completion_rate(contacts, *rule))}"
         )
         short = len(shortfall_contacts(contacts, *rule))
         if short:
@@ -895,7 +868,7 @@ def key_figure(
     >>> df = pd.DataFrame({"staff_type": ["一般公務人員"] * 2, "gender": ["男", "女"],
     ...                    "hours": [3, 3], "in_person_hours": [1, 0]})
     >>> key_figure(df, suppress_below=None)
-    '一般公務人員完成率100%、實體課程參訓率50.00%'
+    '一般公務人員完成率100%、實體課程參訓率50%'
     >>> key_figure(df)
     '一般公務人員人數過少，為保護個人隱私不公開完成率'
     """
@@ -904,7 +877,7 @@ def key_figure(
         return f"{GENERAL}{TOO_FEW}完成率"
     rate = completion_rate(staff, GENERAL, required_hours)
     in_person = in_person_rate(staff, GENERAL, required_hours, in_person_hours)
-    return f"一般公務人員完成率{format_rate(rate)}、實體課程參訓率{format_rate(in_person)}"
+    return f"一般公務人員完成率{form_pct(rate)}、實體課程參訓率{form_pct(in_person)}"
 
 
 # --------------------------------------------------------------------------- page pieces
@@ -921,14 +894,14 @@ def _group_of(column: str) -> str:
 def rate_table(table: pd.DataFrame, caption: str,
                protected: ProtectedTable | None = None, row: str = COMPLETED) -> Table:
     """A :func:`completion_table` / :func:`in_person_table` row as the seed's table, with
-    counts as numbers and rates via :func:`format_rate`. With ``protected``
+    counts as numbers and rates via :func:`genderstats.numbers.form_pct`. With ``protected``
     (:func:`protected_counts`; ``row`` is the count the table shows, 完成人數 or
     含實體課程完成人數) a hidden count prints 「未達3人」 or 「*」, and so does a rate whose
     count or headcount is hidden."""
     shown = table.copy().astype(object)
     rates = [c for c in table.columns if c.endswith(("比率", "參訓率"))]
     for col in rates:
-        shown[col] = [format_rate(v) for v in table[col]]
+        shown[col] = [form_pct(v) for v in table[col]]
     if protected is not None:
         for col in table.columns:
             group = _group_of(col)
@@ -1032,7 +1005,7 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
             return [*note, Paragraph(NO_CONTACTS)]
         rule = {"required_hours": rules.contact_required_hours,
                 "advanced_hours": rules.contact_advanced_hours}
-        rate = format_rate(contact_completion_rate(contacts, **rule))
+        rate = form_pct(contact_completion_rate(contacts, **rule))
         return [*note, Paragraph(f"完成比率{rate}。"),
                 frame_block(contact_table(contacts, **rule),
                            f"{year}年性平聯絡人及辦理性別平等業務相關人員參訓時數",

@@ -228,7 +228,7 @@ def _parse_dates(raw: list[str], empty: np.ndarray, errors: dict[int, str],
         ad = 2000 + int(ymd["y"].iloc[i])
         errors[i] = (
             f"「{excerpt(raw[i])}」的年份只有兩位數，無法確定是哪一年。請寫出完整年份，"
-            f"例如 {ad - 1911}-{m:02d}-{d:02d}（民國）或 {ad}-{m:02d}-{d:02d}（西元）。"
+            f"例如 {ad - ROC_OFFSET}-{m:02d}-{d:02d}（民國）或 {ad}-{m:02d}-{d:02d}（西元）。"
         )
     for i in np.flatnonzero(pd.isna(values) & ~empty & ~two_digit):
         serial = _SERIAL.match(texts.iloc[i])

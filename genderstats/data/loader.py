@@ -42,7 +42,7 @@ from genderstats.data.specs import (
 from genderstats.data.vocab import match_key
 from genderstats.names import NameFilter, mask_name, split_names, suspected_names
 from genderstats.record import INPUTS_MIME, emit, record_input, record_lookup
-from genderstats.years import ad_year, roc_year
+from genderstats.years import ROC_OFFSET, ad_year, roc_year
 
 if TYPE_CHECKING:
     from genderstats.data.results_text import Catalog
@@ -572,7 +572,7 @@ def _check_not_after_year(loaded: _Loaded, year: int) -> None:
         col = loaded.columns.get(name)
         if col is None:  # values that did not parse are NaT: the others are checked too
             continue
-        years = np.asarray(pd.DatetimeIndex(col.parsed.values).year, dtype="float64") - 1911
+        years = np.asarray(pd.DatetimeIndex(col.parsed.values).year, dtype="float64") - ROC_OFFSET
         with np.errstate(invalid="ignore"):
             later = ~np.isnan(years) & (years > year)
         if not later.any():
@@ -598,7 +598,7 @@ def _check_in_year(loaded: _Loaded, year: int) -> None:
             continue
         if col.spec.kind == "date":
             stamps = pd.DatetimeIndex(col.parsed.values)
-            years = np.asarray(stamps.year, dtype="float64") - 1911
+            years = np.asarray(stamps.year, dtype="float64") - ROC_OFFSET
         else:
             years = np.asarray(col.parsed.values, dtype="float64")
         with np.errstate(invalid="ignore"):

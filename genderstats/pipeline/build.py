@@ -1274,7 +1274,7 @@ def _printed(value: Any, number: Callable[[Any], str]) -> Any:
 def write_table(path: Path, rows: list[dict[str, Any]], reports: list[Report]) -> None:
     """The committee's table of ``rows`` (:func:`indicators_frame_rows`): Chinese headers,
     report titles, counts 「2,676」 and shares 「77.88%」 as the pages print them."""
-    from genderstats.stats import format_count, format_pct
+    from genderstats.numbers import format_count, format_pct
 
     titles = {r.id: r.title for r in reports}
     _write_spreadsheet(path, TABLE_COLUMNS, (

@@ -150,6 +150,6 @@ def render_index(out: Path, manifest: dict[str, Any]) -> str:
         table=TABLE_NAME,
         table_download=table_download(year),
         finished=when(manifest.get("finished")),
-        other_years=other_years(out),
+        other_years=[(y, year_label(y)) for y in other_years(out)],
         css=page_css(),
     )

@@ -28,7 +28,6 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
 
@@ -46,6 +45,7 @@ from PIL import Image
 
 from genderstats import fonts
 from genderstats.config import GENDERS, TOTAL
+from genderstats.numbers import format_count, format_pct, is_missing, threshold_words
 from genderstats.present.canvas import ChartCanvas
 from genderstats.privacy import masked, printable, protection_of
 
@@ -334,30 +334,6 @@ def _figure(height: float) -> Figure:
 # --------------------------------------------------------------------------- helpers
 
 
-def _half_up(value: float | Decimal, digits: int = 0) -> Decimal:
-    """Round half up (四捨五入): 0.125 → 0.13 at 2 digits, where round() gives 0.12."""
-    quantum = Decimal(1).scaleb(-digits)
-    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
-
-
-def _pct(share: Any, digits: int = 0, missing: str = MISSING_LABEL) -> str:
-    """A 0..1 share as a percentage label: _pct(0.35294, 2) → '35.29%'."""
-    if _is_missing(share) or pd.isna(share):
-        return missing
-    return f"{_half_up(Decimal(str(float(share))) * 100, digits)}%"
-
-
-def _num(count: Any, missing: str = MISSING_LABEL) -> str:
-    """A count with thousands separators, as the reports print them: 2,676."""
-    if _is_missing(count) or pd.isna(count):
-        return missing
-    return f"{int(count):,}"
-
-
 def _luminance(color: str) -> float:
     """WCAG relative luminance of a matplotlib colour."""
     r, g, b = to_rgb(color)
@@ -640,11 +616,12 @@ def donut(
     counts = {g: _count(one, g).iloc[0] for g in genders}
     shares = {g: _share(one, g).iloc[0] for g in genders}
 
-    drawn = [g for g in genders if not _is_missing(counts[g]) and counts[g] > 0]
-    names = {g: f"{g} {_num(counts[g])}{unit} ({_pct(shares[g], digits)})" for g in drawn}
+    drawn = [g for g in genders if not is_missing(counts[g]) and counts[g] > 0]
+    names = {g: f"{g} {format_count(counts[g], missing=MISSING_LABEL)}{unit} "
+                f"({format_pct(shares[g], digits, missing=MISSING_LABEL)})" for g in drawn}
     # A gender with no one is the finding (e.g. a group without women): say it on the chart.
     zero = "、".join(f"{g} 0{unit} (0%)" for g in genders if g not in drawn) if drawn else ""
-    centre = (f"{_num(total, '0')}{unit}", label if drawn else MISSING_LABEL)
+    centre = (f"{format_count(total, missing='0')}{unit}", label if drawn else MISSING_LABEL)
     if _narrow():
         fig = _phone_donut(title, drawn, counts, names, zero, centre)
     else:
@@ -663,15 +640,17 @@ def donut(
     if alt is None:
         order = [g for g in ("女", "男", "其他") if g in genders]
         parts = [
-            f"{GENDER_WORDS[g]}{_num(counts[g])}{unit}（{_pct(shares[g], digits)}）" for g in order
+            f"{GENDER_WORDS[g]}{format_count(counts[g], missing=MISSING_LABEL)}{unit}"
+            f"（{format_pct(shares[g], digits, missing=MISSING_LABEL)}）" for g in order
         ]
-        head = f"{label}{_num(total)}{unit}"
-        body = "、".join(parts) if total and not _is_missing(total) and total > 0 else MISSING_LABEL
+        head = f"{label}{format_count(total, missing=MISSING_LABEL)}{unit}"
+        body = "、".join(parts) if total and not is_missing(total) and total > 0 else MISSING_LABEL
         alt = alt_text("圓餅圖", _subject(title, "圓餅圖"), [f"{head}，{body}"])
     order = [g for g in ("女", "男", "其他") if g in genders]
     data = _data(["性別", _count_header(unit), "比例"],
-                 [[GENDER_WORDS[g], _num(counts[g]), _pct(shares[g], digits)] for g in order]
-                 + [[TOTAL, _num(total), ""]])
+                 [[GENDER_WORDS[g], format_count(counts[g], missing=MISSING_LABEL),
+                   format_pct(shares[g], digits, missing=MISSING_LABEL)] for g in order]
+                 + [[TOTAL, format_count(total, missing=MISSING_LABEL), ""]])
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
@@ -703,8 +682,8 @@ def grouped_bars(
 
     def label(v: Any) -> str:
         if value == "count":
-            return _num(v, "-")
-        return _pct(v, digits, "-")
+            return format_count(v, missing="-")
+        return format_pct(v, digits, missing="-")
 
     n_cat, n_gender = len(categories), max(1, len(genders))
     height = max(3.6, 1.4 + 0.32 * n_cat * n_gender) if horizontal else 4.6
@@ -750,7 +729,9 @@ def grouped_bars(
 
     if alt is None:
         def alt_value(v: Any) -> str:
-            return _num(v) if value == "count" else _pct(v, digits)
+            if value == "count":
+                return format_count(v, missing=MISSING_LABEL)
+            return format_pct(v, digits, missing=MISSING_LABEL)
 
         parts = [
             f"{cat} " + "、".join(f"{g}{alt_value(values[g].iloc[i])}" for g in genders)
@@ -766,14 +747,6 @@ def grouped_bars(
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
-def _rule_label(rule: float) -> str:
-    if abs(rule - 1 / 3) < 1e-6:
-        return "三分之一"
-    if abs(rule - 2 / 3) < 1e-6:
-        return "三分之二"
-    return _pct(rule)
-
-
 def _segment_labels(shares: dict[str, pd.Series], order: Sequence[str], n_bars: int,
                     bar_inches: float, digits: int
                     ) -> tuple[dict[str, list[bool]], list[list[str]]]:
@@ -784,14 +757,14 @@ def _segment_labels(shares: dict[str, pd.Series], order: Sequence[str], n_bars: 
     for gender in order:
         inside[gender] = []
         for i, share in enumerate(shares[gender]):
-            if _is_missing(share) or pd.isna(share):
+            if is_missing(share) or pd.isna(share):
                 inside[gender].append(False)
                 continue
             # A label goes in its segment only if it fits there (a digit ≈ 0.6 em of 12 pt).
-            fits = share * bar_inches >= len(_pct(share, digits)) * 0.6 * 12 / 72 + 0.08
+            fits = share * bar_inches >= len(format_pct(share, digits)) * 0.6 * 12 / 72 + 0.08
             inside[gender].append(bool(share >= 0.08 and fits))
             if not inside[gender][-1] and (share > 0 or gender != "其他"):
-                outside[i].append(f"{gender} {_pct(share, digits)}")
+                outside[i].append(f"{gender} {format_pct(share, digits)}")
     return inside, outside
 
 
@@ -833,9 +806,10 @@ def stacked_100(
     bar_inches = _WIDTH.get() - (0.6 if narrow else 3.2)
     inside, outside = _segment_labels(shares, order, len(categories), bar_inches,
                                        digits)
-    names = [f"{c} ({_num(totals.iloc[i], '0')}{unit})" for i, c in enumerate(categories)]
+    names = [f"{c} ({format_count(totals.iloc[i], missing='0')}{unit})"
+             for i, c in enumerate(categories)]
     for i, notes in enumerate(outside):
-        if notes and narrow and not _is_missing(totals.iloc[i]) and totals.iloc[i] > 0:
+        if notes and narrow and not is_missing(totals.iloc[i]) and totals.iloc[i] > 0:
             names[i] += "　" + "、".join(notes)
     # On a phone the category names go above their bars, so the bars get the full width;
     # a name longer than the plot is wide takes more lines, and its bar more room.
@@ -854,13 +828,13 @@ def stacked_100(
         for i, share in enumerate(shares[gender]):
             if inside[gender][i]:
                 # The box in the segment's colour hides the rule line behind the label.
-                ax.text(left[i] + share / 2, ypos[i], _pct(share, digits), ha="center",
+                ax.text(left[i] + share / 2, ypos[i], format_pct(share, digits), ha="center",
                         va="center", fontsize=12, color=text_color_on(GENDER_COLORS[gender]),
                         bbox={"facecolor": GENDER_COLORS[gender], "edgecolor": "none",
                               "pad": 1.5}, zorder=3, in_layout=False)
         left += widths
     for i, notes in enumerate(outside):
-        if _is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
+        if is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
             ax.text(0.01, ypos[i], MISSING_LABEL, va="center", fontsize=12, color=MUTED_COLOR)
         elif notes and not narrow:
             ax.text(1.015, ypos[i], "、".join(notes), va="center", fontsize=11.5,
@@ -885,7 +859,7 @@ def stacked_100(
     rule_key = None
     if rule is not None:
         rule = float(rule)  # stats.parse_threshold gives a Fraction
-        label = rule_label or _rule_label(rule)
+        label = rule_label or threshold_words(rule)
         # Under the in-bar labels (text zorder 3) so a label on the line stays readable.
         ax.axvline(rule, color="#222222", linestyle="--", linewidth=1.3, zorder=2.5)
         if narrow:  # above the plot it would run into the legend: name it in the legend
@@ -902,16 +876,18 @@ def stacked_100(
     if alt is None:
         parts = []
         for i, cat in enumerate(categories):
-            head = f"{cat}（{_num(totals.iloc[i])}{unit}）"
-            if _is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
+            head = f"{cat}（{format_count(totals.iloc[i], missing=MISSING_LABEL)}{unit}）"
+            if is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
                 parts.append(f"{cat} {MISSING_LABEL}")
                 continue
             parts.append(head + "、".join(
-                f"{GENDER_WORDS[g]}{_pct(shares[g].iloc[i], digits)}" for g in order))
-        note = f"參考線：{rule_label or _rule_label(rule)}。" if rule is not None else ""
+                f"{GENDER_WORDS[g]}{format_pct(shares[g].iloc[i], digits, missing=MISSING_LABEL)}"
+                for g in order))
+        note = f"參考線：{rule_label or threshold_words(rule)}。" if rule is not None else ""
         alt = alt_text("百分比堆疊橫條圖", _subject(title, "橫條圖"), parts, note)
     data = _data(["項目", f"合計{_count_header(unit)}", *(f"{GENDER_WORDS[g]}比例" for g in order)],
-                 [[cat, _num(totals.iloc[i]), *(_pct(shares[g].iloc[i], digits) for g in order)]
+                 [[cat, format_count(totals.iloc[i], missing=MISSING_LABEL),
+                   *(format_pct(shares[g].iloc[i], digits, missing=MISSING_LABEL) for g in order)]
                   for i, cat in enumerate(categories)])
     caption, alt = _noted(caption, alt, _left_out(table, unit))
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
@@ -945,9 +921,9 @@ def pyramid(
     ypos = np.arange(len(categories))
     bars_m = ax.barh(ypos, -men.fillna(0).to_numpy(), 0.7, color=GENDER_COLORS["男"])
     bars_f = ax.barh(ypos, women.fillna(0).to_numpy(), 0.7, color=GENDER_COLORS["女"])
-    ax.bar_label(bars_m, labels=[_num(v, "-") for v in men], padding=3, fontsize=11.5,
+    ax.bar_label(bars_m, labels=[format_count(v) for v in men], padding=3, fontsize=11.5,
                  color=TEXT_COLOR)
-    ax.bar_label(bars_f, labels=[_num(v, "-") for v in women], padding=3, fontsize=11.5,
+    ax.bar_label(bars_f, labels=[format_count(v) for v in women], padding=3, fontsize=11.5,
                  color=TEXT_COLOR)
     largest = float(np.nanmax([men.max(), women.max(), 1]))
     ax.set_xlim(-largest * 1.22, largest * 1.22)
@@ -966,20 +942,22 @@ def pyramid(
     other_total = int(other.sum())
     if other_total > 0:
         # Under the axis label, with room kept for it by the layout.
-        fig.supxlabel(f"另有其他性別 {other_total:,}{unit}未列於圖中", fontsize=11,
+        fig.supxlabel(f"另有其他性別 {format_count(other_total)}{unit}未列於圖中", fontsize=11,
                       color=MUTED_COLOR)
     _suptitle(fig, title)
     png = _render(fig)
 
     if alt is None:
-        parts = [f"{cat} 男{_num(men.iloc[i])}、女{_num(women.iloc[i])}"
-                 + (f"、其他{_num(other.iloc[i])}" if other_total > 0 else "")
+        parts = [f"{cat} 男{format_count(men.iloc[i], missing=MISSING_LABEL)}"
+                 f"、女{format_count(women.iloc[i], missing=MISSING_LABEL)}"
+                 + (f"、其他{format_count(other.iloc[i], missing=MISSING_LABEL)}"
+                    if other_total > 0 else "")
                  for i, cat in enumerate(categories)]
         alt = alt_text("金字塔圖", _subject(title, "金字塔圖") + f"（單位：{unit}）", parts)
     shown = ["男", "女", *(["其他"] if other_total > 0 else [])]
     series = {"男": men, "女": women, "其他": other}
     data = _data(["項目", *(f"{GENDER_WORDS[g]}{_count_header(unit)}" for g in shown)],
-                 [[cat, *(_num(series[g].iloc[i]) for g in shown)]
+                 [[cat, *(format_count(series[g].iloc[i], missing=MISSING_LABEL) for g in shown)]
                   for i, cat in enumerate(categories)])
     caption, alt = _noted(caption, alt, _left_out(table, unit))
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
@@ -1017,7 +995,7 @@ def trend(
     shares = {g: _share(data, g).astype(float) for g in shown}
     totals = _total(data).astype(float)
     missing = [
-        (_is_missing(totals.iloc[i]) or not totals.iloc[i] > 0)
+        (is_missing(totals.iloc[i]) or not totals.iloc[i] > 0)
         and all(pd.isna(shares[g].iloc[i]) for g in shown)
         for i in range(len(years))
     ]
@@ -1043,7 +1021,8 @@ def trend(
         for rank, (value, gender) in enumerate(points):
             above = rank == 0
             close = any(abs(value - other) < 0.06 for other, g in points if g != gender)
-            text = f"{gender} {_pct(value, digits)}" if close else _pct(value, digits)
+            text = format_pct(value, digits)
+            text = f"{gender} {text}" if close else text
             ax.annotate(text, (x[i], value), xytext=(0, 9 if above else -9),
                         textcoords="offset points", ha="center", va="bottom" if above else "top",
                         fontsize=11 if len(years) <= 8 else 9.5, color=TEXT_COLOR)
@@ -1053,7 +1032,7 @@ def trend(
     ax.set_xlim(-0.5, len(years) - 0.5)
     if rule is not None:
         rule = float(rule)  # stats.parse_threshold gives a Fraction
-        label = rule_label or _rule_label(rule)
+        label = rule_label or threshold_words(rule)
         ax.axhline(rule, color="#222222", linestyle="--", linewidth=1.3, zorder=1)
         ax.text(1.005, rule, label, transform=blended_transform_factory(ax.transAxes, ax.transData),
                 ha="left", va="center", fontsize=11.5, color=TEXT_COLOR)
@@ -1068,8 +1047,8 @@ def trend(
         ax.tick_params(axis="x", labelbottom=False)
         heights = totals.fillna(0).to_numpy()
         bars = ax_counts.bar(x, heights, 0.55, color=NEUTRAL_BAR)
-        ax_counts.bar_label(bars, labels=[_num(v, "") for v in totals], padding=2, fontsize=11,
-                            color=TEXT_COLOR)
+        ax_counts.bar_label(bars, labels=[format_count(v, missing="") for v in totals], padding=2,
+                            fontsize=11, color=TEXT_COLOR)
         ax_counts.set_title(f"合計（單位：{unit}）", loc="left", fontsize=11.5,
                             fontweight="normal", color=MUTED_COLOR)
         ax_counts.margins(y=0.25)
@@ -1086,19 +1065,20 @@ def trend(
                 for name, v, gap in zip(names, values, missing, strict=True)
             )
 
-        parts = [f"{GENDER_WORDS[g]}比例 {series(shares[g], lambda v: _pct(v, digits))}"
+        parts = [f"{GENDER_WORDS[g]}比例 {series(shares[g], lambda v: format_pct(v, digits))}"
                  for g in shown]
         if show_counts:
-            parts.append(f"合計（{unit}） {series(totals, _num)}")
-        note = f"參考線：{rule_label or _rule_label(rule)}。" if rule is not None else ""
+            parts.append(f"合計（{unit}） {series(totals, format_count)}")
+        note = f"參考線：{rule_label or threshold_words(rule)}。" if rule is not None else ""
         alt = alt_text("折線圖", _subject(title, "折線圖"), parts, note)
     columns = ["年度", *(f"{GENDER_WORDS[g]}比例" for g in shown)]
     if show_counts:
         columns.append(f"合計{_count_header(unit)}")
     rows = []
     for i, name in enumerate(names):
-        cells = [MISSING_LABEL if missing[i] else _pct(shares[g].iloc[i], digits) for g in shown]
+        cells = [MISSING_LABEL if missing[i] else format_pct(shares[g].iloc[i], digits)
+                 for g in shown]
         if show_counts:
-            cells.append(MISSING_LABEL if missing[i] else _num(totals.iloc[i]))
+            cells.append(MISSING_LABEL if missing[i] else format_count(totals.iloc[i]))
         rows.append([name, *cells])
     return Chart(png=png, alt=alt, caption=caption, data=_data(columns, rows), title=title)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from genderstats.config import GENDERS, TEMPLATES_DIR, TOTAL
 from genderstats.names import mask_name
+from genderstats.numbers import format_count, format_pct
 from genderstats.present.html import Html
 from genderstats.present.model import Cell, Row, Table
 from genderstats.privacy import (
@@ -29,7 +30,7 @@ from genderstats.privacy import (
     protect_people_table,
     protection_of,
 )
-from genderstats.stats import format_count, format_pct, is_total_label
+from genderstats.stats import is_total_label
 
 __all__ = [
     "Html",
