@@ -161,7 +161,7 @@ def test_113_staff_19_of_20_at_95_percent_no_longer_prints_the_one_who_did_not(d
     shown = st.protected_counts(staff, st.GENERAL)
     assert shown.marks.loc["總人數"].tolist() == [STAR, STAR, SHOWN, SHOWN]
     cells = st.rate_table(st.completion_table(staff, st.GENERAL), "示例", shown).frame
-    assert cells.iloc[0].tolist() == ["完成3小時性別主流化訓練", "38", "95.00%", "19", "*",
+    assert cells.iloc[0].tolist() == ["完成3小時性別主流化訓練", "38", "95%", "19", "*",
                                       "19", "*"]
     pop = st.population(staff, st.GENERAL)
     assert pop.leaks() == []
