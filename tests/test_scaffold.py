@@ -167,7 +167,12 @@ def test_every_template_sentence_and_the_example_data_mark_a_draft(notebooks):
         "範本的文字或範例資料還在時，build 不會發布這份報告。",
         "表格、圖表與分析發現由 `genderstats` 套件產生，不必改寫。",
         "（請在此說明這份分析：統計的對象、資料來源與目的，委員會逐字閱讀。）",
-        "（請在此寫下對委員的建議，委員會逐字閱讀。）")
+        "（請在此寫下對委員的建議，委員會逐字閱讀。）",
+        # The earlier wording, still in notebooks made from it.
+        "這本筆記本由 `genderstats new` 建立。",
+        "依序修改：參數（要分析哪一種資料、依哪一欄分組）、說明文字與建議。",
+        "表格、圖表與分析文字都由 `genderstats` 套件產生，所有報告因此採用同一套四捨五入、"
+        "三分之一原則與隱私規則。")
     registry = notebooks / "reports.yml"
     path = new_analysis("x-report", "某分析", registry=registry)
     text = registry.read_text(encoding="utf-8")

@@ -17,6 +17,13 @@ TEMPLATE = config.TEMPLATES_DIR / "scaffold" / "template.ipynb"
 DRAFT_LINE = ("reports.yml 中標為 draft: true：build 不產製它（加上 --drafts 可試產製）；"
               "要發布時，刪除 draft 這一行。")
 """Why a report marked ``draft: true`` is a draft (the staff page says so)."""
+EARLIER_SENTENCES = (
+    "這本筆記本由 `genderstats new` 建立。",
+    "依序修改：參數（要分析哪一種資料、依哪一欄分組）、說明文字與建議。",
+    "表格、圖表與分析文字都由 `genderstats` 套件產生，所有報告因此採用同一套四捨五入、"
+    "三分之一原則與隱私規則。",
+)
+"""The sentences of the template's earlier wording: notebooks made from it are drafts too."""
 # A sentence ends at 。 unless a closing bracket follows (a placeholder stays whole).
 _SENTENCE_END = re.compile(r"(?<=。)(?!）)")
 _SPACE = re.compile(r"\s+")
@@ -29,15 +36,16 @@ def _cells(notebook: Path) -> list[dict[str, Any]]:
 
 @functools.cache
 def template_sentences() -> tuple[str, ...]:
-    """Every sentence of the template's Markdown (headings aside): the text an analyst
-    replaces, so a notebook still holding any of it (white space aside) is a draft."""
+    """Every sentence of the template's Markdown (headings aside), and of its earlier wording:
+    the text an analyst replaces, so a notebook still holding any of it (white space aside) is
+    a draft."""
     sentences = []
     for cell in _cells(TEMPLATE):
         if cell["cell_type"] == "markdown":
             for line in "".join(cell["source"]).splitlines():
                 if not line.lstrip().startswith("#"):
                     sentences += [s.strip() for s in _SENTENCE_END.split(line)]
-    return tuple(s for s in sentences if s)
+    return (*(s for s in sentences if s), *EARLIER_SENTENCES)
 
 
 @functools.cache
