@@ -1,4 +1,6 @@
-"""``genderstats new``: a new analysis notebook from a template, added to the registry."""
+"""``genderstats new``: a new analysis notebook from a template, added to the registry as a
+draft; and what makes a report a draft (:func:`draft_reason`), the one rule the build, the
+index and the results report follow."""
 
 from __future__ import annotations
 
@@ -78,10 +80,10 @@ def unfinished(report: Report) -> str | None:
     template's sentences or reads its example data. None for a finished report."""
     try:
         cells = _cells(report.notebook)
+        text = _SPACE.sub("", "".join("".join(c.get("source") or "") for c in cells
+                                      if c.get("cell_type") == "markdown"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # the run itself reports an unreadable notebook
-    text = _SPACE.sub("", "".join("".join(c.get("source") or "") for c in cells
-                                  if c.get("cell_type") == "markdown"))
     left = [s for s in template_sentences() if _SPACE.sub("", s) in text]
     example = example_dataset()
     why, fix = [], []
