@@ -33,7 +33,9 @@ def committed(rel: str) -> bytes:
 _LISTED = _git("ls-files", "-z", "--", "*.ipynb")
 NOTEBOOKS = (sorted(p for p in _LISTED.stdout.decode().split("\0") if p)
              if _LISTED.returncode == 0 else
-             sorted(p.relative_to(ROOT).as_posix() for p in ROOT.glob("[!.]*/**/*.ipynb")))
+             sorted(p.relative_to(ROOT).as_posix()
+                    for folder in ("notebooks", "genderstats", "tests")
+                    for p in (ROOT / folder).rglob("*.ipynb")))
 """Every notebook of the project (committed ones: not a draft an analyst is writing): the
 filter must give each its committed bytes, or git would list it as changed as soon as the
 set-up configures the filter."""
