@@ -17,7 +17,7 @@ from genderstats.pipeline import cli
 from tests.conftest import copy_registry, copy_sample_data, validate_as_typed
 
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "contact-person.md"
-BLOCKS = re.findall(r"```\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
+BLOCKS = re.findall(r"```(?:bash)?\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
 COMMANDS = [b.strip() for b in BLOCKS if b.startswith(".venv/bin/genderstats ")]
 OUTPUTS = [b for b in BLOCKS if b.startswith("data/113")]
 

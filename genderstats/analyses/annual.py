@@ -282,7 +282,7 @@ def report_info(report_status: str | Path, year: int, reports: Sequence[Any] = (
                 for rid, e in load_status(report_status, year, wait=False).items()}
     return {r.id: {"title": r.title, "unit": getattr(r, "unit", "") or "",
                    "subject": getattr(r, "subject", ""), "figures": dict(r.figures)}
-            for r in reports if not getattr(r, "draft", False)}
+            for r in reports}
 
 
 def text_catalog(info: dict[str, dict[str, Any]]) -> data.Catalog:

@@ -358,16 +358,17 @@ def build(options: BuildOptions) -> BuildResult:
         refused = year_folder_problem(data_dir / str(year), data_dir)
         if refused is not None:
             raise BuildUsageError(f"{refused}沒有產製任何檔案。")
-    all_reports = load_registry(options.registry)
+    all_reports = load_registry(options.registry)  # drafts too: the staff page lists them
     drafts = [r.id for r in all_reports if r.draft]
+    runnable = all_reports
     if drafts and not options.drafts:
         named = [i for i in options.only if i in drafts]
         if named:
             raise BuildUsageError(
                 f"{'、'.join(named)} 是草稿（reports.yml 中 draft: true）："
                 "要試產製請加上 --drafts；要發布，請刪除該報告的 draft 這一行。")
-        all_reports = [r for r in all_reports if not r.draft]
-    reports = select(all_reports, options.only)
+        runnable = [r for r in all_reports if not r.draft]
+    reports = select(runnable, options.only)
     _check_ids(all_reports)
     out = _output_folder(Path(options.out_dir).resolve(), year)
 
@@ -570,10 +571,12 @@ class _Build:
 
     def _stale(self, reports: list[Report], status_path: Path | None = None) -> list[Report]:
         """The reports that must run; the others are reported unchanged."""
+        from genderstats.pipeline import scaffold
+
         # A page is never published, not even as "unchanged", while its notebook still holds
-        # the scaffold's placeholder (e.g. after a trial with --drafts and the draft line gone).
+        # the scaffold's template (e.g. after a trial with --drafts and the draft line gone).
         unfinished = {r.id: why for r in reports if not r.draft
-                      for why in [_placeholder_left(r)] if why}
+                      for why in [scaffold.unfinished(r)] if why}
         for rid in unfinished:
             # A page made from the template's placeholder (a --drafts trial) is no good page.
             (self.out / f"{rid}.html").unlink(missing_ok=True)
@@ -952,8 +955,10 @@ class _Build:
         ``pending`` and this process as its writer, so a reader knows to wait, and can tell
         when the build that would complete it has gone.
         """
+        from genderstats.pipeline.scaffold import committee_reports
+
         reports = {}
-        for report in self.all_reports:
+        for report in committee_reports(self.all_reports):
             if report.id in status_ids:
                 continue
             status = "pending" if report.id in pending else self._status_of(report)
@@ -1075,21 +1080,6 @@ def _audit_result(year: int, data_dir: Path) -> dict[str, Any]:
         return {"pinned": [str(p) for p in audit_year(year, data_dir)][:100]}
     except Exception as exc:  # noqa: BLE001 - reported on the staff log
         return {"pinned": [], "error": f"{type(exc).__name__}: {exc}"}
-
-
-def _placeholder_left(report: Report) -> str | None:
-    """Why a published report still holding the scaffold's placeholder text must not run."""
-    from genderstats.pipeline.scaffold import PLACEHOLDERS
-
-    try:
-        text = report.notebook.read_text(encoding="utf-8")
-    except OSError:
-        return None  # the run itself reports an unreadable notebook
-    left = [p for p in PLACEHOLDERS if p in text]
-    if not left:
-        return None
-    return (f"筆記本 {report.notebook.name} 仍有範本的佔位文字「{left[0]}」，不能發布給委員。"
-            "請改寫為這份報告的內容；仍在撰寫中的報告，請在 reports.yml 加上 draft: true。")
 
 
 # The exceptions a notebook raises for the year's data: their message says what to fix.
@@ -1336,11 +1326,14 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     from genderstats.pipeline.environment import lock_hash
     from genderstats.pipeline.index import TABLE_NAME, render_index
     from genderstats.pipeline.publish import write_atomic
+    from genderstats.pipeline.scaffold import draft_reason
     from genderstats.pipeline.staff_page import render_staff
 
-    rows = indicators_frame_rows(year, reports, states)
+    drafts = {r.id: why for r in reports for why in [draft_reason(r)] if why}
+    done = [r for r in reports if r.id not in drafts]  # a draft's figures are no one's
+    rows = indicators_frame_rows(year, done, states)
     write_indicators(out / "indicators.csv", rows)
-    write_table_if_changed(out, TABLE_NAME, rows, reports, states)
+    write_table_if_changed(out, TABLE_NAME, rows, done, states)
     shown = PublicPaths(data_dir, out)
     entries = []
     for report in reports:
@@ -1360,6 +1353,7 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
         entries.append({
             "id": report.id,
             "title": report.title,
+            "draft": drafts.get(report.id),  # listed on the staff page only
             "notebook": shown.path(report.notebook),
             "parameters": shown.parameters(parameters),
             "status": status,

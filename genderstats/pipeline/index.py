@@ -1,7 +1,9 @@
 """The year's index page, for the committee: every report with its key figure and link.
 
 What went wrong in a build is staff business: the index says only 「本報告尚未完成」; the
-errors, logs and inputs are on the staff page (:mod:`genderstats.pipeline.staff_page`).
+errors, logs and inputs are on the staff page (:mod:`genderstats.pipeline.staff_page`). A draft
+(a manifest entry with ``draft``: see :func:`genderstats.pipeline.scaffold.draft_reason`) is
+listed on the staff page only, whatever its state.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def _has_published_report(year_dir: Path) -> bool:
     try:
         manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
         entries = manifest["reports"]
-        return any(isinstance(e, dict) and e.get("status") in ("ok", "unchanged", "failed")
+        return any(isinstance(e, dict) and not e.get("draft")
+                   and e.get("status") in ("ok", "unchanged", "failed")
                    and isinstance(e.get("html"), str)
                    and (year_dir / Path(e["html"]).name).is_file() for e in entries)
     except (OSError, ValueError, KeyError, TypeError):
@@ -146,7 +149,7 @@ def render_index(out: Path, manifest: dict[str, Any]) -> str:
         department=DEPARTMENT,
         year=year,
         year_label=year_label(year),
-        reports=[committee_row(e) for e in manifest["reports"]],
+        reports=[committee_row(e) for e in manifest["reports"] if not e.get("draft")],
         table=TABLE_NAME,
         table_download=table_download(year),
         finished=when(manifest.get("finished")),

@@ -2,7 +2,8 @@
 
 For the people who run the build, not for the committee: statuses in staff wording, full
 error messages, links to the failure pages, logs and executed notebooks, parameters, input
-files with their SHA-256 and the software versions. No committee page links here.
+files with their SHA-256 and the software versions. No committee page links here. Drafts are
+listed here only, with why each is one.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ def _row(out: Path, entry: dict[str, Any]) -> dict[str, Any]:
     rid = entry["id"]
     log = f"logs/{rid}.log"
     notebook = entry.get("executed_notebook")
+    label = STATUS_LABELS.get(entry.get("status", ""), entry.get("status", ""))
     return {
         **entry,
         "status": entry.get("status", "unbuilt"),
-        "status_label": STATUS_LABELS.get(entry.get("status", ""), entry.get("status", "")),
+        "status_label": f"草稿（{label}）" if entry.get("draft") else label,
         "built_text": when(entry.get("built")),
         "error_lines": (entry.get("error") or "").splitlines(),
+        "draft": entry.get("draft"),
         "log": log if (out / log).is_file() else None,
         "executed_notebook": notebook if notebook and (out / notebook).is_file() else None,
         "parameters": entry.get("parameters") or {},
@@ -41,7 +44,8 @@ def render_staff(out: Path, manifest: dict[str, Any]) -> str:
         department=DEPARTMENT,
         year_label=year_label(year),
         reports=rows,
-        failed=[r for r in rows if r["status"] not in ("ok", "unchanged")],
+        failed=[r for r in rows if r["status"] not in ("ok", "unchanged") and not r["draft"]],
+        drafts=[r for r in rows if r["draft"]],
         started=when(manifest.get("started")),
         finished=when(manifest.get("finished")),
         version=manifest.get("genderstats_version", ""),
