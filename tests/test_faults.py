@@ -482,10 +482,10 @@ def test_only_marks_the_others_unbuilt_and_the_status_report_runs_last(tmp_path)
     assert text.index("  開始  summary") > good_done  # after every other report
     status = json.loads((out / ".state" / "report-status.json").read_text(encoding="utf-8"))
     assert status == {"year": 112, "reports": {
-        "good": {"title": "好的報告", "unit": "", "status": "ok", "page": "good.html",
-                 "key_figure": "女性 11 人（64.71%）"},
-        "flaky": {"title": "會失敗的報告", "unit": "", "status": "unbuilt", "page": None,
-                  "key_figure": None},
+        "good": {"title": "好的報告", "unit": "", "subject": "", "status": "ok",
+                 "page": "good.html", "key_figure": "女性 11 人（64.71%）", "figures": {}},
+        "flaky": {"title": "會失敗的報告", "unit": "", "subject": "", "status": "unbuilt",
+                  "page": None, "key_figure": None, "figures": {}},
     }}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     entries = {e["id"]: e for e in manifest["reports"]}
