@@ -26,6 +26,7 @@ from genderstats.analyses import annual, committees, staff_training
 from genderstats.analyses import digital_training as dt
 from genderstats.analyses import engineers as eng
 from genderstats.config import TOTAL
+from genderstats.data import absence
 from genderstats.data import results_text as rt
 from genderstats.data.loader import name_filter
 from genderstats.names import NameFilter, mask_name
@@ -366,18 +367,14 @@ def header_part(inputs: Inputs) -> list[Any]:
         return [*out, _no_data("性平聯絡人")]
     if contacts.empty:
         return [*out, Paragraph("本年度無性平聯絡人。")]
-    rows = []
-    for _, person in contacts.iterrows():
-        rows.append([Cell(_text(person["role"]), header=True, scope="row"),
-                     Cell(mask_name(person["name"])),
-                     Cell(_text(person.get("unit"))) if has_column(contacts, "unit") else None,
-                     Cell(_text(person.get("title"))) if has_column(contacts, "title") else None,
-                     Cell(_text(person.get("duty"))) if has_column(contacts, "duty") else None])
-    labels = ["身分", "姓名", "科室", "職稱", "任務"]
-    keep = [i for i in range(5) if rows[0][i] is not None]
-    head = _head(*[labels[i] for i in keep])
-    return [*out, _table(f"{inputs.year}年性平聯絡人", [head],
-                         [[r[i] for i in keep] for r in rows])]
+    # A column the file lacks reads 無資料 in every cell (genderstats.data.absence).
+    columns = (absence.CONTACT_UNIT, absence.CONTACT_TITLE, absence.CONTACT_DUTY)
+    cells = [s.cells(contacts, map(_text, contacts[s.columns[0]])) for s in columns]
+    rows = [[Cell(_text(person["role"]), header=True, scope="row"),
+             Cell(mask_name(person["name"])), *(Cell(c[i]) for c in cells)]
+            for i, (_, person) in enumerate(contacts.iterrows())]
+    head = _head("身分", "姓名", *(s.label for s in columns))
+    return [*out, _table(f"{inputs.year}年性平聯絡人", [head], rows)]
 
 
 def highlights_part(inputs: Inputs, values: Mapping[str, str]) -> list[Any]:
@@ -395,7 +392,7 @@ def task_force_part(inputs: Inputs) -> list[Any]:
     out.append(Heading("附件1：性別平等專案小組開會情形一覽表", 3))
     meetings = inputs.get("task_force_meetings")
     if meetings is None:
-        out.append(Paragraph(committees.NO_MEETINGS_DATA))
+        out.append(Paragraph(absence.MEETINGS.say()))
     elif meetings.empty:
         out.append(Paragraph(f"{year}年未召開會議。"))
     else:

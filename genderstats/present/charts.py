@@ -46,6 +46,7 @@ from PIL import Image
 
 from genderstats import fonts
 from genderstats.config import GENDERS, TOTAL
+from genderstats.data.absence import NO_DATA
 from genderstats.present.canvas import ChartCanvas
 from genderstats.privacy import masked, printable, protection_of
 
@@ -71,7 +72,6 @@ GENDER_WORDS: dict[str, str] = {"男": "男性", "女": "女性", "其他": "其
 TEXT_COLOR = "#222222"  # 15.9:1 on white
 MUTED_COLOR = "#555555"  # 7.5:1 on white
 NEUTRAL_BAR = "#6E6E6E"  # totals, not tied to a gender
-MISSING_LABEL = "無資料"
 
 DPI = 200
 WIDTH_IN = 7.5
@@ -344,14 +344,14 @@ def _is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
 
 
-def _pct(share: Any, digits: int = 0, missing: str = MISSING_LABEL) -> str:
+def _pct(share: Any, digits: int = 0, missing: str = NO_DATA) -> str:
     """A 0..1 share as a percentage label: _pct(0.35294, 2) → '35.29%'."""
     if _is_missing(share) or pd.isna(share):
         return missing
     return f"{_half_up(Decimal(str(float(share))) * 100, digits)}%"
 
 
-def _num(count: Any, missing: str = MISSING_LABEL) -> str:
+def _num(count: Any, missing: str = NO_DATA) -> str:
     """A count with thousands separators, as the reports print them: 2,676."""
     if _is_missing(count) or pd.isna(count):
         return missing
@@ -644,7 +644,7 @@ def donut(
     names = {g: f"{g} {_num(counts[g])}{unit} ({_pct(shares[g], digits)})" for g in drawn}
     # A gender with no one is the finding (e.g. a group without women): say it on the chart.
     zero = "、".join(f"{g} 0{unit} (0%)" for g in genders if g not in drawn) if drawn else ""
-    centre = (f"{_num(total, '0')}{unit}", label if drawn else MISSING_LABEL)
+    centre = (f"{_num(total, '0')}{unit}", label if drawn else NO_DATA)
     if _narrow():
         fig = _phone_donut(title, drawn, counts, names, zero, centre)
     else:
@@ -666,7 +666,7 @@ def donut(
             f"{GENDER_WORDS[g]}{_num(counts[g])}{unit}（{_pct(shares[g], digits)}）" for g in order
         ]
         head = f"{label}{_num(total)}{unit}"
-        body = "、".join(parts) if total and not _is_missing(total) and total > 0 else MISSING_LABEL
+        body = "、".join(parts) if total and not _is_missing(total) and total > 0 else NO_DATA
         alt = alt_text("圓餅圖", _subject(title, "圓餅圖"), [f"{head}，{body}"])
     order = [g for g in ("女", "男", "其他") if g in genders]
     data = _data(["性別", _count_header(unit), "比例"],
@@ -861,7 +861,7 @@ def stacked_100(
         left += widths
     for i, notes in enumerate(outside):
         if _is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
-            ax.text(0.01, ypos[i], MISSING_LABEL, va="center", fontsize=12, color=MUTED_COLOR)
+            ax.text(0.01, ypos[i], NO_DATA, va="center", fontsize=12, color=MUTED_COLOR)
         elif notes and not narrow:
             ax.text(1.015, ypos[i], "、".join(notes), va="center", fontsize=11.5,
                     color=TEXT_COLOR, clip_on=False)
@@ -904,7 +904,7 @@ def stacked_100(
         for i, cat in enumerate(categories):
             head = f"{cat}（{_num(totals.iloc[i])}{unit}）"
             if _is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
-                parts.append(f"{cat} {MISSING_LABEL}")
+                parts.append(f"{cat} {NO_DATA}")
                 continue
             parts.append(head + "、".join(
                 f"{GENDER_WORDS[g]}{_pct(shares[g].iloc[i], digits)}" for g in order))
@@ -1059,7 +1059,7 @@ def trend(
                 ha="left", va="center", fontsize=11.5, color=TEXT_COLOR)
     names = [str(y) if str(y).endswith("年") else f"{y}年" for y in years]
     tick_labels = [
-        f"{name}\n{MISSING_LABEL}" if gap else name
+        f"{name}\n{NO_DATA}" if gap else name
         for name, gap in zip(names, missing, strict=True)
     ]
     bottom = ax_counts if ax_counts is not None else ax
@@ -1082,7 +1082,7 @@ def trend(
     if alt is None:
         def series(values: pd.Series, fmt: Callable[[Any], str]) -> str:
             return "、".join(
-                f"{name}{MISSING_LABEL if gap else fmt(v)}"
+                f"{name}{NO_DATA if gap else fmt(v)}"
                 for name, v, gap in zip(names, values, missing, strict=True)
             )
 
@@ -1097,8 +1097,8 @@ def trend(
         columns.append(f"合計{_count_header(unit)}")
     rows = []
     for i, name in enumerate(names):
-        cells = [MISSING_LABEL if missing[i] else _pct(shares[g].iloc[i], digits) for g in shown]
+        cells = [NO_DATA if missing[i] else _pct(shares[g].iloc[i], digits) for g in shown]
         if show_counts:
-            cells.append(MISSING_LABEL if missing[i] else _num(totals.iloc[i]))
+            cells.append(NO_DATA if missing[i] else _num(totals.iloc[i]))
         rows.append([name, *cells])
     return Chart(png=png, alt=alt, caption=caption, data=_data(columns, rows), title=title)
