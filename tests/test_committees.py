@@ -403,8 +403,12 @@ def test_notebook_reports_a_committee_that_fails_the_rule(handmade, tmp_path):
     assert "未達（尚缺女性1人）" in text
     # decimals=0: the form's share is a whole percent, as in every table of the page.
     assert "9人（含3名外聘委員）" in text and "22%" in text and "22.22%" not in text
-    # No working groups, sectors, roles or terms in the data: no such sections, no error.
-    for absent in ("工作小組", "代表類別", "委員身分", "比較", "運作情形", "此段計算失敗"):
+    # No 屆, 身分, 工作小組 or 代表類別 column in the file: each is said to be unknown where
+    # its figures would stand, and nothing is computed from it.
+    for statement in (absence.TERM, absence.WORKING_GROUP, absence.SECTOR):
+        assert statement.say() in text, statement
+    for absent in ("工作小組性別統計（", "委員身分性別統計", "女性比例增減", "運作情形",
+                   "此段計算失敗"):
         assert absent not in text, absent
     assert not [n for n in names if n in page]
     assert "王○明" in text
