@@ -638,7 +638,7 @@ def lecturer_text(row: pd.Series) -> str:
 
 def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     """(五) 自辦訓練 in the form's columns, in date order: 項次 | 辦理日期 | 訓練班期名稱 |
-    訓練對象 | [訓練目標] | [講師資料] | [課程類別] | [訓練方式] | 時數 | 參加人數.
+    訓練對象 | 訓練目標 | 講師資料 | 課程類別 | 訓練方式 | 時數 | 參加人數.
 
     訓練對象, 課程類別 and 訓練方式 print as the form's tick boxes (☑/☐); a column the file
     lacks reads 無資料 in every cell (a missing column is unknown, never unticked: see

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from genderstats import config
-from genderstats.data import absence
+from genderstats.data import absence, recommendations, results_text
 from genderstats.data.errors import DataError
 from genderstats.data.loader import _find_in, _root, _year_dir, display_path
 from genderstats.data.readers import read_headers
@@ -23,9 +23,8 @@ from genderstats.data.specs import EXTENSIONS, get_dataset
 from genderstats.data.yamlfile import find_text_file
 from genderstats.years import roc_year
 
-TEXT_INPUTS = {"results_report": "成果報告文字", "recommendations": "建議事項"}
-"""The inputs that are not tables: the analyst's texts (genderstats.data.results_text and
-genderstats.data.recommendations), by file name and title."""
+TEXT_INPUTS = {results_text.STEM: results_text.TITLE, recommendations.STEM: recommendations.TITLE}
+"""The inputs that are not tables: the analyst's texts, by file name and title."""
 TEXT_EXTENSIONS = (".yml", ".yaml")
 
 
