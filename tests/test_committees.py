@@ -19,7 +19,7 @@ from conftest import run_notebook
 
 from genderstats import config
 from genderstats.analyses import committees as cm
-from genderstats.data import load
+from genderstats.data import absence, load
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "committee_composition.ipynb"
 TASK_FORCE = "gender-equality-task-force"
@@ -229,7 +229,10 @@ def test_a_roster_with_only_the_required_columns_has_no_breakdowns():
     comp = cm.composition(people, "測試小組")
     assert comp.breakdowns == () and comp.term is None
     assert list(cm.indicator_tables(comp)) == ["委員性別"]
-    assert list(cm.members_frame(people).columns) == ["小組成員", "職稱", "姓名", "性別"]
+    # No 身分, 兼任 or 職稱 column: each says 無資料, never 「委員」 or a blank.
+    frame = cm.members_frame(people)
+    assert list(frame.columns) == ["小組成員", "兼任", "職稱", "姓名", "性別"]
+    assert frame.iloc[0, :3].tolist() == ["無資料"] * 3
 
 
 def test_meetings_table_masks_experts_and_prints_attendance_as_the_form():
@@ -414,8 +417,12 @@ def test_notebook_reports_a_committee_that_fails_the_rule(handmade, tmp_path):
     assert "9人（含3名外聘委員）" in text and "女性佔22%、男性佔78%" in text
     assert "22.22%未達（尚缺女性1人）" in text
     assert "全體委員9人，較低者單一性別（女性）比例為22.22%" in text
-    # No working groups, sectors, roles or terms in the data: no such sections, no error.
-    for absent in ("工作小組", "代表類別", "委員身分", "比較", "運作情形", "此段計算失敗"):
+    # No 屆, 身分, 工作小組 or 代表類別 column in the file: each is said to be unknown where
+    # its figures would stand, and nothing is computed from it.
+    for statement in (absence.TERM, absence.WORKING_GROUP, absence.SECTOR):
+        assert statement.say() in text, statement
+    for absent in ("工作小組性別統計（", "委員身分性別統計", "女性比例增減", "運作情形",
+                   "此段計算失敗"):
         assert absent not in text, absent
     assert not [n for n in names if n in page]
     assert "王○明" in text
@@ -478,7 +485,7 @@ def test_meetings_without_the_experts_column_state_no_expert_figure():
     outputs, experts = cm.meetings_outputs(_meetings(None), members, 113, 2)
     text = _texts(outputs)
     assert experts is None  # so nothing reaches indicators.csv
-    assert cm.NO_EXPERTS_DATA in text
+    assert absence.EXPERTS.say() in text
     assert "專家學者委員出席者" not in text and "0人次" not in text
     assert "113年共召開2次會議，主席皆為首長" in text and "94.12%（16/17）" in text
     assert list(cm.meetings_frame(_meetings(None)).columns) == [
@@ -491,14 +498,14 @@ def test_meetings_with_the_column_and_no_expert_present_count_zero():
     members = sample_members()
     outputs, experts = cm.meetings_outputs(_meetings([None, None]), members, 113, 2)
     assert experts[["男", "女", "其他"]].sum().tolist() == [0, 0, 0]
-    assert cm.NO_EXPERTS_DATA not in _texts(outputs)
+    assert absence.EXPERTS.say() not in _texts(outputs)
 
 
 def test_no_meetings_file_says_so_and_an_empty_one_means_no_meeting():
     members = sample_members()
     outputs, experts = cm.meetings_outputs(None, members, 113)
     assert experts is None
-    assert _texts(outputs) == "性別平等專案小組運作情形" + cm.NO_MEETINGS_DATA
+    assert _texts(outputs) == "性別平等專案小組運作情形" + absence.MEETINGS.say()
     outputs, experts = cm.meetings_outputs(_meetings([None, None]).iloc[0:0], members, 113)
     assert experts is None and _texts(outputs).endswith("113年未召開會議。")
 
@@ -514,7 +521,7 @@ def _task_force_run(tmp_path: Path, edit) -> tuple[str, list]:
 def test_task_force_page_without_meetings_file_says_meeting_data_is_missing(tmp_path):
     page, rows = _task_force_run(tmp_path, lambda d: (d / "task_force_meetings.csv").unlink())
     text = text_of(page)
-    assert cm.NO_MEETINGS_DATA in text
+    assert absence.MEETINGS.say() in text
     assert "35.29%" in text  # the composition is unaffected
     assert not [r for r in rows if r["table"].startswith("專家學者")]
 
@@ -529,7 +536,7 @@ def test_task_force_page_without_the_experts_column_invents_no_zero(tmp_path):
 
     page, rows = _task_force_run(tmp_path, drop_experts)
     text = text_of(page)
-    assert cm.NO_EXPERTS_DATA in text
+    assert absence.EXPERTS.say() in text
     assert "0人次" not in text and "專家學者委員共出席" not in text
     assert "94.12%" in text and "16/17" in text
     assert not [r for r in rows if r["table"].startswith("專家學者")]

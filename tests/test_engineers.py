@@ -231,7 +231,11 @@ def test_notebook_skips_breakdowns_the_data_lacks(tmp_path):
     assert sorted({r["table"] for r in run.indicators}) == ["駐點工程師人數", "駐點工程師依職別"]
     page = run.page
     assert "依職別" in page
-    for absent in ("依科室", "依廠商", "依年資", "各科室性別比例", "各廠商性別比例"):
+    # The file has no 科室, 廠商 or 年資 column: each section says so, with no table or chart.
+    for column, statement in eng.ABSENT.items():
+        assert f"<h3>依{eng.breakdown_label(column)}</h3>" in page
+        assert statement.say() in page
+    for absent in ("各科室性別比例", "各廠商性別比例", "各年資區間人數"):
         assert absent not in page
     assert "職別「網路工程師」（2人）男女比例為女性佔0.00%、男性佔100.00%，則缺女性代表" in page
     assert "駐點工程師（男性：3人，女性：1人）共4人" in page

@@ -55,13 +55,16 @@ def test_unknown_only_id_lists_the_valid_ones():
 def test_each_report_declares_what_it_needs():
     needs = {r.id: (r.requires, r.optional) for r in load_registry()}
     assert needs == {
-        "gender-equality-task-force": (("committee_members",), ("task_force_meetings",)),
-        "data-governance-committee": (("committee_members",), ()),
-        "procurement-review-committee": (("committee_members",), ()),
-        "onsite-engineers": (("onsite_engineers",), ()),
-        "digital-training": (("training_classes", "training_participations"), ()),
-        "gender-training": (("staff_training",), ("contact_training", "training_courses",
-                                                "course_evaluations")),
+        "gender-equality-task-force": (("committee_members",),
+                                       ("task_force_meetings", "recommendations")),
+        "data-governance-committee": (("committee_members",), ("recommendations",)),
+        "procurement-review-committee": (("committee_members",), ("recommendations",)),
+        "onsite-engineers": (("onsite_engineers",), ("recommendations",)),
+        "digital-training": (("training_classes", "training_participations"),
+                             ("recommendations",)),
+        "gender-training": (("staff_training",),
+                            ("contact_training", "training_courses", "course_evaluations",
+                             "recommendations")),
         "annual-report": ((), ("committee_members", "task_force_meetings", "staff_training",
                                "contact_training", "training_courses", "gender_budget",
                                "resolutions", "gender_statistics", "impact_assessments",
@@ -73,10 +76,10 @@ def test_each_report_declares_what_it_needs():
 
 def test_dataset_names_match_the_data_contract():
     from genderstats.data import DATASETS
-    from genderstats.data.needs import TEXT_INPUT
+    from genderstats.data.needs import TEXT_INPUTS
     from genderstats.pipeline.registry import DATASET_NAMES
 
-    assert DATASET_NAMES == (*DATASETS, TEXT_INPUT)
+    assert DATASET_NAMES == (*DATASETS, *TEXT_INPUTS)
 
 
 def test_undeclared_report_is_not_checked_and_timeout_is_read(tmp_path):

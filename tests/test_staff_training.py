@@ -12,6 +12,7 @@ from conftest import indicator, run_notebook
 from genderstats import config
 from genderstats import data as gsdata
 from genderstats.analyses import staff_training as st
+from genderstats.data import absence
 from genderstats.names import mask_name
 from genderstats.numbers import form_pct
 
@@ -239,7 +240,7 @@ def test_notebook_lists_who_is_short_with_masked_names(tmp_path):
     assert "總人數：不公開；男性人數：未達3人；女性人數：未達3人" in page
     assert "完成比率33.33%" in page  # 1 of 3 contact persons met both requirements
     # No training_courses file: no data, which is not 「未自辦」.
-    assert st.NO_COURSES_DATA in page and "未自辦" not in page
+    assert absence.COURSES.say() in page and "未自辦" not in page
     assert "自辦訓練參加人數" not in {r["table"] for r in run.indicators}
     assert "一般公務人員尚有1人未完成3小時，詳見未完成名單" in page
     assert "性平聯絡人及相關人員尚有2人未達培力時數規定" in page
@@ -282,7 +283,7 @@ def test_a_missing_file_says_no_data_and_an_empty_file_means_none():
     # The form's footnotes stand whatever the data: who the staff are, the hours they owe.
     contact_rule = ("<p>*每人每年均須完成18小時課程訓練，其中6小時以上應屬進階課程。"
                     "年中間因職務異動者，則依人事處認定方式填列參訓時數。</p>")
-    assert text("四", contacts=None) == f"{contact_rule}<p>{st.NO_CONTACTS_DATA}</p>"
+    assert text("四", contacts=None) == f"{contact_rule}<p>{absence.CONTACTS.say()}</p>"
     assert text("四", contacts=contacts.iloc[0:0]) == f"{contact_rule}<p>{st.NO_CONTACTS}</p>"
     assert text("五", courses=None) == "<p>本年度無自辦訓練資料。</p>"
     assert text("五") == "<p>本年度本局未自辦性別意識培力訓練。</p>"
@@ -319,8 +320,8 @@ def test_notebook_builds_without_contact_training_and_training_courses(tmp_path)
     (data_dir / "112" / "training_courses.csv").unlink()
     run, text = _run_ok(data_dir, tmp_path)
     part4 = text[text.rindex("(四) 性平聯絡人"):text.rindex("(五) 自辦訓練")]
-    assert st.NO_CONTACTS_DATA in part4 and "完成比率" not in part4
-    assert st.NO_COURSES_DATA in text and "未自辦" not in text
+    assert absence.CONTACTS.say() in part4 and "完成比率" not in part4
+    assert absence.COURSES.say() in text and "未自辦" not in text
     findings = text[text.rindex("分析發現"):text.rindex("建議")]
     assert "性平聯絡人" not in findings and "自辦" not in findings
     assert "所有一般公務人員、主管人員皆已完成規定時數，無需追蹤。" in text

@@ -39,14 +39,16 @@ def test_missing_optional_file_is_a_note_naming_the_reports(capsys, data_dir: Pa
     (data_dir / "112" / "contact_training.ods").unlink()
     code, text = run(capsys, data_dir, "--year", "2023")
     assert code == 0
-    note = ("      － 本年度無性平聯絡人培力時數資料（contact_training.csv／.xlsx／.ods），"
-            "相關段落將顯示「無資料」。")
+    missing = "      － 本年度無性平聯絡人培力時數資料（contact_training.csv／.xlsx／.ods）"
     lines = text.splitlines()
-    for report in ("性別意識培力參訓統計（gender-training）",
-                   "推動性別平等工作成果報告（annual-report）"):
+    for report, note in (
+            ("性別意識培力參訓統計（gender-training）",
+             f"{missing}：「(四) 性平聯絡人」與未完成名單寫「本年度無性平聯絡人培力時數資料。」"),
+            ("推動性別平等工作成果報告（annual-report）",
+             f"{missing}，相關段落將顯示「無資料」。")):
         at = lines.index(f"  ✓ {report}：可以產製。")
         assert lines[at + 1] == note
-    assert text.count(note) == 2
+    assert text.count(missing) == 2
     assert lines[-1] == "data/112：所有報告都可以產製，2 個段落將顯示「無資料」（見上方說明）。"
 
 
@@ -56,9 +58,10 @@ def test_absent_optional_column_is_a_note(capsys, data_dir: Path) -> None:
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     code, text = run(capsys, data_dir, "--year", "112")
     assert code == 0
-    note = ("      － 性平小組會議（task_force_meetings）沒有「出席專家學者」欄，"
-            "相關段落將顯示「無資料」。")
-    assert text.count(note) == 2  # the task-force report and the annual report
+    lacks = "      － 性平小組會議（task_force_meetings）沒有「出席專家學者」欄"
+    assert text.count(lacks) == 2  # the task-force report and the annual report
+    assert (f"{lacks}：「運作情形」一節的專家學者委員出席者寫「本年度會議資料無「出席專家學者」欄，"
+            "無專家學者委員出席資料。」") in text.splitlines()
 
 
 def test_year_without_most_files_names_reports_and_files(capsys, data_dir: Path) -> None:

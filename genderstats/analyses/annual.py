@@ -32,6 +32,7 @@ import pandas as pd
 from genderstats import data, form
 from genderstats.analyses import budget as budget_mod
 from genderstats.analyses import committees
+from genderstats.data import absence
 from genderstats.numbers import form_pct, format_count
 from genderstats.present.model import Cell, Group, Heading, ItemList, Paragraph, Row, Table
 from genderstats.present.tables import frame_block
@@ -40,8 +41,6 @@ from genderstats.stats import minority_share
 
 ANNUAL_ID = "annual-report"
 CHAIRS = ("首長", "副首長", "主秘", "其他")
-NO_MEMBERS_DATA = "本年度無委員名單資料。"
-NO_BUDGET_DATA = "本年度無性別預算資料。"
 NOT_READY = "本報告尚未完成"
 PENDING_NOTE = "各報告的連結與重點數字，於產製本年度全部報告時列出。"
 
@@ -83,7 +82,7 @@ def task_force_outputs(year: int, data_dir: Path) -> list[Any]:
     """(一) 成員 and (二) 運作情形, each saying so when its data is missing."""
     out: list[Any] = [Heading("(一) 成員", 3)]
     if data.find_file("committee_members", year, data_dir) is None:
-        out.append(Paragraph(NO_MEMBERS_DATA))
+        out.append(Paragraph(absence.MEMBERS.say()))
     else:
         comp = task_force(year, data_dir)
         if comp is None:
@@ -94,13 +93,13 @@ def task_force_outputs(year: int, data_dir: Path) -> list[Any]:
     meetings = data.load_optional("task_force_meetings", year, data_dir)
     out.append(Heading("(二) 運作情形", 3))
     if meetings is None:
-        out.append(Paragraph(committees.NO_MEETINGS_DATA))
+        out.append(Paragraph(absence.MEETINGS.say()))
     elif meetings.empty:
         out.append(Paragraph(f"{year}年未召開會議。"))
     else:
         out.append(frame_block(meetings_form(meetings), f"{year}年{committees.TASK_FORCE}運作情形"))
         if not committees.has_experts(meetings):
-            out.append(Paragraph(committees.NO_EXPERTS_DATA))
+            out.append(Paragraph(absence.EXPERTS.say()))
     return out
 
 
@@ -110,7 +109,7 @@ def budget_outputs(year: int, data_dir: Path) -> list[Any]:
     """(一) this year's items, (二) next year's, (三) the change (「無」 when none)."""
     items = data.load_optional("gender_budget", year, data_dir)
     if items is None:
-        return [Paragraph(NO_BUDGET_DATA)]
+        return [Paragraph(absence.BUDGET.say())]
     if items.empty:
         return [Paragraph(f"{year}年未編列性別預算。")]
     nxt = year + 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from genderstats.data import absence
 from genderstats.numbers import format_count, format_pct
-from genderstats.stats import has_column
 
 TOTAL_LABEL = "總計"
 
@@ -17,18 +17,20 @@ def budget_items(budget: pd.DataFrame, year: int) -> pd.DataFrame:
     5842500
     """
     rows = budget[budget["year"] == year].reset_index(drop=True)
+    # 項次 is only the items' order: a blank or absent one is the item's place in the list.
+    numbers = rows.get("item_no", pd.Series(pd.NA, index=rows.index))
     items = pd.DataFrame({
-        "項次": [str(n) if str(n).strip() else str(i + 1)
-                 for i, n in enumerate(rows.get("item_no", pd.Series(range(1, len(rows) + 1))))],
+        "項次": [str(n).strip() if not pd.isna(n) and str(n).strip() else str(i + 1)
+                 for i, n in enumerate(numbers)],
         "計畫項目名稱": rows["item"].astype(str),
         "預算數": rows["amount"].astype("int64"),
         # Without the column there is no word on the effect: say so, never leave it blank.
-        "對促進性別平等的影響": (rows["effect"].fillna("") if has_column(budget, "effect")
-                                 else pd.Series(["無資料"] * len(rows))),
+        absence.EFFECT.label: absence.EFFECT.cells(
+            budget, rows.get("effect", pd.Series("", index=rows.index)).fillna("")),
     })
     # 總計 heads its row: a row header cell must not be empty (screen readers announce it).
     total = pd.DataFrame({"項次": [TOTAL_LABEL], "計畫項目名稱": [""],
-                          "預算數": [int(items["預算數"].sum())], "對促進性別平等的影響": [""]})
+                          "預算數": [int(items["預算數"].sum())], absence.EFFECT.label: [""]})
     return pd.concat([items, total], ignore_index=True)
 
 

@@ -48,6 +48,7 @@ import pandas as pd
 
 from genderstats.analyses.narrative import composition_sentence, minority_sentence, rule_sentence
 from genderstats.config import GENDERS, TOTAL
+from genderstats.data import absence
 from genderstats.names import mask_name
 from genderstats.numbers import (
     form_pct,
@@ -62,7 +63,6 @@ from genderstats.present.tables import GENDER_WORDS, frame_block
 from genderstats.stats import (
     ONE_THIRD,
     gender_table,
-    has_column,
     is_total_label,
     one_third_rule,
     rule_population,
@@ -70,6 +70,7 @@ from genderstats.stats import (
 from genderstats.years import roc_date
 
 __all__ = [
+    "ABSENT_BREAKDOWNS",
     "ALL_MEMBERS",
     "BREAKDOWNS",
     "EX_OFFICIO",
@@ -99,9 +100,9 @@ __all__ = [
     "meetings_sentences",
     "members_frame",
     "members_block",
+    "missing_breakdowns",
     "new_categories",
-    "NO_EXPERTS_DATA",
-    "NO_MEETINGS_DATA",
+    "no_terms",
     "note",
     "overall_sentences",
     "previous_term",
@@ -114,10 +115,6 @@ EX_OFFICIO = "當然委員"
 """The 身分 (role) left out of the rule's count when ``exclude_ex_officio`` is set."""
 ALL_MEMBERS = "全體委員"
 UNFILLED = "（未填）"
-NO_MEETINGS_DATA = "本年度無性別平等專案小組會議資料。"
-"""Said where the year has no ``task_force_meetings`` file (no file: no data, not 「未召開」)."""
-NO_EXPERTS_DATA = "本年度會議資料無「出席專家學者」欄，無專家學者委員出席資料。"
-"""Said where the meetings file has no 出席專家學者 column."""
 
 _NAME_SPLIT = re.compile(r"[、,，;；/／\s]+")
 
@@ -239,6 +236,8 @@ BREAKDOWNS: tuple[BreakdownSpec, ...] = (
     BreakdownSpec("sector", "代表類別", suffix="代表", skip=("政府機關",)),
 )
 """The breakdowns a roster may have, in the order the report shows them."""
+ABSENT_BREAKDOWNS = {"working_group": absence.WORKING_GROUP, "sector": absence.SECTOR}
+"""The breakdowns whose column, when the file lacks it, the page says it has no data of."""
 
 
 @dataclass(frozen=True)
@@ -417,6 +416,17 @@ def composition(
     found = (_breakdown(roster, spec, t, exclude_ex_officio) for spec in BREAKDOWNS)
     return Composition(committee, term, roster, overall, rules,
                        tuple(b for b in found if b is not None), t, exclude_ex_officio)
+
+
+def missing_breakdowns(members: pd.DataFrame) -> list[Any]:
+    """For each breakdown whose column the roster's file lacks (:data:`ABSENT_BREAKDOWNS`),
+    its section's heading and the statement that there is no such data."""
+    out: list[Any] = []
+    for spec in BREAKDOWNS:
+        statement = ABSENT_BREAKDOWNS.get(spec.column)
+        if statement is not None and statement.holds(members):
+            out += [heading(f"{spec.label}性別統計"), note(statement.say())]
+    return out
 
 
 def indicator_tables(comp: Composition, *, prefix: str = "") -> dict[str, pd.DataFrame]:
@@ -664,20 +674,29 @@ def members_frame(roster: pd.DataFrame) -> pd.DataFrame:
     """The members list as the seed's table: 小組成員 | 職稱 | 姓名 | 性別 (names masked).
 
     小組成員 is the 身分 and any 兼任 duty: 「當然委員 兼召集人」. 府內外聘, 工作小組 and
-    代表類別 columns are added when the roster has them (府內外聘: when both occur).
+    代表類別 columns are added when the roster has them (府內外聘: when both occur). A column
+    the file lacks reads 無資料 in every cell (:data:`~genderstats.data.absence.ROLE`,
+    ``DUTY``, ``TITLE``); without 身分 or 兼任 the two stand apart, so that neither is
+    guessed: a missing 身分 never reads 「委員」, a missing 兼任 never reads as none.
     """
     def member(role: Any, duty: Any) -> str:
-        text = "" if pd.isna(role) else str(role)
-        if not pd.isna(duty) and str(duty):
+        text = _text(role)
+        if _text(duty):
             text = f"{text or '委員'} 兼{duty}"
         return text or "委員"
 
-    role = roster["role"] if "role" in roster else pd.Series(pd.NA, index=roster.index)
-    duty = roster["duty"] if "duty" in roster else pd.Series(pd.NA, index=roster.index)
-    title = roster["title"] if "title" in roster else pd.Series(pd.NA, index=roster.index)
+    def column(name: str) -> pd.Series:
+        return roster[name] if name in roster else pd.Series(pd.NA, index=roster.index)
+
+    role, duty = column("role"), column("duty")
+    if absence.ROLE.holds(roster) or absence.DUTY.holds(roster):
+        members = {"小組成員": absence.ROLE.cells(roster, map(_text, role)),
+                   absence.DUTY.label: absence.DUTY.cells(roster, map(_text, duty))}
+    else:
+        members = {"小組成員": [member(r, d) for r, d in zip(role, duty, strict=True)]}
     out = pd.DataFrame({
-        "小組成員": [member(r, d) for r, d in zip(role, duty, strict=True)],
-        "職稱": ["" if pd.isna(t) else str(t) for t in title],
+        **members,
+        absence.TITLE.label: absence.TITLE.cells(roster, map(_text, column("title"))),
         "姓名": [mask_name(n) for n in roster["name"]],
         "性別": roster["gender"].astype(str).to_numpy(),
     }, index=pd.RangeIndex(len(roster)))
@@ -689,6 +708,10 @@ def members_frame(roster: pd.DataFrame) -> pd.DataFrame:
             values = roster[col].astype(object)
             out[label] = [("" if pd.isna(v) or v in skip else str(v)) for v in values]
     return out
+
+
+def _text(value: Any) -> str:
+    return "" if pd.isna(value) else str(value)
 
 
 def members_block(comp: Composition, caption: str | None = None) -> Group:
@@ -708,6 +731,14 @@ def members_block(comp: Composition, caption: str | None = None) -> Group:
 
 
 # --------------------------------------------------------------------------- terms
+
+
+def no_terms(members: pd.DataFrame) -> list[Any]:
+    """Where the roster's file has no 屆 column: the comparison section's heading and the
+    statement that terms are unknown (:data:`~genderstats.data.absence.TERM`); else []."""
+    if not absence.TERM.holds(members):
+        return []
+    return [heading("與前一屆比較"), note(absence.TERM.say())]
 
 
 def compare_terms(previous: Composition, current: Composition, decimals: int = 0
@@ -850,7 +881,7 @@ def meetings_frame(meetings: pd.DataFrame) -> pd.DataFrame:
     主席 is 首長/副首長/主秘/其他 with the title in brackets when given; 出席 「16/17」;
     出席比率 from :func:`attendance_rate`; the experts' names masked, joined with 、. A file
     without the 出席專家學者 column has no 專家學者委員出席者 column here: a blank cell would
-    read as "no expert came" (see :data:`NO_EXPERTS_DATA`).
+    read as "no expert came" (see :data:`~genderstats.data.absence.EXPERTS`).
     """
     def chair(c: Any, title: Any) -> str:
         text = "" if pd.isna(c) else str(c)
@@ -877,7 +908,7 @@ def meetings_frame(meetings: pd.DataFrame) -> pd.DataFrame:
 def has_experts(meetings: pd.DataFrame) -> bool:
     """True when the meetings file has its 出席專家學者 column (empty cells then mean that no
     expert attended; without the column nothing is known about the experts)."""
-    return has_column(meetings, "experts_present")
+    return not absence.EXPERTS.holds(meetings)
 
 
 def meetings_table(meetings: pd.DataFrame, caption: str) -> Table:
@@ -940,20 +971,20 @@ def meetings_outputs(
 ) -> tuple[list[Any], pd.DataFrame | None]:
     """The 運作情形 section of the task force's page, and the experts' table to record.
 
-    No file: the section says so (:data:`NO_MEETINGS_DATA`); a file without rows: 「未召開
-    會議」; a file without the 出席專家學者 column: the meetings, and a note in place of the
-    experts' table (:data:`NO_EXPERTS_DATA`). The table returned is None whenever there is
-    nothing true to record.
+    No file: the section says so (:data:`~genderstats.data.absence.MEETINGS`); a file
+    without rows: 「未召開會議」; a file without the 出席專家學者 column: the meetings, and a
+    note in place of the experts' table (:data:`~genderstats.data.absence.EXPERTS`). The
+    table returned is None whenever there is nothing true to record.
     """
     out: list[Any] = [heading(f"{committee}運作情形")]
     if meetings is None:
-        return [*out, note(NO_MEETINGS_DATA)], None
+        return [*out, note(absence.MEETINGS.say())], None
     if meetings.empty:
         return [*out, note(f"{year}年未召開會議。")], None
     out.append(meetings_table(meetings, f"{year}年{committee}會議出席情形"))
     experts = None
     if not has_experts(meetings):
-        out.append(note(NO_EXPERTS_DATA))
+        out.append(note(absence.EXPERTS.say()))
     else:
         experts = expert_attendance(meetings, roster)
         if experts is not None:

@@ -31,11 +31,13 @@ import pandas as pd
 from genderstats import config
 from genderstats.analyses.narrative import count_sentence, trend_sentence
 from genderstats.config import GENDERS, TOTAL
+from genderstats.data import absence
+from genderstats.data.absence import NO_DATA
 from genderstats.data.bands import AGE_BANDS, age_band
 from genderstats.data.specs import TARGET_GROUPS
 from genderstats.numbers import format_count, format_pct, pct_value
-from genderstats.present.model import Table
-from genderstats.present.tables import GENDER_WORDS, column_headers, frame_block
+from genderstats.present.model import Block, Paragraph, Table
+from genderstats.present.tables import GENDER_WORDS, column_headers, frame_block, gender_block
 from genderstats.privacy import (
     SHOWN,
     Population,
@@ -55,7 +57,6 @@ __all__ = [
     "UNKNOWN",
     "SENIOR_BANDS",
     "TARGET_ORDER",
-    "MISSING",
     "KeyFigures",
     "load_year",
     "load_history",
@@ -72,6 +73,7 @@ __all__ = [
     "outside_bands_sentence",
     "OTHER_NATIONALITIES",
     "RECODE_BELOW",
+    "nationality_block",
     "nationality_table",
     "SUPPRESS_BELOW",
     "Protected",
@@ -97,7 +99,6 @@ UNKNOWN = "未填"
 SENIOR_BANDS: tuple[str, ...] = AGE_BANDS[1:]
 """The seed's columns for senior learners: 51-60歲, 61-70歲, 71-80歲, 80歲以上."""
 TARGET_ORDER: tuple[str, ...] = tuple(TARGET_GROUPS)
-MISSING = "無資料"
 
 PARTICIPATIONS = "training_participations"
 CLASSES = "training_classes"
@@ -306,14 +307,14 @@ def senior_age_table(prepared: pd.DataFrame, bands: Sequence[str] = SENIOR_BANDS
 
 
 def has_ages(parts: pd.DataFrame) -> bool:
-    """Whether the participations carry ages (an 年齡 or age-band column).
+    """Whether the participations carry ages (an 年齡 or age-band column with a value).
 
-    The loader lists the canonical columns the file lacks in ``attrs["absent_columns"]``;
-    without ages the age analyses say 無資料 instead of counting everyone as 未填.
+    Without them the age analyses say so (:data:`~genderstats.data.absence.SENIOR_AGES`,
+    ``ALL_AGES``) instead of counting everyone as 未填.
     """
-    absent = set(parts.attrs.get("absent_columns", ()))
-    present = {c for c in ("age", "age_band") if c in parts.columns and c not in absent}
-    return bool(present) and any(parts[c].notna().any() for c in present)
+    if absence.SENIOR_AGES.holds(parts):
+        return False
+    return any(parts[c].notna().any() for c in absence.SENIOR_AGES.columns if c in parts)
 
 
 def age_table(prepared: pd.DataFrame) -> pd.DataFrame:
@@ -387,6 +388,16 @@ def nationality_table(prepared: pd.DataFrame, *, recode_below: int | None = None
     table.index.name = "國籍"
     return recode_small(table, recode_below, label=other_label, keep=(DOMESTIC, UNKNOWN),
                         last=(UNKNOWN,))
+
+
+def nationality_block(parts: pd.DataFrame, shown: ProtectedTable, year: int) -> Block:
+    """The 依國籍 table as ``shown`` (the year's :func:`protect`) prints it; where the file
+    has no 國籍 column, the statement that there is no such data
+    (:data:`~genderstats.data.absence.NATIONALITY`), never a table of 未填."""
+    if absence.NATIONALITY.holds(parts):
+        return Paragraph(absence.NATIONALITY.say(year))
+    return gender_block(shown.table, f"{year}年數位訓練參訓人次：依國籍", index_label="國籍",
+                        count_label="人次", protected=shown)
 
 
 # --------------------------------------------------------------------------- protection
@@ -571,14 +582,14 @@ def trend_display(trend_table: pd.DataFrame, *, count_label: str = "人次",
     for i, y in enumerate(years):
         row = trend_table.loc[y]
         cells = {"年度": f"{y}年"}
-        cells["班數"] = MISSING if pd.isna(row["班數"]) else format_count(row["班數"])
+        cells["班數"] = NO_DATA if pd.isna(row["班數"]) else format_count(row["班數"])
         no_data = pd.isna(row[TOTAL])
         for c in COUNT_COLUMNS:
-            cells[heads[c]] = MISSING if no_data else text(y, c)
+            cells[heads[c]] = NO_DATA if no_data else text(y, c)
         for g in ("男", "女"):
-            cells[heads[f"{g}%"]] = MISSING if no_data else text(y, f"{g}%")
+            cells[heads[f"{g}%"]] = NO_DATA if no_data else text(y, f"{g}%")
         if no_data:
-            cells[change_head] = MISSING
+            cells[change_head] = NO_DATA
         elif i == 0 or (protected is not None and "-" in (text(y, "女%"),
                                                           text(years[i - 1], "女%"))):
             cells[change_head] = "-"

@@ -13,6 +13,8 @@ Breakdowns are columns of the data (``job_category``, ``centre``, ``vendor``,
 ``seniority_years`` …). A breakdown column that is absent or blank in a year's file is
 skipped by :func:`usable_breakdowns`, so adding one for the gender impact assessment is a
 column in the data plus, if it needs a nicer name, an entry in :data:`BREAKDOWN_LABELS`.
+Where the file lacks a column of :data:`ABSENT`, the page says so in that breakdown's place
+(:func:`breakdown_sections`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import pandas as pd
 
 from genderstats.analyses.narrative import composition_sentence
 from genderstats.config import GENDERS, TOTAL
+from genderstats.data import absence
 from genderstats.data.specs import DATASETS
 from genderstats.numbers import format_count, format_fixed, format_pct, threshold_words
 from genderstats.present.model import Heading, Paragraph
@@ -35,6 +38,7 @@ from genderstats.privacy import Population, ProtectedTable, carry, protect_peopl
 from genderstats.stats import ONE_THIRD, gender_table, one_third_rule
 
 __all__ = [
+    "ABSENT",
     "BREAKDOWN_LABELS",
     "DEFAULT_BREAKDOWNS",
     "SENIORITY_COLUMN",
@@ -61,6 +65,7 @@ __all__ = [
     "protected_sentence",
     "summary_paragraph",
     "breakdown_outputs",
+    "breakdown_sections",
 ]
 
 DATASET = "onsite_engineers"
@@ -80,6 +85,10 @@ DEFAULT_BREAKDOWNS: tuple[str, ...] = ("job_category", "centre", "vendor")
 SENIORITY_COLUMN = "seniority_years"
 SENIORITY_EDGES: tuple[float, ...] = (1, 3, 5, 10)
 """Band limits in years: 未滿1年, 1年以上未滿3年, 3年以上未滿5年, 5年以上未滿10年, 10年以上."""
+
+ABSENT: dict[str, absence.Statement] = {
+    "centre": absence.CENTRE, "vendor": absence.VENDOR, SENIORITY_COLUMN: absence.SENIORITY}
+"""The optional breakdown columns and what the page says where the file lacks one."""
 
 UNFILLED = "未填"
 """Category for engineers whose breakdown cell is blank, so every table still sums to 合計."""
@@ -449,7 +458,7 @@ def seniority_sentence(summary: pd.DataFrame, suppress_below: int | None = None)
     """
     def years(g: str, col: str) -> str:
         value = summary.loc[g, col] if g in summary.index else math.nan
-        return "無資料" if pd.isna(value) else f"{format_fixed(value, 2)}年"
+        return absence.NO_DATA if pd.isna(value) else f"{format_fixed(value, 2)}年"
 
     # A gender of fewer people than the threshold would have their years published.
     shown = [g for g in ("女", "男", "其他") if g in summary.index
@@ -539,4 +548,21 @@ def breakdown_outputs(part: Breakdown, year: int, engineers: pd.DataFrame | None
     if part.protected is not None and len(body) < len(part.table) - 1 and (
             not len(body) or part.column == SENIORITY_COLUMN):
         out.append(Paragraph(f"部分{part.label}有未達門檻的人數，為保護個人隱私不繪製圖表。"))
+    return out
+
+
+def breakdown_sections(parts: Sequence[Breakdown], requested: Iterable[str], year: int,
+                       engineers: pd.DataFrame) -> list:
+    """Every requested breakdown in order: :func:`breakdown_outputs` of those in ``parts``;
+    for a column the file lacks (:data:`ABSENT`), its heading and the statement that there
+    is no such data. A column blank in every row is left out."""
+    made = {part.column: part for part in parts}
+    out: list[Any] = []
+    for column in dict.fromkeys(requested):
+        statement = ABSENT.get(column)
+        if column in made:
+            out += breakdown_outputs(made[column], year, engineers)
+        elif statement is not None and statement.holds(engineers):
+            out += [Heading(f"依{breakdown_label(column)}", level=3),
+                    Paragraph(statement.say())]
     return out

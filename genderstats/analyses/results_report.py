@@ -27,6 +27,7 @@ import pandas as pd
 from genderstats import data, form
 from genderstats.analyses import annual, committees, staff_training
 from genderstats.analyses import digital_training as dt
+from genderstats.data import absence
 from genderstats.data import results_text as rt
 from genderstats.data.loader import name_filter
 from genderstats.data.recommendations import load_recommendations
@@ -86,9 +87,9 @@ class Inputs:
     frames: dict[str, pd.DataFrame | None] = field(default_factory=dict)
     catalog: rt.Catalog = field(default_factory=rt.Catalog)
     """What the year's reports offer the prose (placeholders, verdicts, 性別分析)."""
-    recommendations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """The year's recommendations by topic (recommendations.yml), names masked; a topic
-    without any, or a file missing or malformed (the committee reports say why), has none."""
+    recommendations: Mapping[str, tuple[str, ...]] | None = None
+    """The year's recommendations by topic (recommendations.yml), names masked; None when
+    the file is missing or malformed (the committee reports say why)."""
     # Compositions already computed from these frames: several parts show each committee.
     compositions: dict[str, committees.Composition | None] = field(
         default_factory=dict, repr=False, compare=False)
@@ -124,9 +125,9 @@ def load_inputs(year: int, data_dir: str | Path, *,
     except data.DataError as err:
         raise data.DataError([p.masked(names.mask) for p in err.problems]) from None
     try:
-        recommendations = load_recommendations(year, root) or {}
+        recommendations = load_recommendations(year, root)
     except data.DataError:
-        recommendations = {}
+        recommendations = None
     return Inputs(year, root, _masked(text, names), frames, catalog=catalog or rt.Catalog(),
                   recommendations=_masked(recommendations, names))
 
@@ -221,7 +222,10 @@ def named_blocks(inputs: Inputs, *, charts: bool = True) -> dict[str, Callable[[
             if b.key != "affiliation":
                 sentences += committees.breakdown_sentences(b, threshold=comp.threshold)
         # The committee's recommendations close its analysis, as in the form.
-        sentences += inputs.recommendations.get(DATA_GOVERNANCE, ())
+        if inputs.recommendations is None:
+            sentences.append(absence.RECOMMENDATIONS.say())
+        else:
+            sentences += inputs.recommendations.get(DATA_GOVERNANCE, ())
         return Findings(sentences, title=f"{comp.label}委員性別比例分析")
 
     def procurement_roster() -> Any:
@@ -290,18 +294,14 @@ def header_part(inputs: Inputs) -> list[Any]:
         return [*out, _no_data("性平聯絡人")]
     if contacts.empty:
         return [*out, Paragraph("本年度無性平聯絡人。")]
-    rows = []
-    for _, person in contacts.iterrows():
-        rows.append([Cell(_text(person["role"]), header=True, scope="row"),
-                     Cell(mask_name(person["name"])),
-                     Cell(_text(person.get("unit"))) if has_column(contacts, "unit") else None,
-                     Cell(_text(person.get("title"))) if has_column(contacts, "title") else None,
-                     Cell(_text(person.get("duty"))) if has_column(contacts, "duty") else None])
-    labels = ["身分", "姓名", "科室", "職稱", "任務"]
-    keep = [i for i in range(5) if rows[0][i] is not None]
-    head = _head(*[labels[i] for i in keep])
-    return [*out, _table(f"{inputs.year}年性平聯絡人", [head],
-                         [[r[i] for i in keep] for r in rows])]
+    # A column the file lacks reads 無資料 in every cell (genderstats.data.absence).
+    columns = (absence.CONTACT_UNIT, absence.CONTACT_TITLE, absence.CONTACT_DUTY)
+    cells = [s.cells(contacts, map(_text, contacts[s.columns[0]])) for s in columns]
+    rows = [[Cell(_text(person["role"]), header=True, scope="row"),
+             Cell(mask_name(person["name"])), *(Cell(c[i]) for c in cells)]
+            for i, (_, person) in enumerate(contacts.iterrows())]
+    head = _head("身分", "姓名", *(s.label for s in columns))
+    return [*out, _table(f"{inputs.year}年性平聯絡人", [head], rows)]
 
 
 def highlights_part(inputs: Inputs, values: Mapping[str, str]) -> list[Any]:
@@ -319,7 +319,7 @@ def task_force_part(inputs: Inputs) -> list[Any]:
     out.append(Heading("附件1：性別平等專案小組開會情形一覽表", 3))
     meetings = inputs.get("task_force_meetings")
     if meetings is None:
-        out.append(Paragraph(committees.NO_MEETINGS_DATA))
+        out.append(Paragraph(absence.MEETINGS.say()))
     elif meetings.empty:
         out.append(Paragraph(f"{year}年未召開會議。"))
     else:

@@ -34,6 +34,7 @@ import pandas as pd
 
 from genderstats import form
 from genderstats.config import GENDERS, TOTAL
+from genderstats.data import absence
 from genderstats.data.specs import SATISFIED
 from genderstats.names import mask_name, mask_names
 from genderstats.numbers import form_pct, format_count, format_pct
@@ -50,10 +51,7 @@ from genderstats.years import roc_date
 
 __all__ = [
     "GENERAL",
-    "NO_STAFF_DATA",
-    "NO_CONTACTS_DATA",
     "NO_CONTACTS",
-    "NO_COURSES_DATA",
     "NO_COURSES",
     "SUPERVISOR",
     "STAFF_TYPES",
@@ -117,11 +115,9 @@ SUPPRESS_BELOW: int = 3
 """A gender with fewer staff of a type than this (but some) is not published."""
 _STAR = "*"
 
-# No file is no data; a file without rows is "none" (the seed's 「本局未自辦」).
-NO_STAFF_DATA = "本年度無性別主流化訓練參訓資料。"
-NO_CONTACTS_DATA = "本年度無性平聯絡人培力時數資料。"
+# A file without rows is "none" (the seed's 「本局未自辦」); no file is no data, said in
+# genderstats.data.absence's words.
 NO_CONTACTS = "本年度無性平聯絡人及辦理性別平等業務相關人員。"
-NO_COURSES_DATA = "本年度無自辦訓練資料。"
 NO_COURSES = "本年度本局未自辦性別意識培力訓練。"
 TOO_FEW = "人數過少，為保護個人隱私不公開"
 """Said (with what is not published) when the overall figures of a staff type are hidden."""
@@ -624,11 +620,12 @@ def lecturer_text(row: pd.Series) -> str:
 
 def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     """(五) 自辦訓練 in the form's columns, in date order: 項次 | 辦理日期 | 訓練班期名稱 |
-    訓練對象 | [訓練目標] | [講師資料] | [課程類別] | [訓練方式] | 時數 | 參加人數.
+    訓練對象 | 訓練目標 | 講師資料 | 課程類別 | 訓練方式 | 時數 | 參加人數.
 
-    訓練對象, 課程類別 and 訓練方式 print as the form's tick boxes (☑/☐); the optional
-    columns appear only when the file has them (a missing column is unknown, never unticked);
-    講師資料 masks the lecturer's name. 參加人數 reads as the seed's 「總計73人 男38人 女35人」.
+    訓練對象, 課程類別 and 訓練方式 print as the form's tick boxes (☑/☐); a column the file
+    lacks reads 無資料 in every cell (a missing column is unknown, never unticked: see
+    :mod:`genderstats.data.absence`); 講師資料 masks the lecturer's name. 參加人數 reads as
+    the seed's 「總計73人 男38人 女35人」.
 
     >>> df = pd.DataFrame({"date": [pd.Timestamp("2023-09-01")], "title": ["講座"],
     ...                    "hours": [3.0], "audience": ["一般公務人員"], "men": [38],
@@ -639,23 +636,23 @@ def courses_table(courses: pd.DataFrame) -> pd.DataFrame:
     from genderstats.data.specs import COURSE_CATEGORIES, TRAINING_METHODS
 
     ordered = courses.sort_values("date", kind="stable")
+
+    def column(name: str) -> pd.Series:
+        return ordered[name] if name in ordered else pd.Series(pd.NA, index=ordered.index)
+
     out = pd.DataFrame({
         "項次": [f"{i}." for i in range(1, len(ordered) + 1)],
         "辦理日期": [roc_date(d, sep="-") for d in ordered["date"]],
         "訓練班期名稱": ordered["title"].astype(object).to_numpy(),
     })
-    if has_column(ordered, "audience"):
-        out["訓練對象"] = [ticks(a, AUDIENCES, other=True) for a in ordered["audience"]]
-    if has_column(ordered, "goal"):
-        out["訓練目標（內容）或活動簡介"] = [("" if pd.isna(g) else str(g))
-                                   for g in ordered["goal"].astype(object)]
-    if has_column(ordered, "lecturer") or has_column(ordered, "lecturer_unit"):
-        out["講師資料"] = [lecturer_text(row) for _, row in ordered.iterrows()]
-    if has_column(ordered, "categories"):
-        out["課程類別"] = [ticks(c, COURSE_CATEGORIES) for c in ordered["categories"]]
-    if has_column(ordered, "methods"):
-        out["訓練方式"] = [ticks(m, TRAINING_METHODS, marked=[VARIED_FORMS])
-                       for m in ordered["methods"]]
+    for statement, values in (
+            (absence.AUDIENCE, (ticks(a, AUDIENCES, other=True) for a in column("audience"))),
+            (absence.GOAL, ("" if pd.isna(g) else str(g) for g in column("goal"))),
+            (absence.LECTURER, (lecturer_text(row) for _, row in ordered.iterrows())),
+            (absence.CATEGORIES, (ticks(c, COURSE_CATEGORIES) for c in column("categories"))),
+            (absence.METHODS, (ticks(m, TRAINING_METHODS, marked=[VARIED_FORMS])
+                               for m in column("methods")))):
+        out[statement.label] = statement.cells(ordered, values)
     out["時數"] = ordered["hours"].to_numpy(dtype="float64")
     shown = protected_participants(courses)
     out["參加人數"] = [_participants_text(shown, key) for key in shown.table.index[:len(ordered)]]
@@ -964,7 +961,7 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
     hours = format_hours(rules.required_hours)
     note = footnote(part, rules)
     if part in ("一", "二", "三") and staff is None:
-        return [*note, Paragraph(NO_STAFF_DATA)]
+        return [*note, Paragraph(absence.STAFF.say())]
     if part in ("一", "三"):
         kind = GENERAL if part == "一" else SUPERVISOR
         who = "一般公務人員" if part == "一" else "主管人員"
@@ -1000,7 +997,7 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
         return out
     if part == "四":
         if contacts is None:
-            return [*note, Paragraph(NO_CONTACTS_DATA)]
+            return [*note, Paragraph(absence.CONTACTS.say())]
         if contacts.empty:
             return [*note, Paragraph(NO_CONTACTS)]
         rule = {"required_hours": rules.contact_required_hours,
@@ -1012,7 +1009,7 @@ def section(part: str, year: int, staff: pd.DataFrame | None,
                            numeric_cols=["年度培力總時數", "進階課程時數"])]
     if part == "五":
         if courses is None:
-            return [Paragraph(NO_COURSES_DATA)]
+            return [Paragraph(absence.COURSES.say())]
         if courses.empty:
             return [Paragraph(NO_COURSES)]
         out = [frame_block(courses_table(courses), f"{year}年自辦訓練", numeric_cols=["時數"])]

@@ -3,7 +3,8 @@
 Each report declares in notebooks/reports.yml the datasets it ``requires`` (without them it
 cannot be built) and the ``optional`` ones (without them sections say 無資料). Both
 ``genderstats validate`` and the build read the verdicts from here. The check is cheap: it
-looks for the files and reads only their header rows, never the data.
+looks for the files and reads only their header rows, never the data. What a page says for
+each missing input or column is declared in :mod:`genderstats.data.absence`.
 """
 
 from __future__ import annotations
@@ -14,20 +15,22 @@ from pathlib import Path
 from typing import Protocol
 
 from genderstats import config
+from genderstats.data import absence, recommendations, results_text
 from genderstats.data.errors import DataError
 from genderstats.data.loader import _find_in, _root, _year_dir, display_path
 from genderstats.data.readers import read_headers
 from genderstats.data.specs import EXTENSIONS, get_dataset
+from genderstats.data.yamlfile import find_text_file
 from genderstats.years import roc_year
 
-TEXT_INPUT = "results_report"
-"""The one input that is not a table: the analyst's texts (genderstats.data.results_text)."""
+TEXT_INPUTS = {results_text.STEM: results_text.TITLE, recommendations.STEM: recommendations.TITLE}
+"""The inputs that are not tables: the analyst's texts, by file name and title."""
 TEXT_EXTENSIONS = (".yml", ".yaml")
 
 
 def input_title(name: str) -> str:
     """『委員名單』 for a dataset, 『成果報告文字』 for the analyst's texts."""
-    return "成果報告文字" if name == TEXT_INPUT else get_dataset(name).title
+    return TEXT_INPUTS[name] if name in TEXT_INPUTS else get_dataset(name).title
 
 
 class Declared(Protocol):
@@ -35,6 +38,7 @@ class Declared(Protocol):
 
     id: str
     title: str
+    notebook: Path
     requires: tuple[str, ...]
     optional: tuple[str, ...]
 
@@ -57,7 +61,9 @@ class Readiness:
     unusable: dict[str, str] = field(default_factory=dict)
     """Datasets whose file is there but cannot be read (a folder, a FIFO, two files…)."""
     absent_columns: list[tuple[str, str]] = field(default_factory=list)
-    """``(dataset, column label)``: optional columns missing from a present file."""
+    """``(dataset, column)``: optional columns (canonical names) missing from a present file."""
+    page: str = ""
+    """The report's notebook (its name without .ipynb): which statements it shows."""
 
     @property
     def buildable(self) -> bool:
@@ -65,16 +71,24 @@ class Readiness:
         return not self.missing_required and not any(d in self.unusable for d in self.required)
 
     @property
+    def statements(self) -> list[absence.Statement]:
+        """The declared 無資料 statements the report's page will show this year."""
+        return absence.statements(self.page, self.missing_optional, self.absent_columns)
+
+    @property
     def notes(self) -> list[str]:
-        """The optional parts that will say 無資料, one sentence each."""
+        """What will say 無資料, one sentence each: every statement of a page whose
+        statements are all declared, else each missing input and column."""
+        if self.page in absence.DECLARED:
+            return [statement_note(s, self.year) for s in self.statements]
         return [optional_note(d) for d in self.missing_optional] + [
-            column_note(d, label) for d, label in self.absent_columns
+            column_note(d, column) for d, column in self.absent_columns
         ]
 
 
 def file_names(dataset: str) -> str:
     """『committee_members.csv／.xlsx／.ods』: the names a dataset's file may have."""
-    first, *rest = TEXT_EXTENSIONS if dataset == TEXT_INPUT else EXTENSIONS
+    first, *rest = TEXT_EXTENSIONS if dataset in TEXT_INPUTS else EXTENSIONS
     return f"{dataset}{first}" + "".join(f"／{ext}" for ext in rest)
 
 
@@ -94,10 +108,24 @@ def optional_note(dataset: str) -> str:
     return f"本年度無{title}資料（{file_names(dataset)}），相關段落將顯示「無資料」。"
 
 
-def column_note(dataset: str, label: str) -> str:
+def column_note(dataset: str, column: str) -> str:
     """The sentence for an optional column a present file lacks."""
     spec = get_dataset(dataset)
+    label = spec.column(column).label
     return f"{spec.title}（{dataset}）沒有「{label}」欄，相關段落將顯示「無資料」。"
+
+
+def statement_note(statement: absence.Statement, year: int) -> str:
+    """『本年度無建議事項資料（recommendations.yml／.yaml）：建議事項處寫「本年度無建議事項資料。」』."""
+    dataset = statement.dataset
+    if statement.columns:
+        spec = get_dataset(dataset)
+        labels = "".join(f"「{spec.column(c).label}」" for c in statement.columns)
+        cause = f"{spec.title}（{dataset}）沒有{labels}欄"
+    else:
+        cause = f"本年度無{input_title(dataset)}資料（{file_names(dataset)}）"
+    text = statement.say(year)
+    return f"{cause}：{statement.place}寫「{text}」" + ("" if text.endswith("。") else "。")
 
 
 def unbuildable_message(readiness: Readiness) -> str:
@@ -127,10 +155,9 @@ class _Folder:
         """(file or None, why the file cannot be used or None)."""
         if dataset not in self._found:
             try:
-                if dataset == TEXT_INPUT:
-                    from genderstats.data.results_text import find_results_text
-
-                    found = find_results_text(self.folder.name, self.data_dir)
+                if dataset in TEXT_INPUTS:
+                    found = find_text_file(self.folder, self.data_dir, dataset,
+                                           TEXT_INPUTS[dataset])
                 else:
                     found = _find_in(get_dataset(dataset), self.folder, self.data_dir)
                 self._found[dataset] = (found, None)
@@ -139,8 +166,8 @@ class _Folder:
         return self._found[dataset]
 
     def absent(self, dataset: str, path: Path) -> list[str]:
-        """Labels of optional columns the file's header row lacks ([] if unreadable)."""
-        if dataset == TEXT_INPUT:
+        """Optional columns (canonical names) the file's header row lacks ([] if unreadable)."""
+        if dataset in TEXT_INPUTS:
             return []  # its keys are checked by validate, not column by column
         if dataset not in self._absent:
             spec = get_dataset(dataset)
@@ -154,7 +181,7 @@ class _Folder:
                 found = {spec.match_header(h) for h in headers if h.strip()}
                 sources = dict(spec.derived)
                 self._absent[dataset] = [
-                    c.label for c in spec.columns
+                    c.name for c in spec.columns
                     if not c.required and c.name not in found
                     and sources.get(c.name) not in found
                 ]
@@ -169,7 +196,7 @@ def check_report(report: Declared, year: int | str, data_dir: str | Path = confi
     folder = _folder or _Folder(y, root)
     result = Readiness(report.id, report.title, y,
                        display_path(folder.folder, root), required=tuple(report.requires),
-                       optional=tuple(report.optional))
+                       optional=tuple(report.optional), page=Path(report.notebook).stem)
     for dataset in (*report.requires, *report.optional):
         path, why = folder.find(dataset)
         if why is not None:
@@ -179,8 +206,8 @@ def check_report(report: Declared, year: int | str, data_dir: str | Path = confi
                 else result.missing_optional
             target.append(dataset)
         else:
-            result.absent_columns.extend((dataset, label)
-                                         for label in folder.absent(dataset, path))
+            result.absent_columns.extend((dataset, column)
+                                         for column in folder.absent(dataset, path))
     return result
 
 

@@ -14,13 +14,13 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 BUILD_PARAMETERS = ("year", "data_dir")
 # The dataset stems of genderstats.data.DATASETS, repeated here because importing the data
 # package loads pandas (about a second) and a build with nothing to do must stay instant;
-# tests/test_registry.py keeps the two lists equal. results_report is the analyst's texts
-# (data/<year>/results_report.yml), the one input that is not a table.
+# tests/test_registry.py keeps the two lists equal. results_report and recommendations are
+# the analyst's texts (data/<year>/*.yml), the inputs that are not tables.
 DATASET_NAMES = (
     "committee_members", "task_force_meetings", "onsite_engineers", "training_classes",
     "training_participations", "staff_training", "contact_training", "training_courses",
     "gender_budget", "resolutions", "gender_statistics", "impact_assessments",
-    "course_evaluations", "results_report",
+    "course_evaluations", "results_report", "recommendations",
 )
 
 

@@ -45,6 +45,7 @@ from PIL import Image
 
 from genderstats import fonts
 from genderstats.config import GENDERS, TOTAL
+from genderstats.data.absence import NO_DATA
 from genderstats.numbers import format_count, format_pct, is_missing, threshold_words
 from genderstats.present.canvas import ChartCanvas
 from genderstats.privacy import masked, printable, protection_of
@@ -71,7 +72,6 @@ GENDER_WORDS: dict[str, str] = {"男": "男性", "女": "女性", "其他": "其
 TEXT_COLOR = "#222222"  # 15.9:1 on white
 MUTED_COLOR = "#555555"  # 7.5:1 on white
 NEUTRAL_BAR = "#6E6E6E"  # totals, not tied to a gender
-MISSING_LABEL = "無資料"
 
 DPI = 200
 WIDTH_IN = 7.5
@@ -617,11 +617,11 @@ def donut(
     shares = {g: _share(one, g).iloc[0] for g in genders}
 
     drawn = [g for g in genders if not is_missing(counts[g]) and counts[g] > 0]
-    names = {g: f"{g} {format_count(counts[g], missing=MISSING_LABEL)}{unit} "
-                f"({format_pct(shares[g], digits, missing=MISSING_LABEL)})" for g in drawn}
+    names = {g: f"{g} {format_count(counts[g], missing=NO_DATA)}{unit} "
+                f"({format_pct(shares[g], digits, missing=NO_DATA)})" for g in drawn}
     # A gender with no one is the finding (e.g. a group without women): say it on the chart.
     zero = "、".join(f"{g} 0{unit} (0%)" for g in genders if g not in drawn) if drawn else ""
-    centre = (f"{format_count(total, missing='0')}{unit}", label if drawn else MISSING_LABEL)
+    centre = (f"{format_count(total, missing='0')}{unit}", label if drawn else NO_DATA)
     if _narrow():
         fig = _phone_donut(title, drawn, counts, names, zero, centre)
     else:
@@ -640,17 +640,17 @@ def donut(
     if alt is None:
         order = [g for g in ("女", "男", "其他") if g in genders]
         parts = [
-            f"{GENDER_WORDS[g]}{format_count(counts[g], missing=MISSING_LABEL)}{unit}"
-            f"（{format_pct(shares[g], digits, missing=MISSING_LABEL)}）" for g in order
+            f"{GENDER_WORDS[g]}{format_count(counts[g], missing=NO_DATA)}{unit}"
+            f"（{format_pct(shares[g], digits, missing=NO_DATA)}）" for g in order
         ]
-        head = f"{label}{format_count(total, missing=MISSING_LABEL)}{unit}"
-        body = "、".join(parts) if total and not is_missing(total) and total > 0 else MISSING_LABEL
+        head = f"{label}{format_count(total, missing=NO_DATA)}{unit}"
+        body = "、".join(parts) if total and not is_missing(total) and total > 0 else NO_DATA
         alt = alt_text("圓餅圖", _subject(title, "圓餅圖"), [f"{head}，{body}"])
     order = [g for g in ("女", "男", "其他") if g in genders]
     data = _data(["性別", _count_header(unit), "比例"],
-                 [[GENDER_WORDS[g], format_count(counts[g], missing=MISSING_LABEL),
-                   format_pct(shares[g], digits, missing=MISSING_LABEL)] for g in order]
-                 + [[TOTAL, format_count(total, missing=MISSING_LABEL), ""]])
+                 [[GENDER_WORDS[g], format_count(counts[g], missing=NO_DATA),
+                   format_pct(shares[g], digits, missing=NO_DATA)] for g in order]
+                 + [[TOTAL, format_count(total, missing=NO_DATA), ""]])
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
 
 
@@ -730,8 +730,8 @@ def grouped_bars(
     if alt is None:
         def alt_value(v: Any) -> str:
             if value == "count":
-                return format_count(v, missing=MISSING_LABEL)
-            return format_pct(v, digits, missing=MISSING_LABEL)
+                return format_count(v, missing=NO_DATA)
+            return format_pct(v, digits, missing=NO_DATA)
 
         parts = [
             f"{cat} " + "、".join(f"{g}{alt_value(values[g].iloc[i])}" for g in genders)
@@ -835,7 +835,7 @@ def stacked_100(
         left += widths
     for i, notes in enumerate(outside):
         if is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
-            ax.text(0.01, ypos[i], MISSING_LABEL, va="center", fontsize=12, color=MUTED_COLOR)
+            ax.text(0.01, ypos[i], NO_DATA, va="center", fontsize=12, color=MUTED_COLOR)
         elif notes and not narrow:
             ax.text(1.015, ypos[i], "、".join(notes), va="center", fontsize=11.5,
                     color=TEXT_COLOR, clip_on=False)
@@ -876,18 +876,18 @@ def stacked_100(
     if alt is None:
         parts = []
         for i, cat in enumerate(categories):
-            head = f"{cat}（{format_count(totals.iloc[i], missing=MISSING_LABEL)}{unit}）"
+            head = f"{cat}（{format_count(totals.iloc[i], missing=NO_DATA)}{unit}）"
             if is_missing(totals.iloc[i]) or not totals.iloc[i] > 0:
-                parts.append(f"{cat} {MISSING_LABEL}")
+                parts.append(f"{cat} {NO_DATA}")
                 continue
             parts.append(head + "、".join(
-                f"{GENDER_WORDS[g]}{format_pct(shares[g].iloc[i], digits, missing=MISSING_LABEL)}"
+                f"{GENDER_WORDS[g]}{format_pct(shares[g].iloc[i], digits, missing=NO_DATA)}"
                 for g in order))
         note = f"參考線：{rule_label or threshold_words(rule)}。" if rule is not None else ""
         alt = alt_text("百分比堆疊橫條圖", _subject(title, "橫條圖"), parts, note)
     data = _data(["項目", f"合計{_count_header(unit)}", *(f"{GENDER_WORDS[g]}比例" for g in order)],
-                 [[cat, format_count(totals.iloc[i], missing=MISSING_LABEL),
-                   *(format_pct(shares[g].iloc[i], digits, missing=MISSING_LABEL) for g in order)]
+                 [[cat, format_count(totals.iloc[i], missing=NO_DATA),
+                   *(format_pct(shares[g].iloc[i], digits, missing=NO_DATA) for g in order)]
                   for i, cat in enumerate(categories)])
     caption, alt = _noted(caption, alt, _left_out(table, unit))
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
@@ -948,16 +948,16 @@ def pyramid(
     png = _render(fig)
 
     if alt is None:
-        parts = [f"{cat} 男{format_count(men.iloc[i], missing=MISSING_LABEL)}"
-                 f"、女{format_count(women.iloc[i], missing=MISSING_LABEL)}"
-                 + (f"、其他{format_count(other.iloc[i], missing=MISSING_LABEL)}"
+        parts = [f"{cat} 男{format_count(men.iloc[i], missing=NO_DATA)}"
+                 f"、女{format_count(women.iloc[i], missing=NO_DATA)}"
+                 + (f"、其他{format_count(other.iloc[i], missing=NO_DATA)}"
                     if other_total > 0 else "")
                  for i, cat in enumerate(categories)]
         alt = alt_text("金字塔圖", _subject(title, "金字塔圖") + f"（單位：{unit}）", parts)
     shown = ["男", "女", *(["其他"] if other_total > 0 else [])]
     series = {"男": men, "女": women, "其他": other}
     data = _data(["項目", *(f"{GENDER_WORDS[g]}{_count_header(unit)}" for g in shown)],
-                 [[cat, *(format_count(series[g].iloc[i], missing=MISSING_LABEL) for g in shown)]
+                 [[cat, *(format_count(series[g].iloc[i], missing=NO_DATA) for g in shown)]
                   for i, cat in enumerate(categories)])
     caption, alt = _noted(caption, alt, _left_out(table, unit))
     return Chart(png=png, alt=alt, caption=caption, data=data, title=title)
@@ -1038,7 +1038,7 @@ def trend(
                 ha="left", va="center", fontsize=11.5, color=TEXT_COLOR)
     names = [str(y) if str(y).endswith("年") else f"{y}年" for y in years]
     tick_labels = [
-        f"{name}\n{MISSING_LABEL}" if gap else name
+        f"{name}\n{NO_DATA}" if gap else name
         for name, gap in zip(names, missing, strict=True)
     ]
     bottom = ax_counts if ax_counts is not None else ax
@@ -1061,7 +1061,7 @@ def trend(
     if alt is None:
         def series(values: pd.Series, fmt: Callable[[Any], str]) -> str:
             return "、".join(
-                f"{name}{MISSING_LABEL if gap else fmt(v)}"
+                f"{name}{NO_DATA if gap else fmt(v)}"
                 for name, v, gap in zip(names, values, missing, strict=True)
             )
 
@@ -1076,9 +1076,9 @@ def trend(
         columns.append(f"合計{_count_header(unit)}")
     rows = []
     for i, name in enumerate(names):
-        cells = [MISSING_LABEL if missing[i] else format_pct(shares[g].iloc[i], digits)
+        cells = [NO_DATA if missing[i] else format_pct(shares[g].iloc[i], digits)
                  for g in shown]
         if show_counts:
-            cells.append(MISSING_LABEL if missing[i] else format_count(totals.iloc[i]))
+            cells.append(NO_DATA if missing[i] else format_count(totals.iloc[i]))
         rows.append([name, *cells])
     return Chart(png=png, alt=alt, caption=caption, data=_data(columns, rows), title=title)
