@@ -18,6 +18,7 @@ from unittest import mock
 import nbformat
 import pandas as pd
 import pytest
+from conftest import validate_as_typed
 
 from genderstats import config
 from genderstats.data import absence, needs
@@ -319,8 +320,7 @@ def test_a_year_without_recommendations_says_so_in_validate_and_on_the_page(
         tmp_path, capsys, registry) -> None:
     data = copy_sample_data(tmp_path / "data", SAMPLE_YEARS)
     (data / str(YEAR) / "recommendations.yml").unlink()
-    code = main(["validate", "--year", str(YEAR), "--data-dir", str(data),
-                 "--registry", str(registry)])
+    code = validate_as_typed(data, "--year", str(YEAR), "--registry", str(registry))
     text = capsys.readouterr().out
     assert code == 0
     note = ("      － 本年度無建議事項資料（recommendations.yml／.yaml）："

@@ -141,10 +141,13 @@ OTHERS = [r for r in REGISTRY if r.id != annual.ANNUAL_ID]
 def _status_file(tmp_path, year: int = 112, **overrides) -> str:
     """A status file as the build writes it: every report ok unless ``overrides`` say."""
     reports = {r.id: {"title": r.title, "status": "ok", "page": f"{r.id}.html",
-                      "key_figure": f"{r.id} 的重點數字"} for r in OTHERS}
+                      "key_figure": f"{r.id} 的重點數字", "subject": r.subject,
+                      "figures": {n: {"meaning": m, "value": None} for n, m in r.figures.items()}}
+               for r in OTHERS}
     for rid, entry in overrides.items():
-        reports[rid.replace("_", "-")] = {"title": reports[rid.replace("_", "-")]["title"],
-                                          **entry}
+        key = rid.replace("_", "-")
+        reports[key] = {"title": reports[key]["title"], "figures": reports[key]["figures"],
+                        **entry}
     path = tmp_path / "status.json"
     path.write_text(json.dumps({"year": year, "reports": reports}, ensure_ascii=False),
                     encoding="utf-8")

@@ -76,7 +76,8 @@ def _assessments(rows: list[dict]) -> list[dict]:
     for category in ("自治條例", "公共工程中程計畫", "重大施政"):
         for n in range(2):
             row = dict(rows[0])
-            row.update({"類別": category, "專家學者": EXPERTS,
+            # Reviewed at a meeting of their own: the experts need not sit on the task force.
+            row.update({"類別": category, "專家學者": EXPERTS, "程序參與方式": "研商會議",
                         "名稱": f"臺北市智慧城市數位服務性別影響評估（{category}第{n + 1}案）",
                         "意見項數": "12", "參採項數": "10"})
             more.append(row)

@@ -339,9 +339,12 @@ def test_notebook_with_a_courses_file_without_rows_says_no_course_was_run(tmp_pa
     courses = data_dir / "112" / "training_courses.csv"
     header = courses.read_text(encoding="utf-8-sig").splitlines()[0]
     courses.write_text(header + "\n", encoding="utf-8-sig")
+    # No course run, so no questionnaire either (answers would name courses that were not).
+    (data_dir / "112" / "course_evaluations.csv").unlink()
     assert gsdata.load("training_courses", 112, data_dir).empty  # the file says: none
     run, text = _run_ok(data_dir, tmp_path)
     assert "本年度本局未自辦性別意識培力訓練。" in text
+    assert "本年度無自辦訓練課程滿意度問卷資料。" in text
     got = [int(r["count"]) for r in run.indicators
            if r["table"] == "自辦訓練參加人數" and r["category"] == "合計"]
     assert got == [0, 0, 0, 0]  # no participant: a true zero

@@ -833,6 +833,20 @@ def satisfaction(evaluations: pd.DataFrame) -> float | None:
     return float(evaluations["rating"].astype(str).isin(SATISFIED).mean())
 
 
+def satisfaction_block(courses: pd.DataFrame | None, evaluations: pd.DataFrame | None
+                       ) -> list[Paragraph]:
+    """The self-run courses' satisfaction as the page states it (the figure the results
+    report quotes): 「…占全部作答的97.02%」, or why it cannot be given."""
+    if evaluations is None:
+        return [Paragraph(absence.SATISFACTION.say())]
+    share = named_figures(courses, evaluations)["satisfaction"]
+    if courses is None:
+        return []  # the courses' own statement stands in (五): the answers match no course
+    if share is None:
+        return [Paragraph("本年度自辦訓練的滿意度問卷沒有作答。")]
+    return [Paragraph(f"自辦訓練課程滿意度：「非常滿意」與「滿意」占全部作答的{share}。")]
+
+
 def named_figures(courses: pd.DataFrame | None, evaluations: pd.DataFrame | None
                   ) -> dict[str, str | None]:
     """The figures the results report's prose may use (``record_figures``): the self-run

@@ -132,6 +132,8 @@ CONTACTS = Statement("contact_training", (), "本年度無性平聯絡人培力�
                      "「(四) 性平聯絡人」與未完成名單", (TRAINING, ANNUAL))
 COURSES = Statement("training_courses", (), "本年度無自辦訓練資料。", "「(五) 自辦訓練」",
                     (TRAINING, ANNUAL))
+SATISFACTION = Statement("course_evaluations", (), "本年度無自辦訓練課程滿意度問卷資料。",
+                         "「(五) 自辦訓練」的滿意度", (TRAINING,))
 AUDIENCE = _table("training_courses", ("audience",), "自辦訓練", "訓練對象", (TRAINING, ANNUAL))
 GOAL = _table("training_courses", ("goal",), "自辦訓練", "訓練目標（內容）或活動簡介",
               (TRAINING, ANNUAL))
@@ -152,8 +154,8 @@ EFFECT = _table("gender_budget", ("effect",), "性別預算編列情形", "對�
 STATEMENTS: tuple[Statement, ...] = (
     RECOMMENDATIONS, MEMBERS, TERM, ROLE, DUTY, TITLE, WORKING_GROUP, SECTOR, MEETINGS,
     EXPERTS, CENTRE, VENDOR, SENIORITY, SENIOR_AGES, ALL_AGES, NATIONALITY, STAFF, CONTACTS,
-    COURSES, AUDIENCE, GOAL, LECTURER, CATEGORIES, METHODS, CONTACT_UNIT, CONTACT_TITLE,
-    CONTACT_DUTY, BUDGET, EFFECT,
+    COURSES, SATISFACTION, AUDIENCE, GOAL, LECTURER, CATEGORIES, METHODS, CONTACT_UNIT,
+    CONTACT_TITLE, CONTACT_DUTY, BUDGET, EFFECT,
 )
 """Every statement, in the order validate lists them."""
 
