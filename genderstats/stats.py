@@ -47,18 +47,7 @@ __all__ = [
     "trend",
     "change",
     "is_total_label",
-    "has_column",
 ]
-
-
-# --------------------------------------------------------------------------- columns
-
-
-def has_column(frame: pd.DataFrame, name: str) -> bool:
-    """True when the file behind ``frame`` had column ``name`` (see ``gs.data.has_column``)."""
-    from genderstats.data.loader import has_column as loaded_has  # data imports stats
-
-    return loaded_has(frame, name)
 
 
 # --------------------------------------------------------------------------- tables
