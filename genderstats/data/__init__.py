@@ -10,6 +10,9 @@ The analyst's texts of the results report (results_report.yml) are read by
 :mod:`genderstats.data.results_text`.
 
 Files live in ``data/<ROC year>/<stem>.csv|xlsx|ods``; data/README.md describes each one.
+:mod:`genderstats.data.folders` finds them (and refuses what must not be read),
+:mod:`genderstats.data.loader` reads and checks them, :mod:`genderstats.data.validation`
+checks a whole year folder.
 """
 
 from __future__ import annotations

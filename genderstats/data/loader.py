@@ -1,4 +1,5 @@
-"""Finding, reading and validating the yearly input files.
+"""Reading and validating the yearly input files (found by :mod:`genderstats.data.folders`),
+and the names each year knows.
 
 Validation is vectorised: each column is parsed once per distinct cell text, and rows are
 only touched through numpy index arrays, so a million-row file loads in seconds.
