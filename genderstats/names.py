@@ -227,10 +227,6 @@ class NameFilter:
         """:meth:`mask` for a string; any other value (None, NaN, numbers) as it is."""
         return self.mask(value) if isinstance(value, str) else value
 
-    def mask_series(self, values: pd.Series) -> pd.Series:
-        """:meth:`mask` over a Series of text, each distinct text once."""
-        return values.map(self.mask_value)
-
 
 # ── what looks like a name ───────────────────────────────────────────────────────────────
 

@@ -832,7 +832,7 @@ def protect_people_table(table: pd.DataFrame, threshold: int | None = 3, *,
     :func:`suppression_marks`; ``.hidden`` as a bool mask), the cell texts
     (``.text(key, column)``), the rows safe for indicators.csv (``.record()``) and the foot
     note (``.note()``). Render it with
-    ``genderstats.present.tables.gender_table_html(table, caption, protected=…)``. ``fixed``: the
+    ``genderstats.present.tables.gender_block(table, caption, protected=…)``. ``fixed``: the
     marks of the 合計 row when another table already printed it.
 
     >>> from genderstats.stats import counts_table

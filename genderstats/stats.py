@@ -43,22 +43,10 @@ __all__ = [
     "minority_share",
     "one_third_rule",
     "rule_population",
-    "gap_pp",
     "trend",
     "change",
     "is_total_label",
-    "has_column",
 ]
-
-
-# --------------------------------------------------------------------------- columns
-
-
-def has_column(frame: pd.DataFrame, name: str) -> bool:
-    """True when the file behind ``frame`` had column ``name`` (see ``gs.data.has_column``)."""
-    from genderstats.data.loader import has_column as loaded_has  # data imports stats
-
-    return loaded_has(frame, name)
 
 
 # --------------------------------------------------------------------------- tables
@@ -321,17 +309,6 @@ def minority_share(table: pd.DataFrame) -> pd.Series:
     """
     out = table[["男%", "女%"]].min(axis=1, skipna=False)
     out.name = "較低者單一性別比例"
-    return out
-
-
-def gap_pp(table: pd.DataFrame) -> pd.Series:
-    """Per row, 女% − 男% in percentage points (unrounded); positive means more women.
-
-    >>> float(gap_pp(counts_table({"甲": {"男": 1, "女": 3}})).iloc[0])
-    50.0
-    """
-    out = (table["女%"] - table["男%"]) * 100
-    out.name = "女男差距（百分點）"
     return out
 
 

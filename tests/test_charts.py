@@ -19,7 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from genderstats import fonts
 from genderstats.present import charts
-from genderstats.present.charts import GENDER_COLORS, Chart
+from genderstats.present.charts import GENDER_COLORS
+from genderstats.present.model import Chart, png_size
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -149,9 +150,9 @@ def test_fold_splits_a_long_title_into_balanced_lines() -> None:
 
 def test_html_offers_the_phone_rendition_and_the_numbers(ages: pd.DataFrame) -> None:
     chart = charts.grouped_bars(ages, title="各年齡區間參與人次", unit="人次")
-    page = chart.to_html()
+    page = chart.html
     narrow = base64.b64encode(chart.png_narrow).decode("ascii")
-    n_width, n_height = charts.png_size(chart.png_narrow)
+    n_width, n_height = png_size(chart.png_narrow)
     assert page.startswith('<figure class="gs-chart"><picture><source media="(max-width: 480px)" '
                            f'srcset="data:image/png;base64,{narrow}" width="{round(n_width / 2)}" '
                            f'height="{round(n_height / 2)}"><img src="data:image/png;base64,')

@@ -319,13 +319,14 @@ def test_text_na_in_a_workbook_stays_text(tmp_path: Path) -> None:
 
 
 def test_reads_and_lookups_are_reported_to_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    from genderstats.data import loader
+    from genderstats.data import folders, loader, validation
 
     read: list[Path] = []
     used: list[Path] = []
     looked: list[Path] = []
     monkeypatch.setattr(loader, "record_input", lambda p: read.append(Path(p)))
-    monkeypatch.setattr(loader, "record_lookup", lambda d: looked.append(Path(d)))
+    for module in (folders, validation):
+        monkeypatch.setattr(module, "record_lookup", lambda d: looked.append(Path(d)))
 
     def emit(mime: str, payload: dict[str, list[str]]) -> None:  # the known names' record
         used.extend(Path(p) for p in payload["uses"])

@@ -195,7 +195,7 @@ def test_a_document_ending_in_a_table_ends_in_a_paragraph_that_takes_no_room():
 
 
 def test_page_table_cards_on_a_phone_and_widths_on_a_desktop():
-    page = html.render(courses())
+    page = courses().html
     assert 'class="gs-table gs-fill gs-wide gs-stack"' in page
     # Browsers keep a figure whole by themselves; a name needs a span, a check box a
     # no-break space.
@@ -207,7 +207,7 @@ def test_page_table_cards_on_a_phone_and_widths_on_a_desktop():
     assert '<td data-label="訓練對象">☑\u00a0一般公務人員 ☑\u00a0高階公務人員' in page
     assert '<span class="gs-name">系尤○涵</span>' in page
     # A table of figures keeps its form and its own width.
-    small = html.render(gender())
+    small = gender().html
     assert "gs-stack" not in small and "<col" not in small and "data-label" not in small
 
 

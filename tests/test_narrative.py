@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from genderstats.analyses import narrative
+from genderstats.present.model import Findings
 from genderstats.stats import counts_table, one_third_rule, trend
 
 
@@ -184,8 +185,8 @@ def test_count_sentences():
 # --------------------------------------------------------------------------- findings
 
 
-def test_findings_html_escapes_everything():
-    h = narrative.findings_html(
+def test_findings_box_escapes_everything():
+    h = Findings(
         ["全體委員男女比例為女性佔40%、男性佔60%", "<script>alert(1)</script>", "", None],
         title="發現<b>",
     )
@@ -195,7 +196,7 @@ def test_findings_html_escapes_everything():
         "<li>&lt;script&gt;alert(1)&lt;/script&gt;</li></ul></section>"
     )
     assert h._repr_html_() == h.html
-    assert "<ul>" not in narrative.findings_html([]).html
+    assert "<ul>" not in Findings([]).html
 
 
 def test_no_recommendation_reads_plainly_with_no_staff_instruction(tmp_path):

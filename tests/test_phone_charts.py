@@ -18,7 +18,7 @@ from genderstats import data
 from genderstats.analyses import committees
 from genderstats.analyses import engineers as eng
 from genderstats.present import charts
-from genderstats.present.charts import Chart
+from genderstats.present.model import Chart, png_size
 from genderstats.privacy import carry, protect_people_table
 
 
@@ -180,7 +180,7 @@ def test_phone_text_is_at_least_11_css_px_at_390_px(
     chart = BUILDERS[name](sample)
     assert drawn[-1]["png"] == chart.png_narrow
     for phone in drawn[1::2]:
-        width_px, _ = charts.png_size(phone["png"])
+        width_px, _ = png_size(phone["png"])
         # Shown at min(its CSS width, the content width of a 390 px screen).
         shown_px = min(width_px / 2, charts.PHONE_CONTENT_PX)
         css_px_per_pt = shown_px / (phone["fig"].get_figwidth() * 72)

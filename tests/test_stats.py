@@ -105,12 +105,11 @@ def test_record_reads_gender_tables():
 # --------------------------------------------------------------------------- indicators
 
 
-def test_minority_share_and_gap():
+def test_minority_share():
     t = stats.counts_table({"全體": {"男": 6, "女": 11}, "空": {"男": 0, "女": 0}})
     ms = stats.minority_share(t)
     assert ms["全體"] == pytest.approx(0.352941, abs=1e-6)
     assert math.isnan(ms["空"])
-    assert stats.gap_pp(t)["全體"] == pytest.approx((11 - 6) / 17 * 100)
 
 
 def test_ceil_one_third_exact_for_1_to_20():

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
+from genderstats import config
 from genderstats.present import tables
 from genderstats.stats import counts_table, gender_table
 
@@ -90,7 +91,7 @@ def test_seed_band_table_other_shown_when_present():
     assert t.frame.loc["百分比"].tolist() == ["25%", "50%", "25%", "-", "-", "-"]
 
 
-def test_gender_table_html_cells_and_structure():
+def test_gender_block_cells_and_structure():
     t = counts_table({"全體委員": {"男": 6, "女": 11}, "大型": {"男": 1200, "女": 1476}},
                      total=True)
     h = tables.gender_block(t, "委員性別", index_label="類別")
@@ -109,7 +110,7 @@ def test_gender_table_html_cells_and_structure():
     assert h._repr_html_() == h.html and "<style" not in h.html
 
 
-def test_gender_table_html_options():
+def test_gender_block_options():
     t = counts_table({"班": {"男": 592, "女": 2084}})
     h = tables.gender_block(t, "參訓", decimals=0, shares=True, count_label="人次")
     assert h.frame.loc["班", "男性人次"] == "592"
@@ -121,7 +122,7 @@ def test_gender_table_html_options():
     assert empty.frame.loc["空", "男性比例"] == "-"
 
 
-def test_gender_table_html_suppression_hides_counts_and_their_shares():
+def test_gender_block_suppression_hides_counts_and_their_shares():
     t = counts_table({"甲": {"男": 1, "女": 9, "其他": 4}, "乙": {"男": 20, "女": 30}})
     h = tables.gender_block(t, "x", suppress_below=3)
     row = h.frame.loc["甲"]
@@ -137,12 +138,12 @@ def test_gender_table_html_suppression_hides_counts_and_their_shares():
     assert plain.frame.loc["甲", "男性人數"] == "1" and "<tfoot>" not in plain.html
 
 
-def test_gender_table_html_hidden_total_hides_all_shares():
+def test_gender_block_hidden_total_hides_all_shares():
     h = tables.gender_block(counts_table({"甲": {"男": 1, "女": 0}}), "x", suppress_below=3)
     assert h.frame.loc["甲"].tolist() == ["<3", "0", "0", "*", "-", "-", "-"]
 
 
-def test_gender_table_html_multiindex_total_spans_index_columns():
+def test_gender_block_multiindex_total_spans_index_columns():
     df = pd.DataFrame({"a": ["外聘", "府內"], "b": ["組1", "組1"], "gender": ["男", "女"]})
     h = tables.gender_block(gender_table(df, by=["a", "b"]), "x")
     assert '<th scope="row" colspan="2">合計</th>' in h.html
@@ -157,7 +158,7 @@ def test_category_label_and_caption_are_escaped():
     assert XSS in parse(h.html).cells
 
 
-def test_frame_html_members_list_escaped_and_masked():
+def test_frame_block_members_list_escaped_and_masked():
     members = pd.DataFrame(
         {
             "小組成員": ["當然委員", "派聘委員"],
@@ -180,7 +181,7 @@ def test_frame_html_members_list_escaped_and_masked():
     assert XSS in parse(raw.html).cells
 
 
-def test_frame_html_index_as_row_headers():
+def test_frame_block_index_as_row_headers():
     df = pd.DataFrame({"預算數": [5820000, 22500]}, index=pd.Index(["數位平權", "出席費"],
                                                                    name="計畫"))
     h = tables.frame_block(df, "預算", numeric_cols=["預算數"], index=True)
@@ -189,7 +190,7 @@ def test_frame_html_index_as_row_headers():
 
 
 def test_table_css_hooks():
-    css = tables.TABLE_CSS
+    css = (config.TEMPLATES_DIR / "tables.css").read_text(encoding="utf-8")
     for hook in [".gs-table-wrap", ".gs-table", ".gs-num", ".gs-total", ".gs-suppressed",
                  ".gs-findings", "caption", "tabular-nums", "overflow-x: auto"]:
         assert hook in css

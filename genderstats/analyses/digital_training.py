@@ -63,12 +63,10 @@ __all__ = [
     "trend_years",
     "prepare",
     "key_figures",
-    "year_figures",
     "class_counts",
     "target_group_table",
     "senior_age_table",
     "has_ages",
-    "age_table",
     "seniors_outside_bands",
     "outside_bands_sentence",
     "OTHER_NATIONALITIES",
@@ -315,20 +313,6 @@ def has_ages(parts: pd.DataFrame) -> bool:
     if absence.SENIOR_AGES.holds(parts):
         return False
     return any(parts[c].notna().any() for c in absence.SENIOR_AGES.columns if c in parts)
-
-
-def age_table(prepared: pd.DataFrame) -> pd.DataFrame:
-    """Every participation by age band (50歲以下 included, 未填 when any) and gender,
-    with a 合計 row: all target groups, so each participation is counted once."""
-    bands = [b for b in prepared["age_band"].cat.categories
-             if b != UNKNOWN or (prepared["age_band"] == UNKNOWN).any()]
-    frame = pd.DataFrame({
-        "age_band": pd.Categorical(prepared["age_band"].astype(object), categories=bands),
-        "gender": prepared["gender"].array,
-    })
-    table = gender_table(frame, by="age_band", order=bands)
-    table.index = pd.Index(list(table.index), name="年齡區間", dtype=object)
-    return table
 
 
 def seniors_outside_bands(prepared: pd.DataFrame,
@@ -667,11 +651,6 @@ class KeyFigures:
     women_only_participations: int
 
     @property
-    def men_share(self) -> float:
-        """Men's share of participations (0..1, NaN when there are none)."""
-        return self.men / self.participations if self.participations else math.nan
-
-    @property
     def women_share(self) -> float:
         """Women's share of participations (0..1, NaN when there are none)."""
         return self.women / self.participations if self.participations else math.nan
@@ -785,18 +764,6 @@ def key_figures(prepared: pd.DataFrame, classes: pd.DataFrame, year: int) -> Key
         women_only_classes=int(n[WOMEN_ONLY]),
         women_only_participations=int(women_only.sum()),
     )
-
-
-def year_figures(year: int | str, data_dir: str | Path | None = None) -> KeyFigures:
-    """:func:`key_figures` of a year straight from its files, for the annual report.
-
-    >>> year_figures(112).summary()                             # doctest: +SKIP
-    '130班、2,676人次，女性77.88%'
-    """
-    from genderstats.years import roc_year
-
-    parts, classes = load_year(year, data_dir)
-    return key_figures(prepare(parts, classes), classes, roc_year(year))
 
 
 # --------------------------------------------------------------------------- findings

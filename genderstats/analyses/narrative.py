@@ -16,14 +16,10 @@ The seed writes the balance clause with 「則」 in most bullets (「，則女�
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 import pandas as pd
 
 from genderstats.config import TOTAL
 from genderstats.numbers import form_pct, format_count, format_pct, pct_points
-from genderstats.present.model import Findings
 from genderstats.present.tables import GENDER_WORDS
 
 __all__ = [
@@ -33,7 +29,6 @@ __all__ = [
     "minority_sentence",
     "trend_sentence",
     "count_sentence",
-    "findings_html",
 ]
 
 
@@ -220,13 +215,3 @@ def count_sentence(
         text += f"，{GENDER_WORDS[g]}為{format_count(count)}{unit}"
         text += f"（{format_pct(count / total, decimals)}）"
     return text
-
-
-def findings_html(sentences: Iterable[Any], *, title: str = "分析發現") -> Findings:
-    """The findings box (:class:`genderstats.present.model.Findings`); the name notebooks
-    used before the document model.
-
-    >>> findings_html(["女多於男"]).items
-    ('女多於男',)
-    """
-    return Findings(sentences, title=title)

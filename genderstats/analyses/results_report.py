@@ -29,7 +29,7 @@ from genderstats.analyses import annual, committees, staff_training
 from genderstats.analyses import digital_training as dt
 from genderstats.data import absence
 from genderstats.data import results_text as rt
-from genderstats.data.loader import name_filter
+from genderstats.data.loader import has_column, name_filter
 from genderstats.data.recommendations import load_recommendations
 from genderstats.names import NameFilter, mask_name
 from genderstats.numbers import format_count
@@ -46,7 +46,6 @@ from genderstats.present.model import (
     Slot,
     Table,
 )
-from genderstats.stats import has_column
 from genderstats.years import roc_date
 
 __all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "PENDING_FIGURE", "Inputs",

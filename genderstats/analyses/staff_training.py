@@ -35,6 +35,7 @@ import pandas as pd
 from genderstats import form
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data import absence
+from genderstats.data.loader import has_column
 from genderstats.data.specs import SATISFIED
 from genderstats.names import mask_name, mask_names
 from genderstats.numbers import form_pct, format_count, format_pct
@@ -46,7 +47,7 @@ from genderstats.privacy import (
     carry,
     protect_people_table,
 )
-from genderstats.stats import counts_table, has_column
+from genderstats.stats import counts_table
 from genderstats.years import roc_date
 
 __all__ = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -15,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from genderstats.data.bands import AGE_BAND_DTYPE, AGE_BANDS, parse_band_label
-from genderstats.data.errors import excerpt
-from genderstats.data.specs import TEXT_DTYPE, Column, _fmt
+from genderstats.data.errors import DataError, Problem, excerpt
+from genderstats.data.specs import TEXT_DTYPE, Column, format_bound
 from genderstats.data.vocab import (
     GENDER_ALIASES,
     GENDER_DTYPE,
@@ -102,7 +103,7 @@ def parse(column: Column, texts: pd.Index, year: int) -> Parsed:
     elif kind == "gender":
         values = map_values(texts, _GENDER_TABLE)
         for i in np.flatnonzero((values == None) & ~empty):  # noqa: E711 - elementwise
-            errors[i] = f"「{excerpt(raw[i])}」不是可接受的性別。{GENDER_HELP}"
+            errors[i] = _not_a_gender(excerpt(raw[i]))
     elif kind == "choice":
         table = alias_table({c: column.aliases.get(c, ()) for c in column.choices})
         values = map_values(texts, table)
@@ -180,15 +181,17 @@ def _parse_numbers(
             if column.minimum == 0:
                 what = "不可為 0 或負數" if column.above_minimum else "不可為負數"
             else:
-                what = f"{'不大於' if column.above_minimum else '小於'} {_fmt(column.minimum)}"
+                word = "不大於" if column.above_minimum else "小於"
+                what = f"{word} {format_bound(column.minimum)}"
             errors[i] = f"「{text}」{what}。請填{allowed}。"
         elif column.maximum is not None and v > column.maximum and column.sanity_maximum:
             errors[i] = (
-                f"「{text}」超過這一欄的上限 {_fmt(column.maximum)}，多半是打錯字或匯出時格式跑掉。"
+                f"「{text}」超過這一欄的上限 {format_bound(column.maximum)}，"
+                "多半是打錯字或匯出時格式跑掉。"
                 f"請確認實際的數值後重新填寫（{column.allowed}）。"
             )
         elif column.maximum is not None and v > column.maximum:
-            errors[i] = f"「{text}」大於 {_fmt(column.maximum)}。請填{allowed}。"
+            errors[i] = f"「{text}」大於 {format_bound(column.maximum)}。請填{allowed}。"
     bad = list(errors)
     values[bad] = np.nan
     return values
@@ -279,3 +282,27 @@ def missing(column: Column, length: int) -> ArrayLike:
         values = np.array([], dtype=object)
     empty = Parsed(values, np.array([], dtype=bool), {})
     return spread(column, empty, np.full(length, -1, dtype=np.int64))
+
+
+def _not_a_gender(text: str) -> str:
+    return f"「{text}」不是可接受的性別。{GENDER_HELP}"
+
+
+def normalize_gender(series: pd.Series | Iterable[object]) -> pd.Series:
+    """Return a Categorical series of 男, 女, 其他 (in that category order).
+
+    Accepts 男性/女性, 男生/女生, M/F/X, male/female/other and 其它, in any case and with
+    spaces. Missing values stay missing (whether a value is required is the schema's
+    business); any other value raises DataError listing each distinct bad value.
+    """
+    s = series if isinstance(series, pd.Series) else pd.Series(list(series), dtype=object)
+    cat = pd.Categorical(s.astype(object).where(s.notna(), None))
+    mapped = map_values(pd.Index(cat.categories), _GENDER_TABLE)
+    bad = [str(v) for v, m in zip(cat.categories, mapped, strict=True) if m is None]
+    if bad:
+        column = str(s.name) if s.name is not None else None
+        raise DataError(Problem(None, None, column, v, _not_a_gender(v)) for v in bad)
+    codes = cat.codes
+    values = np.append(mapped, None)[codes] if len(mapped) else np.full(len(codes), None)
+    out = pd.Categorical(values, dtype=GENDER_DTYPE)
+    return pd.Series(out, index=s.index, name=s.name)

@@ -7,16 +7,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from genderstats.characters import CONTROLS, FORMAT, NONCHARACTERS, SURROGATES
+from genderstats.data.specs import vocabulary
 from genderstats.names import could_be_name, mask_name
 
 MAX_LISTED = 20
 """How many problems ``str(DataError)`` lists before summarising the rest."""
+MORE_ROWS_SHOWN = 9
+"""Rows a problem names after the first when it affects several rows."""
 EXCERPT = 60
 """Characters of a file's own text a message may quote (a cell, the headers found)."""
 _CONTROL = re.compile(f"[{CONTROLS}\t\n\r\u2028\u2029]+")
 _INVISIBLE = re.compile(f"[{FORMAT}{NONCHARACTERS}{SURROGATES}]")
-
-
 
 
 def excerpt(text: object, limit: int = EXCERPT) -> str:
@@ -53,7 +54,7 @@ class Problem:
     warning: bool = False
 
     def __post_init__(self) -> None:
-        if self.value and could_be_name(self.value, _vocabulary()):
+        if self.value and could_be_name(self.value, vocabulary()):
             masked = mask_name(self.value)
             object.__setattr__(self, "message",
                                self.message.replace(f"「{self.value}」", f"「{masked}」"))
@@ -84,13 +85,6 @@ class Problem:
         where = self.where()
         text = f"{where}：{self.message}" if where else self.message
         return f"提醒：{text}" if self.warning else text
-
-
-def _vocabulary() -> frozenset[str]:
-    # Imported here: the specs' vocabulary module imports this one.
-    from genderstats.data.specs import vocabulary
-
-    return vocabulary()
 
 
 class DataError(ValueError):

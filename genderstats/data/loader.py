@@ -1,4 +1,5 @@
-"""Finding, reading and validating the yearly input files.
+"""Reading and validating the yearly input files (found by :mod:`genderstats.data.folders`),
+and the names each year knows.
 
 Validation is vectorised: each column is parsed once per distinct cell text, and rows are
 only touched through numpy index arrays, so a million-row file loads in seconds.
@@ -6,14 +7,10 @@ only touched through numpy index arrays, so a million-row file loads in seconds.
 
 from __future__ import annotations
 
-import stat
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,14 +18,16 @@ import pandas as pd
 from genderstats import config
 from genderstats.data import convert, crossfile
 from genderstats.data.bands import age_band
-from genderstats.data.errors import DataError, Problem, excerpt
-from genderstats.data.readers import (
-    RawColumns,
-    SheetSource,
-    folder_problem,
-    open_source,
-    special_file_problem,
+from genderstats.data.errors import MORE_ROWS_SHOWN, DataError, Problem, excerpt
+from genderstats.data.folders import (
+    display_path,
+    find_file,
+    find_in,
+    is_data_file,
+    is_data_name,
+    year_dir,
 )
+from genderstats.data.readers import RawColumns, SheetSource, open_source
 from genderstats.data.specs import (
     DATASETS,
     EXTENSIONS,
@@ -41,17 +40,10 @@ from genderstats.data.specs import (
 )
 from genderstats.data.vocab import match_key
 from genderstats.names import NameFilter, mask_name, split_names, suspected_names
-from genderstats.record import INPUTS_MIME, emit, record_input, record_lookup
+from genderstats.record import INPUTS_MIME, emit, record_input
 from genderstats.years import ROC_OFFSET, ad_year, roc_year
 
-if TYPE_CHECKING:
-    from genderstats.data.results_text import Catalog
-
 PARTICIPATIONS = "training_participations"
-MORE_ROWS_SHOWN = 9
-"""Rows named after the first when one problem affects several rows."""
-PERSONAL_NAMES = frozenset({"name", "experts_present", "experts", "lecturer"})
-"""Columns holding personal names: messages quote them masked (王○明), never in full."""
 ABSENT = "absent_columns"
 """``DataFrame.attrs`` key: optional columns the file did not have (canonical names)."""
 SKIPPED = "skipped_checks"
@@ -131,145 +123,13 @@ def has_column(frame: pd.DataFrame, name: str) -> bool:
     return name in frame.columns and name not in frame.attrs.get(ABSENT, ())
 
 
-_AS_GIVEN: ContextVar[tuple[Path, str] | None] = ContextVar("data_dir_as_given", default=None)
-"""The data folder (resolved) and the name the user gave it, within :func:`data_dir_as_given`."""
-
-
-@contextmanager
-def data_dir_as_given(data_dir: str | Path) -> Iterator[None]:
-    """Within: paths in ``data_dir`` are shown under the name the user typed for it (the
-    command line's ``--data-dir ../113資料``), not under the folder's own name."""
-    token = _AS_GIVEN.set((config.resolve_data_dir(data_dir), Path(data_dir).as_posix()))
-    try:
-        yield
-    finally:
-        _AS_GIVEN.reset(token)
-
-
-def display_path(path: Path, data_dir: str | Path) -> str:
-    """A path of the data folder as messages show it: under the folder's own name
-    (``data/112/x.csv``), or under the name the user gave it on the command line
-    (:func:`data_dir_as_given`). Nothing else names a folder of this machine, so pages and
-    logs, which nobody names a folder for, show no absolute path.
-
-    Only the folder is resolved: a symlink is shown by its own name, never by its target.
-    """
-    root = Path(data_dir).resolve()
-    path = Path(path)
-    try:
-        inside = (path.parent.resolve() / path.name).relative_to(root)
-    except ValueError:
-        return path.as_posix()
-    given = _AS_GIVEN.get()
-    name = given[1] if given is not None and given[0] == root else root.name
-    return (Path(name) / inside).as_posix()
-
-
-def _year_dir(year: int | str, data_dir: str | Path) -> Path:
-    """``data/<ROC year>``; DataError when it is a symlink out of the data folder (nothing
-    in it is read then: its files would be judged against the folder it points to)."""
-    folder = Path(data_dir) / str(roc_year(year))
-    refused = year_folder_problem(folder, data_dir)
-    if refused is not None:
-        raise DataError([refused])
-    return folder
-
-
-OUTSIDE_LINK = "這是指向資料夾外的捷徑（符號連結），基於安全不會讀取。"
-
-
-def year_folder_problem(folder: Path, data_dir: str | Path) -> Problem | None:
-    """Why the year ``folder`` must not be read: a symlink pointing out of the data folder."""
-    try:
-        if not folder.is_symlink() or folder.resolve().is_relative_to(
-                Path(data_dir).resolve()):
-            return None
-    except (OSError, RuntimeError):  # a looping link
-        pass
-    shown = display_path(folder, data_dir)
-    parent = shown.rpartition("/")[0] or "資料"
-    return Problem(shown, None, None, None,
-                   f"{OUTSIDE_LINK}請把年度資料夾本身複製到 {parent}/ 中，取代這個捷徑。")
-
-
-def _root(data_dir: str | Path | None) -> Path:
-    # Notebooks pass data_dir="" to mean "the project's data folder".
-    return config.resolve_data_dir(data_dir)
-
-
 def _expected_names(spec: Dataset) -> str:
     names = [f"{spec.stem}{ext}" for ext in EXTENSIONS]
     return "、".join(names[:-1]) + f" 或 {names[-1]}"
 
 
-def _is_data_name(path: Path) -> bool:
-    # Skip Excel's 「~$」 lock files and hidden files such as macOS 「._」 forks.
-    return path.suffix.lower() in EXTENSIONS and not path.name.startswith(("~$", "."))
-
-
-def _is_data_file(path: Path) -> bool:
-    return _is_data_name(path) and path.is_file()
-
-
-def _refusal(path: Path, folder: Path, data_dir: str | Path) -> Problem | None:
-    """Why ``path`` must not be read (a symlink out of the data folder, a folder, a FIFO…).
-
-    Decided from lstat/stat only: the file is never opened here.
-    """
-    shown = display_path(path, data_dir)
-    try:
-        if path.is_symlink():
-            target = path.resolve()
-            roots = (Path(data_dir).resolve(), folder.resolve())
-            if not any(target.is_relative_to(root) for root in roots):
-                return Problem(shown, None, None, None,
-                               f"{OUTSIDE_LINK}請把檔案本身複製到這個資料夾，取代這個捷徑。")
-        mode = path.stat().st_mode
-    except (OSError, RuntimeError):  # a dangling or looping link
-        return Problem(shown, None, None, None,
-                       "這個捷徑（符號連結）指向的檔案不存在。請放入檔案本身，或刪除這個捷徑。")
-    if stat.S_ISDIR(mode):
-        return folder_problem(shown)
-    if not stat.S_ISREG(mode):
-        return special_file_problem(shown)
-    return None
-
-
-def _find_in(spec: Dataset, folder: Path, data_dir: str | Path) -> Path | None:
-    if not folder.is_dir():
-        return None
-    named = sorted(
-        p for p in folder.iterdir() if _is_data_name(p) and match_key(p.stem) == spec.stem
-    )
-    refused = [r for r in (_refusal(p, folder, data_dir) for p in named) if r is not None]
-    if refused:
-        raise DataError(refused)
-    matches = named
-    if len(matches) > 1:
-        names = excerpt("、".join(p.name for p in matches))
-        raise DataError([Problem(
-            display_path(folder, data_dir), None, None, None,
-            f"資料夾中有 {len(matches)} 個「{spec.stem}」（{spec.title}）檔案：{names}。"
-            "同一份資料只能有一個檔案，請只保留一個，刪除或移走其他的。",
-        )])
-    return matches[0] if matches else None
-
-
-def find_file(dataset: str, year: int | str, data_dir: str | Path = config.DATA_DIR) -> Path | None:
-    """The file holding ``dataset`` for ``year`` (``data/<ROC year>/<stem>.csv|xlsx|ods``).
-
-    None when there is none; DataError when two files share the stem (e.g. a .csv and an
-    .xlsx), because which one is meant cannot be guessed.
-    """
-    data_dir = _root(data_dir)
-    spec = get_dataset(dataset)
-    folder = _year_dir(year, data_dir)
-    record_lookup(folder)
-    return _find_in(spec, folder, data_dir)
-
-
 def _missing_file(spec: Dataset, year: int, data_dir: str | Path) -> Problem:
-    folder = _year_dir(year, data_dir)
+    folder = year_dir(year, data_dir)
     shown = display_path(folder, data_dir)
     what = f"找不到「{spec.title}」（{spec.stem}）的 {year} 年資料："
     if folder.is_dir():
@@ -543,7 +403,7 @@ def _check_unique(loaded: _Loaded) -> None:
     for _, rows in _group_rows(groups.to_numpy(), dup):
         first = int(loaded.lines[rows[0]])
         value = col.text_at(int(rows[1]))
-        if shown in PERSONAL_NAMES:
+        if col.spec.personal:
             value = mask_name(value)
         loaded.problems.append(_rows_problem(
             loaded, col.header, rows[1:], value,
@@ -783,7 +643,7 @@ _ROSTERS: dict[tuple[object, ...], _Rosters] = {}
 
 
 def _roster_files(year: int, root: Path) -> _Rosters:
-    folders = [(y, _year_dir(y, root)) for y in _years_up_to(year, root)]
+    folders = [(y, year_dir(y, root)) for y in _years_up_to(year, root)]
     try:
         key: tuple[object, ...] | None = (
             str(root), year, *((y, f.stat().st_mtime_ns) for y, f in folders))
@@ -795,7 +655,7 @@ def _roster_files(year: int, root: Path) -> _Rosters:
     for _, folder in folders:
         for stem in personal_columns():
             try:
-                path = _find_in(DATASETS[stem], folder, root)
+                path = find_in(DATASETS[stem], folder, root)
             except DataError:
                 continue  # reported when the file itself is loaded or validated
             if path is not None:
@@ -816,7 +676,7 @@ def known_names(year: int | str, data_dir: str | Path = config.DATA_DIR) -> froz
     the folders of the years before it. The folders and files count among the notebook's
     inputs (one record for all of them), so a changed roster re-runs every report that read
     data."""
-    root = _root(data_dir)
+    root = config.resolve_data_dir(data_dir)
     rosters = _roster_files(roc_year(year), root)
     emit(INPUTS_MIME, rosters.record)
     names: set[str] = set()
@@ -856,10 +716,10 @@ def _load_path(spec: Dataset, path: Path, year: int, data_dir: str | Path) -> pd
 def _load_found(spec: Dataset, path: Path, year: int, data_dir: str | Path,
                 names: NameFilter) -> pd.DataFrame:
     loaded = _read_file(spec, path, year, data_dir)
-    folder = _year_dir(year, data_dir)
+    folder = year_dir(year, data_dir)
     others: dict[str, _Loaded | None] = {}
     for stem in crossfile.others_of(spec.stem):
-        found = _find_in(DATASETS[stem], folder, data_dir)
+        found = find_in(DATASETS[stem], folder, data_dir)
         others[stem] = None if found is None else _read_file(DATASETS[stem], found, year,
                                                               data_dir)
     # A file checked against one with problems cannot be told right: both sets are said.
@@ -886,7 +746,7 @@ def load(dataset: str, year: int | str, data_dir: str | Path = config.DATA_DIR) 
     in the year's other file. A check whose other file the year lacks is skipped: its note is
     in ``attrs["skipped_checks"]``.
     """
-    data_dir = _root(data_dir)
+    data_dir = config.resolve_data_dir(data_dir)
     spec = get_dataset(dataset)
     y = roc_year(year)
     path = find_file(dataset, y, data_dir)
@@ -899,7 +759,7 @@ def load_optional(
     dataset: str, year: int | str, data_dir: str | Path = config.DATA_DIR
 ) -> pd.DataFrame | None:
     """Like :func:`load`, but None when the year has no file for ``dataset``."""
-    data_dir = _root(data_dir)
+    data_dir = config.resolve_data_dir(data_dir)
     spec = get_dataset(dataset)
     y = roc_year(year)
     path = find_file(dataset, y, data_dir)
@@ -930,7 +790,7 @@ def load_years(
     at least one year's file, ``attrs["absent_columns_by_year"]`` which, year by year, and
     ``attrs["skipped_checks"]`` every year's skipped checks across files.
     """
-    data_dir = _root(data_dir)
+    data_dir = config.resolve_data_dir(data_dir)
     column = year_column(dataset)
     frames: list[pd.DataFrame] = []
     by_year: dict[int, tuple[str, ...]] = {}
@@ -957,10 +817,10 @@ def load_years(
 
 def _unknown_files(folder: Path, data_dir: str | Path) -> list[Problem]:
     known = "、".join(DATASETS)
-    present = {match_key(p.stem) for p in folder.iterdir() if _is_data_name(p)}
+    present = {match_key(p.stem) for p in folder.iterdir() if is_data_name(p)}
     problems: list[Problem] = []
     for path in sorted(folder.iterdir()):
-        if not _is_data_file(path) or match_key(path.stem) in DATASETS:
+        if not is_data_file(path) or match_key(path.stem) in DATASETS:
             continue
         unknown = f"檔名「{excerpt(path.stem, 40)}」不是已知的資料集，這個檔案不會被讀取。"
         meant = _closest_dataset(path.stem)
@@ -986,41 +846,28 @@ def _closest_dataset(stem: str) -> str | None:
     return close[0] if close else None
 
 
-def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR, *,
-                  catalog: Catalog | None = None,
-                  values: Mapping[str, str] | None = None) -> list[Problem]:
-    """Check every dataset file in ``data/<year>/`` (and the checks across files).
+def validate_files(year: int, folder: Path, data_dir: Path,
+                   names: NameFilter) -> tuple[list[Problem], list[Problem]]:
+    """Check every dataset file in the year ``folder`` (and the checks across files):
+    (the problems, then the warnings of words shaped like an unknown name), unmasked.
 
-    ``catalog`` (what the registry's reports offer) and ``values`` (the figures of the year's
-    last build) check the prose of results_report.yml (:mod:`results_text`).
-
-    Returns the problems found, an empty list when the folder is fine. Missing datasets are
-    not problems (a year may lack some); unknown file names are, since they are never read.
+    Missing datasets are not problems (a year may lack some); unknown file names are, since
+    they are never read. :func:`genderstats.data.validation.validate_year` checks the whole
+    year folder with this.
     """
-    data_dir = _root(data_dir)
-    y = roc_year(year)
-    try:
-        folder = _year_dir(y, data_dir)
-    except DataError as err:
-        return err.problems
-    record_lookup(folder)
     shown = display_path(folder, data_dir)
-    if not folder.is_dir():
-        return [Problem(shown, None, None, None,
-                        f"找不到 {shown}/ 資料夾。請建立這個資料夾並放入該年度的資料檔"
-                        "（檔名與欄位見 data/README.md）。")]
     problems: list[Problem] = _unknown_files(folder, data_dir)
     loaded: dict[str, _Loaded] = {}
     unreadable: set[str] = set()
     for stem, spec in DATASETS.items():
         try:
-            path = _find_in(spec, folder, data_dir)
+            path = find_in(spec, folder, data_dir)
         except DataError as err:
             problems.extend(err.problems)
             unreadable.add(stem)
             continue
         if path is not None:
-            loaded[stem] = _read_file(spec, path, y, data_dir)
+            loaded[stem] = _read_file(spec, path, year, data_dir)
 
     for item in loaded.values():
         others = {stem: loaded.get(stem) for stem in crossfile.others_of(item.spec.stem)
@@ -1031,23 +878,15 @@ def validate_year(year: int | str, data_dir: str | Path = config.DATA_DIR, *,
         problems.extend(_by_row(item.problems))
     for item in loaded.values():
         problems.extend(item.notes)
-    # Imported here: the text files' readers build on this module.
-    from genderstats.data.recommendations import validate_recommendations
-    from genderstats.data.results_text import validate_results_text
-
-    problems.extend(validate_results_text(y, data_dir, catalog=catalog, values=values))
-    problems.extend(validate_recommendations(y, data_dir))
-    names = name_filter(y, data_dir)
-    for item in loaded.values():
-        problems.extend(_name_warnings(item, names))
-    problems.extend(_text_file_warnings(y, data_dir, names))
-    return _masked(problems, names)
+    warnings = [w for item in loaded.values() for w in _name_warnings(item, names)]
+    return problems, warnings
 
 
 # ── words shaped like names ──────────────────────────────────────────────────────────────
 
 
-def _looks_like_a_name(word: str) -> str:
+def looks_like_a_name(word: str) -> str:
+    """The warning for ``word``, shaped like a name nobody listed, found in free text."""
     return (f"「{word}」看起來像人名。報告是公開的，不可出現姓名：若是人名，請改寫為職稱或刪除；"
             "若不是人名，可不理會這個提醒。")
 
@@ -1066,50 +905,6 @@ def _name_warnings(loaded: _Loaded, names: NameFilter) -> list[Problem]:
                 rows = np.flatnonzero(col.codes == code)
                 if len(rows):
                     problem = _rows_problem(loaded, col.header, rows, word,
-                                            _looks_like_a_name(word))
+                                            looks_like_a_name(word))
                     out.append(replace(problem, warning=True))
     return sorted(out, key=lambda p: (p.row or 0))
-
-
-def _text_file_warnings(year: int, data_dir: str | Path, names: NameFilter) -> list[Problem]:
-    """Warnings for words shaped like an unknown name in the year's text files, by line.
-
-    Read through the one loader of text files; a file it refuses is reported by its own
-    check (validate_results_text, validate_recommendations), not again here."""
-    from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
-    from genderstats.data import recommendations, results_text
-    from genderstats.data.yamlfile import compose, find_text_file, read_text_file
-
-    root = _root(data_dir)
-    words = vocabulary()
-    out: list[Problem] = []
-    for stem, title in ((results_text.STEM, results_text.TITLE),
-                        (recommendations.STEM, recommendations.TITLE)):
-        try:
-            path = find_text_file(_year_dir(year, root), root, stem, title)
-            if path is None:
-                continue
-            display = display_path(path, root)
-            tree = compose(read_text_file(path, display), display)
-        except DataError:
-            continue
-
-        def walk(node: Node | None, display: str = display) -> None:
-            if isinstance(node, MappingNode):
-                for _, value in node.value:
-                    walk(value)
-            elif isinstance(node, SequenceNode):
-                for item in node.value:
-                    walk(item)
-            elif isinstance(node, ScalarNode) and isinstance(node.value, str):
-                block = node.style in ("|", ">")
-                for i, line in enumerate(node.value.split("\n")):
-                    number = node.start_mark.line + (2 + i if block else 1)
-                    for word in suspected_names(line, words, names):
-                        out.append(Problem(display, None, None, word,
-                                           f"第 {number} 行：{_looks_like_a_name(word)}",
-                                           warning=True))
-
-        walk(tree)
-    return out

@@ -17,7 +17,7 @@ from typing import Protocol
 from genderstats import config
 from genderstats.data import absence, recommendations, results_text
 from genderstats.data.errors import DataError
-from genderstats.data.loader import _find_in, _root, _year_dir, display_path
+from genderstats.data.folders import display_path, find_in, year_dir
 from genderstats.data.readers import read_headers
 from genderstats.data.specs import EXTENSIONS, get_dataset
 from genderstats.data.yamlfile import find_text_file
@@ -147,7 +147,7 @@ class _Folder:
 
     def __init__(self, year: int, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.folder = _year_dir(year, data_dir)
+        self.folder = year_dir(year, data_dir)
         self._found: dict[str, tuple[Path | None, str | None]] = {}
         self._absent: dict[str, list[str]] = {}
 
@@ -159,7 +159,7 @@ class _Folder:
                     found = find_text_file(self.folder, self.data_dir, dataset,
                                            TEXT_INPUTS[dataset])
                 else:
-                    found = _find_in(get_dataset(dataset), self.folder, self.data_dir)
+                    found = find_in(get_dataset(dataset), self.folder, self.data_dir)
                 self._found[dataset] = (found, None)
             except DataError as err:
                 self._found[dataset] = (None, "".join(p.message for p in err.problems))
@@ -192,7 +192,7 @@ def check_report(report: Declared, year: int | str, data_dir: str | Path = confi
                  *, _folder: _Folder | None = None) -> Readiness:
     """The verdict for one report: missing files, unusable files, absent optional columns."""
     y = roc_year(year)
-    root = _root(data_dir)
+    root = config.resolve_data_dir(data_dir)
     folder = _folder or _Folder(y, root)
     result = Readiness(report.id, report.title, y,
                        display_path(folder.folder, root), required=tuple(report.requires),
@@ -215,7 +215,7 @@ def readiness(reports: Iterable[Declared], year: int | str,
               data_dir: str | Path = config.DATA_DIR) -> list[Readiness]:
     """Verdicts for the reports that declare their needs (others are not checked)."""
     y = roc_year(year)
-    root = _root(data_dir)
+    root = config.resolve_data_dir(data_dir)
     folder = _Folder(y, root)
     return [check_report(r, y, root, _folder=folder) for r in reports
             if getattr(r, "declared", True)]

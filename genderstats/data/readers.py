@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genderstats.data.errors import DataError, Problem, excerpt
+from genderstats.data.errors import MORE_ROWS_SHOWN, DataError, Problem, excerpt
+from genderstats.data.specs import DATASETS
 from genderstats.data.templates import EXAMPLE_MARK, EXAMPLE_ROW_MESSAGE
 from genderstats.data.vocab import (
     all_visible,
@@ -37,6 +38,7 @@ from genderstats.data.vocab import (
     strip_unsafe,
     visible_text,
 )
+from genderstats.names import mask_name
 
 # Legacy encodings charset-normalizer may name for a Traditional Chinese file; the file is
 # then decoded strictly as CP950 (Big5 plus Microsoft's additions). Big5-HKSCS is not
@@ -166,15 +168,12 @@ def _unparsable(display: str, detail: str = "") -> DataError:
 def _name_positions(path: Path, headers: list[str]) -> frozenset[int]:
     """Positions of the columns holding personal names, by the dataset the file's name says
     (a file of no known dataset: every column, the strict reading)."""
-    # Imported here: the loader builds on this module.
-    from genderstats.data.loader import PERSONAL_NAMES
-    from genderstats.data.specs import DATASETS
-
     spec = DATASETS.get(match_key(path.stem))
     if spec is None:
         return frozenset(range(len(headers)))
+    personal = {c.name for c in spec.columns if c.personal}
     return frozenset(i for i, h in enumerate(headers)
-                     if h.strip() and spec.match_header(h) in PERSONAL_NAMES)
+                     if h.strip() and spec.match_header(h) in personal)
 
 
 def _visible(raw: RawColumns, headers: list[str], names: frozenset[int],
@@ -182,8 +181,6 @@ def _visible(raw: RawColumns, headers: list[str], names: frozenset[int],
     """Every cell under the rule for characters nobody can see: invisible ones stripped,
     refused ones (controls; bidirectional controls in names) a problem naming each cell;
     and the rows that are not records (:func:`_not_records`) marked."""
-    from genderstats.data.loader import MORE_ROWS_SHOWN
-
     problems: list[Problem] = []
     columns: dict[int, pd.Categorical] = {}
     for pos, cat in raw.columns.items():
@@ -232,8 +229,6 @@ def _not_records(raw: RawColumns, headers: list[str], display: str
     (:data:`EXAMPLE_MARK`), a total row (a cell reading 合計, 總計…, anywhere) and a note at
     the bottom of the sheet (below the last record, one cell, 「製表人：…」). Each problem says
     to delete the row; the rows are left out of every other check."""
-    from genderstats.data.loader import MORE_ROWS_SHOWN
-
     n = len(raw.lines)
     marked: list[tuple[str, int, np.ndarray]] = []  # (kind, column position, per distinct text)
     rows = {kind: np.zeros(n, dtype=bool) for kind in ("example", "total", "footer")}
@@ -439,8 +434,6 @@ def user_defined_characters(raw: bytes, display: str, path: Path | None = None,
 
 def _user_defined_problem(display: str, line: int, headers: list[str], pos: int, cell: str,
                           held: list[str], names: frozenset[int] | None) -> Problem:
-    from genderstats.names import mask_name
-
     codes = "".join(_shown_user_defined(ch) for ch in dict.fromkeys(held))
     is_name = names is None or pos in names
     value = excerpt(_shown_user_defined(mask_name(cell) if is_name else cell.strip()))

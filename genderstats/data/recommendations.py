@@ -18,9 +18,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from genderstats import config
 from genderstats.data.errors import DataError, Problem, excerpt
-from genderstats.data.loader import _root, _year_dir, display_path
+from genderstats.data.folders import display_path, year_dir
 from genderstats.data.yamlfile import compose, find_text_file, read_text_file
-from genderstats.years import roc_year
 
 STEM = "recommendations"
 TITLE = "建議事項"
@@ -35,14 +34,14 @@ Recommendations = dict[str, tuple[str, ...]]
 def find_recommendations(year: int | str,
                          data_dir: str | Path = config.DATA_DIR) -> Path | None:
     """``data/<year>/recommendations.yml`` (or .yaml), None when the year has none."""
-    root = _root(data_dir)
-    return find_text_file(_year_dir(roc_year(year), root), root, STEM, TITLE)
+    root = config.resolve_data_dir(data_dir)
+    return find_text_file(year_dir(year, root), root, STEM, TITLE)
 
 
 def load_recommendations(year: int | str,
                          data_dir: str | Path = config.DATA_DIR) -> Recommendations | None:
     """The year's recommendations, checked; None when the year has no file."""
-    root = _root(data_dir)
+    root = config.resolve_data_dir(data_dir)
     path = find_recommendations(year, root)
     if path is None:
         return None

@@ -25,7 +25,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from genderstats import config, form
 from genderstats.data.convert import parse_date
 from genderstats.data.errors import DataError, Problem, excerpt
-from genderstats.data.loader import _root, _year_dir, display_path, load_optional
+from genderstats.data.folders import display_path, year_dir
+from genderstats.data.loader import load_optional
 from genderstats.data.specs import DATASETS
 from genderstats.data.vocab import clean_code, match_key
 from genderstats.data.yamlfile import compose, find_text_file, line_of, read_text_file
@@ -812,8 +813,8 @@ def _check_names(r: _Reader, names: Iterable[tuple[str, str]]) -> None:
 
 def find_results_text(year: int | str, data_dir: str | Path = config.DATA_DIR) -> Path | None:
     """``data/<year>/results_report.yml`` (or .yaml), None when the year has none."""
-    root = _root(data_dir)
-    return find_text_file(_year_dir(roc_year(year), root), root, STEM, TITLE)
+    root = config.resolve_data_dir(data_dir)
+    return find_text_file(year_dir(year, root), root, STEM, TITLE)
 
 
 def _meetings(year: int, root: Path) -> dict[str, dt.date] | None:
@@ -857,7 +858,7 @@ def load_results_text(year: int | str, data_dir: str | Path = config.DATA_DIR, *
     ``catalog`` (what the registry's reports offer) checks the reports, placeholders and
     verdicts. Raises DataError for any problem.
     """
-    root = _root(data_dir)
+    root = config.resolve_data_dir(data_dir)
     y = roc_year(year)
     path = find_results_text(y, root)
     if path is None:

@@ -76,7 +76,7 @@ class Column:
         """What the column accepts, in the words the error messages and README use."""
         if self.kind in ("int", "number"):
             noun = "整數" if self.kind == "int" else "數字"
-            lo, hi = _fmt(self.minimum), _fmt(self.maximum)
+            lo, hi = format_bound(self.minimum), format_bound(self.maximum)
             if self.minimum is not None and self.maximum is not None \
                     and not self.sanity_maximum:
                 return f"{lo} 到 {hi} 之間的{noun}"
@@ -211,7 +211,8 @@ def header_key(header: str) -> str:
     return _HEADER_PUNCT.sub("", match_key(header))
 
 
-def _fmt(value: float | None) -> str:
+def format_bound(value: float | None) -> str:
+    """A column's bound as messages write it: 『10,000,000,000』, 『0.5』, '' for None."""
     if value is None:
         return ""
     # Thousands separators make bounds such as 10,000,000,000 readable at a glance.
@@ -221,10 +222,6 @@ def _fmt(value: float | None) -> str:
 def _cap(bound: float) -> dict[str, Any]:
     """A sanity upper bound for a numeric column (see ``Column.sanity_maximum``)."""
     return {"maximum": bound, "sanity_maximum": True}
-
-
-def _aliases(**kw: tuple[str, ...]) -> MappingProxyType[str, tuple[str, ...]]:
-    return MappingProxyType(dict(kw))
 
 
 def _choices(mapping: dict[str, tuple[str, ...]]) -> dict[str, Any]:

@@ -11,7 +11,6 @@ import pandas as pd
 
 from genderstats.characters import BIDI, CONTROLS, FORMAT, NONCHARACTERS, SURROGATES
 from genderstats.config import GENDERS
-from genderstats.data.errors import DataError, Problem
 
 GENDER_DTYPE = pd.CategoricalDtype(list(GENDERS), ordered=False)
 
@@ -121,39 +120,6 @@ def alias_table(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
     return table
 
 
-_GENDER_TABLE = alias_table(GENDER_ALIASES)
-
-
 def map_values(values: pd.Index, table: Mapping[str, str]) -> np.ndarray:
     """Map distinct user spellings to canonical values; unknown spellings become None."""
     return np.array([table.get(match_key(str(v))) for v in values], dtype=object)
-
-
-def normalize_gender(series: pd.Series | Iterable[object]) -> pd.Series:
-    """Return a Categorical series of 男, 女, 其他 (in that category order).
-
-    Accepts 男性/女性, 男生/女生, M/F/X, male/female/other and 其它, in any case and with
-    spaces. Missing values stay missing (whether a value is required is the schema's
-    business); any other value raises DataError listing each distinct bad value.
-    """
-    s = series if isinstance(series, pd.Series) else pd.Series(list(series), dtype=object)
-    cat = pd.Categorical(s.astype(object).where(s.notna(), None))
-    mapped = map_values(pd.Index(cat.categories), _GENDER_TABLE)
-    bad = [str(v) for v, m in zip(cat.categories, mapped, strict=True) if m is None]
-    if bad:
-        column = str(s.name) if s.name is not None else None
-        raise DataError(
-            Problem(None, None, column, v, f"「{v}」不是可接受的性別。{GENDER_HELP}") for v in bad
-        )
-    codes = cat.codes
-    values = np.append(mapped, None)[codes] if len(mapped) else np.full(len(codes), None)
-    out = pd.Categorical(values, dtype=GENDER_DTYPE)
-    return pd.Series(out, index=s.index, name=s.name)
-
-
-def join_choices(choices: Iterable[str]) -> str:
-    """『男、女 或 其他』."""
-    items = list(choices)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{'、'.join(items[:-1])} 或 {items[-1]}"

@@ -24,7 +24,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 from genderstats.data.errors import DataError, Problem, excerpt
-from genderstats.data.loader import _refusal, display_path
+from genderstats.data.folders import display_path, refusal
 from genderstats.data.readers import read_regular, undecodable
 from genderstats.data.vocab import all_visible, match_key, refused_character, visible_text
 from genderstats.record import record_input, record_lookup
@@ -59,7 +59,7 @@ def find_text_file(folder: Path, data_dir: Path, stem: str, title: str) -> Path 
     found = sorted(p for p in folder.iterdir()
                    if p.suffix.lower() in EXTENSIONS and match_key(p.stem) == stem
                    and not p.name.startswith(("~$", ".")))
-    refused = [x for x in (_refusal(p, folder, data_dir) for p in found) if x is not None]
+    refused = [x for x in (refusal(p, folder, data_dir) for p in found) if x is not None]
     if refused:
         raise DataError(refused)
     if len(found) > 1:

@@ -353,7 +353,7 @@ def build(options: BuildOptions) -> BuildResult:
             f"找不到 {year} 年度的資料夾 {data_dir / str(year)}；請先建立並放入資料"
             f"（見 data/README.md），或確認 --year 與 --data-dir。沒有產製任何檔案。")
     if (data_dir / str(year)).is_symlink():  # the loader (and pandas) only when it matters
-        from genderstats.data.loader import year_folder_problem
+        from genderstats.data.folders import year_folder_problem
 
         refused = year_folder_problem(data_dir / str(year), data_dir)
         if refused is not None:

@@ -122,7 +122,7 @@ def last_figures(out_dir: Path, year: int) -> dict[str, str] | None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a year's files, then say for every report whether it can be built. Paths are
     shown as the user gave ``--data-dir``."""
-    from genderstats.data.loader import data_dir_as_given
+    from genderstats.data.folders import data_dir_as_given
 
     if args.data_dir == str(config.DATA_DIR):  # not typed: shown by its own name, data/…
         return _validate(args)
@@ -133,7 +133,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from genderstats import data
     from genderstats.data import needs
-    from genderstats.data.loader import year_folder_problem
+    from genderstats.data.folders import year_folder_problem
     from genderstats.data.vocab import match_key
     from genderstats.pipeline.registry import load_registry
 
@@ -285,7 +285,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_new_year(args: argparse.Namespace) -> int:
     """``genderstats new-year YEAR``: the year folder with templates and a checklist."""
-    from genderstats.data.loader import year_folder_problem
+    from genderstats.data.folders import year_folder_problem
     from genderstats.pipeline.newyear import new_year, summary
     from genderstats.years import roc_year
 

@@ -106,7 +106,7 @@ def new_year(year: int, data_dir: Path, registry: Path | None = None) -> NewYear
 def _last_years(stem: str, year: int, data_dir: Path) -> str | None:
     """The text of last year's ``stem``.yml, read under the data folder's rules (regular files
     inside it, size capped, UTF-8); None when there is none."""
-    from genderstats.data.loader import display_path, year_folder_problem
+    from genderstats.data.folders import display_path, year_folder_problem
     from genderstats.data.yamlfile import find_text_file, read_text_file
 
     folder = data_dir / str(year)
@@ -352,7 +352,7 @@ def _data_dir_option(data_dir: Path) -> str:
 
 def summary(done: NewYear, year: int, data_dir: Path) -> str:
     """What ``genderstats new-year`` prints: each file created or kept, then the next step."""
-    from genderstats.data.loader import display_path
+    from genderstats.data.folders import display_path
 
     shown = display_path(done.folder, data_dir)
     lines = [f"{shown}/：建立 {len(done.created)} 個檔案，保留 {len(done.kept)} 個已有的檔案。"]

@@ -36,7 +36,6 @@ class Report:
     title: str
     notebook: Path
     parameters: dict[str, Any] = field(default_factory=dict)
-    description: str = ""
     requires: tuple[str, ...] = ()
     """Datasets without which the report cannot be built."""
     optional: tuple[str, ...] = ()
@@ -119,7 +118,7 @@ def load_registry(path: str | Path | None = None) -> list[Report]:
                 f"{where}（{rid}）：{'、'.join(both)} 不可同時列在 requires 與 optional。"
             )
         reports.append(Report(
-            rid, str(entry["title"]), notebook, dict(params), str(entry.get("description", "")),
+            rid, str(entry["title"]), notebook, dict(params),
             requires=requires, optional=optional,
             declared="requires" in entry or "optional" in entry,
             timeout=_timeout(entry, f"{where}（{rid}）"),

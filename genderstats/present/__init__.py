@@ -1,11 +1,12 @@
 """Presentation: one document model and its renderers.
 
 :mod:`~genderstats.present.model` holds the blocks a report is made of (headings,
-paragraphs, tables with caption and notes, figures with alt text and data, findings);
+paragraphs, tables with caption and notes, charts with alt text and data, findings);
 :mod:`~genderstats.present.tables` and :mod:`~genderstats.present.charts` build them from
 frames; :mod:`~genderstats.present.html` renders them for JupyterLab and the committee
 pages, :mod:`~genderstats.present.odf` as an OpenDocument text. Markup is written only here
-and in ``genderstats/templates/``.
+and in ``genderstats/templates/``. The model imports no renderer: the HTML renderer is
+loaded here, with the blocks, and registers how each block shows itself.
 
 In a notebook the blocks are at hand as ``gs.present.Paragraph("…")``,
 ``gs.present.Findings([...])``; the builders as ``gs.present.tables.gender_block(...)``.
@@ -16,8 +17,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from genderstats.present import html  # noqa: F401  (registers each block's HTML)
 from genderstats.present.model import (  # noqa: F401  (the blocks, for notebooks)
     Cell,
+    Chart,
     Document,
     Findings,
     Group,
@@ -30,7 +33,7 @@ from genderstats.present.model import (  # noqa: F401  (the blocks, for notebook
     Table,
 )
 
-_SUBMODULES = ("charts", "html", "model", "odf", "tables")
+_SUBMODULES = ("charts", "odf", "tables")
 
 
 def __getattr__(name: str) -> Any:

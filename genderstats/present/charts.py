@@ -1,10 +1,10 @@
 """One chart theme for every report: CJK font, fixed gender colours, labelled values.
 
 Every chart function takes a gender table (index = category, count columns
-``男, 女, 其他, 合計``, share columns ``男%, 女%, 其他%``) and returns a :class:`Chart`:
-the PNG rendered at two widths (a desktop page and a phone, chosen by the browser with
-``<picture>``), alt text stating the numbers, the numbers again as a table for 「查看數據」,
-and an optional caption::
+``男, 女, 其他, 合計``, share columns ``男%, 女%, 其他%``) and returns a document block,
+:class:`~genderstats.present.model.Chart`: the PNG rendered at two widths (a desktop page
+and a phone, chosen by the browser with ``<picture>``), alt text stating the numbers, the
+numbers again as a table for 「查看數據」, and an optional caption::
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"男": [21], "女": [14], "其他": [0], "合計": [35]},
@@ -18,17 +18,13 @@ never reach a notebook's inline backend (no double display) and no backend is fo
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import functools
 import io
 import math
-import struct
 import unicodedata
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
 
 import matplotlib
@@ -48,12 +44,12 @@ from genderstats.config import GENDERS, TOTAL
 from genderstats.data.absence import NO_DATA
 from genderstats.numbers import format_count, format_pct, is_missing, threshold_words
 from genderstats.present.canvas import ChartCanvas
+from genderstats.present.model import Chart
 from genderstats.privacy import masked, printable, protection_of
 
 __all__ = [
     "GENDER_COLORS",
     "THEME",
-    "Chart",
     "alt_text",
     "donut",
     "grouped_bars",
@@ -143,105 +139,6 @@ def _themed(func: Callable[P, Chart]) -> Callable[P, Chart]:
         return dataclasses.replace(wide, png_narrow=narrow.png)
 
     return wrapper
-
-
-# --------------------------------------------------------------------------- Chart
-
-
-@dataclass(frozen=True, repr=False)
-class Chart:
-    """A rendered chart: PNG bytes, alt text and an optional caption.
-
-    >>> c = Chart(png=_TINY_PNG, alt="圓餅圖：<測試>")
-    >>> c.to_html()[:40]
-    '<figure class="gs-chart"><img src="data:'
-    """
-
-    png: bytes
-    alt: str
-    caption: str | None = None
-    png_narrow: bytes | None = None
-    # The chart's numbers as display strings, first column the category (「查看數據」).
-    data: pd.DataFrame | None = dataclasses.field(default=None, compare=False)
-    title: str | None = None
-
-    @property
-    def pixel_size(self) -> tuple[int, int]:
-        """(width, height) in pixels, read from the PNG header.
-
-        >>> Chart(png=_TINY_PNG, alt="").pixel_size
-        (2, 2)
-        """
-        return png_size(self.png)
-
-    @property
-    def css_size(self) -> tuple[int, int]:
-        """Display size in CSS pixels: half the pixel size, sharp on high-DPI screens.
-
-        >>> Chart(png=_TINY_PNG, alt="").css_size
-        (1, 1)
-        """
-        width, height = self.pixel_size
-        return max(1, round(width / 2)), max(1, round(height / 2))
-
-    def to_html(self) -> str:
-        """The chart as HTML (:func:`genderstats.present.html.render_chart`).
-
-        >>> "&lt;b&gt;" in Chart(png=_TINY_PNG, alt="<b>").to_html()
-        True
-        """
-        from genderstats.present.html import render_chart
-
-        return render_chart(self)
-
-    def data_table(self) -> Any:
-        """The chart's numbers as a :class:`~genderstats.present.model.Table` (None without
-        data): the 「查看數據」 under the chart, and the table a document without images
-        can print instead."""
-        if self.data is None or self.data.empty:
-            return None
-        from genderstats.present.tables import frame_block
-
-        subject = self.title or self.caption or "圖表"
-        return frame_block(self.data, f"{subject}（數據）",
-                           numeric_cols=list(self.data.columns[1:]))
-
-    def _repr_mimebundle_(
-        self, include: Any = None, exclude: Any = None
-    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-        data = {
-            "text/html": self.to_html(),
-            "image/png": base64.b64encode(self.png).decode("ascii"),
-            "text/plain": self.alt,
-        }
-        return data, {"image/png": {"alt": self.alt}}
-
-    def save(self, path: str | Path) -> Path:
-        """Write the PNG to ``path`` and return it.
-
-        >>> Chart(png=_TINY_PNG, alt="").save("/tmp/chart.png")   # doctest: +SKIP
-        PosixPath('/tmp/chart.png')
-        """
-        path = Path(path)
-        path.write_bytes(self.png)
-        return path
-
-    def __repr__(self) -> str:
-        width, height = self.pixel_size
-        return f"Chart({self.alt!r}, {width}x{height}px, {len(self.png):,} bytes)"
-
-
-def png_size(png: bytes) -> tuple[int, int]:
-    """(width, height) in pixels, read from a PNG's header."""
-    width, height = struct.unpack(">II", png[16:24])
-    return int(width), int(height)
-
-
-# A 2×2 white PNG for the doctests above.
-_TINY_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4//8/AxJgIEkaAJMYD/FqIwZ3"
-    "AAAAAElFTkSuQmCC"
-)
 
 
 def _palette(image: Any, dpi: int) -> bytes:

@@ -3,10 +3,13 @@
 Every text is escaped here, so data can never become markup. The markup carries class
 names only; the look is in ``templates/tables.css`` and ``templates/report.css``.
 
+Each renderer below is registered on :func:`genderstats.present.model.render_html`, which
+the blocks show themselves with (``block.html``, JupyterLab):
+
 >>> from genderstats.present.model import Paragraph, Findings
->>> render(Paragraph("<b>", note=True))
+>>> Paragraph("<b>", note=True).html
 '<p class="gs-note">&lt;b&gt;</p>'
->>> render(Findings(["女多於男"]))
+>>> Findings(["女多於男"]).html
 '<section class="gs-findings"><h3>分析發現</h3><ul><li>女多於男</li></ul></section>'
 """
 
@@ -15,11 +18,10 @@ from __future__ import annotations
 import base64
 import re
 from datetime import datetime
-from functools import singledispatch
-from typing import Any
 
 from genderstats.present.model import (
     Cell,
+    Chart,
     Document,
     Findings,
     Group,
@@ -32,28 +34,17 @@ from genderstats.present.model import (
     Slot,
     Table,
     layout,
+    png_size,
+    render_html,
 )
 from genderstats.present.tokens import is_figure, is_name, split
 from genderstats.privacy import escape
 from genderstats.years import roc_date
 
-__all__ = ["Html", "render", "render_chart", "with_contents", "NARROW_MEDIA"]
+__all__ = ["with_contents", "NARROW_MEDIA"]
 
 # The phone rendition of a chart is chosen below this width (CSS pixels).
 NARROW_MEDIA = "(max-width: 480px)"
-
-
-class Html:
-    """Finished HTML from this renderer, shown as such by JupyterLab and nbconvert."""
-
-    def __init__(self, html: str) -> None:
-        self.html = html
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
 
 
 # A table wider than the text column (60rem of body text at .95rem: about 57 em of table
@@ -69,17 +60,7 @@ PHONE_EM = 22.0
 TALL = 2.5
 
 
-@singledispatch
-def render(block: Any) -> str:
-    """``block`` as HTML. A block this renderer does not know is an error, never text."""
-    if hasattr(block, "png") and hasattr(block, "alt"):
-        return render_chart(block)
-    if isinstance(block, Html):
-        return block.html
-    raise TypeError(f"無法以 HTML 呈現 {type(block).__name__}")
-
-
-@render.register
+@render_html.register
 def _heading(block: Heading) -> str:
     level = block.level
     anchor = f' id="{escape(block.anchor)}"' if block.anchor is not None else ""
@@ -101,43 +82,43 @@ def _kept(token: str) -> str:
     return escape(token.replace(" ", "\u00a0"))
 
 
-@render.register
+@render_html.register
 def _paragraph(block: Paragraph) -> str:
     cls = ' class="gs-note"' if block.note else ""
     return f"<p{cls}>{_prose(block.text)}</p>"
 
 
-@render.register
+@render_html.register
 def _item_list(block: ItemList) -> str:
     return "<ul>" + "".join(f"<li>{_prose(i)}</li>" for i in block.items) + "</ul>"
 
 
-@render.register
+@render_html.register
 def _findings(block: Findings) -> str:
-    body = (render(ItemList(block.items)) if block.items else "<p>（無）</p>")
+    body = (render_html(ItemList(block.items)) if block.items else "<p>（無）</p>")
     return f'<section class="gs-findings"><h3>{escape(block.title)}</h3>{body}</section>'
 
 
-@render.register
+@render_html.register
 def _group(block: Group) -> str:
-    return "".join(render(b) for b in block.blocks if b is not None)
+    return "".join(render_html(b) for b in block.blocks if b is not None)
 
 
-@render.register
+@render_html.register
 def _section(block: Section) -> str:
-    inner = "".join(render(b) for b in block.blocks if b is not None)
-    return render(Heading(block.title, block.level, block.anchor)) + inner
+    inner = "".join(render_html(b) for b in block.blocks if b is not None)
+    return render_html(Heading(block.title, block.level, block.anchor)) + inner
 
 
-@render.register
+@render_html.register
 def _slot(block: Slot) -> str:
     # The page has nothing to show there: the slot is for the editable document.
     return ""
 
 
-@render.register
+@render_html.register
 def _document(block: Document) -> str:
-    inner = "".join(render(b) for b in block.blocks if b is not None)
+    inner = "".join(render_html(b) for b in block.blocks if b is not None)
     return f"<h1>{escape(block.title)}</h1>{inner}"
 
 
@@ -203,7 +184,7 @@ def _columns(block: Table) -> str:
     return "".join(f'<col style="width:{100 * w / sum(widths):.1f}%">' for w in widths)
 
 
-@render.register
+@render_html.register
 def _table(block: Table) -> str:
     caption = escape(block.caption)
     columns = "" if block.col_groups else _columns(block)
@@ -236,14 +217,13 @@ def _table(block: Table) -> str:
 # --------------------------------------------------------------------------- figures
 
 
-def render_chart(chart: Any) -> str:
+@render_html.register
+def _chart(chart: Chart) -> str:
     """A chart's self-contained ``<figure>`` (alt and caption escaped), then its numbers.
 
     On a phone the browser takes the narrow rendition from ``<picture>``; the numbers
     follow as a folded table 「查看數據」.
     """
-    from genderstats.present.charts import png_size
-
     width, height = chart.css_size
     data = base64.b64encode(chart.png).decode("ascii")
     caption = f"<figcaption>{escape(chart.caption)}</figcaption>" if chart.caption else ""
@@ -256,16 +236,16 @@ def render_chart(chart: Any) -> str:
         img = (f'<picture><source media="{NARROW_MEDIA}" '
                f'srcset="data:image/png;base64,{narrow}" width="{n_width}" '
                f'height="{n_height}">{img}</picture>')
-    return f'<figure class="gs-chart">{img}{caption}</figure>{chart_data(chart)}'
+    return f'<figure class="gs-chart">{img}{caption}</figure>{_chart_data(chart)}'
 
 
-def chart_data(chart: Any) -> str:
+def _chart_data(chart: Chart) -> str:
     """The chart's numbers as a table folded under 「查看數據」 ('' without data)."""
     table = chart.data_table()
     if table is None:
         return ""
     return (f'<details class="gs-chart-data"><summary>查看數據</summary>'
-            f"{render(table)}</details>")
+            f"{render_html(table)}</details>")
 
 
 # --------------------------------------------------------------------------- pages

@@ -5,6 +5,10 @@ renderers turn them into a format: :mod:`genderstats.present.html` for JupyterLa
 committee pages, :mod:`genderstats.present.odf` for the results report's OpenDocument text.
 Every text in a block is plain text: a renderer escapes it, so data can never become markup.
 
+The renderers import this module, never the reverse: a block shows itself in JupyterLab
+through :func:`render_html`, which is declared here and which the HTML renderer (loaded
+with the package :mod:`genderstats.present`) fills in for each block type.
+
 >>> t = Table.from_rows("示例", [["類別", "人數"]], [["甲", "3"]], numeric=[False, True])
 >>> [c.text for c in t.rows[0].cells], t.frame.iloc[0].tolist()
 (['甲', '3'], ['甲', '3'])
@@ -12,8 +16,12 @@ Every text in a block is plain text: a renderer escapes it, so data can never be
 
 from __future__ import annotations
 
+import base64
+import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import singledispatch
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,18 +30,23 @@ from genderstats.present import tokens
 
 __all__ = [
     "Block", "Heading", "Paragraph", "ItemList", "Findings", "Group", "Section", "Slot",
-    "Document",
-    "Cell", "Row", "Table", "Placed", "layout", "blocks_of",
+    "Document", "Chart",
+    "Cell", "Row", "Table", "Placed", "layout", "blocks_of", "png_size", "render_html",
 ]
 
 
+@singledispatch
+def render_html(block: Any) -> str:
+    """``block`` as HTML. :mod:`genderstats.present.html` registers how each block type is
+    written; a block no renderer knows is an error, never text."""
+    raise TypeError(f"無法以 HTML 呈現 {type(block).__name__}")
+
+
 class Block:
-    """Base of every block: JupyterLab and nbconvert show it through the HTML renderer."""
+    """Base of every block: JupyterLab and nbconvert show it as :func:`render_html` writes it."""
 
     def _repr_html_(self) -> str:
-        from genderstats.present.html import render
-
-        return render(self)
+        return render_html(self)
 
     @property
     def html(self) -> str:
@@ -146,6 +159,96 @@ class Document(Block):
 
     def __repr__(self) -> str:
         return "\n".join([f"# {self.title}", *(repr(b) for b in self.blocks)])
+
+
+# --------------------------------------------------------------------------- charts
+
+
+@dataclass(frozen=True, repr=False)
+class Chart(Block):
+    """A rendered chart (:mod:`genderstats.present.charts` draws them): the PNG at the page's
+    width and at a phone's, alt text stating the numbers, an optional caption, and the
+    numbers again as display strings (``data``, first column the category) for 「查看數據」.
+
+    >>> c = Chart(png=_TINY_PNG, alt="圓餅圖：<測試>")
+    >>> c.html[:40]
+    '<figure class="gs-chart"><img src="data:'
+    """
+
+    png: bytes
+    alt: str
+    caption: str | None = None
+    png_narrow: bytes | None = None
+    data: pd.DataFrame | None = field(default=None, compare=False)
+    title: str | None = None
+
+    @property
+    def pixel_size(self) -> tuple[int, int]:
+        """(width, height) in pixels, read from the PNG header.
+
+        >>> Chart(png=_TINY_PNG, alt="").pixel_size
+        (2, 2)
+        """
+        return png_size(self.png)
+
+    @property
+    def css_size(self) -> tuple[int, int]:
+        """Display size in CSS pixels: half the pixel size, sharp on high-DPI screens.
+
+        >>> Chart(png=_TINY_PNG, alt="").css_size
+        (1, 1)
+        """
+        width, height = self.pixel_size
+        return max(1, round(width / 2)), max(1, round(height / 2))
+
+    def data_table(self) -> Table | None:
+        """The chart's numbers as a :class:`Table` (None without data): the 「查看數據」 under
+        the chart, and the table a document without images can print instead."""
+        if self.data is None or self.data.empty:
+            return None
+        subject = self.title or self.caption or "圖表"
+        columns = [str(c) for c in self.data.columns]
+        body = [["" if v is None else str(v) for v in row]
+                for row in self.data.itertuples(index=False)]
+        return Table.from_rows(f"{subject}（數據）", [columns], body,
+                               numeric=[False, *[True] * (len(columns) - 1)])
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        data = {
+            "text/html": render_html(self),
+            "image/png": base64.b64encode(self.png).decode("ascii"),
+            "text/plain": self.alt,
+        }
+        return data, {"image/png": {"alt": self.alt}}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the PNG to ``path`` and return it.
+
+        >>> Chart(png=_TINY_PNG, alt="").save("/tmp/chart.png")   # doctest: +SKIP
+        PosixPath('/tmp/chart.png')
+        """
+        path = Path(path)
+        path.write_bytes(self.png)
+        return path
+
+    def __repr__(self) -> str:
+        width, height = self.pixel_size
+        return f"Chart({self.alt!r}, {width}x{height}px, {len(self.png):,} bytes)"
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, read from a PNG's header."""
+    width, height = struct.unpack(">II", png[16:24])
+    return int(width), int(height)
+
+
+# A 2×2 white PNG for the doctests above.
+_TINY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4//8/AxJgIEkaAJMYD/FqIwZ3"
+    "AAAAAElFTkSuQmCC"
+)
 
 
 # --------------------------------------------------------------------------- tables

@@ -15,13 +15,10 @@ Text goes in as odfpy text nodes only, so data can never become markup.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from functools import singledispatchmethod
-from pathlib import Path
 from typing import Any
 
 from odf import dc, draw, svg, teletype
@@ -51,6 +48,7 @@ from odf.text import ListLevelStyleBullet, ListStyle
 
 from genderstats.present.model import (
     Cell,
+    Chart,
     Document,
     Findings,
     Group,
@@ -62,10 +60,11 @@ from genderstats.present.model import (
     Slot,
     Table,
     layout,
+    png_size,
 )
 from genderstats.present.tokens import is_name, split
 
-__all__ = ["MIMETYPE", "PAGE", "OdtRenderer", "layout", "odt_bytes", "render_odt"]
+__all__ = ["MIMETYPE", "PAGE", "OdtRenderer", "layout", "odt_bytes"]
 
 MIMETYPE = "application/vnd.oasis.opendocument.text"
 
@@ -391,8 +390,6 @@ class OdtRenderer:
     @singledispatchmethod
     def elements(self, block: Any) -> list[Any]:
         """The ODF elements of ``block``; a block this renderer does not know is an error."""
-        if hasattr(block, "png") and hasattr(block, "alt"):
-            return self._chart(block)
         raise TypeError(f"無法以 ODF 呈現 {type(block).__name__}")
 
     @elements.register
@@ -525,9 +522,8 @@ class OdtRenderer:
 
     # ------------------------------------------------------------------ figures
 
-    def _chart(self, chart: Any) -> list[Any]:
-        from genderstats.present.charts import png_size
-
+    @elements.register
+    def _(self, chart: Chart) -> list[Any]:
         self._figures += 1
         px_w, px_h = png_size(chart.png)
         width = PAGE.text_width_cm
@@ -581,31 +577,6 @@ def odt_bytes(document: Document) -> bytes:
     renderer = OdtRenderer(document.title)
     renderer.add(document)
     return renderer.to_bytes()
-
-
-def render_odt(document: Document, path: str | Path) -> Path:
-    """Write ``document`` to ``path`` as an ODF text document and return the path.
-
-    The whole package is built in memory first and then renamed into place, so a failure
-    leaves the previous file (or none), never half a document.
-    """
-    data = odt_bytes(document)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.fchmod(fd, 0o666 & ~mask)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def record_document(document: Document) -> None:

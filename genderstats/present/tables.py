@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genderstats.config import GENDERS, TEMPLATES_DIR, TOTAL
+from genderstats.config import GENDERS, TOTAL
 from genderstats.names import mask_name
 from genderstats.numbers import format_count, format_pct
-from genderstats.present.html import Html
 from genderstats.present.model import Cell, Row, Table
 from genderstats.privacy import (
     ProtectedTable,
@@ -33,23 +32,14 @@ from genderstats.privacy import (
 from genderstats.stats import is_total_label
 
 __all__ = [
-    "Html",
-    "HtmlTable",
-    "TABLE_CSS",
     "gender_block",
     "band_block",
     "frame_block",
     "column_headers",
-    "gender_table_html",
-    "seed_band_table_html",
-    "frame_html",
 ]
 
 GENDER_WORDS = {"男": "男性", "女": "女性", "其他": "其他性別"}
 UNDEFINED = "-"
-SECONDARY = "*"
-# The tables these builders return (the name notebooks used before the document model).
-HtmlTable = Table
 
 
 def column_headers(count_label: str = "人數") -> dict[str, str]:
@@ -288,15 +278,3 @@ def frame_block(
         first = cells[0].text if cells else ""
         body.append(Row(tuple(cells), total=mark_total and first == TOTAL))
     return Table(caption, (Row(tuple(_col(h) for h in head_cells)),), tuple(body), note, frame)
-
-
-# Colours: body text #1b1b1b on #fff / #f3f5f8 / #e6ebf1 (contrast > 14:1), notes #4a4a4a
-# (> 8:1), cell borders #767676 (4.5:1), so the grid is visible to low-vision readers.
-# Kept in a file so the build can inline it without importing pandas.
-TABLE_CSS = (TEMPLATES_DIR / "tables.css").read_text(encoding="utf-8")
-
-
-# The names notebooks used before the document model.
-gender_table_html = gender_block
-seed_band_table_html = band_block
-frame_html = frame_block
