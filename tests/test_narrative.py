@@ -203,6 +203,14 @@ def test_no_recommendation_reads_plainly_with_no_staff_instruction(tmp_path):
     from genderstats.analyses import recommendations
 
     (tmp_path / "113").mkdir()
+    # No recommendations.yml: nothing is known of them, and the page says so.
+    items = recommendations.load("資料治理委員會", 113, tmp_path)
+    assert items is None
+    assert recommendations.recommendations_block(items).html == (
+        '<p class="gs-note">本年度無建議事項資料。</p>')
+    # A file that lists none for the committee: there are none.
+    (tmp_path / "113" / "recommendations.yml").write_text("採購工作及審查小組:\n  - 甲\n",
+                                                         encoding="utf-8")
     items = recommendations.load("資料治理委員會", 113, tmp_path)
     assert items == []
     assert recommendations.recommendations_block(items).html == (
