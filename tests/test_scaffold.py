@@ -59,6 +59,9 @@ def test_new_analysis_is_a_draft_until_no_template_text_nor_example_data_is_left
     report = load_registry(registry)[-1]
     assert (report.id, report.title, report.notebook, report.draft) == (
         "hackathon-participants", "黑客松參賽者「性別」統計", path, True)
+    # It offers its headcounts to the results report's prose, as every report may.
+    assert report.figures == {"men": "黑客松參賽者「性別」統計：男性人數",
+                              "women": "黑客松參賽者「性別」統計：女性人數"}
     assert "# id 不可更改" in registry.read_text(encoding="utf-8")  # comments kept
     out = tmp_path / "out" / "112"
 
@@ -148,6 +151,10 @@ def test_new_analysis_is_a_draft_until_no_template_text_nor_example_data_is_left
     page = (out / "hackathon-participants.html").read_text(encoding="utf-8")
     assert "建議各委員會提高女性委員比例。" in page and "本分析統計各委員會委員的性別組成。" in page
     assert 'href="hackathon-participants.html"' in (out / "index.html").read_text(encoding="utf-8")
+    recorded = json.loads((out / ".state" / "hackathon-participants.json").read_text("utf-8"))
+    assert set(recorded["last_good"]["figures"]) == {"men", "women"}
+    assert all(v and v.replace(",", "").isdigit()
+               for v in recorded["last_good"]["figures"].values())
 
 
 def test_every_template_sentence_and_the_example_data_mark_a_draft(notebooks):

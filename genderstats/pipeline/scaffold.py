@@ -152,9 +152,13 @@ def new_analysis(report_id: str, title: str, *, source: str | None = None,
             text = text.replace('"{{TITLE}}"', json.dumps(title, ensure_ascii=False))
             cell["source"] = text.splitlines(keepends=True)
     body = registry.read_text(encoding="utf-8")
+    # The figures the template records, for the results report's prose ({id.men}).
     entry = (f"\n  - id: {report_id}\n    title: {_yaml_str(title)}\n"
              f"    notebook: {notebook.name}\n"
-             "    draft: true  # 草稿：build 不產製它；要發布時刪除這一行\n")
+             "    draft: true  # 草稿：build 不產製它；要發布時刪除這一行\n"
+             "    figures:\n"
+             f"      men: {_yaml_str(title + '：男性人數')}\n"
+             f"      women: {_yaml_str(title + '：女性人數')}\n")
     write_atomic(notebook, json.dumps(nb, ensure_ascii=False, indent=1) + "\n")
     try:
         write_atomic(registry, re.sub(r"\n*\Z", "\n", body) + entry)
