@@ -161,10 +161,11 @@ def test_a_report_that_kills_the_fork_server_fails_alone(tmp_path):
 @linux_only
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("mode", ["flood", "fd-flood", "display-flood", "display-giant"])
-def test_an_output_flood_is_cut_with_a_chinese_message(tmp_path, monkeypatch, mode, fork):
+def test_an_output_flood_is_cut_with_a_chinese_message(tmp_path, monkeypatch, mode, engine):
     # ipykernel reads file descriptors 1 and 2 only outside pytest (as in every real build).
     monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
-    statuses, _, out = _build(tmp_path, _registry(tmp_path, flood={"mode": mode}), engine=engine)
+    statuses, _, out = _build(tmp_path, _registry(tmp_path, flood={"mode": mode}),
+                              engine=engine)
     error = FLOODED.format(cell=CELL3, limit=16)
     assert error == "第 3 格（動手腳）的輸出超過上限 16 MB，已停止這份報告；請減少 print 的內容。"
     assert statuses == {"flood": ("failed", error)}
