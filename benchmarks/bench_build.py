@@ -1,21 +1,27 @@
-"""Time the yearly build against the loop a user would write by hand.
+"""Time the yearly build against the loop a user would write by hand, per engine and per patch.
 
-    .venv/bin/python benchmarks/bench_build.py [--year 112] [--rounds 1]
+    .venv/bin/python benchmarks/bench_build.py [--year 112] [--rounds 1] [--no-patches]
 
 1. naive: for each report, the ``papermill`` CLI then ``jupyter nbconvert --to html --no-input``
-2. ``genderstats build --force`` (all reports, in parallel, kernels forked from the fork server)
+2. ``genderstats build --force`` (all reports, in parallel; the fork engine, every patch on)
 3. ``genderstats build`` again with nothing changed
-4. ``genderstats build --force --no-fork`` (ordinary kernels), to show what the fork server saves
+4. ``genderstats build --force --engine plain`` (ordinary kernels, the libraries' public APIs
+   only: every patch off), to show what the fork engine and the patches save together
+5. for each speed patch of ``genderstats/patches.py``, the forced build with that patch
+   alone switched off (``GENDERSTATS_PATCHES_OFF=<name>``): what it is worth. A patch worth
+   less than 5% of a forced build is marked for dropping (the machine's noise can hide a
+   few percent: look again at a patch near the line before you drop it)
 
 Then, per report of the last forced build, where its time went (kernel start, cells, kernel
 stop, page export; from ``.state/<id>.json``).
 
-Targets: full build ≥ 10× faster than the naive loop; unchanged rebuild ≥ 30× faster than a
-full build. Prints the times and ratios and exits 1 when a target is missed. The build is
-run from this checkout (``PYTHONPATH``), with this Python. The forced build and the unchanged
-rebuild (a tenth of a second) are timed five times each, and the medians kept: on a shared
-machine one forced build of six seconds varies by a second from run to run, the naive
-loop's minute evens that out by itself.
+Targets: forced build (fork engine) ≥ 10× faster than the naive loop; unchanged rebuild
+≥ 30× faster than a forced build. Prints the times and ratios and exits 1 when a target is
+missed. The build is run from this checkout (``PYTHONPATH``), with this Python. Forced builds
+are timed five times each, interleaved (fork, each patch off, plain, fork, …) so that the
+machine's drift falls on all alike, and the medians kept: on a shared machine one forced
+build of six seconds varies by a second from run to run, the naive loop's minute evens that
+out by itself. The unchanged rebuild (a tenth of a second) is timed five times too.
 
 Every run uses compiled bytecode, as an installed copy does: the package is compiled first,
 and ``PYTHONDONTWRITEBYTECODE`` (set on some machines) is dropped for the runs.
@@ -35,23 +41,29 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from genderstats import patches  # noqa: E402
+
 BIN = Path(sys.executable).parent
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+# The benchmark's own choices only: no engine or patch switch of the caller's.
+DROPPED = ("PYTHONDONTWRITEBYTECODE", patches.OFF_ENV, "GENDERSTATS_ENGINE")
+ENV = {k: v for k, v in os.environ.items() if k not in DROPPED}
 ENV["PYTHONPATH"] = str(ROOT)
 NOOP_RUNS = 5
 FULL_RUNS = 5
 FULL_TARGET, NOOP_TARGET = 10, 30
+WORTH = 0.05  # a speed patch saves at least this share of a forced build, or goes
+SPEED = [p.name for p in patches.PATCHES.values() if p.speed]
 
 
-def timed(cmd: list[str], **kw) -> float:
+def timed(cmd: list[str], env: dict[str, str] | None = None, **kw) -> float:
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env=ENV, **kw)
+                   env={**ENV, **(env or {})}, **kw)
     return time.perf_counter() - t0
 
 
 def naive_loop(year: int, work: Path) -> float:
-    sys.path.insert(0, str(ROOT))
     from genderstats.pipeline.registry import load_registry
 
     total = 0.0
@@ -96,38 +108,59 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--year", type=int, default=112)
     ap.add_argument("--rounds", type=int, default=1, help="repeat and keep the best time")
+    ap.add_argument("--no-patches", action="store_true",
+                    help="skip what each patch is worth (five forced builds a patch)")
     args = ap.parse_args()
     gs = [sys.executable, "-m", "genderstats.pipeline.cli", "build", "--year", str(args.year)]
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "genderstats")],
                    check=True, stdout=subprocess.DEVNULL, env=ENV)
+    measured = [] if args.no_patches else SPEED
     naive, full, noop, plain = [], [], [], []
+    worth: dict[str, list[float]] = {name: [] for name in measured}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        plain_out = work / "plain"
         for r in range(args.rounds):
             naive.append(naive_loop(args.year, work))
             # Each in a new output folder, as the first: no build's times to schedule by.
-            runs = []
+            runs, plains, offs = [], [], {name: [] for name in measured}
             for n in range(FULL_RUNS):
-                fork_out = work / f"out-{r}-{n}"
+                fork_out = work / f"fork-{r}-{n}"
                 runs.append(timed([*gs, "--force", "--out-dir", str(fork_out)]))
+                for name in measured:
+                    offs[name].append(timed([*gs, "--force", "--out-dir",
+                                             str(work / f"{name}-{r}-{n}")],
+                                            env={patches.OFF_ENV: name}))
+                plain_out = work / f"plain-{r}-{n}"
+                plains.append(timed([*gs, "--force", "--engine", "plain", "--out-dir",
+                                     str(plain_out)]))
             full.append(statistics.median(runs))
+            plain.append(statistics.median(plains))
+            for name in measured:
+                worth[name].append(statistics.median(offs[name]) / full[-1] - 1)
             forked = breakdown(fork_out / str(args.year))
+            ordinary = breakdown(plain_out / str(args.year))
             noop.append(statistics.median(timed([*gs, "--out-dir", str(fork_out)])
                                           for _ in range(NOOP_RUNS)))
-            plain.append(timed([*gs, "--force", "--no-fork", "--out-dir", str(plain_out / str(r))]))
-            ordinary = breakdown(plain_out / str(r) / str(args.year))
     n, f, u, p = min(naive), min(full), min(noop), min(plain)
-    print(f"naive loop (papermill CLI + nbconvert CLI): {n:6.1f} s")
-    print(f"genderstats build --force:                  {f:6.1f} s   {n / f:5.1f}x faster "
+    print(f"naive loop (papermill CLI + nbconvert CLI):   {n:6.1f} s")
+    print(f"genderstats build --force (fork engine):      {f:6.1f} s   {n / f:5.1f}x faster "
           f"(target ≥ {FULL_TARGET}x)")
     print(f"  (median of {FULL_RUNS}: {', '.join(f'{t:.1f}' for t in runs)} s)")
-    print(f"genderstats build, nothing changed:         {u:6.2f} s   {f / u:5.1f}x faster "
+    print(f"genderstats build --force --engine plain:     {p:6.1f} s   {n / p:5.1f}x faster; "
+          f"the fork engine saves {p - f:.1f} s ({p / f:.2f}x)")
+    print(f"  (median of {FULL_RUNS}: {', '.join(f'{t:.1f}' for t in plains)} s)")
+    print(f"genderstats build, nothing changed:           {u:6.2f} s   {f / u:5.1f}x faster "
           f"than a full build (target ≥ {NOOP_TARGET}x)")
-    print(f"genderstats build --force --no-fork:        {p:6.1f} s   {n / p:5.1f}x faster; "
-          f"the fork server saves {p - f:.1f} s ({p / f:.2f}x)")
-    print_breakdown("per report, fork server (seconds):", forked)
-    print_breakdown("per report, ordinary kernels (seconds):", ordinary)
+    if measured:
+        print(f"\nwhat each speed patch is worth: the forced build with it alone off "
+              f"(median of {FULL_RUNS}), against {f:.2f} s with every patch on")
+        for name in measured:
+            share = max(worth[name])  # the round where it counted most
+            off = f * (1 + share)
+            verdict = "keep" if share >= WORTH else f"below {WORTH:.0%}: drop it"
+            print(f"  {name:26s} {off:6.2f} s  {share:+6.1%}  {verdict}")
+    print_breakdown("per report, fork engine (seconds):", forked)
+    print_breakdown("per report, plain engine (seconds):", ordinary)
     print("commands:", shlex.join(gs))
     ok = n / f >= FULL_TARGET and f / u >= NOOP_TARGET
     print("PASS" if ok else "FAIL: a target was missed")
