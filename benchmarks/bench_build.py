@@ -1,27 +1,27 @@
 """Time the yearly build against the loop a user would write by hand, per engine and per patch.
 
-    .venv/bin/python benchmarks/bench_build.py [--year 112] [--rounds 1] [--no-patches]
+    .venv/bin/python benchmarks/bench_build.py [--year 112] [--no-patches]
 
 1. naive: for each report, the ``papermill`` CLI then ``jupyter nbconvert --to html --no-input``
 2. ``genderstats build --force`` (all reports, in parallel; the fork engine, every patch on)
-3. ``genderstats build`` again with nothing changed
-4. ``genderstats build --force --engine plain`` (ordinary kernels, the libraries' public APIs
+3. ``genderstats build --force --engine plain`` (ordinary kernels, the libraries' public APIs
    only: every patch off), to show what the fork engine and the patches save together
-5. for each speed patch of ``genderstats/patches.py``, the forced build with that patch
-   alone switched off (``GENDERSTATS_PATCHES_OFF=<name>``): what it is worth. A patch worth
-   less than 5% of a forced build is marked for dropping (the machine's noise can hide a
-   few percent: look again at a patch near the line before you drop it)
+4. for each speed patch of ``genderstats/patches.py``, the forced build with that patch
+   alone switched off (``GENDERSTATS_PATCHES_OFF=<name>``) beside one with every patch on,
+   in pairs (which goes first alternates): what the patch is worth, as the median of the
+   pairs' ratios. A patch worth less than 5% of a forced build is marked for dropping
+5. ``genderstats build`` again with nothing changed
 
-Then, per report of the last forced build, where its time went (kernel start, cells, kernel
-stop, page export; from ``.state/<id>.json``).
+Then, per report of a forced build of each engine, where its time went (kernel start, cells,
+kernel stop, page export; from ``.state/<id>.json``).
 
 Targets: forced build (fork engine) ≥ 10× faster than the naive loop; unchanged rebuild
 ≥ 30× faster than a forced build. Prints the times and ratios and exits 1 when a target is
-missed. The build is run from this checkout (``PYTHONPATH``), with this Python. Forced builds
-are timed five times each, interleaved (fork, each patch off, plain, fork, …) so that the
-machine's drift falls on all alike, and the medians kept: on a shared machine one forced
-build of six seconds varies by a second from run to run, the naive loop's minute evens that
-out by itself. The unchanged rebuild (a tenth of a second) is timed five times too.
+missed. The build is run from this checkout (``PYTHONPATH``), with this Python. Every build
+is timed five times or more and the median kept, each build beside the others in time: on
+a shared machine one forced build of six seconds varies by a second from run to run, and by
+more when the machine gets busy; a pair run back to back sees the same machine. The naive
+loop's minute evens that out by itself.
 
 Every run uses compiled bytecode, as an installed copy does: the package is compiled first,
 and ``PYTHONDONTWRITEBYTECODE`` (set on some machines) is dropped for the runs.
@@ -107,62 +107,63 @@ def print_breakdown(title: str, rows: list[tuple[str, float, dict[str, float]]])
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--year", type=int, default=112)
-    ap.add_argument("--rounds", type=int, default=1, help="repeat and keep the best time")
     ap.add_argument("--no-patches", action="store_true",
-                    help="skip what each patch is worth (five forced builds a patch)")
+                    help="skip what each patch is worth (ten forced builds a patch)")
     args = ap.parse_args()
     gs = [sys.executable, "-m", "genderstats.pipeline.cli", "build", "--year", str(args.year)]
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "genderstats")],
                    check=True, stdout=subprocess.DEVNULL, env=ENV)
     measured = [] if args.no_patches else SPEED
-    naive, full, noop, plain = [], [], [], []
-    worth: dict[str, list[float]] = {name: [] for name in measured}
+    fork_runs: list[float] = []
+    plain_runs: list[float] = []
+    ratios: dict[str, list[float]] = {name: [] for name in measured}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for r in range(args.rounds):
-            naive.append(naive_loop(args.year, work))
+        builds = iter(range(1_000_000))
+
+        def forced(*extra: str, env: dict[str, str] | None = None) -> tuple[float, Path]:
             # Each in a new output folder, as the first: no build's times to schedule by.
-            runs, plains, offs = [], [], {name: [] for name in measured}
-            for n in range(FULL_RUNS):
-                fork_out = work / f"fork-{r}-{n}"
-                runs.append(timed([*gs, "--force", "--out-dir", str(fork_out)]))
-                for name in measured:
-                    offs[name].append(timed([*gs, "--force", "--out-dir",
-                                             str(work / f"{name}-{r}-{n}")],
-                                            env={patches.OFF_ENV: name}))
-                plain_out = work / f"plain-{r}-{n}"
-                plains.append(timed([*gs, "--force", "--engine", "plain", "--out-dir",
-                                     str(plain_out)]))
-            full.append(statistics.median(runs))
-            plain.append(statistics.median(plains))
+            out = work / f"out-{next(builds)}"
+            return timed([*gs, "--force", *extra, "--out-dir", str(out)], env), out
+
+        naive = naive_loop(args.year, work)
+        for n in range(FULL_RUNS):
+            seconds, fork_out = forced()
+            fork_runs.append(seconds)
+            seconds, plain_out = forced("--engine", "plain")
+            plain_runs.append(seconds)
             for name in measured:
-                worth[name].append(statistics.median(offs[name]) / full[-1] - 1)
-            forked = breakdown(fork_out / str(args.year))
-            ordinary = breakdown(plain_out / str(args.year))
-            noop.append(statistics.median(timed([*gs, "--out-dir", str(fork_out)])
-                                          for _ in range(NOOP_RUNS)))
-    n, f, u, p = min(naive), min(full), min(noop), min(plain)
-    print(f"naive loop (papermill CLI + nbconvert CLI):   {n:6.1f} s")
-    print(f"genderstats build --force (fork engine):      {f:6.1f} s   {n / f:5.1f}x faster "
-          f"(target ≥ {FULL_TARGET}x)")
-    print(f"  (median of {FULL_RUNS}: {', '.join(f'{t:.1f}' for t in runs)} s)")
-    print(f"genderstats build --force --engine plain:     {p:6.1f} s   {n / p:5.1f}x faster; "
-          f"the fork engine saves {p - f:.1f} s ({p / f:.2f}x)")
-    print(f"  (median of {FULL_RUNS}: {', '.join(f'{t:.1f}' for t in plains)} s)")
-    print(f"genderstats build, nothing changed:           {u:6.2f} s   {f / u:5.1f}x faster "
-          f"than a full build (target ≥ {NOOP_TARGET}x)")
+                pair = {}
+                for off in ((False, True) if n % 2 == 0 else (True, False)):
+                    pair[off] = forced(env={patches.OFF_ENV: name} if off else None)[0]
+                fork_runs.append(pair[False])
+                ratios[name].append(pair[True] / pair[False])
+        forked = breakdown(fork_out / str(args.year))
+        ordinary = breakdown(plain_out / str(args.year))
+        noop = statistics.median(timed([*gs, "--out-dir", str(fork_out)])
+                                 for _ in range(NOOP_RUNS))
+    f, p = statistics.median(fork_runs), statistics.median(plain_runs)
+    print(f"naive loop (papermill CLI + nbconvert CLI):   {naive:6.1f} s")
+    print(f"genderstats build --force (fork engine):      {f:6.1f} s   {naive / f:5.1f}x faster "
+          f"(target ≥ {FULL_TARGET}x; median of {len(fork_runs)}, "
+          f"{min(fork_runs):.1f}–{max(fork_runs):.1f} s)")
+    print(f"genderstats build --force --engine plain:     {p:6.1f} s   {naive / p:5.1f}x faster; "
+          f"the fork engine saves {p - f:.1f} s ({p / f:.2f}x; median of {len(plain_runs)}, "
+          f"{min(plain_runs):.1f}–{max(plain_runs):.1f} s)")
+    print(f"genderstats build, nothing changed:           {noop:6.2f} s   {f / noop:5.1f}x "
+          f"faster than a full build (target ≥ {NOOP_TARGET}x)")
     if measured:
-        print(f"\nwhat each speed patch is worth: the forced build with it alone off "
-              f"(median of {FULL_RUNS}), against {f:.2f} s with every patch on")
+        print(f"\nwhat each speed patch is worth: a forced build with it alone off against one "
+              f"with every patch on, median of {FULL_RUNS} pairs")
         for name in measured:
-            share = max(worth[name])  # the round where it counted most
-            off = f * (1 + share)
+            share = statistics.median(ratios[name]) - 1
             verdict = "keep" if share >= WORTH else f"below {WORTH:.0%}: drop it"
-            print(f"  {name:26s} {off:6.2f} s  {share:+6.1%}  {verdict}")
+            pairs = ", ".join(f"{r - 1:+.0%}" for r in ratios[name])
+            print(f"  {name:26s} {share:+6.1%}  ({pairs})  {verdict}")
     print_breakdown("per report, fork engine (seconds):", forked)
     print_breakdown("per report, plain engine (seconds):", ordinary)
     print("commands:", shlex.join(gs))
-    ok = n / f >= FULL_TARGET and f / u >= NOOP_TARGET
+    ok = naive / f >= FULL_TARGET and f / noop >= NOOP_TARGET
     print("PASS" if ok else "FAIL: a target was missed")
     return 0 if ok else 1
 
