@@ -9,7 +9,10 @@
 4. for each speed patch of ``genderstats/patches.py``, the forced build with that patch
    alone switched off (``GENDERSTATS_PATCHES_OFF=<name>``) beside one with every patch on,
    in pairs (which goes first alternates): what the patch is worth, as the median of the
-   pairs' ratios. A patch worth less than 5% of a forced build is marked for dropping
+   pairs' ratios, in wall-clock time and in the CPU time of all the build's processes. The
+   build keeps both cores busy, so CPU saved is time saved; it is also what a busy shared
+   machine hides least (a patch that saves waiting, not work, shows in wall-clock time
+   only). A patch worth less than 5% of a forced build either way is marked for dropping
 5. ``genderstats build`` again with nothing changed
 
 Then, per report of a forced build of each engine, where its time went (kernel start, cells,
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import statistics
 import subprocess
@@ -57,10 +61,19 @@ SPEED = [p.name for p in patches.PATCHES.values() if p.speed]
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None, **kw) -> float:
+    return measured(cmd, env, **kw)[0]
+
+
+def measured(cmd: list[str], env: dict[str, str] | None = None, **kw) -> tuple[float, float]:
+    """Wall-clock seconds, and CPU seconds of every process of the run (each is waited for
+    by its parent: the build, its workers, the fork server and its kernels, LibreOffice)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env={**ENV, **(env or {})}, **kw)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def naive_loop(year: int, work: Path) -> float:
@@ -116,28 +129,30 @@ def main() -> int:
     measured = [] if args.no_patches else SPEED
     fork_runs: list[float] = []
     plain_runs: list[float] = []
-    ratios: dict[str, list[float]] = {name: [] for name in measured}
+    ratios: dict[str, list[tuple[float, float]]] = {name: [] for name in measured}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         builds = iter(range(1_000_000))
 
-        def forced(*extra: str, env: dict[str, str] | None = None) -> tuple[float, Path]:
+        def forced(*extra: str, env: dict[str, str] | None = None
+                   ) -> tuple[tuple[float, float], Path]:
             # Each in a new output folder, as the first: no build's times to schedule by.
             out = work / f"out-{next(builds)}"
-            return timed([*gs, "--force", *extra, "--out-dir", str(out)], env), out
+            return measured([*gs, "--force", *extra, "--out-dir", str(out)], env), out
 
         naive = naive_loop(args.year, work)
         for n in range(FULL_RUNS):
-            seconds, fork_out = forced()
+            (seconds, _), fork_out = forced()
             fork_runs.append(seconds)
-            seconds, plain_out = forced("--engine", "plain")
+            (seconds, _), plain_out = forced("--engine", "plain")
             plain_runs.append(seconds)
             for name in measured:
                 pair = {}
                 for off in ((False, True) if n % 2 == 0 else (True, False)):
                     pair[off] = forced(env={patches.OFF_ENV: name} if off else None)[0]
-                fork_runs.append(pair[False])
-                ratios[name].append(pair[True] / pair[False])
+                fork_runs.append(pair[False][0])
+                ratios[name].append((pair[True][0] / pair[False][0],
+                                     pair[True][1] / pair[False][1]))
         forked = breakdown(fork_out / str(args.year))
         ordinary = breakdown(plain_out / str(args.year))
         noop = statistics.median(timed([*gs, "--out-dir", str(fork_out)])
@@ -155,11 +170,13 @@ def main() -> int:
     if measured:
         print(f"\nwhat each speed patch is worth: a forced build with it alone off against one "
               f"with every patch on, median of {FULL_RUNS} pairs")
+        print(f"  {'patch':26s} {'wall':>6s} {'CPU':>6s}   pairs (wall/CPU)")
         for name in measured:
-            share = statistics.median(ratios[name]) - 1
-            verdict = "keep" if share >= WORTH else f"below {WORTH:.0%}: drop it"
-            pairs = ", ".join(f"{r - 1:+.0%}" for r in ratios[name])
-            print(f"  {name:26s} {share:+6.1%}  ({pairs})  {verdict}")
+            wall = statistics.median(r[0] for r in ratios[name]) - 1
+            cpu = statistics.median(r[1] for r in ratios[name]) - 1
+            verdict = "keep" if max(wall, cpu) >= WORTH else f"below {WORTH:.0%}: drop it"
+            pairs = ", ".join(f"{w - 1:+.0%}/{c - 1:+.0%}" for w, c in ratios[name])
+            print(f"  {name:26s} {wall:+6.1%} {cpu:+6.1%}   {pairs}  {verdict}")
     print_breakdown("per report, fork engine (seconds):", forked)
     print_breakdown("per report, plain engine (seconds):", ordinary)
     print("commands:", shlex.join(gs))

@@ -269,26 +269,6 @@ def _ready_client(base: type) -> type:
     return ReadyClient
 
 
-# ---------------------------------------------------------------- kernel-stop-poll
-
-STOP_POLL = 0.005  # seconds between two looks at a stopping kernel
-
-
-def quick_stop(base: type) -> type:
-    """``base`` (a jupyter_client kernel manager) looking every 5 ms, not every 0.1 s, whether
-    a killed kernel is gone; ``base`` itself when the patch is not in effect."""
-    return _quick_stop(base) if active("kernel-stop-poll") else base
-
-
-@functools.cache
-def _quick_stop(base: type) -> type:
-    class QuickStop(base):  # type: ignore[valid-type,misc]
-        async def _async_wait(self, pollinterval: float = 0.1) -> None:
-            await super()._async_wait(pollinterval=min(pollinterval, STOP_POLL))
-
-    return QuickStop
-
-
 # ---------------------------------------------------------------- nbconvert-page
 
 def page_exporter() -> type:
@@ -481,8 +461,6 @@ def run_exit_handlers() -> None:
 
 # ---------------------------------------------------------------- the registry
 
-_JUPYTER_CLIENT = ("jupyter_client", ">=8,<9")
-
 PATCHES: dict[str, Patch] = {p.name: p for p in (
     Patch("jsonschema-rfc3987", (("jsonschema", ">=4.18,<5"),),
           "None in sys.modules keeps jsonschema from importing rfc3987_syntax, which spends a "
@@ -495,7 +473,7 @@ PATCHES: dict[str, Patch] = {p.name: p for p in (
            Target("nbclient.client:NotebookClient.output", holds="output_from_msg("),
            Target("nbformat.v4.nbbase:validate", ("node", "ref")),
            Target("nbformat.v4.nbbase:new_output", holds="validate("))),
-    Patch("kernel-ready", (_JUPYTER_CLIENT,),
+    Patch("kernel-ready", (("jupyter_client", ">=8,<9"),),
           "Overrides wait_for_ready with jupyter_client's private _handle_kernel_info_reply "
           "and _async_is_alive: no 0.2 s of IOPub silence awaited at each kernel start.",
           (Target("jupyter_client.asynchronous.client:AsyncKernelClient.wait_for_ready",
@@ -504,13 +482,6 @@ PATCHES: dict[str, Patch] = {p.name: p for p in (
                   "_handle_kernel_info_reply", ("self", "msg")),
            Target("jupyter_client.asynchronous.client:AsyncKernelClient._async_is_alive",
                   ("self",)))),
-    Patch("kernel-stop-poll", (_JUPYTER_CLIENT,),
-          "Overrides the private _async_wait: a stopping kernel is looked at every 5 ms, "
-          "not every 0.1 s.",
-          (Target("jupyter_client.manager:AsyncKernelManager._async_wait",
-                  ("self", "pollinterval")),
-           Target("jupyter_client.manager:AsyncKernelManager._async_kill_kernel",
-                  holds="self._async_wait()"))),
     Patch("nbconvert-page", (("nbconvert", ">=7.16,<8"),),
           "Copies HTMLExporter.from_notebook_node up to its BeautifulSoup pass (with the "
           "private _init_resources): the page is not parsed and written again.",

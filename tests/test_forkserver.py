@@ -435,28 +435,6 @@ def test_a_kernels_exit_and_its_workers_hang_up_in_one_select_leave_the_server_s
         unused.close()
 
 
-def test_a_stopping_kernel_is_checked_every_few_milliseconds(monkeypatch, tmp_path):
-    """jupyter_client looks every 0.1 s whether a killed kernel is gone; the build's manager
-    every 5 ms, so that a report's slot is free as soon as its kernel is."""
-    import asyncio
-
-    from jupyter_client.manager import AsyncKernelManager
-
-    from genderstats import patches
-    from genderstats.pipeline.engine import plain
-
-    intervals: list[float] = []
-
-    async def wait(self, pollinterval: float = 0.1) -> None:
-        intervals.append(pollinterval)
-
-    monkeypatch.setattr(AsyncKernelManager, "_async_wait", wait)
-    patches._quick_stop.cache_clear()  # made anew on the stand-in above
-    km = plain.kernel_manager_class(str(tmp_path / "k"))(kernel_name="python3")
-    asyncio.run(km._async_wait())
-    assert intervals == [0.005] == [patches.STOP_POLL]
-
-
 @forking
 def test_the_server_starts_with_glibc_keeping_large_blocks(tmp_path, monkeypatch):
     """Passed in its environment at start (glibc reads it then; the kernels it forks keep

@@ -48,8 +48,8 @@ def test_the_check_sees_a_changed_signature_and_a_missing_target():
 
 def test_every_patch_names_its_versions_and_what_it_does():
     assert list(patches.PATCHES) == [
-        "jsonschema-rfc3987", "nbclient-outputs", "kernel-ready", "kernel-stop-poll",
-        "nbconvert-page", "matplotlib-text-metrics", "glibc-malloc", "fork-atexit"]
+        "jsonschema-rfc3987", "nbclient-outputs", "kernel-ready", "nbconvert-page",
+        "matplotlib-text-metrics", "glibc-malloc", "fork-atexit"]
     for patch in patches.PATCHES.values():
         assert patch.versions and patch.targets and patch.does
 

@@ -5,9 +5,9 @@ Each report's worker drives its kernel with :func:`kernel_manager_class`: IPC so
 kernel that dies with its worker, its pid told to the parent (which can then kill it), and
 the kernel spec looked up once, in the build (:func:`warm_kernel_specs`), not in every worker.
 The fork engine uses the same manager, with its provisioner
-(:mod:`genderstats.pipeline.engine.provisioner`). Two overrides of jupyter_client's internals
-(:mod:`genderstats.patches`: ``kernel-ready``, ``kernel-stop-poll``) join it only where they
-are in effect; the plain engine switches every patch off.
+(:mod:`genderstats.pipeline.engine.provisioner`). One override of jupyter_client's internals
+(:mod:`genderstats.patches`: ``kernel-ready``) joins it only where it is in effect; the plain
+engine switches every patch off.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def kernel_manager_class(ipc_prefix: str,
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
-    class GsKernelManager(patches.quick_stop(AsyncKernelManager)):  # type: ignore[misc]
+    class GsKernelManager(AsyncKernelManager):  # type: ignore[misc]
         @default("kernel_spec_manager")
         def _default_kernel_spec_manager(self) -> Any:
             return kernel_specs()
