@@ -126,10 +126,10 @@ def main() -> int:
     gs = [sys.executable, "-m", "genderstats.pipeline.cli", "build", "--year", str(args.year)]
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "genderstats")],
                    check=True, stdout=subprocess.DEVNULL, env=ENV)
-    measured = [] if args.no_patches else SPEED
+    weighed = [] if args.no_patches else SPEED
     fork_runs: list[float] = []
     plain_runs: list[float] = []
-    ratios: dict[str, list[tuple[float, float]]] = {name: [] for name in measured}
+    ratios: dict[str, list[tuple[float, float]]] = {name: [] for name in weighed}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         builds = iter(range(1_000_000))
@@ -146,7 +146,7 @@ def main() -> int:
             fork_runs.append(seconds)
             (seconds, _), plain_out = forced("--engine", "plain")
             plain_runs.append(seconds)
-            for name in measured:
+            for name in weighed:
                 pair = {}
                 for off in ((False, True) if n % 2 == 0 else (True, False)):
                     pair[off] = forced(env={patches.OFF_ENV: name} if off else None)[0]
@@ -167,11 +167,11 @@ def main() -> int:
           f"{min(plain_runs):.1f}–{max(plain_runs):.1f} s)")
     print(f"genderstats build, nothing changed:           {noop:6.2f} s   {f / noop:5.1f}x "
           f"faster than a full build (target ≥ {NOOP_TARGET}x)")
-    if measured:
+    if weighed:
         print(f"\nwhat each speed patch is worth: a forced build with it alone off against one "
               f"with every patch on, median of {FULL_RUNS} pairs")
         print(f"  {'patch':26s} {'wall':>6s} {'CPU':>6s}   pairs (wall/CPU)")
-        for name in measured:
+        for name in weighed:
             wall = statistics.median(r[0] for r in ratios[name]) - 1
             cpu = statistics.median(r[1] for r in ratios[name]) - 1
             verdict = "keep" if max(wall, cpu) >= WORTH else f"below {WORTH:.0%}: drop it"

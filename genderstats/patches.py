@@ -68,16 +68,19 @@ class Patch:
     speed: bool = True
 
 
+def _switches() -> set[str]:
+    return {n.strip() for n in os.environ.get(OFF_ENV, "").split(",") if n.strip()}
+
+
 def switched_off() -> set[str]:
     """The names switched off in the environment (every name for ``all``)."""
-    given = {n.strip() for n in os.environ.get(OFF_ENV, "").split(",") if n.strip()}
+    given = _switches()
     return set(PATCHES) if ALL in given else given
 
 
 def unknown_switches() -> list[str]:
     """Names in the switch that are no patch's (a typo would otherwise switch nothing off)."""
-    given = {n.strip() for n in os.environ.get(OFF_ENV, "").split(",") if n.strip()}
-    return sorted(given - set(PATCHES) - {ALL})
+    return sorted(_switches() - set(PATCHES) - {ALL})
 
 
 def active(name: str) -> bool:
@@ -103,8 +106,8 @@ def installed(library: str) -> str | None:
 
 @functools.cache
 def out_of_range(name: str) -> str | None:
-    """Why patch ``name`` does not fit what is installed (「nbconvert 8.0.1 不在 >=7.16,<8」);
-    None when every library it touches is in its range."""
+    """Why patch ``name`` does not fit what is installed (「nbconvert 8.0.1 不在它寫成時的版本
+    範圍 >=7.16,<8 內」); None when every library it touches is in its range."""
     from packaging.specifiers import SpecifierSet
     from packaging.version import InvalidVersion, Version
 
