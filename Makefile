@@ -38,8 +38,7 @@ help:
 
 # Exactly the lock, every file checked against its hashes (stopped first, saying what to run,
 # when pyproject.toml has changed without a re-lock); then the project itself editable
-# (notebooks import it; its kernel provisioner entry point is registered), built with the
-# lock's setuptools.
+# (notebooks import it), built with the lock's setuptools.
 $(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/setup-python.sh "$(PYTHON)" "$(VENV)"
 	@$(BIN)/python scripts/check-lock.py

@@ -35,9 +35,9 @@ DRIVER = "nbstripout"  # the name .gitattributes gives (and nbstripout --install
 
 def committed(notebook: bytes) -> bytes:
     """``notebook`` as it is committed."""
-    from genderstats.pipeline.runner import skip_unused_imports
+    from genderstats.patches import skip_rfc3987_syntax
 
-    skip_unused_imports()  # git runs this for every changed notebook: no schema grammar
+    skip_rfc3987_syntax()  # git runs this for every changed notebook: no schema grammar
     import nbformat
     from nbstripout import strip_output
 

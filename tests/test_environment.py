@@ -132,7 +132,7 @@ def test_an_unusable_cache_folder_is_skipped_with_a_note_on_the_staff_page(
     monkeypatch.delenv("MPLCONFIGDIR", raising=False)
     lines: list[str] = []
     # Plain kernels: each imports matplotlib itself, as a notebook in JupyterLab would.
-    result = _build(tmp_path, _project(tmp_path), lines, fork=False)
+    result = _build(tmp_path, _project(tmp_path), lines, engine="plain")
     assert result.exit_code == 0 and [r.status for r in result.results] == ["ok"]
     out = tmp_path / "out" / "112"
     # matplotlib, whose cache folder is there too, had a private one: no English warning

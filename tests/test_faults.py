@@ -178,28 +178,6 @@ def test_an_output_against_the_notebook_format_fails_its_report(tmp_path):
     assert (out / "failed" / "bad.html").is_file()
 
 
-def test_unchecked_outputs_are_the_nodes_nbformat_makes_without_its_check(monkeypatch):
-    import nbclient.client
-    from nbformat.v4 import nbbase
-
-    from genderstats.pipeline.runner import unchecked_outputs
-
-    monkeypatch.setattr(nbclient.client, "output_from_msg", nbbase.output_from_msg)
-    msg = {"header": {"msg_type": "display_data"},
-           "content": {"data": {"image/png": "iVBORw0KGgo=", "text/plain": "圖"},
-                       "metadata": {"image/png": {"alt": "圓餅圖"}}}}
-    checked = nbbase.output_from_msg(msg)
-    unchecked_outputs()
-    unchecked_outputs()  # once is enough: not wrapped twice
-    wrapped = nbclient.client.output_from_msg
-    assert wrapped is not nbbase.output_from_msg and wrapped.__wrapped__ is nbbase.output_from_msg
-    calls = []
-    monkeypatch.setattr(nbbase, "validate", lambda node, ref=None: calls.append(ref))
-    assert wrapped(msg) == checked and calls == []
-    nbbase.new_output("stream", name="stdout", text="x")  # outside nbclient: still checked
-    assert calls == ["stream"]
-
-
 def test_a_report_time_limit_comes_from_the_registry_before_the_option():
     job = build_module._Build.__new__(build_module._Build)
     job.options = BuildOptions(year=112, timeout=600.0)
@@ -209,7 +187,7 @@ def test_a_report_time_limit_comes_from_the_registry_before_the_option():
 
 
 def test_kernels_talk_over_ipc_sockets_not_tcp(tmp_path):
-    from genderstats.pipeline.processes import kernel_manager_class
+    from genderstats.pipeline.engine import kernel_manager_class
 
     manager = kernel_manager_class(str(tmp_path / "k"))(kernel_name="python3")
     assert (manager.transport, manager.ip) == ("ipc", str(tmp_path / "k"))

@@ -21,8 +21,9 @@ import pytest
 from conftest import wait_until
 from nbformat.v4 import new_code_cell, new_notebook
 
+from genderstats import patches
 from genderstats.pipeline.build import BuildOptions, build
-from genderstats.pipeline.forkserver import ForkServer, fork_available, is_ipykernel_command
+from genderstats.pipeline.engine.fork import ForkServer, fork_available, is_ipykernel_command
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,32 +149,41 @@ def _normalised(text: str) -> str:
 
 @forking
 @pytest.mark.slow
-def test_forked_kernels_make_the_same_pages_and_indicators_as_ordinary_ones(
-        tmp_path, sample_data, sample_registry):
-    outs = {}
-    for fork in (True, False):
-        out_dir = tmp_path / ("fork" if fork else "plain")
-        result = build(BuildOptions(year=112, data_dir=sample_data, out_dir=out_dir,
-                                    registry=sample_registry, echo=lambda _: None, fork=fork))
-        assert result.ok, [(r.id, r.error) for r in result.results]
-        outs[fork] = out_dir / "112"
-    forked, plain = outs[True], outs[False]
+def test_the_plain_engine_with_every_patch_off_makes_the_same_pages_and_indicators(
+        tmp_path, sample_build, sample_data, sample_registry):
+    """The sample build (fork engine, every patch in effect) against one with ordinary kernels
+    and every override of a library internal off: the same pages, read as HTML (nbconvert's
+    own closing pass re-serialises a page), the same CSVs."""
+    bs4 = pytest.importorskip("bs4")
+    result = build(BuildOptions(year=112, data_dir=sample_data, out_dir=tmp_path,
+                                registry=sample_registry, echo=lambda _: None, engine="plain"))
+    assert result.ok, [(r.id, r.error) for r in result.results]
+    assert patches.OFF_ENV not in os.environ  # switched off for the build only
+    forked, plain = sample_build["out"], tmp_path / "112"
     pages = sorted(p.name for p in plain.glob("*.html"))
     assert pages == sorted(p.name for p in forked.glob("*.html"))
     assert "gender-equality-task-force.html" in pages and "index.html" in pages
     for name in [*pages, "indicators.csv", "tables.csv"]:
         if name == "staff.html":
             continue  # the staff's page lists each report's run time: it differs by design
-        a = (forked / name).read_text(encoding="utf-8-sig")
-        b = (plain / name).read_text(encoding="utf-8-sig")
-        assert _normalised(a) == _normalised(b), name
+        a = _normalised((forked / name).read_text(encoding="utf-8-sig"))
+        b = _normalised((plain / name).read_text(encoding="utf-8-sig"))
+        if name.endswith(".html"):
+            a, b = (str(bs4.BeautifulSoup(t, "html.parser")) for t in (a, b))
+        assert a == b, name
     with open(forked / "indicators.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) > 100
-    # Both builds really ran every report: the fork server's kernels are the fast path.
+    # Both builds really ran every report, the plain one with every patch off (its workers'
+    # and kernels' environment said so) ...
     for out in (forked, plain):
         state = json.loads((out / ".state" / "gender-training.json").read_text("utf-8"))
         assert set(state["phases"]) == {"kernel", "cells", "stop", "export"}
+    staff = (tmp_path / ".staff" / "112" / "gender-training.log").read_text(encoding="utf-8")
+    assert staff.startswith("所有修補都已關閉（GENDERSTATS_PATCHES_OFF=all 或 --engine plain）：")
+    # ... the fork build with each in effect, its staff log naming none.
+    forked_staff = forked.parent / ".staff" / "112" / "gender-training.log"
+    assert "修補" not in forked_staff.read_text(encoding="utf-8")
 
 
 # ------------------------------------------------------------------ kill paths
@@ -199,8 +209,8 @@ def _alive(pid: int) -> bool:
 @forking
 def test_a_kernel_dies_when_its_client_goes_and_stopping_the_server_ends_every_kernel(
         tmp_path):
-    from genderstats.pipeline.forkserver import ticket
-    from genderstats.pipeline.provisioner import _request
+    from genderstats.pipeline.engine.fork import ticket
+    from genderstats.pipeline.engine.provisioner import _request
 
     server = ForkServer()
     try:
@@ -248,28 +258,49 @@ def test_a_kernel_past_its_time_limit_is_killed_and_the_build_reports_it(tmp_pat
 # ------------------------------------------------------------------ switches
 
 
-def test_fork_is_off_with_the_environment_variable(monkeypatch):
-    monkeypatch.setenv("GENDERSTATS_NO_FORK", "1")
-    assert not fork_available()
-    monkeypatch.setenv("GENDERSTATS_NO_FORK", "0")
-    assert fork_available() == sys.platform.startswith("linux")
+def test_the_engine_comes_from_the_option_then_the_environment(monkeypatch):
+    from genderstats.pipeline.engine import resolve
+
+    monkeypatch.delenv("GENDERSTATS_ENGINE", raising=False)
+    assert resolve() == "fork" and resolve("plain") == "plain"
+    monkeypatch.setenv("GENDERSTATS_ENGINE", "plain")
+    assert resolve() == "plain" and resolve("fork") == "fork"
+    monkeypatch.setenv("GENDERSTATS_ENGINE", "forked")
+    with pytest.raises(ValueError) as exc:
+        resolve()
+    assert str(exc.value) == ("沒有「forked」這個執行引擎：--engine（或環境變數 "
+                              "GENDERSTATS_ENGINE）請用 fork 或 plain。")
 
 
-def test_no_fork_option_reaches_the_build(monkeypatch, tmp_path):
+def test_a_patch_switch_naming_no_patch_stops_the_build_before_it_writes(monkeypatch,
+                                                                          tmp_path):
+    from genderstats.pipeline.build import BuildUsageError
+
+    monkeypatch.setenv("GENDERSTATS_PATCHES_OFF", "nbconvert-page,glibc-maloc")
+    with pytest.raises(BuildUsageError) as exc:
+        build(BuildOptions(year=112, out_dir=tmp_path))
+    assert str(exc.value).startswith(
+        "環境變數 GENDERSTATS_PATCHES_OFF 中的 glibc-maloc 不是任何修補的名稱；可用的名稱："
+        "jsonschema-rfc3987、")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_engine_option_reaches_the_build(monkeypatch, tmp_path):
     from genderstats.pipeline import build as build_module
     from genderstats.pipeline import cli
 
     seen = {}
 
     def fake_build(options):
-        seen["fork"] = options.fork
+        seen["engine"] = options.engine
         raise SystemExit(0)
 
     monkeypatch.setattr(build_module, "build", fake_build)
-    for extra, fork in (([], True), (["--no-fork"], False)):
+    for extra, engine in (([], None), (["--engine", "plain"], "plain"),
+                          (["--engine", "fork"], "fork")):
         with pytest.raises(SystemExit):
             cli.main(["build", "--year", "112", "--out-dir", str(tmp_path), *extra])
-        assert seen["fork"] is fork
+        assert seen["engine"] == engine
 
 
 def test_only_this_pythons_ipykernel_is_forked():
@@ -279,21 +310,20 @@ def test_only_this_pythons_ipykernel_is_forked():
 
 
 def test_plain_papermill_and_jupyterlab_keep_ordinary_kernels():
-    """The python3 kernelspec names no provisioner: jupyter_client's default is used."""
+    """The python3 kernelspec names no provisioner: jupyter_client's default is used; the
+    build's managers give their kernels the fork provisioner themselves."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.provisioning import KernelProvisionerFactory
 
     spec = KernelSpecManager().get_kernel_spec("python3")
     assert "kernel_provisioner" not in (spec.metadata or {})
     assert KernelProvisionerFactory.instance().default_provisioner_name == "local-provisioner"
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert ('[project.entry-points."jupyter_client.kernel_provisioners"]\n'
-            'genderstats-fork = "genderstats.pipeline.provisioner:ForkProvisioner"') in text
+    assert "kernel_provisioners" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
 async def _ready_kernel(tmp_path, server, started: list[int]):
     """A kernel manager and its client, with a kernel forked by ``server`` and ready."""
-    from genderstats.pipeline.processes import kernel_manager_class
+    from genderstats.pipeline.engine import kernel_manager_class
 
     km = kernel_manager_class(str(tmp_path / "k"), started.append, server.address)(
         kernel_name="python3")
@@ -309,7 +339,7 @@ def test_the_kernel_manager_drives_a_forked_kernel_through_its_whole_life(tmp_pa
     """Start, ask, interrupt-free shutdown, and the provisioner's answers after it."""
     import asyncio
 
-    from genderstats.pipeline.provisioner import ForkProvisioner
+    from genderstats.pipeline.engine.provisioner import ForkProvisioner
 
     server = ForkServer()
     started: list[int] = []
@@ -376,8 +406,8 @@ def test_a_kernels_exit_and_its_workers_hang_up_in_one_select_leave_the_server_s
     import selectors
     import socket
 
-    from genderstats.pipeline import forkserver
-    from genderstats.pipeline.forkserver import _Server
+    from genderstats.pipeline.engine import server as forkserver
+    from genderstats.pipeline.engine.server import _Server
 
     # The "server" here is the tests' own process: what else it has started is not a
     # kernel's leftover, and must not be killed.
@@ -405,33 +435,13 @@ def test_a_kernels_exit_and_its_workers_hang_up_in_one_select_leave_the_server_s
         unused.close()
 
 
-def test_a_stopping_kernel_is_checked_every_few_milliseconds(monkeypatch, tmp_path):
-    """jupyter_client looks every 0.1 s whether a killed kernel is gone; the build's manager
-    every 5 ms, so that a report's slot is free as soon as its kernel is."""
-    import asyncio
-
-    from jupyter_client.manager import AsyncKernelManager
-
-    from genderstats.pipeline import processes
-
-    intervals: list[float] = []
-
-    async def wait(self, pollinterval: float = 0.1) -> None:
-        intervals.append(pollinterval)
-
-    monkeypatch.setattr(AsyncKernelManager, "_async_wait", wait)
-    km = processes.kernel_manager_class(str(tmp_path / "k"))(kernel_name="python3")
-    asyncio.run(km._async_wait())
-    assert intervals == [0.005] == [processes.STOP_POLL]
-
-
 @forking
 def test_the_server_starts_with_glibc_keeping_large_blocks(tmp_path, monkeypatch):
     """Passed in its environment at start (glibc reads it then; the kernels it forks keep
     the settings, not the variable). /proc cannot show it: glibc cuts the string it parses."""
     import subprocess
 
-    from genderstats.pipeline import forkserver
+    from genderstats.pipeline.engine import fork
 
     real, seen = subprocess.Popen, []
 
@@ -439,7 +449,7 @@ def test_the_server_starts_with_glibc_keeping_large_blocks(tmp_path, monkeypatch
         seen.append(kwargs["env"]["GLIBC_TUNABLES"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(forkserver.subprocess, "Popen", popen)
+    monkeypatch.setattr(fork.subprocess, "Popen", popen)
     monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")
     ForkServer().stop()
     assert seen == ["glibc.malloc.mmap_threshold=268435456:"
@@ -447,7 +457,7 @@ def test_the_server_starts_with_glibc_keeping_large_blocks(tmp_path, monkeypatch
 
 
 def test_the_build_sets_the_same_malloc_settings_for_itself(monkeypatch):
-    from genderstats.pipeline import processes
+    from genderstats import patches
 
     calls: list[tuple[int, int]] = []
 
@@ -456,60 +466,10 @@ def test_the_build_sets_the_same_malloc_settings_for_itself(monkeypatch):
             calls.append((option, value))
             return 1
 
-    monkeypatch.setattr(processes.ctypes, "CDLL", lambda name: Libc())
-    processes.keep_large_blocks()
+    monkeypatch.setattr(patches.ctypes, "CDLL", lambda name: Libc())
+    patches.keep_large_blocks()
     # M_MMAP_THRESHOLD (-3) and M_TRIM_THRESHOLD (-1) of glibc's malloc.h, 256 MiB each.
     assert sorted(calls) == [(-3, 268435456), (-1, 268435456)]
-
-
-@forking
-@pytest.mark.slow
-def test_the_server_has_imported_everything_a_sample_report_imports(
-        tmp_path, sample_build, sample_reports):
-    """Each report's kernel imports nothing the server did not: every module a notebook
-    imports on first use (PIL's plugins for a PNG, pandas' text formatter, the ODS reader …)
-    would otherwise be imported again by every kernel."""
-    import asyncio
-
-    from genderstats.pipeline.processes import kernel_manager_class
-
-    status = sample_build["out"] / ".state" / "report-status.json"
-    reports = list({r.notebook.name: r for r in reversed(sample_reports)}.values())
-    server = ForkServer()
-
-    async def imported(report) -> list[str]:
-        params = report.build_parameters(112, sample_build["data"])
-        if "report_status" in nbformat.read(report.notebook, as_version=4).cells[1].source:
-            params["report_status"] = str(status)
-        km = kernel_manager_class(str(tmp_path / report.id), lambda _pid: None,
-                                  server.address)(kernel_name="python3")
-        await km.start_kernel(cwd=str(report.notebook.parent))
-        kc = km.client()
-        kc.start_channels()
-        try:
-            await kc.wait_for_ready(timeout=60)
-            cells = ["import sys as _s; _before = set(_s.modules)",
-                     "\n".join(f"{k} = {v!r}" for k, v in params.items())]
-            nb = nbformat.read(report.notebook, as_version=4)
-            cells[1:1] = [c.source for c in nb.cells if c.cell_type == "code"][:1]
-            cells += [c.source for c in nb.cells if c.cell_type == "code"][1:]
-            cells.append("print(sorted(set(_s.modules) - _before))")
-            printed: list[str] = []
-            for code in cells:
-                reply = await kc.execute_interactive(
-                    code, timeout=120, output_hook=lambda m: printed.append(
-                        m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
-                assert reply["content"]["status"] == "ok", (report.id, code)
-            return eval(printed[-1])  # noqa: S307 - the list the kernel printed
-        finally:
-            kc.stop_channels()
-            await km.shutdown_kernel(now=True)
-
-    try:
-        seen = {r.id: asyncio.run(imported(r)) for r in reports}
-    finally:
-        server.stop()
-    assert seen == {r.id: [] for r in reports}
 
 
 def test_starting_the_server_waits_for_no_jupyter_import():
@@ -517,9 +477,9 @@ def test_starting_the_server_waits_for_no_jupyter_import():
     second) is imported later, by the workers' kernel managers."""
     import subprocess
 
-    code = ("import sys, genderstats.pipeline.forkserver as f; "
-            "print(sorted(m for m in ('jupyter_client', 'zmq', 'pandas') if m in sys.modules)); "
-            "print(f.ForkProvisioner.__module__)")
+    code = ("import sys, genderstats.pipeline.build, genderstats.pipeline.engine.server; "
+            "print(sorted(m for m in ('jupyter_client', 'zmq', 'pandas', 'packaging') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60).stdout.split("\n")
-    assert out[:2] == ["[]", "genderstats.pipeline.provisioner"]
+                         check=True, timeout=60).stdout
+    assert out == "[]\n"

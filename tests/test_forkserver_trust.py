@@ -27,15 +27,9 @@ from conftest import wait_until
 from nbformat.v4 import new_code_cell, new_notebook
 
 from genderstats.pipeline.build import BuildOptions, build
-from genderstats.pipeline.forkserver import (
-    TOKEN_BYTES,
-    ForkServer,
-    children,
-    descends_from,
-    fork_available,
-    parse_request,
-    ticket,
-)
+from genderstats.pipeline.engine.fork import TOKEN_BYTES, ForkServer, fork_available, ticket
+from genderstats.pipeline.engine.server import parse_request
+from genderstats.pipeline.processes import children, descends_from
 
 pytestmark = pytest.mark.skipif(not fork_available(), reason="fork server needs Linux")
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="switching to another user needs root")
@@ -125,7 +119,7 @@ def _raw(server: ForkServer, message: bytes, fds: int = 3) -> bytes:
 
 def _launch(server: ForkServer, tmp_path: Path) -> tuple[socket.socket, int]:
     """A kernel, asked for as the build's workers do; it runs while the connection is open."""
-    from genderstats.pipeline.provisioner import _request as ask
+    from genderstats.pipeline.engine.provisioner import _request as ask
 
     return ask(ticket(server.address), _request(tmp_path), 1, 2)
 
@@ -343,7 +337,7 @@ def test_daemons_a_notebook_starts_end_with_its_kernel(server, tmp_path):
     are killed and reaped by the server once the kernel ends, while the server runs on."""
     import asyncio
 
-    from genderstats.pipeline.processes import kernel_manager_class
+    from genderstats.pipeline.engine import kernel_manager_class
 
     started: list[int] = []
 
@@ -420,8 +414,8 @@ def test_a_worker_sends_the_token_only_to_the_builds_own_socket(tmp_path):
     """A socket made by another process (here: of the same user) at the server's address
     gets no token: the worker checks who listens before it sends, and starts an ordinary
     kernel instead."""
-    from genderstats.pipeline.forkserver import Ticket
-    from genderstats.pipeline.provisioner import _request as ask
+    from genderstats.pipeline.engine.fork import Ticket
+    from genderstats.pipeline.engine.provisioner import _request as ask
 
     address = str(tmp_path / "socket")
     impostor = subprocess.Popen([sys.executable, "-c", IMPOSTOR, address],
@@ -440,7 +434,7 @@ def test_a_worker_sends_the_token_only_to_the_builds_own_socket(tmp_path):
 def test_folders_of_servers_killed_with_their_build_are_removed_by_the_next_one():
     """A ``kill -9`` of the build leaves its server's folder behind; the next server removes
     it, and leaves alone a folder whose socket still listens or that was just made."""
-    from genderstats.pipeline.forkserver import private_directory, remove_stale_directories
+    from genderstats.pipeline.engine.fork import private_directory, remove_stale_directories
 
     folders, sockets = {}, []
     for name in ("dead", "live", "new"):

@@ -20,7 +20,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from genderstats.pipeline import build as build_module
 from genderstats.pipeline.build import BuildOptions, build
-from genderstats.pipeline.forkserver import fork_available
+from genderstats.pipeline.engine.fork import fork_available
 from genderstats.pipeline.runner import (
     FLOODED,
     NOT_FINISHED,
@@ -33,7 +33,7 @@ from genderstats.pipeline.runner import (
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads /proc and uses Linux process controls")
 forking = pytest.mark.skipif(not fork_available(), reason="fork server needs Linux")
-ENGINES = [pytest.param(True, id="fork", marks=forking), pytest.param(False, id="no-fork")]
+ENGINES = [pytest.param("fork", id="fork", marks=forking), pytest.param("plain", id="plain")]
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"
 CELL3 = "第 3 格（動手腳）"
 
@@ -80,17 +80,17 @@ def _public_failure(out: Path, rid: str, error: str) -> dict:
 # ------------------------------------------------------------------ exits before the end
 
 @linux_only
-@pytest.mark.parametrize("fork", ENGINES)
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("mode", ["sys-exit", "os-exit"])
 def test_a_notebook_that_exits_early_fails_naming_its_cell_and_keeps_the_good_page(
-        tmp_path, mode, fork):
-    statuses, _, out = _build(tmp_path, _registry(tmp_path, early={}), fork=fork)
+        tmp_path, mode, engine):
+    statuses, _, out = _build(tmp_path, _registry(tmp_path, early={}), engine=engine)
     assert statuses == {"early": ("ok", None)}
     good = (out / "early.html").read_bytes()
     good_nb = (out / "notebooks" / "early.ipynb").read_bytes()
 
     statuses, lines, out = _build(tmp_path, _registry(tmp_path, early={"mode": mode}),
-                                  fork=fork)
+                                  engine=engine)
     error = NOT_FINISHED.format(cell=CELL3)
     assert error == ("第 3 格（動手腳）之後的格沒有執行：筆記本的程式在這一格結束了執行或核心"
                      "（例如 sys.exit、os._exit），或核心因記憶體不足而結束；請檢查這一格。")
@@ -122,7 +122,7 @@ def _gone(pid: int) -> bool:
 def test_processes_a_report_starts_end_with_it(tmp_path):
     pidfile = tmp_path / "pids"
     registry = _registry(tmp_path, daemons={"mode": "daemons", "pidfile": str(pidfile)})
-    statuses, _, _ = _build(tmp_path, registry, fork=False)
+    statuses, _, _ = _build(tmp_path, registry, engine="plain")
     assert statuses == {"daemons": ("ok", None)}
     pids = [int(p) for p in pidfile.read_text().split()]
     assert len(pids) == 2  # a setsid'd sleep and a double-forked daemon
@@ -135,7 +135,7 @@ def test_processes_of_a_report_that_times_out_end_with_it(tmp_path, monkeypatch)
     registry = _registry(tmp_path, stuck={"mode": "daemons", "pidfile": str(pidfile),
                                           "hold": 120})
     monkeypatch.setattr(build_module._Build, "_timeout", lambda self, r: 8.0)
-    statuses, _, out = _build(tmp_path, registry, fork=False)
+    statuses, _, out = _build(tmp_path, registry, engine="plain")
     assert statuses == {"stuck": ("failed", "執行逾時（8 秒）：已停止這份報告與它的核心。")}
     pids = [int(p) for p in pidfile.read_text().split()]
     assert len(pids) == 2
@@ -159,12 +159,13 @@ def test_a_report_that_kills_the_fork_server_fails_alone(tmp_path):
 # ------------------------------------------------------------------ output floods
 
 @linux_only
-@pytest.mark.parametrize("fork", ENGINES)
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("mode", ["flood", "fd-flood", "display-flood", "display-giant"])
-def test_an_output_flood_is_cut_with_a_chinese_message(tmp_path, monkeypatch, mode, fork):
+def test_an_output_flood_is_cut_with_a_chinese_message(tmp_path, monkeypatch, mode, engine):
     # ipykernel reads file descriptors 1 and 2 only outside pytest (as in every real build).
     monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
-    statuses, _, out = _build(tmp_path, _registry(tmp_path, flood={"mode": mode}), fork=fork)
+    statuses, _, out = _build(tmp_path, _registry(tmp_path, flood={"mode": mode}),
+                              engine=engine)
     error = FLOODED.format(cell=CELL3, limit=16)
     assert error == "第 3 格（動手腳）的輸出超過上限 16 MB，已停止這份報告；請減少 print 的內容。"
     assert statuses == {"flood": ("failed", error)}
@@ -238,7 +239,7 @@ def test_only_chinese_messages_of_data_errors_are_shown():
 def test_a_fork_server_is_gone_only_when_nothing_listens_on_its_socket(tmp_path):
     import socket
 
-    from genderstats.pipeline.runner import server_gone
+    from genderstats.pipeline.engine.fork import server_gone
 
     address = str(tmp_path / "server")
     listening = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)

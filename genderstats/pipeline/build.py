@@ -12,10 +12,11 @@ file then says ``"complete": false`` and its notebook (through ``annual.load_sta
 for the complete one, written as soon as every other report has finished. Its time limit
 starts then.
 
-Kernels are forked from one warm fork server per build where possible
-(``genderstats.pipeline.forkserver``; ``--no-fork`` or ``GENDERSTATS_NO_FORK=1``: ordinary
-kernels). Heavy imports (papermill, nbconvert, pandas) happen only when a report must run, so
-an unchanged rebuild costs little more than hashing the inputs.
+Kernels are forked from one warm fork server per build where possible (the fork engine,
+``genderstats.pipeline.engine``; ``--engine plain`` or ``GENDERSTATS_ENGINE=plain``: ordinary
+kernels on the libraries' public APIs). Heavy imports (papermill, nbconvert, pandas) happen
+only when a report must run, so an unchanged rebuild costs little more than hashing the
+inputs.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genderstats import __version__, config
+from genderstats import __version__, config, patches
+from genderstats.pipeline.engine import Engine, resolve, switches
 from genderstats.pipeline.public_paths import PublicPaths
 from genderstats.pipeline.registry import Report, load_registry, select
 from genderstats.pipeline.runner import Task, collect_records, run_report
@@ -122,7 +124,7 @@ class BuildOptions:
     echo: Callable[[str], None] = say
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per report, unless reports.yml says
     drafts: bool = False  # also build the reports marked draft: true
-    fork: bool = True  # kernels forked from a warm fork server where possible (--no-fork)
+    engine: str | None = None  # "fork" or "plain" (--engine); None: GENDERSTATS_ENGINE, else fork
 
 
 @dataclass
@@ -346,6 +348,10 @@ def build(options: BuildOptions) -> BuildResult:
     """
     from genderstats.pipeline.lock import Held, OutputLock
 
+    try:
+        engine = resolve(options.engine)
+    except ValueError as exc:
+        raise BuildUsageError(str(exc)) from None
     year = roc_year(options.year)
     data_dir = Path(options.data_dir).resolve()
     if not (data_dir / str(year)).is_dir():
@@ -391,7 +397,7 @@ def build(options: BuildOptions) -> BuildResult:
             ) from None
     signals = _Signals()
     try:
-        with _environment_faults(), signals.installed(), _private_caches():
+        with _environment_faults(), signals.installed(), _private_caches(), switches(engine):
             return _Build(options, year, data_dir, out, all_reports, reports, echo,
                           signals).run()
     finally:
@@ -435,7 +441,7 @@ class _Build:
         self.published = 0
         self.package = ""
         self.signals = signals
-        self.forkserver: Any = None  # started with the first report that must run
+        self.engine = Engine(options.engine)  # started with the first report that must run
         self.auditor: _Auditor | None = None  # the year's disclosure audit, beside the reports
         self.kept_times: dict[str, float] | None = None  # this machine's, read when needed
         self.notes: list[str] = []  # for the staff page: what the build did without
@@ -459,7 +465,7 @@ class _Build:
         try:
             if self.options.force:
                 # Every report will run: the fork server imports while the inputs are hashed.
-                self._start_forkserver(ipc_dir)
+                self._start_engine()
             first, last, status_ids = self._load_states()
         except BaseException:
             self._clean_up(ipc_dir)
@@ -534,9 +540,8 @@ class _Build:
 
     def _clean_up(self, ipc_dir: str) -> None:
         """Stop the fork server (and every kernel it forked); drop the scratch and sockets."""
-        if self.forkserver is not None:
-            self.forkserver.stop()
-            self.forkserver = None
+        self.engine.stop()
+        patches.restore_rfc3987_syntax()
         if self.auditor is not None:
             self.auditor.stop()
         shutil.rmtree(self.work, ignore_errors=True)
@@ -689,24 +694,24 @@ class _Build:
             waiting = frozenset()
         if not todo:
             return
-        from genderstats.pipeline.processes import Job, Pool, keep_large_blocks
+        from genderstats.pipeline.processes import Job, Pool
 
         computing = len(todo) - len(waiting)
         jobs = max(1, min(self.options.jobs or os.cpu_count() or 1, max(1, computing)))
         self.echo(f"產製 {self.year} 年度 {len(todo)} 份報告（{jobs} 個同時執行）…")
-        self._start_forkserver(ipc_dir)
+        self._start_engine()
         with _no_gc():
             _warm_imports()
         if self.auditor is None:
             self.auditor = _Auditor(self.year, self.data_dir)
-        keep_large_blocks()
+        patches.keep_large_blocks()
         by_id = {r.id: r for r in todo}
         work = []
         for n, report in enumerate(todo):
             task = Task(report, self.params[report.id], self.year, self.out,
                         self.work / f"{report.id}.ipynb", os.path.join(ipc_dir, f"k{n}"),
                         (self.out / f"{report.id}.html").is_file(),
-                        self.forkserver.address if self.forkserver else None)
+                        self.engine.address)
             work.append(Job(report.id, run_report, (task,), self._timeout(report),
                             waits=report.id in waiting))
         pool = Pool(jobs)
@@ -733,18 +738,13 @@ class _Build:
         finally:
             gc.unfreeze()
 
-    def _start_forkserver(self, ipc_dir: str) -> None:
-        """Start the fork server once per build, unless forking is off or unavailable.
-
-        The server makes its own private folder for its socket: ``ipc_dir`` (the kernels'
-        sockets) is not used."""
-        from genderstats.pipeline.forkserver import ForkServer, fork_available
-
-        if self.forkserver is None and self.options.fork and fork_available():
-            try:
-                self.forkserver = ForkServer()
-            except OSError:
-                self.forkserver = None  # ordinary kernels: slower, same pages
+    def _start_engine(self) -> None:
+        """Start the engine (the fork engine's server) once per build; the staff page names
+        each patch an installed version keeps out of effect."""
+        if self.engine.start():
+            for note in patches.range_notes():
+                self.notes.append(note)
+                self.echo(f"  注意  {note}")
 
     # -------------------------------------------------------- one finished report
 
@@ -1121,18 +1121,16 @@ def _no_gc() -> Iterator[None]:
 def _warm_imports() -> None:
     """Import once in the parent what every worker needs, and load the page template:
     forked workers share them instead of paying each time."""
-    from genderstats.pipeline.runner import skip_unused_imports
-
-    skip_unused_imports()
+    patches.skip_rfc3987_syntax()
     import nbconvert  # noqa: F401
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
 
     import genderstats.data.specs  # noqa: F401 - the pages' sources
-    import genderstats.pipeline.provisioner  # noqa: F401 - each worker's kernel manager
-    from genderstats.pipeline.processes import warm_kernel_spec
+    import genderstats.pipeline.engine.provisioner  # noqa: F401 - each worker's kernel manager
+    from genderstats.pipeline.engine.plain import warm_kernel_specs
 
-    warm_kernel_spec()
+    warm_kernel_specs()
 
     with contextlib.suppress(Exception):  # a broken template fails each page, with its text
         _render_sample_page()

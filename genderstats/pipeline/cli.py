@@ -59,6 +59,14 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _engine(text: str) -> str:
+    from genderstats.pipeline.engine import ENGINES
+
+    if text not in ENGINES:
+        raise argparse.ArgumentTypeError(f"--engine 的值「{text}」不對：請用 fork 或 plain")
+    return text
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from genderstats.pipeline.build import (
         BuildEnvironmentError,
@@ -80,7 +88,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             year=_year(args), data_dir=Path(args.data_dir), out_dir=Path(args.out_dir),
             only=args.only or [], jobs=args.jobs, force=args.force,
             registry=Path(args.registry) if args.registry else None, timeout=args.timeout,
-            drafts=args.drafts, fork=not args.no_fork,
+            drafts=args.drafts, engine=args.engine,
         ))
     except BuildLocked as exc:
         return fail(exc, EXIT_LOCKED)
@@ -412,9 +420,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="秒數",
                    help=f"每份報告最長執行秒數，逾時即停止（預設 {DEFAULT_TIMEOUT:g}；"
                         "reports.yml 的 timeout 優先）")
-    b.add_argument("--no-fork", action="store_true",
-                   help="每份報告都啟動全新的核心，不從預先載入的程序分出（較慢；"
-                        "也可設定環境變數 GENDERSTATS_NO_FORK=1）")
+    b.add_argument("--engine", type=_engine, default=None, metavar="fork|plain",
+                   help="執行筆記本的方式：fork（預設）從預先載入套件的程序分出核心；"
+                        "plain 每份報告啟動全新的核心，只用各套件公開的介面（較慢，頁面相同）。"
+                        "也可設定環境變數 GENDERSTATS_ENGINE")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="檢查一個年度的輸入資料（不執行報告）",

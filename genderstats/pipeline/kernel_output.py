@@ -38,7 +38,7 @@ def _limited_out_stream() -> type:
         (ipykernel's reader of file descriptors 1 and 2, which a subprocess or ``os.write``
         fill) is dropped, so the writer never blocks on a full pipe, and the error is raised
         in the main thread instead, where the cell runs. The reader's copy to the kernel's
-        original descriptor (the staff log, for stderr) then goes to /dev/null.
+        original descriptor (``fileno()``: the staff log, for stderr) then goes to /dev/null.
         """
 
         written = 0  # bytes, both streams of this kernel
@@ -55,20 +55,23 @@ def _limited_out_stream() -> type:
                     if not LimitedOutStream.raised:
                         LimitedOutStream.raised = True
                         _raise_in_main_thread()
-                    _silence(getattr(self, "_original_stdstream_copy", None))
+                    _silence(self)
                     return len(string)
             return super().write(string)  # type: ignore[no-any-return]
 
     return LimitedOutStream
 
 
-def _silence(fd: int | None) -> None:
-    if fd is not None:
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, fd)
-        finally:
-            os.close(null)
+def _silence(stream: Any) -> None:
+    try:
+        fd = stream.fileno()  # the copy of the kernel's original fd 1 or 2, when watched
+    except OSError:  # io.UnsupportedOperation: not watching the descriptors
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 def _raise_in_main_thread() -> None:

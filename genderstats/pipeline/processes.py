@@ -20,7 +20,6 @@ holds the lock, writes every file. A worker orphaned for any reason cannot touch
 from __future__ import annotations
 
 import contextlib
-import copy
 import ctypes
 import multiprocessing
 import os
@@ -33,41 +32,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
-from uuid import uuid4
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 _LINUX = sys.platform.startswith("linux")
-MALLOC_KEEP = 256 << 20  # bytes: see malloc_tunables
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
-# How often a stopping kernel is checked for having exited, in seconds.
+# How long a killed process is given to be gone before the next round, in seconds.
 STOP_POLL = 0.005
-
-
-def malloc_tunables(given: str = "") -> str:
-    """``GLIBC_TUNABLES`` for a heavy child process: glibc's malloc keeps blocks of up to
-    256 MiB in the heap, after any settings the user gave (glibc keeps the last value of a
-    name, so theirs win).
-
-    With glibc's defaults, a large block is mapped, touched and handed back to the system on
-    every use: LibreOffice spent half of a conversion on those page faults (300,000 of them),
-    a kernel a tenth of each chart (its canvas is several MB). A process grows by at most
-    that much more memory. Other C libraries ignore the variable.
-    """
-    ours = ":".join(f"glibc.malloc.{name}={MALLOC_KEEP}" for name in ("mmap_threshold",
-                                                                       "trim_threshold"))
-    return f"{ours}:{given}" if given else ours
-
-
-def keep_large_blocks() -> None:
-    """The same malloc settings as :func:`malloc_tunables`, for this running process (and the
-    workers it forks): glibc's ``mallopt``. Nothing happens with another C library."""
-    if not _LINUX:
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None)
-        for option in (_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD):
-            libc.mallopt(option, MALLOC_KEEP)
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -206,119 +176,6 @@ def reap_children() -> None:
             return
         if pid == 0:
             return
-
-
-_KERNEL_SPECS: dict[str, Any] = {}
-
-
-def warm_kernel_spec(name: str = "python3") -> None:
-    """Look the kernel spec up once, in the parent: every forked worker then starts its kernel
-    from this copy instead of scanning the kernel folders (and importing IPython) itself."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    with contextlib.suppress(NoSuchKernel, OSError, ValueError):
-        _KERNEL_SPECS[name] = KernelSpecManager().get_kernel_spec(name)
-
-
-def kernel_manager_class(ipc_prefix: str, on_start: Callable[[int], None] | None = None,
-                         forkserver: str | None = None) -> type:
-    """A jupyter_client kernel manager whose kernels use IPC sockets and die with the worker.
-
-    IPC (Unix sockets under ``ipc_prefix``) instead of TCP: no ports to collide, no warning
-    about connecting over the network. ``on_start`` receives the kernel's pid so the parent can
-    kill it directly, which also covers systems without a parent-death signal. With
-    ``forkserver`` (the socket of the build's fork server) the kernel is forked by that server
-    instead of started from scratch (see ``genderstats.pipeline.forkserver``).
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
-
-    class GsKernelManager(AsyncKernelManager):
-        def __init__(self, **kw: Any) -> None:
-            super().__init__(**kw)
-            spec = _KERNEL_SPECS.get(self.kernel_name)
-            if spec is not None:
-                self._kernel_spec = copy.deepcopy(spec)
-
-        @default("client_factory")
-        def _default_client_factory(self) -> type:
-            return _ready_client_class()
-
-        @default("transport")
-        def _default_transport(self) -> str:
-            return "ipc" if os.name == "posix" else "tcp"
-
-        @default("ip")
-        def _default_ip(self) -> str:
-            return ipc_prefix if self.transport == "ipc" else "127.0.0.1"
-
-        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
-            worker = os.getpid()
-            kw.setdefault("preexec_fn", lambda: die_with_parent(worker))
-            if forkserver and self.provisioner is None:
-                from genderstats.pipeline.provisioner import ForkProvisioner
-
-                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid4())
-                self.provisioner = ForkProvisioner(
-                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-                self.provisioner.server = forkserver
-            await super().start_kernel(**kw)
-            pid = getattr(self.provisioner, "pid", None)
-            if on_start is not None and pid:
-                on_start(int(pid))
-
-        async def _async_wait(self, pollinterval: float = 0.1) -> None:
-            # A killed kernel is gone within a few milliseconds; jupyter_client's 0.1 s poll
-            # held every report (and the next one's slot) that long after its last cell.
-            await super()._async_wait(pollinterval=min(pollinterval, STOP_POLL))
-
-    return GsKernelManager
-
-
-def _ready_client_class() -> type:
-    """jupyter_client's async client, except that "ready" does not wait for 0.2 s of silence.
-
-    After the kernel_info reply, ``wait_for_ready`` reads IOPub until no message has come for
-    0.2 s, on every kernel start. nbclient matches every output to the request that caused it,
-    so a start-up message read later is ignored all the same: draining what has already
-    arrived is enough.
-    """
-    import asyncio
-    import time
-    from queue import Empty
-
-    from jupyter_client.asynchronous import AsyncKernelClient
-
-    class ReadyClient(AsyncKernelClient):
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-            while True:
-                self.kernel_info()
-                try:
-                    msg = await self.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    pass
-                else:
-                    if msg["msg_type"] == "kernel_info_reply":
-                        try:  # IOPub is connected once the reply's status message arrives
-                            await self.iopub_channel.get_msg(timeout=0.2)
-                        except Empty:
-                            pass
-                        else:
-                            self._handle_kernel_info_reply(msg)
-                            break
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
-                await asyncio.sleep(0)
-            while True:
-                try:
-                    await self.iopub_channel.get_msg(timeout=0)
-                except Empty:
-                    break
-
-    return ReadyClient
 
 
 # ---------------------------------------------------------------- the pool

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genderstats import __version__, config
+from genderstats import __version__, config, patches
 from genderstats.record import RECORD_MIMES
 from genderstats.years import year_label
 
@@ -86,33 +86,16 @@ def _visible(output: Any) -> bool:
     return True
 
 
-@functools.cache
 def html_exporter() -> Any:
-    """The page exporter, made once per process: loading its template costs more than a
-    small page's conversion. Everything that differs per page goes in ``resources``."""
-    from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+    """The page exporter, made once per process (and per setting of the ``nbconvert-page``
+    patch, which drops nbconvert's closing BeautifulSoup pass): loading its template costs more
+    than a small page's conversion. Everything that differs per page goes in ``resources``."""
+    return _exporter(patches.page_exporter())
 
-    class PageExporter(HTMLExporter):
-        """nbconvert's HTML export without its closing BeautifulSoup pass, which parses and
-        re-serialises the whole page (two thirds of a page's export) to give ``<img>`` without
-        ``alt`` an English one and Lab's input and output areas a ``tabindex``: this
-        template writes every image's alt text itself, in Chinese, and no such areas."""
 
-        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
-            # HTMLExporter.from_notebook_node up to its soup.
-            lang = nb.metadata.get("language_info", {})
-            self.register_filter("highlight_code", self.filters.get(
-                "highlight_code", Highlight2HTML(
-                    pygments_lexer=lang.get("pygments_lexer", lang.get("name")), parent=self)))
-            resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-
-    return PageExporter(
+@functools.cache
+def _exporter(cls: type) -> Any:
+    return cls(
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(config.TEMPLATES_DIR)],
         exclude_input=True,

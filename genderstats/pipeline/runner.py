@@ -17,12 +17,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
-import errno
 import json
 import os
 import re
 import signal
-import socket
 import sys
 import time
 import traceback
@@ -32,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from genderstats import patches
 from genderstats.pipeline.kernel_output import KERNEL_ARGUMENT, OUTPUT_LIMIT
 from genderstats.pipeline.registry import Report
 from genderstats.record import (
@@ -260,56 +259,9 @@ def sources(read: list[str], data_dir: str) -> list[dict[str, str]]:
     return out
 
 
-def skip_unused_imports() -> None:
-    """Keep papermill's import from loading what the build never uses.
-
-    jsonschema (through nbformat) imports rfc3987_syntax, which builds a grammar for 1.5 s,
-    only for its "iri" format check; notebook validation uses no format check. Only this
-    process is affected (kernels are other processes).
-    """
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
-
-
-def unchecked_outputs() -> None:
-    """Let nbclient take each output of the kernel as it comes, without a schema check each.
-
-    nbclient turns every output message into a notebook node with nbformat's
-    ``output_from_msg``, which checks the one output against its part of the schema; for a
-    part, nbformat uses jsonschema's slow path, about half a millisecond per chart. Instead,
-    :func:`run_report` checks the executed notebook whole, once, and fails the report on an
-    output against the format (papermill's own check on writing only logs, and the page
-    export's is relaxed). Only this process (a build's worker) is affected.
-
-    Each output is also weighed by the report's :class:`_Watch`, which stops a flood.
-    """
-    import nbclient.client
-    from nbformat.v4 import nbbase
-
-    if getattr(nbclient.client.output_from_msg, "_unchecked", False):
-        return
-    checked = nbclient.client.output_from_msg
-
-    def output_from_msg(msg: dict[str, Any]) -> Any:
-        validate = nbbase.validate
-        nbbase.validate = _no_check
-        try:
-            node = checked(msg)
-        finally:
-            nbbase.validate = validate
-        return _WATCH.weigh(node) if _WATCH is not None else node
-
-    output_from_msg._unchecked = True  # type: ignore[attr-defined]
-    output_from_msg.__wrapped__ = checked  # type: ignore[attr-defined]
-    nbclient.client.output_from_msg = output_from_msg
-
-
-def _no_check(node: Any, ref: str | None = None) -> None:
-    return None
-
-
 def declared_parameters(notebook: Path) -> dict[str, Any]:
     """The parameters a notebook's ``parameters`` cell declares (papermill's reading)."""
-    skip_unused_imports()
+    patches.skip_rfc3987_syntax()
     import papermill as pm
 
     return pm.inspect_notebook(str(notebook))
@@ -343,20 +295,6 @@ def public_log(out: Path, rid: str, line: str, mode: str = "a") -> None:
 
 def _sanitised_traceback(lines: list[str]) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(str(x) for x in lines))
-
-
-def server_gone(address: str) -> bool:
-    """Whether the fork server at ``address`` has stopped: nothing listens there any more
-    (a live server accepts the connection, which is closed at once)."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    try:
-        sock.settimeout(5)
-        sock.connect(address)
-    except OSError as exc:
-        return exc.errno in (errno.ECONNREFUSED, errno.ENOENT)
-    finally:
-        sock.close()
-    return False
 
 
 class _Watch:
@@ -402,19 +340,25 @@ class _Watch:
     def cell_start(self, cell_index: int | None = None, **_: Any) -> None:
         self.cell = cell_index
 
-    def weigh(self, node: Any) -> Any:
-        """Count ``node``; past the limit, stop the kernel and keep the output empty."""
-        self.size += _output_size(node)
+    def weigh(self, msg: dict[str, Any]) -> None:
+        """Count the output an IOPub message carries (printed text, display data); past the
+        limit, stop the kernel and empty the output, so that the flood is not kept."""
+        kind, content = msg.get("msg_type"), msg.get("content") or {}
+        if kind == "stream":
+            self.size += _size(content.get("text", ""))
+        elif kind in _DISPLAYS:
+            self.size += sum(_size(v) for v in (content.get("data") or {}).values())
+        else:
+            return
         if self.size <= self.limit:
-            return node
+            return
         if self.flooded is None:
             self.flooded = self.cell if self.cell is not None else -1
             self.stop_kernel()
-        if node.get("output_type") == "stream":
-            node["text"] = ""
-        elif "data" in node:
-            node["data"] = {}
-        return node
+        if kind == "stream":
+            content["text"] = ""
+        else:
+            content["data"] = {}
 
     def iopub_lost(self) -> None:
         """Called while the kernel still runs: a dropped IOPub connection means ZeroMQ refused
@@ -435,7 +379,7 @@ class _Watch:
                 os.kill(pid, signal.SIGKILL)
 
 
-_WATCH: _Watch | None = None  # the report this worker is running
+_DISPLAYS = ("display_data", "execute_result", "update_display_data")
 _SETTLE = 0.2  # seconds for a kernel whose connection dropped to be seen dead, if it is
 
 
@@ -453,19 +397,16 @@ def _alive(pid: int) -> bool:
     return stat[stat.rfind(")") + 2:][:1] not in ("Z", "X")
 
 
-def _output_size(node: Any) -> int:
-    def size(value: Any) -> int:
-        if isinstance(value, str):
-            return len(value) if value.isascii() else len(value.encode("utf-8", "replace"))
-        return len(json.dumps(value, ensure_ascii=False, default=str))
-
-    if node.get("output_type") == "stream":
-        return size(node.get("text", ""))
-    return sum(size(v) for v in (node.get("data") or {}).values())
+def _size(value: Any) -> int:
+    """The bytes of an output's text or of one of its data, as UTF-8."""
+    if isinstance(value, str):
+        return len(value) if value.isascii() else len(value.encode("utf-8", "replace"))
+    return len(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _watched_manager(base: type, watch: _Watch) -> type:
-    """The worker's kernel manager class, refusing outsized messages and telling ``watch``."""
+    """The worker's kernel manager class, refusing outsized messages and telling ``watch``
+    of every output (its client's IOPub channel weighs each message it reads)."""
     import zmq
 
     class WatchedKernelManager(base):  # type: ignore[valid-type,misc]
@@ -482,6 +423,7 @@ def _watched_manager(base: type, watch: _Watch) -> type:
                 return sock
 
             kc.connect_iopub = connect_iopub
+            kc.iopub_channel_class = _weighed_channel(kc.iopub_channel_class, watch)
             return kc
 
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
@@ -492,6 +434,18 @@ def _watched_manager(base: type, watch: _Watch) -> type:
             await super().shutdown_kernel(now=now, restart=restart)
 
     return WatchedKernelManager
+
+
+def _weighed_channel(base: type, watch: _Watch) -> type:
+    """``base`` (jupyter_client's IOPub channel), telling ``watch`` of each message read."""
+
+    class WeighedChannel(base):  # type: ignore[valid-type,misc]
+        async def get_msg(self, timeout: float | None = None) -> dict[str, Any]:
+            msg = await super().get_msg(timeout)
+            watch.weigh(msg)
+            return msg  # type: ignore[no-any-return]
+
+    return WeighedChannel
 
 
 @contextlib.contextmanager
@@ -578,9 +532,10 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     stopped it, and every kernel it forked with it) is run once more on an ordinary kernel,
     so the report fails only for what its own notebook does.
     """
+    from genderstats.pipeline.engine.fork import server_gone
     from genderstats.pipeline.publish import notebook_to_html
 
-    unchecked_outputs()
+    patches.unchecked_outputs()
     report, parameters, out = task.report, task.parameters, task.out
     started = time.perf_counter()
     task.scratch.parent.mkdir(parents=True, exist_ok=True)
@@ -588,6 +543,8 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     early_pdf = _EarlyPdf(notify, task.scratch.parent)
     public_log(out, report.id, "開始產製", mode="w")
     with _stderr_to(staff_log(out, report.id)) as log:
+        log.write("".join(f"{line}\n" for line in patches.not_in_effect()))
+        log.flush()  # before the kernel writes to the same file
         nb, error, failed, died = _execute(task, task.forkserver, notify, early_pdf, log)
         if error and died and task.forkserver and server_gone(task.forkserver):
             public_log(out, report.id, RETRIED)
@@ -660,11 +617,10 @@ def _execute(task: Task, forkserver: str | None, notify: Callable[[Any], None],
              early_pdf: _EarlyPdf, log: Any) -> tuple[Any, str | None, int | None, bool]:
     """Run the notebook once: (notebook, public error, index of the failed cell, whether the
     kernel died). Details of a failure (tracebacks, English text) go to ``log`` only."""
-    global _WATCH
     import nbformat
     import papermill as pm
 
-    from genderstats.pipeline.processes import kernel_manager_class
+    from genderstats.pipeline.engine import kernel_manager_class
 
     report, parameters, executed = task.report, task.parameters, task.scratch
     executed.unlink(missing_ok=True)
@@ -679,7 +635,6 @@ def _execute(task: Task, forkserver: str | None, notify: Callable[[Any], None],
     nb = error = None
     failed: int | None = None
     died = False
-    _WATCH = watch
     try:
         unknown = sorted(set(parameters) - set(declared_parameters(report.notebook)))
         if unknown:
@@ -707,8 +662,9 @@ def _execute(task: Task, forkserver: str | None, notify: Callable[[Any], None],
             error = NOT_FINISHED.format(cell=cell_place(nb, failed))
             log.write(f"\n{error}\n")
         else:
-            # Each output went in unchecked (see unchecked_outputs): the notebook is checked
-            # whole, and an output a kernel should not have sent fails the report here.
+            # Each output may have gone in unchecked (patches.unchecked_outputs): the
+            # notebook is checked whole, and an output a kernel should not have sent fails
+            # the report here.
             nbformat.validate(nb)
     except Exception as exc:  # noqa: BLE001 - any failure of a report is reported
         log.write("\n" + "".join(traceback.format_exception(exc)))
@@ -724,7 +680,6 @@ def _execute(task: Task, forkserver: str | None, notify: Callable[[Any], None],
         _log_cell_errors(nb, log)
     finally:
         watch.stop_listening()
-        _WATCH = None
     return nb, error, failed, died
 
 

@@ -1,7 +1,7 @@
 """The kernel provisioner of the build: each report's kernel is forked by the fork server.
 
 jupyter_client starts kernels through a provisioner; this one asks the build's fork server
-(:mod:`genderstats.pipeline.forkserver`) for the kernel and falls back to an ordinary one.
+(:mod:`genderstats.pipeline.engine.fork`) for the kernel and falls back to an ordinary one.
 It checks that the socket is the build's (the listening end is the build's own process, as
 ``SO_PEERCRED`` shows it) before it sends the build's token.
 """
@@ -16,12 +16,13 @@ import select
 import signal
 import socket
 from typing import Any
+from uuid import uuid4
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from genderstats.pipeline.forkserver import (
-    _LAUNCH_TIMEOUT,
-    _MAX_MESSAGE,
+from genderstats.pipeline.engine.fork import (
+    LAUNCH_TIMEOUT,
+    MAX_MESSAGE,
     Ticket,
     is_ipykernel_command,
     peer_credentials,
@@ -33,7 +34,7 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
     """A kernel provisioner whose kernels are forked by the build's fork server.
 
     ``server`` is the server's socket, set by the build's kernel manager; the token comes with
-    it from the build's memory (:func:`genderstats.pipeline.forkserver.ticket`). Without a
+    it from the build's memory (:func:`genderstats.pipeline.engine.fork.ticket`). Without a
     server this process knows, for a kernel that is not this Python's ipykernel, or when the
     server cannot be reached or is not the build's, it launches an ordinary kernel as
     :class:`LocalProvisioner` does.
@@ -131,6 +132,23 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
         self._forked_running = False
 
 
+def forked_manager(base: type, server: str) -> type:
+    """``base`` (a jupyter_client kernel manager), whose kernels the fork server at ``server``
+    forks: it gives each new kernel a :class:`ForkProvisioner` (jupyter_client makes one from
+    the kernel spec only when none is set)."""
+
+    class ForkedKernelManager(base):  # type: ignore[valid-type,misc]
+        async def start_kernel(self, **kw: Any) -> None:
+            if self.provisioner is None:
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid4())
+                self.provisioner = ForkProvisioner(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+                self.provisioner.server = server
+            await super().start_kernel(**kw)
+
+    return ForkedKernelManager
+
+
 def _stream_fd(stream: Any, default: int) -> int:
     if isinstance(stream, int) and stream >= 0:
         return stream
@@ -144,7 +162,7 @@ def _request(server: Ticket, request: dict[str, Any], stdout: int,
     """Ask the server for a kernel; returns the connection (kept open while it runs) and pid."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
-        sock.settimeout(_LAUNCH_TIMEOUT)
+        sock.settimeout(LAUNCH_TIMEOUT)
         sock.connect(server.address)
         pid, uid, _gid = peer_credentials(sock)
         if uid != os.geteuid() or pid != server.owner:
@@ -155,7 +173,7 @@ def _request(server: Ticket, request: dict[str, Any], stdout: int,
             socket.send_fds(sock, [message], [stdin, stdout, stderr])
         finally:
             os.close(stdin)
-        reply = sock.recv(_MAX_MESSAGE)
+        reply = sock.recv(MAX_MESSAGE)
         if not reply:
             raise ConnectionError("fork server closed the connection")
         pid = int(json.loads(reply)["pid"])
@@ -168,7 +186,7 @@ def _request(server: Ticket, request: dict[str, Any], stdout: int,
 
 def _read_exit(sock: socket.socket) -> int:
     try:
-        data = sock.recv(_MAX_MESSAGE)
+        data = sock.recv(MAX_MESSAGE)
         return int(json.loads(data)["exit"]) if data else -signal.SIGKILL
     except (OSError, ValueError, KeyError):
         return -signal.SIGKILL  # the server is gone, and its kernels with it
