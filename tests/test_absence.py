@@ -73,7 +73,7 @@ def page_blocks(notebook: Path, parameters: dict[str, Any]) -> list[Block]:
     shown: list[Any] = []
     with mock.patch.object(IPython.display, "display",
                            lambda *objs, **_: shown.extend(objs)), \
-            mock.patch.object(charts, "_render", lambda _: _BLANK_PNG):
+            mock.patch.object(charts, "render_png", lambda _: _BLANK_PNG):
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue

@@ -73,7 +73,7 @@ def years() -> pd.DataFrame:
 def spy(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Record, for each rendered figure, its visible texts and the font each resolves to."""
     seen: list[dict[str, Any]] = []
-    original = charts._render
+    original = charts.render_png
 
     def recording_render(fig: matplotlib.figure.Figure) -> bytes:
         fig.draw_without_rendering()  # lays out tick labels so their final text exists
@@ -89,7 +89,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         seen[-1]["png"] = png
         return png
 
-    monkeypatch.setattr(charts, "_render", recording_render)
+    monkeypatch.setattr(charts, "render_png", recording_render)
     return seen
 
 

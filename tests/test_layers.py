@@ -105,9 +105,6 @@ def test_markup_is_written_only_in_the_present_layer():
 # --------------------------------------------------------------------------- circles
 
 
-# The pipeline is checked once its execution engine has its own package; until then its
-# modules are left out of the two checks below (as importers and as imported).
-UNCHECKED = "genderstats.pipeline"
 NOTEBOOK_API = {"record_table", "record_summary", "record_figures", "roc_year"}
 """The functions notebooks call as gs.<name> (docs/architecture.md 〈筆記本的 API〉)."""
 
@@ -144,12 +141,11 @@ def imports_of(name: str, path: Path, known: set[str]) -> Iterator[tuple[str, st
 
 
 def import_graph(root: Path = PACKAGE) -> dict[str, set[str]]:
-    """``{module: modules of the package it imports}``, the pipeline's left out."""
+    """``{module: modules of the package it imports}``."""
     modules = module_names(root)
-    checked = {n: p for n, p in modules.items() if not n.startswith(UNCHECKED)}
     return {name: {target for target, _, _ in imports_of(name, path, set(modules))
-                   if target in checked and target != name}
-            for name, path in checked.items()}
+                   if target in modules and target != name}
+            for name, path in modules.items()}
 
 
 def circles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -224,8 +220,6 @@ def private_uses(root: Path = PACKAGE) -> list[str]:
     modules = module_names(root)
     found = []
     for name, path in modules.items():
-        if name.startswith(UNCHECKED):
-            continue
         bound: dict[str, str] = {}
         for target, what, line in imports_of(name, path, set(modules)):
             if not target.startswith("genderstats"):

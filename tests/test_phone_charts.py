@@ -111,7 +111,7 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """For each rendered figure (page, then phone): the figure and the texts it drew."""
     seen: list[dict[str, Any]] = []
     texts: list[matplotlib.text.Text] = []
-    render, draw = charts._render, matplotlib.text.Text.draw
+    render, draw = charts.render_png, matplotlib.text.Text.draw
 
     def recording_draw(self: matplotlib.text.Text, renderer: Any) -> None:
         if self.get_visible() and self.get_text().strip():
@@ -126,7 +126,7 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         return png
 
     monkeypatch.setattr(matplotlib.text.Text, "draw", recording_draw)
-    monkeypatch.setattr(charts, "_render", recording_render)
+    monkeypatch.setattr(charts, "render_png", recording_render)
     return seen
 
 

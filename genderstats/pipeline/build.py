@@ -44,7 +44,7 @@ from genderstats import __version__, config, patches
 from genderstats.pipeline.engine import Engine, resolve, switches
 from genderstats.pipeline.public_paths import PublicPaths
 from genderstats.pipeline.registry import Report, load_registry, select
-from genderstats.pipeline.runner import Task, collect_records, run_report
+from genderstats.pipeline.runner import Task, collect_records, run_report, stamp
 from genderstats.record import INDICATOR_COLUMNS, file_sha256
 from genderstats.years import roc_year
 
@@ -69,11 +69,6 @@ DEFAULT_TIMEOUT = 600.0
 MAX_ID_LENGTH = 100
 PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert", "nbclient",
             "ipykernel", "openpyxl", "odfpy")
-
-
-def stamp() -> str:
-    """Local time, ISO 8601 to the second: the start of every build line."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def say(line: str) -> None:
@@ -1018,12 +1013,12 @@ class _Auditor:
     build stops or when it has not answered :data:`AUDIT_TIMEOUT` seconds after the reports."""
 
     def __init__(self, year: int, data_dir: Path) -> None:
-        from genderstats.pipeline.processes import _STOP_SIGNALS, die_with_parent
+        from genderstats.pipeline.processes import STOP_SIGNALS, die_with_parent
 
         self.read, write = os.pipe()
         self.pid: int | None = None
         parent = os.getpid()
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
             self.pid = os.fork()
         finally:
@@ -1032,7 +1027,7 @@ class _Auditor:
         if self.pid == 0:  # the auditor; never returns
             try:
                 os.close(self.read)
-                for signum in _STOP_SIGNALS:
+                for signum in STOP_SIGNALS:
                     signal.signal(signum, signal.SIG_DFL)
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 die_with_parent(parent)

@@ -75,8 +75,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         BuildOptions,
         BuildUsageError,
         build,
-        stamp,
     )
+    from genderstats.pipeline.runner import stamp
 
     def fail(message: object, code: int) -> int:
         # Build lines go to logs appended run after run: each starts with a time stamp.

@@ -220,7 +220,7 @@ class _Running:
 
 
 # Held back while the build forks a worker: see Pool._start.
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def _child(conn: Connection, job: Job, parent_pid: int) -> None:
@@ -231,7 +231,7 @@ def _child(conn: Connection, job: Job, parent_pid: int) -> None:
     if hasattr(signal, "pthread_sigmask"):
         # Blocked by the parent for the fork; an ordinary kernel started from here would
         # otherwise inherit the block, and could not be interrupted.
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     lock = threading.Lock()  # the worker may notify from a thread (a PDF conversion)
 
@@ -314,7 +314,7 @@ class Pool:
         # the interpreter's at-fork hooks, e.g. logging's, which report and swallow it: the
         # build would run on as if never stopped. The signal waits until the worker exists,
         # then stops the build as usual, with the worker on the list of those to kill.
-        blocked = (signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        blocked = (signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
                    if hasattr(signal, "pthread_sigmask") else None)
         try:
             process.start()

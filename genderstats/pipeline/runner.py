@@ -281,11 +281,14 @@ def staff_log(out: Path, rid: str) -> Path:
     return folder / f"{rid}.log"
 
 
+def stamp() -> str:
+    """Local time, ISO 8601 to the second: the start of every build line."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
 def public_log(out: Path, rid: str, line: str, mode: str = "a") -> None:
     """Add a status (Chinese, for anyone) to ``<out>/logs/<rid>.log``, each of its lines
     time-stamped."""
-    from genderstats.pipeline.build import stamp
-
     path = out / "logs" / f"{rid}.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     now = stamp()

@@ -154,7 +154,7 @@ def _palette(image: Any, dpi: int) -> bytes:
     return buffer.getvalue()
 
 
-def _render(fig: Figure) -> bytes:
+def render_png(fig: Figure) -> bytes:
     """PNG bytes of ``fig``, deterministic, kept under MAX_PNG_BYTES.
 
     The figure is drawn once per resolution straight into an Agg buffer, which is then
@@ -532,7 +532,7 @@ def donut(
         ax.text(0, -0.22, centre[1], ha="center", va="center", fontsize=12,
                 color=MUTED_COLOR, in_layout=False)
         _suptitle(fig, title)
-    png = _render(fig)
+    png = render_png(fig)
 
     if alt is None:
         order = [g for g in ("女", "男", "其他") if g in genders]
@@ -622,7 +622,7 @@ def grouped_bars(
         (ax.set_xlim if horizontal else ax.set_ylim)(0, 1.12)
     _legend(ax, genders, f"單位：{unit}" if value == "count" else "")
     _suptitle(fig, title)
-    png = _render(fig)
+    png = render_png(fig)
 
     if alt is None:
         def alt_value(v: Any) -> str:
@@ -768,7 +768,7 @@ def stacked_100(
                     ha="center", va="bottom", fontsize=11.5, color=TEXT_COLOR)
     _legend(ax, order, extra=[rule_key] if rule_key else [])
     _suptitle(fig, title)
-    png = _render(fig)
+    png = render_png(fig)
 
     if alt is None:
         parts = []
@@ -842,7 +842,7 @@ def pyramid(
         fig.supxlabel(f"另有其他性別 {format_count(other_total)}{unit}未列於圖中", fontsize=11,
                       color=MUTED_COLOR)
     _suptitle(fig, title)
-    png = _render(fig)
+    png = render_png(fig)
 
     if alt is None:
         parts = [f"{cat} 男{format_count(men.iloc[i], missing=NO_DATA)}"
@@ -953,7 +953,7 @@ def trend(
         ax_counts.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     _legend(ax, shown)
     _suptitle(fig, title)
-    png = _render(fig)
+    png = render_png(fig)
 
     if alt is None:
         def series(values: pd.Series, fmt: Callable[[Any], str]) -> str:

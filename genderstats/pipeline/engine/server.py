@@ -126,7 +126,7 @@ def _warm_fonts() -> None:
     with matplotlib.rc_context(charts.THEME):
         fig = Figure(figsize=(2, 1), layout="constrained")
         fig.suptitle("性別統計 男女 123")
-        charts._render(fig)  # the charts' own path: Agg, palette, PNG encoder
+        charts.render_png(fig)  # the charts' own path: Agg, palette, PNG encoder
 
 
 def read_token(fd: int = 0) -> bytearray | None:
