@@ -18,8 +18,9 @@ pages. ``genderstats build --engine plain`` switches every patch off
 build, its workers and kernels share the environment); each report's staff log lists the
 patches not in effect, and the staff page names a patch an installed version keeps out.
 
-Imports point down: this is a shared tool, so that ``present.canvas`` (charts, in every
-kernel) and ``pipeline`` both use it. It imports no library until a patch is used.
+Imports point down: this is a shared tool, below every layer, so that an override used in
+``present`` (a chart's, in every kernel) could live here too without ``present`` importing
+``pipeline``. It imports no library until a patch is used.
 """
 
 from __future__ import annotations
@@ -174,52 +175,6 @@ def restore_rfc3987_syntax() -> None:
         del sys.modules["rfc3987_syntax"]
 
 
-# ---------------------------------------------------------------- nbclient-outputs
-
-def unchecked_outputs() -> None:
-    """Let nbclient take each output of the kernel without checking it against the schema.
-
-    nbclient makes each output message a notebook node with nbformat's ``output_from_msg``,
-    which checks the one output against its part of the schema, on jsonschema's slow path
-    (about half a millisecond a chart). The worker checks the executed notebook whole, once,
-    instead, and fails the report on an output against the format. Once per process (a
-    build's worker); :func:`checked_outputs` undoes it.
-    """
-    if not active("nbclient-outputs"):
-        return
-    import nbclient.client
-    from nbformat.v4 import nbbase
-
-    if getattr(nbclient.client.output_from_msg, "_unchecked", False):
-        return
-    checked = nbclient.client.output_from_msg
-
-    def output_from_msg(msg: dict[str, Any]) -> Any:
-        validate = nbbase.validate
-        nbbase.validate = _no_check
-        try:
-            return checked(msg)
-        finally:
-            nbbase.validate = validate
-
-    output_from_msg._unchecked = True  # type: ignore[attr-defined]
-    output_from_msg.__wrapped__ = checked  # type: ignore[attr-defined]
-    nbclient.client.output_from_msg = output_from_msg
-
-
-def checked_outputs() -> None:
-    """Undo :func:`unchecked_outputs`."""
-    import nbclient.client
-
-    wrapped = getattr(nbclient.client.output_from_msg, "__wrapped__", None)
-    if getattr(nbclient.client.output_from_msg, "_unchecked", False) and wrapped is not None:
-        nbclient.client.output_from_msg = wrapped
-
-
-def _no_check(node: Any, ref: str | None = None) -> None:
-    return None
-
-
 # ---------------------------------------------------------------- kernel-ready
 
 def ready_client(base: type) -> type:
@@ -309,112 +264,6 @@ def _page_exporter(base: type) -> type:
     return PageExporter
 
 
-# ---------------------------------------------------------------- matplotlib-text-metrics
-# matplotlib measures every text once per renderer, and a chart makes a new renderer for each
-# figure: the page and the phone rendition of every chart measured the same tick labels,
-# legend entries and font heights again, a fifth of a chart's drawing time. The measurements
-# of plain (non-math) text are kept for the life of the process, keyed on everything they
-# depend on: the string, the font properties, the resolution, and the ``font.*`` and
-# ``text.*`` settings and fonts known when the figure is drawn. The pixels are those of
-# matplotlib's own renderer (tests/test_charts.py compares them).
-
-_MAX_ENTRIES = 20_000  # a year's charts measure about a thousand strings
-_metrics: dict[tuple[Any, ...], tuple[float, float, float]] = {}
-_heights: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
-
-# The font tables text.py reads a font's line height from, in its order.
-_HEIGHT_TABLES = (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-                  ("hhea", "lineGap", "ascent", "descent"))
-
-
-def keep_text_metrics(renderer: Any) -> None:
-    """Give a new Agg ``renderer`` the methods that keep its text measurements (its class is
-    swapped; its state is matplotlib's own), when the patch is in effect."""
-    if not active("matplotlib-text-metrics"):
-        return
-    cls = _measuring_renderer()
-    if not isinstance(renderer, cls):
-        renderer.__class__ = cls
-        renderer._settings = (_settings(), renderer.dpi)
-
-
-@functools.cache
-def _measuring_renderer() -> type:
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    class MeasuringRenderer(RendererAgg):
-        _settings: tuple[Any, ...]  # set when the class is given
-
-        def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any
-                                          ) -> tuple[float, float, float]:
-            if ismath:  # mathtext and TeX depend on more settings: measured every time
-                return super().get_text_width_height_descent(s, prop, ismath)
-            # FontProperties are equal when their hashes are (matplotlib's own rule).
-            key = (s, hash(prop), self._settings)
-            found = _metrics.get(key)
-            if found is None:
-                found = super().get_text_width_height_descent(s, prop, ismath)
-                _remember(_metrics, key, found)
-            return found
-
-        def _get_font_height_metrics(self, prop: Any, *_: Any) -> tuple[Any, Any, Any]:
-            """(ascent, descent, line gap) of the font ``prop`` selects, in pixels, as text.py
-            would compute them itself: matplotlib (3.10 and later) asks the renderer first."""
-            key = (hash(prop), self._settings)
-            found = _heights.get(key)
-            if found is None:
-                found = _height_metrics(prop, self.dpi)
-                _remember(_heights, key, found)
-            return found
-
-    return MeasuringRenderer
-
-
-def _settings() -> tuple[Any, ...]:
-    """What, besides a text's own properties, decides which font draws it and how."""
-    import matplotlib
-    from matplotlib.font_manager import fontManager
-
-    rc = matplotlib.rcParams
-    return (id(fontManager), len(fontManager.ttflist), *(
-        (key, _frozen(value))
-        for key, value in sorted(rc.items()) if key.startswith(("font.", "text."))))
-
-
-def _frozen(value: Any) -> Any:
-    """``value`` as part of a dict key: lists as tuples, anything unhashable as its repr.
-
-    >>> _frozen(["Noto Sans CJK TC", ["DejaVu Sans"]]), _frozen({"a": 1})
-    (('Noto Sans CJK TC', ('DejaVu Sans',)), "{'a': 1}")
-    """
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
-    try:
-        hash(value)
-    except TypeError:
-        return repr(value)
-    return value
-
-
-def _height_metrics(prop: Any, dpi: float) -> tuple[Any, Any, Any]:
-    from matplotlib.font_manager import fontManager, get_font
-
-    font = get_font(fontManager._find_fonts_by_props(prop))
-    for table_name, gap_key, ascent_key, descent_key in _HEIGHT_TABLES:
-        table = font.get_sfnt_table(table_name)
-        if table is None:
-            continue
-        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
-        return table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
-    return None, None, None  # text.py then measures "lp" itself
-
-
-def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
-    if len(cache) >= _MAX_ENTRIES:
-        cache.clear()
-    cache[key] = value
-
-
 # ---------------------------------------------------------------- glibc-malloc
 
 MALLOC_KEEP = 256 << 20  # bytes: see malloc_tunables
@@ -469,13 +318,6 @@ PATCHES: dict[str, Patch] = {p.name: p for p in (
           "None in sys.modules keeps jsonschema from importing rfc3987_syntax, which spends a "
           "second or more on a grammar for a format check notebooks never use.",
           (Target("jsonschema._format", holds="rfc3987_syntax"),)),
-    Patch("nbclient-outputs", (("nbclient", ">=0.10,<0.12"), ("nbformat", ">=5.10,<6")),
-          "Replaces nbclient.client.output_from_msg: no schema check of each output (the "
-          "worker checks the executed notebook whole, once).",
-          (Target("nbclient.client:output_from_msg", ("msg",)),
-           Target("nbclient.client:NotebookClient.output", holds="output_from_msg("),
-           Target("nbformat.v4.nbbase:validate", ("node", "ref")),
-           Target("nbformat.v4.nbbase:new_output", holds="validate("))),
     Patch("kernel-ready", (("jupyter_client", ">=8,<9"),),
           "Overrides wait_for_ready with jupyter_client's private _handle_kernel_info_reply "
           "and _async_is_alive: no 0.2 s of IOPub silence awaited at each kernel start.",
@@ -496,16 +338,6 @@ PATCHES: dict[str, Patch] = {p.name: p for p in (
            Target("nbconvert.exporters.exporter:Exporter.__init__", holds="_nb_metadata"),
            Target("nbconvert.exporters.templateexporter:TemplateExporter.from_notebook_node",
                   ("self", "nb", "resources", "kw")))),
-    Patch("matplotlib-text-metrics", (("matplotlib", ">=3.8,<3.12"),),
-          "Swaps a chart renderer's __class__ for one that keeps text measurements, and "
-          "answers text.py's _get_font_height_metrics with the private _find_fonts_by_props.",
-          (Target("matplotlib.backends.backend_agg:FigureCanvasAgg.get_renderer", ("self",)),
-           Target("matplotlib.backends.backend_agg:RendererAgg.get_text_width_height_descent",
-                  ("self", "s", "prop", "ismath")),
-           Target("matplotlib.font_manager:FontManager._find_fonts_by_props",
-                  ("self", "prop", "fontext", "directory", "fallback_to_default",
-                   "rebuild_if_missing")),
-           Target("matplotlib.text:Text._get_layout", holds="_get_font_height_metrics"))),
     Patch("glibc-malloc", (("glibc", ">=2.26"),),
           "mallopt and GLIBC_TUNABLES keep blocks up to 256 MiB in glibc's heap (the build, "
           "the fork server's kernels, LibreOffice): fewer page faults.",

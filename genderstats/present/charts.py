@@ -36,6 +36,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -46,7 +47,6 @@ from PIL import Image
 
 from genderstats import fonts
 from genderstats.config import GENDERS, TOTAL
-from genderstats.present.canvas import ChartCanvas
 from genderstats.privacy import masked, printable, protection_of
 
 __all__ = [
@@ -265,10 +265,9 @@ def _render(fig: Figure) -> bytes:
     and ``bbox_inches="tight"`` would draw the figure a second time; constrained layout has
     already fitted every artist inside the figure with its own margin. The PNG carries no
     "Software" chunk (it would name the matplotlib version), so the same input gives the
-    same bytes and the build cache can compare them. The canvas keeps text measurements
-    from one figure to the next (see :mod:`genderstats.present.canvas`).
+    same bytes and the build cache can compare them.
     """
-    canvas = ChartCanvas(fig)
+    canvas = FigureCanvasAgg(fig)
     png = b""
     for dpi in (DPI, 160, 130, 100):
         fig.set_dpi(dpi)
