@@ -26,13 +26,9 @@ Imports point down: this is a shared tool, below every layer, so that an overrid
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
-import hashlib
-import importlib
-import inspect
 import os
-import platform
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -93,7 +89,7 @@ def active(name: str) -> bool:
 def installed(library: str) -> str | None:
     """The installed version of ``library`` (``python``, ``glibc`` or a distribution)."""
     if library == "python":
-        return platform.python_version()
+        return ".".join(map(str, sys.version_info[:3]))
     if library == "glibc":
         found = os.confstr("CS_GNU_LIBC_VERSION") if hasattr(os, "confstr") else None
         return found.split()[-1] if found and found.startswith("glibc ") else None
@@ -109,20 +105,33 @@ def installed(library: str) -> str | None:
 def out_of_range(name: str) -> str | None:
     """Why patch ``name`` does not fit what is installed (「nbconvert 8.0.1 不在它寫成時的版本
     範圍 >=7.16,<8 內」); None when every library it touches is in its range."""
-    from packaging.specifiers import SpecifierSet
-    from packaging.version import InvalidVersion, Version
-
     for library, specifier in PATCHES[name].versions:
         found = installed(library)
         if found is None:
             return f"找不到 {library}"
-        try:
-            fits = SpecifierSet(specifier).contains(Version(found), prereleases=True)
-        except InvalidVersion:
-            fits = False
-        if not fits:
+        if not fits(found, specifier):
             return f"{library} {found} 不在它寫成時的版本範圍 {specifier} 內"
     return None
+
+
+def fits(version: str, specifier: str) -> bool:
+    """Whether ``version`` is in ``specifier``: clauses ``>=X`` and ``<Y`` joined by commas,
+    compared on the release numbers (a pre-release of 8.0 counts as 8.0: outside ``<8``).
+
+    >>> fits("7.17.2", ">=7.16,<8"), fits("8.0.0rc1", ">=7.16,<8"), fits("2.36", ">=2.26")
+    (True, False, True)
+    """
+    found = _release(version)
+    for clause in specifier.split(","):
+        op, bound = re.fullmatch(r"\s*(>=|<)\s*(\S+)\s*", clause).groups()  # type: ignore[union-attr]
+        if (found >= _release(bound)) != (op == ">="):
+            return False
+    return True
+
+
+def _release(version: str) -> tuple[int, ...]:
+    numbers = re.match(r"\d+(?:\.\d+)*", version)
+    return tuple(int(n) for n in numbers.group().split(".")) if numbers else ()
 
 
 def not_in_effect() -> list[str]:
@@ -146,6 +155,9 @@ def range_notes() -> list[str]:
 
 def resolve(path: str) -> Any:
     """The object a :class:`Target` names (``module:attr.attr`` or ``libc:name``)."""
+    import ctypes
+    import importlib
+
     module, _, attributes = path.partition(":")
     if module == "libc":
         return getattr(ctypes.CDLL(None), attributes)
@@ -157,6 +169,9 @@ def resolve(path: str) -> Any:
 
 def source_digest(obj: Any) -> str:
     """The sha256 of ``obj``'s source, as :attr:`Target.digest` records it."""
+    import hashlib
+    import inspect
+
     return hashlib.sha256(inspect.getsource(obj).encode("utf-8")).hexdigest()
 
 
@@ -292,6 +307,8 @@ def keep_large_blocks() -> None:
     workers it forks): glibc's ``mallopt``."""
     if not active("glibc-malloc"):
         return
+    import ctypes
+
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None)
         for option in (_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD):
