@@ -18,20 +18,17 @@ pages. ``genderstats build --engine plain`` switches every patch off
 build, its workers and kernels share the environment); each report's staff log lists the
 patches not in effect, and the staff page names a patch an installed version keeps out.
 
-Imports point down: this is a shared tool, so that ``present.canvas`` (charts, in every
-kernel) and ``pipeline`` both use it. It imports no library until a patch is used.
+Imports point down: this is a shared tool, below every layer, so that an override used in
+``present`` (a chart's, in every kernel) could live here too without ``present`` importing
+``pipeline``. It imports no library until a patch is used.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
-import hashlib
-import importlib
-import inspect
 import os
-import platform
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -92,7 +89,7 @@ def active(name: str) -> bool:
 def installed(library: str) -> str | None:
     """The installed version of ``library`` (``python``, ``glibc`` or a distribution)."""
     if library == "python":
-        return platform.python_version()
+        return ".".join(map(str, sys.version_info[:3]))
     if library == "glibc":
         found = os.confstr("CS_GNU_LIBC_VERSION") if hasattr(os, "confstr") else None
         return found.split()[-1] if found and found.startswith("glibc ") else None
@@ -108,20 +105,33 @@ def installed(library: str) -> str | None:
 def out_of_range(name: str) -> str | None:
     """Why patch ``name`` does not fit what is installed (「nbconvert 8.0.1 不在它寫成時的版本
     範圍 >=7.16,<8 內」); None when every library it touches is in its range."""
-    from packaging.specifiers import SpecifierSet
-    from packaging.version import InvalidVersion, Version
-
     for library, specifier in PATCHES[name].versions:
         found = installed(library)
         if found is None:
             return f"找不到 {library}"
-        try:
-            fits = SpecifierSet(specifier).contains(Version(found), prereleases=True)
-        except InvalidVersion:
-            fits = False
-        if not fits:
+        if not fits(found, specifier):
             return f"{library} {found} 不在它寫成時的版本範圍 {specifier} 內"
     return None
+
+
+def fits(version: str, specifier: str) -> bool:
+    """Whether ``version`` is in ``specifier``: clauses ``>=X`` and ``<Y`` joined by commas,
+    compared on the release numbers (a pre-release of 8.0 counts as 8.0: outside ``<8``).
+
+    >>> fits("7.17.2", ">=7.16,<8"), fits("8.0.0rc1", ">=7.16,<8"), fits("2.36", ">=2.26")
+    (True, False, True)
+    """
+    found = _release(version)
+    for clause in specifier.split(","):
+        op, bound = re.fullmatch(r"\s*(>=|<)\s*(\S+)\s*", clause).groups()  # type: ignore[union-attr]
+        if (found >= _release(bound)) != (op == ">="):
+            return False
+    return True
+
+
+def _release(version: str) -> tuple[int, ...]:
+    numbers = re.match(r"\d+(?:\.\d+)*", version)
+    return tuple(int(n) for n in numbers.group().split(".")) if numbers else ()
 
 
 def not_in_effect() -> list[str]:
@@ -145,6 +155,9 @@ def range_notes() -> list[str]:
 
 def resolve(path: str) -> Any:
     """The object a :class:`Target` names (``module:attr.attr`` or ``libc:name``)."""
+    import ctypes
+    import importlib
+
     module, _, attributes = path.partition(":")
     if module == "libc":
         return getattr(ctypes.CDLL(None), attributes)
@@ -156,6 +169,9 @@ def resolve(path: str) -> Any:
 
 def source_digest(obj: Any) -> str:
     """The sha256 of ``obj``'s source, as :attr:`Target.digest` records it."""
+    import hashlib
+    import inspect
+
     return hashlib.sha256(inspect.getsource(obj).encode("utf-8")).hexdigest()
 
 
@@ -172,52 +188,6 @@ def restore_rfc3987_syntax() -> None:
     """Undo :func:`skip_rfc3987_syntax`: a later import finds the module again."""
     if "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None:
         del sys.modules["rfc3987_syntax"]
-
-
-# ---------------------------------------------------------------- nbclient-outputs
-
-def unchecked_outputs() -> None:
-    """Let nbclient take each output of the kernel without checking it against the schema.
-
-    nbclient makes each output message a notebook node with nbformat's ``output_from_msg``,
-    which checks the one output against its part of the schema, on jsonschema's slow path
-    (about half a millisecond a chart). The worker checks the executed notebook whole, once,
-    instead, and fails the report on an output against the format. Once per process (a
-    build's worker); :func:`checked_outputs` undoes it.
-    """
-    if not active("nbclient-outputs"):
-        return
-    import nbclient.client
-    from nbformat.v4 import nbbase
-
-    if getattr(nbclient.client.output_from_msg, "_unchecked", False):
-        return
-    checked = nbclient.client.output_from_msg
-
-    def output_from_msg(msg: dict[str, Any]) -> Any:
-        validate = nbbase.validate
-        nbbase.validate = _no_check
-        try:
-            return checked(msg)
-        finally:
-            nbbase.validate = validate
-
-    output_from_msg._unchecked = True  # type: ignore[attr-defined]
-    output_from_msg.__wrapped__ = checked  # type: ignore[attr-defined]
-    nbclient.client.output_from_msg = output_from_msg
-
-
-def checked_outputs() -> None:
-    """Undo :func:`unchecked_outputs`."""
-    import nbclient.client
-
-    wrapped = getattr(nbclient.client.output_from_msg, "__wrapped__", None)
-    if getattr(nbclient.client.output_from_msg, "_unchecked", False) and wrapped is not None:
-        nbclient.client.output_from_msg = wrapped
-
-
-def _no_check(node: Any, ref: str | None = None) -> None:
-    return None
 
 
 # ---------------------------------------------------------------- kernel-ready
@@ -309,112 +279,6 @@ def _page_exporter(base: type) -> type:
     return PageExporter
 
 
-# ---------------------------------------------------------------- matplotlib-text-metrics
-# matplotlib measures every text once per renderer, and a chart makes a new renderer for each
-# figure: the page and the phone rendition of every chart measured the same tick labels,
-# legend entries and font heights again, a fifth of a chart's drawing time. The measurements
-# of plain (non-math) text are kept for the life of the process, keyed on everything they
-# depend on: the string, the font properties, the resolution, and the ``font.*`` and
-# ``text.*`` settings and fonts known when the figure is drawn. The pixels are those of
-# matplotlib's own renderer (tests/test_charts.py compares them).
-
-_MAX_ENTRIES = 20_000  # a year's charts measure about a thousand strings
-_metrics: dict[tuple[Any, ...], tuple[float, float, float]] = {}
-_heights: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
-
-# The font tables text.py reads a font's line height from, in its order.
-_HEIGHT_TABLES = (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-                  ("hhea", "lineGap", "ascent", "descent"))
-
-
-def keep_text_metrics(renderer: Any) -> None:
-    """Give a new Agg ``renderer`` the methods that keep its text measurements (its class is
-    swapped; its state is matplotlib's own), when the patch is in effect."""
-    if not active("matplotlib-text-metrics"):
-        return
-    cls = _measuring_renderer()
-    if not isinstance(renderer, cls):
-        renderer.__class__ = cls
-        renderer._settings = (_settings(), renderer.dpi)
-
-
-@functools.cache
-def _measuring_renderer() -> type:
-    from matplotlib.backends.backend_agg import RendererAgg
-
-    class MeasuringRenderer(RendererAgg):
-        _settings: tuple[Any, ...]  # set when the class is given
-
-        def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any
-                                          ) -> tuple[float, float, float]:
-            if ismath:  # mathtext and TeX depend on more settings: measured every time
-                return super().get_text_width_height_descent(s, prop, ismath)
-            # FontProperties are equal when their hashes are (matplotlib's own rule).
-            key = (s, hash(prop), self._settings)
-            found = _metrics.get(key)
-            if found is None:
-                found = super().get_text_width_height_descent(s, prop, ismath)
-                _remember(_metrics, key, found)
-            return found
-
-        def _get_font_height_metrics(self, prop: Any, *_: Any) -> tuple[Any, Any, Any]:
-            """(ascent, descent, line gap) of the font ``prop`` selects, in pixels, as text.py
-            would compute them itself: matplotlib (3.10 and later) asks the renderer first."""
-            key = (hash(prop), self._settings)
-            found = _heights.get(key)
-            if found is None:
-                found = _height_metrics(prop, self.dpi)
-                _remember(_heights, key, found)
-            return found
-
-    return MeasuringRenderer
-
-
-def _settings() -> tuple[Any, ...]:
-    """What, besides a text's own properties, decides which font draws it and how."""
-    import matplotlib
-    from matplotlib.font_manager import fontManager
-
-    rc = matplotlib.rcParams
-    return (id(fontManager), len(fontManager.ttflist), *(
-        (key, _frozen(value))
-        for key, value in sorted(rc.items()) if key.startswith(("font.", "text."))))
-
-
-def _frozen(value: Any) -> Any:
-    """``value`` as part of a dict key: lists as tuples, anything unhashable as its repr.
-
-    >>> _frozen(["Noto Sans CJK TC", ["DejaVu Sans"]]), _frozen({"a": 1})
-    (('Noto Sans CJK TC', ('DejaVu Sans',)), "{'a': 1}")
-    """
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
-    try:
-        hash(value)
-    except TypeError:
-        return repr(value)
-    return value
-
-
-def _height_metrics(prop: Any, dpi: float) -> tuple[Any, Any, Any]:
-    from matplotlib.font_manager import fontManager, get_font
-
-    font = get_font(fontManager._find_fonts_by_props(prop))
-    for table_name, gap_key, ascent_key, descent_key in _HEIGHT_TABLES:
-        table = font.get_sfnt_table(table_name)
-        if table is None:
-            continue
-        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
-        return table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
-    return None, None, None  # text.py then measures "lp" itself
-
-
-def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
-    if len(cache) >= _MAX_ENTRIES:
-        cache.clear()
-    cache[key] = value
-
-
 # ---------------------------------------------------------------- glibc-malloc
 
 MALLOC_KEEP = 256 << 20  # bytes: see malloc_tunables
@@ -443,6 +307,8 @@ def keep_large_blocks() -> None:
     workers it forks): glibc's ``mallopt``."""
     if not active("glibc-malloc"):
         return
+    import ctypes
+
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None)
         for option in (_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD):
@@ -469,13 +335,6 @@ PATCHES: dict[str, Patch] = {p.name: p for p in (
           "None in sys.modules keeps jsonschema from importing rfc3987_syntax, which spends a "
           "second or more on a grammar for a format check notebooks never use.",
           (Target("jsonschema._format", holds="rfc3987_syntax"),)),
-    Patch("nbclient-outputs", (("nbclient", ">=0.10,<0.12"), ("nbformat", ">=5.10,<6")),
-          "Replaces nbclient.client.output_from_msg: no schema check of each output (the "
-          "worker checks the executed notebook whole, once).",
-          (Target("nbclient.client:output_from_msg", ("msg",)),
-           Target("nbclient.client:NotebookClient.output", holds="output_from_msg("),
-           Target("nbformat.v4.nbbase:validate", ("node", "ref")),
-           Target("nbformat.v4.nbbase:new_output", holds="validate("))),
     Patch("kernel-ready", (("jupyter_client", ">=8,<9"),),
           "Overrides wait_for_ready with jupyter_client's private _handle_kernel_info_reply "
           "and _async_is_alive: no 0.2 s of IOPub silence awaited at each kernel start.",
@@ -496,16 +355,6 @@ PATCHES: dict[str, Patch] = {p.name: p for p in (
            Target("nbconvert.exporters.exporter:Exporter.__init__", holds="_nb_metadata"),
            Target("nbconvert.exporters.templateexporter:TemplateExporter.from_notebook_node",
                   ("self", "nb", "resources", "kw")))),
-    Patch("matplotlib-text-metrics", (("matplotlib", ">=3.8,<3.12"),),
-          "Swaps a chart renderer's __class__ for one that keeps text measurements, and "
-          "answers text.py's _get_font_height_metrics with the private _find_fonts_by_props.",
-          (Target("matplotlib.backends.backend_agg:FigureCanvasAgg.get_renderer", ("self",)),
-           Target("matplotlib.backends.backend_agg:RendererAgg.get_text_width_height_descent",
-                  ("self", "s", "prop", "ismath")),
-           Target("matplotlib.font_manager:FontManager._find_fonts_by_props",
-                  ("self", "prop", "fontext", "directory", "fallback_to_default",
-                   "rebuild_if_missing")),
-           Target("matplotlib.text:Text._get_layout", holds="_get_font_height_metrics"))),
     Patch("glibc-malloc", (("glibc", ">=2.26"),),
           "mallopt and GLIBC_TUNABLES keep blocks up to 256 MiB in glibc's heap (the build, "
           "the fork server's kernels, LibreOffice): fewer page faults.",

@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 from conftest import gender_table
 from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from genderstats import fonts
 from genderstats.present import charts
@@ -188,44 +187,6 @@ def test_chart_numbers_for_each_kind(tables: dict[str, pd.DataFrame]) -> None:
 @pytest.mark.parametrize("name", ["donut", "grouped", "stacked", "pyramid", "trend_counts"])
 def test_same_input_gives_same_bytes(name: str, tables: dict[str, pd.DataFrame]) -> None:
     assert BUILDERS[name](tables).png == BUILDERS[name](tables).png
-
-
-FOLDED: dict[str, Callable[[dict[str, pd.DataFrame]], Chart]] = {
-    # A title of several lines: their spacing comes from the font's line gap.
-    "folded_title": lambda t: charts.donut(
-        t["members"], title="第2屆資料治理委員會府內委員、外聘委員及各工作小組委員性別統計圓餅圖"),
-}
-
-
-@pytest.mark.parametrize("name", sorted({**BUILDERS, **FOLDED}))
-def test_canvas_keeping_text_measurements_draws_matplotlibs_pixels(
-        name: str, tables: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch) -> None:
-    # Drawn twice with the cache (the second time from what the first measured), then on
-    # matplotlib's own canvas: page and phone renditions alike.
-    build = {**BUILDERS, **FOLDED}[name]
-    cached = [build(tables) for _ in range(2)]
-    monkeypatch.setattr(charts, "ChartCanvas", FigureCanvasAgg)
-    stock = build(tables)
-    for chart in cached:
-        assert (chart.png, chart.png_narrow) == (stock.png, stock.png_narrow)
-
-
-def test_canvas_measures_again_when_the_font_settings_change() -> None:
-    from genderstats.present import canvas
-
-    def width(**settings: Any) -> float:
-        with matplotlib.rc_context({**charts.THEME, **settings}):
-            fig = matplotlib.figure.Figure(figsize=(2, 1))
-            renderer = canvas.ChartCanvas(fig).get_renderer()
-            prop = font_manager.FontProperties(family="sans-serif", size=12)
-            return renderer.get_text_width_height_descent("AVWa 123", prop, False)[0]
-
-    # The same properties, the family name resolved by the settings: first the CJK font
-    # the theme puts among the sans-serif fonts, then DejaVu Sans.
-    themed = width(**{"font.sans-serif": [charts.THEME["font.family"][0], "DejaVu Sans"]})
-    latin = width(**{"font.sans-serif": ["DejaVu Sans"]})
-    assert latin != themed  # another font answered, not the kept measurement
-    assert width(**{"font.sans-serif": [charts.THEME["font.family"][0], "DejaVu Sans"]}) == themed
 
 
 def test_charts_use_the_cjk_font_and_theme() -> None:

@@ -6,11 +6,8 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from matplotlib.backends.backend_agg import RendererAgg
-from matplotlib.figure import Figure
 
 from genderstats import patches
-from genderstats.present.canvas import ChartCanvas
 
 
 def test_every_patched_target_still_exists_with_the_expected_signature():
@@ -48,8 +45,7 @@ def test_the_check_sees_a_changed_signature_and_a_missing_target():
 
 def test_every_patch_names_its_versions_and_what_it_does():
     assert list(patches.PATCHES) == [
-        "jsonschema-rfc3987", "nbclient-outputs", "kernel-ready", "nbconvert-page",
-        "matplotlib-text-metrics", "glibc-malloc", "fork-atexit"]
+        "jsonschema-rfc3987", "kernel-ready", "nbconvert-page", "glibc-malloc", "fork-atexit"]
     for patch in patches.PATCHES.values():
         assert patch.versions and patch.targets and patch.does
 
@@ -58,7 +54,7 @@ def test_a_patch_is_off_when_switched_off(monkeypatch):
     monkeypatch.delenv(patches.OFF_ENV, raising=False)
     assert patches.active("nbconvert-page") and patches.not_in_effect() == []
     monkeypatch.setenv(patches.OFF_ENV, "nbconvert-page, glibc-malloc")
-    assert not patches.active("nbconvert-page") and patches.active("nbclient-outputs")
+    assert not patches.active("nbconvert-page") and patches.active("kernel-ready")
     assert patches.not_in_effect() == [
         "修補 nbconvert-page 已關閉（GENDERSTATS_PATCHES_OFF）：使用套件本身的做法。",
         "修補 glibc-malloc 已關閉（GENDERSTATS_PATCHES_OFF）：使用套件本身的做法。"]
@@ -82,7 +78,7 @@ def test_a_patch_outside_the_versions_it_was_written_for_is_skipped_and_named(mo
     patches.out_of_range.cache_clear()
     try:
         assert not patches.active("nbconvert-page") and not patches.active("glibc-malloc")
-        assert patches.active("nbclient-outputs")
+        assert patches.active("kernel-ready")
         from nbconvert import HTMLExporter
 
         assert patches.page_exporter() is HTMLExporter  # nbconvert's own, soup and all
@@ -95,32 +91,6 @@ def test_a_patch_outside_the_versions_it_was_written_for_is_skipped_and_named(mo
         assert [n.split()[1] for n in patches.range_notes()] == ["glibc-malloc"]
     finally:
         patches.out_of_range.cache_clear()
-
-
-def test_unchecked_outputs_are_the_nodes_nbformat_makes_without_its_check(monkeypatch):
-    import nbclient.client
-    from nbformat.v4 import nbbase
-
-    monkeypatch.delenv(patches.OFF_ENV, raising=False)
-    monkeypatch.setattr(nbclient.client, "output_from_msg", nbbase.output_from_msg)
-    msg = {"header": {"msg_type": "display_data"},
-           "content": {"data": {"image/png": "iVBORw0KGgo=", "text/plain": "圖"},
-                       "metadata": {"image/png": {"alt": "圓餅圖"}}}}
-    checked = nbbase.output_from_msg(msg)
-    patches.unchecked_outputs()
-    patches.unchecked_outputs()  # once is enough: not wrapped twice
-    wrapped = nbclient.client.output_from_msg
-    assert wrapped is not nbbase.output_from_msg and wrapped.__wrapped__ is nbbase.output_from_msg
-    calls = []
-    monkeypatch.setattr(nbbase, "validate", lambda node, ref=None: calls.append(ref))
-    assert wrapped(msg) == checked and calls == []
-    nbbase.new_output("stream", name="stdout", text="x")  # outside nbclient: still checked
-    assert calls == ["stream"]
-    patches.checked_outputs()
-    assert nbclient.client.output_from_msg is nbbase.output_from_msg
-    monkeypatch.setenv(patches.OFF_ENV, "nbclient-outputs")
-    patches.unchecked_outputs()
-    assert nbclient.client.output_from_msg is nbbase.output_from_msg
 
 
 def test_rfc3987_syntax_is_kept_out_only_while_the_patch_is_in_effect(monkeypatch):
@@ -137,13 +107,3 @@ def test_rfc3987_syntax_is_kept_out_only_while_the_patch_is_in_effect(monkeypatc
         import rfc3987_syntax  # noqa: F401
     patches.restore_rfc3987_syntax()
     assert "rfc3987_syntax" not in sys.modules
-
-
-def test_the_chart_canvas_keeps_matplotlibs_renderer_when_the_patch_is_off(monkeypatch):
-    def renderer() -> RendererAgg:
-        return ChartCanvas(Figure(figsize=(2, 1))).get_renderer()
-
-    monkeypatch.delenv(patches.OFF_ENV, raising=False)
-    assert type(renderer()).__name__ == "MeasuringRenderer"
-    monkeypatch.setenv(patches.OFF_ENV, "matplotlib-text-metrics")
-    assert type(renderer()) is RendererAgg

@@ -151,10 +151,9 @@ def error_text(nb: Any, exc: BaseException, cell: int | None = None) -> str:
     name = type(exc).__name__
     if name == "DeadKernelError":
         return NOT_FINISHED.format(cell=cell_place(nb, cell)) if cell is not None else KERNEL_DIED
-    if name == "NotebookValidationError":
-        path = list(getattr(exc, "absolute_path", None) or [])
-        if len(path) > 1 and path[0] == "cells" and isinstance(path[1], int):
-            return f"{cell_place(nb, path[1])}的輸出不符合筆記本的格式：{PROGRAM_FAULT}"
+    if name == "NotebookValidationError" and cell is not None:
+        # nbclient checks each output as it comes: the cell that was running sent it.
+        return f"{cell_place(nb, cell)}的輸出不符合筆記本的格式：{PROGRAM_FAULT}"
     return _explained(name, str(exc))
 
 
@@ -538,7 +537,6 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     from genderstats.pipeline.engine.fork import server_gone
     from genderstats.pipeline.publish import notebook_to_html
 
-    patches.unchecked_outputs()
     report, parameters, out = task.report, task.parameters, task.out
     started = time.perf_counter()
     task.scratch.parent.mkdir(parents=True, exist_ok=True)
@@ -664,11 +662,6 @@ def _execute(task: Task, forkserver: str | None, notify: Callable[[Any], None],
             failed = watch.cell if watch.cell is not None else failed
             error = NOT_FINISHED.format(cell=cell_place(nb, failed))
             log.write(f"\n{error}\n")
-        else:
-            # Each output may have gone in unchecked (patches.unchecked_outputs): the
-            # notebook is checked whole, and an output a kernel should not have sent fails
-            # the report here.
-            nbformat.validate(nb)
     except Exception as exc:  # noqa: BLE001 - any failure of a report is reported
         log.write("\n" + "".join(traceback.format_exception(exc)))
         if executed.is_file():

@@ -31,6 +31,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -43,7 +44,6 @@ from genderstats import fonts
 from genderstats.config import GENDERS, TOTAL
 from genderstats.data.absence import NO_DATA
 from genderstats.numbers import format_count, format_pct, is_missing, threshold_words
-from genderstats.present.canvas import ChartCanvas
 from genderstats.present.model import Chart
 from genderstats.privacy import masked, printable, protection_of
 
@@ -162,10 +162,9 @@ def render_png(fig: Figure) -> bytes:
     and ``bbox_inches="tight"`` would draw the figure a second time; constrained layout has
     already fitted every artist inside the figure with its own margin. The PNG carries no
     "Software" chunk (it would name the matplotlib version), so the same input gives the
-    same bytes and the build cache can compare them. The canvas keeps text measurements
-    from one figure to the next (see :mod:`genderstats.present.canvas`).
+    same bytes and the build cache can compare them.
     """
-    canvas = ChartCanvas(fig)
+    canvas = FigureCanvasAgg(fig)
     png = b""
     for dpi in (DPI, 160, 130, 100):
         fig.set_dpi(dpi)

@@ -109,8 +109,6 @@ def preload() -> None:
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    for name in patches.PATCHES:  # each kernel reads the versions from here, not the disk
-        patches.out_of_range(name)
     with contextlib.suppress(Exception):
         _warm_fonts()
 
