@@ -6,10 +6,10 @@
 2. ``genderstats build --force`` (all reports, in parallel; the fork engine, every patch on)
 3. ``genderstats build --force --engine plain`` (ordinary kernels, the libraries' public APIs
    only: every patch off), to show what the fork engine and the patches save together
-4. for each speed patch of ``genderstats/patches.py``, the forced build with that patch
-   alone switched off (``GENDERSTATS_PATCHES_OFF=<name>``) beside one with every patch on,
-   in pairs (which goes first alternates): what the patch is worth, as the median of the
-   pairs' ratios, in wall-clock time and in the CPU time of all the build's processes. The
+4. for each speed patch of ``genderstats/pipeline/engine/patches.py``, the forced build with
+   that patch alone switched off (``GENDERSTATS_PATCHES_OFF=<name>``) beside one with every
+   patch on, in pairs (which goes first alternates): what the patch is worth, as the median of
+   the pairs' ratios, in wall-clock time and in the CPU time of all the build's processes. The
    build keeps both cores busy, so CPU saved is time saved; it is also what a busy shared
    machine hides least (a patch that saves waiting, not work, shows in wall-clock time
    only). A patch worth less than 5% of a forced build either way is marked for dropping
@@ -46,7 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from genderstats import patches  # noqa: E402
+from genderstats.pipeline.engine import patches  # noqa: E402
 
 BIN = Path(sys.executable).parent
 # The benchmark's own choices only: no engine or patch switch of the caller's.

@@ -35,7 +35,7 @@ DRIVER = "nbstripout"  # the name .gitattributes gives (and nbstripout --install
 
 def committed(notebook: bytes) -> bytes:
     """``notebook`` as it is committed."""
-    from genderstats.patches import skip_rfc3987_syntax
+    from genderstats.pipeline.engine.patches import skip_rfc3987_syntax
 
     skip_rfc3987_syntax()  # git runs this for every changed notebook: no schema grammar
     import nbformat

@@ -21,8 +21,8 @@ import pytest
 from conftest import wait_until
 from nbformat.v4 import new_code_cell, new_notebook
 
-from genderstats import patches
 from genderstats.pipeline.build import BuildOptions, build
+from genderstats.pipeline.engine import patches
 from genderstats.pipeline.engine.fork import ForkServer, fork_available, is_ipykernel_command
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,5 +1,6 @@
-"""Every override of a library internal (genderstats/patches.py): its targets still exist as
-written for, each is switchable, and outside its versions the plain path is taken."""
+"""Every override of a library internal (genderstats/pipeline/engine/patches.py): its targets
+still exist as written for, each is switchable, and outside its versions the plain path is
+taken."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import inspect
 
 import pytest
 
-from genderstats import patches
+from genderstats.pipeline.engine import patches
 
 
 def test_every_patched_target_still_exists_with_the_expected_signature():

@@ -40,8 +40,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genderstats import __version__, config, patches
-from genderstats.pipeline.engine import Engine, resolve, switches
+from genderstats import __version__, config
+from genderstats.pipeline.engine import Engine, patches, resolve, switches
 from genderstats.pipeline.public_paths import PublicPaths
 from genderstats.pipeline.registry import Report, load_registry, select
 from genderstats.pipeline.runner import Task, collect_records, run_report, stamp

@@ -29,8 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from genderstats.patches import malloc_tunables
 from genderstats.pipeline import usercache
+from genderstats.pipeline.engine.patches import malloc_tunables
 from genderstats.pipeline.publish import write_atomic
 
 __all__ = ["Conversion", "PdfResult", "convert", "find_soffice", "to_pdf", "write_pdf",

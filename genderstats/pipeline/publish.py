@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genderstats import __version__, config, patches
+from genderstats import __version__, config
+from genderstats.pipeline.engine import patches
 from genderstats.record import RECORD_MIMES
 from genderstats.years import year_label
 

@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genderstats import patches
+from genderstats.pipeline.engine import patches
 from genderstats.pipeline.kernel_output import KERNEL_ARGUMENT, OUTPUT_LIMIT
 from genderstats.pipeline.registry import Report
 from genderstats.record import (

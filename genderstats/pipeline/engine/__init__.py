@@ -2,7 +2,7 @@
 
 ``fork``   kernels forked from one warm server (:mod:`.fork` starts it, :mod:`.server` is its
            process, :mod:`.provisioner` asks it for each kernel), with the overrides of
-           :mod:`genderstats.patches` in effect, each version-guarded and switchable
+           :mod:`genderstats.pipeline.engine.patches` in effect, each version-guarded and switchable
            (``GENDERSTATS_PATCHES_OFF``). Where forking is not available (not Linux): ordinary
            kernels, the same overrides.
 ``plain``  ordinary kernels (:mod:`.plain`), on the libraries' public APIs only: every patch
@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from genderstats import patches
+from genderstats.pipeline.engine import patches
 
 ENGINES = ("fork", "plain")
 ENGINE_ENV = "GENDERSTATS_ENGINE"

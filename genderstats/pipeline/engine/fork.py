@@ -45,7 +45,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from genderstats.patches import malloc_tunables
+from genderstats.pipeline.engine.patches import malloc_tunables
 
 # One request: the token, the launch command, environment and folder (a few kB), three fds.
 MAX_MESSAGE = 1 << 20

@@ -6,8 +6,8 @@ kernel that dies with its worker, its pid told to the parent (which can then kil
 the kernel spec looked up once, in the build (:func:`warm_kernel_specs`), not in every worker.
 The fork engine uses the same manager, with its provisioner
 (:mod:`genderstats.pipeline.engine.provisioner`). One override of jupyter_client's internals
-(:mod:`genderstats.patches`: ``kernel-ready``) joins it only where it is in effect; the plain
-engine switches every patch off.
+(``kernel-ready`` in :mod:`genderstats.pipeline.engine.patches`) joins it only where it is in
+effect; the plain engine switches every patch off.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from genderstats import patches
+from genderstats.pipeline.engine import patches
 from genderstats.pipeline.processes import die_with_parent
 
 KERNEL_NAME = "python3"

@@ -19,7 +19,7 @@ import sys
 import time
 from typing import Any
 
-from genderstats import patches
+from genderstats.pipeline.engine import patches
 from genderstats.pipeline.engine.fork import MAX_MESSAGE, TOKEN_BYTES, peer_credentials
 from genderstats.pipeline.processes import (
     become_subreaper,

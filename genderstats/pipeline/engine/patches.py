@@ -18,9 +18,8 @@ pages. ``genderstats build --engine plain`` switches every patch off
 build, its workers and kernels share the environment); each report's staff log lists the
 patches not in effect, and the staff page names a patch an installed version keeps out.
 
-Imports point down: this is a shared tool, below every layer, so that an override used in
-``present`` (a chart's, in every kernel) could live here too without ``present`` importing
-``pipeline``. It imports no library until a patch is used.
+A leaf of the engine: it imports nothing of the package, and no library until a patch is
+used (the build imports it before it knows whether any report will run).
 """
 
 from __future__ import annotations
