@@ -12,7 +12,8 @@
    the pairs' ratios, in wall-clock time and in the CPU time of all the build's processes. The
    build keeps both cores busy, so CPU saved is time saved; it is also what a busy shared
    machine hides least (a patch that saves waiting, not work, shows in wall-clock time
-   only). A patch worth less than 5% of a forced build either way is marked for dropping
+   only). A patch that saves less than 5% of a forced build by both measures is marked for
+   dropping
 5. ``genderstats build`` again with nothing changed
 
 Then, per report of a forced build of each engine, where its time went (kernel start, cells,

@@ -1,13 +1,13 @@
 """Every override of a library's internals, in one module: declared, version-guarded, switchable.
 
 Part of the build's speed (and the fork engine's likeness to an ordinary kernel) comes from
-reaching where a library offers no public way: replacing a module's function, calling a
-private method, copying a method's body, swapping an object's class. Each such override is
-a :class:`Patch` in :data:`PATCHES`, with the libraries and versions it was written for, what
-it does and the internal names it relies on (:attr:`Patch.targets`; ``tests/test_patches.py``
-checks that each still exists with the parameters the patch expects). A patch is in effect
-only while every library it touches is installed at a version in its range and it is not
-switched off::
+reaching where a library offers no public way: keeping a module out of ``sys.modules``,
+calling private methods, copying a method's body, tuning the C library's allocator. Each such
+override is a :class:`Patch` in :data:`PATCHES`, with the libraries and versions it was
+written for, what it does and the internal names it relies on (:attr:`Patch.targets`;
+``tests/test_patches.py`` checks that each still exists with the parameters the patch
+expects). A patch is in effect only while every library it touches is installed at a version
+in its range and it is not switched off::
 
     GENDERSTATS_PATCHES_OFF=all                           every patch off
     GENDERSTATS_PATCHES_OFF=nbconvert-page,glibc-malloc   these two off
