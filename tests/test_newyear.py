@@ -4,6 +4,7 @@ carried over for review, a checklist, and nothing overwritten."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from genderstats.data.templates import (
     TEXT_FORMAT,
     drop_down,
     example_row,
+    of_year,
 )
 from genderstats.pipeline import cli
 from genderstats.pipeline.newyear import carry_over, needed_datasets, new_year
@@ -115,7 +117,7 @@ def test_template_layout(made_once, stem):
     sheet = book.worksheets[0]
     assert sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[1]] == [c.label for c in spec.columns]
-    assert f"一列是：{spec.row}。" in sheet["A1"].comment.text
+    assert of_year(f"一列是：{spec.row}。", YEAR) in sheet["A1"].comment.text
     examples = example_row(spec, YEAR)
     for i, column in enumerate(spec.columns, start=1):
         fmt = sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].number_format
@@ -131,8 +133,22 @@ def test_template_layout(made_once, stem):
     marked = [c.value for c in sheet[2] if isinstance(c.value, str) and EXAMPLE_MARK in c.value]
     assert len(marked) == 1 and marked[0].startswith(EXAMPLE_MARK)
     help_rows = [r[0] for r in book[HELP_SHEET].iter_rows(values_only=True)]
-    assert f"一列是：{spec.row}。" in help_rows
+    assert of_year(f"一列是：{spec.row}。", YEAR) in help_rows
     assert [c.label for c in spec.columns] == help_rows[-len(spec.columns):]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_example_of_a_template_is_of_its_folders_year(made_once, stem):
+    book = openpyxl.load_workbook(_template(made_once, stem))
+    sheet = book.worksheets[0]
+    texts = [str(v) for row in book[HELP_SHEET].iter_rows(values_only=True) for v in row if v]
+    texts += [c.comment.text for c in sheet[1] if c.comment]
+    texts += [f"{v.prompt} {v.error}" for v in sheet.data_validations.dataValidation]
+    texts += [str(c.value) for c in sheet[2] if c.value is not None]
+    old = [t for t in texts if re.search(r"(?<!\d)(112|2023)(?!\d)", t)]
+    assert old == [], old
+    assert of_year("日期，如 112-03-15（民國）或 2023-03-15（西元）", YEAR) == (
+        "日期，如 113-03-15（民國）或 2024-03-15（西元）")
 
 
 @pytest.mark.parametrize("stem", STEMS)

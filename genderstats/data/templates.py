@@ -84,6 +84,17 @@ _EXAMPLES: dict[tuple[str, str], Any] = {
     ("course_evaluations", "question"): "整體滿意度",
 }
 _DOC_EXAMPLE = re.compile(r"如 ([^、，。；（）]+)")
+SPEC_YEAR = 112
+"""The year the data contract's examples are written in (「如 112-03-15」, 「D112-001」)."""
+_SPEC_YEARS = re.compile(r"(?<!\d)(112|113|2023|2024)(?!\d)")
+
+
+def of_year(text: str, year: int) -> str:
+    """``text`` (a column's rule or example from the data contract) with its example years
+    those of the ``year`` folder: 「112-03-15」 reads 「113-03-15」 in a 113 template."""
+    shift = {str(SPEC_YEAR): year, str(SPEC_YEAR + 1): year + 1,
+             str(ad_year(SPEC_YEAR)): ad_year(year), str(ad_year(SPEC_YEAR) + 1): ad_year(year) + 1}
+    return _SPEC_YEARS.sub(lambda m: str(shift[m.group(1)]), text)
 
 
 def example_row(spec: Dataset, year: int) -> list[Any]:
@@ -119,8 +130,7 @@ def _example(stem: str, column: Column, year: int) -> Any:
     if column.kind in ("int", "number"):
         return max(int(column.minimum or 0), 1)
     found = _DOC_EXAMPLE.search(column.doc)
-    # Examples of codes name last year's folder (D112-001): shown with this year's.
-    return found.group(1).strip().replace("112", str(year)) if found else column.label
+    return of_year(found.group(1).strip(), year) if found else column.label
 
 
 def drop_down(column: Column) -> tuple[str, ...]:
@@ -151,7 +161,8 @@ def write_template(spec: Dataset, year: int, path: Path) -> None:
         letter = get_column_letter(i)
         head = sheet.cell(row=1, column=i)
         head.font, head.fill = bold, header_fill
-        head.comment = Comment(_column_note(spec, column), "genderstats", width=320, height=140)
+        head.comment = Comment(_column_note(spec, column, year), "genderstats", width=320,
+                               height=140)
         sheet.cell(row=2, column=i).font = grey
         sheet.column_dimensions[letter].width = max(12, min(40, 2.2 * len(column.label) + 4))
         number_format = _number_format(column)
@@ -159,7 +170,7 @@ def write_template(spec: Dataset, year: int, path: Path) -> None:
             # The column's own format serves every row typed later; the example cell's too.
             sheet.column_dimensions[letter].number_format = number_format
             sheet.cell(row=2, column=i).number_format = number_format
-        _add_drop_down(sheet, column, f"{letter}2:{letter}{DATA_ROWS + 1}")
+        _add_drop_down(sheet, column, f"{letter}2:{letter}{DATA_ROWS + 1}", year)
     _help_sheet(book.create_sheet(HELP_SHEET), spec, year)
     book.active = 0
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,7 +186,7 @@ def _number_format(column: Column) -> str | None:
     return None
 
 
-def _add_drop_down(sheet: Any, column: Column, cells: str) -> None:
+def _add_drop_down(sheet: Any, column: Column, cells: str, year: int) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     values = drop_down(column)
@@ -191,16 +202,17 @@ def _add_drop_down(sheet: Any, column: Column, cells: str) -> None:
         # must stay possible, so the list only warns.
         showErrorMessage=not several, errorStyle="stop",
         showInputMessage=True, promptTitle=column.label[:32],
-        prompt=f"請填 {column.allowed}"[:255],
-        errorTitle="不是可接受的值", error=f"請從清單選擇：{column.allowed}"[:255],
+        prompt=of_year(f"請填 {column.allowed}", year)[:255],
+        errorTitle="不是可接受的值", error=of_year(f"請從清單選擇：{column.allowed}", year)[:255],
     )
     rule.add(cells)
     sheet.add_data_validation(rule)
 
 
-def _column_note(spec: Dataset, column: Column) -> str:
+def _column_note(spec: Dataset, column: Column, year: int) -> str:
     need = "必填" if column.required else "可留空"
-    return f"{column.label}（{need}）：{column.doc or column.allowed}\n\n一列是：{spec.row}。"
+    return of_year(f"{column.label}（{need}）：{column.doc or column.allowed}\n\n"
+                   f"一列是：{spec.row}。", year)
 
 
 def _help_sheet(sheet: Any, spec: Dataset, year: int) -> None:
@@ -209,7 +221,7 @@ def _help_sheet(sheet: Any, spec: Dataset, year: int) -> None:
 
     lines: list[list[str]] = [
         [f"{spec.title}（{spec.stem}）：{year} 年資料的範本"],
-        [f"一列是：{spec.row}。"],
+        [of_year(f"一列是：{spec.row}。", year)],
         ["只會讀取第一個工作表；這個「說明」工作表可以保留。"],
         ["第 2 列是範例，灰色斜體、開頭寫著「" + EXAMPLE_MARK + "」：開始填寫前請刪除這一列。"],
         ["第 1 列是標題列，請不要修改；沒有的資料就留空，不要寫「無」或「-」。"],
@@ -217,12 +229,13 @@ def _help_sheet(sheet: Any, spec: Dataset, year: int) -> None:
          f"{year}-03-15（民國）或 {ad_year(year)}-03-15（西元）。"],
         ["這一年確實沒有這種資料時（例如沒有辦理），保留標題列、不填資料列；"
          "沒有蒐集這種資料時，請刪除這個檔案（報告的相關段落寫「無資料」）。"],
-        *([[note] for note in spec.notes]),
+        *([[of_year(note, year)] for note in spec.notes]),
         *([[rule.describe()] for rule in crossfile.rules_of(spec.stem)]),
         [],
         ["欄名", "必填", "說明"],
     ]
-    lines += [[c.label, "必填" if c.required else "", c.doc or c.allowed] for c in spec.columns]
+    lines += [[c.label, "必填" if c.required else "", of_year(c.doc or c.allowed, year)]
+              for c in spec.columns]
     for line in lines:
         sheet.append(line)
     sheet.column_dimensions["A"].width = 24
