@@ -116,7 +116,8 @@ def test_a_typed_verdict_names_the_line_and_the_placeholder():
 
 def test_rules_and_questions_are_not_verdicts():
     text = ("其他相關成果: |\n  依規定任一性別比例不得低於全部委員三分之一。"
-            "藉由性別分析了解委員會是否有性別比例不夠均衡的情形。\n")
+            "藉由性別分析了解委員會是否有性別比例不夠均衡的情形。"
+            "資料治理委員會將持續促進委員性別比例均衡，並確保遴選程序符合相關規定。\n")
     assert rt.parse_results_text(text, TEXTS, catalog=catalog()).other_results
 
 
@@ -135,10 +136,11 @@ def test_unknown_names_suggest_the_closest_by_spelling_words_and_meaning():
 def test_typed_numbers_equal_or_close_to_a_figure_are_refused(sample_data):
     text = rt.load_results_text(112, sample_data, catalog=catalog())
     typed = rt.parse_results_text(
-        "其他相關成果: |\n  總計2,676人次，男性占22.1%；課程1至3小時，6大主題。\n", TEXTS,
+        "其他相關成果: |\n  總計2,676人次，男性占22.1%；課程1至3小時，6大主題，"
+        "依府授第130號函辦理。\n", TEXTS,
         catalog=catalog())
     values = {"digital-training.participations": "2,676", "digital-training.men-share": "22.12%",
-              "year": "112"}
+              "digital-training.classes": "130", "year": "112"}
     assert [str(p) for p in rt.check_claims(typed, values, catalog())] == [
         f"{TEXTS}：第 2 行「八、其他相關成果」：「2,676人次」是直接打字的數字，與資料算出的"
         "{digital-training.participations}（本年度為 2,676）相符：請改寫成佔位符 "

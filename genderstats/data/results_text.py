@@ -292,15 +292,16 @@ def suggest(name: str, known: Mapping[str, str], n: int = 3) -> list[str]:
 
 # ── claims the prose may not type ────────────────────────────────────────────────────────
 
-# A verdict on a committee, typed: the data could make it false. Sentences that state a rule
-# (不得、應) or ask (是否) are not verdicts.
+# A verdict on a committee, typed: the data could make it false. Clauses that state a rule
+# (不得、應、須), ask (是否) or aim (促進、提升、確保、以期、建議) are not verdicts.
 _VERDICT_PHRASES = (
     (re.compile(r"符合(?:相關)?(?:規定|原則)"), "compliance"),
     (re.compile(r"無任一性別[^。；\n]*?低於"), "verdict"),
     (re.compile(r"未達[^。；\n]{0,12}(?:三分之一|原則|規定)"), "verdict"),
     (re.compile(r"比例[^。；，\n]{0,6}均衡"), "verdict"),
 )
-_NOT_A_VERDICT = re.compile(r"是否|不得|應[^用]|為原則")
+_NOT_A_VERDICT = re.compile(
+    r"是否|不得|應[^用]|須|為原則|促進|提升|確保|以期|期能|目標|朝向|追求|建議")
 _CLAUSE = re.compile(r"[^，,。；;\n]+")
 
 
@@ -336,8 +337,8 @@ def _numbers(text: str) -> list[tuple[int, str, Decimal, int, bool]]:
         digits, fraction, unit = m.group(1), m.group(2) or "", m.group(3)
         share = unit in ("%", "％")
         value = Decimal(digits.replace(",", "") + fraction)
-        if not share and (unit is None and len(digits) < 3 or value < 10):
-            continue  # 「1至3小時」「6大主題」: numbers of the prose, not figures
+        if not share and (unit is None and "," not in digits or value < 10):
+            continue  # 「1至3小時」「6大主題」「第748號」: numbers of the prose, not figures
         out.append((m.start(), m.group(0).strip(), value, len(fraction[1:]), share))
     return out
 
