@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 
 from genderstats import config
-from genderstats.pipeline.build import BuildOptions, build, collect_records
+from genderstats.pipeline.build import BuildOptions, build
 from genderstats.pipeline.publish import notebook_to_html
+from genderstats.pipeline.runner import collect_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

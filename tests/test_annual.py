@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from conftest import indicator, published_reports, run_notebook
 
-from genderstats import config
+from genderstats import config, report_status
 from genderstats.analyses import annual
 from genderstats.analyses.budget import budget_change, budget_items, change_text
-from genderstats.pipeline.build import collect_records
+from genderstats.pipeline.runner import collect_records
 
 BUDGET = pd.DataFrame({
     "year": [112, 112, 113, 113],
@@ -160,7 +160,7 @@ def _rows(html: str) -> dict[str, str]:
 
 
 def test_only_built_reports_are_linked_with_their_recorded_figure(tmp_path):
-    status = annual.load_status(_status_file(
+    status = report_status.load_status(_status_file(
         tmp_path, onsite_engineers={"status": "failed", "page": None, "key_figure": None},
         digital_training={"status": "unbuilt", "page": None, "key_figure": "舊的數字"},
         gender_training={"status": "ok", "page": None, "key_figure": "沒有頁面"}), 112)
@@ -187,12 +187,12 @@ def test_without_a_status_file_no_link_and_no_figure(tmp_path):
 
 def test_a_status_file_of_another_year_is_refused(tmp_path):
     with pytest.raises(ValueError, match="實際的年度為 113"):
-        annual.load_status(_status_file(tmp_path, year=113), 112)
+        report_status.load_status(_status_file(tmp_path, year=113), 112)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"year": 112, "reports": {"x": {"status": "done"}}}),
                    encoding="utf-8")
     with pytest.raises(ValueError, match="「x」的 status 應為 ok、failed、unbuilt 之一"):
-        annual.load_status(bad, 112)
+        report_status.load_status(bad, 112)
 
 
 def _copy_112(tmp_path):

@@ -16,16 +16,10 @@ from conftest import published_reports
 from filelock import FileLock
 
 from genderstats import config
-from genderstats.pipeline.build import (
-    LOCK_NAME,
-    BuildLocked,
-    BuildOptions,
-    build,
-    cache_key,
-    package_fingerprint,
-)
+from genderstats.pipeline.build import LOCK_NAME, BuildLocked, BuildOptions, build
 from genderstats.pipeline.publish import write_atomic
 from genderstats.pipeline.registry import Report
+from genderstats.pipeline.state import cache_key, package_fingerprint
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORT_IDS = [r.id for r in published_reports()]
@@ -349,34 +343,34 @@ def test_package_versions_are_looked_up_once_and_the_cache_names_no_folder(tmp_p
                                                                           monkeypatch):
     import importlib.metadata
 
-    from genderstats.pipeline import build as build_module
+    from genderstats.pipeline import outputs
 
-    first = build_module._versions(tmp_path)
+    first = outputs.versions(tmp_path)
     assert first["pandas"] == importlib.metadata.version("pandas")
     cached = (tmp_path / "versions.json").read_text(encoding="utf-8")
     assert str(tmp_path) not in cached and sys.executable not in cached
     calls = []
     monkeypatch.setattr(importlib.metadata, "version",
                         lambda name: calls.append(name) or "0")
-    assert build_module._versions(tmp_path) == first and calls == []
+    assert outputs.versions(tmp_path) == first and calls == []
     # Another interpreter (or an installed package) gives another key: looked up again ...
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
-    assert build_module._versions(tmp_path)["pandas"] == "0" and "pandas" in calls
+    assert outputs.versions(tmp_path)["pandas"] == "0" and "pandas" in calls
     # ... and both answers are kept: a build by `python -m` after one by `genderstats`.
     monkeypatch.undo()
     monkeypatch.setattr(importlib.metadata, "version", lambda name: calls.append(name) or "0")
     calls.clear()
-    assert build_module._versions(tmp_path) == first and calls == []
-    for n in range(build_module._VERSION_ANSWERS):
+    assert outputs.versions(tmp_path) == first and calls == []
+    for n in range(outputs.VERSION_ANSWERS):
         monkeypatch.setattr(sys, "executable", f"/elsewhere/python{n}")
-        build_module._versions(tmp_path)
+        outputs.versions(tmp_path)
     kept = json.loads((tmp_path / "versions.json").read_text(encoding="utf-8"))["answers"]
-    assert len(kept) == build_module._VERSION_ANSWERS  # the oldest answer has gone
+    assert len(kept) == outputs.VERSION_ANSWERS  # the oldest answer has gone
 
 
 def test_a_count_the_year_lets_be_worked_out_is_a_note_for_the_staff(tmp_path, monkeypatch):
     from genderstats.analyses import year_audit
-    from genderstats.pipeline.build import AUDIT_PINNED
+    from genderstats.pipeline.auditor import AUDIT_PINNED
 
     pinned = year_audit.Pinned("數位訓練", "各開班對象之班數與參訓人次", "新住民", "男", 1, 1)
     monkeypatch.setattr(year_audit, "audit_year", lambda year, data_dir: [pinned])
@@ -399,7 +393,7 @@ def test_a_count_the_year_lets_be_worked_out_is_a_note_for_the_staff(tmp_path, m
 
 def test_an_audit_that_fails_says_so_to_the_staff_only(tmp_path, monkeypatch):
     from genderstats.analyses import year_audit
-    from genderstats.pipeline.build import AUDIT_FAILED
+    from genderstats.pipeline.auditor import AUDIT_FAILED
 
     def broken(year, data_dir):
         raise RuntimeError("solver gave up")

@@ -8,17 +8,26 @@ from pathlib import Path
 import pytest
 from test_index import manifest
 
-from genderstats.pipeline import build as build_module
-from genderstats.pipeline.build import write_table, write_table_if_changed
+from genderstats.pipeline import outputs
 from genderstats.pipeline.index import render_index
+from genderstats.pipeline.outputs import write_table, write_table_if_changed
 from genderstats.pipeline.registry import Report
 from genderstats.pipeline.staff_page import render_staff
+from genderstats.pipeline.state import LastGood, ReportState
+from genderstats.report_status import Status
 
 BOM = b"\xef\xbb\xbf"
 HEADER = "年度,報告,表格,類別,性別,人數,比例\r\n"
 LINK = ('<a href="tables.csv" download="112年性別統計表.csv">'
         "各報告的分性別人數與比例（CSV，可用 Excel 開啟）</a>")
 
+
+
+def _state(key: str = "k", indicators: list | None = None) -> ReportState:
+    """A report's state after a good run that recorded ``indicators``."""
+    last = LastGood(key, "2024-01-01T00:00:00+08:00", 1.0, {}, [], [], indicators or [],
+                    None, {}, {})
+    return ReportState(Status.OK, None, 1.0, last.built, {}, {}, last)
 
 def _report(rid: str, title: str) -> Report:
     return Report(id=rid, title=title, notebook=Path(f"{rid}.ipynb"))
@@ -57,16 +66,16 @@ def test_table_has_titles_printed_figures_and_no_formula(tmp_path):
 
 def test_table_is_written_again_only_when_it_would_differ(tmp_path, monkeypatch):
     written = []
-    real = build_module.write_table
+    real = outputs.write_table
 
     def counted(path, rows, reports):
         written.append(path)
         real(path, rows, reports)
 
-    monkeypatch.setattr(build_module, "write_table", counted)
+    monkeypatch.setattr(outputs, "write_table", counted)
     reports = [_report("s", "訓練")]
     rows = [_row("s", "合計", "女", 93, 1.0)]
-    states = {"s": {"last_good": {"key": "k1"}}}
+    states = {"s": _state(key="k1")}
     out = tmp_path / "112"
     out.mkdir()
     write_table_if_changed(out, "tables.csv", rows, reports, states)
@@ -80,11 +89,11 @@ def test_table_is_written_again_only_when_it_would_differ(tmp_path, monkeypatch)
     assert len(written) == 3 and _read(out / "tables.csv")[1][1] == "數位訓練"
     # A report run again (new code or inputs) may format differently: written again.
     write_table_if_changed(out, "tables.csv", rows, [_report("s", "數位訓練")],
-                           {"s": {"last_good": {"key": "k2"}}})
+                           {"s": _state(key="k2")})
     assert len(written) == 4
     (out / ".state" / "table.json").write_text("{", encoding="utf-8")
     write_table_if_changed(out, "tables.csv", rows, [_report("s", "數位訓練")],
-                           {"s": {"last_good": {"key": "k2"}}})
+                           {"s": _state(key="k2")})
     assert len(written) == 5
 
 
@@ -122,12 +131,12 @@ def test_sample_year_table_reads_as_the_pages(sample_build, sample_indicators):
 
 
 def test_a_record_cannot_name_another_year_or_report(tmp_path):
-    from genderstats.pipeline.build import indicators_frame_rows
+    from genderstats.pipeline.outputs import indicators_frame_rows
 
     recorded = {"report": "=cmd", "year": "=1+1", "table": "表", "category": "甲",
                 "gender": "男", "count": 3, "share": 1.0}
     rows = indicators_frame_rows(112, [_report("s", "訓練")],
-                                 {"s": {"last_good": {"indicators": [recorded]}}})
+                                 {"s": _state(indicators=[recorded])})
     assert rows == [{**recorded, "year": 112, "report": "s"}]
     write_table(tmp_path / "t.csv", rows, [_report("s", "訓練")])
     assert _read(tmp_path / "t.csv")[1] == ["112", "訓練", "表", "甲", "男", "3", "100.00%"]

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 from conftest import fixture_project as _project
 
+from genderstats import report_status
 from genderstats.analyses import annual
 from genderstats.pipeline import pdf as pdfmod
 from genderstats.pipeline.build import BuildOptions, build
@@ -56,7 +57,7 @@ def _polls(monkeypatch: pytest.MonkeyPatch, on_poll=lambda: None) -> list[float]
         pauses.append(seconds)
         on_poll()
 
-    monkeypatch.setattr(annual, "time", SimpleNamespace(sleep=pause))
+    monkeypatch.setattr(report_status, "time", SimpleNamespace(sleep=pause))
     return pauses
 
 
@@ -71,7 +72,7 @@ def test_load_status_waits_for_the_build_to_complete_the_file(
         os.replace(tmp, path)
 
     pauses = _polls(monkeypatch, complete)
-    reports = annual.load_status(path, 112)
+    reports = report_status.load_status(path, 112)
     # It read the pending file, waited once, and returned what the completed file says.
     assert len(pauses) == 1
     assert reports["a"]["status"] == "ok"
@@ -81,7 +82,7 @@ def test_load_status_waits_for_the_build_to_complete_the_file(
 def test_without_waiting_a_pending_file_gives_the_titles(tmp_path: Path) -> None:
     path = _status(tmp_path / "status.json", {"a": "pending"}, complete=False,
                    builder=os.getpid())
-    assert annual.load_status(path, 112, wait=False)["a"]["status"] == "pending"
+    assert report_status.load_status(path, 112, wait=False)["a"]["status"] == "pending"
     assert annual.report_info(path, 112) == {
         "a": {"title": "a", "unit": "", "subject": "", "figures": {}}}
 
@@ -92,20 +93,20 @@ def test_a_pending_file_whose_build_has_ended_is_an_error(
                    builder=_dead_pid())
     pauses = _polls(monkeypatch)
     with pytest.raises(ValueError) as err:
-        annual.load_status(path, 112)
+        report_status.load_status(path, 112)
     assert pauses == []  # at once, without waiting for a file that cannot be completed
     assert str(err.value) == ("報告狀態檔 status.json 尚未完成，"
                               "而寫入它的 genderstats build 已結束；請重新執行 genderstats build。")
     # A file without a writer cannot be completed either.
     _status(path, {"a": "pending"}, complete=False)
     with pytest.raises(ValueError, match="尚未完成"):
-        annual.load_status(path, 112)
+        report_status.load_status(path, 112)
 
 
 def test_pending_is_no_status_of_a_complete_file(tmp_path: Path) -> None:
     path = _status(tmp_path / "status.json", {"a": "pending"})
     with pytest.raises(ValueError) as err:
-        annual.load_status(path, 112)
+        report_status.load_status(path, 112)
     assert str(err.value) == ("報告狀態檔 status.json 中「a」的 status 應為 "
                               "ok、failed、unbuilt 之一。")
 
@@ -267,7 +268,7 @@ def test_starts_early_must_be_true_or_false(tmp_path: Path) -> None:
         load_registry(registry)
     assert str(err.value).endswith(
         "（summary）：starts_early「是」應為 true 或 false；只有以 "
-        "genderstats.analyses.annual.load_status 讀取報告狀態的筆記本才可設為 true。")
+        "genderstats.report_status.load_status 讀取報告狀態的筆記本才可設為 true。")
     assert [r.starts_early for r in load_registry(_project(tmp_path, SUMMARY))] == [True]
 
 

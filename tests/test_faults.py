@@ -24,14 +24,9 @@ from conftest import fixture_project as _project
 from filelock import FileLock, Timeout
 
 from genderstats.pipeline import build as build_module
-from genderstats.pipeline.build import (
-    LOCK_NAME,
-    BuildOptions,
-    build,
-    describe_os_error,
-    write_indicators,
-)
+from genderstats.pipeline.build import LOCK_NAME, BuildOptions, build, describe_os_error
 from genderstats.pipeline.cli import main
+from genderstats.pipeline.outputs import write_indicators
 from genderstats.pipeline.runner import NOT_FINISHED, PROGRAM_FAULT
 
 WORKTREE = Path(__file__).resolve().parents[1]
@@ -487,9 +482,9 @@ def test_only_marks_the_others_unbuilt_and_the_status_report_runs_last(tmp_path)
 
 
 def test_a_signal_while_a_report_is_published_waits_for_it_and_a_second_is_ignored():
-    from genderstats.pipeline.build import BuildInterrupted, _Signals
+    from genderstats.pipeline.interrupts import BuildInterrupted, Signals
 
-    signals = _Signals()
+    signals = Signals()
     written = []
     with signals.installed():
         with pytest.raises(BuildInterrupted) as caught:

@@ -284,3 +284,18 @@ def test_notebooks_reach_modules_by_their_own_path(sample_registry):
         assert getattr(gs, name).__module__ in ("genderstats.record", "genderstats.years")
     with pytest.raises(AttributeError):
         gs.committees  # noqa: B018  (the layers' modules have no short names)
+
+
+# --------------------------------------------------------------------------- size
+
+LONG = 500
+
+
+def test_a_module_over_500_lines_says_at_its_top_why_it_is_one_module():
+    unexplained = []
+    for name, path in modules():
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n")
+        if lines > LONG and "Over 500 lines" not in (ast.get_docstring(ast.parse(text)) or ""):
+            unexplained.append(f"{name}: {lines} lines")
+    assert unexplained == []

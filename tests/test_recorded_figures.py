@@ -15,11 +15,13 @@ from genderstats import config, data
 from genderstats.analyses import annual, committees
 from genderstats.analyses import results_report as rr
 from genderstats.data import results_text as rt
-from genderstats.pipeline.build import STATE_DIR, STATUS_FILE, BuildOptions, build
+from genderstats.pipeline.build import BuildOptions, build
 from genderstats.pipeline.cli import main
 from genderstats.pipeline.registry import RegistryError, figure_catalog, load_registry
 from genderstats.pipeline.runner import collect_records
+from genderstats.pipeline.state import STATE_DIR
 from genderstats.record import FIGURES_MIME
+from genderstats.report_status import STATUS_FILE
 
 TEXTS = "data/112/results_report.yml"
 PROCUREMENT = "採購工作及審查小組"

@@ -509,7 +509,7 @@ def test_places_in_the_texts_are_named_as_the_form_names_them() -> None:
     ]
 
 
-def test_approval_is_a_day_or_a_meeting_of_the_next_year(data_dir: Path) -> None:
+def test_approval_is_a_day_or_a_meeting_of_the_next_year(data_dir: Path, monkeypatch) -> None:
     meetings = {"113-1": dt.date(2024, 2, 22), "113-2": dt.date(2024, 6, 3)}
     texts = rt.parse_results_text("核定: 113-2\n", TEXTS, year=112,
                                   next_meetings=lambda: meetings)
@@ -523,10 +523,15 @@ def test_approval_is_a_day_or_a_meeting_of_the_next_year(data_dir: Path) -> None
     assert parse_error("核定: 112-12-13\n", year=112) == [
         f"{TEXTS}：第 1 行「核定」：「112-12-13」不在 113 年內：112 年的成果報告由 113 年的"
         "性平小組會議核定，請寫那次會議的代碼或日期。"]
-    this_year = dt.date.today().year - 1911
-    assert parse_error(f"核定: {this_year + 1}-01-01\n", year=this_year) == [
-        f"{TEXTS}：第 1 行「核定」：「{this_year + 1}-01-01」還沒到：報告經性平小組通過後，"
+    # The day the text is checked on is the clock's (genderstats.clock), not this machine's.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1707955200")  # 2024-02-15
+    assert parse_error("核定: 113-02-22\n", year=112) == [
+        f"{TEXTS}：第 1 行「核定」：「113-02-22」還沒到：報告經性平小組通過後，"
         "才寫上核定的會議。"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1709251200")  # 2024-03-01
+    assert rt.parse_results_text("核定: 113-02-22\n", TEXTS, year=112).approval == \
+        dt.date(2024, 2, 22)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
     # Through the loader: a meeting code needs the next year's meetings file.
     path = data_dir / "112" / "results_report.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("核定: 113-02-22", "核定: 113-1"),

@@ -14,7 +14,7 @@ import pytest
 from conftest import copy_sample_data
 from source_documents import bare, results_report_seed
 
-from genderstats import form
+from genderstats import form, report_status
 from genderstats.analyses import results_report as rr
 from genderstats.data.results_text import validate_results_text
 from genderstats.pipeline import pdf
@@ -183,10 +183,9 @@ def test_without_libreoffice_the_build_writes_the_odt_and_says_why_there_is_no_p
 
 def recorded(sample_build) -> dict[str, str]:
     """The figures the sample build's reports recorded, as the annual report read them."""
-    from genderstats.analyses import annual
 
     status = sample_build["out"] / ".state" / "report-status.json"
-    return annual.figure_values(annual.load_status(status, 112, wait=False))
+    return report_status.figure_values(report_status.load_status(status, 112, wait=False))
 
 
 @pytest.mark.slow

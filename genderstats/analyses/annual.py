@@ -4,24 +4,14 @@ Every figure here is computed by the same functions, from the same data, as the 
 reports (committees, staff_training, budget), so the annual report and the detailed
 reports cannot disagree. Every input is optional here: a section whose file is missing
 says 「本年度無…資料」 and nothing is computed from it. The other reports' key figures are
-never recomputed: the build hands over what each report recorded (:func:`load_status`).
-
-The notebook's ``report_status`` parameter is the path of that JSON file::
-
-    {"year": 112, "reports": {"gender-training": {"title": "性別意識培力參訓統計",
-        "status": "ok", "page": "gender-training.html",
-        "key_figure": "一般公務人員完成率100%、實體課程參訓率64.29%"}, ...}}
-
-``status`` is ok, failed or unbuilt; a report is linked, with its key figure, only when it
-is ok and has a page. Left empty (a notebook run by hand), the section lists the titles
-and says the list is completed when the year is built.
+never recomputed: the build hands over what each report recorded in its status file
+(:mod:`genderstats.report_status`), the notebook's ``report_status`` parameter. Left empty
+(a notebook run by hand), the 四 section lists the titles and says the list is completed
+when the year is built.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +26,7 @@ from genderstats.data import absence
 from genderstats.numbers import form_pct, format_count
 from genderstats.present.model import Cell, Group, Heading, ItemList, Paragraph, Row, Table
 from genderstats.present.tables import frame_block
-from genderstats.record import record_input
+from genderstats.report_status import Status, figure_values, load_status
 from genderstats.stats import minority_share
 
 ANNUAL_ID = "annual-report"
@@ -135,9 +125,6 @@ def budget_outputs(year: int, data_dir: Path) -> list[Any]:
 
 # ------------------------------------------------------------------ 四、the other reports
 
-STATUSES = ("ok", "failed", "unbuilt")
-
-
 @dataclass(frozen=True)
 class ReportEntry:
     """One other report of the year as the 四 section lists it."""
@@ -151,67 +138,7 @@ class ReportEntry:
     @property
     def ready(self) -> bool:
         """Built, with a page to link to: only then are its link and figure shown."""
-        return self.status == "ok" and bool(self.page)
-
-
-PENDING = "pending"  # a report the build is still running (the status is not complete)
-# The results report waits at the end of the build, when every other report is done: a
-# shorter wait would be its only work left. Reading the small file costs microseconds.
-_POLL_SECONDS = 0.01
-
-
-def load_status(path: str | Path, year: int, *, wait: bool = True
-                ) -> dict[str, dict[str, Any]]:
-    """The build's report status file: ``{"year": 112, "reports": {id: {...}}}``.
-
-    The build may start this report while the others still run: the file then says
-    ``"complete": false`` and names those reports ``pending``. With ``wait`` this returns
-    once the build has written the complete file (reading it every 0.01 s); without, it
-    returns what the file says now, e.g. for the reports' titles and units. A pending file
-    whose build has ended is an error: it will never be completed.
-
-    Recorded as an input, so a report that fails or recovers re-runs the annual report.
-    Raises ValueError naming what is wrong (the build writes this file; a bad one is a bug
-    of the build, not of the data).
-    """
-    p = Path(path)
-    record_input(p)
-    while True:
-        doc = _read_status(p, year)
-        if doc.get("complete", True) is not False or not wait:
-            return doc["reports"]
-        builder = doc.get("builder")
-        if not isinstance(builder, int) or builder <= 0 or not _alive(builder):
-            raise ValueError(f"報告狀態檔 {p.name} 尚未完成，而寫入它的 genderstats build 已結束；"
-                             "請重新執行 genderstats build。")
-        time.sleep(_POLL_SECONDS)
-
-
-def _read_status(p: Path, year: int) -> dict[str, Any]:
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"無法讀取報告狀態檔 {p.name}：{exc}") from None
-    reports = doc.get("reports") if isinstance(doc, dict) else None
-    if not isinstance(reports, dict) or doc.get("year") != year:
-        raise ValueError(f"報告狀態檔 {p.name} 應為 {{\"year\": {year}, \"reports\": {{…}}}}，"
-                         f"實際的年度為 {doc.get('year') if isinstance(doc, dict) else '（無）'}。")
-    allowed = STATUSES if doc.get("complete", True) is not False else (*STATUSES, PENDING)
-    for rid, entry in reports.items():
-        if not isinstance(entry, dict) or entry.get("status") not in allowed:
-            raise ValueError(f"報告狀態檔 {p.name} 中「{rid}」的 status 應為 "
-                             f"{'、'.join(allowed)} 之一。")
-    return doc
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True  # another user's process, or a number no process can have
-    return True
+        return self.status == Status.OK and bool(self.page)
 
 
 def report_entries(reports: Sequence[Any], status: dict[str, dict[str, Any]] | None
@@ -225,7 +152,7 @@ def report_entries(reports: Sequence[Any], status: dict[str, dict[str, Any]] | N
     for report in reports:
         if report.id == ANNUAL_ID:
             continue
-        entry = (status or {}).get(report.id) or {"status": "unbuilt"}
+        entry = (status or {}).get(report.id) or {"status": Status.UNBUILT}
         out.append(ReportEntry(report.id, str(entry.get("title") or report.title),
                                str(entry["status"]), entry.get("page") or None,
                                entry.get("key_figure") or None))
@@ -300,14 +227,6 @@ def recorded_figures(report_status: str | Path, year: int) -> dict[str, str] | N
     if not report_status:
         return None
     return figure_values(load_status(report_status, year))
-
-
-def figure_values(reports: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """``{id.name: value}`` of the recorded figures in a status's ``reports``."""
-    return {f"{rid}.{name}": str(f["value"]) for rid, e in reports.items()
-            if e.get("status") == "ok"
-            for name, f in (e.get("figures") or {}).items()
-            if isinstance(f, dict) and f.get("value") is not None}
 
 
 def key_figure(comp: committees.Composition | None, items: pd.DataFrame | None,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from genderstats import config, form
+from genderstats import clock, config, form
 from genderstats.data.convert import parse_date
 from genderstats.data.errors import DataError, Problem, excerpt
 from genderstats.data.folders import display_path, year_dir
@@ -705,7 +705,7 @@ def _approval(r: _Reader, node: Node, year: int | None,
         r.fail(node, "核定", f"「{excerpt(value)}」不在{later}內：{year} 年的成果報告由{later}"
                              "的性平小組會議核定，請寫那次會議的代碼或日期。", excerpt(value))
         return None
-    if date > dt.date.today():
+    if date > clock.today():
         r.fail(node, "核定", f"「{excerpt(value)}」還沒到：報告經性平小組通過後，"
                              "才寫上核定的會議。", excerpt(value))
         return None

@@ -68,15 +68,15 @@ def _engine(text: str) -> str:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from genderstats.clock import stamp
     from genderstats.pipeline.build import (
         BuildEnvironmentError,
-        BuildInterrupted,
         BuildLocked,
         BuildOptions,
         BuildUsageError,
         build,
     )
-    from genderstats.pipeline.runner import stamp
+    from genderstats.pipeline.interrupts import BuildInterrupted
 
     def fail(message: object, code: int) -> int:
         # Build lines go to logs appended run after run: each starts with a time stamp.
@@ -115,14 +115,14 @@ def text_catalog(reports: list[Any]) -> Any:
 def last_figures(out_dir: Path, year: int) -> dict[str, str] | None:
     """The figures the year's last build recorded (None before any build): validate checks
     the prose's typed numbers against them."""
-    from genderstats.analyses import annual
-    from genderstats.pipeline.build import STATE_DIR, STATUS_FILE
+    from genderstats import report_status
+    from genderstats.pipeline.state import STATE_DIR
 
-    path = out_dir / str(year) / STATE_DIR / STATUS_FILE
+    path = out_dir / str(year) / STATE_DIR / report_status.STATUS_FILE
     if not path.is_file():
         return None
     try:
-        return annual.figure_values(annual.load_status(path, year, wait=False))
+        return report_status.figure_values(report_status.load_status(path, year, wait=False))
     except ValueError:
         return None  # a damaged status is the build's to mend; the prose is checked without
 

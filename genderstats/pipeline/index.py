@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from genderstats import config
+from genderstats.report_status import PUBLISHED, Status
 from genderstats.years import roc_date, year_label
 
-# Staff wording (the staff page); the committee sees COMMITTEE_LABELS.
-STATUS_LABELS = {"ok": "已產製", "unchanged": "未變更（沿用上次結果）", "failed": "產製失敗",
-                 "unbuilt": "未產製"}
-DONE = {"ok", "unchanged"}
+# Staff wording (the staff page); the committee sees DONE_LABEL or NOT_DONE_LABEL.
+STATUS_LABELS = {Status.OK: "已產製", Status.UNCHANGED: "未變更（沿用上次結果）",
+                 Status.FAILED: "產製失敗", Status.UNBUILT: "未產製"}
 NOT_DONE_LABEL = "本報告尚未完成"
-COMMITTEE_LABELS = {"ok": "已產製", "unchanged": "已產製"}
-# The committee's table of counts and shares (``build.write_table``). An ASCII name needs no
+DONE_LABEL = "已產製"  # the committee's word for a published page, new or kept
+# The committee's table of counts and shares (``outputs.write_table``). An ASCII name needs no
 # percent-encoding in the link and survives every web server, file share and zip tool; the
 # index offers it for saving under a Chinese name (:func:`table_download`).
 TABLE_NAME = "tables.csv"
@@ -40,7 +40,7 @@ def _has_published_report(year_dir: Path) -> bool:
         manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
         entries = manifest["reports"]
         return any(isinstance(e, dict) and not e.get("draft")
-                   and e.get("status") in ("ok", "unchanged", "failed")
+                   and e.get("status") in (Status.OK, Status.UNCHANGED, Status.FAILED)
                    and isinstance(e.get("html"), str)
                    and (year_dir / Path(e["html"]).name).is_file() for e in entries)
     except (OSError, ValueError, KeyError, TypeError):
@@ -127,12 +127,12 @@ def _template_cache(folder: Path) -> Any:
 
 def committee_row(entry: dict[str, Any]) -> dict[str, Any]:
     """What the index shows of one manifest entry: no error text, no staff links."""
-    done = entry.get("status") in DONE
+    done = entry.get("status") in PUBLISHED
     return {
         "title": entry["title"],
         "html": entry.get("html"),
         "done": done,
-        "status_label": COMMITTEE_LABELS[entry["status"]] if done else NOT_DONE_LABEL,
+        "status_label": DONE_LABEL if done else NOT_DONE_LABEL,
         "key_figure": entry.get("key_figure") if done else None,
         "odt": entry.get("odt") if done else None,
         "pdf": entry.get("pdf") if done else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import os
 import re
 import tempfile
@@ -11,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genderstats import __version__, config
+from genderstats import __version__, clock, config
 from genderstats.pipeline.engine import patches
 from genderstats.record import RECORD_MIMES
 from genderstats.years import year_label
@@ -44,6 +45,11 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     return path
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    """``data`` as indented UTF-8 JSON, written atomically (:func:`write_atomic`)."""
+    return write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _umask() -> int:
@@ -125,7 +131,7 @@ def notebook_to_html(
     exists, so the page does not promise one that was never published.
     """
     exporter = html_exporter()
-    built = built or datetime.now().astimezone()
+    built = built or clock.now()
     resources = {
         "gs": {
             "title": title,

@@ -53,7 +53,7 @@ class Report:
     it means: the results report's prose reads them as ``{id.name}``."""
     starts_early: bool = False
     """A report given the others' status (``report_status``) whose notebook reads it with
-    ``annual.load_status``, which waits: it may start with the others instead of after."""
+    ``report_status.load_status``, which waits: it may start with the others instead of after."""
 
     @property
     def subject(self) -> str:
@@ -126,7 +126,7 @@ def load_registry(path: str | Path | None = None) -> list[Report]:
             unit=_unit(entry, f"{where}（{rid}）"),
             figures=_figures(entry, f"{where}（{rid}）"),
             starts_early=_flag(entry, "starts_early", f"{where}（{rid}）",
-                               "只有以 genderstats.analyses.annual.load_status 讀取報告狀態的"
+                               "只有以 genderstats.report_status.load_status 讀取報告狀態的"
                                "筆記本才可設為 true"),
         ))
     return reports

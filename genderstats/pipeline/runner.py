@@ -30,9 +30,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from genderstats import clock
+from genderstats.clock import stamp
 from genderstats.pipeline.engine import patches
 from genderstats.pipeline.kernel_output import KERNEL_ARGUMENT, OUTPUT_LIMIT
 from genderstats.pipeline.registry import Report
+from genderstats.pipeline.state import RunResult
 from genderstats.record import (
     DOCUMENT_MIME,
     FIGURES_MIME,
@@ -41,6 +44,7 @@ from genderstats.record import (
     SUMMARY_MIME,
     file_sha256,
 )
+from genderstats.report_status import Status
 
 # OUTPUT_LIMIT (16 MiB) is what one report may send, printed text and display data together,
 # as UTF-8 bytes. Past it, the kernel's print raises (kernel_output), or the worker stops the
@@ -280,11 +284,6 @@ def staff_log(out: Path, rid: str) -> Path:
     return folder / f"{rid}.log"
 
 
-def stamp() -> str:
-    """Local time, ISO 8601 to the second: the start of every build line."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
 def public_log(out: Path, rid: str, line: str, mode: str = "a") -> None:
     """Add a status (Chinese, for anyone) to ``<out>/logs/<rid>.log``, each of its lines
     time-stamped."""
@@ -522,13 +521,11 @@ class _EarlyPdf:
         return self.result if odt is not None and odt == self.odt else None
 
 
-def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
+def run_report(task: Task, notify: Callable[[Any], None]) -> RunResult:
     """Execute one report and render its page; never raises for a report's own error.
 
-    Returns its status, error, records, and the page and executed notebook to publish
-    (``page`` is the committee page when it succeeded, the failed page otherwise, and
-    ``notebook`` then the public failed notebook), and the PDF of its document when one was
-    made while it ran (``pdf``, a ``pdf.Conversion``).
+    Returns its status, error, records, the page and executed notebook to publish, and the
+    PDF of its document when one was made while it ran (:class:`state.RunResult`).
 
     A run whose kernel died while the build's fork server is gone (another report may have
     stopped it, and every kernel it forked with it) is run once more on an ordinary kernel,
@@ -557,7 +554,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
             "indicators": [], "read": [], "uses": [], "dirs": [], "summary": None,
             "figures": {}}
         notify({"phase": "export"})  # the kernel is gone: the pool may start the next one
-        built = datetime.now().astimezone()
+        built = clock.now()
         ran = time.time()
         shown = public_failed_notebook(nb, failed) if error and nb is not None else nb
         page = None
@@ -579,25 +576,25 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> dict[str, Any]:
     task.scratch.unlink(missing_ok=True)
     document = base64.b64decode(records["document"]) if records.get("document") else None
     pdf = early_pdf.of(document if not error else None)
-    return {
-        "id": report.id,
-        "status": "failed" if error else "ok",
-        "error": error,
-        "seconds": round(time.perf_counter() - started, 2),
-        "built": built.isoformat(timespec="seconds"),
-        "inputs": {p: file_sha256(p) for p in (*records["read"], *records["uses"])
-                   if Path(p).is_file()},
-        "dirs": records["dirs"],
-        "indicators": records["indicators"],
-        "summary": records["summary"],
-        "figures": records["figures"],
-        "document": document,
-        "pdf": pdf,
-        "page": page,
-        "notebook": notebook,
-        "phases": phases,
-        "input_error": input_error,
-    }
+    return RunResult(
+        id=report.id,
+        status=Status.FAILED if error else Status.OK,
+        error=error,
+        seconds=round(time.perf_counter() - started, 2),
+        built=built.isoformat(timespec="seconds"),
+        inputs={p: file_sha256(p) for p in (*records["read"], *records["uses"])
+                if Path(p).is_file()},
+        dirs=records["dirs"],
+        indicators=records["indicators"],
+        summary=records["summary"],
+        figures=records["figures"],
+        document=document,
+        pdf=pdf,
+        page=page,
+        notebook=notebook,
+        phases=phases,
+        input_error=input_error,
+    )
 
 
 def _notebook_bytes(scratch: Path, shown: Any, error: str | None) -> bytes | None:

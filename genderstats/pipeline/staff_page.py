@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from genderstats.pipeline.index import STATUS_LABELS, environment, when
+from genderstats.report_status import PUBLISHED, Status
 from genderstats.years import year_label
 
 
@@ -22,7 +23,7 @@ def _row(out: Path, entry: dict[str, Any]) -> dict[str, Any]:
     label = STATUS_LABELS.get(entry.get("status", ""), entry.get("status", ""))
     return {
         **entry,
-        "status": entry.get("status", "unbuilt"),
+        "status": entry.get("status", Status.UNBUILT),
         "status_label": f"草稿（{label}）" if entry.get("draft") else label,
         "built_text": when(entry.get("built")),
         "error_lines": (entry.get("error") or "").splitlines(),
@@ -44,7 +45,7 @@ def render_staff(out: Path, manifest: dict[str, Any]) -> str:
         department=DEPARTMENT,
         year_label=year_label(year),
         reports=rows,
-        failed=[r for r in rows if r["status"] not in ("ok", "unchanged") and not r["draft"]],
+        failed=[r for r in rows if r["status"] not in PUBLISHED and not r["draft"]],
         drafts=[r for r in rows if r["draft"]],
         started=when(manifest.get("started")),
         finished=when(manifest.get("finished")),

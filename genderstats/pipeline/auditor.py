@@ -1,0 +1,90 @@
+"""The year's disclosure audit, in a process of its own beside the reports."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+AUDIT_PINNED = ("揭露稽核：本年度公開的表格與文字合起來，可推算出 {n} 個 1–2 人的數字；"
+                "細節在承辦人紀錄 year-audit.log，請先不要對外公布。")
+AUDIT_FAILED = "揭露稽核沒有完成（細節在承辦人紀錄 year-audit.log）。"
+AUDIT_FILE = "year-audit.json"  # in the state folder: the last verdict, for unchanged builds
+AUDIT_TIMEOUT = 120.0
+
+
+class Auditor:
+    """The year's disclosure audit (:func:`genderstats.analyses.year_audit.audit_year`) in a
+    process forked from the build, so that it runs while the reports do instead of after
+    them. It reads only the data folder; it dies with the build, and is killed when the
+    build stops or when it has not answered :data:`AUDIT_TIMEOUT` seconds after the reports."""
+
+    def __init__(self, year: int, data_dir: Path) -> None:
+        from genderstats.pipeline.processes import STOP_SIGNALS, die_with_parent
+
+        self.read, write = os.pipe()
+        self.pid: int | None = None
+        parent = os.getpid()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            self.pid = os.fork()
+        finally:
+            if self.pid:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if self.pid == 0:  # the auditor; never returns
+            try:
+                os.close(self.read)
+                for signum in STOP_SIGNALS:
+                    signal.signal(signum, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                die_with_parent(parent)
+                os.write(write, json.dumps(_audit_result(year, data_dir)).encode()[:1 << 15])
+            finally:
+                os._exit(0)
+        os.close(write)
+
+    def result(self) -> tuple[list[str], str | None]:
+        """The pinned counts (as text for the staff log), or why there is no answer."""
+        import select
+
+        data = b""
+        deadline = time.monotonic() + AUDIT_TIMEOUT
+        while (left := deadline - time.monotonic()) > 0 and select.select(
+                [self.read], [], [], left)[0]:
+            chunk = os.read(self.read, 1 << 16)
+            if not chunk:
+                break
+            data += chunk
+        self.stop()
+        try:
+            answer = json.loads(data)
+            return list(answer["pinned"]), answer.get("error")
+        except (ValueError, KeyError, TypeError):
+            return [], "沒有回答（逾時或異常結束）"
+
+    def stop(self) -> None:
+        """Kill and reap the auditor (once: its pid may be another process's afterwards)."""
+        if self.pid is None:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(self.pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self.read)
+        self.pid = None
+
+
+def _audit_result(year: int, data_dir: Path) -> dict[str, Any]:
+    from genderstats.analyses.year_audit import audit_year
+
+    try:
+        return {"pinned": [str(p) for p in audit_year(year, data_dir)][:100]}
+    except Exception as exc:  # noqa: BLE001 - reported on the staff log
+        return {"pinned": [], "error": f"{type(exc).__name__}: {exc}"}
+
+
