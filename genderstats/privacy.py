@@ -7,6 +7,9 @@ recoded first (:func:`recode_small`), small counts hidden and the hiding audited
 everything printed as one integer program. A single table is a population of its rows
 (:func:`protect_people_table`, :func:`suppression_marks`). Rosters of public committees are
 published exactly. data/README.md states the policy.
+
+Over 500 lines because it is the one disclosure engine: every protected table of a year
+goes through it, so no second set of rules can publish what this one withholds.
 """
 
 from __future__ import annotations

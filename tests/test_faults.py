@@ -27,7 +27,7 @@ from genderstats.pipeline import build as build_module
 from genderstats.pipeline.build import LOCK_NAME, BuildOptions, build, describe_os_error
 from genderstats.pipeline.cli import main
 from genderstats.pipeline.outputs import write_indicators
-from genderstats.pipeline.runner import NOT_FINISHED, PROGRAM_FAULT
+from genderstats.pipeline.run_errors import NOT_FINISHED, PROGRAM_FAULT
 
 WORKTREE = Path(__file__).resolve().parents[1]
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d ")

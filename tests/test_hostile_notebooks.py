@@ -21,13 +21,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from genderstats.pipeline import build as build_module
 from genderstats.pipeline.build import BuildOptions, build
 from genderstats.pipeline.engine.fork import fork_available
-from genderstats.pipeline.runner import (
+from genderstats.pipeline.run_errors import (
     FLOODED,
     NOT_FINISHED,
     PROGRAM_FAULT,
     WORKER_DIED,
-    _explained,
     cell_place,
+    explained,
 )
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -227,12 +227,12 @@ def test_a_cell_is_named_by_its_number_and_the_heading_or_comment_above_it():
 
 
 def test_only_chinese_messages_of_data_errors_are_shown():
-    assert _explained("DataError", "data/112/x.csv 第 3 列「性別」欄：「Q」不是可接受的性別。") == (
+    assert explained("DataError", "data/112/x.csv 第 3 列「性別」欄：「Q」不是可接受的性別。") == (
         "data/112/x.csv 第 3 列「性別」欄：「Q」不是可接受的性別。")
     for ename, evalue in [("ValueError", "could not convert string to float: '男'"),
                           ("FileNotFoundError", "[Errno 2] No such file or directory: '/x'"),
                           ("KeyError", "「性別」欄"), ("DataError", "")]:
-        assert _explained(ename, evalue) == PROGRAM_FAULT
+        assert explained(ename, evalue) == PROGRAM_FAULT
 
 
 @linux_only

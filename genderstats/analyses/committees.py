@@ -34,6 +34,9 @@ everyone.
 (False, '女', 1)
 >>> key_figure(c)
 '9人，女性2人（22.22%），未達三分之一原則（尚缺女性1人）'
+
+Over 500 lines because one notebook serves every committee: composition, meetings,
+the one-third verdict and its wording are computed from the same roster.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ twice. The seed report writes 「參訓人數」 for the same count; these repor
 >>> kf = key_figures(prepare(parts, classes), classes, 112)
 >>> kf.summary()
 '2班、3人次，女性66.67%'
+
+Over 500 lines because one report's tables, sentences and recorded figures belong
+together: they read the same frames and share their categories and their protection.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ skipped by :func:`usable_breakdowns`, so adding one for the gender impact assess
 column in the data plus, if it needs a nicer name, an entry in :data:`BREAKDOWN_LABELS`.
 Where the file lacks a column of :data:`ABSENT`, the page says so in that breakdown's place
 (:func:`breakdown_sections`).
+
+Over 500 lines because one report's tables, sentences and recorded figures belong
+together: they read the same frame and share its categories and their protection.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ Absence is never a fact: a part whose file is missing says 「無資料」; a fi
 (or an empty list in the texts) says 「無」; a placeholder whose data is missing prints
 「（本年度無此數字的資料）」, never a number (run by hand, without a build: 「（產製本年度全部報告時
 填入）」).
+
+Over 500 lines because it follows the form from 一 to 九 in one place, so the order
+and wording of the filed report can be read against the city's form.
 """
 
 from __future__ import annotations

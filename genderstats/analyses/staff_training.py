@@ -19,6 +19,9 @@ Staff are not public appointees, so their counts are protected (data/README.md):
 with 1 or 2 staff of a type prints 「未達3人」 for its headcount, completion count and rate,
 and :func:`protected_counts` hides more (「*」) until nothing printed gives it away, nor
 who did not complete (headcount − completed).
+
+Over 500 lines because one report's five tables of the form, its sentences and recorded
+figures read the same frames and share their categories and their protection.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ Cells are read as the text a spreadsheet shows: a number cell formatted 0000 rea
 blocking, and only when they are regular files. Every cell passes the one rule for
 characters nobody can see (:func:`genderstats.data.vocab.visible_text`), and every byte
 that does not decode is reported by :func:`undecodable`, with the file, the line and the fix.
+
+Over 500 lines because the three formats share one reading of cells (the text a
+spreadsheet shows, header search, 合計 and note rows), which must not drift apart.
 """
 
 from __future__ import annotations

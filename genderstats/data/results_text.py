@@ -9,6 +9,9 @@ the data holds, and the report resolves it. This module reads and checks the fil
 returns plain objects; an unknown key, a wrong type or an unknown placeholder is a DataError
 naming the file, the line, the place in the form (「七、(一) 第1項 措施1」) and the value.
 data/README.md〈results_report.yml〉 is the contract.
+
+Over 500 lines because it is the one reader of the results text: every part of the
+form and its check (placeholders, verdicts, dates) is read by the same rules.
 """
 
 from __future__ import annotations

@@ -7,8 +7,11 @@ import json
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from genderstats.pipeline.publish import write_json
 
 AUDIT_PINNED = ("揭露稽核：本年度公開的表格與文字合起來，可推算出 {n} 個 1–2 人的數字；"
                 "細節在承辦人紀錄 year-audit.log，請先不要對外公布。")
@@ -88,3 +91,27 @@ def _audit_result(year: int, data_dir: Path) -> dict[str, Any]:
         return {"pinned": [], "error": f"{type(exc).__name__}: {exc}"}
 
 
+def audit_notes(auditor: Auditor | None, kept: Path,
+                log: Callable[[str, str, str | None], None]) -> list[str]:
+    """The audit's notes for the staff (terminal, staff page), each with its detail on the
+    staff log through ``log(id, note, detail)``; the notes name no count.
+
+    ``auditor`` ran beside the reports of this build; with none (no report ran) the last
+    verdict, kept in ``kept``, stands. The new verdict is kept there.
+    """
+    if auditor is None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            notes = json.loads(kept.read_text(encoding="utf-8")).get("notes")
+            if isinstance(notes, list) and all(isinstance(n, str) for n in notes):
+                return notes
+        return []
+    pinned, failure = auditor.result()
+    notes = []
+    if failure is not None:
+        notes.append(AUDIT_FAILED)
+        log("year-audit", AUDIT_FAILED, failure)
+    elif pinned:
+        notes.append(AUDIT_PINNED.format(n=len(pinned)))
+        log("year-audit", notes[-1], "\n".join(pinned))
+    write_json(kept, {"notes": notes})
+    return notes

@@ -19,6 +19,9 @@ Kernels are forked from one warm fork server per build where possible (the fork 
 kernels on the libraries' public APIs). Heavy imports (papermill, nbconvert, pandas) happen
 only when a report must run, so an unchanged rebuild costs little more than hashing the
 inputs.
+
+Over 500 lines because the build's steps share one build's state (the reports' states and
+results, the engine, the signals); each rule they follow lives in its own module.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
-import json
 import os
 import shutil
 import sys
@@ -41,10 +43,11 @@ from typing import Any
 from genderstats import clock, config
 from genderstats.clock import stamp
 from genderstats.pipeline import plan
-from genderstats.pipeline.auditor import AUDIT_FAILED, AUDIT_FILE, AUDIT_PINNED, Auditor
+from genderstats.pipeline.auditor import AUDIT_FILE, Auditor, audit_notes
 from genderstats.pipeline.engine import Engine, patches, resolve, switches
 from genderstats.pipeline.interrupts import BuildInterrupted, Signals
-from genderstats.pipeline.outputs import write_outputs
+from genderstats.pipeline.notebook_parameters import summarising_reports
+from genderstats.pipeline.outputs import write_outputs, write_report_status
 from genderstats.pipeline.public_paths import PublicPaths
 from genderstats.pipeline.publish import write_json
 from genderstats.pipeline.registry import Report, load_registry, select
@@ -59,11 +62,9 @@ from genderstats.pipeline.state import (
     cache_key,
     load_state,
     package_fingerprint,
-    standing,
 )
 from genderstats.pipeline.warmup import no_gc, private_caches, warm_imports
-from genderstats.record import file_sha256
-from genderstats.report_status import STATUS_FILE, STATUS_PARAMETER, Status, status_document
+from genderstats.report_status import STATUS_FILE, STATUS_PARAMETER, Status
 from genderstats.years import roc_year
 
 LOCK_NAME = ".build.lock"
@@ -346,7 +347,7 @@ class _Build:
                 self.echo(f"  注意  {report.id}：狀態檔 {path.name} 無法讀取或格式不符，"
                           "已忽略；這份報告會重新產製。")
             self.states[report.id] = state
-        return self._status_reports()
+        return summarising_reports(self.all_reports, self.state_dir)
 
     def _clean_up(self, ipc_dir: str) -> None:
         """Stop the fork server (and every kernel it forked); drop the scratch and sockets."""
@@ -356,33 +357,6 @@ class _Build:
             self.auditor.stop()
         shutil.rmtree(self.work, ignore_errors=True)
         shutil.rmtree(ipc_dir, ignore_errors=True)
-
-    def _status_reports(self) -> set[str]:
-        """Ids of the reports whose notebook declares ``report_status``.
-
-        Papermill's answer is remembered per notebook content in ``.state/declared.json``, so
-        an unchanged build still does not import papermill.
-        """
-        path = self.state_dir / "declared.json"
-        try:
-            cache = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            cache = {}
-        if not isinstance(cache, dict):
-            cache = {}
-        answers: dict[str, bool] = {}
-        ids = set()
-        for report in self.all_reports:
-            digest = file_sha256(report.notebook)
-            known = cache.get(digest)
-            if digest not in answers:
-                answers[digest] = (known if isinstance(known, bool)
-                                   else _wants_status(report.notebook))
-            if answers[digest]:
-                ids.add(report.id)
-        if answers != cache:  # only the registry's notebooks are kept
-            write_json(path, answers)
-        return ids
 
     def _stale(self, reports: list[Report], status_path: Path | None = None) -> list[Report]:
         """The reports that must run (longest first); the others are reported unchanged,
@@ -548,7 +522,7 @@ class _Build:
         if outcome.kind == "timeout":
             error = f"執行逾時（{_seconds(outcome.job.timeout)} 秒）：已停止這份報告與它的核心。"
         else:
-            from genderstats.pipeline.runner import WORKER_DIED
+            from genderstats.pipeline.run_errors import WORKER_DIED
 
             error = WORKER_DIED
         self.files.log(outcome.job.key, error, outcome.value)
@@ -633,63 +607,19 @@ class _Build:
     # -------------------------------------------------------- year outputs
 
     def _write_status(self, summarising: set[str], pending: Collection[str] = ()) -> Path:
-        """``.state/report-status.json`` for the reports that summarise the others.
-
-        With ``pending`` (the reports still to run) the file is incomplete: it names them
-        ``pending`` and this process as its writer, so a reader knows to wait, and can tell
-        when the build that would complete it has gone.
-        """
-        from genderstats.pipeline.scaffold import committee_reports
-
-        reports = {}
-        for report in committee_reports(self.all_reports):
-            if report.id in summarising:
-                continue
-            state = self.states.get(report.id)
-            status = (Status.PENDING if report.id in pending
-                      else standing(state, (self.out / f"{report.id}.html").is_file()))
-            ok = status == Status.OK
-            last = state.last_good if state and ok else None
-            recorded = last.figures if last else {}
-            reports[report.id] = {
-                "title": report.title,
-                "unit": report.unit,
-                "subject": report.subject,
-                "status": status,
-                "page": f"{report.id}.html" if ok else None,
-                "key_figure": last.summary if last else None,
-                "figures": {n: {"meaning": m, "value": recorded.get(n)}
-                            for n, m in report.figures.items()},
-            }
+        """The status file for the reports that summarise the others (with ``pending``, the
+        reports still to run, an incomplete one naming this process as its writer)."""
         path = self.state_dir / STATUS_FILE
-        write_json(path, status_document(self.year, reports,
-                                         builder=os.getpid() if pending else None))
+        write_report_status(path, self.year, self.out, self.all_reports, self.states,
+                            summarising, pending)
         return path
 
     def _audit(self) -> None:
-        """The year's disclosure audit, after a build that ran a report (it ran beside the
-        reports: :class:`Auditor`); an unchanged build keeps the last verdict
-        (``.state/year-audit.json``). A count that can be worked out is a note for the staff
-        (terminal, staff page, staff log); the note names no count."""
-        path = self.state_dir / AUDIT_FILE
-        if self.auditor is None:  # no report ran: the last verdict stands
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                kept = json.loads(path.read_text(encoding="utf-8")).get("notes")
-                if isinstance(kept, list) and all(isinstance(n, str) for n in kept):
-                    self.notes.extend(kept)
-            return
-        pinned, failure = self.auditor.result()
-        notes = []
-        if failure is not None:
-            notes.append(AUDIT_FAILED)
-            self.files.log("year-audit", AUDIT_FAILED, failure)
-        elif pinned:
-            notes.append(AUDIT_PINNED.format(n=len(pinned)))
-            self.files.log("year-audit", notes[-1], "\n".join(pinned))
-        for note in notes:
-            self.echo(f"  注意  {note}")
-        self.notes.extend(notes)
-        write_json(path, {"notes": notes})
+        """The year's disclosure audit's notes for the staff (:func:`auditor.audit_notes`)."""
+        for note in audit_notes(self.auditor, self.state_dir / AUDIT_FILE, self.files.log):
+            self.notes.append(note)
+            if self.auditor is not None:  # a kept verdict was said when it was new
+                self.echo(f"  注意  {note}")
 
     def _write_outputs(self, started: datetime) -> None:
         write_outputs(self.out, self.year, self.all_reports,
@@ -701,21 +631,3 @@ def _seconds(value: float | None) -> str:
     if value is None:
         return "—"
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def _wants_status(notebook: Path) -> bool:
-    """Whether a notebook declares ``report_status`` (cheap text test, then papermill's)."""
-    try:
-        text = notebook.read_text(encoding="utf-8")
-    except OSError:
-        return False
-    if STATUS_PARAMETER not in text:
-        return False  # most notebooks: decided without importing papermill
-    from genderstats.pipeline.runner import declared_parameters
-
-    try:
-        return STATUS_PARAMETER in declared_parameters(notebook)
-    except Exception:  # noqa: BLE001 - an unreadable notebook fails later, with its message
-        return False
-
-

@@ -5,6 +5,9 @@ including every failed report having failed on the year's data or on required fi
 missing; unknown year or report id; a bad option); 3 another build holds the output folder;
 4 the output folder cannot be written (permissions, read-only, disk full); 128 + N stopped
 by signal N.
+
+Over 500 lines because every command's Chinese help, options and messages are here, and
+only here: each command's work is one call into the package.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import json
 import os
 import platform
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from genderstats.pipeline.publish import write_atomic, write_json
 from genderstats.pipeline.registry import Report
 from genderstats.pipeline.state import STATE_DIR, LastGood, ReportResult, ReportState, standing
 from genderstats.record import INDICATOR_COLUMNS, file_sha256
-from genderstats.report_status import Status
+from genderstats.report_status import Status, status_document
 
 PACKAGES = ("pandas", "numpy", "matplotlib", "seaborn", "papermill", "nbconvert", "nbclient",
             "ipykernel", "openpyxl", "odfpy")
@@ -251,3 +251,39 @@ def write_outputs(out: Path, year: int, reports: list[Report], states: dict[str,
     # whenever the index says a report is not ready.
     write_atomic(out / "staff.html", render_staff(out, manifest))
     write_atomic(out / "index.html", render_index(out, manifest))
+
+
+def write_report_status(path: Path, year: int, out: Path, reports: list[Report],
+                        states: Mapping[str, ReportState | None], summarising: Collection[str],
+                        pending: Collection[str] = ()) -> None:
+    """The status file (:mod:`genderstats.report_status`) for the reports that summarise
+    the others: every other committee report as the year stands.
+
+    With ``pending`` (the reports still to run) the file is incomplete: it names them
+    ``pending`` and this process as its writer, so a reader knows to wait, and can tell
+    when the build that would complete it has gone.
+    """
+    from genderstats.pipeline.scaffold import committee_reports
+
+    entries = {}
+    for report in committee_reports(reports):
+        if report.id in summarising:
+            continue
+        state = states.get(report.id)
+        status = (Status.PENDING if report.id in pending
+                  else standing(state, (out / f"{report.id}.html").is_file()))
+        ok = status == Status.OK
+        last = state.last_good if state and ok else None
+        recorded = last.figures if last else {}
+        entries[report.id] = {
+            "title": report.title,
+            "unit": report.unit,
+            "subject": report.subject,
+            "status": status,
+            "page": f"{report.id}.html" if ok else None,
+            "key_figure": last.summary if last else None,
+            "figures": {n: {"meaning": m, "value": recorded.get(n)}
+                        for n, m in report.figures.items()},
+        }
+    write_json(path, status_document(year, entries,
+                                     builder=os.getpid() if pending else None))

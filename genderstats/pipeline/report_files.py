@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from genderstats.clock import stamp
+from genderstats.pipeline.logs import public_log, staff_log
 from genderstats.pipeline.public_paths import PublicPaths
 from genderstats.pipeline.publish import write_atomic
 from genderstats.pipeline.registry import Report
-from genderstats.pipeline.runner import public_log, staff_log
 from genderstats.pipeline.state import RunResult
 from genderstats.report_status import Status
 

@@ -10,6 +10,9 @@ Text goes in as odfpy text nodes only, so data can never become markup.
 >>> data = odt_bytes(Document("示例", (Section("一、示例", (Paragraph("<b>"),)),)))
 >>> data[:2], b"mimetype" in data[:60]
 (b'PK', True)
+
+Over 500 lines because one renderer writes every block type and the styles they share;
+splitting it would put the styles apart from the elements that use them.
 """
 
 from __future__ import annotations
