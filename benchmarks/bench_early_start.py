@@ -3,9 +3,9 @@ status file complete, and that a job waiting for the others holds no place in th
 
     .venv/bin/python benchmarks/bench_early_start.py
 
-1. ``annual.load_status`` on a pending file the build completes 0.4 s later: returns within
+1. ``report_status.load_status`` on a pending file the build completes 0.4 s later: returns within
    0.1 s of the completion (it reads the file every 0.01 s).
-2. ``annual.load_status`` on a pending file whose build has ended: fails within 0.5 s.
+2. ``report_status.load_status`` on a pending file whose build has ended: fails within 0.5 s.
 3. ``Pool(1)`` with a waiting job and two 1 s jobs: the first starts within 0.5 s of the
    waiting one, the second no sooner than 0.9 s (after the first).
 
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from genderstats.analyses import annual  # noqa: E402
+from genderstats import report_status  # noqa: E402
 from genderstats.pipeline.processes import Job, Pool  # noqa: E402
 
 COMPLETE_AFTER = 0.4
@@ -54,7 +54,7 @@ def status_wait(work: Path) -> float:
 
     writer = threading.Thread(target=complete)
     writer.start()
-    annual.load_status(path, 112)
+    report_status.load_status(path, 112)
     returned = time.perf_counter()
     writer.join()
     return returned - completed[0]
@@ -68,7 +68,7 @@ def dead_builder(work: Path) -> float:
     _status(path, "pending", complete=False, builder=proc.pid)
     t0 = time.perf_counter()
     try:
-        annual.load_status(path, 112)
+        report_status.load_status(path, 112)
     except ValueError:
         return time.perf_counter() - t0
     raise SystemExit("load_status accepted a pending file whose build has ended")

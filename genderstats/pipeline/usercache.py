@@ -4,7 +4,7 @@ Only speed depends on it (the order of a first build, :mod:`timings`; LibreOffic
 seed, :mod:`pdf`), never a page. A folder that cannot be used (unreadable, a file in its
 place, under a file, a path too long) is skipped: the build goes on without it and the staff
 page says so, in :data:`SKIPPED`. matplotlib keeps its font list in the same :func:`root`;
-where it cannot, the build gives its kernels a temporary one (``build._private_caches``).
+where it cannot, the build gives its kernels a temporary one (``warmup.private_caches``).
 """
 
 from __future__ import annotations
