@@ -8,6 +8,7 @@ can set any day. Durations are measured apart (``time.perf_counter``): they are 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 
@@ -17,8 +18,10 @@ ENV = "SOURCE_DATE_EPOCH"
 def now() -> dt.datetime:
     """This moment in local time, with its offset (or the one ``SOURCE_DATE_EPOCH`` names)."""
     fixed = os.environ.get(ENV, "").strip()
-    if fixed.isdigit():
-        return dt.datetime.fromtimestamp(int(fixed), dt.UTC).astimezone()
+    if fixed.isascii() and fixed.isdigit():
+        # A moment no calendar holds is no setting: the real time, as without one.
+        with contextlib.suppress(OverflowError, ValueError, OSError):
+            return dt.datetime.fromtimestamp(int(fixed), dt.UTC).astimezone()
     return dt.datetime.now().astimezone()
 
 

@@ -18,12 +18,12 @@ build's process as ``builder``.
 from __future__ import annotations
 
 import json
-import os
 import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from genderstats.liveness import alive
 from genderstats.record import record_input
 
 STATUS_FILE = "report-status.json"
@@ -81,7 +81,7 @@ def load_status(path: str | Path, year: int, *, wait: bool = True
         if doc.get("complete", True) is not False or not wait:
             return doc["reports"]
         builder = doc.get("builder")
-        if not isinstance(builder, int) or builder <= 0 or not _alive(builder):
+        if not isinstance(builder, int) or builder <= 0 or not alive(builder):
             raise ValueError(f"報告狀態檔 {p.name} 尚未完成，而寫入它的 genderstats build 已結束；"
                              "請重新執行 genderstats build。")
         time.sleep(POLL_SECONDS)
@@ -102,16 +102,6 @@ def _read(p: Path, year: int) -> dict[str, Any]:
             raise ValueError(f"報告狀態檔 {p.name} 中「{rid}」的 status 應為 "
                              f"{'、'.join(allowed)} 之一。")
     return doc
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True  # another user's process, or a number no process can have
-    return True
 
 
 def figure_values(reports: dict[str, dict[str, Any]]) -> dict[str, str]:

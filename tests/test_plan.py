@@ -120,3 +120,32 @@ def test_the_clock_can_be_set_for_a_repeatable_build(monkeypatch):
         monkeypatch.undo()
         time.tzset()
     assert abs(clock.now() - dt.datetime.now().astimezone()) < dt.timedelta(minutes=1)
+    for unusable in ("9" * 30, "１７０", "soon"):  # beyond any calendar, full-width, words
+        monkeypatch.setenv(clock.ENV, unusable)
+        assert abs(clock.now() - dt.datetime.now().astimezone()) < dt.timedelta(minutes=1)
+
+
+def test_a_process_is_alive_until_it_is_reaped_or_a_zombie():
+    import os
+    import signal
+    import time
+
+    from genderstats.liveness import alive
+
+    pid = os.fork()
+    if pid == 0:
+        signal.pause()
+        os._exit(0)
+    try:
+        assert alive(pid)
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(200):  # a zombie now, not yet reaped: it has ended
+            if not alive(pid):
+                break
+            time.sleep(0.01)
+        assert not alive(pid)
+    finally:
+        os.waitpid(pid, 0)
+    assert not alive(pid)
+    assert alive(1)  # another user's (or the system's) process runs
+    assert not alive(10 ** 30)  # no process can have it: nothing to wait for

@@ -13,6 +13,7 @@ import os
 import signal
 from typing import Any
 
+from genderstats.liveness import alive
 from genderstats.pipeline.kernel_output import OUTPUT_LIMIT
 
 
@@ -47,7 +48,7 @@ class Watch:
 
         await self.monitor.recv_multipart()
         await asyncio.sleep(_SETTLE)  # a kernel that is exiting has closed it too
-        if any(_alive(pid) for pid in self.kernels) and self.flooded is None:
+        if any(alive(pid) for pid in self.kernels) and self.flooded is None:
             self.flooded = self.cell if self.cell is not None else -1
             self.stop_kernel()
 
@@ -100,20 +101,6 @@ class Watch:
 
 _DISPLAYS = ("display_data", "execute_result", "update_display_data")
 _SETTLE = 0.2  # seconds for a kernel whose connection dropped to be seen dead, if it is
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie has ended)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            stat = fh.read()
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return False
-        return True  # no /proc: a zombie counts as alive, the shutdown check still holds
-    return stat[stat.rfind(")") + 2:][:1] not in ("Z", "X")
 
 
 def _size(value: Any) -> int:
