@@ -76,15 +76,27 @@ def load_status(path: str | Path, year: int, *, wait: bool = True
     """
     p = Path(path)
     record_input(p)
-    while True:
-        doc = _read(p, year)
-        if doc.get("complete", True) is not False or not wait:
-            return doc["reports"]
+    seen = _signature(p)  # before the read: a file replaced in between is read again
+    doc = _read(p, year)
+    while doc.get("complete", True) is False and wait:
         builder = doc.get("builder")
         if not isinstance(builder, int) or builder <= 0 or not alive(builder):
             raise ValueError(f"報告狀態檔 {p.name} 尚未完成，而寫入它的 genderstats build 已結束；"
                              "請重新執行 genderstats build。")
         time.sleep(POLL_SECONDS)
+        # Read again only once the build has replaced the file: a wait of seconds would
+        # otherwise parse the same file a hundred times a second, beside the reports.
+        if (now := _signature(p)) != seen or now is None:
+            seen, doc = now, _read(p, year)
+    return doc["reports"]
+
+
+def _signature(p: Path) -> tuple[int, int, int] | None:
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _read(p: Path, year: int) -> dict[str, Any]:

@@ -79,6 +79,27 @@ def test_load_status_waits_for_the_build_to_complete_the_file(
     assert reports["a"]["page"] == "a.html"
 
 
+def test_a_waiting_reader_reads_the_file_again_only_once_it_is_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _status(tmp_path / "status.json", {"a": "pending"}, complete=False,
+                   builder=os.getpid())
+    reads: list[Path] = []
+    real_read = report_status._read
+    monkeypatch.setattr(report_status, "_read",
+                        lambda p, year: reads.append(p) or real_read(p, year))
+
+    def poll() -> None:  # the build replaces the file at the fourth pause only
+        if len(pauses) == 4:
+            tmp = tmp_path / "status.tmp"
+            _status(tmp, {"a": "ok"})
+            os.replace(tmp, path)
+
+    pauses = _polls(monkeypatch, poll)
+    assert report_status.load_status(path, 112)["a"]["status"] == "ok"
+    assert len(pauses) == 4
+    assert reads == [path, path]  # the pending file, then the completed one
+
+
 def test_without_waiting_a_pending_file_gives_the_titles(tmp_path: Path) -> None:
     path = _status(tmp_path / "status.json", {"a": "pending"}, complete=False,
                    builder=os.getpid())

@@ -669,3 +669,155 @@ def test_an_interrupted_conversion_is_killed_and_cleaned_up(
     assert not _alive(pid)
     assert not (tmp_path / "out").exists()
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+# ------------------------------------------------------------ a LibreOffice started ahead
+
+
+def _fake_warm_office(root: Path, log: Path) -> Path:
+    """A LibreOffice installation whose ``soffice.bin`` sets up a new profile and asks to be
+    started again (exit 81), as the real one does; started with no document, it stays up and
+    says so in its profile; given ``--convert-to``, it writes a PDF saying whether one was
+    up on its profile to take the request ("handed") or not ("alone"). Each run is logged."""
+    program = root / "program"
+    program.mkdir(parents=True)
+    (program / "soffice").write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    binary = program / "soffice.bin"
+    binary.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do case $a in -env:UserInstallation=file://*) '
+        "profile=${a#-env:UserInstallation=file://};; --convert-to) convert=1;; esac; done\n"
+        'while [ $# -gt 0 ]; do [ "$1" = --outdir ] && out=$2; shift; done\n'
+        'if [ ! -f "$profile/user/extensions/buildid" ]; then\n'
+        '  mkdir -p "$profile/user/extensions"\n'
+        '  echo "7(Build:1)" > "$profile/user/extensions/buildid"\n'
+        "  exit 81\n"
+        "fi\n"
+        'if [ -z "$convert" ]; then\n'
+        f'  echo "up $$" >> {log}\n'
+        '  touch "$profile/up"\n'
+        "  exec sleep 60\n"
+        "fi\n"
+        'if [ -f "$profile/up" ]; then how=handed; else how=alone; fi\n'
+        f'echo "$how" >> {log}\n'
+        'printf "%%PDF-1.7 $how" > "$out/document.pdf"\n', encoding="utf-8")
+    for path in program.iterdir():
+        path.chmod(0o755)
+    (root / "bin").mkdir()
+    (root / "bin" / "soffice").symlink_to(program / "soffice")
+    return root / "bin"
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.fixture
+def warm_office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The fake installation on PATH, a cache of its own, and a seed in it (the first
+    conversion sets up a profile and keeps its registry)."""
+    log = tmp_path / "runs.txt"
+    monkeypatch.setenv("PATH", f"{_fake_warm_office(tmp_path / 'office', log)}:/usr/bin:/bin")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert pdfmod.convert(b"odt").data == b"%PDF-1.7 alone"
+    log.unlink()
+    return log
+
+
+def test_a_libreoffice_started_ahead_takes_the_conversion_and_nothing_is_left(
+        warm_office: Path, tmp_path: Path) -> None:
+    groups: list[tuple[str, int]] = []
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    office = pdfmod.Office(started=lambda g: groups.append(("+", g)),
+                           ended=lambda g: groups.append(("-", g)), scratch=scratch)
+    end = time.monotonic() + 10
+    while not warm_office.exists() and time.monotonic() < end:
+        time.sleep(0.02)
+    up = int(warm_office.read_text().split()[1])
+    result = office.convert(b"odt")
+    assert (result.data, result.reason) == (b"%PDF-1.7 handed", "")
+    assert warm_office.read_text().split()[2:] == ["handed"]  # one conversion, handed over
+    # The running one's group first, the request's own, then both gone; nothing is left.
+    assert [sign for sign, _ in groups] == ["+", "+", "-", "-"]
+    assert groups[0][1] == groups[3][1] == up != groups[1][1] == groups[2][1]
+    assert _gone(up)
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_libreoffice_started_ahead_that_is_gone_leaves_the_usual_conversion(
+        warm_office: Path, tmp_path: Path) -> None:
+    office = pdfmod.Office(scratch=tmp_path)
+    office.proc.kill()
+    office.proc.wait()
+    assert office.convert(b"odt").data == b"%PDF-1.7 alone"
+    assert [p for p in tmp_path.iterdir() if p.name.startswith("genderstats-pdf-")] == []
+
+
+def test_a_libreoffice_started_ahead_for_no_document_is_stopped(warm_office: Path,
+                                                                 tmp_path: Path) -> None:
+    from genderstats.pipeline.runner import _EarlyPdf
+
+    notes: list[dict[str, int]] = []
+    early = _EarlyPdf(notes.append, tmp_path, warm_office=True)
+    early.cell_executed({"outputs": []})  # the kernel runs: LibreOffice starts beside it
+    early.cell_executed({"outputs": []})  # once
+    pid = early.office.proc.pid
+    assert notes == [{"group": pid}]
+    assert early.of(None) is None  # no document came
+    assert notes == [{"group": pid}, {"group_done": pid}]
+    assert _gone(pid)
+    assert [p for p in tmp_path.iterdir() if p.name.startswith("genderstats-pdf-")] == []
+
+
+def test_without_a_profile_seed_nothing_is_started_ahead(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "runs.txt"
+    monkeypatch.setenv("PATH", f"{_fake_warm_office(tmp_path / 'office', log)}:/usr/bin:/bin")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    office = pdfmod.Office(scratch=tmp_path)
+    assert office.proc is None
+    assert office.convert(b"odt").data == b"%PDF-1.7 alone"
+
+
+@needs_office
+def test_libreoffice_started_ahead_makes_the_pdf_a_new_one_makes(
+        odt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fresh = pdfmod.convert(odt.read_bytes())  # also keeps the profile seed
+    office = pdfmod.Office(scratch=tmp_path)
+    assert office.proc is not None
+    ahead = office.convert(odt.read_bytes())
+    assert ahead.data is not None and ahead.reason == ""
+
+    def pages(data: bytes) -> list[str]:
+        return [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+    assert pages(ahead.data) == pages(fresh.data)
+    assert office.proc is None
+    assert [p for p in tmp_path.iterdir() if p.name.startswith("genderstats-pdf-")] == []
+
+
+@pytest.mark.slow
+def test_a_build_starts_libreoffice_with_a_report_whose_last_build_made_a_pdf(
+        warm_office: Path, tmp_path: Path, sample_data: Path, sample_registry: Path) -> None:
+    from genderstats.pipeline.build import BuildOptions, build
+
+    pdf = tmp_path / "out" / "112" / "annual-report.pdf"
+    made = []
+    for engine in ("fork", "fork", "plain"):
+        result = build(BuildOptions(year=112, data_dir=sample_data, out_dir=tmp_path / "out",
+                                    registry=sample_registry, only=["annual-report"],
+                                    force=True, engine=engine, echo=lambda _: None))
+        assert [r.status for r in result.results] == ["ok"]
+        made.append(pdf.read_bytes())
+    # The first build has no PDF to go by; the plain engine starts LibreOffice when the
+    # document is ready.
+    assert made == [b"%PDF-1.7 alone", b"%PDF-1.7 handed", b"%PDF-1.7 alone"]

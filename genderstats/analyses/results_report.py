@@ -1,6 +1,8 @@
 """The complete results report (推動性別平等工作成果報告), in the city form's order and wording.
 
-:func:`build` makes the whole report as one :class:`~genderstats.present.model.Document`:
+:func:`build` makes the whole report as one :class:`~genderstats.present.model.Document`
+(in two steps when the build runs it: :func:`prepare` while the year's other reports run, and
+:meth:`Draft.finish` once their figures are recorded):
 the page shows it, and the build publishes it as an OpenDocument text and a PDF. Every part
 comes from data or from the analyst's texts for the year (``data/<year>/results_report.yml``),
 and every figure in those texts is a placeholder that reads what the year's reports recorded
@@ -53,7 +55,7 @@ from genderstats.years import roc_date
 
 __all__ = ["TITLE", "NO_DATA", "NONE", "MISSING_FIGURE", "PENDING_FIGURE", "Inputs",
            "load_inputs", "figures",
-           "build", "Report", "PARTS"]
+           "prepare", "Draft", "build", "Report", "PARTS"]
 
 TITLE = "臺北市政府資訊局{year}年推動性別平等工作成果報告"
 NO_DATA = "無資料"
@@ -503,7 +505,7 @@ def assessments_part(inputs: Inputs) -> list[Any]:
 
 
 def strategies_part(inputs: Inputs, values: Mapping[str, str],
-                    blocks: Mapping[str, Callable[[], Any]]) -> list[Any]:
+                    blocks: Mapping[str, Any]) -> list[Any]:
     """七、策略及具體措施: the form's rules, the table of all six categories with all their
     items and the department's measures, then 成果佐證詳述說明 category by category.
 
@@ -554,7 +556,7 @@ def strategies_part(inputs: Inputs, values: Mapping[str, str],
 
 
 def _evidence(category: rt.Category | None, written: bool, values: Mapping[str, str],
-              blocks: Mapping[str, Callable[[], Any]]) -> list[Any]:
+              blocks: Mapping[str, Any]) -> list[Any]:
     """成果佐證 of one category: 無資料 without the texts, or when the category has measures
     but no evidence; 「無」 when it has neither."""
     evidence = category.evidence if category is not None else None
@@ -572,7 +574,7 @@ def _evidence(category: rt.Category | None, written: bool, values: Mapping[str, 
 
 
 def _evidence_blocks(content: Iterable[rt.Block], values: Mapping[str, str],
-                     blocks: Mapping[str, Callable[[], Any]]) -> list[Any]:
+                     blocks: Mapping[str, Any]) -> list[Any]:
     out: list[Any] = []
     for block in content:
         if block.kind == "paragraph":
@@ -584,7 +586,7 @@ def _evidence_blocks(content: Iterable[rt.Block], values: Mapping[str, str],
         elif block.kind == "photo":
             out.append(Slot(f"照片：{fill(block.text, values)}"))
         elif block.kind in ("table", "figure"):
-            made = blocks[block.text]()
+            made = blocks[block.text]
             out.append(made if made is not None else Paragraph(f"{NO_DATA}。"))
     return out
 
@@ -643,42 +645,75 @@ class Report:
         return self.parts[key]
 
 
-def build(inputs: Inputs, *, reports: Mapping[str, Mapping[str, Any]] | None = None,
-          recorded: Mapping[str, str] | None = None,
-          rules: staff_training.Rules | None = None, charts: bool = True) -> Report:
-    """The whole results report of ``inputs.year``.
+@dataclass(frozen=True)
+class Draft:
+    """The report before the recorded figures (:func:`prepare`): every table, chart and part
+    that reads none of them is made, so that what waits for the year's other reports is
+    only the prose that does (:meth:`finish`)."""
 
-    ``reports`` gives the registry's ``title`` and ``unit`` by report id (section 四);
-    ``recorded`` the figures the year's reports recorded (:func:`annual.recorded_figures`),
-    None for a notebook run by hand. A typed figure or verdict in the prose raises DataError
-    (nothing is published).
+    inputs: Inputs
+    parts: dict[str, list[Any]]
+    blocks: dict[str, Any]  # the named blocks the texts place, made (None: no data)
+
+    def finish(self, recorded: Mapping[str, str] | None) -> Report:
+        """The whole report with ``recorded``, the figures the year's reports recorded
+        (:func:`annual.recorded_figures`; None for a notebook run by hand). A typed figure
+        or verdict in the prose raises DataError (nothing is published)."""
+        inputs = self.inputs
+        values = figures(inputs.year, recorded or {})
+        if inputs.text is not None and recorded is not None:
+            problems = rt.check_claims(inputs.text, values, inputs.catalog)
+            if problems:
+                raise data.DataError(problems)
+        if recorded is None:
+            values = _pending(inputs.text, values)
+        made = {
+            **self.parts,
+            "一": highlights_part(inputs, values),
+            "七": strategies_part(inputs, values, self.blocks),
+            "八": other_results_part(inputs, values),
+            "九": future_part(inputs, values),
+        }
+        parts: dict[str, Any] = {"組別": Group(tuple(header_part(inputs)))}
+        for key in SECTION_TITLES:
+            parts[key] = Section(SECTION_TITLES[key], tuple(made[key]), anchor=key)
+        title = TITLE.format(year=inputs.year)
+        return Report(Document(title, tuple(parts[k] for k in PARTS)), parts)
+
+
+def prepare(inputs: Inputs, *, reports: Mapping[str, Mapping[str, Any]] | None = None,
+            rules: staff_training.Rules | None = None, charts: bool = True) -> Draft:
+    """Everything of the report of ``inputs.year`` that does not read the recorded figures.
+
+    ``reports`` gives the registry's ``title`` and ``unit`` by report id (section 四).
     """
     rules = rules or staff_training.Rules()
-    values = figures(inputs.year, recorded or {})
-    if inputs.text is not None and recorded is not None:
-        problems = rt.check_claims(inputs.text, values, inputs.catalog)
-        if problems:
-            raise data.DataError(problems)
-    if recorded is None:
-        values = _pending(inputs.text, values)
-    blocks = named_blocks(inputs, charts=charts)
-    made = {
-        "一": highlights_part(inputs, values),
+    makers = named_blocks(inputs, charts=charts)
+    placed = {b.text for b in _placed_blocks(inputs.text)}
+    return Draft(inputs, {
         "二": task_force_part(inputs),
         "性別意識培力": training_part(inputs, rules),
         "三": statistics_part(inputs),
         "四": analyses_part(inputs, reports or {}),
         "五": assessments_part(inputs),
         "六": annual.budget_outputs(inputs.year, inputs.data_dir),
-        "七": strategies_part(inputs, values, blocks),
-        "八": other_results_part(inputs, values),
-        "九": future_part(inputs, values),
-    }
-    parts: dict[str, Any] = {"組別": Group(tuple(header_part(inputs)))}
-    for key, content in made.items():
-        parts[key] = Section(SECTION_TITLES[key], tuple(content), anchor=key)
-    title = TITLE.format(year=inputs.year)
-    return Report(Document(title, tuple(parts[k] for k in PARTS)), parts)
+    }, {name: makers[name]() for name in sorted(placed)})
+
+
+def build(inputs: Inputs, *, reports: Mapping[str, Mapping[str, Any]] | None = None,
+          recorded: Mapping[str, str] | None = None,
+          rules: staff_training.Rules | None = None, charts: bool = True) -> Report:
+    """The whole results report of ``inputs.year``: :func:`prepare`, then
+    :meth:`Draft.finish` with ``recorded``."""
+    return prepare(inputs, reports=reports, rules=rules, charts=charts).finish(recorded)
+
+
+def _placed_blocks(text: rt.ResultsText | None) -> list[rt.Block]:
+    """The tables and charts the texts place in 成果佐證."""
+    if text is None or text.strategies is None:
+        return []
+    return [block for category in text.strategies if category.evidence is not None
+            for block in category.evidence.content if block.kind in ("table", "figure")]
 
 
 def _pending(text: rt.ResultsText | None, values: dict[str, str]) -> dict[str, str]:

@@ -487,7 +487,9 @@ class _Build:
             task = Task(report, self.params[report.id], self.year, self.out,
                         self.work / f"{report.id}.ipynb", os.path.join(ipc_dir, f"k{n}"),
                         (self.out / f"{report.id}.html").is_file(),
-                        self.engine.address)
+                        self.engine.address,
+                        # Its last build made a PDF: LibreOffice starts with the kernel.
+                        self.engine.warm_office and (self.out / f"{report.id}.pdf").is_file())
             work.append(Job(report.id, run_report, (task,), self._timeout(report),
                             waits=report.id in waiting))
         pool = Pool(jobs)

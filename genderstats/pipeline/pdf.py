@@ -9,6 +9,8 @@ not set it up and start again each time. The
 conversion has a time limit and is killed with its whole process group; the PDF is written
 beside the target and renamed into place, so there is the new file, the last good one, or
 none, never half of one. Without LibreOffice there is no PDF and a reason to show.
+:class:`Office` starts LibreOffice before its document is ready (the fork engine does so
+beside a report whose last build made a PDF), so that the conversion does not wait for it.
 
 >>> to_pdf("report.odt", "out")          # doctest: +SKIP
 PdfResult(path=PosixPath('out/report.pdf'), reason='')
@@ -33,8 +35,8 @@ from genderstats.pipeline import usercache
 from genderstats.pipeline.engine.patches import malloc_tunables
 from genderstats.pipeline.publish import write_atomic
 
-__all__ = ["Conversion", "PdfResult", "convert", "find_soffice", "to_pdf", "write_pdf",
-           "NO_OFFICE", "DEFAULT_TIMEOUT"]
+__all__ = ["Conversion", "Office", "PdfResult", "convert", "find_soffice", "to_pdf",
+           "write_pdf", "NO_OFFICE", "DEFAULT_TIMEOUT"]
 
 DEFAULT_TIMEOUT = 120.0
 NO_OFFICE = "未安裝 LibreOffice，未產製 PDF"
@@ -154,6 +156,86 @@ def convert(odt: bytes, timeout: float | None = None, *,
 _TIMED_OUT = "LibreOffice 轉檔逾時"
 
 
+class Office:
+    """A LibreOffice started before its document is ready, so that converting it does not
+    wait for LibreOffice to start (about half of a conversion).
+
+    It runs headless, with no document, in its own throw-away profile (seeded as in
+    :func:`convert`). :meth:`convert` then runs a second LibreOffice on the same profile with
+    ``--convert-to``: LibreOffice hands a second instance's request to the running one
+    through the profile's pipe, and answers once it has done it. Anything else (no
+    LibreOffice program of its own beside the ``soffice`` script, no profile seed, a
+    conversion that fails) leaves :func:`convert`'s own way, from a new LibreOffice.
+    ``started`` and ``ended`` receive each process group, as in :func:`convert`. Whatever
+    happens, :meth:`convert` or :meth:`stop` kills it, with everything it started.
+    """
+
+    def __init__(self, *, started: Callable[[int], None] | None = None,
+                 ended: Callable[[int], None] | None = None,
+                 scratch: str | Path | None = None) -> None:
+        self.started, self.ended, self.scratch = started, ended, scratch
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.work: Path | None = None
+        soffice = find_soffice()
+        self.program, direct = _program(soffice) if soffice else ("", False)
+        seed = _seed_folder(self.program) if direct else None
+        if seed is None:
+            return
+        self.work = Path(tempfile.mkdtemp(prefix="genderstats-pdf-", dir=scratch))
+        self.profile = self.work / "seeded"
+        if not _copy_seed(seed, self.profile):
+            return
+        self.proc = subprocess.Popen(
+            [self.program, f"-env:UserInstallation={self.profile.as_uri()}", *_QUIET],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, env=_environment(direct=True))
+        if started is not None:
+            started(self.proc.pid)
+
+    def convert(self, odt: bytes, timeout: float | None = None) -> Conversion:
+        """The PDF of ``odt`` (as :func:`convert` makes it), within ``timeout`` seconds."""
+        timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        try:
+            if self.proc is not None and self.work is not None and self.proc.poll() is None:
+                src = self.work / "in" / "document.odt"
+                src.parent.mkdir()
+                src.write_bytes(odt)
+                result = _Attempt(self.program, True, src, timeout, deadline, self.started,
+                                  self.ended).run(self.profile)
+                if result.data is not None or result.reason.startswith(_TIMED_OUT):
+                    return result
+        finally:
+            self.stop()
+        return convert(odt, max(0.0, deadline - time.monotonic()), started=self.started,
+                       ended=self.ended, scratch=self.scratch)
+
+    def stop(self) -> None:
+        """Kill LibreOffice's process group (once) and remove its folder."""
+        if self.proc is not None:
+            _kill_group(self.proc)
+            if self.ended is not None:
+                self.ended(self.proc.pid)
+            self.proc = None
+        if self.work is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.work = None
+
+
+# Headless, no window, dialogue, restored document or start centre.
+_QUIET = ("--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+          "--nolockcheck")
+
+
+def _environment(direct: bool) -> dict[str, str]:
+    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp",
+           # Half of a conversion's time was page faults: see malloc_tunables.
+           "GLIBC_TUNABLES": malloc_tunables(os.environ.get("GLIBC_TUNABLES", ""))}
+    if direct:
+        env["SAL_ENABLE_FILE_LOCKING"] = "1"  # as the soffice script sets it
+    return env
+
+
 @dataclass(frozen=True)
 class _Attempt:
     """One LibreOffice conversion of ``src`` in a given profile folder."""
@@ -169,17 +251,9 @@ class _Attempt:
     def run(self, profile: Path) -> Conversion:
         out = profile.parent / f"{profile.name}-out"
         out.mkdir()
-        cmd = [
-            self.program,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-            "--nolockcheck", "--convert-to", EXPORT, "--outdir", str(out), str(self.src),
-        ]
-        env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp",
-               # Half of a conversion's time was page faults: see malloc_tunables.
-               "GLIBC_TUNABLES": malloc_tunables(os.environ.get("GLIBC_TUNABLES", ""))}
-        if self.direct:
-            env["SAL_ENABLE_FILE_LOCKING"] = "1"  # as the soffice script sets it
+        cmd = [self.program, f"-env:UserInstallation={profile.as_uri()}", *_QUIET,
+               "--convert-to", EXPORT, "--outdir", str(out), str(self.src)]
+        env = _environment(self.direct)
         for _ in range(2):
             code, stderr = _run(cmd, env, self.deadline, self.started, self.ended)
             if code is None:

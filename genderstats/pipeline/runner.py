@@ -77,6 +77,7 @@ class Task:
     ipc_prefix: str  # kernel sockets
     published: bool  # a last good page exists (the failed page says so)
     forkserver: str | None = None  # socket of the build's fork server; None: ordinary kernels
+    warm_office: bool = False  # start LibreOffice with the kernel: a document is expected
 
 
 def collect_records(nb: Any) -> dict[str, Any]:
@@ -161,16 +162,33 @@ class _EarlyPdf:
     recorded is used; any other case leaves the conversion to the parent.
     """
 
-    def __init__(self, notify: Callable[[Any], None], scratch: Path) -> None:
+    def __init__(self, notify: Callable[[Any], None], scratch: Path,
+                 warm_office: bool = False) -> None:
         self.notify, self.scratch = notify, scratch
         self.odt: bytes | None = None
         self.thread: Any = None
         self.result: Any = None
+        self.warm_office = warm_office
+        self.office: Any = None
+
+    def _started(self, pid: int) -> None:
+        self.notify({"group": pid})
+
+    def _ended(self, pid: int) -> None:
+        self.notify({"group_done": pid})
 
     def cell_executed(self, cell: Any, **_: Any) -> None:
         # A hook that raised would fail the report: any trouble here only means the parent
         # converts the document afterwards, as it would without this.
         with contextlib.suppress(Exception):
+            if self.warm_office:
+                # Once the kernel runs (its first cell): LibreOffice starts beside the
+                # notebook instead of after it (pdf.Office).
+                from genderstats.pipeline.pdf import Office
+
+                self.warm_office = False
+                self.office = Office(started=self._started, ended=self._ended,
+                                     scratch=self.scratch)
             for out in cell.get("outputs", []):
                 odt = ((out.get("data") or {}).get(DOCUMENT_MIME) or {}).get("odt")
                 if odt and self.thread is None:
@@ -188,22 +206,28 @@ class _EarlyPdf:
 
         def started(pid: int) -> None:
             groups.append(pid)
-            self.notify({"group": pid})
+            self._started(pid)
 
         def ended(pid: int) -> None:
             groups.remove(pid)
-            self.notify({"group_done": pid})
+            self._ended(pid)
 
         try:
-            self.result = convert(self.odt or b"", started=started, ended=ended,
-                                  scratch=self.scratch)
+            if self.office is not None:
+                self.result = self.office.convert(self.odt or b"")
+            else:
+                self.result = convert(self.odt or b"", started=started, ended=ended,
+                                      scratch=self.scratch)
         finally:
             for pid in list(groups):
-                self.notify({"group_done": pid})
+                self._ended(pid)
 
     def of(self, odt: bytes | None) -> Any:
-        """The conversion of ``odt``, once finished; None if another document was converted."""
+        """The conversion of ``odt``, once finished; None if another document was converted.
+        A LibreOffice started for a document that never came is stopped."""
         if self.thread is None:
+            if self.office is not None:
+                self.office.stop()
             return None
         self.thread.join()
         return self.result if odt is not None and odt == self.odt else None
@@ -226,7 +250,7 @@ def run_report(task: Task, notify: Callable[[Any], None]) -> RunResult:
     started = time.perf_counter()
     task.scratch.parent.mkdir(parents=True, exist_ok=True)
     launched = time.time()
-    early_pdf = _EarlyPdf(notify, task.scratch.parent)
+    early_pdf = _EarlyPdf(notify, task.scratch.parent, task.warm_office)
     public_log(out, report.id, "開始產製", mode="w")
     with _stderr_to(staff_log(out, report.id)) as log:
         log.write("".join(f"{line}\n" for line in patches.not_in_effect()))

@@ -4,10 +4,12 @@
            process, :mod:`.provisioner` asks it for each kernel), with the overrides of
            :mod:`genderstats.pipeline.engine.patches` in effect, each version-guarded and switchable
            (``GENDERSTATS_PATCHES_OFF``). Where forking is not available (not Linux): ordinary
-           kernels, the same overrides.
+           kernels, the same overrides. A report whose last build made a PDF has LibreOffice
+           started beside its notebook (:class:`genderstats.pipeline.pdf.Office`).
 ``plain``  ordinary kernels (:mod:`.plain`), on the libraries' public APIs only: every patch
-           is off for the build, its workers and their kernels. Slower; the same pages
-           (``tests/test_forkserver.py`` compares them).
+           is off for the build, its workers and their kernels, and LibreOffice starts when
+           the document is ready. Slower; the same pages and PDF (``tests/test_forkserver.py``
+           compares them).
 
 Chosen with ``genderstats build --engine plain|fork``, else ``GENDERSTATS_ENGINE``, else fork.
 papermill and JupyterLab start ordinary kernels. Nothing here imports jupyter_client: the
@@ -67,6 +69,9 @@ class Engine:
         self.name = resolve(name)
         self.server: Any = None
         self.started = False
+        # LibreOffice started beside a report's notebook, before its document is ready
+        # (genderstats.pipeline.pdf.Office): the fork engine's, like its server.
+        self.warm_office = self.name == "fork"
 
     def start(self) -> bool:
         """Start the fork server (fork engine, where forking is available), once a build;
