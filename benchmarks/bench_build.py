@@ -3,7 +3,10 @@
     .venv/bin/python benchmarks/bench_build.py [--year 112] [--no-patches]
 
 1. naive: for each report, the ``papermill`` CLI then ``jupyter nbconvert --to html --no-input``
-2. ``genderstats build --force`` (all reports, in parallel; the fork engine, every patch on)
+2. ``genderstats build --force`` in the output folder of an earlier build, as a user forces
+   one (all reports run again, in parallel; the fork engine, every patch on); beside it, the
+   first build in a new output folder, which has no earlier build to go by (the reports'
+   times, a PDF made before; see docs/performance.md)
 3. ``genderstats build --force --engine plain`` (ordinary kernels, the libraries' public APIs
    only: every patch off), to show what the fork engine and the patches save together
 4. for each speed patch of ``genderstats/pipeline/engine/patches.py``, the forced build with
@@ -129,28 +132,33 @@ def main() -> int:
                    check=True, stdout=subprocess.DEVNULL, env=ENV)
     weighed = [] if args.no_patches else SPEED
     fork_runs: list[float] = []
+    first_runs: list[float] = []
     plain_runs: list[float] = []
     ratios: dict[str, list[tuple[float, float]]] = {name: [] for name in weighed}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         builds = iter(range(1_000_000))
 
-        def forced(*extra: str, env: dict[str, str] | None = None
-                   ) -> tuple[tuple[float, float], Path]:
-            # Each in a new output folder, as the first: no build's times to schedule by.
-            out = work / f"out-{next(builds)}"
-            return measured([*gs, "--force", *extra, "--out-dir", str(out)], env), out
+        fork_out, plain_out = work / "out", work / "plain"
+
+        def forced(*extra: str, env: dict[str, str] | None = None) -> tuple[float, float]:
+            out = plain_out if "plain" in extra else fork_out
+            return measured([*gs, "--force", *extra, "--out-dir", str(out)], env)
+
+        def first() -> float:
+            return timed([*gs, "--out-dir", str(work / f"first-{next(builds)}")])
 
         naive = naive_loop(args.year, work)
+        timed([*gs, "--engine", "plain", "--out-dir", str(plain_out)])  # the earlier builds
+        timed([*gs, "--out-dir", str(fork_out)])
         for n in range(FULL_RUNS):
-            (seconds, _), fork_out = forced()
-            fork_runs.append(seconds)
-            (seconds, _), plain_out = forced("--engine", "plain")
-            plain_runs.append(seconds)
+            first_runs.append(first())
+            fork_runs.append(forced()[0])
+            plain_runs.append(forced("--engine", "plain")[0])
             for name in weighed:
                 pair = {}
                 for off in ((False, True) if n % 2 == 0 else (True, False)):
-                    pair[off] = forced(env={patches.OFF_ENV: name} if off else None)[0]
+                    pair[off] = forced(env={patches.OFF_ENV: name} if off else None)
                 fork_runs.append(pair[False][0])
                 ratios[name].append((pair[True][0] / pair[False][0],
                                      pair[True][1] / pair[False][1]))
@@ -159,10 +167,14 @@ def main() -> int:
         noop = statistics.median(timed([*gs, "--out-dir", str(fork_out)])
                                  for _ in range(NOOP_RUNS))
     f, p = statistics.median(fork_runs), statistics.median(plain_runs)
+    fresh = statistics.median(first_runs)
     print(f"naive loop (papermill CLI + nbconvert CLI):   {naive:6.1f} s")
     print(f"genderstats build --force (fork engine):      {f:6.1f} s   {naive / f:5.1f}x faster "
           f"(target ≥ {FULL_TARGET}x; median of {len(fork_runs)}, "
           f"{min(fork_runs):.1f}–{max(fork_runs):.1f} s)")
+    print(f"  the first build, in a new output folder:    {fresh:6.1f} s   "
+          f"{naive / fresh:5.1f}x faster "
+          f"(median of {len(first_runs)}, {min(first_runs):.1f}–{max(first_runs):.1f} s)")
     print(f"genderstats build --force --engine plain:     {p:6.1f} s   {naive / p:5.1f}x faster; "
           f"the fork engine saves {p - f:.1f} s ({p / f:.2f}x; median of {len(plain_runs)}, "
           f"{min(plain_runs):.1f}–{max(plain_runs):.1f} s)")
