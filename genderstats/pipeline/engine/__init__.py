@@ -8,8 +8,8 @@
            started beside its notebook (:class:`genderstats.pipeline.pdf.Office`).
 ``plain``  ordinary kernels (:mod:`.plain`), on the libraries' public APIs only: every patch
            is off for the build, its workers and their kernels, and LibreOffice starts when
-           the document is ready. Slower; the same pages and PDF (``tests/test_forkserver.py``
-           compares them).
+           the document is ready. Slower; the same pages (``tests/test_forkserver.py``
+           compares them) and PDF (``tests/test_odf.py``).
 
 Chosen with ``genderstats build --engine plain|fork``, else ``GENDERSTATS_ENGINE``, else fork.
 papermill and JupyterLab start ordinary kernels. Nothing here imports jupyter_client: the
