@@ -708,14 +708,6 @@ def _fake_warm_office(root: Path, log: Path) -> Path:
     return root / "bin"
 
 
-def _gone(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
-
-
 @pytest.fixture
 def warm_office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The fake installation on PATH, a cache of its own, and a seed in it (the first
@@ -745,7 +737,7 @@ def test_a_libreoffice_started_ahead_takes_the_conversion_and_nothing_is_left(
     # The running one's group first, the request's own, then both gone; nothing is left.
     assert [sign for sign, _ in groups] == ["+", "+", "-", "-"]
     assert groups[0][1] == groups[3][1] == up != groups[1][1] == groups[2][1]
-    assert _gone(up)
+    assert not _alive(up)
     assert list(scratch.iterdir()) == []
 
 
@@ -770,7 +762,7 @@ def test_a_libreoffice_started_ahead_for_no_document_is_stopped(warm_office: Pat
     assert notes == [{"group": pid}]
     assert early.of(None) is None  # no document came
     assert notes == [{"group": pid}, {"group_done": pid}]
-    assert _gone(pid)
+    assert not _alive(pid)
     assert [p for p in tmp_path.iterdir() if p.name.startswith("genderstats-pdf-")] == []
 
 
