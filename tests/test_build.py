@@ -375,7 +375,8 @@ def test_a_count_the_year_lets_be_worked_out_is_a_note_for_the_staff(tmp_path, m
     pinned = year_audit.Pinned("數位訓練", "各開班對象之班數與參訓人次", "新住民", "男", 1, 1)
     monkeypatch.setattr(year_audit, "audit_year", lambda year, data_dir: [pinned])
     registry = _tiny_project(tmp_path)
-    result, lines, out = _tiny_build(tmp_path, registry)
+    # The plain engine: the audit is forked from this process, where the stand-in is.
+    result, lines, out = _tiny_build(tmp_path, registry, engine="plain")
     note = AUDIT_PINNED.format(n=1)
     assert result.exit_code == 0
     assert f"  注意  {note}" in lines
@@ -386,7 +387,7 @@ def test_a_count_the_year_lets_be_worked_out_is_a_note_for_the_staff(tmp_path, m
         encoding="utf-8")
     # Nothing ran: not audited again, and the last verdict stays on the staff page.
     monkeypatch.setattr(year_audit, "audit_year", lambda year, data_dir: 1 / 0)
-    result, lines, out = _tiny_build(tmp_path, registry)
+    result, lines, out = _tiny_build(tmp_path, registry, engine="plain")
     assert {r.status for r in result.results} == {"unchanged"}
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["notes"] == [note]
 
@@ -400,7 +401,7 @@ def test_an_audit_that_fails_says_so_to_the_staff_only(tmp_path, monkeypatch):
 
     monkeypatch.setattr(year_audit, "audit_year", broken)
     registry = _tiny_project(tmp_path)
-    result, lines, out = _tiny_build(tmp_path, registry)
+    result, lines, out = _tiny_build(tmp_path, registry, engine="plain")
     assert result.exit_code == 0
     assert f"  注意  {AUDIT_FAILED}" in lines
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["notes"] == [

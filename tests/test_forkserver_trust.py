@@ -28,7 +28,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from genderstats.pipeline.build import BuildOptions, build
 from genderstats.pipeline.engine.fork import TOKEN_BYTES, ForkServer, fork_available, ticket
-from genderstats.pipeline.engine.server import parse_request
+from genderstats.pipeline.engine.requests import parse_request
 from genderstats.pipeline.processes import children, descends_from
 
 pytestmark = pytest.mark.skipif(not fork_available(), reason="fork server needs Linux")
@@ -216,6 +216,12 @@ BAD_REQUESTS = {
     "no cwd": json.dumps({"argv": [], "env": {}}).encode(),
     "extra key": json.dumps({"argv": [], "env": {}, "cwd": "/", "run": "x"}).encode(),
     "deep nesting": b"[" * 100_000,
+    "audit year as text": json.dumps({"audit": {"year": "112", "data_dir": "/d"}}).encode(),
+    "audit year true": json.dumps({"audit": {"year": True, "data_dir": "/d"}}).encode(),
+    "audit relative folder": json.dumps({"audit": {"year": 112, "data_dir": "d"}}).encode(),
+    "audit extra key": json.dumps({"audit": {"year": 112, "data_dir": "/d", "x": 1}}).encode(),
+    "audit and a launch": json.dumps({"audit": {"year": 112, "data_dir": "/d"}, "argv": [],
+                                      "env": {}, "cwd": "/"}).encode(),
 }
 
 
@@ -224,6 +230,13 @@ def test_a_request_that_is_not_a_launch_request_is_refused(server, case):
     assert parse_request(BAD_REQUESTS[case]) is None
     assert _raw(server, ticket(server.address).token + BAD_REQUESTS[case]) == b""
     assert children(server.process.pid) == []
+
+
+def test_the_two_requests_the_server_serves():
+    launch = {"argv": ["-f", "k.json"], "env": {"A": "1"}, "cwd": "/"}
+    audit = {"audit": {"year": 112, "data_dir": "/srv/data"}}
+    assert parse_request(json.dumps(launch).encode()) == launch
+    assert parse_request(json.dumps(audit).encode()) == audit
 
 
 def test_a_request_with_other_than_three_streams_is_refused(server, tmp_path):
@@ -425,6 +438,27 @@ def test_a_worker_sends_the_token_only_to_the_builds_own_socket(tmp_path):
         token = secrets.token_bytes(TOKEN_BYTES)
         with pytest.raises(OSError, match="no kernel from the fork server"):
             ask(Ticket(address, token, os.getpid()), _request(tmp_path), 1, 2)
+        out, _ = impostor.communicate(timeout=60)
+    finally:
+        impostor.kill()
+    assert out == "got nothing\n"
+
+
+def test_the_year_audit_sends_the_token_only_to_the_builds_own_socket(tmp_path, monkeypatch):
+    """The audit, asked of an impostor's socket, is forked by the build itself instead."""
+    from genderstats.pipeline.auditor import Auditor
+    from genderstats.pipeline.engine import fork
+
+    address = str(tmp_path / "socket")
+    impostor = subprocess.Popen([sys.executable, "-c", IMPOSTOR, address],
+                                stdout=subprocess.PIPE, text=True)
+    try:
+        assert impostor.stdout.readline() == "ready\n"
+        monkeypatch.setattr(fork, "_TICKETS", {address: fork.Ticket(
+            address, secrets.token_bytes(TOKEN_BYTES), os.getpid())})
+        audit = Auditor(112, tmp_path / "no data", address)
+        assert audit.conn is None and audit.pid is not None
+        assert audit.result() == ([], None)
         out, _ = impostor.communicate(timeout=60)
     finally:
         impostor.kill()

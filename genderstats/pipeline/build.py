@@ -479,7 +479,7 @@ class _Build:
         with no_gc():
             warm_imports()
         if self.auditor is None:
-            self.auditor = Auditor(self.year, self.data_dir)
+            self.auditor = Auditor(self.year, self.data_dir, self.engine.address)
         patches.keep_large_blocks()
         by_id = {r.id: r for r in todo}
         work = []

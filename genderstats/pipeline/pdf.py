@@ -191,6 +191,10 @@ class Office:
             start_new_session=True, env=_environment(direct=True))
         if started is not None:
             started(self.proc.pid)
+        # What the conversion uses once LibreOffice is done, imported while it starts instead
+        # of after the conversion, at the end of the build.
+        with contextlib.suppress(ImportError):
+            import pikepdf  # noqa: F401
 
     def convert(self, odt: bytes, timeout: float | None = None) -> Conversion:
         """The PDF of ``odt`` (as :func:`convert` makes it), within ``timeout`` seconds."""

@@ -1,7 +1,8 @@
 """How the build runs each report's notebook: the fork engine (the default) or the plain one.
 
 ``fork``   kernels forked from one warm server (:mod:`.fork` starts it, :mod:`.server` is its
-           process, :mod:`.provisioner` asks it for each kernel), with the overrides of
+           process, :mod:`.requests` what it accepts, :mod:`.provisioner` asks it for each
+           kernel; it forks the year's disclosure audit too), with the overrides of
            :mod:`genderstats.pipeline.engine.patches` in effect, each version-guarded and switchable
            (``GENDERSTATS_PATCHES_OFF``). Where forking is not available (not Linux): ordinary
            kernels, the same overrides. A report whose last build made a PDF has LibreOffice

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import secrets
 import shutil
@@ -44,6 +45,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from genderstats.pipeline.engine.patches import malloc_tunables
 
@@ -164,6 +166,34 @@ def _connect_error(address: str) -> int | None:
         except OSError as exc:
             return exc.errno
     return None
+
+
+def send_request(server: Ticket, request: dict[str, Any], stdout: int,
+                 stderr: int) -> socket.socket:
+    """Send ``request`` (a kernel's launch, or the year's audit: see
+    :func:`genderstats.pipeline.engine.requests.parse_request`) to the build's fork server with
+    three standard streams (stdin is the null device); returns the connection. The server's
+    reply (``{"pid": …}``) comes on it once it has forked; it kills what it forked when the
+    connection closes. Raises OSError when the socket cannot be reached or is not the
+    build's (the listening end is the build's own process, as ``SO_PEERCRED`` shows it):
+    the token is sent only then."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        sock.settimeout(LAUNCH_TIMEOUT)
+        sock.connect(server.address)
+        pid, uid, _gid = peer_credentials(sock)
+        if uid != os.geteuid() or pid != server.owner:
+            raise ConnectionRefusedError("the socket is not the build's fork server")
+        stdin = os.open(os.devnull, os.O_RDONLY)
+        try:
+            message = server.token + json.dumps(request).encode()
+            socket.send_fds(sock, [message], [stdin, stdout, stderr])
+        finally:
+            os.close(stdin)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 # ---------------------------------------------------------------- the build's side

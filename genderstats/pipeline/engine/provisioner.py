@@ -2,8 +2,8 @@
 
 jupyter_client starts kernels through a provisioner; this one asks the build's fork server
 (:mod:`genderstats.pipeline.engine.fork`) for the kernel and falls back to an ordinary one.
-It checks that the socket is the build's (the listening end is the build's own process, as
-``SO_PEERCRED`` shows it) before it sends the build's token.
+The request is sent by :func:`genderstats.pipeline.engine.fork.send_request`, which checks that
+the socket is the build's before it sends the build's token.
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from uuid import uuid4
 from jupyter_client.provisioning import LocalProvisioner
 
 from genderstats.pipeline.engine.fork import (
-    LAUNCH_TIMEOUT,
     MAX_MESSAGE,
     Ticket,
     is_ipykernel_command,
-    peer_credentials,
+    send_request,
     ticket,
 )
 
@@ -160,19 +159,11 @@ def _stream_fd(stream: Any, default: int) -> int:
 def _request(server: Ticket, request: dict[str, Any], stdout: int,
              stderr: int) -> tuple[socket.socket, int]:
     """Ask the server for a kernel; returns the connection (kept open while it runs) and pid."""
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
-        sock.settimeout(LAUNCH_TIMEOUT)
-        sock.connect(server.address)
-        pid, uid, _gid = peer_credentials(sock)
-        if uid != os.geteuid() or pid != server.owner:
-            raise ConnectionRefusedError("the socket is not the build's fork server")
-        stdin = os.open(os.devnull, os.O_RDONLY)
-        try:
-            message = server.token + json.dumps(request).encode()
-            socket.send_fds(sock, [message], [stdin, stdout, stderr])
-        finally:
-            os.close(stdin)
+        sock = send_request(server, request, stdout, stderr)
+    except OSError:
+        raise OSError("no kernel from the fork server") from None
+    try:
         reply = sock.recv(MAX_MESSAGE)
         if not reply:
             raise ConnectionError("fork server closed the connection")

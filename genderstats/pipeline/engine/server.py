@@ -1,6 +1,7 @@
 """The fork server's process: it imports what every report uses, then forks a kernel for each
-request of its build (see :mod:`genderstats.pipeline.engine.fork`, which starts it, and
-"fork server" in ``docs/architecture.md``).
+request of its build, and the year's disclosure audit (see
+:mod:`genderstats.pipeline.engine.fork`, which starts it, and "fork server" in
+``docs/architecture.md``).
 
     python -m genderstats.pipeline.engine.server <listening fd> <build pid>
 """
@@ -21,6 +22,7 @@ from typing import Any
 
 from genderstats.pipeline.engine import patches
 from genderstats.pipeline.engine.fork import MAX_MESSAGE, TOKEN_BYTES, peer_credentials
+from genderstats.pipeline.engine.requests import parse_request
 from genderstats.pipeline.processes import (
     become_subreaper,
     children,
@@ -86,6 +88,8 @@ PRELOAD = (
     "genderstats.analyses.recommendations",
     "genderstats.present.html",
     "genderstats.present.odf",
+    "genderstats.analyses.year_audit",  # the year's audit, forked from here too
+    "genderstats.pipeline.auditor",
 )
 
 
@@ -140,36 +144,6 @@ def read_token(fd: int = 0) -> bytearray | None:
             return None
         got += n
     return token
-
-
-def parse_request(data: bytes) -> dict[str, Any] | None:
-    """The request after the token: ``{"argv": [str], "env": {str: str}, "cwd": str}``, every
-    string one the system accepts; None for anything else."""
-    try:
-        request = json.loads(data)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(request, dict) or set(request) != {"argv", "env", "cwd"}:
-        return None
-    argv, env, cwd = request["argv"], request["env"], request["cwd"]
-    if not (isinstance(argv, list) and all(_system_str(a) for a in argv)):
-        return None
-    if not (isinstance(env, dict) and all(_system_str(k) and k and "=" not in k
-                                          and _system_str(v) for k, v in env.items())):
-        return None
-    if not (_system_str(cwd) and cwd):
-        return None
-    return request
-
-
-def _system_str(value: Any) -> bool:
-    if not isinstance(value, str) or "\0" in value:
-        return False
-    try:
-        os.fsencode(value)
-    except UnicodeError:
-        return False
-    return True
 
 
 class _Server:
@@ -296,7 +270,10 @@ class _Server:
             code = 1
             try:
                 self.forget(conn)
-                code = become_kernel(request, fds, server_pid)
+                if "audit" in request:
+                    code = become_auditor(request["audit"], fds, server_pid)
+                else:
+                    code = become_kernel(request, fds, server_pid)
             finally:
                 os._exit(code)
         for fd in fds:
@@ -443,6 +420,24 @@ def become_kernel(request: dict[str, Any], fds: list[int], server_pid: int) -> i
         with contextlib.suppress(Exception):
             stream.flush()
     return code
+
+
+def become_auditor(audit: dict[str, Any], fds: list[int], server_pid: int) -> int:
+    """Run the year's disclosure audit in this fresh fork, its answer on the standard output
+    the build passed (:func:`genderstats.pipeline.auditor.answer`): everything it uses is
+    imported already. Returns the exit code (the caller leaves with ``os._exit``)."""
+    from pathlib import Path
+
+    os.setsid()  # its own group, which the server kills when the build hangs up
+    gc.enable()
+    die_with_parent(server_pid)
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    from genderstats.pipeline.auditor import answer
+
+    answer(audit["year"], Path(audit["data_dir"]), 1)
+    return 0
 
 
 def main(argv: list[str]) -> int:
