@@ -372,6 +372,9 @@ def test_libreoffice_converts_it_to_pdf_with_the_figures(odt: Path, tmp_path: Pa
     assert reader.metadata.title == TITLE
     alts = [str(o["/Alt"]) for o in _objects(reader) if "/Alt" in o]
     assert any("全體委員17人，女性11人（65%）" in a for a in alts)
+    # Each chart as drawn: compressed without loss, never re-encoded as JPEG.
+    images = [o for o in _objects(reader) if o.get("/Subtype") == "/Image"]
+    assert images and {str(o.get("/Filter")) for o in images} == {"/FlateDecode"}
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / 72 * 2.54, 1), round(float(box.height) / 72 * 2.54, 1)) == (
         21.0, 29.7)

@@ -45,8 +45,11 @@ _STDERR_KEPT = 2000
 # soffice.bin's exit code when it has set up a new profile and asks to be started again.
 _RESTART = 81
 # A tagged PDF: headings, tables and each figure's alt text reach screen readers, as on the
-# pages. (JSON filter options need LibreOffice 7.4; older versions ignore them.)
-EXPORT = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
+# pages. Charts stay lossless: by default LibreOffice re-encodes some as JPEG, which blurs
+# their text on paper (and takes longer). (JSON filter options need LibreOffice 7.4; older
+# versions ignore them.)
+EXPORT = ('pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"},'
+          '"UseLosslessCompression":{"type":"boolean","value":"true"}}')
 
 
 @dataclass(frozen=True)
