@@ -82,3 +82,17 @@ def test_an_audit_stopped_early_is_killed_by_the_server(server, data):
     assert wait_until(lambda: children(server.process.pid) == [])
     audit.stop()  # once only
     assert audit.result() == ([], "沒有回答（逾時或異常結束）")
+
+
+def test_an_audit_that_does_not_answer_in_time_is_not_run_again(server, data, monkeypatch):
+    from genderstats.pipeline import auditor
+
+    monkeypatch.setattr(auditor, "AUDIT_TIMEOUT", 0.5)
+    audit = Auditor(112, data, server.address)
+    pid = json.loads(audit.conn.recv(1024))["pid"]
+    os.kill(pid, signal.SIGSTOP)
+    forked = []
+    monkeypatch.setattr(Auditor, "_fork", lambda self, write: forked.append(write))
+    assert audit.result() == ([], "沒有回答（逾時或異常結束）")
+    assert forked == []  # not run again here
+    assert wait_until(lambda: children(server.process.pid) == [])

@@ -70,8 +70,8 @@ class Auditor:
 
     def result(self) -> tuple[list[str], str | None]:
         """The pinned counts (as text for the staff log), or why there is no answer."""
-        data = self._answer()
-        if not data and self.conn is not None:
+        data, ended = self._answer()
+        if not data and ended and self.conn is not None:
             # The server stopped or refused before it answered: the audit runs here instead.
             self.stop()
             self.read, write = os.pipe()
@@ -79,7 +79,7 @@ class Auditor:
                 self._fork(write)
             finally:
                 os.close(write)
-            data = self._answer()
+            data, _ = self._answer()
         self.stop()
         try:
             answered = json.loads(data)
@@ -87,7 +87,9 @@ class Auditor:
         except (ValueError, KeyError, TypeError):
             return [], "沒有回答（逾時或異常結束）"
 
-    def _answer(self) -> bytes:
+    def _answer(self) -> tuple[bytes, bool]:
+        """What the audit wrote, and whether its end of the pipe closed (False: it did not
+        answer in time)."""
         import select
 
         data = b""
@@ -96,9 +98,9 @@ class Auditor:
                 [self.read], [], [], left)[0]:
             chunk = os.read(self.read, 1 << 16)
             if not chunk:
-                break
+                return data, True
             data += chunk
-        return data
+        return data, False
 
     def stop(self) -> None:
         """Kill and reap the auditor (once: its pid may be another process's afterwards)."""
