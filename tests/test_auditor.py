@@ -77,7 +77,7 @@ def test_an_audit_stopped_early_is_killed_by_the_server(server, data):
     audit = Auditor(112, data, server.address)
     pid = json.loads(audit.conn.recv(1024))["pid"]  # the server's reply: what it forked
     os.kill(pid, signal.SIGSTOP)  # held: it cannot finish by itself
-    assert children(server.process.pid) == [pid]
+    assert wait_until(lambda: children(server.process.pid) == [pid])
     audit.stop()
     assert wait_until(lambda: children(server.process.pid) == [])
     audit.stop()  # once only

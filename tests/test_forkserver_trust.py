@@ -226,7 +226,7 @@ BAD_REQUESTS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_REQUESTS))
-def test_a_request_that_is_not_a_launch_request_is_refused(server, case):
+def test_a_request_that_is_neither_a_launch_nor_an_audit_is_refused(server, case):
     assert parse_request(BAD_REQUESTS[case]) is None
     assert _raw(server, ticket(server.address).token + BAD_REQUESTS[case]) == b""
     assert children(server.process.pid) == []
